@@ -1,0 +1,1 @@
+"""Sprocket: the platform that runs competitive Rocket League leagues."""
