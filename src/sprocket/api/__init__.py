@@ -1,0 +1,1 @@
+"""The GraphQL door: one schema stitched from every domain."""

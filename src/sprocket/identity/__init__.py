@@ -1,0 +1,1 @@
+"""Users, their Discord identity, platform accounts, roles and API tokens."""

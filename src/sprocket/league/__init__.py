@@ -1,0 +1,1 @@
+"""League structure: organizations, leagues, seasons, skill groups, franchises, teams, rosters."""

@@ -1,0 +1,1 @@
+"""Rocket League replay files: parsing, storage, submissions."""

@@ -1,0 +1,1 @@
+"""Match weeks, fixtures, matches, results and standings."""
