@@ -1,0 +1,79 @@
+"""Settings: `SPROCKET_*` environment variables, a `.env` file, and secrets files.
+
+Secrets files follow Docker's convention: a directory (``SPROCKET_SECRETS_DIR``, default
+``/run/secrets``) holding one file per setting, named like the variable
+(``sprocket_database_url`` or ``SPROCKET_DATABASE_URL``), whose content is the value.
+Environment variables win over the ``.env`` file, which wins over secrets files.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRETS_DIR = "/run/secrets"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SPROCKET_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    data_dir: Path = Field(Path("data"), description="Folder for the embedded database and files.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file in the data folder."
+    )
+    storage_url: str | None = Field(
+        None, description="Object storage (replays, images); default: a folder in the data folder."
+    )
+    broker_url: str = Field("memory://", description="Task broker: memory:// or amqp://...")
+    cache_url: str = Field("memory://", description="Cache and pub/sub: memory:// or redis://...")
+    cache_prefix: str = Field("sprocket:", description="Prefix of every cache key and channel.")
+    queue_name: str = Field("sprocket", description="Broker queue (and exchange) name.")
+    s3_endpoint_url: str | None = Field(None, description="S3-compatible endpoint, if not AWS.")
+    s3_region: str | None = Field(None, description="S3 region.")
+    s3_access_key_id: str | None = Field(None, description="S3 access key id (a secret).")
+    s3_secret_access_key: str | None = Field(None, description="S3 secret key (a secret).")
+    host: str = Field("127.0.0.1", description="Address `serve` listens on.")
+    port: int = Field(8000, description="Port `serve` listens on.")
+    public_url: str | None = Field(None, description="URL users reach, behind a reverse proxy.")
+    log_format: Literal["auto", "console", "json"] = Field(
+        "auto", description="auto: readable on a terminal, JSON otherwise."
+    )
+    log_level: str = Field("info", description="Lowest log level written.")
+    run_relay: bool = Field(True, description="Run the outbox relay inside `serve`.")
+    outbox_poll_seconds: float = Field(1.0, description="How often the relay looks for work.")
+    graphql_max_depth: int = Field(10, description="Deepest GraphQL query accepted.")
+    graphql_ide: bool = Field(True, description="Serve GraphiQL at /graphql.")
+    response_cache_ttl: int = Field(300, description="Seconds a public query answer is cached.")
+    token_days: int = Field(90, description="Default lifetime of a personal API token.")
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'sprocket.db').resolve()}"
+
+    @cached_property
+    def resolved_storage_url(self) -> str:
+        if self.storage_url:
+            return self.storage_url
+        return f"file://{(self.data_dir / 'storage').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, `.env` and the secrets folder (if it exists)."""
+    secrets_dir = os.environ.get("SPROCKET_SECRETS_DIR", DEFAULT_SECRETS_DIR)
+    kwargs: dict[str, object] = dict(overrides)
+    if Path(secrets_dir).is_dir():
+        kwargs["_secrets_dir"] = secrets_dir
+    return Settings(**kwargs)  # type: ignore[arg-type]

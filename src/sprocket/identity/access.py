@@ -1,0 +1,136 @@
+"""Who may do what. Every mutation calls one of these checks in the service layer.
+
+Granted roles (organization admin, league staff, franchise manager) live in ``role_grants``;
+captain and player follow from rosters. Higher roles include the lower ones within their
+scope: an organization admin may do anything league staff may do in that organization.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.errors import NotFound, PermissionDenied, Unauthenticated
+from sprocket.identity.models import Role, RoleGrant
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller of a service: a signed-in user, or the anonymous spectator."""
+
+    user_id: int | None = None
+    is_superuser: bool = False
+    name: str = "spectator"
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user_id is not None
+
+
+SPECTATOR = Actor()
+
+
+def require_user(actor: Actor) -> int:
+    if actor.user_id is None:
+        raise Unauthenticated("Sign in first: send a personal API token as a Bearer token.")
+    return actor.user_id
+
+
+def require_superuser(actor: Actor, doing: str) -> None:
+    require_user(actor)
+    if not actor.is_superuser:
+        raise PermissionDenied(f"Only a platform administrator may {doing}.")
+
+
+async def _grants(
+    session: AsyncSession, actor: Actor, organization_id: int, roles: tuple[Role, ...]
+) -> list[RoleGrant]:
+    return list(
+        (
+            await session.scalars(
+                select(RoleGrant).where(
+                    RoleGrant.user_id == actor.user_id,
+                    RoleGrant.organization_id == organization_id,
+                    RoleGrant.role.in_([r.value for r in roles]),
+                )
+            )
+        ).all()
+    )
+
+
+async def is_organization_admin(session: AsyncSession, actor: Actor, organization_id: int) -> bool:
+    if actor.is_superuser:
+        return True
+    if actor.user_id is None:
+        return False
+    return bool(await _grants(session, actor, organization_id, (Role.ORGANIZATION_ADMIN,)))
+
+
+async def require_organization_admin(
+    session: AsyncSession, actor: Actor, organization_id: int, doing: str
+) -> None:
+    require_user(actor)
+    if not await is_organization_admin(session, actor, organization_id):
+        raise PermissionDenied(f"Only an organization admin may {doing}.")
+
+
+async def is_league_staff(
+    session: AsyncSession, actor: Actor, organization_id: int, league_id: int | None
+) -> bool:
+    """Organization admins, and staff of this league (or of every league: no league set)."""
+    if actor.is_superuser:
+        return True
+    if actor.user_id is None:
+        return False
+    grants = await _grants(
+        session, actor, organization_id, (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF)
+    )
+    return any(
+        g.role == Role.ORGANIZATION_ADMIN or g.league_id in (None, league_id) for g in grants
+    )
+
+
+async def require_league_staff(
+    session: AsyncSession, actor: Actor, organization_id: int, league_id: int | None, doing: str
+) -> None:
+    require_user(actor)
+    if not await is_league_staff(session, actor, organization_id, league_id):
+        raise PermissionDenied(f"Only league staff may {doing}.")
+
+
+async def require_team_manager(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    organization_id: int,
+    league_id: int,
+    franchise_id: int | None,
+    doing: str,
+) -> None:
+    """League staff, or the manager of the team's franchise."""
+    require_user(actor)
+    if await is_league_staff(session, actor, organization_id, league_id):
+        return
+    if franchise_id is not None:
+        managed = await session.scalar(
+            select(RoleGrant.id).where(
+                RoleGrant.user_id == actor.user_id,
+                RoleGrant.role == Role.FRANCHISE_MANAGER.value,
+                RoleGrant.franchise_id == franchise_id,
+            )
+        )
+        if managed is not None:
+            return
+    raise PermissionDenied(f"Only league staff or the team's franchise manager may {doing}.")
+
+
+def found(value: T | None, what: str, ident: object) -> T:
+    """Return ``value`` or raise NotFound with a sentence naming what was looked for."""
+    if value is None:
+        raise NotFound(f"There is no {what} with id {ident}.")
+    return value

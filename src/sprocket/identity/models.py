@@ -1,0 +1,92 @@
+"""Tables of who people are: users, API tokens, role grants and linked platform accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sprocket.db import Base, UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    """Roles of DESIGN.md. Captain and player come from rosters; the others are granted."""
+
+    ORGANIZATION_ADMIN = "organization_admin"
+    LEAGUE_STAFF = "league_staff"
+    FRANCHISE_MANAGER = "franchise_manager"
+    TEAM_CAPTAIN = "team_captain"
+    PLAYER = "player"
+    SPECTATOR = "spectator"
+
+
+class Platform(enum.StrEnum):
+    STEAM = "steam"
+    EPIC = "epic"
+    PSN = "psn"
+    XBOX = "xbox"
+    SWITCH = "switch"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discord_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    discord_name: Mapped[str | None] = mapped_column(String(100))
+    display_name: Mapped[str] = mapped_column(String(100))
+    is_superuser: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A personal API token. Only its SHA-256 is stored; the secret is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoleGrant(Base):
+    """A granted role, scoped to an organization and, for some roles, a league or franchise."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(32))
+    league_id: Mapped[int | None] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"))
+    franchise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("franchises.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlatformAccount(Base):
+    """A game account (Steam, Epic, ...) linked to a member; unique within an organization."""
+
+    __tablename__ = "platform_accounts"
+    __table_args__ = (UniqueConstraint("organization_id", "platform", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+Index("ix_platform_accounts_member", PlatformAccount.member_id)

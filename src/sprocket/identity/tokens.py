@@ -1,0 +1,20 @@
+"""Personal API tokens: random secrets shown once, stored as SHA-256 digests.
+
+The tokens carry 256 bits of randomness, so a fast hash is the right tool: there is nothing
+to brute-force, and verifying on every request must be cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+TOKEN_PREFIX = "spk_"
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

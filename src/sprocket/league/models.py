@@ -1,0 +1,178 @@
+"""Tables of the league's structure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sprocket.db import Base, UTCDateTime, utcnow
+
+
+class Game(Base):
+    __tablename__ = "games"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class GameMode(Base):
+    __tablename__ = "game_modes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    team_size: Mapped[int] = mapped_column(Integer)
+    team_count: Mapped[int] = mapped_column(Integer, default=2)
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OrganizationSetting(Base):
+    """One configuration value set by an organization; missing keys take their default."""
+
+    __tablename__ = "organization_settings"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class League(Base):
+    """An organization's competition in one game mode."""
+
+    __tablename__ = "leagues"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    game_mode_id: Mapped[int] = mapped_column(ForeignKey("game_modes.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    roster_min: Mapped[int] = mapped_column(Integer)
+    roster_max: Mapped[int] = mapped_column(Integer)
+    match_format: Mapped[str] = mapped_column(String(16), default="bo5")
+
+
+class Season(Base):
+    __tablename__ = "seasons"
+    __table_args__ = (UniqueConstraint("league_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class SkillGroup(Base):
+    """An ordered tier of a league (ordinal 1 is the top); salary cap optional."""
+
+    __tablename__ = "skill_groups"
+    __table_args__ = (
+        UniqueConstraint("league_id", "ordinal"),
+        UniqueConstraint("league_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(16))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    salary_cap: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
+
+
+class Franchise(Base):
+    __tablename__ = "franchises"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(8))
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("league_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"))
+    skill_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("skill_groups.id", ondelete="SET NULL"), index=True
+    )
+    franchise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("franchises.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Member(Base):
+    """A user's membership of an organization."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Player(Base):
+    """A member registered to play in one league, placed in a skill group."""
+
+    __tablename__ = "players"
+    __table_args__ = (UniqueConstraint("member_id", "league_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), index=True)
+    skill_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("skill_groups.id", ondelete="SET NULL")
+    )
+    salary: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
+
+
+class RosterSpot(Base):
+    """A player's time on a team in a season. Ended spots are kept, so the past is dated."""
+
+    __tablename__ = "roster_spots"
+    __table_args__ = (
+        # A player is on at most one team per season at a time (league follows from the player).
+        Index(
+            "uq_roster_spots_active_player_season",
+            "player_id",
+            "season_id",
+            unique=True,
+            sqlite_where=text("left_at IS NULL"),
+            postgresql_where=text("left_at IS NULL"),
+        ),
+        Index("ix_roster_spots_team_season", "team_id", "season_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    player_id: Mapped[int] = mapped_column(ForeignKey("players.id", ondelete="CASCADE"))
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
+    is_captain: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

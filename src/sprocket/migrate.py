@@ -1,0 +1,28 @@
+"""Alembic, driven from code: `sprocket migrate`, `serve` on start, and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import command
+from alembic.config import Config
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", "sprocket:migrations")
+    config.set_main_option("sqlalchemy.url", database_url)
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    command.downgrade(alembic_config(database_url), revision)
+
+
+async def upgrade_async(database_url: str, revision: str = "head") -> None:
+    """Upgrade from async code (env.py runs its own event loop, so use a thread)."""
+    await asyncio.to_thread(upgrade, database_url, revision)

@@ -1,0 +1,9 @@
+"""Imports every domain's tables so that `Base.metadata` is complete (Alembic, tests)."""
+
+from sprocket.db import Base
+from sprocket.identity import models as identity_models
+from sprocket.league import models as league_models
+from sprocket.platform import outbox
+from sprocket.schedule import models as schedule_models
+
+__all__ = ["Base", "identity_models", "league_models", "outbox", "schedule_models"]

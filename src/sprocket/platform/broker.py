@@ -1,0 +1,176 @@
+"""Task broker chosen by URL, built on taskiq: ``memory://`` or ``amqp://`` / ``amqps://``.
+
+With ``memory://`` a kicked job runs as an asyncio task inside the process that kicked it.
+With RabbitMQ, jobs wait in a durable queue until ``run_worker`` (``sprocket worker``) takes them;
+a message is acknowledged only after its job has finished, so a worker killed mid-job leaves
+the message to be delivered again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, TaskiqMiddleware
+from taskiq.acks import AcknowledgeType
+from taskiq.kicker import AsyncKicker
+from taskiq.message import TaskiqMessage
+from taskiq.receiver import Receiver
+from taskiq.result import TaskiqResult
+from taskiq_aio_pika import AioPikaBroker, Exchange, Queue
+
+from sprocket.metrics import JOB_DURATION, JOBS
+
+__all__ = [
+    "JobMetricsMiddleware",
+    "broker_ping",
+    "create_broker",
+    "kick_job",
+    "register_jobs",
+    "run_worker",
+]
+
+log = logging.getLogger(__name__)
+
+Job = Callable[..., Awaitable[Any]]
+PING_TIMEOUT = 5.0
+
+
+class JobMetricsMiddleware(TaskiqMiddleware):
+    """Counts jobs by name and outcome (``JOBS``) and times them (``JOB_DURATION``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started: dict[str, float] = {}
+
+    def pre_execute(self, message: TaskiqMessage) -> TaskiqMessage:
+        self._started[message.task_id] = time.perf_counter()
+        return message
+
+    def post_execute(self, message: TaskiqMessage, result: TaskiqResult[Any]) -> None:
+        started = self._started.pop(message.task_id, None)
+        JOBS.labels(job=message.task_name, outcome="error" if result.is_err else "ok").inc()
+        if started is not None:
+            JOB_DURATION.labels(job=message.task_name).observe(time.perf_counter() - started)
+
+
+def create_broker(
+    url: str, *, queue_name: str = "sprocket", exchange_name: str = "sprocket"
+) -> AsyncBroker:
+    """Build the broker named by ``url``; AMQP uses a durable queue and exchange of these names.
+
+    Failed deliveries dead-letter to ``<queue_name>.dead_letter``.
+    """
+    scheme = url.partition("://")[0].lower()
+    broker: AsyncBroker
+    if scheme == "memory":
+        broker = InMemoryBroker()
+    elif scheme in ("amqp", "amqps"):
+        broker = AioPikaBroker(
+            url,
+            exchange=Exchange(name=exchange_name),
+            task_queues=[Queue(name=queue_name)],
+            dead_letter_queue=Queue(name=f"{queue_name}.dead_letter"),
+        )
+    else:
+        raise ValueError(
+            f"Unknown broker URL scheme {scheme!r}: use memory://, amqp:// or amqps://."
+        )
+    broker.add_middlewares(JobMetricsMiddleware())
+    return broker
+
+
+def register_jobs(
+    broker: AsyncBroker, jobs: Mapping[str, Job]
+) -> dict[str, AsyncTaskiqDecoratedTask[..., Any]]:
+    """Register each async function under its task name; return the taskiq tasks by name.
+
+    Each function is wrapped first, because taskiq renames the functions it registers.
+    """
+    registered: dict[str, AsyncTaskiqDecoratedTask[..., Any]] = {}
+    for name, func in jobs.items():
+        registered[name] = broker.register_task(_wrap(func), task_name=name)
+    return registered
+
+
+def _wrap(func: Job) -> Job:
+    @functools.wraps(func)
+    async def job(*args: Any, **kwargs: Any) -> Any:
+        return await func(*args, **kwargs)
+
+    return job
+
+
+async def kick_job(broker: AsyncBroker, job_name: str, /, *args: Any, **kwargs: Any) -> str:
+    """Send the job named ``job_name`` to the broker; return its task id."""
+    task = await AsyncKicker(job_name, broker, labels={}).kiq(*args, **kwargs)
+    return task.task_id
+
+
+async def run_worker(
+    broker: AsyncBroker,
+    *,
+    stop: asyncio.Event,
+    concurrency: int = 10,
+    grace: float | None = 30.0,
+) -> None:
+    """Run jobs from ``broker`` until ``stop`` is set, then let running jobs finish.
+
+    The worker owns the broker: it starts it (as a worker) and shuts it down at the end, so
+    pass a broker that has not been started. ``grace`` bounds the wait for running jobs.
+    With ``memory://`` there is nothing to consume (jobs run where they are kicked): it waits.
+    """
+    if isinstance(broker, InMemoryBroker):
+        log.info("memory:// broker: jobs run in the process that kicks them; the worker idles.")
+        await stop.wait()
+        return
+    broker.is_worker_process = True
+    await broker.startup()
+    try:
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="sprocket-job") as executor:
+            while not stop.is_set():
+                receiver = Receiver(
+                    broker,
+                    executor=executor,
+                    run_startup=False,
+                    max_async_tasks=concurrency,
+                    ack_type=AcknowledgeType.WHEN_SAVED,
+                    wait_tasks_timeout=grace,
+                )
+                try:
+                    await receiver.listen(stop)
+                except Exception:
+                    log.exception("The worker lost its broker connection; listening again.")
+                if not stop.is_set():  # the consumer ended without being asked to: back off
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=1.0)
+    finally:
+        try:
+            await asyncio.wait_for(broker.shutdown(), timeout=10.0)
+        except Exception:
+            log.exception("The broker did not shut down cleanly.")
+
+
+async def broker_ping(broker: AsyncBroker) -> None:
+    """Readiness probe: raise ``ConnectionError`` when an AMQP broker can't be used."""
+    if not isinstance(broker, AioPikaBroker):
+        return
+    connection = broker.write_conn
+    if connection is None:
+        raise ConnectionError("the AMQP broker has not been started")
+    if connection.is_closed:
+        raise ConnectionError("the AMQP connection is closed")
+    try:
+        async with asyncio.timeout(PING_TIMEOUT):
+            channel = await connection.channel()  # a full round trip to RabbitMQ
+            await channel.close()
+    except TimeoutError:
+        raise ConnectionError(f"RabbitMQ did not answer within {PING_TIMEOUT:g} s") from None
+    except Exception as exc:
+        raise ConnectionError(f"RabbitMQ is unreachable: {exc or type(exc).__name__}") from exc

@@ -1,0 +1,270 @@
+"""Cache and pub/sub chosen by URL: ``memory://`` (in-process) or ``redis://`` / ``rediss://``.
+
+Values and messages are bytes. A subscription is live as soon as its context is entered, so a
+message published right after ``async with cache.subscribe(channel)`` is received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+
+__all__ = ["Cache", "MemoryCache", "RedisCache", "open_cache", "redact_url"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PREFIX = "sprocket:"
+
+
+class Cache(Protocol):
+    """Short-lived bytes under string keys, counters, and pub/sub channels."""
+
+    async def get(self, key: str) -> bytes | None:
+        """The value, or None when missing or expired."""
+        ...
+
+    async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
+        """Store ``value``; it expires after ``ttl`` seconds when given."""
+        ...
+
+    async def delete(self, *keys: str) -> None:
+        """Remove keys; missing keys are ignored."""
+        ...
+
+    async def incr(self, key: str) -> int:
+        """Atomically add one to a counter that starts at 0; return the new value."""
+        ...
+
+    async def publish(self, channel: str, message: bytes | str) -> None:
+        """Send ``message`` to every current subscriber of ``channel``."""
+        ...
+
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+        """A context yielding the channel's messages; leaving it unsubscribes."""
+        ...
+
+    async def subscriber_count(self, channel: str) -> int:
+        """How many subscriptions ``channel`` has right now."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise when the cache can't be reached."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+    def describe(self) -> str:
+        """The cache URL without credentials."""
+        ...
+
+
+def redact_url(url: str) -> str:
+    """``url`` without user name and password."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _as_bytes(message: bytes | str) -> bytes:
+    return message.encode() if isinstance(message, str) else bytes(message)
+
+
+def _check_ttl(ttl: float | None) -> None:
+    if ttl is not None and ttl <= 0:
+        raise ValueError(f"A cache ttl must be a positive number of seconds, not {ttl}.")
+
+
+class MemoryCache:
+    """In-process cache: monotonic-clock expiry, oldest-first eviction, queue per subscriber."""
+
+    def __init__(self, *, max_entries: int = 10_000, max_pending: int = 1_000) -> None:
+        self.max_entries = max_entries
+        self.max_pending = max_pending
+        self._data: OrderedDict[str, tuple[bytes, float | None]] = OrderedDict()
+        self._subscribers: dict[str, set[asyncio.Queue[bytes]]] = {}
+
+    def describe(self) -> str:
+        return "memory://"
+
+    def _live(self, key: str) -> tuple[bytes, float | None] | None:
+        entry = self._data.get(key)
+        if entry is not None and entry[1] is not None and entry[1] <= time.monotonic():
+            del self._data[key]
+            return None
+        return entry
+
+    def _store(self, key: str, value: bytes, expires_at: float | None) -> None:
+        self._data.pop(key, None)
+        while len(self._data) >= self.max_entries:
+            self._data.popitem(last=False)
+        self._data[key] = (value, expires_at)
+
+    async def get(self, key: str) -> bytes | None:
+        entry = self._live(key)
+        return None if entry is None else entry[0]
+
+    async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
+        _check_ttl(ttl)
+        expires_at = None if ttl is None else time.monotonic() + ttl
+        self._store(key, bytes(value), expires_at)
+
+    async def delete(self, *keys: str) -> None:
+        for key in keys:
+            self._data.pop(key, None)
+
+    async def incr(self, key: str) -> int:
+        entry = self._live(key)
+        current, expires_at = (b"0", None) if entry is None else entry
+        try:
+            value = int(current) + 1
+        except ValueError:
+            raise ValueError(f"Cache key {key!r} does not hold a counter.") from None
+        self._store(key, str(value).encode(), expires_at)
+        return value
+
+    async def publish(self, channel: str, message: bytes | str) -> None:
+        data = _as_bytes(message)
+        for queue in tuple(self._subscribers.get(channel, ())):
+            if queue.full():  # a stalled subscriber loses its oldest message
+                queue.get_nowait()
+                log.warning("Subscriber of %r is too slow; dropped a message.", channel)
+            queue.put_nowait(data)
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        queue: asyncio.Queue[bytes] = asyncio.Queue(self.max_pending)
+        self._subscribers.setdefault(channel, set()).add(queue)
+        try:
+            yield _drain(queue)
+        finally:
+            subscribers = self._subscribers.get(channel)
+            if subscribers is not None:
+                subscribers.discard(queue)
+                if not subscribers:
+                    del self._subscribers[channel]
+
+    async def subscriber_count(self, channel: str) -> int:
+        return len(self._subscribers.get(channel, ()))
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._data.clear()
+
+
+async def _drain(queue: asyncio.Queue[bytes]) -> AsyncIterator[bytes]:
+    while True:
+        yield await queue.get()
+
+
+class RedisCache:
+    """Redis-backed cache; every key and channel name starts with ``prefix``."""
+
+    def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
+        self.url = url
+        self.prefix = prefix
+        self.confirm_timeout = 5.0
+        self.client: aioredis.Redis = aioredis.Redis.from_url(url, socket_connect_timeout=5)
+
+    def describe(self) -> str:
+        return redact_url(self.url)
+
+    def _k(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    async def get(self, key: str) -> bytes | None:
+        value: bytes | None = await self.client.get(self._k(key))
+        return value
+
+    async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
+        _check_ttl(ttl)
+        px = None if ttl is None else max(1, round(ttl * 1000))
+        await self.client.set(self._k(key), bytes(value), px=px)
+
+    async def delete(self, *keys: str) -> None:
+        if keys:
+            await self.client.delete(*(self._k(key) for key in keys))
+
+    async def incr(self, key: str) -> int:
+        try:
+            return int(await self.client.incr(self._k(key)))
+        except ResponseError as exc:
+            raise ValueError(f"Cache key {key!r} does not hold a counter.") from exc
+
+    async def publish(self, channel: str, message: bytes | str) -> None:
+        await self.client.publish(self._k(channel), _as_bytes(message))
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        name = self._k(channel)
+        pubsub = self.client.pubsub()
+        try:
+            await pubsub.subscribe(name)
+            # Wait for the server's confirmation: from here on, publishes reach us.
+            async with asyncio.timeout(self.confirm_timeout):
+                while True:
+                    reply = await pubsub.get_message(timeout=None)
+                    if reply is not None and reply["type"] == "subscribe":
+                        break
+            yield _messages(pubsub)
+        finally:
+            with contextlib.suppress(Exception):
+                await _unsubscribe(pubsub, name)
+            await pubsub.aclose()
+
+    async def subscriber_count(self, channel: str) -> int:
+        counts: list[tuple[Any, int]] = await self.client.pubsub_numsub(self._k(channel))
+        return int(counts[0][1]) if counts else 0
+
+    async def ping(self) -> None:
+        await self.client.ping()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+async def _unsubscribe(pubsub: Any, name: str, *, wait: float = 1.0) -> None:
+    """Unsubscribe and wait (briefly) for the server's confirmation."""
+    await pubsub.unsubscribe(name)
+    async with asyncio.timeout(wait):
+        while True:
+            reply = await pubsub.get_message(timeout=wait)
+            if reply is not None and reply["type"] == "unsubscribe":
+                return
+
+
+async def _messages(pubsub: Any) -> AsyncIterator[bytes]:
+    while True:
+        reply = await pubsub.get_message(timeout=None)
+        if reply is not None and reply["type"] == "message":
+            yield reply["data"]
+
+
+def open_cache(url: str, *, prefix: str = DEFAULT_PREFIX) -> Cache:
+    """Open the cache named by ``url``: ``memory://``, ``redis://...`` or ``rediss://...``."""
+    scheme = url.partition("://")[0].lower()
+    if scheme == "memory":
+        return MemoryCache()
+    if scheme in ("redis", "rediss", "unix"):
+        return RedisCache(url, prefix=prefix)
+    raise ValueError(
+        f"Unknown cache URL scheme {scheme!r}: use memory://, redis://HOST or rediss://HOST."
+    )

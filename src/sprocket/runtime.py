@@ -1,0 +1,120 @@
+"""The running platform: the backends chosen by the settings, wired once per process.
+
+`serve` and `worker` build one :class:`Platform`; background jobs find it through
+:func:`current`, since the broker calls them with nothing but their arguments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.config import Settings
+from sprocket.db import create_engine, session_factory, unit_of_work
+from sprocket.platform.broker import broker_ping, create_broker, register_jobs
+from sprocket.platform.cache import open_cache
+from sprocket.platform.outbox import OutboxRelay
+from sprocket.platform.storage import open_storage
+
+DATA_VERSION_KEY = "data-version"
+
+_current: Platform | None = None
+
+
+def all_jobs() -> dict[str, Any]:
+    from sprocket.schedule.tasks import JOBS as SCHEDULE_JOBS
+
+    return {**SCHEDULE_JOBS}
+
+
+class Platform:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = create_engine(settings.resolved_database_url)
+        self.sessions = session_factory(self.engine)
+        self.storage = open_storage(
+            settings.resolved_storage_url,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            s3_region=settings.s3_region,
+            s3_access_key_id=settings.s3_access_key_id,
+            s3_secret_access_key=settings.s3_secret_access_key,
+        )
+        self.cache = open_cache(settings.cache_url, prefix=settings.cache_prefix)
+        self.broker = create_broker(
+            settings.broker_url, queue_name=settings.queue_name, exchange_name=settings.queue_name
+        )
+        register_jobs(self.broker, all_jobs())
+        self.relay = OutboxRelay(
+            self.sessions, self.broker, poll_seconds=settings.outbox_poll_seconds
+        )
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self, *, relay: bool = True, broker: bool = True) -> None:
+        """Open connections; ``broker=False`` when a worker owns the broker instead."""
+        global _current
+        _current = self
+        if broker:
+            await self.broker.startup()
+        if relay:
+            self._tasks.append(asyncio.create_task(self.relay.run(self._stop)))
+
+    async def stop(self) -> None:
+        global _current
+        self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(Exception):
+                await task
+        with contextlib.suppress(Exception):
+            await self.broker.shutdown()
+        await self.cache.close()
+        await self.storage.close()
+        await self.engine.dispose()
+        if _current is self:
+            _current = None
+
+    def unit_of_work(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        """A write transaction; committing a change invalidates cached public answers."""
+        return unit_of_work(self.sessions, on_change=self.data_changed)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def data_changed(self) -> None:
+        await self.cache.incr(DATA_VERSION_KEY)
+
+    async def readiness(self) -> dict[str, str | None]:
+        """Each backend's problem, or None when it answers."""
+
+        async def database() -> None:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+
+        checks = {
+            "database": database(),
+            "broker": broker_ping(self.broker),
+            "cache": self.cache.ping(),
+            "storage": self.storage.check(),
+        }
+        results: dict[str, str | None] = {}
+        for name, check in checks.items():
+            try:
+                await asyncio.wait_for(check, timeout=5)
+                results[name] = None
+            except Exception as exc:
+                results[name] = f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
+        return results
+
+
+def current() -> Platform:
+    if _current is None:
+        raise RuntimeError("the platform is not started in this process")
+    return _current

@@ -1,0 +1,37 @@
+"""Background jobs of the schedule domain."""
+
+from __future__ import annotations
+
+import json
+
+from sprocket import runtime
+from sprocket.platform.outbox import first_delivery
+from sprocket.schedule.models import Match
+
+
+def match_channel(match_id: int) -> str:
+    return f"match:{match_id}"
+
+
+async def match_status_changed(*, message_id: int, match_id: int, status: str) -> None:
+    """Stream a match's new status to its subscribers (GraphQL ``matchStatus``)."""
+    platform = runtime.current()
+    async with platform.unit_of_work() as session:
+        if not await first_delivery(
+            session, consumer="match.status_changed", message_id=message_id
+        ):
+            return
+        match = await session.get(Match, match_id)
+        if match is None:
+            return
+        event = {
+            "match_id": match.id,
+            "status": match.status,
+            "starts_at": match.starts_at.isoformat(),
+            "ends_at": match.ends_at.isoformat(),
+        }
+        # Published before the receipt commits: a crash here repeats the message, never loses it.
+        await platform.cache.publish(match_channel(match.id), json.dumps(event))
+
+
+JOBS = {"match.status_changed": match_status_changed}
