@@ -71,6 +71,10 @@ class Platform:
         for task in self._tasks:
             with contextlib.suppress(Exception):
                 await task
+        wait_all = getattr(self.broker, "wait_all", None)  # in-process jobs still running
+        if wait_all is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(wait_all(), timeout=30)
         with contextlib.suppress(Exception):
             await self.broker.shutdown()
         await self.cache.close()

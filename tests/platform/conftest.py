@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 
@@ -29,9 +30,11 @@ def service_url(env: str, what: str) -> str:
 
 async def wait_until(condition: Callable[[], Awaitable[bool]], *, within: float = 5.0) -> None:
     """Poll ``condition`` until it holds; fail the test after ``within`` seconds."""
-    async with asyncio.timeout(within):
-        while not await condition():
-            await asyncio.sleep(0.01)
+    deadline = time.monotonic() + within
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition still false after {within} s")
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture(scope="session")

@@ -20,11 +20,6 @@ from sprocket.platform.storage import (
 )
 from tests.platform.conftest import unique_name
 
-S3_CREDENTIALS = {
-    "region": "us-east-1",
-    "access_key_id": "testing",
-    "secret_access_key": "testing",
-}
 HOSTILE_KEYS = [
     "",
     "/etc/passwd",
@@ -45,8 +40,16 @@ class StorageCase:
     broken: Callable[[], ObjectStorage]  # a store of the same kind that can't be used
 
 
-def _s3(endpoint: str, bucket: str, prefix: str = "") -> S3Storage:
-    return S3Storage(bucket, prefix, endpoint_url=endpoint, **S3_CREDENTIALS)
+@pytest.fixture(scope="session")
+def s3_session() -> aioboto3.Session:
+    """One session for the whole run, so the S3 model is loaded once."""
+    return aioboto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+
+
+def _s3(session: aioboto3.Session, endpoint: str, bucket: str, prefix: str = "") -> S3Storage:
+    return S3Storage(bucket, prefix, endpoint_url=endpoint, session=session)
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -74,16 +77,14 @@ async def storage_case(
         return
 
     endpoint: str = request.getfixturevalue("moto_endpoint")
+    session: aioboto3.Session = request.getfixturevalue("s3_session")
     bucket = unique_name("bucket")
-    session = aioboto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
     async with session.client("s3", endpoint_url=endpoint) as admin:
         await admin.create_bucket(Bucket=bucket)
         try:
             yield StorageCase(
-                storage=track(_s3(endpoint, bucket, "some/prefix")),
-                broken=lambda: track(_s3(endpoint, unique_name("missing-bucket"))),
+                storage=track(_s3(session, endpoint, bucket, "some/prefix")),
+                broken=lambda: track(_s3(session, endpoint, unique_name("missing-bucket"))),
             )
         finally:
             for store in opened:
@@ -148,18 +149,22 @@ async def test_check_fails_on_an_unusable_store(storage_case: StorageCase) -> No
     assert str(caught.value)
 
 
-@pytest.mark.parametrize("key", HOSTILE_KEYS)
-async def test_hostile_keys_are_rejected(
-    storage: ObjectStorage, key: str, tmp_path: Path
-) -> None:
-    for call in (
-        lambda: storage.put(key, b"evil"),
-        lambda: storage.get(key),
-        lambda: storage.exists(key),
-        lambda: storage.delete(key),
-    ):
-        with pytest.raises(InvalidInput):
-            await call()
+async def test_hostile_keys_are_rejected(storage: ObjectStorage, tmp_path: Path) -> None:
+    accepted: list[tuple[str, str]] = []
+    operations: list[tuple[str, tuple[bytes, ...]]] = [
+        ("put", (b"evil",)),
+        ("get", ()),
+        ("exists", ()),
+        ("delete", ()),
+    ]
+    for key in HOSTILE_KEYS:
+        for name, extra in operations:
+            try:
+                await getattr(storage, name)(key, *extra)
+            except InvalidInput:
+                continue
+            accepted.append((name, key))
+    assert accepted == []
     assert not (tmp_path / "outside").exists()
     assert not (tmp_path.parent / "outside").exists()
 
@@ -177,14 +182,13 @@ async def test_local_writes_leave_no_temp_files(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path / "store" / "x")) == ["y.bin"]
 
 
-async def test_s3_keys_live_under_the_prefix(moto_endpoint: str) -> None:
+async def test_s3_keys_live_under_the_prefix(
+    moto_endpoint: str, s3_session: aioboto3.Session
+) -> None:
     bucket = unique_name("bucket")
-    session = aioboto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
-    async with session.client("s3", endpoint_url=moto_endpoint) as admin:
+    async with s3_session.client("s3", endpoint_url=moto_endpoint) as admin:
         await admin.create_bucket(Bucket=bucket)
-        store = _s3(moto_endpoint, bucket, "/media/")
+        store = _s3(s3_session, moto_endpoint, bucket, "/media/")
         try:
             await store.put("logo.png", b"png", content_type="image/png")
             head = await admin.head_object(Bucket=bucket, Key="media/logo.png")

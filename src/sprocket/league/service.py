@@ -400,7 +400,9 @@ async def add_to_roster(
     player_id: int,
     season_id: int,
     captain: bool = False,
+    at: dt.datetime | None = None,
 ) -> RosterSpot:
+    """Sign a player; ``at`` dates the signing (default now), e.g. when staff catch up."""
     team, league, season = await _team_context(session, team_id, season_id)
     await access.require_team_manager(
         session,
@@ -418,7 +420,7 @@ async def add_to_roster(
         raise InvalidInput(
             f"{member.name} is in another skill group than {team.name}.", code="WRONG_SKILL_GROUP"
         )
-    now = utcnow()
+    now = at or utcnow()
     current = await session.scalar(
         select(RosterSpot).where(
             RosterSpot.player_id == player.id,

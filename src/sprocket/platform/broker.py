@@ -17,7 +17,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker, TaskiqMiddleware
+from taskiq import (
+    AckableMessage,
+    AsyncBroker,
+    AsyncTaskiqDecoratedTask,
+    InMemoryBroker,
+    TaskiqMiddleware,
+)
 from taskiq.acks import AcknowledgeType
 from taskiq.kicker import AsyncKicker
 from taskiq.message import TaskiqMessage
@@ -113,6 +119,23 @@ async def kick_job(broker: AsyncBroker, job_name: str, /, *args: Any, **kwargs: 
     return task.task_id
 
 
+class _Receiver(Receiver):
+    """A taskiq Receiver that keeps its running jobs in ``running``."""
+
+    def __init__(self, *args: Any, running: set[asyncio.Task[Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.running = running
+
+    async def callback(self, message: bytes | AckableMessage, raise_err: bool = False) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.running.add(task)
+        try:
+            await super().callback(message, raise_err)
+        finally:
+            self.running.discard(task)
+
+
 async def run_worker(
     broker: AsyncBroker,
     *,
@@ -123,7 +146,9 @@ async def run_worker(
     """Run jobs from ``broker`` until ``stop`` is set, then let running jobs finish.
 
     The worker owns the broker: it starts it (as a worker) and shuts it down at the end, so
-    pass a broker that has not been started. ``grace`` bounds the wait for running jobs.
+    pass a broker that has not been started. ``grace`` bounds the wait for running jobs; jobs
+    still running then (or when the worker is cancelled) are cancelled only after the
+    connection is closed, so their unacknowledged messages go back to the queue.
     With ``memory://`` there is nothing to consume (jobs run where they are kicked): it waits.
     """
     if isinstance(broker, InMemoryBroker):
@@ -131,12 +156,19 @@ async def run_worker(
         await stop.wait()
         return
     broker.is_worker_process = True
-    await broker.startup()
+    try:
+        await broker.startup()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await broker.shutdown()  # close whatever connection was opened
+        raise
+    running: set[asyncio.Task[Any]] = set()
     try:
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="sprocket-job") as executor:
             while not stop.is_set():
-                receiver = Receiver(
+                receiver = _Receiver(
                     broker,
+                    running=running,
                     executor=executor,
                     run_startup=False,
                     max_async_tasks=concurrency,
@@ -155,6 +187,9 @@ async def run_worker(
             await asyncio.wait_for(broker.shutdown(), timeout=10.0)
         except Exception:
             log.exception("The broker did not shut down cleanly.")
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
 
 async def broker_ping(broker: AsyncBroker) -> None:

@@ -188,7 +188,7 @@ class S3Storage:
         secret_access_key: str | None = None,
         session: aioboto3.Session | None = None,
     ) -> None:
-        """``session`` may be shared between stores to load the S3 model once."""
+        """A given ``session`` (shared to load the S3 model once) supplies the credentials."""
         if not bucket:
             raise ValueError("An s3:// storage URL needs a bucket name: s3://bucket[/prefix].")
         self.bucket = bucket

@@ -115,7 +115,7 @@ def parse_schedule_csv(text: str, *, known_teams: Iterable[str]) -> list[Schedul
                 "and at least one schedule row.",
             )
         )
-    elif columns is not None and data_rows == 0:
+    elif columns is not None and data_rows == 0 and not problems:
         problems.append(LineError(header_line, "there are no schedule rows after the header."))
 
     if problems:
@@ -124,9 +124,13 @@ def parse_schedule_csv(text: str, *, known_teams: Iterable[str]) -> list[Schedul
 
 
 def export_schedule_csv(rows: Iterable[tuple[int, str, str, datetime, datetime]]) -> str:
-    """Write ``(week, home, away, starts_at, ends_at)`` rows as a CSV file that
-    :func:`parse_schedule_csv` reads back unchanged. Times are written in UTC with a ``Z``
-    suffix; naive times are taken to be UTC already."""
+    """Write ``(week, home, away, starts_at, ends_at)`` rows as CSV that
+    :func:`parse_schedule_csv` reads back unchanged.
+
+    Times are written in UTC with a ``Z`` suffix (naive times are taken to be UTC already).
+    Lines end in CRLF as RFC 4180 asks; that also makes the writer quote any name holding a
+    carriage return, which would otherwise split the row on the way back in.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -166,8 +170,9 @@ def _fold(name: str) -> str:
 
 
 def _quote(value: str, limit: int = 60) -> str:
+    """Quote a value from the file for a message: shortened, control characters as '?'."""
     shown = value if len(value) <= limit else value[: limit - 3] + "..."
-    return f"'{shown}'"
+    return "'" + "".join(char if char.isprintable() else "?" for char in shown) + "'"
 
 
 def _read_header(fields: list[str], line: int, problems: list[LineError]) -> dict[str, int] | None:

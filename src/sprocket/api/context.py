@@ -1,0 +1,76 @@
+"""Per-request GraphQL context: the platform, the caller and the request's dataloaders."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from sprocket.identity import service as identity
+from sprocket.identity.access import Actor
+from sprocket.runtime import Platform
+
+M = TypeVar("M")
+
+
+class Context(BaseContext):
+    def __init__(self, platform: Platform, authorization: str | None) -> None:
+        super().__init__()
+        self.platform = platform
+        self._authorization = authorization
+        self._actor: Actor | None = None
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    @property
+    def bearer_token(self) -> str | None:
+        value = (self._authorization or "").strip()
+        scheme, _, token = value.partition(" ")
+        return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+    async def actor(self) -> Actor:
+        """The caller; an invalid, expired or revoked token raises Unauthenticated."""
+        if self._actor is None:
+            async with self.platform.reading() as session:
+                self._actor = await identity.authenticate(session, self.bearer_token)
+        return self._actor
+
+    def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
+        """Rows of ``model`` by primary key, one query per batch."""
+
+        async def load(ids: Sequence[int]) -> list[M | None]:
+            async with self.platform.reading() as session:
+                pk = model.__table__.primary_key.columns[0]  # type: ignore[attr-defined]
+                rows = (await session.scalars(select(model).where(pk.in_(set(ids))))).all()
+            found = {getattr(r, pk.key): r for r in rows}
+            return [found.get(i) for i in ids]
+
+        return self._loader(("by_id", model), load)
+
+    def grouped(
+        self,
+        name: str,
+        query: Callable[[Sequence[Any]], Any],
+        key: Callable[[Any], Hashable],
+    ) -> DataLoader[Any, list[Any]]:
+        """Lists of rows for many keys at once: ``query(keys)`` selects them, ``key`` groups."""
+
+        async def load(keys: Sequence[Any]) -> list[list[Any]]:
+            async with self.platform.reading() as session:
+                result = await session.execute(query(list(set(keys))))
+                rows = result.scalars().all() if len(result.keys()) == 1 else result.all()
+            groups: dict[Hashable, list[Any]] = defaultdict(list)
+            for row in rows:
+                groups[key(row)].append(row)
+            return [groups.get(k, []) for k in keys]
+
+        return self._loader(("grouped", name), load)
+
+    def _loader(self, key: Hashable, load: Callable[..., Any]) -> DataLoader[Any, Any]:
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = DataLoader(load_fn=load)
+        return loader

@@ -1,0 +1,62 @@
+"""GraphQL errors carry `extensions.code`; nothing unexpected leaks a stack trace to a user."""
+
+from __future__ import annotations
+
+from graphql.error import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from sprocket.errors import DomainError
+from sprocket.logs import log
+
+INTERNAL = "Something went wrong on our side; it has been logged. Please try again."
+
+
+def _code_of_request_error(error: GraphQLError) -> str:
+    message = error.message
+    if message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if "exceeds maximum operation depth" in message:
+        return "QUERY_TOO_DEEP"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+class DomainErrors(MaskErrors):
+    """Give every error a code: domain errors keep their sentence, the unexpected are masked."""
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self._with_code(error) for error in errors]
+
+    def _with_code(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DomainError):
+            extensions: dict[str, object] = {"code": original.code}
+            if original.details is not None:
+                extensions["details"] = _plain(original.details)
+            return self._copy(error, original.message, extensions)
+        if original is None:
+            return self._copy(error, error.message, {"code": _code_of_request_error(error)})
+        if isinstance(original, GraphQLError):  # e.g. a bad variable value
+            return self._copy(error, error.message, {"code": "BAD_USER_INPUT"})
+        log.error("graphql.unexpected_error", path=error.path, exc_info=original)
+        return self._copy(error, INTERNAL, {"code": "INTERNAL_SERVER_ERROR"})
+
+    @staticmethod
+    def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions=extensions,
+        )
+
+
+def _plain(details: object) -> object:
+    """Dataclass details (such as CSV line errors) as JSON-ready values."""
+    if isinstance(details, list | tuple):
+        return [_plain(d) for d in details]
+    if hasattr(details, "__dataclass_fields__"):
+        return {k: _plain(getattr(details, k)) for k in details.__dataclass_fields__}
+    return details

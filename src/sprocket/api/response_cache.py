@@ -1,0 +1,141 @@
+"""A response cache for read-only GraphQL queries, in front of Strawberry.
+
+Executing GraphQL costs about 30 µs per resolved field, so a public standings table costs
+milliseconds however fast the database is. Read queries are answered from the cache backend
+instead, keyed by the normalized query, its variables, the viewer's visibility and the
+current *data version*. Every committed write bumps the data version (see
+``Platform.data_changed``), so a cached answer can never outlive the data it was built from;
+the TTL only bounds memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sprocket.platform.cache import Cache
+from sprocket.runtime import DATA_VERSION_KEY
+
+_READ_ONLY = re.compile(r"^\s*(\{|query\b)")
+_MAX_BODY = 64 * 1024
+
+
+def visibility(headers: dict[bytes, bytes]) -> str:
+    """Who may see the answer: the public, or one token's holder."""
+    auth = headers.get(b"authorization")
+    if not auth:
+        return "public"
+    return "token:" + hashlib.sha256(auth).hexdigest()[:32]
+
+
+def cache_key(version: bytes | None, view: str, body: dict[str, Any]) -> str | None:
+    query = body.get("query")
+    if not isinstance(query, str) or not _READ_ONLY.match(query) or "subscription" in query:
+        return None
+    normalized = " ".join(query.split())
+    variables = json.dumps(body.get("variables") or {}, sort_keys=True, separators=(",", ":"))
+    raw = "\x00".join(
+        ((version or b"0").decode(), view, normalized, str(body.get("operationName")), variables)
+    )
+    return "gql:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ResponseCache:
+    def __init__(self, app: ASGIApp, *, cache: Cache, ttl: int, path: str = "/graphql") -> None:
+        self.app = app
+        self.cache = cache
+        self.ttl = ttl
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers", ()))
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or scope["path"] != self.path
+            or not headers.get(b"content-type", b"").startswith(b"application/json")
+            or int(headers.get(b"content-length", b"0") or 0) > _MAX_BODY
+        ):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        key = None
+        if body is not None:
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                payload = None
+            if isinstance(payload, dict):
+                version = await self.cache.get(DATA_VERSION_KEY)
+                key = cache_key(version, visibility(headers), payload)
+        if key is not None:
+            hit = await self.cache.get(key)
+            if hit is not None:
+                await _respond(send, hit, b"hit")
+                return
+        await self._forward(scope, body or b"", send, key)
+
+    async def _forward(self, scope: Scope, body: bytes, send: Send, key: str | None) -> None:
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        if key is None:
+            await self.app(scope, replay, send)
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    await self._finish(start, b"".join(chunks), key, send)
+
+        await self.app(scope, replay, capture)
+
+    async def _finish(self, start: Message, body: bytes, key: str, send: Send) -> None:
+        if start.get("status") == 200 and b'"errors"' not in body:
+            await self.cache.set(key, body, ttl=self.ttl)
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers += [(b"content-length", str(len(body)).encode()), (b"x-sprocket-cache", b"miss")]
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _respond(send: Send, body: bytes, state: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-sprocket-cache", state),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

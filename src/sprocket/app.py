@@ -1,0 +1,125 @@
+"""The ASGI app: GraphQL at /graphql, the landing page, /healthz, /readyz and /metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.fastapi import GraphQLRouter
+
+from sprocket.api.context import Context
+from sprocket.api.response_cache import ResponseCache
+from sprocket.api.schema import build_schema
+from sprocket.config import Settings
+from sprocket.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from sprocket.platform.outbox import backlog
+from sprocket.runtime import Platform
+
+ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics"})
+
+LANDING = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sprocket</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}
+a{color:#0a58ca}</style></head>
+<body><h1>Sprocket</h1>
+<p>The platform that runs competitive Rocket League leagues.</p>
+<ul>
+<li><a href="/graphql">GraphiQL</a>: explore the league, its schedules and standings</li>
+<li><a href="/readyz">/readyz</a>: are the database, broker, cache and storage answering?</li>
+<li><a href="/metrics">/metrics</a>: Prometheus metrics</li>
+</ul></body></html>"""
+
+
+class RequestMetrics:
+    """Counts and times every HTTP request (routes bounded to known paths)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            route = scope["path"] if scope["path"] in ROUTES else "other"
+            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+            HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+
+def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
+    """Build the app; it starts (and stops) its own platform unless one is given."""
+    owned = platform is None
+    running = platform or Platform(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if owned:
+            await running.start(relay=settings.run_relay)
+        try:
+            yield
+        finally:
+            if owned:
+                await running.stop()
+
+    app = FastAPI(title="Sprocket", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.platform = running
+
+    async def get_context(connection: HTTPConnection) -> Context:
+        return Context(running, connection.headers.get("authorization"))
+
+    graphql = GraphQLRouter(
+        build_schema(max_depth=settings.graphql_max_depth),
+        context_getter=get_context,
+        graphql_ide="graphiql" if settings.graphql_ide else None,
+    )
+    app.include_router(graphql, prefix="/graphql")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def landing() -> str:
+        return LANDING
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        checks = await running.readiness()
+        failing = {name: problem for name, problem in checks.items() if problem}
+        body = {
+            "status": "ok" if not failing else "unavailable",
+            "checks": {name: problem or "ok" for name, problem in checks.items()},
+        }
+        if failing:
+            body["failing"] = sorted(failing)
+        return JSONResponse(body, status_code=503 if failing else 200)
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        try:
+            async with running.reading() as session:
+                await backlog(session)
+        except Exception:  # metrics still answer while the database is down
+            pass
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(ResponseCache, cache=running.cache, ttl=settings.response_cache_ttl)
+    app.add_middleware(RequestMetrics)
+    return app

@@ -1,0 +1,178 @@
+"""The `sprocket` command: serve, worker, migrate, demo, token, schema."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sprocket.config import Settings, load_settings
+from sprocket.logs import configure_logging, log
+
+app = typer.Typer(
+    help="Sprocket: run competitive Rocket League leagues.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+def _settings(**overrides: object) -> Settings:
+    settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    configure_logging(fmt=settings.log_format, level=settings.log_level)
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _migrate(settings: Settings, revision: str = "head") -> None:
+    from sprocket.migrate import upgrade
+
+    upgrade(settings.resolved_database_url, revision)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the whole platform in one process (API, jobs, outbox relay)."""
+    import uvicorn
+
+    from sprocket.app import create_app
+
+    settings = _settings(host=host, port=port)
+    _migrate(settings)
+    url = settings.public_url or f"http://{settings.host}:{settings.port}"
+    console.print(f"[bold green]Sprocket[/] is starting: open [link={url}]{url}[/link]")
+    console.print(f"GraphiQL: {url}/graphql   (database: {_redact(settings)})")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Consume background jobs from the broker (production: API and workers apart)."""
+    from sprocket.platform.broker import run_worker
+    from sprocket.runtime import Platform
+
+    settings = _settings()
+
+    async def main() -> None:
+        platform = Platform(settings)
+        await platform.start(relay=True, broker=False)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        log.info("worker.started", broker=settings.broker_url.split("@")[-1])
+        try:
+            await run_worker(platform.broker, stop=stop)
+        finally:
+            await platform.stop()
+
+    asyncio.run(main())
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Option(help="Alembic revision to upgrade to.")] = "head",
+) -> None:
+    """Upgrade the database schema (Alembic)."""
+    settings = _settings()
+    _migrate(settings, revision)
+    console.print(f"Database at revision [bold]{revision}[/]: {_redact(settings)}")
+
+
+@app.command()
+def demo() -> None:
+    """Fill the database with the demo organization (safe to run again)."""
+    from sprocket.demo import build_demo
+    from sprocket.runtime import Platform
+
+    settings = _settings()
+    _migrate(settings)
+
+    async def main() -> None:
+        platform = Platform(settings)
+        await platform.start(relay=False)
+        try:
+            async with platform.unit_of_work() as session:
+                result = await build_demo(session)
+        finally:
+            await platform.stop()
+        if not result.created:
+            console.print("The demo organization is already there; nothing was added.")
+            return
+        console.print(
+            f"Demo organization created: {result.players} players, {result.matches} matches "
+            f"({result.played} played)."
+        )
+        console.print(f"Demo admin API token (shown once): [bold]{result.admin_token}[/]")
+
+    asyncio.run(main())
+
+
+@app.command("token")
+def token(
+    discord_id: Annotated[str, typer.Option(help="The user's Discord id.")],
+    name: Annotated[str, typer.Option(help="Display name if the user is new.")] = "Admin",
+    superuser: Annotated[bool, typer.Option(help="Make the user a platform admin.")] = False,
+    days: Annotated[int, typer.Option(help="Lifetime in days.")] = 90,
+) -> None:
+    """Create (or find) a user by Discord id and print a new personal API token."""
+    from sprocket.identity import service as identity
+    from sprocket.identity.access import Actor
+    from sprocket.runtime import Platform
+
+    settings = _settings()
+    _migrate(settings)
+
+    async def main() -> str:
+        platform = Platform(settings)
+        try:
+            async with platform.unit_of_work() as session:
+                user = await identity.ensure_user(
+                    session,
+                    discord_id=discord_id,
+                    display_name=name,
+                    is_superuser=True if superuser else None,
+                )
+                actor = Actor(user_id=user.id, is_superuser=user.is_superuser)
+                _, secret = await identity.issue_token(session, actor=actor, name="cli", days=days)
+            return secret
+        finally:
+            await platform.stop()
+
+    console.print(asyncio.run(main()))
+
+
+@app.command("schema")
+def schema(
+    output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),
+) -> None:
+    """Export the GraphQL schema (SDL) to a file."""
+    from sprocket.api.schema import schema_sdl
+
+    output.write_text(schema_sdl())
+    console.print(f"Wrote {output}")
+
+
+def _redact(settings: Settings) -> str:
+    url = settings.resolved_database_url
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('@')[-1]}"
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,244 @@
+"""The demo organization: two leagues, three skill groups, eight franchises, ~150 players,
+and a double round robin season that is partly played, built through the real services.
+
+It is built in one transaction and recognized by its slug, so running it again adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.db import utcnow
+from sprocket.identity import service as identity
+from sprocket.identity.access import Actor
+from sprocket.league import service as league
+from sprocket.league.models import Organization
+from sprocket.schedule import service as schedule
+
+SLUG = "demo"
+ADMIN_DISCORD_ID = "100000000000000001"
+FRANCHISES = (
+    ("Aurora Aces", "AUR"),
+    ("Boreal Bandits", "BOR"),
+    ("Cinder Comets", "CIN"),
+    ("Delta Dynamos", "DEL"),
+    ("Ember Eagles", "EMB"),
+    ("Frost Falcons", "FRO"),
+    ("Granite Giants", "GRA"),
+    ("Harbor Hawks", "HAR"),
+)
+SKILL_GROUPS = (
+    ("Premier", "PL", 1, 900.0),
+    ("Master", "ML", 2, 700.0),
+    ("Champion", "CL", 3, 500.0),
+)
+LEAGUES = (("Doubles League", "doubles"), ("Standard League", "standard"))
+FREE_AGENTS = 6
+FIRST = (
+    "Ace",
+    "Blaze",
+    "Comet",
+    "Dash",
+    "Echo",
+    "Flick",
+    "Gale",
+    "Halo",
+    "Ion",
+    "Jet",
+    "Kite",
+    "Lynx",
+    "Mako",
+    "Nova",
+    "Onyx",
+    "Pulse",
+    "Quill",
+    "Rune",
+    "Sonic",
+    "Turbo",
+    "Vex",
+    "Zed",
+)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    created: bool
+    organization_id: int
+    players: int
+    matches: int
+    played: int
+    admin_token: str | None
+
+
+async def build_demo(session: AsyncSession, *, seed: int = 7) -> DemoResult:
+    existing = await session.scalar(select(Organization).where(Organization.slug == SLUG))
+    if existing is not None:
+        return DemoResult(False, existing.id, 0, 0, 0, None)
+    rng = random.Random(seed)
+    admin_user = await identity.ensure_user(
+        session, discord_id=ADMIN_DISCORD_ID, display_name="Demo Admin", is_superuser=True
+    )
+    admin = Actor(user_id=admin_user.id, is_superuser=True, name="Demo Admin")
+    _, token = await identity.issue_token(session, actor=admin, name="demo", days=365)
+    org = await league.create_organization(
+        session, actor=admin, slug=SLUG, name="Sprocket Demo League"
+    )
+    franchises = [
+        await league.create_franchise(
+            session, actor=admin, organization_id=org.id, name=name, code=code
+        )
+        for name, code in FRANCHISES
+    ]
+    now = utcnow()
+    season_start = (now - dt.timedelta(weeks=7)).replace(hour=0, minute=0, second=0, microsecond=0)
+    player_count = matches = played = 0
+    next_discord = 200000000000000000
+    for league_name, mode in LEAGUES:
+        lg = await league.create_league(
+            session, actor=admin, organization_id=org.id, name=league_name, game_mode=mode
+        )
+        season = await league.create_season(
+            session,
+            actor=admin,
+            league_id=lg.id,
+            number=1,
+            starts_at=season_start,
+            ends_at=season_start + dt.timedelta(weeks=14),
+        )
+        await schedule.create_match_weeks(session, actor=admin, season_id=season.id, count=14)
+        team_size = 2 if mode == "doubles" else 3
+        strength: dict[int, float] = {}
+        for group_name, code, ordinal, cap in SKILL_GROUPS:
+            group = await league.create_skill_group(
+                session,
+                actor=admin,
+                league_id=lg.id,
+                name=group_name,
+                code=code,
+                ordinal=ordinal,
+                salary_cap=cap,
+            )
+            for franchise in franchises:
+                team = await league.create_team(
+                    session,
+                    actor=admin,
+                    league_id=lg.id,
+                    name=f"{franchise.name} {code}",
+                    skill_group_id=group.id,
+                    franchise_id=franchise.id,
+                )
+                strength[team.id] = rng.gauss(0, 1)
+                roster_size = team_size + (1 if mode == "doubles" else 0)
+                for slot in range(roster_size):
+                    next_discord += 1
+                    player = await _demo_player(
+                        session, rng, admin, org.id, lg.id, group.id, next_discord, cap
+                    )
+                    await league.add_to_roster(
+                        session,
+                        actor=admin,
+                        team_id=team.id,
+                        player_id=player,
+                        season_id=season.id,
+                        captain=slot == 0,
+                        at=season_start,
+                    )
+                    player_count += 1
+        created = await schedule.generate_schedule(
+            session, actor=admin, season_id=season.id, double=True
+        )
+        matches += len(created)
+        played += await _play_past_matches(session, rng, admin, created, strength, now)
+    for _ in range(FREE_AGENTS):
+        next_discord += 1
+        await _demo_player(session, rng, admin, org.id, None, None, next_discord, None)
+        player_count += 1
+    return DemoResult(True, org.id, player_count, matches, played, token)
+
+
+async def _demo_player(
+    session: AsyncSession,
+    rng: random.Random,
+    admin: Actor,
+    organization_id: int,
+    league_id: int | None,
+    group_id: int | None,
+    discord_id: int,
+    cap: float | None,
+) -> int | None:
+    name = f"{rng.choice(FIRST)}{rng.randint(10, 9999)}"
+    user = await identity.ensure_user(session, discord_id=str(discord_id), display_name=name)
+    member = await league.add_member(
+        session, actor=admin, organization_id=organization_id, user_id=user.id
+    )
+    platform = rng.choice(("steam", "steam", "epic", "epic", "psn", "xbox", "switch"))
+    if platform == "steam":
+        account = str(76561197960265728 + discord_id % 1_000_000_000)
+    elif platform == "epic":
+        account = f"{rng.getrandbits(128):032x}"
+    else:
+        account = f"{name}_{platform}"
+    await identity.link_platform_account(
+        session, actor=admin, member_id=member.id, platform=platform, account_id=account
+    )
+    if league_id is None:
+        return None
+    salary = round(rng.uniform(0.15, 0.3) * (cap or 0), 0) if cap else None
+    player = await league.register_player(
+        session,
+        actor=admin,
+        member_id=member.id,
+        league_id=league_id,
+        skill_group_id=group_id,
+        salary=salary,
+    )
+    return player.id
+
+
+async def _play_past_matches(
+    session: AsyncSession,
+    rng: random.Random,
+    admin: Actor,
+    matches: list,
+    strength: dict[int, float],
+    now: dt.datetime,
+) -> int:
+    """Synthetic best-of-five results for every match whose window has closed."""
+    from sprocket.schedule.models import Fixture
+
+    played = 0
+    for match in matches:
+        if match.ends_at > now:
+            continue
+        fixture = await session.get(Fixture, match.fixture_id)
+        edge = strength[fixture.home_team_id] - strength[fixture.away_team_id]
+        if rng.random() < 0.03:
+            loser = fixture.home_team_id if edge < 0 else fixture.away_team_id
+            await schedule.record_forfeit(session, actor=admin, match_id=match.id, team_id=loser)
+        else:
+            await schedule.record_result(
+                session, actor=admin, match_id=match.id, games=_series(rng, edge)
+            )
+        played += 1
+    return played
+
+
+def _series(rng: random.Random, edge: float) -> list[tuple[int, int]]:
+    home_wins = away_wins = 0
+    games = []
+    p_home = 1 / (1 + 10 ** (-edge / 2))
+    while home_wins < 3 and away_wins < 3:
+        winner_goals = rng.choice((1, 2, 2, 3, 3, 4, 5))
+        loser_goals = rng.randint(0, winner_goals - 1)
+        if rng.random() < p_home:
+            games.append((winner_goals, loser_goals))
+            home_wins += 1
+        else:
+            games.append((loser_goals, winner_goals))
+            away_wins += 1
+    return games

@@ -1,0 +1,205 @@
+"""GraphQL types and operations of identity: users, tokens, roles, platform accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from sqlalchemy import select
+
+from sprocket.api.context import Context
+from sprocket.api.ids import gid, to_int
+from sprocket.identity import service
+from sprocket.identity.models import ApiToken, PlatformAccount, Role, RoleGrant, User
+
+Info = strawberry.Info[Context, None]
+RoleEnum = strawberry.enum(Role, name="Role")
+
+
+@strawberry.type(name="User")
+class UserNode:
+    id: strawberry.ID
+    display_name: str
+    discord_id: str | None
+    discord_name: str | None
+
+    @classmethod
+    def of(cls, row: User) -> UserNode:
+        return cls(
+            id=gid(row.id),
+            display_name=row.display_name,
+            discord_id=row.discord_id,
+            discord_name=row.discord_name,
+        )
+
+
+@strawberry.type(name="PlatformAccount")
+class PlatformAccountNode:
+    id: strawberry.ID
+    platform: str
+    account_id: str
+    display_name: str | None
+
+    @classmethod
+    def of(cls, row: PlatformAccount) -> PlatformAccountNode:
+        return cls(
+            id=gid(row.id),
+            platform=row.platform,
+            account_id=row.account_id,
+            display_name=row.display_name,
+        )
+
+
+@strawberry.type(name="ApiToken")
+class ApiTokenNode:
+    id: strawberry.ID
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: ApiToken) -> ApiTokenNode:
+        return cls(
+            id=gid(row.id),
+            name=row.name,
+            prefix=row.prefix,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+        )
+
+
+@strawberry.type
+class NewApiToken:
+    token: ApiTokenNode
+    secret: str = strawberry.field(description="Shown once; store it now.")
+
+
+@strawberry.type(name="RoleGrant")
+class RoleGrantNode:
+    id: strawberry.ID
+    user_id: strawberry.ID
+    organization_id: strawberry.ID
+    role: RoleEnum  # type: ignore[valid-type]
+    league_id: strawberry.ID | None
+    franchise_id: strawberry.ID | None
+
+    @classmethod
+    def of(cls, row: RoleGrant) -> RoleGrantNode:
+        return cls(
+            id=gid(row.id),
+            user_id=gid(row.user_id),
+            organization_id=gid(row.organization_id),
+            role=Role(row.role),
+            league_id=gid(row.league_id) if row.league_id else None,
+            franchise_id=gid(row.franchise_id) if row.franchise_id else None,
+        )
+
+
+@strawberry.type
+class Viewer:
+    user: UserNode
+
+    @strawberry.field
+    async def tokens(self, info: Info) -> list[ApiTokenNode]:
+        async with info.context.platform.reading() as session:
+            rows = await service.list_tokens(session, actor=await info.context.actor())
+        return [ApiTokenNode.of(r) for r in rows]
+
+    @strawberry.field
+    async def roles(self, info: Info) -> list[RoleGrantNode]:
+        async with info.context.platform.reading() as session:
+            rows = await session.scalars(
+                select(RoleGrant).where(RoleGrant.user_id == int(self.user.id))
+            )
+            return [RoleGrantNode.of(r) for r in rows]
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The signed-in user, or null for a spectator.")
+    async def me(self, info: Info) -> Viewer | None:
+        actor = await info.context.actor()
+        if actor.user_id is None:
+            return None
+        user = await info.context.by_id(User).load(actor.user_id)
+        return Viewer(user=UserNode.of(user)) if user else None
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(description="Create a personal API token for yourself.")
+    async def create_api_token(self, info: Info, name: str, days: int = 90) -> NewApiToken:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row, secret = await service.issue_token(session, actor=actor, name=name, days=days)
+        return NewApiToken(token=ApiTokenNode.of(row), secret=secret)
+
+    @strawberry.mutation
+    async def revoke_api_token(self, info: Info, token_id: strawberry.ID) -> ApiTokenNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.revoke_token(session, actor=actor, token_id=to_int(token_id))
+        return ApiTokenNode.of(row)
+
+    @strawberry.mutation
+    async def grant_role(
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        user_id: strawberry.ID,
+        role: RoleEnum,  # type: ignore[valid-type]
+        league_id: strawberry.ID | None = None,
+        franchise_id: strawberry.ID | None = None,
+    ) -> RoleGrantNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.grant_role(
+                session,
+                actor=actor,
+                organization_id=to_int(organization_id),
+                user_id=to_int(user_id),
+                role=Role(role),
+                league_id=to_int(league_id) if league_id else None,
+                franchise_id=to_int(franchise_id) if franchise_id else None,
+            )
+        return RoleGrantNode.of(row)
+
+    @strawberry.mutation
+    async def revoke_role(self, info: Info, grant_id: strawberry.ID) -> bool:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            await service.revoke_role(session, actor=actor, grant_id=to_int(grant_id))
+        return True
+
+    @strawberry.mutation
+    async def link_platform_account(
+        self,
+        info: Info,
+        member_id: strawberry.ID,
+        platform: str,
+        account_id: str,
+        display_name: str | None = None,
+    ) -> PlatformAccountNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.link_platform_account(
+                session,
+                actor=actor,
+                member_id=to_int(member_id),
+                platform=platform,
+                account_id=account_id,
+                display_name=display_name,
+            )
+        return PlatformAccountNode.of(row)
+
+    @strawberry.mutation
+    async def unlink_platform_account(self, info: Info, account_id: strawberry.ID) -> bool:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            await service.unlink_platform_account(
+                session, actor=actor, account_id=to_int(account_id)
+            )
+        return True

@@ -1,0 +1,687 @@
+"""GraphQL types and operations of the league's structure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from sqlalchemy import select
+from strawberry.scalars import JSON
+
+from sprocket.api.context import Context
+from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.pagination import Connection, connection, page_query
+from sprocket.db import utcnow
+from sprocket.identity.graphql import PlatformAccountNode, UserNode
+from sprocket.identity.models import PlatformAccount, User
+from sprocket.league import service
+from sprocket.league.configuration import KEYS
+from sprocket.league.models import (
+    Franchise,
+    GameMode,
+    League,
+    Member,
+    Organization,
+    OrganizationSetting,
+    Player,
+    RosterSpot,
+    Season,
+    SkillGroup,
+    Team,
+)
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.type(name="Setting")
+class SettingNode:
+    key: str
+    value: JSON
+    default: JSON
+    description: str
+    is_default: bool
+
+
+@strawberry.type(name="GameMode")
+class GameModeNode:
+    code: str
+    name: str
+    team_size: int
+    team_count: int
+
+
+@strawberry.type(name="Organization")
+class OrganizationNode:
+    id: strawberry.ID
+    slug: str
+    name: str
+
+    @classmethod
+    def of(cls, row: Organization) -> OrganizationNode:
+        return cls(id=gid(row.id), slug=row.slug, name=row.name)
+
+    @strawberry.field(description="Every configuration key, with its effective value.")
+    async def settings(self, info: Info) -> list[SettingNode]:
+        rows = await info.context.grouped(
+            "settings_by_org",
+            lambda ids: select(OrganizationSetting).where(
+                OrganizationSetting.organization_id.in_(ids)
+            ),
+            lambda r: r.organization_id,
+        ).load(int(self.id))
+        stored = {r.key: r.value for r in rows}
+        return [
+            SettingNode(
+                key=key,
+                value=stored.get(key, spec.default),
+                default=spec.default,
+                description=spec.description,
+                is_default=key not in stored,
+            )
+            for key, spec in KEYS.items()
+        ]
+
+    @strawberry.field
+    async def leagues(self, info: Info) -> list[LeagueNode]:
+        rows = await info.context.grouped(
+            "leagues_by_org",
+            lambda ids: select(League).where(League.organization_id.in_(ids)).order_by(League.id),
+            lambda r: r.organization_id,
+        ).load(int(self.id))
+        return [LeagueNode.of(r) for r in rows]
+
+    @strawberry.field
+    async def franchises(self, info: Info) -> list[FranchiseNode]:
+        rows = await info.context.grouped(
+            "franchises_by_org",
+            lambda ids: (
+                select(Franchise).where(Franchise.organization_id.in_(ids)).order_by(Franchise.name)
+            ),
+            lambda r: r.organization_id,
+        ).load(int(self.id))
+        return [FranchiseNode.of(r) for r in rows]
+
+
+@strawberry.type(name="League")
+class LeagueNode:
+    id: strawberry.ID
+    name: str
+    roster_min: int
+    roster_max: int
+    match_format: str
+    organization_id: strawberry.Private[int]
+    game_mode_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: League) -> LeagueNode:
+        return cls(
+            id=gid(row.id),
+            name=row.name,
+            roster_min=row.roster_min,
+            roster_max=row.roster_max,
+            match_format=row.match_format,
+            organization_id=row.organization_id,
+            game_mode_id=row.game_mode_id,
+        )
+
+    @strawberry.field
+    async def game_mode(self, info: Info) -> GameModeNode:
+        mode = await info.context.by_id(GameMode).load(self.game_mode_id)
+        return GameModeNode(
+            code=mode.code, name=mode.name, team_size=mode.team_size, team_count=mode.team_count
+        )
+
+    @strawberry.field
+    async def organization(self, info: Info) -> OrganizationNode:
+        return OrganizationNode.of(
+            await info.context.by_id(Organization).load(self.organization_id)
+        )
+
+    @strawberry.field
+    async def seasons(self, info: Info) -> list[SeasonNode]:
+        rows = await info.context.grouped(
+            "seasons_by_league",
+            lambda ids: select(Season).where(Season.league_id.in_(ids)).order_by(Season.number),
+            lambda r: r.league_id,
+        ).load(int(self.id))
+        return [SeasonNode.of(r) for r in rows]
+
+    @strawberry.field
+    async def skill_groups(self, info: Info) -> list[SkillGroupNode]:
+        rows = await info.context.grouped(
+            "skill_groups_by_league",
+            lambda ids: (
+                select(SkillGroup).where(SkillGroup.league_id.in_(ids)).order_by(SkillGroup.ordinal)
+            ),
+            lambda r: r.league_id,
+        ).load(int(self.id))
+        return [SkillGroupNode.of(r) for r in rows]
+
+    @strawberry.field
+    async def teams(self, info: Info) -> list[TeamNode]:
+        rows = await info.context.grouped(
+            "teams_by_league",
+            lambda ids: select(Team).where(Team.league_id.in_(ids)).order_by(Team.name),
+            lambda r: r.league_id,
+        ).load(int(self.id))
+        return [TeamNode.of(r) for r in rows]
+
+
+@strawberry.type(name="Season")
+class SeasonNode:
+    id: strawberry.ID
+    number: int
+    name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    league_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: Season) -> SeasonNode:
+        return cls(
+            id=gid(row.id),
+            number=row.number,
+            name=row.name,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            league_id=row.league_id,
+        )
+
+    @strawberry.field
+    async def league(self, info: Info) -> LeagueNode:
+        return LeagueNode.of(await info.context.by_id(League).load(self.league_id))
+
+
+@strawberry.type(name="SkillGroup")
+class SkillGroupNode:
+    id: strawberry.ID
+    name: str
+    code: str
+    ordinal: int
+    salary_cap: float | None
+
+    @classmethod
+    def of(cls, row: SkillGroup) -> SkillGroupNode:
+        return cls(
+            id=gid(row.id),
+            name=row.name,
+            code=row.code,
+            ordinal=row.ordinal,
+            salary_cap=row.salary_cap,
+        )
+
+
+@strawberry.type(name="Franchise")
+class FranchiseNode:
+    id: strawberry.ID
+    name: str
+    code: str
+
+    @classmethod
+    def of(cls, row: Franchise) -> FranchiseNode:
+        return cls(id=gid(row.id), name=row.name, code=row.code)
+
+    @strawberry.field
+    async def teams(self, info: Info) -> list[TeamNode]:
+        rows = await info.context.grouped(
+            "teams_by_franchise",
+            lambda ids: select(Team).where(Team.franchise_id.in_(ids)).order_by(Team.name),
+            lambda r: r.franchise_id,
+        ).load(int(self.id))
+        return [TeamNode.of(r) for r in rows]
+
+
+@strawberry.type(name="Member")
+class MemberNode:
+    id: strawberry.ID
+    name: str
+    user_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: Member) -> MemberNode:
+        return cls(id=gid(row.id), name=row.name, user_id=row.user_id)
+
+    @strawberry.field
+    async def user(self, info: Info) -> UserNode:
+        return UserNode.of(await info.context.by_id(User).load(self.user_id))
+
+    @strawberry.field
+    async def accounts(self, info: Info) -> list[PlatformAccountNode]:
+        rows = await info.context.grouped(
+            "accounts_by_member",
+            lambda ids: (
+                select(PlatformAccount)
+                .where(PlatformAccount.member_id.in_(ids))
+                .order_by(PlatformAccount.id)
+            ),
+            lambda r: r.member_id,
+        ).load(int(self.id))
+        return [PlatformAccountNode.of(r) for r in rows]
+
+
+@strawberry.type(name="Player")
+class PlayerNode:
+    id: strawberry.ID
+    salary: float | None
+    member_id: strawberry.Private[int]
+    league_id: strawberry.Private[int]
+    skill_group_id: strawberry.Private[int | None]
+
+    @classmethod
+    def of(cls, row: Player) -> PlayerNode:
+        return cls(
+            id=gid(row.id),
+            salary=row.salary,
+            member_id=row.member_id,
+            league_id=row.league_id,
+            skill_group_id=row.skill_group_id,
+        )
+
+    @strawberry.field
+    async def member(self, info: Info) -> MemberNode:
+        return MemberNode.of(await info.context.by_id(Member).load(self.member_id))
+
+    @strawberry.field
+    async def name(self, info: Info) -> str:
+        return (await info.context.by_id(Member).load(self.member_id)).name
+
+    @strawberry.field
+    async def league(self, info: Info) -> LeagueNode:
+        return LeagueNode.of(await info.context.by_id(League).load(self.league_id))
+
+    @strawberry.field
+    async def skill_group(self, info: Info) -> SkillGroupNode | None:
+        if self.skill_group_id is None:
+            return None
+        return SkillGroupNode.of(await info.context.by_id(SkillGroup).load(self.skill_group_id))
+
+
+@strawberry.type(name="RosterEntry")
+class RosterEntryNode:
+    is_captain: bool
+    joined_at: dt.datetime
+    left_at: dt.datetime | None
+    player_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: RosterSpot) -> RosterEntryNode:
+        return cls(
+            is_captain=row.is_captain,
+            joined_at=row.joined_at,
+            left_at=row.left_at,
+            player_id=row.player_id,
+        )
+
+    @strawberry.field
+    async def player(self, info: Info) -> PlayerNode:
+        return PlayerNode.of(await info.context.by_id(Player).load(self.player_id))
+
+
+@strawberry.type(name="Team")
+class TeamNode:
+    id: strawberry.ID
+    name: str
+    league_id: strawberry.Private[int]
+    skill_group_id: strawberry.Private[int | None]
+    franchise_id: strawberry.Private[int | None]
+
+    @classmethod
+    def of(cls, row: Team) -> TeamNode:
+        return cls(
+            id=gid(row.id),
+            name=row.name,
+            league_id=row.league_id,
+            skill_group_id=row.skill_group_id,
+            franchise_id=row.franchise_id,
+        )
+
+    @strawberry.field
+    async def league(self, info: Info) -> LeagueNode:
+        return LeagueNode.of(await info.context.by_id(League).load(self.league_id))
+
+    @strawberry.field
+    async def skill_group(self, info: Info) -> SkillGroupNode | None:
+        if self.skill_group_id is None:
+            return None
+        return SkillGroupNode.of(await info.context.by_id(SkillGroup).load(self.skill_group_id))
+
+    @strawberry.field
+    async def franchise(self, info: Info) -> FranchiseNode | None:
+        if self.franchise_id is None:
+            return None
+        return FranchiseNode.of(await info.context.by_id(Franchise).load(self.franchise_id))
+
+    @strawberry.field(description="The roster of a season as it stood at `at` (default: now).")
+    async def roster(
+        self, info: Info, season_id: strawberry.ID, at: dt.datetime | None = None
+    ) -> list[RosterEntryNode]:
+        moment = at or utcnow()
+        season = to_int(season_id)
+        rows = await info.context.grouped(
+            f"roster:{season}:{moment.isoformat()}",
+            lambda ids: (
+                select(RosterSpot)
+                .where(RosterSpot.team_id.in_(ids), RosterSpot.season_id == season)
+                .where(RosterSpot.joined_at <= moment)
+                .where(RosterSpot.left_at.is_(None) | (RosterSpot.left_at > moment))
+                .order_by(RosterSpot.joined_at, RosterSpot.id)
+            ),
+            lambda r: r.team_id,
+        ).load(int(self.id))
+        return [RosterEntryNode.of(r) for r in rows]
+
+
+@strawberry.type
+class LeagueQuery:
+    @strawberry.field
+    async def organizations(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[OrganizationNode]:
+        async with info.context.platform.reading() as session:
+            rows = (
+                await session.scalars(
+                    page_query(select(Organization), Organization.id, first=first, after=after)
+                )
+            ).all()
+        return connection(rows, first=first, convert=OrganizationNode.of, key=lambda r: r.id)
+
+    @strawberry.field
+    async def organization(
+        self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
+    ) -> OrganizationNode | None:
+        async with info.context.platform.reading() as session:
+            query = select(Organization)
+            if id is not None:
+                query = query.where(Organization.id == to_int(id))
+            elif slug is not None:
+                query = query.where(Organization.slug == slug.strip().lower())
+            else:
+                return None
+            row = await session.scalar(query)
+        return OrganizationNode.of(row) if row else None
+
+    @strawberry.field
+    async def league(self, info: Info, id: strawberry.ID) -> LeagueNode | None:
+        row = await info.context.by_id(League).load(to_int(id))
+        return LeagueNode.of(row) if row else None
+
+    @strawberry.field
+    async def season(self, info: Info, id: strawberry.ID) -> SeasonNode | None:
+        row = await info.context.by_id(Season).load(to_int(id))
+        return SeasonNode.of(row) if row else None
+
+    @strawberry.field
+    async def team(self, info: Info, id: strawberry.ID) -> TeamNode | None:
+        row = await info.context.by_id(Team).load(to_int(id))
+        return TeamNode.of(row) if row else None
+
+    @strawberry.field
+    async def player(self, info: Info, id: strawberry.ID) -> PlayerNode | None:
+        row = await info.context.by_id(Player).load(to_int(id))
+        return PlayerNode.of(row) if row else None
+
+    @strawberry.field
+    async def teams(
+        self,
+        info: Info,
+        league_id: strawberry.ID,
+        skill_group_id: strawberry.ID | None = None,
+        franchise_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[TeamNode]:
+        query = select(Team).where(Team.league_id == to_int(league_id))
+        if skill_group_id is not None:
+            query = query.where(Team.skill_group_id == to_int(skill_group_id))
+        if franchise_id is not None:
+            query = query.where(Team.franchise_id == to_int(franchise_id))
+        async with info.context.platform.reading() as session:
+            rows = (
+                await session.scalars(page_query(query, Team.id, first=first, after=after))
+            ).all()
+        return connection(rows, first=first, convert=TeamNode.of, key=lambda r: r.id)
+
+    @strawberry.field
+    async def players(
+        self,
+        info: Info,
+        league_id: strawberry.ID,
+        skill_group_id: strawberry.ID | None = None,
+        name_contains: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[PlayerNode]:
+        query = select(Player).where(Player.league_id == to_int(league_id))
+        if skill_group_id is not None:
+            query = query.where(Player.skill_group_id == to_int(skill_group_id))
+        if name_contains:
+            query = query.join(Member, Member.id == Player.member_id).where(
+                Member.name.ilike(f"%{name_contains.strip()[:50]}%")
+            )
+        async with info.context.platform.reading() as session:
+            rows = (
+                await session.scalars(page_query(query, Player.id, first=first, after=after))
+            ).all()
+        return connection(rows, first=first, convert=PlayerNode.of, key=lambda r: r.id)
+
+
+@strawberry.type
+class LeagueMutation:
+    @strawberry.mutation(description="Platform admins open an organization and administer it.")
+    async def create_organization(self, info: Info, slug: str, name: str) -> OrganizationNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.create_organization(session, actor=actor, slug=slug, name=name)
+        return OrganizationNode.of(row)
+
+    @strawberry.mutation
+    async def set_organization_setting(
+        self, info: Info, organization_id: strawberry.ID, key: str, value: JSON
+    ) -> OrganizationNode:
+        actor = await info.context.actor()
+        org_id = to_int(organization_id)
+        async with info.context.platform.unit_of_work() as session:
+            await service.set_organization_setting(
+                session, actor=actor, organization_id=org_id, key=key, value=value
+            )
+            row = await session.get(Organization, org_id)
+        return OrganizationNode.of(row)
+
+    @strawberry.mutation
+    async def create_league(
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        name: str,
+        game_mode: str,
+        roster_min: int | None = None,
+        roster_max: int | None = None,
+        match_format: str = "bo5",
+    ) -> LeagueNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.create_league(
+                session,
+                actor=actor,
+                organization_id=to_int(organization_id),
+                name=name,
+                game_mode=game_mode,
+                roster_min=roster_min,
+                roster_max=roster_max,
+                match_format=match_format,
+            )
+        return LeagueNode.of(row)
+
+    @strawberry.mutation
+    async def create_season(
+        self,
+        info: Info,
+        league_id: strawberry.ID,
+        number: int,
+        starts_at: dt.datetime,
+        ends_at: dt.datetime,
+        name: str | None = None,
+    ) -> SeasonNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.create_season(
+                session,
+                actor=actor,
+                league_id=to_int(league_id),
+                number=number,
+                starts_at=_aware(starts_at),
+                ends_at=_aware(ends_at),
+                name=name,
+            )
+        return SeasonNode.of(row)
+
+    @strawberry.mutation
+    async def create_skill_group(
+        self,
+        info: Info,
+        league_id: strawberry.ID,
+        name: str,
+        code: str,
+        ordinal: int,
+        salary_cap: float | None = None,
+    ) -> SkillGroupNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.create_skill_group(
+                session,
+                actor=actor,
+                league_id=to_int(league_id),
+                name=name,
+                code=code,
+                ordinal=ordinal,
+                salary_cap=salary_cap,
+            )
+        return SkillGroupNode.of(row)
+
+    @strawberry.mutation
+    async def create_franchise(
+        self, info: Info, organization_id: strawberry.ID, name: str, code: str
+    ) -> FranchiseNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.create_franchise(
+                session, actor=actor, organization_id=to_int(organization_id), name=name, code=code
+            )
+        return FranchiseNode.of(row)
+
+    @strawberry.mutation
+    async def create_team(
+        self,
+        info: Info,
+        league_id: strawberry.ID,
+        name: str,
+        skill_group_id: strawberry.ID | None = None,
+        franchise_id: strawberry.ID | None = None,
+    ) -> TeamNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.create_team(
+                session,
+                actor=actor,
+                league_id=to_int(league_id),
+                name=name,
+                skill_group_id=maybe_int(skill_group_id),
+                franchise_id=maybe_int(franchise_id),
+            )
+        return TeamNode.of(row)
+
+    @strawberry.mutation(description="Join an organization yourself, or (staff) add a user.")
+    async def add_member(
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        user_id: strawberry.ID | None = None,
+        name: str | None = None,
+    ) -> MemberNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.add_member(
+                session,
+                actor=actor,
+                organization_id=to_int(organization_id),
+                user_id=maybe_int(user_id),
+                name=name,
+            )
+        return MemberNode.of(row)
+
+    @strawberry.mutation
+    async def register_player(
+        self,
+        info: Info,
+        member_id: strawberry.ID,
+        league_id: strawberry.ID,
+        skill_group_id: strawberry.ID | None = None,
+        salary: float | None = None,
+    ) -> PlayerNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.register_player(
+                session,
+                actor=actor,
+                member_id=to_int(member_id),
+                league_id=to_int(league_id),
+                skill_group_id=maybe_int(skill_group_id),
+                salary=salary,
+            )
+        return PlayerNode.of(row)
+
+    @strawberry.mutation
+    async def add_to_roster(
+        self,
+        info: Info,
+        team_id: strawberry.ID,
+        player_id: strawberry.ID,
+        season_id: strawberry.ID,
+        captain: bool = False,
+    ) -> RosterEntryNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.add_to_roster(
+                session,
+                actor=actor,
+                team_id=to_int(team_id),
+                player_id=to_int(player_id),
+                season_id=to_int(season_id),
+                captain=captain,
+            )
+        return RosterEntryNode.of(row)
+
+    @strawberry.mutation
+    async def remove_from_roster(
+        self, info: Info, team_id: strawberry.ID, player_id: strawberry.ID, season_id: strawberry.ID
+    ) -> RosterEntryNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.remove_from_roster(
+                session,
+                actor=actor,
+                team_id=to_int(team_id),
+                player_id=to_int(player_id),
+                season_id=to_int(season_id),
+            )
+        return RosterEntryNode.of(row)
+
+    @strawberry.mutation
+    async def set_captain(
+        self, info: Info, team_id: strawberry.ID, player_id: strawberry.ID, season_id: strawberry.ID
+    ) -> RosterEntryNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.set_captain(
+                session,
+                actor=actor,
+                team_id=to_int(team_id),
+                player_id=to_int(player_id),
+                season_id=to_int(season_id),
+            )
+        return RosterEntryNode.of(row)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """GraphQL DateTime without an offset is taken as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -1,0 +1,794 @@
+"""Rocket League replay parser: header, property tree and CRC checks, in pure Python (no I/O).
+
+File layout (little endian)::
+
+    u32 header size, u32 header CRC, header, u32 body size, u32 body CRC, body
+
+The header holds u32 engine version, u32 licensee version, a u32 net version when
+engine >= 868 and licensee >= 18, the game type string and a property map. The body (network
+frames) is not decoded: only its CRC is checked, and it is searched for the Epic account id of
+players whose header entry lacks it.
+
+Strings are an i32 length (terminating NUL included) then the text: Windows-1252 when the
+length is positive, UTF-16LE (length counted in code units) when it is negative.
+
+A property is ``name, kind, u32 size, u32 index, value``; a map ends at the name ``None``.
+``size`` counts the value without its type prefix (struct name, enum name). Quirks met in real
+files: ``BoolProperty`` is one byte, but four in engine-0 files; ``ByteProperty`` is
+``enum name, value name``, or ``"None", raw byte`` for a plain byte, or (engine-0 files) just
+the value name; ``StructProperty`` is ``struct name, property map``; a repeated name with a
+growing ``index`` is a static array (``Dummy`` in ``SceNpOnlineId``).
+
+Every length read from the file is checked against the bytes left before it is used, maps
+nest at most :data:`MAX_DEPTH` deep and every loop consumes input, so hostile files cost
+time and memory linear in their size, and fail with :class:`ReplayError` only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, TypeAlias
+
+from sprocket.errors import DomainError
+from sprocket.replays.crc import crc_of_mirrored, mirror
+
+__all__ = [
+    "DEFAULT_MAX_SIZE",
+    "MAX_DEPTH",
+    "ByteValue",
+    "Goal",
+    "Platform",
+    "Player",
+    "Property",
+    "PropertyMap",
+    "PropertyValue",
+    "Replay",
+    "ReplayError",
+    "ReplayErrorCode",
+    "StructValue",
+    "parse_replay",
+]
+
+DEFAULT_MAX_SIZE = 20 * 1024 * 1024
+MAX_DEPTH = 16
+"""Deepest nesting of property maps accepted (real files reach 4)."""
+
+ReplayErrorCode: TypeAlias = Literal[
+    "not_a_replay", "truncated", "corrupt", "too_large", "unsupported"
+]
+Platform: TypeAlias = Literal["steam", "epic", "psn", "xbox", "switch", "unknown"]
+
+
+class ReplayError(DomainError):
+    """A file Sprocket cannot accept as a replay; ``code`` says why, ``message`` in words.
+
+    Codes: ``not_a_replay`` (empty file, or not shaped like a replay), ``truncated`` (the
+    file ends before the sizes it declares), ``corrupt`` (a CRC fails, or bytes trail the
+    body), ``too_large`` (over the size cap, checked before anything else), ``unsupported``
+    (intact per CRC, but its header does not follow any layout this parser knows).
+    """
+
+    code: str = "corrupt"
+
+    def __init__(self, message: str, *, code: ReplayErrorCode, details: object = None) -> None:
+        super().__init__(message, code=code, details=details)
+
+
+# --------------------------------------------------------------------------- value types
+
+
+@dataclass(frozen=True, slots=True)
+class ByteValue:
+    """A ``ByteProperty``: an enum value name, or a raw byte when ``enum`` is None.
+
+    The oldest files store only the value name (``OnlinePlatform_Steam``): ``enum`` is None
+    and ``value`` a string.
+    """
+
+    enum: str | None
+    value: str | int
+
+
+@dataclass(frozen=True, slots=True)
+class StructValue:
+    """A ``StructProperty``: the struct's type name and its fields."""
+
+    struct_name: str
+    fields: PropertyMap
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """One entry of a property map, in file order."""
+
+    name: str
+    kind: str
+    value: PropertyValue
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyMap(Mapping[str, "PropertyValue"]):
+    """An immutable property map. As a mapping, a name gives its first value (index 0);
+    ``entries`` keeps every entry in file order, repeated names included."""
+
+    entries: tuple[Property, ...] = ()
+    _first: Mapping[str, PropertyValue] = field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        first: dict[str, PropertyValue] = {}
+        for entry in self.entries:
+            first.setdefault(entry.name, entry.value)
+        object.__setattr__(self, "_first", first)
+
+    def __getitem__(self, name: str) -> PropertyValue:
+        return self._first[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._first)
+
+    def __len__(self) -> int:
+        return len(self._first)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._first
+
+    def all(self, name: str) -> tuple[Property, ...]:
+        """Every entry called ``name`` (a static array has one per index)."""
+        return tuple(entry for entry in self.entries if entry.name == name)
+
+
+PropertyValue: TypeAlias = (
+    int | float | str | bool | bytes | ByteValue | StructValue | tuple[PropertyMap, ...]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """A goal as the header lists it (``team`` / ``frame`` None when left out)."""
+
+    player_name: str
+    team: int | None
+    frame: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Player:
+    """One ``PlayerStats`` entry; ``platform_id`` is None when no account id exists."""
+
+    name: str
+    team: int | None
+    score: int
+    goals: int
+    assists: int
+    saves: int
+    shots: int
+    is_bot: bool
+    platform: Platform
+    platform_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """What the header of a verified replay says.
+
+    ``date`` is the game's local ``Date`` property (naive: the file carries no time zone);
+    ``started_at`` is the UTC ``MatchStartEpoch`` that newer files carry.
+    """
+
+    engine_version: int
+    licensee_version: int
+    net_version: int | None
+    game_type: str
+    replay_id: str | None
+    date: datetime | None
+    started_at: datetime | None
+    match_type: str | None
+    map: str | None
+    team_size: int | None
+    duration_seconds: float | None
+    team0_score: int
+    team1_score: int
+    goals: tuple[Goal, ...]
+    players: tuple[Player, ...]
+    properties: PropertyMap
+
+
+# --------------------------------------------------------------------------- entry point
+
+_U32 = struct.Struct("<I")
+_I32 = struct.Struct("<i")
+_F32 = struct.Struct("<f")
+_U64 = struct.Struct("<Q")
+_U32_PAIR = struct.Struct("<II")
+
+_GAME_TYPE_PREFIX = b"TAGame.Replay_"
+_MIN_MAP_BYTES = 9  # the shortest map is the 9-byte string "None"
+
+
+def parse_replay(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> Replay:
+    """Verify both CRCs of a replay file's bytes and read its header.
+
+    An empty file is ``not_a_replay`` (nothing in it is a replay); a file too short to show
+    its header is ``truncated`` unless its first bytes already rule out a replay.
+    """
+    size = len(data)
+    if size > max_size:
+        raise ReplayError(
+            f"The file is {_megabytes(size)}, over the {_megabytes(max_size)} limit for a replay.",
+            code="too_large",
+            details={"size": size, "max_size": max_size},
+        )
+    if not isinstance(data, bytes):
+        data = bytes(data)
+    if size == 0:
+        raise ReplayError(
+            "The file is empty: it is not a Rocket League replay.", code="not_a_replay"
+        )
+    if _looks_like_replay(data) is False:
+        raise ReplayError("This file is not a Rocket League replay.", code="not_a_replay")
+    header_end = _header_end(data)
+    mirrored = mirror(data)  # one C pass; both CRCs then read slices of it
+    if crc_of_mirrored(mirrored, 8, header_end) != _U32.unpack_from(data, 4)[0]:
+        raise _corrupt("its header checksum does not match", part="header")
+    body_start, body_end = _body_span(data, header_end)
+    body_crc = _U32.unpack_from(data, header_end + 4)[0]
+    if crc_of_mirrored(mirrored, body_start, body_end) != body_crc:
+        raise _corrupt("its match data checksum does not match", part="body")
+    return _read_header(data, header_end, body_start, body_end)
+
+
+def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size:,} bytes"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _corrupt(what: str, *, part: str) -> ReplayError:
+    return ReplayError(
+        f"The replay is damaged: {what}. It was changed or corrupted after the game saved "
+        "it; upload the original file.",
+        code="corrupt",
+        details={"part": part},
+    )
+
+
+def _truncated(what: str, details: dict[str, int]) -> ReplayError:
+    return ReplayError(
+        f"The replay is cut short: {what}. The upload or copy was probably interrupted; "
+        "upload the complete file.",
+        code="truncated",
+        details=details,
+    )
+
+
+def _looks_like_replay(data: bytes) -> bool | None:
+    """True if the game type string starts where it should, False if the bytes rule a replay
+    out, None if the file is too short to tell."""
+    verdicts = (_game_type_at(data, 16), _game_type_at(data, 20))
+    if True in verdicts:
+        return True
+    if None in verdicts:
+        return None
+    return False
+
+
+def _game_type_at(data: bytes, offset: int) -> bool | None:
+    if len(data) < offset + 4:
+        return None
+    length = _I32.unpack_from(data, offset)[0]
+    if not len(_GAME_TYPE_PREFIX) < length <= 256:
+        return False
+    text = data[offset + 4 : offset + 4 + len(_GAME_TYPE_PREFIX)]
+    if not _GAME_TYPE_PREFIX.startswith(text):
+        return False
+    return True if len(text) == len(_GAME_TYPE_PREFIX) else None
+
+
+def _header_end(data: bytes) -> int:
+    """Where the header ends, once the file is known to hold all of it."""
+    size = len(data)
+    if size < 8:
+        raise _truncated(f"the file holds only {size} bytes", {"size": size})
+    header_end = 8 + _U32.unpack_from(data, 0)[0]
+    if header_end > size:
+        raise _truncated(
+            f"its header needs {header_end} bytes but the file ends after {size}",
+            {"needed": header_end, "size": size},
+        )
+    return header_end
+
+
+def _body_span(data: bytes, header_end: int) -> tuple[int, int]:
+    """(start, end) of the body, checked against the file's length."""
+    size = len(data)
+    body_start = header_end + 8
+    if body_start > size:
+        raise _truncated(
+            "the file ends right after the header, before the match data",
+            {"needed": body_start, "size": size},
+        )
+    body_end = body_start + _U32.unpack_from(data, header_end)[0]
+    if body_end > size:
+        raise _short_body_error(data, body_start, body_end)
+    if body_end < size:
+        raise _corrupt(
+            f"{size - body_end} unexpected bytes follow the end of the replay", part="end"
+        )
+    return body_start, body_end
+
+
+class _Cut(Exception):
+    """The body frame runs into the end of the file."""
+
+
+class _Broken(Exception):
+    """The body frame contradicts its own declared size."""
+
+
+_BODY_TRAILER = 8  # newer bodies end with a few bytes after the last list
+
+
+def _short_body_error(data: bytes, start: int, end: int) -> ReplayError:
+    """The file ends before the declared body does: cut short, or sizes that lie?
+
+    Walks the body's outer lists (levels, keyframes, network stream size, debug log, tick
+    marks, packages, objects, names, class indices, net cache) without decoding the network
+    stream. A cut file stays consistent with its declared size up to the cut (truncated);
+    a length or count that could not fit even in the declared body, or a body that ends well
+    inside the file, means the sizes are wrong (corrupt). Runs only on this error path.
+    """
+    details = {"needed": end, "size": len(data)}
+    try:
+        frame_end = _walk_body_frame(data, start, end)
+    except _Cut:
+        frame_end = None
+    except _Broken:
+        return _corrupt("its match data does not match its declared size", part="body")
+    if frame_end is not None and end - frame_end > _BODY_TRAILER:
+        return _corrupt("its match data does not match its declared size", part="body")
+    return _truncated(
+        f"its match data needs {end} bytes but the file ends after {len(data)}", details
+    )
+
+
+def _walk_body_frame(data: bytes, pos: int, end: int) -> int:
+    available = len(data)
+
+    def need(count: int) -> int:
+        nonlocal pos
+        if count < 0 or pos + count > end:
+            raise _Broken
+        if pos + count > available:
+            raise _Cut
+        start, pos = pos, pos + count
+        return start
+
+    def u32() -> int:
+        return _U32.unpack_from(data, need(4))[0]
+
+    def string() -> None:
+        length = _I32.unpack_from(data, need(4))[0]
+        need(length if length >= 0 else -2 * length)
+
+    def count(min_item: int) -> int:
+        items = u32()
+        if items * min_item > end - pos:
+            raise _Broken
+        return items
+
+    for _ in range(count(4)):  # levels
+        string()
+    need(12 * count(12))  # keyframes
+    need(u32())  # network stream
+    for _ in range(count(12)):  # debug log: frame, user, text
+        need(4)
+        string()
+        string()
+    for _ in range(count(8)):  # tick marks: type, frame
+        string()
+        need(4)
+    for _ in range(3):  # packages, objects, names
+        for _ in range(count(4)):
+            string()
+    for _ in range(count(8)):  # class indices: class, index
+        string()
+        need(4)
+    for _ in range(count(16)):  # net cache: object, parent, cache id, properties
+        need(12)
+        need(8 * count(8))
+    return pos
+
+
+# --------------------------------------------------------------------------- header reader
+
+
+class _FormatError(Exception):
+    """The header bytes break the format; becomes ReplayError ``unsupported``."""
+
+
+def _past_end(position: int) -> _FormatError:
+    return _FormatError(f"a value at byte {position} runs past the end of the header")
+
+
+class _Reader:
+    """Cursor over ``data[pos:end]``; every read checks what it needs against ``end``.
+
+    Hot path of the header: strings are decoded once per parse (names and kinds repeat
+    hundreds of times) and the common reads are inlined rather than layered.
+    """
+
+    __slots__ = ("data", "end", "pos", "skipped_kinds", "_texts")
+
+    def __init__(self, data: bytes, pos: int, end: int) -> None:
+        self.data = data
+        self.pos = pos
+        self.end = end
+        self.skipped_kinds: list[str] = []
+        self._texts: dict[bytes, str] = {}
+
+    def take(self, count: int) -> int:
+        """Claim ``count`` bytes and return where they start."""
+        start = self.pos
+        if count < 0 or start + count > self.end:
+            raise _past_end(start)
+        self.pos = start + count
+        return start
+
+    def u32(self) -> int:
+        return _U32.unpack_from(self.data, self.take(4))[0]
+
+    def u32_pair(self) -> tuple[int, int]:
+        return _U32_PAIR.unpack_from(self.data, self.take(8))
+
+    def string(self) -> str:
+        data, pos, end = self.data, self.pos, self.end
+        if pos + 4 > end:
+            raise _past_end(pos)
+        length = _I32.unpack_from(data, pos)[0]
+        pos += 4
+        stop = pos + length if length >= 0 else pos - 2 * length
+        if stop > end:
+            raise _past_end(pos)
+        self.pos = stop
+        raw = data[pos:stop]
+        text = self._texts.get(raw)
+        if text is None:
+            text = _decode_narrow(raw) if length >= 0 else _decode_wide(raw)
+            self._texts[raw] = text
+        return text
+
+    def peek_i32(self) -> int | None:
+        if self.pos + 4 > self.end:
+            return None
+        return _I32.unpack_from(self.data, self.pos)[0]
+
+
+def _decode_narrow(raw: bytes) -> str:
+    if raw.endswith(b"\0"):
+        raw = raw[:-1]
+    if raw.isascii():
+        return raw.decode("ascii")
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _decode_wide(raw: bytes) -> str:
+    text = raw.decode("utf-16-le", "replace")
+    return text[:-1] if text.endswith("\0") else text
+
+
+def _read_map(reader: _Reader, depth: int) -> PropertyMap:
+    if depth > MAX_DEPTH:
+        raise _FormatError(f"properties nest deeper than {MAX_DEPTH} levels")
+    entries: list[Property] = []
+    string, u32_pair = reader.string, reader.u32_pair
+    while True:
+        name = string()
+        if name == "None":
+            return PropertyMap(tuple(entries))
+        kind = string()
+        size, index = u32_pair()
+        read = _READERS.get(kind)
+        value = _read_unknown(reader, kind, size) if read is None else read(reader, size, depth)
+        entries.append(Property(name, kind, value, index))
+
+
+def _read_int(reader: _Reader, size: int, depth: int) -> int:
+    return _I32.unpack_from(reader.data, reader.take(4))[0]
+
+
+def _read_float(reader: _Reader, size: int, depth: int) -> float:
+    return _F32.unpack_from(reader.data, reader.take(4))[0]
+
+
+def _read_qword(reader: _Reader, size: int, depth: int) -> int:
+    return _U64.unpack_from(reader.data, reader.take(8))[0]
+
+
+def _read_text(reader: _Reader, size: int, depth: int) -> str:
+    return reader.string()
+
+
+def _read_bool(reader: _Reader, size: int, depth: int) -> bool:
+    """One byte; engine-0 files write four (the next i32 then reads as 0x??000000)."""
+    start = reader.take(1)
+    following = reader.peek_i32()
+    left = reader.end - reader.pos
+    if (
+        following is not None
+        and not -(left // 2) <= following <= left
+        and reader.data[reader.pos : reader.pos + 3] == b"\0\0\0"
+    ):
+        reader.take(3)
+    return reader.data[start] != 0
+
+
+def _read_byte(reader: _Reader, size: int, depth: int) -> ByteValue:
+    start = reader.pos
+    first = reader.string()
+    if first == "None":
+        return ByteValue(None, reader.data[reader.take(1)])
+    # Oldest form: only the value name, and ``size`` covers exactly that string. In the
+    # usual form ``size`` covers the second string, whose length field is then size - 4.
+    if reader.pos - start == size and reader.peek_i32() != size - 4:
+        return ByteValue(None, first)
+    return ByteValue(first, reader.string())
+
+
+def _read_array(reader: _Reader, size: int, depth: int) -> tuple[PropertyMap, ...]:
+    count = reader.u32()
+    if count * _MIN_MAP_BYTES > reader.end - reader.pos:
+        raise _FormatError(f"a list of {count} entries cannot fit in the header")
+    return tuple(_read_map(reader, depth + 1) for _ in range(count))
+
+
+def _read_struct(reader: _Reader, size: int, depth: int) -> StructValue:
+    return StructValue(reader.string(), _read_map(reader, depth + 1))
+
+
+def _read_unknown(reader: _Reader, kind: str, size: int) -> bytes:
+    """Keep an unknown kind's declared bytes, so a kind added by a future game version does
+    not lock players out; if the guess misaligns the reader, the error names the kind."""
+    reader.skipped_kinds.append(kind)
+    start = reader.take(size)
+    return reader.data[start : reader.pos]
+
+
+_READERS: dict[str, Callable[[_Reader, int, int], PropertyValue]] = {
+    "IntProperty": _read_int,
+    "StrProperty": _read_text,
+    "NameProperty": _read_text,
+    "FloatProperty": _read_float,
+    "QWordProperty": _read_qword,
+    "BoolProperty": _read_bool,
+    "ByteProperty": _read_byte,
+    "ArrayProperty": _read_array,
+    "StructProperty": _read_struct,
+}
+
+
+def _read_header(data: bytes, header_end: int, body_start: int, body_end: int) -> Replay:
+    reader = _Reader(data, 8, header_end)
+    try:
+        engine, licensee = reader.u32(), reader.u32()
+        net = reader.u32() if engine >= 868 and licensee >= 18 else None
+        game_type = reader.string()
+        properties = _read_map(reader, 0)
+    except (_FormatError, RecursionError) as error:
+        skipped = f" (after skipping unknown kinds {', '.join(reader.skipped_kinds)})"
+        raise ReplayError(
+            "Sprocket cannot read this replay's header: "
+            f"{error}{skipped if reader.skipped_kinds else ''}. The file is intact, so it "
+            "probably comes from a game version Sprocket does not know yet.",
+            code="unsupported",
+            details={"offset": reader.pos},
+        ) from None
+    return _build_replay(engine, licensee, net, game_type, properties, data, body_start, body_end)
+
+
+# --------------------------------------------------------------------------- interpretation
+
+
+def _build_replay(
+    engine: int,
+    licensee: int,
+    net: int | None,
+    game_type: str,
+    props: PropertyMap,
+    data: bytes,
+    body_start: int,
+    body_end: int,
+) -> Replay:
+    return Replay(
+        engine_version=engine,
+        licensee_version=licensee,
+        net_version=net,
+        game_type=game_type,
+        replay_id=_str(props, "Id"),
+        date=_parse_date(_str(props, "Date")),
+        started_at=_epoch(props.get("MatchStartEpoch")),
+        match_type=_str(props, "MatchType"),
+        map=_str(props, "MapName"),
+        team_size=_int_or_none(props, "TeamSize"),
+        duration_seconds=_duration(props),
+        team0_score=_int(props, "Team0Score"),
+        team1_score=_int(props, "Team1Score"),
+        goals=tuple(_goal(entry) for entry in _maps(props, "Goals")),
+        players=tuple(
+            _player(entry, data, body_start, body_end) for entry in _maps(props, "PlayerStats")
+        ),
+        properties=props,
+    )
+
+
+def _str(props: PropertyMap, name: str) -> str | None:
+    value = props.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _int_or_none(props: PropertyMap, name: str) -> int | None:
+    value = props.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _int(props: PropertyMap, name: str) -> int:
+    """An int property; absent means 0 (the game leaves out zero scores and stats)."""
+    value = _int_or_none(props, name)
+    return 0 if value is None else value
+
+
+def _maps(props: PropertyMap, name: str) -> tuple[PropertyMap, ...]:
+    value = props.get(name)
+    if isinstance(value, tuple):
+        return value
+    return ()
+
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ :](\d{2})-(\d{2})(?:-(\d{2}))?")
+
+
+def _parse_date(text: str | None) -> datetime | None:
+    """``2016-12-04:15-12`` (to 2017) or ``2020-09-30 19-16-28``; None if neither."""
+    match = _DATE.fullmatch(text or "")
+    if match is None:
+        return None
+    try:
+        return datetime(*(int(part) for part in match.groups(default="0")))
+    except ValueError:
+        return None
+
+
+def _epoch(value: PropertyValue | None) -> datetime | None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _duration(props: PropertyMap) -> float | None:
+    frames = _int_or_none(props, "NumFrames")
+    fps = props.get("RecordFPS")
+    if frames is None or not isinstance(fps, float) or not math.isfinite(fps) or fps <= 0:
+        return None
+    return frames / fps
+
+
+def _goal(entry: PropertyMap) -> Goal:
+    return Goal(
+        player_name=_str(entry, "PlayerName") or "",
+        team=_int_or_none(entry, "PlayerTeam"),
+        frame=_int_or_none(entry, "frame"),
+    )
+
+
+_PLATFORMS: dict[str, Platform] = {
+    "OnlinePlatform_Steam": "steam",
+    "OnlinePlatform_Epic": "epic",
+    "OnlinePlatform_PS4": "psn",
+    "OnlinePlatform_PS3": "psn",
+    "OnlinePlatform_PS5": "psn",
+    "OnlinePlatform_Dingo": "xbox",
+    "OnlinePlatform_Durango": "xbox",
+    "OnlinePlatform_XboxOne": "xbox",
+    "OnlinePlatform_NNX": "switch",
+    "OnlinePlatform_Switch": "switch",
+}
+
+
+def _platform(value: PropertyValue | None) -> Platform:
+    if isinstance(value, ByteValue) and isinstance(value.value, str):
+        return _PLATFORMS.get(value.value, "unknown")
+    return "unknown"
+
+
+def _player(entry: PropertyMap, data: bytes, body_start: int, body_end: int) -> Player:
+    name = _str(entry, "Name") or ""
+    platform = _platform(entry.get("Platform"))
+    bot = entry.get("bBot")
+    return Player(
+        name=name,
+        team=_int_or_none(entry, "Team"),
+        score=_int(entry, "Score"),
+        goals=_int(entry, "Goals"),
+        assists=_int(entry, "Assists"),
+        saves=_int(entry, "Saves"),
+        shots=_int(entry, "Shots"),
+        is_bot=bot is True,
+        platform=platform,
+        platform_id=_platform_id(entry, platform, name, data, body_start, body_end),
+    )
+
+
+def _platform_id(
+    entry: PropertyMap, platform: Platform, name: str, data: bytes, start: int, end: int
+) -> str | None:
+    """OnlineID, else the ``PlayerID`` struct (``Uid`` / ``EpicAccountId``); for Epic
+    players whose header has neither (2024 builds), the id found next to their name in
+    the body. None when the account has no id (bots, split-screen guests)."""
+    player_id = entry.get("PlayerID")
+    fields = player_id.fields if isinstance(player_id, StructValue) else PropertyMap()
+    if platform == "epic":
+        epic = _str(fields, "EpicAccountId")
+        return epic or _epic_id_from_body(data, start, end, name)
+    for source, key in ((entry, "OnlineID"), (fields, "Uid")):
+        value = source.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value:
+            return str(value)
+    return None
+
+
+_EPIC_ID_LENGTH = b"\x21\x00\x00\x00"  # 32 hex digits and a NUL
+_EPIC_ID = re.compile(rb"[0-9a-f]{32}")
+_MAX_NAME_HITS = 256
+
+
+def _epic_id_from_body(data: bytes, start: int, end: int, name: str) -> str | None:
+    """Find ``0x0B, i32 33, <32 hex>\\0, \\0, <player name string>`` in the body.
+
+    The network stream replicates each player's Epic unique id (platform byte 11) right
+    before their name; these copies sit on byte boundaries often enough to be found by a
+    plain search. Requiring the exact name string after the id ties the id to the player.
+    Cross-checked against every file whose header has the id (tests).
+    """
+    if not name:
+        return None
+    for needle in _string_encodings(name):
+        position = data.find(needle, start, end)
+        for _ in range(_MAX_NAME_HITS):
+            if position < 0:
+                break
+            id_start = position - 34
+            if (
+                id_start - 5 >= start
+                and data[id_start - 5 : id_start] == b"\x0b" + _EPIC_ID_LENGTH
+                and data[position - 2 : position] == b"\0\0"
+                and _EPIC_ID.fullmatch(data, id_start, id_start + 32)
+            ):
+                return data[id_start : id_start + 32].decode("ascii")
+            position = data.find(needle, position + 1, end)
+    return None
+
+
+def _string_encodings(text: str) -> list[bytes]:
+    """The ways the game may have written ``text`` as a length-prefixed string."""
+    encodings = []
+    try:
+        narrow = text.encode("cp1252") + b"\0"
+        encodings.append(_I32.pack(len(narrow)) + narrow)
+    except UnicodeEncodeError:
+        pass
+    wide = text.encode("utf-16-le") + b"\0\0"
+    encodings.append(_I32.pack(-(len(wide) // 2)) + wide)
+    return encodings

@@ -1,0 +1,358 @@
+"""GraphQL types and operations of the calendar: weeks, matches, results, standings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncGenerator
+
+import strawberry
+from sqlalchemy import or_, select
+
+from sprocket.api.context import Context
+from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.pagination import Connection, connection, page_query
+from sprocket.errors import NotFound
+from sprocket.league.graphql import SkillGroupNode, TeamNode, _aware
+from sprocket.league.models import SkillGroup, Team
+from sprocket.schedule import service
+from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
+from sprocket.schedule.standings import StandingRow
+from sprocket.schedule.tasks import match_channel
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.type(name="MatchWeek")
+class MatchWeekNode:
+    id: strawberry.ID
+    number: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: MatchWeek) -> MatchWeekNode:
+        return cls(id=gid(row.id), number=row.number, starts_at=row.starts_at, ends_at=row.ends_at)
+
+
+@strawberry.type(name="GameScore")
+class GameScoreNode:
+    number: int
+    home_goals: int
+    away_goals: int
+
+
+@strawberry.type(name="Match")
+class MatchNode:
+    id: strawberry.ID
+    format: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: str
+    completed_at: dt.datetime | None
+    fixture_id: strawberry.Private[int]
+    skill_group_id: strawberry.Private[int | None]
+    forfeited_by_team_id: strawberry.Private[int | None]
+
+    @classmethod
+    def of(cls, row: Match) -> MatchNode:
+        return cls(
+            id=gid(row.id),
+            format=row.format,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            status=row.status,
+            completed_at=row.completed_at,
+            fixture_id=row.fixture_id,
+            skill_group_id=row.skill_group_id,
+            forfeited_by_team_id=row.forfeited_by_team_id,
+        )
+
+    async def _fixture(self, info: Info) -> Fixture:
+        return await info.context.by_id(Fixture).load(self.fixture_id)
+
+    @strawberry.field
+    async def week(self, info: Info) -> MatchWeekNode:
+        fixture = await self._fixture(info)
+        return MatchWeekNode.of(await info.context.by_id(MatchWeek).load(fixture.match_week_id))
+
+    @strawberry.field
+    async def home_team(self, info: Info) -> TeamNode:
+        fixture = await self._fixture(info)
+        return TeamNode.of(await info.context.by_id(Team).load(fixture.home_team_id))
+
+    @strawberry.field
+    async def away_team(self, info: Info) -> TeamNode:
+        fixture = await self._fixture(info)
+        return TeamNode.of(await info.context.by_id(Team).load(fixture.away_team_id))
+
+    @strawberry.field
+    async def skill_group(self, info: Info) -> SkillGroupNode | None:
+        if self.skill_group_id is None:
+            return None
+        return SkillGroupNode.of(await info.context.by_id(SkillGroup).load(self.skill_group_id))
+
+    @strawberry.field
+    async def forfeited_by(self, info: Info) -> TeamNode | None:
+        if self.forfeited_by_team_id is None:
+            return None
+        return TeamNode.of(await info.context.by_id(Team).load(self.forfeited_by_team_id))
+
+    @strawberry.field
+    async def games(self, info: Info) -> list[GameScoreNode]:
+        rows = await info.context.grouped(
+            "games_by_match",
+            lambda ids: (
+                select(MatchGame)
+                .where(MatchGame.match_id.in_(ids))
+                .order_by(MatchGame.match_id, MatchGame.number)
+            ),
+            lambda r: r.match_id,
+        ).load(int(self.id))
+        return [
+            GameScoreNode(number=g.number, home_goals=g.home_goals, away_goals=g.away_goals)
+            for g in rows
+        ]
+
+
+@strawberry.type(name="StandingRow")
+class StandingRowNode:
+    rank: int
+    played: int
+    series_won: int
+    series_drawn: int
+    series_lost: int
+    forfeits: int
+    games_won: int
+    games_lost: int
+    game_difference: int
+    goals_for: int
+    goals_against: int
+    goal_difference: int
+    points: int
+    team_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: StandingRow[int]) -> StandingRowNode:
+        return cls(
+            rank=row.rank,
+            played=row.played,
+            series_won=row.series_won,
+            series_drawn=row.series_drawn,
+            series_lost=row.series_lost,
+            forfeits=row.forfeits,
+            games_won=row.games_won,
+            games_lost=row.games_lost,
+            game_difference=row.game_difference,
+            goals_for=row.goals_for,
+            goals_against=row.goals_against,
+            goal_difference=row.goal_difference,
+            points=row.points,
+            team_id=row.team,
+        )
+
+    @strawberry.field
+    async def team(self, info: Info) -> TeamNode:
+        return TeamNode.of(await info.context.by_id(Team).load(self.team_id))
+
+
+@strawberry.type
+class MatchStatusEvent:
+    match_id: strawberry.ID
+    status: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+@strawberry.input
+class GameScoreInput:
+    home_goals: int
+    away_goals: int
+
+
+@strawberry.type
+class ScheduleQuery:
+    @strawberry.field
+    async def match(self, info: Info, id: strawberry.ID) -> MatchNode | None:
+        row = await info.context.by_id(Match).load(to_int(id))
+        return MatchNode.of(row) if row else None
+
+    @strawberry.field(
+        description="A season's matches, filtered by week, team, skill group, status."
+    )
+    async def matches(
+        self,
+        info: Info,
+        season_id: strawberry.ID,
+        week: int | None = None,
+        team_id: strawberry.ID | None = None,
+        skill_group_id: strawberry.ID | None = None,
+        status: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[MatchNode]:
+        query = select(Match).where(Match.season_id == to_int(season_id))
+        if week is not None or team_id is not None:
+            query = query.join(Fixture, Fixture.id == Match.fixture_id)
+        if week is not None:
+            query = query.join(MatchWeek, MatchWeek.id == Fixture.match_week_id).where(
+                MatchWeek.number == week
+            )
+        if team_id is not None:
+            team = to_int(team_id)
+            query = query.where(or_(Fixture.home_team_id == team, Fixture.away_team_id == team))
+        if skill_group_id is not None:
+            query = query.where(Match.skill_group_id == to_int(skill_group_id))
+        if status is not None:
+            query = query.where(Match.status == status)
+        async with info.context.platform.reading() as session:
+            rows = (
+                await session.scalars(page_query(query, Match.id, first=first, after=after))
+            ).all()
+        return connection(rows, first=first, convert=MatchNode.of, key=lambda r: r.id)
+
+    @strawberry.field
+    async def match_weeks(self, info: Info, season_id: strawberry.ID) -> list[MatchWeekNode]:
+        async with info.context.platform.reading() as session:
+            rows = await service.match_weeks(session, season_id=to_int(season_id))
+        return [MatchWeekNode.of(r) for r in rows]
+
+    @strawberry.field(description="A season's table, per skill group when one is given.")
+    async def standings(
+        self, info: Info, season_id: strawberry.ID, skill_group_id: strawberry.ID | None = None
+    ) -> list[StandingRowNode]:
+        async with info.context.platform.reading() as session:
+            rows = await service.standings(
+                session, season_id=to_int(season_id), skill_group_id=maybe_int(skill_group_id)
+            )
+        return [StandingRowNode.of(r) for r in rows]
+
+    @strawberry.field(description="A season's schedule as CSV (week,home,away,start,end).")
+    async def schedule_csv(self, info: Info, season_id: strawberry.ID) -> str:
+        async with info.context.platform.reading() as session:
+            return await service.export_schedule_csv(session, season_id=to_int(season_id))
+
+
+@strawberry.type
+class ScheduleMutation:
+    @strawberry.mutation
+    async def create_match_weeks(
+        self,
+        info: Info,
+        season_id: strawberry.ID,
+        count: int,
+        first_starts_at: dt.datetime | None = None,
+        days: int = 7,
+    ) -> list[MatchWeekNode]:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            rows = await service.create_match_weeks(
+                session,
+                actor=actor,
+                season_id=to_int(season_id),
+                count=count,
+                first_starts_at=_aware(first_starts_at) if first_starts_at else None,
+                days=days,
+            )
+        return [MatchWeekNode.of(r) for r in rows]
+
+    @strawberry.mutation
+    async def generate_schedule(
+        self,
+        info: Info,
+        season_id: strawberry.ID,
+        skill_group_id: strawberry.ID | None = None,
+        double_round_robin: bool = False,
+        match_format: str | None = None,
+    ) -> list[MatchNode]:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            rows = await service.generate_schedule(
+                session,
+                actor=actor,
+                season_id=to_int(season_id),
+                skill_group_id=maybe_int(skill_group_id),
+                double=double_round_robin,
+                match_format=match_format,
+            )
+        return [MatchNode.of(r) for r in rows]
+
+    @strawberry.mutation(description="Add fixtures from CSV; a file with any bad line adds none.")
+    async def import_schedule(
+        self, info: Info, season_id: strawberry.ID, csv: str
+    ) -> list[MatchNode]:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            rows = await service.import_schedule_csv(
+                session, actor=actor, season_id=to_int(season_id), text=csv
+            )
+        return [MatchNode.of(r) for r in rows]
+
+    @strawberry.mutation
+    async def reschedule_match(
+        self, info: Info, match_id: strawberry.ID, starts_at: dt.datetime, ends_at: dt.datetime
+    ) -> MatchNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.reschedule_match(
+                session,
+                actor=actor,
+                match_id=to_int(match_id),
+                starts_at=_aware(starts_at),
+                ends_at=_aware(ends_at),
+            )
+        return MatchNode.of(row)
+
+    @strawberry.mutation
+    async def record_forfeit(
+        self, info: Info, match_id: strawberry.ID, team_id: strawberry.ID
+    ) -> MatchNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.record_forfeit(
+                session, actor=actor, match_id=to_int(match_id), team_id=to_int(team_id)
+            )
+        return MatchNode.of(row)
+
+    @strawberry.mutation(description="Enter a series result game by game (staff).")
+    async def record_result(
+        self, info: Info, match_id: strawberry.ID, games: list[GameScoreInput]
+    ) -> MatchNode:
+        actor = await info.context.actor()
+        async with info.context.platform.unit_of_work() as session:
+            row = await service.record_result(
+                session,
+                actor=actor,
+                match_id=to_int(match_id),
+                games=[(g.home_goals, g.away_goals) for g in games],
+            )
+        return MatchNode.of(row)
+
+
+@strawberry.type
+class ScheduleSubscription:
+    @strawberry.subscription(description="The match's status now, then each change.")
+    async def match_status(
+        self, info: Info, match_id: strawberry.ID
+    ) -> AsyncGenerator[MatchStatusEvent, None]:
+        ident = to_int(match_id)
+        platform = info.context.platform
+        async with platform.cache.subscribe(match_channel(ident)) as messages:
+            async with platform.reading() as session:
+                match = await session.get(Match, ident)
+            if match is None:
+                raise NotFound(f"There is no match with id {ident}.")
+            yield MatchStatusEvent(
+                match_id=gid(match.id),
+                status=match.status,
+                starts_at=match.starts_at,
+                ends_at=match.ends_at,
+            )
+            async for raw in messages:
+                event = json.loads(raw)
+                yield MatchStatusEvent(
+                    match_id=gid(event["match_id"]),
+                    status=event["status"],
+                    starts_at=dt.datetime.fromisoformat(event["starts_at"]),
+                    ends_at=dt.datetime.fromisoformat(event["ends_at"]),
+                )
