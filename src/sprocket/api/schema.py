@@ -22,10 +22,10 @@ def build_schema(*, max_depth: int = 10) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
-            QueryDepthLimiter(max_depth=max_depth),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            DomainErrors(),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            DomainErrors,
         ],
     )
 

@@ -115,7 +115,8 @@ def _wrap(func: Job) -> Job:
 
 async def kick_job(broker: AsyncBroker, job_name: str, /, *args: Any, **kwargs: Any) -> str:
     """Send the job named ``job_name`` to the broker; return its task id."""
-    task = await AsyncKicker(job_name, broker, labels={}).kiq(*args, **kwargs)
+    kicker: AsyncKicker[..., Any] = AsyncKicker(job_name, broker, labels={})
+    task = await kicker.kiq(*args, **kwargs)
     return task.task_id
 
 

@@ -191,8 +191,8 @@ class RedisCache:
         return f"{self.prefix}{name}"
 
     async def get(self, key: str) -> bytes | None:
-        value: bytes | None = await self.client.get(self._k(key))
-        return value
+        value = await self.client.get(self._k(key))
+        return None if value is None else _as_bytes(value)
 
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
         _check_ttl(ttl)

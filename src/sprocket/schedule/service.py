@@ -398,8 +398,8 @@ async def standings(
     if skill_group_id is not None:
         teams_query = teams_query.where(Team.skill_group_id == skill_group_id)
         matches_query = matches_query.where(Match.skill_group_id == skill_group_id)
-    names = dict((await session.execute(teams_query)).tuples().all())
-    played = (await session.execute(matches_query)).tuples().all()
+    names = {team_id: name for team_id, name in await session.execute(teams_query)}
+    played = list(await session.execute(matches_query))
     games: dict[int, list[tuple[int, int]]] = defaultdict(list)
     completed = [m.id for m, _, _ in played if m.status == COMPLETED]
     if completed:
