@@ -39,6 +39,9 @@ def _migrate(settings: Settings, revision: str = "head") -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Create the demo organization first, if missing.")
+    ] = False,
 ) -> None:
     """Run the whole platform in one process (API, jobs, outbox relay)."""
     import uvicorn
@@ -47,6 +50,8 @@ def serve(
 
     settings = _settings(host=host, port=port)
     _migrate(settings)
+    if demo:
+        asyncio.run(_load_demo(settings))
     url = settings.public_url or f"http://{settings.host}:{settings.port}"
     console.print(f"[bold green]Sprocket[/] is starting: open [link={url}]{url}[/link]")
     console.print(f"GraphiQL: {url}/graphql   (database: {_redact(settings)})")
@@ -70,7 +75,7 @@ def worker() -> None:
 
     async def main() -> None:
         platform = Platform(settings)
-        await platform.start(relay=True, broker=False)
+        await platform.start(relay=False, broker=False)  # the API processes relay
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -97,30 +102,29 @@ def migrate(
 @app.command()
 def demo() -> None:
     """Fill the database with the demo organization (safe to run again)."""
+    settings = _settings()
+    _migrate(settings)
+    asyncio.run(_load_demo(settings))
+
+
+async def _load_demo(settings: Settings) -> None:
     from sprocket.demo import build_demo
     from sprocket.runtime import Platform
 
-    settings = _settings()
-    _migrate(settings)
-
-    async def main() -> None:
-        platform = Platform(settings)
-        await platform.start(relay=False)
-        try:
-            async with platform.unit_of_work() as session:
-                result = await build_demo(session)
-        finally:
-            await platform.stop()
-        if not result.created:
-            console.print("The demo organization is already there; nothing was added.")
-            return
-        console.print(
-            f"Demo organization created: {result.players} players, {result.matches} matches "
-            f"({result.played} played)."
-        )
-        console.print(f"Demo admin API token (shown once): [bold]{result.admin_token}[/]")
-
-    asyncio.run(main())
+    platform = Platform(settings)
+    try:
+        async with platform.unit_of_work() as session:
+            result = await build_demo(session)
+    finally:
+        await platform.stop()
+    if not result.created:
+        console.print("The demo organization is already there; nothing was added.")
+        return
+    console.print(
+        f"Demo organization created: {result.players} players, {result.matches} matches "
+        f"({result.played} played)."
+    )
+    console.print(f"Demo admin API token (shown once): [bold]{result.admin_token}[/]")
 
 
 @app.command("token")

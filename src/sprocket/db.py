@@ -91,8 +91,11 @@ def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _mark_changed(session: Session, _ctx: Any) -> None:
-    if session.new or session.dirty or session.deleted:
-        session.info["changed"] = True
+    """Note writes that readers can see; bookkeeping rows (outbox, receipts) don't count."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(obj, "readers_see", True):
+            session.info["changed"] = True
+            return
 
 
 @asynccontextmanager

@@ -8,6 +8,7 @@ import struct
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +27,7 @@ from sprocket.replays.parser import (
     parse_replay,
 )
 from tests.helpers.replay_writer import (
+    PlayerSpec,
     array_prop,
     assemble,
     build_replay,
@@ -43,14 +45,17 @@ REPLAYS = Path(__file__).resolve().parents[2].parent / "shared" / "replays"
 GOOD = REPLAYS / "good"
 BAD = REPLAYS / "bad"
 
-needs_replays = [
-    pytest.mark.replays,
-    pytest.mark.skipif(
+
+_T = TypeVar("_T")
+
+
+def needs_replays(test: _T) -> _T:
+    """Mark a test (or class) as reading ../shared/replays, and skip it when absent."""
+    marked = pytest.mark.replays(test)
+    return pytest.mark.skipif(
         not REPLAYS.is_dir(),
         reason=f"the shared replay files are not here ({REPLAYS} is absent)",
-    ),
-]
-pytestmark_replays = pytest.mark.usefixtures()  # marker lists are applied per test below
+    )(marked)
 
 
 def read(name: str) -> bytes:
@@ -150,8 +155,7 @@ def player(replay: Replay, name: str) -> Player:
 
 
 @pytest.mark.parametrize("row", MANIFEST, ids=[row[0] for row in MANIFEST])
-@pytest.mark.replays
-@pytest.mark.skipif(not REPLAYS.is_dir(), reason=f"shared replays absent ({REPLAYS})")
+@needs_replays
 def test_good_file_matches_manifest(row: tuple) -> None:
     name, size, day, match_type, team_size, players, score0, score1, map_name = row
     data = read(f"{name}.replay")
@@ -167,14 +171,12 @@ def test_good_file_matches_manifest(row: tuple) -> None:
     assert replay.replay_id and re.fullmatch(r"[0-9A-F]{32}", replay.replay_id)
 
 
+@needs_replays
 def test_manifest_table_covers_every_good_file() -> None:
-    if not REPLAYS.is_dir():
-        pytest.skip(f"shared replays absent ({REPLAYS})")
     assert sorted(p.stem for p in GOOD.glob("*.replay")) == sorted(row[0] for row in MANIFEST)
 
 
-@pytest.mark.replays
-@pytest.mark.skipif(not REPLAYS.is_dir(), reason=f"shared replays absent ({REPLAYS})")
+@needs_replays
 class TestRealFiles:
     def test_league_game_scoreboard_and_accounts(self) -> None:
         replay = parsed("17A7C1084017DFA7DBE66D9C66D81CBD")
@@ -329,8 +331,8 @@ def slow_crc(data: bytes) -> int:
     return register ^ 0xFFFFFFFF
 
 
-@settings(max_examples=150, derandomize=True)
-@given(st.binary(max_size=300))
+@settings(max_examples=100, derandomize=True)
+@given(st.binary(max_size=200))
 def test_fast_crc_matches_slow_reference(data: bytes) -> None:
     assert replay_crc(data) == slow_crc(data)
 
@@ -340,8 +342,7 @@ def test_crc_known_values() -> None:
     assert replay_crc(bytearray(b"replay")) == replay_crc(memoryview(b"replay"))
 
 
-@pytest.mark.replays
-@pytest.mark.skipif(not REPLAYS.is_dir(), reason=f"shared replays absent ({REPLAYS})")
+@needs_replays
 def test_crc_of_real_header_matches_slow_reference() -> None:
     data = read("6688.replay")
     size, crc = struct.unpack_from("<II", data, 0)
@@ -352,8 +353,7 @@ def test_crc_of_real_header_matches_slow_reference() -> None:
 
 
 @pytest.mark.parametrize("name", BAD_FILES)
-@pytest.mark.replays
-@pytest.mark.skipif(not REPLAYS.is_dir(), reason=f"shared replays absent ({REPLAYS})")
+@needs_replays
 def test_bad_file_is_corrupt(name: str) -> None:
     with pytest.raises(ReplayError) as caught:
         parse_replay((BAD / f"{name}.replay").read_bytes())
@@ -361,9 +361,8 @@ def test_bad_file_is_corrupt(name: str) -> None:
     assert caught.value.message.startswith("The replay is damaged")
 
 
+@needs_replays
 def test_bad_files_listed() -> None:
-    if not REPLAYS.is_dir():
-        pytest.skip(f"shared replays absent ({REPLAYS})")
     assert sorted(p.stem for p in BAD.glob("*.replay")) == BAD_FILES
 
 
@@ -384,7 +383,7 @@ def test_empty_file_is_not_a_replay() -> None:
     [
         b"PK\x03\x04" + bytes(200),  # a zip archive
         b"\x89PNG\r\n\x1a\n" + bytes(100),
-        "Hello, this is a text file and not a replay at all.".encode(),
+        b"Hello, this is a text file and not a replay at all.",
         random.Random(7).randbytes(5000),
     ],
     ids=["zip", "png", "text", "random"],
@@ -424,15 +423,12 @@ def test_written_replay_cut_anywhere_is_truncated() -> None:
         assert caught.value.message.startswith("The replay is cut short")
 
 
-def parser_player(name: str):  # noqa: ANN201 - tiny local factory
-    from tests.helpers.replay_writer import PlayerSpec
-
+def parser_player(name: str) -> PlayerSpec:
     return PlayerSpec(name=name, team=0, platform="steam", platform_id="76561197960464457")
 
 
 @pytest.mark.parametrize("name", ["17A7C1084017DFA7DBE66D9C66D81CBD", "6688", "rlcs", "no-frames"])
-@pytest.mark.replays
-@pytest.mark.skipif(not REPLAYS.is_dir(), reason=f"shared replays absent ({REPLAYS})")
+@needs_replays
 def test_real_replay_cut_at_many_points_is_truncated(name: str) -> None:
     data = read(f"{name}.replay")
     header_end = 8 + struct.unpack_from("<I", data, 0)[0]
@@ -562,7 +558,7 @@ def mutated_replays(draw: st.DrawFn) -> bytes:
     which = draw(st.integers(0, len(CORPUS) - 1))
     data = bytearray(CORPUS[which])
     for _ in range(draw(st.integers(1, 4))):
-        action = draw(st.sampled_from(["flip", "cut", "inflate", "zero"]))
+        action = draw(st.sampled_from(["flip", "flip", "inflate", "inflate", "zero", "cut"]))
         if action == "flip" and data:
             spot = draw(st.integers(0, len(data) - 1))
             data[spot] ^= draw(st.integers(1, 255))
@@ -572,8 +568,12 @@ def mutated_replays(draw: st.DrawFn) -> bytes:
             spots = [p for p in POSITIONS[which] if p + 4 <= len(data)]
             if spots:
                 spot = draw(st.sampled_from(spots))
-                value = 0 if action == "zero" else draw(
-                    st.sampled_from([0x7FFFFFFF, 0xFFFFFFFF, 0x80000000, 0x10000, len(data)])
+                value = (
+                    0
+                    if action == "zero"
+                    else draw(
+                        st.sampled_from([0x7FFFFFFF, 0xFFFFFFFF, 0x80000000, 0x10000, len(data)])
+                    )
                 )
                 struct.pack_into("<I", data, spot, value)
     if draw(st.booleans()):
@@ -595,7 +595,7 @@ def _parse_within_bound(data: bytes) -> None:
 
 
 @settings(
-    max_examples=400,
+    max_examples=300,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -605,8 +605,7 @@ def test_mutated_replays_only_return_a_replay_or_raise_replay_error(data: bytes)
     _parse_within_bound(data)
 
 
-@pytest.mark.replays
-@pytest.mark.skipif(not REPLAYS.is_dir(), reason=f"shared replays absent ({REPLAYS})")
+@needs_replays
 def test_every_single_byte_flip_of_a_small_header_after_resigning() -> None:
     """Exhaustive over the header of the smallest real file, with valid CRCs each time."""
     data = read("no-frames.replay")
@@ -615,4 +614,16 @@ def test_every_single_byte_flip_of_a_small_header_after_resigning() -> None:
         for mask in (0x01, 0x80, 0xFF):
             mutated = bytearray(data)
             mutated[spot] ^= mask
+            _parse_within_bound(resign(bytes(mutated)))
+
+
+@needs_replays
+@pytest.mark.parametrize("value", [0x7FFFFFFF, 0xFFFFFFFF, 0x80000000, 0xFFFFFFF0, 0x10000])
+def test_every_length_field_inflated_after_resigning(value: int) -> None:
+    """Each real length field of small real files set to a hostile value, CRCs made valid."""
+    for data, positions in zip(CORPUS, POSITIONS, strict=True):
+        assert len(positions) > 20
+        for spot in positions:
+            mutated = bytearray(data)
+            struct.pack_into("<I", mutated, spot, value)
             _parse_within_bound(resign(bytes(mutated)))

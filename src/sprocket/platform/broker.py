@@ -71,7 +71,8 @@ def create_broker(
 ) -> AsyncBroker:
     """Build the broker named by ``url``; AMQP uses a durable queue and exchange of these names.
 
-    Failed deliveries dead-letter to ``<queue_name>.dead_letter``.
+    Messages RabbitMQ rejects go to ``<queue_name>.dead_letter``; a job that raises is still
+    acknowledged (counted as ``error``), so retries are the caller's business.
     """
     scheme = url.partition("://")[0].lower()
     broker: AsyncBroker

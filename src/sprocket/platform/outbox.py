@@ -35,6 +35,8 @@ class OutboxMessage(Base):
         ),
     )
 
+    readers_see = False  # not league data: writing it leaves cached answers valid
+
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -48,6 +50,7 @@ class ProcessedMessage(Base):
     """A consumer's receipt for an outbox message: the idempotency key of every job."""
 
     __tablename__ = "processed_messages"
+    readers_see = False
 
     consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
     message_id: Mapped[int] = mapped_column(

@@ -1,0 +1,444 @@
+"""API benchmark on PostgreSQL: standings, schedule-of-a-week and team-roster queries under
+50 concurrent clients, beside the bare /healthz endpoint measured in the same run.
+
+    uv run python bench/api.py [--seconds 10] [--clients 50]
+
+It creates its own database (from SPROCKET_BENCH_POSTGRES_URL, default the local server),
+seeds a large organization (10 seasons, 200 teams, 1,200 players, ~10,000 played matches),
+starts `sprocket serve` against it in a subprocess, drives it, prints p50/p95 latency and
+requests per second per query, and drops the database at the end. The last line is JSON.
+
+Public read queries are answered from the response cache (see sprocket.api.response_cache);
+the "uncached" row sends each standings request with a unique comment, so it misses the
+cache every time and shows the cost of executing the query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+
+from sprocket.db import create_engine
+from sprocket.identity.models import PlatformAccount, User
+from sprocket.league.models import (
+    Game,
+    GameMode,
+    League,
+    Member,
+    Organization,
+    Player,
+    RosterSpot,
+    Season,
+    SkillGroup,
+    Team,
+)
+from sprocket.migrate import upgrade
+from sprocket.schedule.generator import round_robin
+from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
+
+ADMIN_URL = os.environ.get(
+    "SPROCKET_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+LEAGUES, GROUPS, TEAMS_PER_GROUP, SEASONS_PER_LEAGUE, ROUNDS, ROSTER = 2, 4, 25, 5, 20, 6
+
+STANDINGS = """query Standings($season: ID!, $group: ID) {
+  standings(seasonId: $season, skillGroupId: $group) {
+    rank played seriesWon seriesLost gamesWon gamesLost goalDifference points
+    team { id name }
+  }
+}"""
+SCHEDULE = """query Week($season: ID!, $week: Int!, $group: ID) {
+  matches(seasonId: $season, week: $week, skillGroupId: $group, first: 20) {
+    nodes { id status startsAt homeTeam { name } awayTeam { name } games { homeGoals awayGoals } }
+  }
+}"""
+ROSTER_QUERY = """query Roster($team: ID!, $season: ID!) {
+  team(id: $team) { name roster(seasonId: $season) { isCaptain player { id name } } }
+}"""
+
+
+def _dsn(url: str, database: str | None = None) -> str:
+    parsed = make_url(url).set(drivername="postgresql")
+    return (parsed.set(database=database) if database else parsed).render_as_string(False)
+
+
+async def seed(url: str) -> dict[str, list]:
+    """Bulk-insert the large organization; returns the ids the load generator picks from."""
+    rng = random.Random(1)
+    engine = create_engine(url)
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    ids: dict[str, list] = {"standings": [], "weeks": [], "rosters": []}
+    async with engine.begin() as conn:
+        game = (
+            await conn.execute(insert(Game).values(code="rl", name="RL").returning(Game.id))
+        ).scalar()
+        mode = (
+            await conn.execute(
+                insert(GameMode)
+                .values(game_id=game, code="standard", name="Standard", team_size=3)
+                .returning(GameMode.id)
+            )
+        ).scalar()
+        org = (
+            await conn.execute(
+                insert(Organization).values(slug="bench", name="Bench").returning(Organization.id)
+            )
+        ).scalar()
+        user_rows = [
+            {"discord_id": str(10**17 + i), "display_name": f"Player {i}"} for i in range(1200)
+        ]
+        users = (await conn.execute(insert(User).returning(User.id), user_rows)).scalars().all()
+        members = (
+            (
+                await conn.execute(
+                    insert(Member).returning(Member.id),
+                    [
+                        {"organization_id": org, "user_id": u, "name": f"Player {n}"}
+                        for n, u in enumerate(users)
+                    ],
+                )
+            )
+            .scalars()
+            .all()
+        )
+        await conn.execute(
+            insert(PlatformAccount),
+            [
+                {
+                    "organization_id": org,
+                    "member_id": m,
+                    "platform": "steam",
+                    "account_id": str(76561197960265728 + n + 1),
+                }
+                for n, m in enumerate(members)
+            ],
+        )
+        member_iter = iter(members)
+        for lg_n in range(LEAGUES):
+            league = (
+                await conn.execute(
+                    insert(League)
+                    .values(
+                        organization_id=org,
+                        game_mode_id=mode,
+                        name=f"League {lg_n}",
+                        roster_min=3,
+                        roster_max=6,
+                        match_format="bo5",
+                    )
+                    .returning(League.id)
+                )
+            ).scalar()
+            seasons = []
+            for s_n in range(SEASONS_PER_LEAGUE):
+                s_start = start + dt.timedelta(weeks=30 * s_n)
+                seasons.append(
+                    (
+                        await conn.execute(
+                            insert(Season)
+                            .values(
+                                league_id=league,
+                                number=s_n + 1,
+                                name=f"Season {s_n + 1}",
+                                starts_at=s_start,
+                                ends_at=s_start + dt.timedelta(weeks=ROUNDS),
+                            )
+                            .returning(Season.id)
+                        )
+                    ).scalar()
+                )
+            weeks = {season: await _weeks(conn, season) for season in seasons}
+            for g_n in range(GROUPS):
+                group = (
+                    await conn.execute(
+                        insert(SkillGroup)
+                        .values(
+                            league_id=league,
+                            name=f"Tier {g_n + 1}",
+                            code=f"T{g_n + 1}",
+                            ordinal=g_n + 1,
+                        )
+                        .returning(SkillGroup.id)
+                    )
+                ).scalar()
+                teams = (
+                    (
+                        await conn.execute(
+                            insert(Team).returning(Team.id),
+                            [
+                                {
+                                    "league_id": league,
+                                    "skill_group_id": group,
+                                    "name": f"L{lg_n} T{g_n} #{t}",
+                                }
+                                for t in range(TEAMS_PER_GROUP)
+                            ],
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                players = []
+                for team in teams:
+                    for slot in range(ROSTER):
+                        players.append((team, next(member_iter), slot))
+                player_ids = (
+                    (
+                        await conn.execute(
+                            insert(Player).returning(Player.id),
+                            [
+                                {"member_id": m, "league_id": league, "skill_group_id": group}
+                                for _, m, _ in players
+                            ],
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                rounds = round_robin(list(teams))[:ROUNDS]
+                for season in seasons:
+                    ids["standings"].append((season, group))
+                    await conn.execute(
+                        insert(RosterSpot),
+                        [
+                            {
+                                "team_id": t,
+                                "player_id": p,
+                                "season_id": season,
+                                "is_captain": slot == 0,
+                                "joined_at": start,
+                            }
+                            for (t, _, slot), p in zip(players, player_ids, strict=True)
+                        ],
+                    )
+                    ids["rosters"].extend((t, season) for t in teams)
+                    await _season_matches(conn, rng, season, group, rounds, ids, weeks[season])
+    await engine.dispose()
+    return ids
+
+
+async def _weeks(conn, season: int) -> list:
+    return (
+        await conn.execute(
+            insert(MatchWeek).returning(MatchWeek.id, MatchWeek.number),
+            [
+                {
+                    "season_id": season,
+                    "number": n + 1,
+                    "starts_at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(weeks=n),
+                    "ends_at": dt.datetime(2024, 1, 8, tzinfo=dt.UTC) + dt.timedelta(weeks=n),
+                }
+                for n in range(ROUNDS)
+            ],
+        )
+    ).all()
+
+
+async def _season_matches(conn, rng, season, group, rounds, ids, weeks) -> None:
+    ids["weeks"].extend((season, number, group) for _, number in weeks)
+    fixtures = [
+        {"match_week_id": week_id, "home_team_id": p.home, "away_team_id": p.away}
+        for (week_id, _), pairings in zip(weeks, rounds, strict=True)
+        for p in pairings
+    ]
+    fixture_ids = (
+        (await conn.execute(insert(Fixture).returning(Fixture.id), fixtures)).scalars().all()
+    )
+    now = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+    match_ids = (
+        (
+            await conn.execute(
+                insert(Match).returning(Match.id),
+                [
+                    {
+                        "fixture_id": f,
+                        "season_id": season,
+                        "skill_group_id": group,
+                        "format": "bo5",
+                        "starts_at": now,
+                        "ends_at": now,
+                        "status": "completed",
+                        "completed_at": now,
+                    }
+                    for f in fixture_ids
+                ],
+            )
+        )
+        .scalars()
+        .all()
+    )
+    games = []
+    for match_id in match_ids:
+        wins = [0, 0]
+        number = 0
+        while max(wins) < 3:
+            number += 1
+            a, b = rng.randint(0, 5), rng.randint(0, 5)
+            if a == b:
+                a += 1
+            wins[a < b] += 1
+            games.append({"match_id": match_id, "number": number, "home_goals": a, "away_goals": b})
+    await conn.execute(insert(MatchGame), games)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def drive(base: str, make_request, *, seconds: float, clients: int) -> dict[str, float]:
+    """``clients`` concurrent loops, each sending requests back to back for ``seconds``."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def loop() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                method, path, body = make_request()
+                began = time.perf_counter()
+                response = await client.request(method, path, json=body)
+                latencies.append(time.perf_counter() - began)
+                if response.status_code != 200 or (body and b'"errors"' in response.content):
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=50)
+    args = parser.parse_args()
+    name = f"sprocket_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(_dsn(ADMIN_URL))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(ADMIN_URL).set(database=name).render_as_string(False)
+    server = None
+    try:
+        await asyncio.to_thread(upgrade, url)
+        began = time.perf_counter()
+        ids = await seed(url)
+        print(f"seeded {name} in {time.perf_counter() - began:.1f} s", flush=True)
+        port = free_port()
+        env = {
+            **os.environ,
+            "SPROCKET_DATABASE_URL": url,
+            "SPROCKET_LOG_LEVEL": "warning",
+            "SPROCKET_DATA_DIR": f"/tmp/{name}",
+        }
+        server = subprocess.Popen(  # noqa: ASYNC220 - the server under test
+            [str(Path(sys.executable).with_name("sprocket")), "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:  # noqa: ASYNC210
+                    break
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+        rng = random.Random(2)
+
+        def standings(comment: bool = False):
+            season, group = rng.choice(ids["standings"])
+            query = STANDINGS + (f"\n# {uuid.uuid4().hex}" if comment else "")
+            return (
+                "POST",
+                "/graphql",
+                {"query": query, "variables": {"season": str(season), "group": str(group)}},
+            )
+
+        def schedule():
+            season, week, group = rng.choice(ids["weeks"])
+            return (
+                "POST",
+                "/graphql",
+                {
+                    "query": SCHEDULE,
+                    "variables": {"season": str(season), "week": week, "group": str(group)},
+                },
+            )
+
+        def roster():
+            team, season = rng.choice(ids["rosters"])
+            return (
+                "POST",
+                "/graphql",
+                {"query": ROSTER_QUERY, "variables": {"team": str(team), "season": str(season)}},
+            )
+
+        cases = {
+            "healthz": lambda: ("GET", "/healthz", None),
+            "standings": standings,
+            "schedule": schedule,
+            "roster": roster,
+            "standings_uncached": lambda: standings(comment=True),
+        }
+        results = {}
+        print(f"{'case':<20}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
+        for label, make in cases.items():
+            results[label] = r = await drive(base, make, seconds=args.seconds, clients=args.clients)
+            print(
+                f"{label:<20}{r['requests']:>10}{r['errors']:>8}{r['rps']:>10.0f}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}",
+                flush=True,
+            )
+        ratio = results["standings"]["rps"] / results["healthz"]["rps"]
+        print(f"standings throughput is {ratio:.2f} of the /healthz baseline (target >= 0.25)")
+        print(
+            json.dumps(
+                {
+                    "healthz_rps": round(results["healthz"]["rps"], 1),
+                    "standings_rps": round(results["standings"]["rps"], 1),
+                    "standings_p95_ms": round(results["standings"]["p95_ms"], 2),
+                    "schedule_p95_ms": round(results["schedule"]["p95_ms"], 2),
+                    "roster_p95_ms": round(results["roster"]["p95_ms"], 2),
+                    "standings_uncached_p95_ms": round(results["standings_uncached"]["p95_ms"], 2),
+                }
+            )
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
