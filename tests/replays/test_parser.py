@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import random
 import re
 import struct
@@ -254,9 +256,10 @@ class TestRealFiles:
                 header_id = player_id.fields.get("EpicAccountId")
                 if not header_id:
                     continue
-                found = parser._epic_id_from_body(data, header_end + 8, len(data), entry["Name"])
-                assert found in (None, header_id), entry["Name"]
-                checked += found is not None
+                name = entry["Name"]
+                found = parser._epic_ids_in_body(data, header_end + 8, len(data), [name])
+                assert found.get(name) in (None, header_id), name
+                checked += found.get(name) is not None
         assert checked >= 15
 
     def test_bots_have_no_account(self) -> None:
@@ -304,6 +307,13 @@ class TestRealFiles:
         with pytest.raises(TypeError):
             props["TeamSize"] = 3  # type: ignore[index]
         assert hash(props) == hash(parse_replay(read(f"{props['Id']}.replay")).properties)
+
+    def test_replay_pickles_and_copies(self) -> None:
+        replay = parsed("d9d9")
+        assert pickle.loads(pickle.dumps(replay)) == replay
+        assert copy.deepcopy(replay).properties["PlayerStats"][0]["PlayerID"].fields == (
+            replay.properties["PlayerStats"][0]["PlayerID"].fields
+        )
 
     def test_unicode_names(self) -> None:
         names = {p.name for p in parsed("002c").players}
@@ -627,3 +637,14 @@ def test_every_length_field_inflated_after_resigning(value: int) -> None:
             mutated = bytearray(data)
             struct.pack_into("<I", mutated, spot, value)
             _parse_within_bound(resign(bytes(mutated)))
+
+
+def test_body_search_is_bounded_and_refuses_ambiguous_ids() -> None:
+    hit = b"\x0b\x21\x00\x00\x00" + b"a" * 32 + b"\0\0"
+    flood = (hit + struct.pack("<i", 0x7FFFFFFF)) * 150_000
+    twice = b"".join(hit.replace(b"a", c) + text("Eve") for c in (b"b", b"c"))
+    epic = PlayerSpec("Eve", platform="epic", platform_id="ab" * 16)
+    started = time.perf_counter()
+    replay = parse_replay(build_replay(players=[epic], with_player_id=False, body=flood + twice))
+    assert time.perf_counter() - started < HANG_GUARD_SECONDS
+    assert replay.players[0].platform_id is None

@@ -29,8 +29,8 @@ from __future__ import annotations
 import math
 import re
 import struct
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, TypeAlias
 
@@ -112,15 +112,13 @@ class Property:
     index: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PropertyMap(Mapping[str, "PropertyValue"]):
     """An immutable property map. As a mapping, a name gives its first value (index 0);
     ``entries`` keeps every entry in file order, repeated names included."""
 
-    entries: tuple[Property, ...] = ()
-    _first: Mapping[str, PropertyValue] = field(
-        init=False, repr=False, compare=False, hash=False, default_factory=dict
-    )
+    __slots__ = ("entries", "_first")
+    entries: tuple[Property, ...]
 
     def __post_init__(self) -> None:
         first: dict[str, PropertyValue] = {}
@@ -140,6 +138,9 @@ class PropertyMap(Mapping[str, "PropertyValue"]):
     def __contains__(self, name: object) -> bool:
         return name in self._first
 
+    def __reduce__(self) -> tuple[type[PropertyMap], tuple[tuple[Property, ...]]]:
+        return (PropertyMap, (self.entries,))  # rebuilds ``_first``; frozen blocks setattr
+
     def all(self, name: str) -> tuple[Property, ...]:
         """Every entry called ``name`` (a static array has one per index)."""
         return tuple(entry for entry in self.entries if entry.name == name)
@@ -148,6 +149,7 @@ class PropertyMap(Mapping[str, "PropertyValue"]):
 PropertyValue: TypeAlias = (
     int | float | str | bool | bytes | ByteValue | StructValue | tuple[PropertyMap, ...]
 )
+_NO_FIELDS = PropertyMap(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,7 +522,8 @@ def _read_text(reader: _Reader, size: int, depth: int) -> str:
 
 
 def _read_bool(reader: _Reader, size: int, depth: int) -> bool:
-    """One byte; engine-0 files write four (the next i32 then reads as 0x??000000)."""
+    """One byte, but four in engine-0 files: then the next i32 cannot be a string length
+    (it reads 0x??000000) while three zero bytes later one starts."""
     start = reader.take(1)
     following = reader.peek_i32()
     left = reader.end - reader.pos
@@ -609,6 +612,9 @@ def _build_replay(
     body_start: int,
     body_end: int,
 ) -> Replay:
+    stats = _maps(props, "PlayerStats")
+    wanted = _names_needing_body_ids(stats)
+    body_ids = _epic_ids_in_body(data, body_start, body_end, wanted) if wanted else {}
     return Replay(
         engine_version=engine,
         licensee_version=licensee,
@@ -624,9 +630,7 @@ def _build_replay(
         team0_score=_int(props, "Team0Score"),
         team1_score=_int(props, "Team1Score"),
         goals=tuple(_goal(entry) for entry in _maps(props, "Goals")),
-        players=tuple(
-            _player(entry, data, body_start, body_end) for entry in _maps(props, "PlayerStats")
-        ),
+        players=tuple(_player(entry, body_ids) for entry in stats),
         properties=props,
     )
 
@@ -680,7 +684,13 @@ def _epoch(value: PropertyValue | None) -> datetime | None:
 def _duration(props: PropertyMap) -> float | None:
     frames = _int_or_none(props, "NumFrames")
     fps = props.get("RecordFPS")
-    if frames is None or not isinstance(fps, float) or not math.isfinite(fps) or fps <= 0:
+    if (
+        frames is None
+        or frames < 0
+        or not isinstance(fps, float)
+        or not math.isfinite(fps)
+        or fps <= 0
+    ):
         return None
     return frames / fps
 
@@ -713,10 +723,9 @@ def _platform(value: PropertyValue | None) -> Platform:
     return "unknown"
 
 
-def _player(entry: PropertyMap, data: bytes, body_start: int, body_end: int) -> Player:
+def _player(entry: PropertyMap, body_ids: Mapping[str, str | None]) -> Player:
     name = _str(entry, "Name") or ""
     platform = _platform(entry.get("Platform"))
-    bot = entry.get("bBot")
     return Player(
         name=name,
         team=_int_or_none(entry, "Team"),
@@ -725,23 +734,19 @@ def _player(entry: PropertyMap, data: bytes, body_start: int, body_end: int) -> 
         assists=_int(entry, "Assists"),
         saves=_int(entry, "Saves"),
         shots=_int(entry, "Shots"),
-        is_bot=bot is True,
+        is_bot=entry.get("bBot") is True,
         platform=platform,
-        platform_id=_platform_id(entry, platform, name, data, body_start, body_end),
+        platform_id=_platform_id(entry, platform, body_ids.get(name)),
     )
 
 
-def _platform_id(
-    entry: PropertyMap, platform: Platform, name: str, data: bytes, start: int, end: int
-) -> str | None:
+def _platform_id(entry: PropertyMap, platform: Platform, body_epic_id: str | None) -> str | None:
     """OnlineID, else the ``PlayerID`` struct (``Uid`` / ``EpicAccountId``); for Epic
     players whose header has neither (2024 builds), the id found next to their name in
     the body. None when the account has no id (bots, split-screen guests)."""
-    player_id = entry.get("PlayerID")
-    fields = player_id.fields if isinstance(player_id, StructValue) else PropertyMap()
+    fields = _player_id_fields(entry)
     if platform == "epic":
-        epic = _str(fields, "EpicAccountId")
-        return epic or _epic_id_from_body(data, start, end, name)
+        return _str(fields, "EpicAccountId") or body_epic_id
     for source, key in ((entry, "OnlineID"), (fields, "Uid")):
         value = source.get(key)
         if isinstance(value, int) and not isinstance(value, bool) and value:
@@ -749,36 +754,61 @@ def _platform_id(
     return None
 
 
-_EPIC_ID_LENGTH = b"\x21\x00\x00\x00"  # 32 hex digits and a NUL
-_EPIC_ID = re.compile(rb"[0-9a-f]{32}")
-_MAX_NAME_HITS = 256
+def _player_id_fields(entry: PropertyMap) -> PropertyMap:
+    player_id = entry.get("PlayerID")
+    return player_id.fields if isinstance(player_id, StructValue) else _NO_FIELDS
 
 
-def _epic_id_from_body(data: bytes, start: int, end: int, name: str) -> str | None:
-    """Find ``0x0B, i32 33, <32 hex>\\0, \\0, <player name string>`` in the body.
+def _names_needing_body_ids(entries: tuple[PropertyMap, ...]) -> set[str]:
+    """Names of Epic players whose header entry lacks their account id."""
+    return {
+        name
+        for entry in entries
+        if _platform(entry.get("Platform")) == "epic"
+        and not _str(_player_id_fields(entry), "EpicAccountId")
+        and (name := _str(entry, "Name"))
+    }
+
+
+_EPIC_ID_THEN_NAME = re.compile(rb"\x0b\x21\x00\x00\x00([0-9a-f]{32})\x00\x00")
+
+
+def _epic_ids_in_body(
+    data: bytes, start: int, end: int, names: Iterable[str]
+) -> dict[str, str | None]:
+    """Epic ids of ``names``, from ``0x0B, i32 33, <32 hex>\\0, \\0, <name string>``.
 
     The network stream replicates each player's Epic unique id (platform byte 11) right
-    before their name; these copies sit on byte boundaries often enough to be found by a
-    plain search. Requiring the exact name string after the id ties the id to the player.
-    Cross-checked against every file whose header has the id (tests).
+    before their name; many copies sit on byte boundaries, so a plain search finds them
+    without decoding the stream. The name string right after the id ties the two; a name
+    seen with two different ids maps to None. One C-speed regex pass, then a dict lookup of
+    bounded slices per hit. Cross-checked in the tests against every file whose header
+    carries the id.
     """
-    if not name:
+    wanted = {encoded: name for name in names for encoded in _string_encodings(name)}
+    if not wanted:
+        return {}
+    longest = max(map(len, wanted))
+    ids: dict[str, str | None] = {}
+    for match in _EPIC_ID_THEN_NAME.finditer(data, start, end):
+        name = _name_at(data, match.end(), end, wanted, longest)
+        if name is not None:
+            epic_id = match.group(1).decode("ascii")
+            ids[name] = epic_id if ids.get(name, epic_id) == epic_id else None
+    return ids
+
+
+def _name_at(
+    data: bytes, pos: int, end: int, wanted: Mapping[bytes, str], longest: int
+) -> str | None:
+    """The wanted name whose encoded string starts at ``pos``, if any."""
+    if pos + 4 > end:
         return None
-    for needle in _string_encodings(name):
-        position = data.find(needle, start, end)
-        for _ in range(_MAX_NAME_HITS):
-            if position < 0:
-                break
-            id_start = position - 34
-            if (
-                id_start - 5 >= start
-                and data[id_start - 5 : id_start] == b"\x0b" + _EPIC_ID_LENGTH
-                and data[position - 2 : position] == b"\0\0"
-                and _EPIC_ID.fullmatch(data, id_start, id_start + 32)
-            ):
-                return data[id_start : id_start + 32].decode("ascii")
-            position = data.find(needle, position + 1, end)
-    return None
+    length = _I32.unpack_from(data, pos)[0]
+    size = 4 + (length if length >= 0 else -2 * length)
+    if size > longest or pos + size > end:
+        return None
+    return wanted.get(data[pos : pos + size])
 
 
 def _string_encodings(text: str) -> list[bytes]:
