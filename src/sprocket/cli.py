@@ -158,7 +158,14 @@ def token(
         finally:
             await platform.stop()
 
-    console.print(asyncio.run(main()))
+    from sprocket.errors import DomainError
+
+    try:
+        secret = asyncio.run(main())
+    except DomainError as error:  # bad input is a sentence, not a stack trace
+        console.print(f"[red]{error.message}[/]")
+        raise typer.Exit(1) from None
+    console.print(secret)
 
 
 @app.command("schema")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.runtime import Platform
@@ -24,6 +25,9 @@ class Context(BaseContext):
         self._authorization = authorization
         self._actor: Actor | None = None
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        # "Now" for the whole request, so every list item asking for the present state
+        # (e.g. each team's current roster) shares one moment, and thus one dataloader.
+        self.now = utcnow()
 
     @property
     def bearer_token(self) -> str | None:

@@ -34,7 +34,9 @@ class DomainErrors(MaskErrors):
                 extensions["details"] = _plain(original.details)
             return self._copy(error, original.message, extensions)
         if original is None:
-            return self._copy(error, error.message, {"code": _code_of_request_error(error)})
+            code = _code_of_request_error(error)
+            message = _too_deep(error.message) if code == "QUERY_TOO_DEEP" else error.message
+            return self._copy(error, message, {"code": code})
         if isinstance(original, GraphQLError):  # e.g. a bad variable value
             return self._copy(error, error.message, {"code": "BAD_USER_INPUT"})
         log.error("graphql.unexpected_error", path=error.path, exc_info=original)
@@ -51,6 +53,15 @@ class DomainErrors(MaskErrors):
             original_error=None,
             extensions=extensions,
         )
+
+
+def _too_deep(message: str) -> str:
+    """graphql's "'op' exceeds maximum operation depth of N" as a sentence for people."""
+    limit = message.rsplit(" ", 1)[-1]
+    return (
+        f"This query nests its fields too deeply: at most {limit} levels are allowed. "
+        "Ask for fewer nested fields at once."
+    )
 
 
 def _plain(details: object) -> object:

@@ -21,6 +21,9 @@ from sprocket.platform.cache import Cache
 from sprocket.runtime import DATA_VERSION_KEY
 
 _READ_ONLY = re.compile(r"^\s*(\{|query\b)")
+# A document may hold several operations; one that names a mutation or subscription anywhere
+# is never cached (a false alarm, e.g. the word inside a string, only costs a cache miss).
+_NOT_READ_ONLY = re.compile(r"\b(mutation|subscription)\b")
 _MAX_BODY = 64 * 1024
 
 
@@ -34,7 +37,7 @@ def visibility(headers: dict[bytes, bytes]) -> str:
 
 def cache_key(version: bytes | None, view: str, body: dict[str, Any]) -> str | None:
     query = body.get("query")
-    if not isinstance(query, str) or not _READ_ONLY.match(query) or "subscription" in query:
+    if not isinstance(query, str) or not _READ_ONLY.match(query) or _NOT_READ_ONLY.search(query):
         return None
     normalized = " ".join(query.split())
     variables = json.dumps(body.get("variables") or {}, sort_keys=True, separators=(",", ":"))

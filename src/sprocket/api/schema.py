@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import strawberry
+from graphql.error import GraphQLError
 from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
 
@@ -16,6 +19,22 @@ Mutation = merge_types("Mutation", (IdentityMutation, LeagueMutation, ScheduleMu
 Subscription = merge_types("Subscription", (ScheduleSubscription,))
 
 
+class _ParserCache(ParserCache):
+    """Strawberry's parser cache, minus one flaw: its hook raises a syntax error past the
+    error extensions, so the error reached clients without `extensions.code`. A document
+    that does not parse is left to Strawberry's own parse step, which reports it properly."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        except GraphQLError:
+            context.graphql_document = None
+        yield
+
+
 def build_schema(*, max_depth: int = 10) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
@@ -23,7 +42,7 @@ def build_schema(*, max_depth: int = 10) -> strawberry.Schema:
         subscription=Subscription,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: ParserCache(maxsize=256),
+            lambda: _ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             DomainErrors,
         ],

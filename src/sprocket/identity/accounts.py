@@ -37,7 +37,8 @@ def normalize_account_id(platform: Platform, account_id: str) -> str:
     value = account_id.strip()
     if platform is Platform.STEAM:
         # A SteamID64 of an individual account in the public universe.
-        if not value.isdigit() or len(value) != 17:
+        # isascii: str.isdigit() also accepts other scripts' digits, such as '７'.
+        if not (value.isascii() and value.isdigit()) or len(value) != 17:
             raise _bad(platform, account_id, "a 17-digit SteamID64 such as 76561198012345678")
         number = int(value)
         if number >> 56 != 1 or (number >> 52) & 0xF != 1 or number & 0xFFFFFFFF == 0:

@@ -14,7 +14,7 @@ from sprocket.identity import access, tokens
 from sprocket.identity.access import Actor, found
 from sprocket.identity.accounts import normalize_account_id, parse_platform, platform_name
 from sprocket.identity.models import ApiToken, PlatformAccount, Role, RoleGrant, User
-from sprocket.league.models import Member
+from sprocket.league.models import Franchise, League, Member
 
 GRANTABLE = (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF, Role.FRANCHISE_MANAGER)
 
@@ -28,7 +28,7 @@ async def ensure_user(
     is_superuser: bool | None = None,
 ) -> User:
     """The user with this Discord id, created or refreshed (the Discord login path)."""
-    if not discord_id.isdigit() or len(discord_id) > 20:
+    if not (discord_id.isascii() and discord_id.isdigit()) or len(discord_id) > 20:
         raise InvalidInput(f"'{discord_id}' is not a Discord user id.", code="INVALID_DISCORD_ID")
     user = await session.scalar(select(User).where(User.discord_id == discord_id))
     if user is None:
@@ -127,6 +127,20 @@ async def grant_role(
     found(await session.get(User, user_id), "user", user_id)
     if role is Role.FRANCHISE_MANAGER and franchise_id is None:
         raise InvalidInput("A franchise manager needs a franchise.", code="MISSING_SCOPE")
+    # Only the scope of this role counts (so duplicates are found), and it must be this
+    # organization's: a franchise grant is honoured by franchise id alone.
+    league_id = league_id if role is Role.LEAGUE_STAFF else None
+    franchise_id = franchise_id if role is Role.FRANCHISE_MANAGER else None
+    for model, what, ident in (
+        (League, "league", league_id),
+        (Franchise, "franchise", franchise_id),
+    ):
+        if ident is not None:
+            scope = found(await session.get(model, ident), what, ident)
+            if scope.organization_id != organization_id:
+                raise InvalidInput(
+                    f"That {what} belongs to another organization.", code="WRONG_ORGANIZATION"
+                )
     existing = await session.scalar(
         select(RoleGrant).where(
             RoleGrant.user_id == user_id,
@@ -146,8 +160,8 @@ async def grant_role(
         user_id=user_id,
         organization_id=organization_id,
         role=role.value,
-        league_id=league_id if role is Role.LEAGUE_STAFF else None,
-        franchise_id=franchise_id if role is Role.FRANCHISE_MANAGER else None,
+        league_id=league_id,
+        franchise_id=franchise_id,
     )
     session.add(grant)
     await session.flush()

@@ -11,7 +11,6 @@ from strawberry.scalars import JSON
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.api.pagination import Connection, connection, page_query
-from sprocket.db import utcnow
 from sprocket.identity.graphql import PlatformAccountNode, UserNode
 from sprocket.identity.models import PlatformAccount, User
 from sprocket.league import service
@@ -355,7 +354,7 @@ class TeamNode:
     async def roster(
         self, info: Info, season_id: strawberry.ID, at: dt.datetime | None = None
     ) -> list[RosterEntryNode]:
-        moment = at or utcnow()
+        moment = _aware(at) if at else info.context.now
         season = to_int(season_id)
         rows = await info.context.grouped(
             f"roster:{season}:{moment.isoformat()}",
@@ -456,7 +455,7 @@ class LeagueQuery:
             query = query.where(Player.skill_group_id == to_int(skill_group_id))
         if name_contains:
             query = query.join(Member, Member.id == Player.member_id).where(
-                Member.name.ilike(f"%{name_contains.strip()[:50]}%")
+                Member.name.icontains(name_contains.strip()[:50], autoescape=True)
             )
         async with info.context.platform.reading() as session:
             rows = (

@@ -144,9 +144,11 @@ class OutboxRelay:
                 try:
                     await task.kiq(message_id=row.id, **row.payload)
                 except Exception as exc:  # broker down: keep the row, try again later
+                    # taskiq wraps the broker's own error; keep both for the operator
+                    reason = str(exc) if exc.__cause__ is None else f"{exc}: {exc.__cause__}"
                     row.attempts += 1
-                    row.last_error = str(exc)[:500]
-                    log.warning("outbox.dispatch_failed", job=row.job, error=str(exc))
+                    row.last_error = reason[:500]
+                    log.warning("outbox.dispatch_failed", job=row.job, error=reason)
                     break
                 row.dispatched_at = utcnow()
                 sent += 1
@@ -156,12 +158,13 @@ class OutboxRelay:
         _wakeups.add(self.wakeup)
         try:
             while not stop.is_set():
+                # Cleared before the pass, so a commit during the pass still wakes the next one.
+                self.wakeup.clear()
                 try:
                     while await self.relay_once() == self.batch_size:
                         pass
                 except Exception as exc:
                     log.warning("outbox.relay_failed", error=str(exc))
-                self.wakeup.clear()
                 waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self.wakeup)]
                 await asyncio.wait(
                     waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED

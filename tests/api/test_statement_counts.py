@@ -1,0 +1,204 @@
+"""The SQL statements of the standings, schedule and roster queries do not grow with rows.
+
+Each query runs on a small league, then the same league grown four times over (more teams,
+players, accounts and played matches); the number of statements must stay the same. The
+queries execute on the schema directly (no HTTP, so the response cache is not in the way),
+each with a fresh context (fresh dataloaders), after one warm-up run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+
+from sprocket.api.context import Context
+from sprocket.api.schema import build_schema
+from sprocket.db import StatementCounter
+from sprocket.identity import service as identity
+from sprocket.league import service as league
+from sprocket.league.models import Player
+from sprocket.runtime import Platform
+from sprocket.schedule import service as schedule
+from sprocket.schedule.models import Fixture, Match, MatchWeek
+from tests.api.support import Fresh, epic_id, fixture_csv, steam_id
+from tests.league_world import World, build_world
+
+STANDINGS = """
+query($s: ID!) {
+  standings(seasonId: $s) {
+    rank points played gamesWon goalDifference
+    team { name franchise { name } skillGroup { name } }
+  }
+}
+"""
+
+SCHEDULE = """
+query($s: ID!, $w: Int!) {
+  matches(seasonId: $s, week: $w, first: 100) {
+    nodes {
+      status homeTeam { name } awayTeam { name } week { number startsAt }
+      games { number homeGoals awayGoals }
+    }
+  }
+}
+"""
+
+ROSTER = """
+query($t: ID!, $s: ID!) {
+  team(id: $t) {
+    name
+    roster(seasonId: $s) {
+      isCaptain player { name member { accounts { platform accountId } } }
+    }
+  }
+}
+"""
+
+ALL_ROSTERS = """
+query($l: ID!, $s: ID!) {
+  teams(leagueId: $l, first: 100) {
+    nodes {
+      name
+      roster(seasonId: $s) { player { name member { accounts { platform accountId } } } }
+    }
+  }
+}
+"""
+
+SCHEMA: strawberry.Schema = build_schema()
+
+
+async def _measure(platform: Platform, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
+    warm = await SCHEMA.execute(query, variables, context_value=Context(platform, None))
+    assert warm.errors is None, warm.errors
+    with StatementCounter(platform.engine) as counter:
+        result = await SCHEMA.execute(query, variables, context_value=Context(platform, None))
+    assert result.errors is None, result.errors
+    assert counter.count > 0
+    return counter.count, result.data
+
+
+async def _measure_all(platform: Platform, world: World) -> dict[str, tuple[int, Any]]:
+    season = str(world.season_id)
+    return {
+        "standings": await _measure(platform, STANDINGS, {"s": season}),
+        "schedule": await _measure(platform, SCHEDULE, {"s": season, "w": 1}),
+        "roster": await _measure(platform, ROSTER, {"t": str(world.team_ids[0]), "s": season}),
+        "all rosters": await _measure(
+            platform, ALL_ROSTERS, {"l": str(world.league_id), "s": season}
+        ),
+    }
+
+
+async def _link_accounts(fresh: Fresh, member_ids: list[int], per_member: int) -> None:
+    async with fresh.platform.unit_of_work() as s:
+        for member_id in member_ids:
+            for k in range(per_member):
+                n = fresh.n()
+                await identity.link_platform_account(
+                    s,
+                    actor=fresh.root,
+                    member_id=member_id,
+                    platform="steam" if k % 2 == 0 else "epic",
+                    account_id=steam_id(n) if k % 2 == 0 else epic_id(n),
+                )
+
+
+async def _members_of(platform: Platform, player_ids: list[int]) -> list[int]:
+    async with platform.reading() as s:
+        return [(await s.get(Player, p)).member_id for p in player_ids]
+
+
+async def test_statements_do_not_grow_with_rows(platform) -> None:
+    world = await build_world(platform, teams=4)
+    fresh = Fresh(platform, world)
+    root = world.actors["superuser"]
+    await _link_accounts(fresh, await _members_of(platform, world.player_ids), 1)
+    await _record_week_one(platform, world)
+
+    small = await _measure_all(platform, world)
+    assert len(small["standings"][1]["standings"]) == 4
+    assert len(small["schedule"][1]["matches"]["nodes"]) == 2
+    assert len(small["roster"][1]["team"]["roster"]) == 2
+
+    # Grow the league: 12 more teams (half in new franchises), three players each with two
+    # accounts, two more players on Team 1, six more matches in week 1, all played.
+    new_teams: list[str] = []
+    async with platform.unit_of_work() as s:
+        franchises = [
+            (
+                await league.create_franchise(
+                    s, actor=root, organization_id=world.organization_id, name=f"F{i}", code=f"F{i}"
+                )
+            ).id
+            for i in range(3)
+        ]
+    for i in range(12):
+        name = f"Grown {i:02d}"
+        async with platform.unit_of_work() as s:
+            team_id = (
+                await league.create_team(
+                    s,
+                    actor=root,
+                    league_id=world.league_id,
+                    name=name,
+                    skill_group_id=world.skill_group_ids[0],
+                    franchise_id=franchises[i % 3] if i % 2 == 0 else None,
+                )
+            ).id
+        new_teams.append(name)
+        players = [await fresh.player() for _ in range(3)]
+        for k, player in enumerate(players):
+            await fresh.sign(team_id, player, captain=k == 0)
+        await _link_accounts(fresh, await _members_of(platform, players), 2)
+    extra = [await fresh.player() for _ in range(2)]
+    for player in extra:
+        await fresh.sign(world.team_ids[0], player)
+    await _link_accounts(fresh, await _members_of(platform, extra + world.player_ids[:2]), 3)
+    pairs = [(1, new_teams[i], new_teams[i + 1]) for i in range(0, 12, 2)]
+    async with platform.unit_of_work() as s:
+        await schedule.import_schedule_csv(
+            s, actor=root, season_id=world.season_id, text=fixture_csv(*pairs)
+        )
+    await _record_week_one(platform, world)
+
+    large = await _measure_all(platform, world)
+    assert len(large["standings"][1]["standings"]) == 16
+    assert len(large["schedule"][1]["matches"]["nodes"]) == 8
+    roster = large["roster"][1]["team"]["roster"]
+    assert len(roster) == 4
+    assert sum(len(e["player"]["member"]["accounts"]) for e in roster) == 2 * 4 + 2 * 3
+    assert len(large["all rosters"][1]["teams"]["nodes"]) == 16
+
+    counts = {name: (small[name][0], large[name][0]) for name in small}
+    print(f"statements per query (small league, large league): {counts}")
+    assert all(before == after for before, after in counts.values()), (
+        f"statements per query (small league, large league): {counts}"
+    )
+
+
+async def _record_week_one(platform: Platform, world: World) -> None:
+    async with platform.reading() as s:
+        match_ids = (
+            await s.scalars(
+                select(Match.id)
+                .join(Fixture, Fixture.id == Match.fixture_id)
+                .join(MatchWeek, MatchWeek.id == Fixture.match_week_id)
+                .where(
+                    Match.season_id == world.season_id,
+                    MatchWeek.number == 1,
+                    Match.status == "scheduled",
+                )
+            )
+        ).all()
+    assert match_ids
+    async with platform.unit_of_work() as s:
+        for match_id in match_ids:
+            await schedule.record_result(
+                s,
+                actor=world.actors["superuser"],
+                match_id=match_id,
+                games=[(2, 1), (0, 3), (4, 2), (1, 0)],
+            )
