@@ -1,0 +1,231 @@
+"""The `sprocket` command: help texts, migrate, schema, token, and `serve` as a real process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import structlog
+from typer.testing import CliRunner
+
+from sprocket.cli import app
+from sprocket.config import load_settings
+from sprocket.identity import service as identity
+from sprocket.migrate import alembic_config
+from sprocket.runtime import Platform
+
+COMMANDS = ("serve", "worker", "migrate", "demo", "token", "schema")
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """A fresh working directory and data folder; the logging setup is restored afterwards."""
+    for name in list(os.environ):
+        if name.upper().startswith("SPROCKET_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SPROCKET_SECRETS_DIR", str(tmp_path / "no-secrets"))
+    monkeypatch.setenv("SPROCKET_LOG_FORMAT", "console")
+    monkeypatch.chdir(tmp_path)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    structlog_config = structlog.get_config()
+    try:
+        yield tmp_path
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        structlog.configure(**structlog_config)
+
+
+def test_help_lists_every_command():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert "Rocket League" in result.output
+    for command in COMMANDS:
+        assert command in result.output
+
+
+def test_no_arguments_shows_the_help():
+    result = runner.invoke(app, [])
+    assert "Usage" in result.output
+    assert "serve" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        ("serve", ["--host", "--port", "--demo"]),
+        ("worker", ["broker"]),
+        ("migrate", ["--revision"]),
+        ("demo", ["demo"]),
+        ("token", ["--discord-id", "--days", "--superuser"]),
+        ("schema", ["--output"]),
+    ],
+)
+def test_every_command_has_help(command, words):
+    result = runner.invoke(app, [command, "--help"], prog_name="sprocket")
+    assert result.exit_code == 0, result.output
+    assert f"Usage: sprocket {command} [OPTIONS]" in result.output
+    for word in words:
+        assert word in result.output
+
+
+def test_migrate_creates_the_database_in_the_data_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    data = tmp_path / "league-data"
+    monkeypatch.setenv("SPROCKET_DATA_DIR", str(data))
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 0, result.output
+    assert "head" in result.output
+    database = data / "sprocket.db"
+    assert database.is_file()
+    head = _head()
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert {"users", "organizations", "matches", "outbox_messages"} <= tables
+    again = runner.invoke(app, ["migrate"])  # a second run changes nothing and succeeds
+    assert again.exit_code == 0, again.output
+
+
+def test_migrate_to_a_revision(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("SPROCKET_DATA_DIR", str(tmp_path / "d"))
+    result = runner.invoke(app, ["migrate", "--revision", "base"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(tmp_path / "d" / "sprocket.db") as connection:
+        assert connection.execute("SELECT count(*) FROM alembic_version").fetchone() == (0,)
+
+
+def test_schema_writes_sdl(tmp_path: Path):
+    target = tmp_path / "out" / "schema.graphql"
+    target.parent.mkdir()
+    result = runner.invoke(app, ["schema", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    sdl = target.read_text()
+    assert "type Query" in sdl
+    assert "type Mutation" in sdl
+    assert "standings" in sdl
+
+
+def test_token_prints_a_token_that_authenticates(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("SPROCKET_DATA_DIR", str(tmp_path / "data"))
+    result = runner.invoke(app, ["token", "--discord-id", "123456789", "--name", "Ops"])
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[-1].strip()
+    assert secret.startswith("spk_")
+
+    async def who() -> tuple[int | None, bool, str]:
+        platform = Platform(load_settings())
+        try:
+            async with platform.reading() as session:
+                actor = await identity.authenticate(session, secret)
+        finally:
+            await platform.stop()
+        return actor.user_id, actor.is_superuser, actor.name
+
+    user_id, superuser, name = asyncio.run(who())
+    assert user_id is not None and not superuser and name == "Ops"
+
+    admin = runner.invoke(app, ["token", "--discord-id", "123456789", "--superuser"])
+    assert admin.exit_code == 0, admin.output
+    secret = admin.output.strip().splitlines()[-1].strip()
+    again_id, superuser, _ = asyncio.run(who())
+    assert (again_id, superuser) == (user_id, True)  # the same user, now a platform admin
+
+
+def test_token_rejects_a_bad_discord_id(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("SPROCKET_DATA_DIR", str(tmp_path / "data"))
+    result = runner.invoke(app, ["token", "--discord-id", "not-a-number"])
+    assert result.exit_code == 1
+    assert "'not-a-number' is not a Discord user id." in result.output
+    assert "Traceback" not in result.output
+
+
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+# -- `sprocket serve` as a real process --------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _sprocket_command() -> list[str]:
+    script = Path(sys.executable).parent / "sprocket"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from sprocket.cli import main; main()"]
+
+
+def test_serve_runs_the_platform(tmp_path: Path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SPROCKET_")}
+    env["SPROCKET_SECRETS_DIR"] = str(tmp_path / "no-secrets")
+    env["SPROCKET_LOG_FORMAT"] = "json"
+    out = (tmp_path / "serve.out").open("wb")
+    process = subprocess.Popen(
+        [*_sprocket_command(), "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=5) as http:
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None, (tmp_path / "serve.out").read_text()
+                try:
+                    if http.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "serve did not answer /healthz in 60 s"
+                time.sleep(0.1)
+
+            landing = http.get("/")
+            assert landing.status_code == 200 and 'href="/graphql"' in landing.text
+            ready = http.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["status"] == "ok"
+            graphql = http.post("/graphql", json={"query": "{ organizations { nodes { slug } } }"})
+            assert graphql.status_code == 200
+            assert graphql.json() == {"data": {"organizations": {"nodes": []}}}
+            metrics = http.get("/metrics")
+            assert metrics.status_code == 200
+            assert 'sprocket_http_requests_total{method="GET",route="/healthz"' in metrics.text
+            assert "sprocket_outbox_backlog" in metrics.text
+
+        # kept in a data folder under the working directory
+        assert (tmp_path / "data" / "sprocket.db").is_file()
+        process.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then re-raises the signal it caught
+        assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        out.close()
+    output = (tmp_path / "serve.out").read_text()
+    assert f"http://127.0.0.1:{port}" in output  # it printed the URL to open
+    assert "Application shutdown complete." in output  # the platform stopped cleanly

@@ -1,0 +1,126 @@
+"""Migrations: upgrade from empty, downgrade, and models that match what the migrations build."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection, make_url
+
+from sprocket.db import create_engine
+from sprocket.migrate import alembic_config, downgrade, upgrade
+from sprocket.models import Base
+from tests.conftest import POSTGRES_URL, _pg_admin
+
+SCRIPTS = ScriptDirectory.from_config(alembic_config("sqlite://"))
+HEAD = SCRIPTS.get_current_head()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a database with nothing in it, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL not configured: set SPROCKET_TEST_POSTGRES_URL to run this case")
+    name = f"sprocket_mig_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _inspect(url: str) -> tuple[str | None, set[str]]:
+    """The database's Alembic revision and its tables (alembic_version aside)."""
+
+    def read(connection: Connection) -> tuple[str | None, set[str]]:
+        revision = MigrationContext.configure(connection).get_current_revision()
+        return revision, set(inspect(connection).get_table_names()) - {"alembic_version"}
+
+    async def main() -> tuple[str | None, set[str]]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(read)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def _differences(url: str) -> list[object]:
+    def compare(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async def main() -> list[object]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(compare)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+MODEL_TABLES = set(Base.metadata.tables)
+
+
+def test_there_is_one_head_and_a_linear_history():
+    assert len(SCRIPTS.get_heads()) == 1
+    revisions = list(SCRIPTS.walk_revisions())
+    assert revisions[-1].down_revision is None  # one base
+    assert all(not r.is_merge_point for r in revisions)
+
+
+def test_upgrade_from_empty_and_downgrade(empty_database):
+    assert _inspect(empty_database) == (None, set())
+
+    upgrade(empty_database)
+    revision, tables = _inspect(empty_database)
+    assert revision == HEAD
+    assert tables == MODEL_TABLES
+
+    # one step down lands on the previous revision (the base, while there is only one)
+    previous = SCRIPTS.get_revision(HEAD).down_revision
+    downgrade(empty_database, "-1")
+    revision, tables = _inspect(empty_database)
+    assert revision == previous
+    if previous is None:
+        assert tables == set()
+    else:
+        assert tables  # an older schema
+
+    # and back up, then all the way down
+    upgrade(empty_database)
+    assert _inspect(empty_database) == (HEAD, MODEL_TABLES)
+    downgrade(empty_database, "base")
+    assert _inspect(empty_database) == (None, set())
+
+    # an upgrade after a full downgrade still works (nothing was left behind)
+    upgrade(empty_database)
+    assert _inspect(empty_database) == (HEAD, MODEL_TABLES)
+
+
+def test_models_match_the_migrations(empty_database):
+    upgrade(empty_database)
+    differences = _differences(empty_database)
+    assert differences == [], "models and migrations disagree; generate a migration:\n" + "\n".join(
+        map(str, differences)
+    )
+
+
+def test_upgrade_to_head_twice_is_a_no_op(empty_database):
+    upgrade(empty_database)
+    upgrade(empty_database)
+    assert _inspect(empty_database) == (HEAD, MODEL_TABLES)
