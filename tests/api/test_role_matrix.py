@@ -79,8 +79,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "createTeam": {"in the World's league": STAFF},
     "addMember": {
         "yourself": SIGNED_IN,
-        # League staff of one league are not staff of the whole organization.
-        "another user": ADMINS,
+        # Staff of any league may add people (they register the league's players).
+        "another user": STAFF,
     },
     "registerPlayer": {"a member, in the World's league": STAFF},
     "addToRoster": {

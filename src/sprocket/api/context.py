@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from sprocket.identity.access import Actor
 from sprocket.runtime import Platform
 
 M = TypeVar("M")
+R = TypeVar("R")
 
 
 class Context(BaseContext):
@@ -72,6 +73,21 @@ class Context(BaseContext):
             return [groups.get(k, []) for k in keys]
 
         return self._loader(("grouped", name), load)
+
+    def children(self, column: Any, *order_by: Any) -> DataLoader[Any, list[Any]]:
+        """Rows whose foreign key ``column`` points at each given id, in ``order_by`` order."""
+        model = column.class_
+        return self.grouped(
+            f"{model.__name__}.{column.key}",
+            lambda ids: select(model).where(column.in_(ids)).order_by(*order_by),
+            lambda row: getattr(row, column.key),
+        )
+
+    async def mutate(self, service: Callable[..., Awaitable[R]], /, **kwargs: Any) -> R:
+        """Run a service function as the caller, in one unit of work (every mutation's shape)."""
+        actor = await self.actor()
+        async with self.platform.unit_of_work() as session:
+            return await service(session, actor=actor, **kwargs)
 
     def _loader(self, key: Hashable, load: Callable[..., Any]) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)

@@ -95,6 +95,17 @@ async def is_league_staff(
     )
 
 
+async def is_staff_anywhere(session: AsyncSession, actor: Actor, organization_id: int) -> bool:
+    """Organization admins and the staff of any of its leagues (people-facing chores such as
+    adding members and fixing their accounts, which every league's staff need)."""
+    if actor.is_superuser:
+        return True
+    if actor.user_id is None:
+        return False
+    roles = (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF)
+    return bool(await _grants(session, actor, organization_id, roles))
+
+
 async def require_league_staff(
     session: AsyncSession, actor: Actor, organization_id: int, league_id: int | None, doing: str
 ) -> None:

@@ -132,16 +132,12 @@ class IdentityQuery:
 class IdentityMutation:
     @strawberry.mutation(description="Create a personal API token for yourself.")
     async def create_api_token(self, info: Info, name: str, days: int = 90) -> NewApiToken:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row, secret = await service.issue_token(session, actor=actor, name=name, days=days)
+        row, secret = await info.context.mutate(service.issue_token, name=name, days=days)
         return NewApiToken(token=ApiTokenNode.of(row), secret=secret)
 
     @strawberry.mutation
     async def revoke_api_token(self, info: Info, token_id: strawberry.ID) -> ApiTokenNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.revoke_token(session, actor=actor, token_id=to_int(token_id))
+        row = await info.context.mutate(service.revoke_token, token_id=to_int(token_id))
         return ApiTokenNode.of(row)
 
     @strawberry.mutation
@@ -154,24 +150,19 @@ class IdentityMutation:
         league_id: strawberry.ID | None = None,
         franchise_id: strawberry.ID | None = None,
     ) -> RoleGrantNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.grant_role(
-                session,
-                actor=actor,
-                organization_id=to_int(organization_id),
-                user_id=to_int(user_id),
-                role=Role(role),
-                league_id=to_int(league_id) if league_id else None,
-                franchise_id=to_int(franchise_id) if franchise_id else None,
-            )
+        row = await info.context.mutate(
+            service.grant_role,
+            organization_id=to_int(organization_id),
+            user_id=to_int(user_id),
+            role=Role(role),
+            league_id=to_int(league_id) if league_id else None,
+            franchise_id=to_int(franchise_id) if franchise_id else None,
+        )
         return RoleGrantNode.of(row)
 
     @strawberry.mutation
     async def revoke_role(self, info: Info, grant_id: strawberry.ID) -> bool:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            await service.revoke_role(session, actor=actor, grant_id=to_int(grant_id))
+        await info.context.mutate(service.revoke_role, grant_id=to_int(grant_id))
         return True
 
     @strawberry.mutation
@@ -183,23 +174,16 @@ class IdentityMutation:
         account_id: str,
         display_name: str | None = None,
     ) -> PlatformAccountNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.link_platform_account(
-                session,
-                actor=actor,
-                member_id=to_int(member_id),
-                platform=platform,
-                account_id=account_id,
-                display_name=display_name,
-            )
+        row = await info.context.mutate(
+            service.link_platform_account,
+            member_id=to_int(member_id),
+            platform=platform,
+            account_id=account_id,
+            display_name=display_name,
+        )
         return PlatformAccountNode.of(row)
 
     @strawberry.mutation
     async def unlink_platform_account(self, info: Info, account_id: strawberry.ID) -> bool:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            await service.unlink_platform_account(
-                session, actor=actor, account_id=to_int(account_id)
-            )
+        await info.context.mutate(service.unlink_platform_account, account_id=to_int(account_id))
         return True

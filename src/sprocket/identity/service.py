@@ -231,17 +231,9 @@ async def unlink_platform_account(session: AsyncSession, *, actor: Actor, accoun
 async def _require_self_or_staff(
     session: AsyncSession, actor: Actor, organization_id: int, user_id: int
 ) -> None:
-    me = access.require_user(actor)
-    if me == user_id:
+    if access.require_user(actor) == user_id:
         return
-    staff = await session.scalar(
-        select(RoleGrant.id).where(
-            RoleGrant.user_id == me,
-            RoleGrant.organization_id == organization_id,
-            RoleGrant.role.in_([Role.ORGANIZATION_ADMIN.value, Role.LEAGUE_STAFF.value]),
-        )
-    )
-    if staff is None and not actor.is_superuser:
+    if not await access.is_staff_anywhere(session, actor, organization_id):
         raise PermissionDenied(
             "Only the player themself or league staff may change their accounts."
         )

@@ -61,13 +61,7 @@ class OrganizationNode:
 
     @strawberry.field(description="Every configuration key, with its effective value.")
     async def settings(self, info: Info) -> list[SettingNode]:
-        rows = await info.context.grouped(
-            "settings_by_org",
-            lambda ids: select(OrganizationSetting).where(
-                OrganizationSetting.organization_id.in_(ids)
-            ),
-            lambda r: r.organization_id,
-        ).load(int(self.id))
+        rows = await info.context.children(OrganizationSetting.organization_id).load(int(self.id))
         stored = {r.key: r.value for r in rows}
         return [
             SettingNode(
@@ -82,22 +76,14 @@ class OrganizationNode:
 
     @strawberry.field
     async def leagues(self, info: Info) -> list[LeagueNode]:
-        rows = await info.context.grouped(
-            "leagues_by_org",
-            lambda ids: select(League).where(League.organization_id.in_(ids)).order_by(League.id),
-            lambda r: r.organization_id,
-        ).load(int(self.id))
+        rows = await info.context.children(League.organization_id, League.id).load(int(self.id))
         return [LeagueNode.of(r) for r in rows]
 
     @strawberry.field
     async def franchises(self, info: Info) -> list[FranchiseNode]:
-        rows = await info.context.grouped(
-            "franchises_by_org",
-            lambda ids: (
-                select(Franchise).where(Franchise.organization_id.in_(ids)).order_by(Franchise.name)
-            ),
-            lambda r: r.organization_id,
-        ).load(int(self.id))
+        rows = await info.context.children(Franchise.organization_id, Franchise.name).load(
+            int(self.id)
+        )
         return [FranchiseNode.of(r) for r in rows]
 
 
@@ -138,31 +124,19 @@ class LeagueNode:
 
     @strawberry.field
     async def seasons(self, info: Info) -> list[SeasonNode]:
-        rows = await info.context.grouped(
-            "seasons_by_league",
-            lambda ids: select(Season).where(Season.league_id.in_(ids)).order_by(Season.number),
-            lambda r: r.league_id,
-        ).load(int(self.id))
+        rows = await info.context.children(Season.league_id, Season.number).load(int(self.id))
         return [SeasonNode.of(r) for r in rows]
 
     @strawberry.field
     async def skill_groups(self, info: Info) -> list[SkillGroupNode]:
-        rows = await info.context.grouped(
-            "skill_groups_by_league",
-            lambda ids: (
-                select(SkillGroup).where(SkillGroup.league_id.in_(ids)).order_by(SkillGroup.ordinal)
-            ),
-            lambda r: r.league_id,
-        ).load(int(self.id))
+        rows = await info.context.children(SkillGroup.league_id, SkillGroup.ordinal).load(
+            int(self.id)
+        )
         return [SkillGroupNode.of(r) for r in rows]
 
     @strawberry.field
     async def teams(self, info: Info) -> list[TeamNode]:
-        rows = await info.context.grouped(
-            "teams_by_league",
-            lambda ids: select(Team).where(Team.league_id.in_(ids)).order_by(Team.name),
-            lambda r: r.league_id,
-        ).load(int(self.id))
+        rows = await info.context.children(Team.league_id, Team.name).load(int(self.id))
         return [TeamNode.of(r) for r in rows]
 
 
@@ -222,11 +196,7 @@ class FranchiseNode:
 
     @strawberry.field
     async def teams(self, info: Info) -> list[TeamNode]:
-        rows = await info.context.grouped(
-            "teams_by_franchise",
-            lambda ids: select(Team).where(Team.franchise_id.in_(ids)).order_by(Team.name),
-            lambda r: r.franchise_id,
-        ).load(int(self.id))
+        rows = await info.context.children(Team.franchise_id, Team.name).load(int(self.id))
         return [TeamNode.of(r) for r in rows]
 
 
@@ -246,15 +216,9 @@ class MemberNode:
 
     @strawberry.field
     async def accounts(self, info: Info) -> list[PlatformAccountNode]:
-        rows = await info.context.grouped(
-            "accounts_by_member",
-            lambda ids: (
-                select(PlatformAccount)
-                .where(PlatformAccount.member_id.in_(ids))
-                .order_by(PlatformAccount.id)
-            ),
-            lambda r: r.member_id,
-        ).load(int(self.id))
+        rows = await info.context.children(PlatformAccount.member_id, PlatformAccount.id).load(
+            int(self.id)
+        )
         return [PlatformAccountNode.of(r) for r in rows]
 
 
@@ -468,9 +432,7 @@ class LeagueQuery:
 class LeagueMutation:
     @strawberry.mutation(description="Platform admins open an organization and administer it.")
     async def create_organization(self, info: Info, slug: str, name: str) -> OrganizationNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.create_organization(session, actor=actor, slug=slug, name=name)
+        row = await info.context.mutate(service.create_organization, slug=slug, name=name)
         return OrganizationNode.of(row)
 
     @strawberry.mutation
@@ -497,18 +459,15 @@ class LeagueMutation:
         roster_max: int | None = None,
         match_format: str = "bo5",
     ) -> LeagueNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.create_league(
-                session,
-                actor=actor,
-                organization_id=to_int(organization_id),
-                name=name,
-                game_mode=game_mode,
-                roster_min=roster_min,
-                roster_max=roster_max,
-                match_format=match_format,
-            )
+        row = await info.context.mutate(
+            service.create_league,
+            organization_id=to_int(organization_id),
+            name=name,
+            game_mode=game_mode,
+            roster_min=roster_min,
+            roster_max=roster_max,
+            match_format=match_format,
+        )
         return LeagueNode.of(row)
 
     @strawberry.mutation
@@ -521,17 +480,14 @@ class LeagueMutation:
         ends_at: dt.datetime,
         name: str | None = None,
     ) -> SeasonNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.create_season(
-                session,
-                actor=actor,
-                league_id=to_int(league_id),
-                number=number,
-                starts_at=_aware(starts_at),
-                ends_at=_aware(ends_at),
-                name=name,
-            )
+        row = await info.context.mutate(
+            service.create_season,
+            league_id=to_int(league_id),
+            number=number,
+            starts_at=_aware(starts_at),
+            ends_at=_aware(ends_at),
+            name=name,
+        )
         return SeasonNode.of(row)
 
     @strawberry.mutation
@@ -544,28 +500,23 @@ class LeagueMutation:
         ordinal: int,
         salary_cap: float | None = None,
     ) -> SkillGroupNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.create_skill_group(
-                session,
-                actor=actor,
-                league_id=to_int(league_id),
-                name=name,
-                code=code,
-                ordinal=ordinal,
-                salary_cap=salary_cap,
-            )
+        row = await info.context.mutate(
+            service.create_skill_group,
+            league_id=to_int(league_id),
+            name=name,
+            code=code,
+            ordinal=ordinal,
+            salary_cap=salary_cap,
+        )
         return SkillGroupNode.of(row)
 
     @strawberry.mutation
     async def create_franchise(
         self, info: Info, organization_id: strawberry.ID, name: str, code: str
     ) -> FranchiseNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.create_franchise(
-                session, actor=actor, organization_id=to_int(organization_id), name=name, code=code
-            )
+        row = await info.context.mutate(
+            service.create_franchise, organization_id=to_int(organization_id), name=name, code=code
+        )
         return FranchiseNode.of(row)
 
     @strawberry.mutation
@@ -577,16 +528,13 @@ class LeagueMutation:
         skill_group_id: strawberry.ID | None = None,
         franchise_id: strawberry.ID | None = None,
     ) -> TeamNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.create_team(
-                session,
-                actor=actor,
-                league_id=to_int(league_id),
-                name=name,
-                skill_group_id=maybe_int(skill_group_id),
-                franchise_id=maybe_int(franchise_id),
-            )
+        row = await info.context.mutate(
+            service.create_team,
+            league_id=to_int(league_id),
+            name=name,
+            skill_group_id=maybe_int(skill_group_id),
+            franchise_id=maybe_int(franchise_id),
+        )
         return TeamNode.of(row)
 
     @strawberry.mutation(description="Join an organization yourself, or (staff) add a user.")
@@ -597,15 +545,12 @@ class LeagueMutation:
         user_id: strawberry.ID | None = None,
         name: str | None = None,
     ) -> MemberNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.add_member(
-                session,
-                actor=actor,
-                organization_id=to_int(organization_id),
-                user_id=maybe_int(user_id),
-                name=name,
-            )
+        row = await info.context.mutate(
+            service.add_member,
+            organization_id=to_int(organization_id),
+            user_id=maybe_int(user_id),
+            name=name,
+        )
         return MemberNode.of(row)
 
     @strawberry.mutation
@@ -617,16 +562,13 @@ class LeagueMutation:
         skill_group_id: strawberry.ID | None = None,
         salary: float | None = None,
     ) -> PlayerNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.register_player(
-                session,
-                actor=actor,
-                member_id=to_int(member_id),
-                league_id=to_int(league_id),
-                skill_group_id=maybe_int(skill_group_id),
-                salary=salary,
-            )
+        row = await info.context.mutate(
+            service.register_player,
+            member_id=to_int(member_id),
+            league_id=to_int(league_id),
+            skill_group_id=maybe_int(skill_group_id),
+            salary=salary,
+        )
         return PlayerNode.of(row)
 
     @strawberry.mutation
@@ -638,46 +580,37 @@ class LeagueMutation:
         season_id: strawberry.ID,
         captain: bool = False,
     ) -> RosterEntryNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.add_to_roster(
-                session,
-                actor=actor,
-                team_id=to_int(team_id),
-                player_id=to_int(player_id),
-                season_id=to_int(season_id),
-                captain=captain,
-            )
+        row = await info.context.mutate(
+            service.add_to_roster,
+            team_id=to_int(team_id),
+            player_id=to_int(player_id),
+            season_id=to_int(season_id),
+            captain=captain,
+        )
         return RosterEntryNode.of(row)
 
     @strawberry.mutation
     async def remove_from_roster(
         self, info: Info, team_id: strawberry.ID, player_id: strawberry.ID, season_id: strawberry.ID
     ) -> RosterEntryNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.remove_from_roster(
-                session,
-                actor=actor,
-                team_id=to_int(team_id),
-                player_id=to_int(player_id),
-                season_id=to_int(season_id),
-            )
+        row = await info.context.mutate(
+            service.remove_from_roster,
+            team_id=to_int(team_id),
+            player_id=to_int(player_id),
+            season_id=to_int(season_id),
+        )
         return RosterEntryNode.of(row)
 
     @strawberry.mutation
     async def set_captain(
         self, info: Info, team_id: strawberry.ID, player_id: strawberry.ID, season_id: strawberry.ID
     ) -> RosterEntryNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.set_captain(
-                session,
-                actor=actor,
-                team_id=to_int(team_id),
-                player_id=to_int(player_id),
-                season_id=to_int(season_id),
-            )
+        row = await info.context.mutate(
+            service.set_captain,
+            team_id=to_int(team_id),
+            player_id=to_int(player_id),
+            season_id=to_int(season_id),
+        )
         return RosterEntryNode.of(row)
 
 

@@ -308,7 +308,7 @@ async def add_member(
     me = access.require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     target = me if user_id is None else user_id
-    if target != me and not await access.is_league_staff(session, actor, organization_id, None):
+    if target != me and not await access.is_staff_anywhere(session, actor, organization_id):
         raise PermissionDenied("Only league staff may add other people to an organization.")
     from sprocket.identity.models import User
 

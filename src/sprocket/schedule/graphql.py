@@ -100,14 +100,8 @@ class MatchNode:
 
     @strawberry.field
     async def games(self, info: Info) -> list[GameScoreNode]:
-        rows = await info.context.grouped(
-            "games_by_match",
-            lambda ids: (
-                select(MatchGame)
-                .where(MatchGame.match_id.in_(ids))
-                .order_by(MatchGame.match_id, MatchGame.number)
-            ),
-            lambda r: r.match_id,
+        rows = await info.context.children(
+            MatchGame.match_id, MatchGame.match_id, MatchGame.number
         ).load(int(self.id))
         return [
             GameScoreNode(number=g.number, home_goals=g.home_goals, away_goals=g.away_goals)
@@ -244,16 +238,13 @@ class ScheduleMutation:
         first_starts_at: dt.datetime | None = None,
         days: int = 7,
     ) -> list[MatchWeekNode]:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            rows = await service.create_match_weeks(
-                session,
-                actor=actor,
-                season_id=to_int(season_id),
-                count=count,
-                first_starts_at=_aware(first_starts_at) if first_starts_at else None,
-                days=days,
-            )
+        rows = await info.context.mutate(
+            service.create_match_weeks,
+            season_id=to_int(season_id),
+            count=count,
+            first_starts_at=_aware(first_starts_at) if first_starts_at else None,
+            days=days,
+        )
         return [MatchWeekNode.of(r) for r in rows]
 
     @strawberry.mutation
@@ -265,67 +256,54 @@ class ScheduleMutation:
         double_round_robin: bool = False,
         match_format: str | None = None,
     ) -> list[MatchNode]:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            rows = await service.generate_schedule(
-                session,
-                actor=actor,
-                season_id=to_int(season_id),
-                skill_group_id=maybe_int(skill_group_id),
-                double=double_round_robin,
-                match_format=match_format,
-            )
+        rows = await info.context.mutate(
+            service.generate_schedule,
+            season_id=to_int(season_id),
+            skill_group_id=maybe_int(skill_group_id),
+            double=double_round_robin,
+            match_format=match_format,
+        )
         return [MatchNode.of(r) for r in rows]
 
     @strawberry.mutation(description="Add fixtures from CSV; a file with any bad line adds none.")
     async def import_schedule(
         self, info: Info, season_id: strawberry.ID, csv: str
     ) -> list[MatchNode]:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            rows = await service.import_schedule_csv(
-                session, actor=actor, season_id=to_int(season_id), text=csv
-            )
+        rows = await info.context.mutate(
+            service.import_schedule_csv, season_id=to_int(season_id), text=csv
+        )
         return [MatchNode.of(r) for r in rows]
 
     @strawberry.mutation
     async def reschedule_match(
         self, info: Info, match_id: strawberry.ID, starts_at: dt.datetime, ends_at: dt.datetime
     ) -> MatchNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.reschedule_match(
-                session,
-                actor=actor,
-                match_id=to_int(match_id),
-                starts_at=_aware(starts_at),
-                ends_at=_aware(ends_at),
-            )
+        row = await info.context.mutate(
+            service.reschedule_match,
+            match_id=to_int(match_id),
+            starts_at=_aware(starts_at),
+            ends_at=_aware(ends_at),
+        )
         return MatchNode.of(row)
 
     @strawberry.mutation
     async def record_forfeit(
         self, info: Info, match_id: strawberry.ID, team_id: strawberry.ID
     ) -> MatchNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.record_forfeit(
-                session, actor=actor, match_id=to_int(match_id), team_id=to_int(team_id)
-            )
+        row = await info.context.mutate(
+            service.record_forfeit, match_id=to_int(match_id), team_id=to_int(team_id)
+        )
         return MatchNode.of(row)
 
     @strawberry.mutation(description="Enter a series result game by game (staff).")
     async def record_result(
         self, info: Info, match_id: strawberry.ID, games: list[GameScoreInput]
     ) -> MatchNode:
-        actor = await info.context.actor()
-        async with info.context.platform.unit_of_work() as session:
-            row = await service.record_result(
-                session,
-                actor=actor,
-                match_id=to_int(match_id),
-                games=[(g.home_goals, g.away_goals) for g in games],
-            )
+        row = await info.context.mutate(
+            service.record_result,
+            match_id=to_int(match_id),
+            games=[(g.home_goals, g.away_goals) for g in games],
+        )
         return MatchNode.of(row)
 
 
