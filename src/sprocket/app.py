@@ -17,8 +17,10 @@ from sprocket.api.context import Context
 from sprocket.api.response_cache import ResponseCache
 from sprocket.api.schema import build_schema
 from sprocket.config import Settings
+from sprocket.errors import NotFound
 from sprocket.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from sprocket.platform.outbox import backlog
+from sprocket.replays.service import replay_for_download
 from sprocket.runtime import Platform
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics"})
@@ -88,6 +90,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         build_schema(max_depth=settings.graphql_max_depth),
         context_getter=get_context,
         graphql_ide="graphiql" if settings.graphql_ide else None,
+        # Replay uploads; CSRF is covered by Strawberry's preflight header requirement.
+        multipart_uploads_enabled=True,
     )
     app.include_router(graphql, prefix="/graphql")
 
@@ -110,6 +114,20 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         if failing:
             body["failing"] = sorted(failing)
         return JSONResponse(body, status_code=503 if failing else 200)
+
+    @app.get("/replays/{sha256}.replay", include_in_schema=False)
+    async def download_replay(sha256: str) -> Response:
+        async with running.reading() as session:
+            try:
+                stored = await replay_for_download(session, sha256=sha256.lower())
+            except NotFound as error:
+                return JSONResponse({"error": error.message}, status_code=404)
+        data = await running.storage.get(stored.storage_key)
+        return Response(
+            data,
+            media_type="application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="{stored.sha256}.replay"'},
+        )
 
     @app.get("/metrics")
     async def metrics() -> Response:

@@ -168,6 +168,77 @@ def token(
     console.print(secret)
 
 
+replay_app = typer.Typer(help="Read Rocket League replay files.", no_args_is_help=True)
+app.add_typer(replay_app, name="replay")
+
+
+@replay_app.command("inspect")
+def replay_inspect(
+    files: Annotated[list[Path], typer.Argument(help="Replay files to read.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+) -> None:
+    """Parse and verify replays: a scoreboard per file, or JSON. Exit 1 if any file fails."""
+    import json
+
+    from sprocket.replays.inspect import inspect_file, scoreboard
+
+    results = [inspect_file(path) for path in files]
+    if as_json:
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        for result in results:
+            console.print(scoreboard(result))
+    raise typer.Exit(0 if all(r["ok"] for r in results) else 1)
+
+
+@app.command("submit")
+def submit(
+    match_id: Annotated[int, typer.Argument(help="The scheduled match.")],
+    files: Annotated[list[Path], typer.Argument(help="The series' replays, in game order.")],
+    discord_id: Annotated[str, typer.Option(help="Discord id of the staff member submitting.")],
+) -> None:
+    """Submit a series' replays for a match, as a league staff member."""
+    from sprocket.errors import DomainError
+    from sprocket.identity.access import Actor
+    from sprocket.identity.models import User
+    from sprocket.replays import service as replays
+    from sprocket.runtime import Platform
+
+    settings = _settings()
+    _migrate(settings)
+    uploads = [replays.Upload(path.name, path.read_bytes()) for path in files]
+
+    async def main() -> str:
+        from sqlalchemy import select
+
+        platform = Platform(settings)
+        await platform.start(relay=True)
+        try:
+            async with platform.unit_of_work() as session:
+                user = await session.scalar(select(User).where(User.discord_id == discord_id))
+                if user is None:
+                    raise DomainError(f"No user has the Discord id {discord_id}.")
+                actor = Actor(user_id=user.id, is_superuser=user.is_superuser)
+                submission = await replays.submit_replays(
+                    session,
+                    actor=actor,
+                    storage=platform.storage,
+                    match_id=match_id,
+                    files=uploads,
+                    max_size=settings.replay_max_bytes,
+                )
+            await platform.relay.relay_once()
+            return f"Submission {submission.id} for match {match_id}: {submission.status}."
+        finally:
+            await platform.stop()
+
+    try:
+        console.print(asyncio.run(main()))
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/]")
+        raise typer.Exit(1) from None
+
+
 @app.command("schema")
 def schema(
     output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),

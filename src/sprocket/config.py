@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(10, description="Deepest GraphQL query accepted.")
     graphql_ide: bool = Field(True, description="Serve GraphiQL at /graphql.")
     response_cache_ttl: int = Field(300, description="Seconds a public query answer is cached.")
+    replay_max_bytes: int = Field(
+        20 * 1024 * 1024, description="Largest replay file accepted, in bytes."
+    )
     token_days: int = Field(90, description="Default lifetime of a personal API token.")
 
     @cached_property

@@ -4,6 +4,16 @@ from sprocket.db import Base
 from sprocket.identity import models as identity_models
 from sprocket.league import models as league_models
 from sprocket.platform import outbox
+from sprocket.replays import models as replay_models
 from sprocket.schedule import models as schedule_models
+from sprocket.stats import models as stats_models
 
-__all__ = ["Base", "identity_models", "league_models", "outbox", "schedule_models"]
+__all__ = [
+    "Base",
+    "identity_models",
+    "league_models",
+    "outbox",
+    "replay_models",
+    "schedule_models",
+    "stats_models",
+]

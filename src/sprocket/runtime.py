@@ -28,9 +28,10 @@ _current: Platform | None = None
 
 
 def all_jobs() -> dict[str, Any]:
+    from sprocket.replays.tasks import JOBS as REPLAY_JOBS
     from sprocket.schedule.tasks import JOBS as SCHEDULE_JOBS
 
-    return {**SCHEDULE_JOBS}
+    return {**SCHEDULE_JOBS, **REPLAY_JOBS}
 
 
 class Platform:

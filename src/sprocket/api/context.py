@@ -74,6 +74,18 @@ class Context(BaseContext):
 
         return self._loader(("grouped", name), load)
 
+    def batch(
+        self, name: str, fetch: Callable[[Any, Sequence[Any]], Awaitable[dict[Any, Any]]]
+    ) -> DataLoader[Any, Any]:
+        """One value per key from ``fetch(session, keys)`` (a dict; missing keys are None)."""
+
+        async def load(keys: Sequence[Any]) -> list[Any]:
+            async with self.platform.reading() as session:
+                values = await fetch(session, list(set(keys)))
+            return [values.get(k) for k in keys]
+
+        return self._loader(("batch", name), load)
+
     def children(self, column: Any, *order_by: Any) -> DataLoader[Any, list[Any]]:
         """Rows whose foreign key ``column`` points at each given id, in ``order_by`` order."""
         model = column.class_

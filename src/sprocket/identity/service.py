@@ -187,6 +187,26 @@ async def link_platform_account(
     member = found(await session.get(Member, member_id), "member", member_id)
     organization_id = member.organization_id
     await _require_self_or_staff(session, actor, organization_id, member.user_id)
+    return await attach_platform_account(
+        session,
+        organization_id=organization_id,
+        member_id=member_id,
+        platform=platform,
+        account_id=account_id,
+        display_name=display_name,
+    )
+
+
+async def attach_platform_account(
+    session: AsyncSession,
+    *,
+    organization_id: int,
+    member_id: int,
+    platform: str,
+    account_id: str,
+    display_name: str | None = None,
+) -> PlatformAccount:
+    """Link an account once the caller has checked who may (a confirmed claim, staff, self)."""
     kind = parse_platform(platform)
     canonical = normalize_account_id(kind, account_id)
     taken = await session.scalar(

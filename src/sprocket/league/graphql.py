@@ -28,6 +28,9 @@ from sprocket.league.models import (
     SkillGroup,
     Team,
 )
+from sprocket.stats import service as stats
+from sprocket.stats.graphql import PlayerStatLineNode, TotalsNode
+from sprocket.stats.models import PlayerGameStat
 
 Info = strawberry.Info[Context, None]
 
@@ -258,6 +261,20 @@ class PlayerNode:
             return None
         return SkillGroupNode.of(await info.context.by_id(SkillGroup).load(self.skill_group_id))
 
+    @strawberry.field(description="Totals and per-game averages over every accepted game.")
+    async def stats(self, info: Info) -> TotalsNode:
+        totals = await info.context.batch(
+            "player_totals", lambda s, ids: stats.player_totals(s, player_ids=ids)
+        ).load(int(self.id))
+        return TotalsNode.of(totals)
+
+    @strawberry.field(description="The player's stat line of each accepted game, newest first.")
+    async def game_lines(self, info: Info, first: int = 20) -> list[PlayerStatLineNode]:
+        rows = await info.context.children(
+            PlayerGameStat.player_id, PlayerGameStat.match_game_id.desc()
+        ).load(int(self.id))
+        return [PlayerStatLineNode.of(r) for r in rows[: max(0, min(first, 100))]]
+
 
 @strawberry.type(name="RosterEntry")
 class RosterEntryNode:
@@ -313,6 +330,13 @@ class TeamNode:
         if self.franchise_id is None:
             return None
         return FranchiseNode.of(await info.context.by_id(Franchise).load(self.franchise_id))
+
+    @strawberry.field(description="Totals and per-game averages over every accepted game.")
+    async def stats(self, info: Info) -> TotalsNode:
+        totals = await info.context.batch(
+            "team_totals", lambda s, ids: stats.team_totals(s, team_ids=ids)
+        ).load(int(self.id))
+        return TotalsNode.of(totals)
 
     @strawberry.field(description="The roster of a season as it stood at `at` (default: now).")
     async def roster(

@@ -15,10 +15,14 @@ from sprocket.api.pagination import Connection, connection, page_query
 from sprocket.errors import NotFound
 from sprocket.league.graphql import SkillGroupNode, TeamNode, _aware
 from sprocket.league.models import SkillGroup, Team
+from sprocket.replays.graphql import ReplayFileNode
+from sprocket.replays.models import StoredReplay
 from sprocket.schedule import service
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 from sprocket.schedule.standings import StandingRow
 from sprocket.schedule.tasks import match_channel
+from sprocket.stats.graphql import PlayerStatLineNode, TeamStatLineNode
+from sprocket.stats.models import PlayerGameStat, TeamGameStat
 
 Info = strawberry.Info[Context, None]
 
@@ -40,6 +44,38 @@ class GameScoreNode:
     number: int
     home_goals: int
     away_goals: int
+    id: strawberry.Private[int]
+    stored_replay_id: strawberry.Private[int | None]
+
+    @classmethod
+    def of(cls, row: MatchGame) -> GameScoreNode:
+        return cls(
+            number=row.number,
+            home_goals=row.home_goals,
+            away_goals=row.away_goals,
+            id=row.id,
+            stored_replay_id=row.stored_replay_id,
+        )
+
+    @strawberry.field(description="The replay that proves this game, if it came by submission.")
+    async def replay(self, info: Info) -> ReplayFileNode | None:
+        if self.stored_replay_id is None:
+            return None
+        return ReplayFileNode.of(await info.context.by_id(StoredReplay).load(self.stored_replay_id))
+
+    @strawberry.field(description="The scoreboard: one line per player, best score first.")
+    async def players(self, info: Info) -> list[PlayerStatLineNode]:
+        rows = await info.context.children(
+            PlayerGameStat.match_game_id, PlayerGameStat.team_id, PlayerGameStat.score.desc()
+        ).load(self.id)
+        return [PlayerStatLineNode.of(r) for r in rows]
+
+    @strawberry.field
+    async def teams(self, info: Info) -> list[TeamStatLineNode]:
+        rows = await info.context.children(TeamGameStat.match_game_id, TeamGameStat.id).load(
+            self.id
+        )
+        return [TeamStatLineNode.of(r) for r in rows]
 
 
 @strawberry.type(name="Match")
@@ -103,10 +139,7 @@ class MatchNode:
         rows = await info.context.children(
             MatchGame.match_id, MatchGame.match_id, MatchGame.number
         ).load(int(self.id))
-        return [
-            GameScoreNode(number=g.number, home_goals=g.home_goals, away_goals=g.away_goals)
-            for g in rows
-        ]
+        return [GameScoreNode.of(g) for g in rows]
 
 
 @strawberry.type(name="StandingRow")

@@ -71,3 +71,7 @@ class MatchGame(Base):
     number: Mapped[int] = mapped_column(Integer)
     home_goals: Mapped[int] = mapped_column(Integer)
     away_goals: Mapped[int] = mapped_column(Integer)
+    # The replay that proves this game, when the result came through a submission.
+    stored_replay_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_replays.id", ondelete="SET NULL")
+    )

@@ -19,6 +19,7 @@ from sprocket.platform.outbox import enqueue
 from sprocket.schedule import csv_io, generator
 from sprocket.schedule.csv_io import LineError, ScheduleImportError
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
+from sprocket.schedule.results import check_games
 from sprocket.schedule.standings import SeriesResult, StandingRow, compute_standings
 
 SCHEDULED, COMPLETED, FORFEITED = "scheduled", "completed", "forfeited"
@@ -277,7 +278,7 @@ async def export_schedule_csv(session: AsyncSession, *, season_id: int) -> str:
 # -- matches and results ---------------------------------------------------------------------
 
 
-async def _match(session: AsyncSession, match_id: int) -> tuple[Match, Fixture, League]:
+async def match_context(session: AsyncSession, match_id: int) -> tuple[Match, Fixture, League]:
     match = found(await session.get(Match, match_id), "match", match_id)
     fixture = found(await session.get(Fixture, match.fixture_id), "fixture", match.fixture_id)
     _, league = await _season_and_league(session, match.season_id)
@@ -300,7 +301,7 @@ async def reschedule_match(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
 ) -> Match:
-    match, _, league = await _match(session, match_id)
+    match, _, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "reschedule matches")
     _require_open(match)
     if starts_at >= ends_at:
@@ -313,7 +314,7 @@ async def reschedule_match(
 async def record_forfeit(
     session: AsyncSession, *, actor: Actor, match_id: int, team_id: int
 ) -> Match:
-    match, fixture, league = await _match(session, match_id)
+    match, fixture, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "record forfeits")
     _require_open(match)
     if team_id not in (fixture.home_team_id, fixture.away_team_id):
@@ -325,59 +326,50 @@ async def record_forfeit(
     return match
 
 
-def check_games(format_: str, games: Sequence[tuple[int, int]]) -> None:
-    """Whether ``games`` is a complete series of this format (raises InvalidInput if not)."""
-    kind, count = parse_match_format(format_)
-    for number, (home, away) in enumerate(games, start=1):
-        if home < 0 or away < 0 or home > 99 or away > 99:
-            raise InvalidInput(f"Game {number} has an impossible score.", code="INVALID_SCORE")
-        if home == away:
-            raise InvalidInput(
-                f"Game {number} ended {home}-{away}: Rocket League games have a winner.",
-                code="INVALID_SCORE",
-            )
-    if kind == "fixed":
-        if len(games) != count:
-            raise InvalidInput(
-                f"This match is played over exactly {count} games; {len(games)} were given.",
-                code="WRONG_GAME_COUNT",
-            )
-        return
-    needed = count // 2 + 1
-    home_wins = away_wins = 0
-    for number, (home, away) in enumerate(games, start=1):
-        if needed in (home_wins, away_wins):
-            raise InvalidInput(
-                f"A best-of-{count} ends at {needed} wins; game {number} comes after the end.",
-                code="WRONG_GAME_COUNT",
-            )
-        home_wins += home > away
-        away_wins += away > home
-    if needed not in (home_wins, away_wins):
-        raise InvalidInput(
-            f"A best-of-{count} needs {needed} wins for one side; this one stands at "
-            f"{home_wins}-{away_wins}.",
-            code="WRONG_GAME_COUNT",
-        )
-
-
 async def record_result(
     session: AsyncSession, *, actor: Actor, match_id: int, games: Sequence[tuple[int, int]]
 ) -> Match:
-    """Enter a series' game scores (home goals, away goals); the replay flow will call this."""
-    match, _, league = await _match(session, match_id)
+    """Staff enter a series' game scores (home goals, away goals) by hand."""
+    match, _, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "record results")
+    await complete_match(session, match=match, games=games)
+    return match
+
+
+async def complete_match(
+    session: AsyncSession,
+    *,
+    match: Match,
+    games: Sequence[tuple[int, int]],
+    replay_ids: Sequence[int | None] | None = None,
+) -> list[MatchGame]:
+    """Store a decided series and close the match (the caller has checked permission)."""
     _require_open(match)
     check_games(match.format, games)
-    session.add_all(
-        MatchGame(match_id=match.id, number=n, home_goals=h, away_goals=a)
-        for n, (h, a) in enumerate(games, start=1)
-    )
+    replays = list(replay_ids or [None] * len(games))
+    rows = [
+        MatchGame(match_id=match.id, number=n, home_goals=h, away_goals=a, stored_replay_id=r)
+        for n, ((h, a), r) in enumerate(zip(games, replays, strict=True), start=1)
+    ]
+    session.add_all(rows)
     match.status = COMPLETED
     match.completed_at = utcnow()
     status_changed(session, match)
     await session.flush()
-    return match
+    return rows
+
+
+async def reopen_match(session: AsyncSession, *, match: Match) -> None:
+    """Take a result back (an invalidated submission): its games go, the match is open again."""
+    for game in (
+        await session.scalars(select(MatchGame).where(MatchGame.match_id == match.id))
+    ).all():
+        await session.delete(game)
+    match.status = SCHEDULED
+    match.completed_at = None
+    match.forfeited_by_team_id = None
+    status_changed(session, match)
+    await session.flush()
 
 
 # -- standings -------------------------------------------------------------------------------

@@ -34,4 +34,12 @@ async def match_status_changed(*, message_id: int, match_id: int, status: str) -
         await platform.cache.publish(match_channel(match.id), json.dumps(event))
 
 
-JOBS = {"match.status_changed": match_status_changed}
+async def publish_event(*, message_id: int, channel: str, event: dict) -> None:
+    """Hand an event, as it was at commit time, to the channel's subscribers."""
+    platform = runtime.current()
+    async with platform.unit_of_work() as session:
+        if await first_delivery(session, consumer="event.publish", message_id=message_id):
+            await platform.cache.publish(channel, json.dumps(event))
+
+
+JOBS = {"match.status_changed": match_status_changed, "event.publish": publish_event}

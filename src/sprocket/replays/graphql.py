@@ -1,0 +1,297 @@
+"""GraphQL door of replay submissions: upload, ratify, reject, staff overrides, claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
+
+from sprocket.api.context import Context
+from sprocket.api.ids import gid, to_int
+from sprocket.errors import NotFound
+from sprocket.replays import service
+from sprocket.replays.models import (
+    AccountClaim,
+    Ratification,
+    StoredReplay,
+    Submission,
+    SubmissionReplay,
+)
+from sprocket.replays.parser import ReplayError
+
+if TYPE_CHECKING:
+    from sprocket.schedule.graphql import MatchNode
+
+Info = strawberry.Info[Context, None]
+
+
+def download_path(sha256: str) -> str:
+    return f"/replays/{sha256}.replay"
+
+
+@strawberry.type(name="ReplayFile")
+class ReplayFileNode:
+    sha256: str
+    size: int
+    filename: str
+    download_url: str
+
+    @classmethod
+    def of(cls, row: StoredReplay) -> ReplayFileNode:
+        return cls(
+            sha256=row.sha256,
+            size=row.size,
+            filename=row.filename,
+            download_url=download_path(row.sha256),
+        )
+
+
+@strawberry.type(name="SubmissionGame")
+class SubmissionGameNode:
+    game_number: int
+    summary: JSON | None
+    stored_replay_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def replay(self, info: Info) -> ReplayFileNode:
+        return ReplayFileNode.of(await info.context.by_id(StoredReplay).load(self.stored_replay_id))
+
+
+@strawberry.type(name="Ratification")
+class RatificationNode:
+    user_id: strawberry.ID
+    team_id: strawberry.ID | None
+    decision: str
+    reason: str | None
+    created_at: dt.datetime
+
+
+@strawberry.type(name="AccountClaim")
+class AccountClaimNode:
+    id: strawberry.ID
+    member_id: strawberry.ID
+    submission_id: strawberry.ID
+    platform: str
+    account_id: str
+    account_name: str | None
+    status: str
+
+    @classmethod
+    def of(cls, row: AccountClaim) -> AccountClaimNode:
+        return cls(
+            id=gid(row.id),
+            member_id=gid(row.member_id),
+            submission_id=gid(row.submission_id),
+            platform=row.platform,
+            account_id=row.account_id,
+            account_name=row.account_name,
+            status=row.status,
+        )
+
+
+@strawberry.type(name="Submission")
+class SubmissionNode:
+    id: strawberry.ID
+    status: str
+    rejection_reason: str | None
+    report: JSON | None = strawberry.field(
+        description="Per game: the expected players, the accounts found, and every problem."
+    )
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    match_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: Submission) -> SubmissionNode:
+        return cls(
+            id=gid(row.id),
+            status=row.status,
+            rejection_reason=row.rejection_reason,
+            report=row.report,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            match_id=row.match_id,
+        )
+
+    @strawberry.field
+    async def match(
+        self, info: Info
+    ) -> Annotated[MatchNode, strawberry.lazy("sprocket.schedule.graphql")]:
+        from sprocket.schedule.graphql import MatchNode
+        from sprocket.schedule.models import Match
+
+        return MatchNode.of(await info.context.by_id(Match).load(self.match_id))
+
+    @strawberry.field
+    async def games(self, info: Info) -> list[SubmissionGameNode]:
+        rows = await info.context.children(
+            SubmissionReplay.submission_id, SubmissionReplay.game_number
+        ).load(int(self.id))
+        return [
+            SubmissionGameNode(
+                game_number=r.game_number, summary=r.summary, stored_replay_id=r.stored_replay_id
+            )
+            for r in rows
+        ]
+
+    @strawberry.field
+    async def ratifications(self, info: Info) -> list[RatificationNode]:
+        rows = await info.context.children(Ratification.submission_id, Ratification.id).load(
+            int(self.id)
+        )
+        return [
+            RatificationNode(
+                user_id=gid(r.user_id),
+                team_id=gid(r.team_id) if r.team_id else None,
+                decision=r.decision,
+                reason=r.reason,
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+    @strawberry.field
+    async def claims(self, info: Info) -> list[AccountClaimNode]:
+        rows = await info.context.children(AccountClaim.submission_id, AccountClaim.id).load(
+            int(self.id)
+        )
+        return [AccountClaimNode.of(r) for r in rows]
+
+
+@strawberry.type
+class SubmissionEvent:
+    submission_id: strawberry.ID
+    status: str
+
+
+@strawberry.type
+class ReplayQuery:
+    @strawberry.field
+    async def submission(self, info: Info, id: strawberry.ID) -> SubmissionNode | None:
+        row = await info.context.by_id(Submission).load(to_int(id))
+        return SubmissionNode.of(row) if row else None
+
+    @strawberry.field(description="Every submission of a match, newest first.")
+    async def submissions(self, info: Info, match_id: strawberry.ID) -> list[SubmissionNode]:
+        async with info.context.platform.reading() as session:
+            rows = await session.scalars(
+                select(Submission)
+                .where(Submission.match_id == to_int(match_id))
+                .order_by(Submission.id.desc())
+            )
+            return [SubmissionNode.of(r) for r in rows]
+
+
+async def _read_uploads(files: list[Upload], max_size: int) -> list[service.Upload]:
+    """Read each upload, never more than the size cap plus one byte."""
+    uploads = []
+    for number, file in enumerate(files, start=1):
+        data = await file.read(max_size + 1)
+        name = getattr(file, "filename", None) or f"game{number}.replay"
+        if len(data) > max_size:
+            raise ReplayError(
+                f"Replay {number} ({name}) is larger than the {max_size // (1024 * 1024)} MB "
+                "limit.",
+                code="too_large",
+            )
+        uploads.append(service.Upload(name, data))
+    return uploads
+
+
+@strawberry.type
+class ReplayMutation:
+    @strawberry.mutation(description="Upload a series' replays for a scheduled match.")
+    async def submit_replays(
+        self, info: Info, match_id: strawberry.ID, files: list[Upload]
+    ) -> SubmissionNode:
+        platform = info.context.platform
+        max_size = platform.settings.replay_max_bytes
+        row = await info.context.mutate(
+            service.submit_replays,
+            storage=platform.storage,
+            match_id=to_int(match_id),
+            files=await _read_uploads(files, max_size),
+            max_size=max_size,
+        )
+        return SubmissionNode.of(row)
+
+    @strawberry.mutation(description="The opposing side confirms the submitted result.")
+    async def ratify_submission(self, info: Info, submission_id: strawberry.ID) -> SubmissionNode:
+        row = await info.context.mutate(service.ratify, submission_id=to_int(submission_id))
+        return SubmissionNode.of(row)
+
+    @strawberry.mutation(description="Send a submission back for a new upload, saying why.")
+    async def reject_submission(
+        self, info: Info, submission_id: strawberry.ID, reason: str
+    ) -> SubmissionNode:
+        row = await info.context.mutate(
+            service.reject, submission_id=to_int(submission_id), reason=reason
+        )
+        return SubmissionNode.of(row)
+
+    @strawberry.mutation(description="Staff accept a result without (more) ratifications.")
+    async def force_accept_submission(
+        self, info: Info, submission_id: strawberry.ID
+    ) -> SubmissionNode:
+        row = await info.context.mutate(service.force_accept, submission_id=to_int(submission_id))
+        return SubmissionNode.of(row)
+
+    @strawberry.mutation(description="Staff process the same replays again from the start.")
+    async def reset_submission(self, info: Info, submission_id: strawberry.ID) -> SubmissionNode:
+        row = await info.context.mutate(service.reset, submission_id=to_int(submission_id))
+        return SubmissionNode.of(row)
+
+    @strawberry.mutation(description="Staff take back an accepted result.")
+    async def invalidate_submission(
+        self, info: Info, submission_id: strawberry.ID, reason: str
+    ) -> SubmissionNode:
+        row = await info.context.mutate(
+            service.invalidate, submission_id=to_int(submission_id), reason=reason
+        )
+        return SubmissionNode.of(row)
+
+    @strawberry.mutation(description="Say an unknown account in a submission's report is yours.")
+    async def claim_account(
+        self, info: Info, submission_id: strawberry.ID, platform: str, account_id: str
+    ) -> AccountClaimNode:
+        row = await info.context.mutate(
+            service.claim_account,
+            submission_id=to_int(submission_id),
+            platform=platform,
+            account_id=account_id,
+        )
+        return AccountClaimNode.of(row)
+
+    @strawberry.mutation(
+        description="Staff or the other team confirm a claim: linked, revalidated."
+    )
+    async def confirm_account_claim(self, info: Info, claim_id: strawberry.ID) -> AccountClaimNode:
+        row = await info.context.mutate(service.confirm_claim, claim_id=to_int(claim_id))
+        return AccountClaimNode.of(row)
+
+
+@strawberry.type
+class ReplaySubscription:
+    @strawberry.subscription(description="The submission's status now, then each change.")
+    async def submission_status(
+        self, info: Info, submission_id: strawberry.ID
+    ) -> AsyncGenerator[SubmissionEvent, None]:
+        ident = to_int(submission_id)
+        platform = info.context.platform
+        async with platform.cache.subscribe(service.submission_channel(ident)) as messages:
+            async with platform.reading() as session:
+                row = await session.get(Submission, ident)
+            if row is None:
+                raise NotFound(f"There is no submission with id {ident}.")
+            yield SubmissionEvent(submission_id=gid(row.id), status=row.status)
+            async for raw in messages:
+                event = json.loads(raw)
+                yield SubmissionEvent(
+                    submission_id=gid(event["submission_id"]), status=event["status"]
+                )

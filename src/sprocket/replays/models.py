@@ -1,0 +1,123 @@
+"""Tables of replay-proven results: stored replays, submissions, ratifications, claims, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sprocket.db import Base, UTCDateTime, utcnow
+
+
+class StoredReplay(Base):
+    """A replay file kept once in object storage, named by its SHA-256."""
+
+    __tablename__ = "stored_replays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(255))
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def storage_key(self) -> str:
+        return storage_key(self.sha256)
+
+
+def storage_key(sha256: str) -> str:
+    return f"replays/{sha256[:2]}/{sha256[2:4]}/{sha256}.replay"
+
+
+class Submission(Base):
+    """A series' replays, uploaded for one scheduled match, on their way to a result."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        # At most one submission of a match is in flight (not yet accepted or rejected).
+        Index(
+            "uq_submissions_open_match",
+            "match_id",
+            unique=True,
+            sqlite_where=text("status IN ('processing', 'validating', 'awaiting_ratification')"),
+            postgresql_where=text(
+                "status IN ('processing', 'validating', 'awaiting_ratification')"
+            ),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), index=True)
+    submitted_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_for_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    status: Mapped[str] = mapped_column(String(32), default="processing")
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SubmissionReplay(Base):
+    """One game of a submission: which stored replay, in which order."""
+
+    __tablename__ = "submission_replays"
+    __table_args__ = (UniqueConstraint("submission_id", "game_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    stored_replay_id: Mapped[int] = mapped_column(ForeignKey("stored_replays.id"), index=True)
+    game_number: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Ratification(Base):
+    """A player's answer to a submission: ratify, or reject with a reason."""
+
+    __tablename__ = "ratifications"
+    __table_args__ = (UniqueConstraint("submission_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AccountClaim(Base):
+    """A member says an unknown account in a replay is theirs; staff or the other side confirm."""
+
+    __tablename__ = "account_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[str] = mapped_column(String(64))
+    account_name: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """What staff did to a result, by whom and when (force-accept, reset, invalidate)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,25 @@
+"""Background jobs of submissions."""
+
+from __future__ import annotations
+
+from sprocket import runtime
+from sprocket.platform.outbox import first_delivery
+from sprocket.replays import service
+
+
+async def process_submission(*, message_id: int, submission_id: int) -> None:
+    """Parse and validate a submission. A worker killed half-way leaves the transaction
+    uncommitted and the message unacknowledged, so the next worker does it all again."""
+    platform = runtime.current()
+    async with platform.unit_of_work() as session:
+        if not await first_delivery(session, consumer="submission.process", message_id=message_id):
+            return
+        await service.process_submission(
+            session,
+            storage=platform.storage,
+            submission_id=submission_id,
+            max_size=platform.settings.replay_max_bytes,
+        )
+
+
+JOBS = {"submission.process": process_submission}

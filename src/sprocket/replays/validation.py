@@ -1,0 +1,337 @@
+"""Checks a series of parsed replays against the scheduled match (pure: no session, no I/O).
+
+The report says, per game, which players were expected (the two rosters at match time) and
+which accounts the replay shows, and every problem in a sentence a player understands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+from sprocket.errors import InvalidInput
+from sprocket.identity.accounts import platform_name
+from sprocket.replays.parser import Replay, ReplayError
+from sprocket.schedule.results import check_games
+
+PLATFORMS = {"steam", "epic", "psn", "xbox", "switch"}
+
+
+@dataclass(frozen=True)
+class RosterPlayer:
+    member_id: int
+    player_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Side:
+    team_id: int
+    name: str
+    roster: tuple[RosterPlayer, ...]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the match, the league and the organization's rules expect of the series."""
+
+    match_format: str
+    team_size: int
+    home: Side
+    away: Side
+    window_start: dt.datetime
+    window_end: dt.datetime
+    date_tolerance: dt.timedelta
+    require_private: bool
+    substitutes_per_series: int
+    accounts: Mapping[tuple[str, str], int]  # (platform, account id) -> member id
+    member_names: Mapping[int, str]
+
+
+@dataclass(frozen=True)
+class GameFile:
+    filename: str
+    replay: Replay | None
+    error: ReplayError | None = None
+    used_by_submission: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    game: int | None = None
+
+
+@dataclass(frozen=True)
+class FoundPlayer:
+    name: str
+    platform: str
+    platform_id: str | None
+    replay_team: int | None
+    member_id: int | None
+    team_id: int | None
+    score: int
+    goals: int
+    assists: int
+    saves: int
+    shots: int
+
+
+@dataclass(frozen=True)
+class GameReport:
+    number: int
+    filename: str
+    expected_home: tuple[str, ...]
+    expected_away: tuple[str, ...]
+    found: tuple[FoundPlayer, ...]
+    home_index: int | None = None  # which replay team (0 or 1) is the home side
+    home_goals: int | None = None
+    away_goals: int | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnknownAccount:
+    game: int
+    name: str
+    platform: str
+    platform_id: str
+
+
+@dataclass(frozen=True)
+class Report:
+    games: tuple[GameReport, ...]
+    problems: tuple[Problem, ...]
+    unknown_accounts: tuple[UnknownAccount, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.ok:
+            return "Every game checks out."
+        first = "; ".join(p.message for p in self.problems[:5])
+        more = len(self.problems) - 5
+        return first + (f"; and {more} more problems." if more > 0 else "")
+
+    def as_json(self) -> dict:
+        return {"ok": self.ok, **asdict(self)}
+
+
+class _Game:
+    """Collects one game's problems, each prefixed with the game's number."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.problems: list[Problem] = []
+
+    def flag(self, code: str, message: str) -> None:
+        self.problems.append(Problem(code, f"Replay {self.number}: {message}", self.number))
+
+
+def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
+    games: list[GameReport] = []
+    unknown: list[UnknownAccount] = []
+    home_names = tuple(p.name for p in expect.home.roster)
+    away_names = tuple(p.name for p in expect.away.roster)
+    side_of = {p.member_id: expect.home.team_id for p in expect.home.roster}
+    side_of.update({p.member_id: expect.away.team_id for p in expect.away.roster})
+    seen_ids: dict[str, int] = {}
+    fielded: dict[int, set[int]] = {expect.home.team_id: set(), expect.away.team_id: set()}
+    for number, file in enumerate(files, start=1):
+        game = _Game(number)
+        replay = file.replay
+        if replay is None:
+            error = file.error
+            game.flag(
+                error.code if error else "not_a_replay", str(error) if error else "unreadable"
+            )
+            games.append(
+                GameReport(
+                    number, file.filename, home_names, away_names, (), problems=tuple(game.problems)
+                )
+            )
+            continue
+        if file.used_by_submission is not None:
+            game.flag(
+                "REPLAY_ALREADY_USED",
+                f"this replay is already part of submission {file.used_by_submission}.",
+            )
+        if replay.replay_id and replay.replay_id in seen_ids:
+            game.flag(
+                "DUPLICATE_GAME", f"this is the same game as replay {seen_ids[replay.replay_id]}."
+            )
+        elif replay.replay_id:
+            seen_ids[replay.replay_id] = number
+        found = _players(replay, expect, side_of, game, unknown)
+        home_index = _home_index(found, expect, game)
+        _check_game_rules(replay, expect, game)
+        for player in found:
+            if player.member_id is not None and player.team_id is not None:
+                fielded[player.team_id].add(player.member_id)
+        scores = (replay.team0_score, replay.team1_score)
+        games.append(
+            GameReport(
+                number,
+                file.filename,
+                home_names,
+                away_names,
+                tuple(found),
+                home_index,
+                None if home_index is None else scores[home_index],
+                None if home_index is None else scores[1 - home_index],
+                tuple(game.problems),
+            )
+        )
+    problems = [p for g in games for p in g.problems]
+    problems.extend(_series_problems(expect, games, fielded))
+    return Report(tuple(games), tuple(problems), tuple(unknown))
+
+
+def _players(
+    replay: Replay,
+    expect: Expectation,
+    side_of: dict[int, int],
+    game: _Game,
+    unknown: list[UnknownAccount],
+) -> list[FoundPlayer]:
+    found = []
+    for player in replay.players:
+        member = None
+        if player.is_bot:
+            game.flag("BOT_PLAYER", f"'{player.name}' is a bot; league games are played by people.")
+        elif player.platform not in PLATFORMS or not player.platform_id:
+            game.flag(
+                "UNKNOWN_PLATFORM", f"account '{player.name}' has no platform id Sprocket can read."
+            )
+        else:
+            account = (
+                player.platform_id.lower() if player.platform == "epic" else player.platform_id
+            )
+            member = expect.accounts.get((player.platform, account))
+            label = f"{platform_name(player.platform)} {player.platform_id}"
+            if member is None:
+                game.flag(
+                    "UNKNOWN_ACCOUNT", f"account '{player.name}' ({label}) is linked to nobody."
+                )
+                unknown.append(UnknownAccount(game.number, player.name, player.platform, account))
+            elif member not in side_of:
+                who = expect.member_names.get(member, "a member")
+                game.flag(
+                    "NOT_ON_ROSTER",
+                    f"account '{player.name}' ({label}) belongs to {who}, who is on neither "
+                    f"{expect.home.name}'s nor {expect.away.name}'s roster.",
+                )
+        found.append(
+            FoundPlayer(
+                player.name,
+                player.platform,
+                player.platform_id,
+                player.team,
+                member,
+                side_of.get(member) if member is not None else None,
+                player.score,
+                player.goals,
+                player.assists,
+                player.saves,
+                player.shots,
+            )
+        )
+    return found
+
+
+def _home_index(found: list[FoundPlayer], expect: Expectation, game: _Game) -> int | None:
+    """Which replay team is the scheduled home team, judged by the rostered players on it."""
+    teams_on: dict[int, set[int]] = {0: set(), 1: set()}
+    for player in found:
+        if player.team_id is not None and player.replay_team in (0, 1):
+            teams_on[player.replay_team].add(player.team_id)
+    for index, team_ids in teams_on.items():
+        if len(team_ids) > 1:
+            game.flag(
+                "MIXED_SIDE",
+                f"the {'blue' if index == 0 else 'orange'} side has players of both "
+                f"{expect.home.name} and {expect.away.name}.",
+            )
+            return None
+    home, away = expect.home.team_id, expect.away.team_id
+    if teams_on[0] == {home} or teams_on[1] == {away}:
+        index = 0
+    elif teams_on[1] == {home} or teams_on[0] == {away}:
+        index = 1
+    else:
+        game.flag(
+            "SIDES_UNKNOWN",
+            f"no rostered player of {expect.home.name} or {expect.away.name} appears.",
+        )
+        return None
+    if teams_on[1 - index] == teams_on[index]:
+        game.flag("SAME_TEAM_BOTH_SIDES", "both sides are the same team.")
+        return None
+    return index
+
+
+def _check_game_rules(replay: Replay, expect: Expectation, game: _Game) -> None:
+    if replay.team_size is not None and replay.team_size != expect.team_size:
+        game.flag(
+            "WRONG_TEAM_SIZE",
+            f"it is a {replay.team_size}v{replay.team_size} game; this league plays "
+            f"{expect.team_size}v{expect.team_size}.",
+        )
+    if expect.require_private and replay.match_type != "Private":
+        game.flag(
+            "NOT_PRIVATE", f"it is a {replay.match_type or 'unknown'} match, not a private match."
+        )
+    played = replay.started_at or (replay.date.replace(tzinfo=dt.UTC) if replay.date else None)
+    if played is None:
+        game.flag("NO_DATE", "it has no date.")
+    elif not (
+        expect.window_start - expect.date_tolerance
+        <= played
+        <= expect.window_end + expect.date_tolerance
+    ):
+        game.flag(
+            "OUTSIDE_WINDOW",
+            f"it was played on {played:%Y-%m-%d %H:%M} UTC, outside the match window "
+            f"{expect.window_start:%Y-%m-%d} to {expect.window_end:%Y-%m-%d}.",
+        )
+    if replay.team0_score == replay.team1_score:
+        game.flag(
+            "UNDECIDED_GAME",
+            f"it ended {replay.team0_score}-{replay.team1_score}; a game needs a winner.",
+        )
+
+
+def _series_problems(
+    expect: Expectation, games: list[GameReport], fielded: dict[int, set[int]]
+) -> list[Problem]:
+    problems = []
+    limit = expect.team_size + expect.substitutes_per_series
+    for side in (expect.home, expect.away):
+        if len(fielded[side.team_id]) > limit:
+            problems.append(
+                Problem(
+                    "TOO_MANY_SUBSTITUTES",
+                    f"{side.name} fielded {len(fielded[side.team_id])} players; the limit is "
+                    f"{limit} ({expect.team_size} plus {expect.substitutes_per_series} "
+                    "substitutes).",
+                )
+            )
+    both = fielded[expect.home.team_id] & fielded[expect.away.team_id]
+    for member in sorted(both):
+        problems.append(
+            Problem(
+                "PLAYER_ON_BOTH_SIDES",
+                f"{expect.member_names.get(member, 'A player')} played for both sides.",
+            )
+        )
+    scores = [(g.home_goals, g.away_goals) for g in games]
+    if all(h is not None for h, _ in scores):
+        try:
+            check_games(expect.match_format, scores)  # type: ignore[arg-type]
+        except InvalidInput as error:
+            problems.append(Problem("WRONG_GAME_COUNT", error.message))
+    return problems

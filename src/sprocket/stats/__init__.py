@@ -1,0 +1,1 @@
+"""Per-game player and team stat lines, and their aggregates."""

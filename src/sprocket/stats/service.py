@@ -1,0 +1,120 @@
+"""Stat lines written when a result is accepted, and the aggregates read from them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.league.models import Player
+from sprocket.schedule.models import MatchGame
+from sprocket.stats.models import PlayerGameStat, TeamGameStat
+
+_COUNTED = ("score", "goals", "assists", "saves", "shots")
+
+
+async def record_series(
+    session: AsyncSession,
+    *,
+    league_id: int,
+    games: Sequence[MatchGame],
+    reports: Sequence[dict[str, Any]],
+    home_team_id: int,
+    away_team_id: int,
+) -> None:
+    """One line per player and per team for each game of an accepted series.
+
+    ``reports`` are the validation report's games (with the players found in each replay,
+    already matched to members and teams). The MVP is the best score of the winning side.
+    """
+    members = {p["member_id"] for r in reports for p in r["found"] if p["member_id"]}
+    players = dict(
+        (
+            await session.execute(
+                select(Player.member_id, Player.id).where(
+                    Player.league_id == league_id, Player.member_id.in_(members)
+                )
+            )
+        ).all()
+    )
+    for game, report in zip(games, reports, strict=True):
+        home_won = game.home_goals > game.away_goals
+        winner = home_team_id if home_won else away_team_id
+        lines = [p for p in report["found"] if p["team_id"] is not None]
+        winners = [p for p in lines if p["team_id"] == winner]
+        mvp = max(winners, key=lambda p: p["score"], default=None)
+        for line in lines:
+            session.add(
+                PlayerGameStat(
+                    match_game_id=game.id,
+                    player_id=players.get(line["member_id"]),
+                    team_id=line["team_id"],
+                    name=line["name"][:100],
+                    platform=line["platform"],
+                    platform_account_id=line["platform_id"],
+                    mvp=line is mvp,
+                    won=line["team_id"] == winner,
+                    **{k: line[k] for k in _COUNTED},
+                )
+            )
+        for team_id, goals, against in (
+            (home_team_id, game.home_goals, game.away_goals),
+            (away_team_id, game.away_goals, game.home_goals),
+        ):
+            side = [p for p in lines if p["team_id"] == team_id]
+            session.add(
+                TeamGameStat(
+                    match_game_id=game.id,
+                    team_id=team_id,
+                    goals=goals,
+                    goals_against=against,
+                    won=team_id == winner,
+                    **{k: sum(p[k] for p in side) for k in _COUNTED if k != "goals"},
+                )
+            )
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class Totals:
+    games: int
+    wins: int
+    mvps: int
+    score: int
+    goals: int
+    assists: int
+    saves: int
+    shots: int
+
+    def per_game(self, value: int) -> float:
+        return round(value / self.games, 2) if self.games else 0.0
+
+
+def _totals_columns(model: Any, *, mvp: bool) -> list[Any]:
+    return [
+        func.count(model.id),
+        func.coalesce(func.sum(case((model.won, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((model.mvp, 1), else_=0)), 0) if mvp else literal(0),
+        *(func.coalesce(func.sum(getattr(model, k)), 0) for k in _COUNTED),
+    ]
+
+
+async def player_totals(session: AsyncSession, *, player_ids: Sequence[int]) -> dict[int, Totals]:
+    rows = await session.execute(
+        select(PlayerGameStat.player_id, *_totals_columns(PlayerGameStat, mvp=True))
+        .where(PlayerGameStat.player_id.in_(player_ids))
+        .group_by(PlayerGameStat.player_id)
+    )
+    return {row[0]: Totals(*map(int, row[1:])) for row in rows}
+
+
+async def team_totals(session: AsyncSession, *, team_ids: Sequence[int]) -> dict[int, Totals]:
+    rows = await session.execute(
+        select(TeamGameStat.team_id, *_totals_columns(TeamGameStat, mvp=False))
+        .where(TeamGameStat.team_id.in_(team_ids))
+        .group_by(TeamGameStat.team_id)
+    )
+    return {row[0]: Totals(*map(int, row[1:])) for row in rows}
