@@ -55,7 +55,12 @@ async def lineup(platform: Platform, match_id: int, *, link: bool = True) -> Lin
                 side.append((member_id, name, steam))
             sides.append(side)
         return Lineup(
-            match.id, fixture.home_team_id, fixture.away_team_id, sides[0], sides[1], match.starts_at
+            match.id,
+            fixture.home_team_id,
+            fixture.away_team_id,
+            sides[0],
+            sides[1],
+            match.starts_at,
         )
 
 
@@ -72,8 +77,16 @@ def game(
     blue, orange = (lineup.home, lineup.away) if home_blue else (lineup.away, lineup.home)
     blue_goals, orange_goals = (home_goals, away_goals) if home_blue else (away_goals, home_goals)
     players = [
-        PlayerSpec(name, team=t, platform="steam", platform_id=steam, score=100 * (i + 1),
-                   goals=1 if i == 0 else 0, shots=2, saves=1)
+        PlayerSpec(
+            name,
+            team=t,
+            platform="steam",
+            platform_id=steam,
+            score=100 * (i + 1),
+            goals=1 if i == 0 else 0,
+            shots=2,
+            saves=1,
+        )
         for t, side in ((0, blue), (1, orange))
         for i, (_, name, steam) in enumerate(side)
     ]
@@ -81,7 +94,9 @@ def game(
         "players": players,
         "team0_score": blue_goals,
         "team1_score": orange_goals,
-        "date": (lineup.starts_at + dt.timedelta(hours=2, minutes=number * 10)).replace(tzinfo=None),
+        "date": (lineup.starts_at + dt.timedelta(hours=2, minutes=number * 10)).replace(
+            tzinfo=None
+        ),
         "replay_id": f"{lineup.match_id:08X}{number:024X}",
         "team_size": 2,
         **overrides,
