@@ -303,27 +303,61 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def drive(base: str, make_request, *, seconds: float, clients: int) -> dict[str, float]:
-    """``clients`` concurrent loops, each sending requests back to back for ``seconds``."""
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client: at 50 concurrent clients httpx's async pool
+    costs more than the server does, so it would measure itself instead of Sprocket."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        data = body or b""
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Length: {len(data)}\r\n"
+        if body is not None:
+            head += "Content-Type: application/json\r\n"
+        self.writer.write(head.encode() + b"\r\n" + data)
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return status, await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def drive(port: int, make_request, *, seconds: float, clients: int) -> dict[str, float]:
+    """``clients`` concurrent connections, each sending requests back to back for ``seconds``."""
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
-        async def loop() -> None:
-            nonlocal errors
+    async def loop() -> None:
+        nonlocal errors
+        connection = Connection("127.0.0.1", port)
+        try:
             while time.perf_counter() < deadline:
                 method, path, body = make_request()
+                payload = None if body is None else json.dumps(body).encode()
                 began = time.perf_counter()
-                response = await client.request(method, path, json=body)
+                status, content = await connection.request(method, path, payload)
                 latencies.append(time.perf_counter() - began)
-                if response.status_code != 200 or (body and b'"errors"' in response.content):
+                if status != 200 or (payload and b'"errors"' in content):
                     errors += 1
+        finally:
+            connection.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(loop() for _ in range(clients)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(clients)))
+    elapsed = time.perf_counter() - started
     latencies.sort()
     return {
         "requests": len(latencies),
@@ -410,7 +444,7 @@ async def main() -> None:
         results = {}
         print(f"{'case':<20}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
         for label, make in cases.items():
-            results[label] = r = await drive(base, make, seconds=args.seconds, clients=args.clients)
+            results[label] = r = await drive(port, make, seconds=args.seconds, clients=args.clients)
             print(
                 f"{label:<20}{r['requests']:>10}{r['errors']:>8}{r['rps']:>10.0f}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}",
                 flush=True,

@@ -154,3 +154,20 @@ async def test_an_answer_with_errors_is_not_cached(http, world) -> None:
     invalid = "{ nope }"
     for _ in range(2):
         assert (await _post(http, invalid)).headers.get(HEADER) != "hit"
+
+
+async def test_concurrent_identical_misses_compute_the_answer_once(http, world, platform) -> None:
+    """A burst of the same uncached query (e.g. right after a result) runs the resolvers once;
+    the other callers share that answer."""
+    import asyncio
+
+    from sprocket.db import StatementCounter
+
+    variables = {"s": str(world.season_id)}
+    with StatementCounter(platform.engine) as alone:
+        await _post(http, STANDINGS, {"s": str(world.season_id), "unused": 1})
+    with StatementCounter(platform.engine) as burst:
+        responses = await asyncio.gather(*(_post(http, STANDINGS, variables) for _ in range(8)))
+    assert burst.count == alone.count
+    assert sorted(r.headers[HEADER] for r in responses) == ["hit"] * 7 + ["miss"]
+    assert len({r.content for r in responses}) == 1

@@ -10,6 +10,7 @@ the TTL only bounds memory.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -53,6 +54,7 @@ class ResponseCache:
         self.cache = cache
         self.ttl = ttl
         self.path = path
+        self._inflight: dict[str, asyncio.Future[bytes | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers", ()))
@@ -75,14 +77,29 @@ class ResponseCache:
             if isinstance(payload, dict):
                 version = await self.cache.get(DATA_VERSION_KEY)
                 key = cache_key(version, visibility(headers), payload)
-        if key is not None:
-            hit = await self.cache.get(key)
-            if hit is not None:
-                await _respond(send, hit, b"hit")
-                return
-        await self._forward(scope, body or b"", send, key)
+        if key is None:
+            await self._forward(scope, body or b"", send, None)
+            return
+        hit = await self.cache.get(key)
+        if hit is None and key in self._inflight:
+            # The same answer is being computed for another caller: share it.
+            hit = await asyncio.shield(self._inflight[key])
+        if hit is not None:
+            await _respond(send, hit, b"hit")
+            return
+        flight: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = flight
+        try:
+            flight.set_result(await self._forward(scope, body or b"", send, key))
+        finally:
+            del self._inflight[key]
+            if not flight.done():
+                flight.set_result(None)
 
-    async def _forward(self, scope: Scope, body: bytes, send: Send, key: str | None) -> None:
+    async def _forward(
+        self, scope: Scope, body: bytes, send: Send, key: str | None
+    ) -> bytes | None:
+        """Run the app; returns the answer when it was cached (a clean 200), else None."""
         sent = False
 
         async def replay() -> Message:
@@ -94,28 +111,32 @@ class ResponseCache:
 
         if key is None:
             await self.app(scope, replay, send)
-            return
+            return None
         start: Message = {}
         chunks: list[bytes] = []
+        cached: bytes | None = None
 
         async def capture(message: Message) -> None:
-            nonlocal start
+            nonlocal start, cached
             if message["type"] == "http.response.start":
                 start = message
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body"):
-                    await self._finish(start, b"".join(chunks), key, send)
+                    cached = await self._finish(start, b"".join(chunks), key, send)
 
         await self.app(scope, replay, capture)
+        return cached
 
-    async def _finish(self, start: Message, body: bytes, key: str, send: Send) -> None:
-        if start.get("status") == 200 and b'"errors"' not in body:
+    async def _finish(self, start: Message, body: bytes, key: str, send: Send) -> bytes | None:
+        cacheable = start.get("status") == 200 and b'"errors"' not in body
+        if cacheable:
             await self.cache.set(key, body, ttl=self.ttl)
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         headers += [(b"content-length", str(len(body)).encode()), (b"x-sprocket-cache", b"miss")]
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+        return body if cacheable else None
 
 
 async def _read_body(receive: Receive) -> bytes | None:
