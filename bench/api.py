@@ -8,9 +8,11 @@ seeds a large organization (10 seasons, 200 teams, 1,200 players, ~10,000 played
 starts `sprocket serve` against it in a subprocess, drives it, prints p50/p95 latency and
 requests per second per query, and drops the database at the end. The last line is JSON.
 
-Public read queries are answered from the response cache (see sprocket.api.response_cache);
-the "uncached" row sends each standings request with a unique comment, so it misses the
-cache every time and shows the cost of executing the query.
+Public read queries are answered from the response cache (see sprocket.api.response_cache).
+Before each cached case every key is asked once (the steady state of a live league, where
+each table was read since the last result); the "cached" column shows the hit ratio during
+the measurement. The "uncached" row sends each standings request with a unique comment, so
+it misses the cache every time and shows the cost of executing the query itself.
 """
 
 from __future__ import annotations
@@ -312,7 +314,8 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
+    async def request(self, method: str, path: str, body: bytes | None) -> tuple[int, bytes, bool]:
+        """Status, body, and whether the response cache answered."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -322,12 +325,14 @@ class Connection:
             head += "Content-Type: application/json\r\n"
         self.writer.write(head.encode() + b"\r\n" + data)
         status = int((await self.reader.readline()).split()[1])
-        length = 0
+        length, hit = 0, False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode().partition(":")
             if name.lower() == "content-length":
                 length = int(value)
-        return status, await self.reader.readexactly(length)
+            elif name.lower() == "x-sprocket-cache":
+                hit = value.strip() == "hit"
+        return status, await self.reader.readexactly(length), hit
 
     def close(self) -> None:
         if self.writer is not None:
@@ -337,19 +342,20 @@ class Connection:
 async def drive(port: int, make_request, *, seconds: float, clients: int) -> dict[str, float]:
     """``clients`` concurrent connections, each sending requests back to back for ``seconds``."""
     latencies: list[float] = []
-    errors = 0
+    errors = hits = 0
     deadline = time.perf_counter() + seconds
 
     async def loop() -> None:
-        nonlocal errors
+        nonlocal errors, hits
         connection = Connection("127.0.0.1", port)
         try:
             while time.perf_counter() < deadline:
                 method, path, body = make_request()
                 payload = None if body is None else json.dumps(body).encode()
                 began = time.perf_counter()
-                status, content = await connection.request(method, path, payload)
+                status, content, hit = await connection.request(method, path, payload)
                 latencies.append(time.perf_counter() - began)
+                hits += hit
                 if status != 200 or (payload and b'"errors"' in content):
                     errors += 1
         finally:
@@ -362,10 +368,27 @@ async def drive(port: int, make_request, *, seconds: float, clients: int) -> dic
     return {
         "requests": len(latencies),
         "errors": errors,
+        "hit_ratio": hits / len(latencies) if latencies else 0.0,
         "rps": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000,
         "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
     }
+
+
+async def prime(port: int, requests: list, *, clients: int) -> None:
+    """Send every request once over ``clients`` connections (fills the response cache)."""
+    queue = list(requests)
+
+    async def worker() -> None:
+        connection = Connection("127.0.0.1", port)
+        try:
+            while queue:
+                method, path, body = queue.pop()
+                await connection.request(method, path, json.dumps(body).encode() if body else None)
+        finally:
+            connection.close()
+
+    await asyncio.gather(*(worker() for _ in range(clients)))
 
 
 async def main() -> None:
@@ -406,47 +429,48 @@ async def main() -> None:
             await asyncio.sleep(0.1)
         rng = random.Random(2)
 
-        def standings(comment: bool = False):
-            season, group = rng.choice(ids["standings"])
+        def standings(key, comment: bool = False):
+            season, group = key
             query = STANDINGS + (f"\n# {uuid.uuid4().hex}" if comment else "")
-            return (
-                "POST",
-                "/graphql",
-                {"query": query, "variables": {"season": str(season), "group": str(group)}},
-            )
+            variables = {"season": str(season), "group": str(group)}
+            return "POST", "/graphql", {"query": query, "variables": variables}
 
-        def schedule():
-            season, week, group = rng.choice(ids["weeks"])
-            return (
-                "POST",
-                "/graphql",
-                {
-                    "query": SCHEDULE,
-                    "variables": {"season": str(season), "week": week, "group": str(group)},
-                },
-            )
+        def schedule(key):
+            season, week, group = key
+            variables = {"season": str(season), "week": week, "group": str(group)}
+            return "POST", "/graphql", {"query": SCHEDULE, "variables": variables}
 
-        def roster():
-            team, season = rng.choice(ids["rosters"])
-            return (
-                "POST",
-                "/graphql",
-                {"query": ROSTER_QUERY, "variables": {"team": str(team), "season": str(season)}},
-            )
+        def roster(key):
+            team, season = key
+            variables = {"team": str(team), "season": str(season)}
+            return "POST", "/graphql", {"query": ROSTER_QUERY, "variables": variables}
 
+        # (keys the clients pick from at random, request of a key, warm the cache first?)
         cases = {
-            "healthz": lambda: ("GET", "/healthz", None),
-            "standings": standings,
-            "schedule": schedule,
-            "roster": roster,
-            "standings_uncached": lambda: standings(comment=True),
+            "healthz": ([None], lambda _: ("GET", "/healthz", None), False),
+            "standings": (ids["standings"], standings, True),
+            "schedule": (ids["weeks"], schedule, True),
+            "roster": (ids["rosters"], roster, True),
+            "standings_uncached": (ids["standings"], lambda k: standings(k, comment=True), False),
         }
         results = {}
-        print(f"{'case':<20}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
-        for label, make in cases.items():
-            results[label] = r = await drive(port, make, seconds=args.seconds, clients=args.clients)
+        print(
+            f"{'case':<20}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}"
+            f"{'cached':>8}"
+        )
+        for label, (keys, request_of, warm) in cases.items():
+            if warm:  # steady state: every key answered once, as a live league's would be
+                await prime(port, [request_of(k) for k in keys], clients=args.clients)
+            r = await drive(
+                port,
+                lambda keys=keys, request_of=request_of: request_of(rng.choice(keys)),
+                seconds=args.seconds,
+                clients=args.clients,
+            )
+            results[label] = r
             print(
-                f"{label:<20}{r['requests']:>10}{r['errors']:>8}{r['rps']:>10.0f}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}",
+                f"{label:<20}{r['requests']:>10}{r['errors']:>8}{r['rps']:>10.0f}"
+                f"{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}{r['hit_ratio']:>8.0%}",
                 flush=True,
             )
         ratio = results["standings"]["rps"] / results["healthz"]["rps"]

@@ -381,31 +381,31 @@ async def standings(
     """The table of a season (and skill group): team ids ranked by the league's rules."""
     season, league = await _season_and_league(session, season_id)
     teams_query = select(Team.id, Team.name).where(Team.league_id == league.id)
-    matches_query = select(Match, Fixture.home_team_id, Fixture.away_team_id).join(
-        Fixture, Fixture.id == Match.fixture_id
-    )
-    matches_query = matches_query.where(
-        Match.season_id == season.id, Match.status.in_((COMPLETED, FORFEITED))
-    )
+    decided = [Match.season_id == season.id, Match.status.in_((COMPLETED, FORFEITED))]
     if skill_group_id is not None:
         teams_query = teams_query.where(Team.skill_group_id == skill_group_id)
-        matches_query = matches_query.where(Match.skill_group_id == skill_group_id)
+        decided.append(Match.skill_group_id == skill_group_id)
     names = {team_id: name for team_id, name in await session.execute(teams_query)}
-    played = list(await session.execute(matches_query))
-    games: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    completed = [m.id for m, _, _ in played if m.status == COMPLETED]
-    if completed:
-        rows = await session.execute(
-            select(MatchGame.match_id, MatchGame.home_goals, MatchGame.away_goals)
-            .where(MatchGame.match_id.in_(completed))
-            .order_by(MatchGame.match_id, MatchGame.number)
+    played = list(
+        await session.execute(
+            select(Match.id, Fixture.home_team_id, Fixture.away_team_id, Match.forfeited_by_team_id)
+            .join(Fixture, Fixture.id == Match.fixture_id)
+            .where(*decided)
         )
-        for match_id, home, away in rows:
-            games[match_id].append((home, away))
+    )
+    games: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    rows = await session.execute(
+        select(MatchGame.match_id, MatchGame.home_goals, MatchGame.away_goals)
+        .join(Match, Match.id == MatchGame.match_id)
+        .where(*decided)
+        .order_by(MatchGame.match_id, MatchGame.number)
+    )
+    for match_id, home, away in rows:
+        games[match_id].append((home, away))
     config = await organization_config(session, league.organization_id)
     results = [
-        SeriesResult(home, away, tuple(games[m.id]), m.forfeited_by_team_id)
-        for m, home, away in played
+        SeriesResult(home, away, tuple(games[match_id]), forfeited_by)
+        for match_id, home, away, forfeited_by in played
         if home in names and away in names
     ]
     return compute_standings(
