@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from sprocket.identity import service as identity
+from sprocket.identity.access import Actor
+from sprocket.identity.models import User
 from sprocket.league.models import Member, Player, RosterSpot
 from sprocket.replays.service import Upload
 from sprocket.runtime import Platform
@@ -27,8 +30,11 @@ class Lineup:
     starts_at: dt.datetime
 
 
-async def lineup(platform: Platform, match_id: int, *, link: bool = True) -> Lineup:
-    """The two rosters of a match, each player given a linked Steam account."""
+async def lineup(
+    platform: Platform, match_id: int, *, link: bool = True, unlinked: Collection[int] = ()
+) -> Lineup:
+    """The two rosters of a match, each player given a linked Steam account (except the
+    members in ``unlinked``, whose account the replays show but nobody linked)."""
     async with platform.unit_of_work() as session:
         match = await session.get(Match, match_id)
         fixture = await session.get(Fixture, match.fixture_id)
@@ -44,7 +50,7 @@ async def lineup(platform: Platform, match_id: int, *, link: bool = True) -> Lin
             side = []
             for member_id, name, org_id in rows:
                 steam = str(STEAM_BASE + member_id)
-                if link:
+                if link and member_id not in unlinked:
                     await identity.attach_platform_account(
                         session,
                         organization_id=org_id,
@@ -107,3 +113,11 @@ def game(
 def sweep(lineup: Lineup, *, games: int = 3) -> list[Upload]:
     """The home side wins every game 2-1 (a best-of-five ends after three)."""
     return [game(lineup, n, home_goals=2, away_goals=1) for n in range(1, games + 1)]
+
+
+async def actor_of(platform: Platform, member_id: int) -> Actor:
+    """The signed-in user behind a member (for the players the World gives no role)."""
+    async with platform.reading() as session:
+        member = await session.get(Member, member_id)
+        user = await session.get(User, member.user_id)
+        return Actor(user_id=user.id, is_superuser=user.is_superuser, name=user.display_name)

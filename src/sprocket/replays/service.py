@@ -87,6 +87,7 @@ async def _submitting_side(
         return side
     if await access.is_league_staff(session, actor, league.organization_id, league.id):
         return None
+    managed = []
     for team_id in teams:
         team = await session.get(Team, team_id)
         try:
@@ -98,9 +99,11 @@ async def _submitting_side(
                 franchise_id=team.franchise_id if team else None,
                 doing="submit",
             )
-            return None
+            managed.append(team_id)
         except PermissionDenied:
             continue
+    if managed:  # a franchise manager speaks for the team they manage
+        return managed[0] if len(managed) == 1 else None
     raise PermissionDenied(
         "Only players of the two teams, their franchise managers or league staff may submit "
         "this match's replays."
@@ -349,7 +352,12 @@ async def _expectation(session: AsyncSession, submission: Submission) -> validat
 async def _open_submission(
     session: AsyncSession, submission_id: int
 ) -> tuple[Submission, Match, Fixture, League]:
-    submission = found(await session.get(Submission, submission_id), "submission", submission_id)
+    # Locked (on PostgreSQL) so that two deciding answers at once are taken one after the other.
+    submission = found(
+        await session.get(Submission, submission_id, with_for_update=True),
+        "submission",
+        submission_id,
+    )
     match, fixture, league = await schedule.match_context(session, submission.match_id)
     return submission, match, fixture, league
 
@@ -438,15 +446,23 @@ async def reject(
         raise Conflict(
             f"Submission {submission.id} is already {submission.status}.", code="NOT_OPEN"
         )
-    session.add(
-        Ratification(
-            submission_id=submission.id,
-            user_id=actor.user_id,
-            team_id=team,
-            decision="reject",
-            reason=reason[:500],
+    earlier = await session.scalar(
+        select(Ratification).where(
+            Ratification.submission_id == submission.id, Ratification.user_id == actor.user_id
         )
     )
+    if earlier is not None:  # changed their mind after ratifying: one answer per player
+        earlier.decision, earlier.reason = "reject", reason[:500]
+    else:
+        session.add(
+            Ratification(
+                submission_id=submission.id,
+                user_id=actor.user_id,
+                team_id=team,
+                decision="reject",
+                reason=reason[:500],
+            )
+        )
     submission.status = REJECTED
     submission.rejection_reason = reason[:500]
     _changed(session, submission)
@@ -523,6 +539,28 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
         return submission
     if submission.status not in (AWAITING, REJECTED):
         raise Conflict("This submission is still being processed.", code="NOT_PROCESSED")
+    if submission.status == REJECTED and await _used_elsewhere(session, submission):
+        raise Conflict(
+            "Another submission of this match is open or accepted; settle that one instead.",
+            code="SUBMISSION_IN_PROGRESS",
+        )
+    taken = await session.scalar(
+        select(func.count())
+        .select_from(SubmissionReplay)
+        .join(StoredReplay, StoredReplay.id == SubmissionReplay.stored_replay_id)
+        .where(SubmissionReplay.submission_id == submission.id)
+        .where(
+            StoredReplay.id.in_(
+                select(SubmissionReplay.stored_replay_id)
+                .join(Submission, Submission.id == SubmissionReplay.submission_id)
+                .where(Submission.id != submission.id, Submission.status != REJECTED)
+            )
+        )
+    )
+    if taken:
+        raise Conflict(
+            "Some of these replays now belong to another submission.", code="REPLAY_ALREADY_USED"
+        )
     await _accept(session, submission)
     _audit(session, actor, league, "submission.force_accept", submission)
     return submission
@@ -601,7 +639,8 @@ async def claim_account(
         (u["platform"], u["platform_id"]): u["name"]
         for u in (submission.report or {}).get("unknown_accounts", [])
     }
-    key = (platform.strip().lower(), account_id.strip())
+    kind = platform.strip().lower()
+    key = (kind, account_id.strip().lower() if kind == "epic" else account_id.strip())
     if key not in listed:
         raise InvalidInput(
             "That account is not among the unknown accounts of this submission.",

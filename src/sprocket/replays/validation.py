@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from sprocket.errors import InvalidInput
 from sprocket.identity.accounts import platform_name
@@ -137,8 +137,13 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
     unknown: list[UnknownAccount] = []
     home_names = tuple(p.name for p in expect.home.roster)
     away_names = tuple(p.name for p in expect.away.roster)
-    side_of = {p.member_id: expect.home.team_id for p in expect.home.roster}
-    side_of.update({p.member_id: expect.away.team_id for p in expect.away.roster})
+    home_members = {p.member_id for p in expect.home.roster}
+    away_members = {p.member_id for p in expect.away.roster}
+    # A member on both rosters (moved between the teams during the window) belongs to no side
+    # in advance: the side they played on in each game says which team they played for.
+    side_of = {m: expect.home.team_id for m in home_members - away_members}
+    side_of.update({m: expect.away.team_id for m in away_members - home_members})
+    rostered = home_members | away_members
     seen_ids: dict[str, int] = {}
     fielded: dict[int, set[int]] = {expect.home.team_id: set(), expect.away.team_id: set()}
     for number, file in enumerate(files, start=1):
@@ -146,8 +151,13 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
         replay = file.replay
         if replay is None:
             error = file.error
-            game.flag(
-                error.code if error else "not_a_replay", str(error) if error else "unreadable"
+            text = str(error) if error else "The file cannot be read."
+            game.problems.append(
+                Problem(
+                    error.code if error else "not_a_replay",
+                    f"Replay {number} ({file.filename}): {text}",
+                    number,
+                )
             )
             games.append(
                 GameReport(
@@ -166,8 +176,10 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
             )
         elif replay.replay_id:
             seen_ids[replay.replay_id] = number
-        found = _players(replay, expect, side_of, game, unknown)
+        found = _players(replay, expect, side_of, rostered, game, unknown)
         home_index = _home_index(found, expect, game)
+        if home_index is not None:
+            found = [_played_for(p, home_index, expect, rostered) for p in found]
         _check_game_rules(replay, expect, game)
         for player in found:
             if player.member_id is not None and player.team_id is not None:
@@ -191,10 +203,23 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
     return Report(tuple(games), tuple(problems), tuple(unknown))
 
 
+def _played_for(
+    player: FoundPlayer, home_index: int, expect: Expectation, rostered: set[int]
+) -> FoundPlayer:
+    """A member on both rosters played for the team of the side they were on."""
+    if player.team_id is not None or player.member_id not in rostered:
+        return player
+    if player.replay_team not in (0, 1):
+        return player
+    team = expect.home.team_id if player.replay_team == home_index else expect.away.team_id
+    return replace(player, team_id=team)
+
+
 def _players(
     replay: Replay,
     expect: Expectation,
     side_of: dict[int, int],
+    rostered: set[int],
     game: _Game,
     unknown: list[UnknownAccount],
 ) -> list[FoundPlayer]:
@@ -218,7 +243,7 @@ def _players(
                     "UNKNOWN_ACCOUNT", f"account '{player.name}' ({label}) is linked to nobody."
                 )
                 unknown.append(UnknownAccount(game.number, player.name, player.platform, account))
-            elif member not in side_of:
+            elif member not in rostered:
                 who = expect.member_names.get(member, "a member")
                 game.flag(
                     "NOT_ON_ROSTER",
@@ -283,7 +308,8 @@ def _check_game_rules(replay: Replay, expect: Expectation, game: _Game) -> None:
         )
     if expect.require_private and replay.match_type != "Private":
         game.flag(
-            "NOT_PRIVATE", f"it is a {replay.match_type or 'unknown'} match, not a private match."
+            "NOT_PRIVATE",
+            f"it is not a private match (its match type is {replay.match_type or 'unknown'}).",
         )
     played = replay.started_at or (replay.date.replace(tzinfo=dt.UTC) if replay.date else None)
     if played is None:
@@ -329,9 +355,11 @@ def _series_problems(
             )
         )
     scores = [(g.home_goals, g.away_goals) for g in games]
-    if all(h is not None for h, _ in scores):
+    # The count is judged once every game is matched to the teams and decided (an undecided
+    # game is its own problem, already reported).
+    if all(h is not None and h != a for h, a in scores):
         try:
             check_games(expect.match_format, scores)  # type: ignore[arg-type]
         except InvalidInput as error:
-            problems.append(Problem("WRONG_GAME_COUNT", error.message))
+            problems.append(Problem(error.code, error.message))
     return problems

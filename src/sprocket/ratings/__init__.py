@@ -1,0 +1,1 @@
+"""Skill ratings (Weng-Lin, Plackett-Luce), their history, and skill-balanced teams."""
