@@ -247,7 +247,7 @@ async def _delete_amqp_objects(url: str, queue: str) -> None:
     connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel()
-        for name in (queue, f"{queue}.dead_letter"):
+        for name in (queue, f"{queue}.dead_letter", f"{queue}.delay"):
             await channel.queue_delete(name)
         await channel.exchange_delete(queue)
 

@@ -20,7 +20,8 @@ from sprocket.config import Settings
 from sprocket.errors import NotFound
 from sprocket.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from sprocket.platform.outbox import backlog
-from sprocket.replays.service import replay_for_download
+from sprocket.replays.graphql import size_text
+from sprocket.replays.service import MAX_FILES, replay_for_download
 from sprocket.runtime import Platform
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics"})
@@ -65,6 +66,68 @@ class RequestMetrics:
             HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
+# Headers a page on another site cannot send without a CORS preflight (which this app never
+# grants): the two Apollo Server checks for, so Apollo's upload client works as it is.
+PREFLIGHT_HEADERS = (b"apollo-require-preflight", b"x-apollo-operation-name")
+# Slack over the files of a multipart request: its `operations` and `map` fields and framing.
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
+class MultipartGuard:
+    """Guards multipart GraphQL requests (replay uploads), which Strawberry accepts as they are.
+
+    A browser sends a ``multipart/form-data`` POST from any site without asking first, so such
+    a request must carry one of ``PREFLIGHT_HEADERS`` (cross-site request forgery protection;
+    Strawberry itself checks nothing). A body declared larger than ``max_bytes`` is refused
+    before it is read.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, path: str = "/graphql") -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        if not headers.get(b"content-type", b"").lower().startswith(b"multipart/"):
+            await self.app(scope, receive, send)
+            return
+        if not any(headers.get(name, b"").strip() for name in PREFLIGHT_HEADERS):
+            response = _graphql_error(
+                400,
+                "File uploads need the header 'Apollo-Require-Preflight: true' (a protection "
+                "against cross-site request forgery).",
+                "PREFLIGHT_REQUIRED",
+            )
+        elif _declared_length(headers) > self.max_bytes:
+            response = _graphql_error(
+                413,
+                f"The upload is larger than the {size_text(self.max_bytes)} a request may carry.",
+                "REQUEST_TOO_LARGE",
+            )
+        else:
+            await self.app(scope, receive, send)
+            return
+        await response(scope, receive, send)
+
+
+def _declared_length(headers: dict[bytes, bytes]) -> int:
+    try:
+        return int(headers.get(b"content-length", b"0") or 0)
+    except ValueError:  # not a number: the server reads the body as it comes
+        return 0
+
+
+def _graphql_error(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+    )
+
+
 def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
     """Build the app; it starts (and stops) its own platform unless one is given."""
     owned = platform is None
@@ -90,7 +153,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         build_schema(max_depth=settings.graphql_max_depth),
         context_getter=get_context,
         graphql_ide="graphiql" if settings.graphql_ide else None,
-        # Replay uploads; CSRF is covered by Strawberry's preflight header requirement.
+        # Replay uploads; MultipartGuard (below) asks them for a preflight header.
         multipart_uploads_enabled=True,
     )
     app.include_router(graphql, prefix="/graphql")
@@ -139,5 +202,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(ResponseCache, cache=running.cache, ttl=settings.response_cache_ttl)
+    app.add_middleware(
+        MultipartGuard, max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD
+    )
     app.add_middleware(RequestMetrics)
     return app

@@ -199,14 +199,22 @@ def submit(
 ) -> None:
     """Submit a series' replays for a match, as a league staff member."""
     from sprocket.errors import DomainError
+    from sprocket.identity import access
     from sprocket.identity.access import Actor
     from sprocket.identity.models import User
     from sprocket.replays import service as replays
     from sprocket.runtime import Platform
+    from sprocket.schedule.service import match_context
 
     settings = _settings()
+    uploads = []
+    for path in files:
+        try:
+            uploads.append(replays.Upload(path.name, path.read_bytes()))
+        except OSError as error:
+            console.print(f"[red]{path}: the file cannot be read ({error.strerror}).[/]")
+            raise typer.Exit(1) from None
     _migrate(settings)
-    uploads = [replays.Upload(path.name, path.read_bytes()) for path in files]
 
     async def main() -> str:
         from sqlalchemy import select
@@ -219,6 +227,15 @@ def submit(
                 if user is None:
                     raise DomainError(f"No user has the Discord id {discord_id}.")
                 actor = Actor(user_id=user.id, is_superuser=user.is_superuser)
+                # The command is staff's door; players upload through the API.
+                _, _, league = await match_context(session, match_id)
+                await access.require_league_staff(
+                    session,
+                    actor,
+                    league.organization_id,
+                    league.id,
+                    "submit replays from the command line; players upload them in the app",
+                )
                 submission = await replays.submit_replays(
                     session,
                     actor=actor,

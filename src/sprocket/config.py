@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         "auto", description="auto: readable on a terminal, JSON otherwise."
     )
     log_level: str = Field("info", description="Lowest log level written.")
+    job_retries: int = Field(5, description="Times a failed background job is run again.")
+    job_retry_delay_seconds: float = Field(
+        1.0, description="Delay before a job's first retry; the n-th waits about n times it."
+    )
     run_relay: bool = Field(True, description="Run the outbox relay inside `serve`.")
     outbox_poll_seconds: float = Field(1.0, description="How often the relay looks for work.")
     graphql_max_depth: int = Field(10, description="Deepest GraphQL query accepted.")

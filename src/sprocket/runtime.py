@@ -48,7 +48,11 @@ class Platform:
         )
         self.cache = open_cache(settings.cache_url, prefix=settings.cache_prefix)
         self.broker = create_broker(
-            settings.broker_url, queue_name=settings.queue_name, exchange_name=settings.queue_name
+            settings.broker_url,
+            queue_name=settings.queue_name,
+            exchange_name=settings.queue_name,
+            retries=settings.job_retries,
+            retry_delay=settings.job_retry_delay_seconds,
         )
         register_jobs(self.broker, all_jobs())
         self.relay = OutboxRelay(

@@ -10,7 +10,15 @@
 - a franchise manager may change the rosters of the teams of their franchise, nothing else;
 - captains, players and outsiders may only serve themselves: their own API tokens, joining
   an organization, and the platform accounts of their own member;
-- the spectator (no token) may do nothing and is told to sign in.
+- the spectator (no token) may do nothing and is told to sign in;
+- replay submissions (``sprocket/replays/service.py``): players of either team, the franchise
+  manager of either team and league staff submit a match's replays; the players of the other
+  side than the submitter's ratify; players of either team and staff reject; staff force-accept,
+  reset and invalidate; members of the organization claim an account the report lists as
+  unknown, and staff or a player of the other team than the claimant's confirm the claim.
+  Ratifying and claiming are a player's own acts: the platform administrator, no player or
+  member of the World's league, may not do them (staff force-accept instead), the one
+  exception to "the platform admin may do anything" (``PERSONAL_ACTS``).
 
 A role outside the allowed set gets ``PERMISSION_DENIED`` (the spectator ``UNAUTHENTICATED``)
 and the attempt changes nothing. Every attempt gets fresh inputs, so an allowed call never
@@ -20,7 +28,7 @@ collides with an earlier one and a "changed nothing" check means what it says.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +37,7 @@ import pytest
 from sqlalchemy import select
 
 from sprocket.api.schema import schema_sdl
+from sprocket.identity.access import Actor
 from sprocket.identity.models import ApiToken, PlatformAccount, RoleGrant
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
@@ -43,9 +52,23 @@ from sprocket.league.models import (
     SkillGroup,
     Team,
 )
-from sprocket.schedule.models import Match, MatchWeek
+from sprocket.replays import service as replays
+from sprocket.replays.models import AccountClaim, Ratification, Submission
+from sprocket.replays.service import Upload
+from sprocket.schedule.models import Match, MatchGame, MatchWeek
 from tests.api.support import SEASON_START, Fresh, fixture_csv, iso, steam_id
+from tests.api.test_replay_api import (
+    SUBMIT,
+    drain,
+    linked_lineup,
+    new_match,
+    post_multipart,
+    submit,
+    team_users,
+    with_unknown_account,
+)
 from tests.league_world import ROLES
+from tests.replays.series import Lineup, sweep
 
 SIGNED_IN = frozenset(ROLES) - {"spectator"}
 SUPERUSER = frozenset({"superuser"})
@@ -95,13 +118,51 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "rescheduleMatch": {"a scheduled match": STAFF},
     "recordForfeit": {"a scheduled match": STAFF},
     "recordResult": {"a scheduled match": STAFF},
+    "submitReplays": {
+        "a match of the franchise's team": TEAM_MANAGERS | {"team_captain", "player"},
+        "a match of two other teams": STAFF,
+    },
+    "ratifySubmission": {
+        "the other side's submission": frozenset({"team_captain", "player"}),
+        "their own side's submission": frozenset(),
+    },
+    "rejectSubmission": {"an awaiting submission": STAFF | {"team_captain", "player"}},
+    "forceAcceptSubmission": {"an awaiting submission": STAFF},
+    "resetSubmission": {"an awaiting submission": STAFF},
+    "invalidateSubmission": {"an accepted result": STAFF},
+    "claimAccount": {
+        "an account the report lists as unknown": frozenset({"team_captain", "player"})
+    },
+    "confirmAccountClaim": {
+        "a claim by a player of the other team": STAFF | {"team_captain", "player"},
+        "a claim by the player": STAFF,
+    },
 }
 
-# Where a denied, signed-in caller is told something other than PERMISSION_DENIED.
-DENIED_CODE: dict[tuple[str, str], str] = {
+# Acts only a player (or member) does for themselves: not even the platform admin may.
+PERSONAL_ACTS = frozenset(
+    {
+        ("ratifySubmission", "the other side's submission"),
+        ("ratifySubmission", "their own side's submission"),
+        ("claimAccount", "an account the report lists as unknown"),
+    }
+)
+
+# Where a denied, signed-in caller is told something other than PERMISSION_DENIED: by
+# (mutation, scenario), or by (mutation, scenario, role) for one role.
+DENIED_CODE: dict[tuple[str, ...], str] = {
     # Another user's token is reported as not found: its id is not even confirmed to exist.
     ("revokeApiToken", "another user's token"): "NOT_FOUND",
+    # The submitting side is told why it may not ratify.
+    ("ratifySubmission", "their own side's submission", "team_captain"): "SUBMITTING_SIDE",
+    ("ratifySubmission", "their own side's submission", "player"): "SUBMITTING_SIDE",
 }
+
+
+def denied_code(mutation: str, name: str, role: str) -> str:
+    return DENIED_CODE.get(
+        (mutation, name, role), DENIED_CODE.get((mutation, name), "PERMISSION_DENIED")
+    )
 
 
 @dataclass
@@ -109,6 +170,7 @@ class Attempt:
     document: str
     variables: dict[str, Any]
     probe: Callable[[], Awaitable[Any]]  # the state this mutation would change
+    uploads: Sequence[Upload] = ()  # sent as the ``files`` variable of a multipart request
 
 
 Prepare = Callable[[Fresh, str], Awaitable[Attempt]]
@@ -508,6 +570,173 @@ async def _result(fresh: Fresh, role: str) -> Attempt:
     )
 
 
+# -- scenarios: replay submissions --------------------------------------------------------------
+#
+# Team 1 (the franchise's team, home) plays Team 2 (away) in a fresh match of the World's
+# season; the captain and the player are Team 1's two players, Team 2's are plain players.
+
+
+async def _team_actor(fresh: Fresh, team: int, k: int) -> Actor:
+    """The ``k``-th player of the World's team ``team`` (0-based), as an actor."""
+    return Actor(user_id=(await team_users(fresh.platform, fresh.world.team_ids[team]))[k])
+
+
+async def _submission(
+    fresh: Fresh,
+    by: Actor,
+    *,
+    unknown_on: str | None = None,
+    accept: bool = False,
+) -> tuple[int, str]:
+    """A processed Team 1 vs Team 2 submission by ``by``; with ``unknown_on`` ("home" or
+    "away"), that side's second player played on a fresh unlinked account (then the
+    submission is rejected, listing it). Returns the submission id and that account."""
+    match_id = await new_match(fresh.platform, fresh.world)
+    found: Lineup = await linked_lineup(fresh.platform, match_id)
+    account = steam_id(800_000 + fresh.n())
+    if unknown_on:
+        found = with_unknown_account(
+            found, away=unknown_on == "away", account=account, name=f"Smurf {fresh.n()}"
+        )
+    submission_id = await submit(fresh.platform, by, match_id, sweep(found))
+    await drain(fresh.platform)
+    if accept:
+        async with fresh.platform.unit_of_work() as s:
+            await replays.force_accept(s, actor=fresh.root, submission_id=submission_id)
+    return submission_id, account
+
+
+def _submission_state(fresh: Fresh, submission_id: int) -> Callable[[], Awaitable[Any]]:
+    async def probe() -> Any:
+        row = await fresh.get(Submission, submission_id)
+        return (
+            row.status,
+            row.rejection_reason,
+            await fresh.count(Ratification, Ratification.submission_id == submission_id),
+            await fresh.count(MatchGame, MatchGame.match_id == row.match_id),
+        )
+
+    return probe
+
+
+def _submit_replays(home: int, away: int) -> Prepare:
+    async def prepare(fresh: Fresh, role: str) -> Attempt:
+        match_id = await new_match(fresh.platform, fresh.world, home, away)
+        uploads = sweep(await linked_lineup(fresh.platform, match_id))
+        return Attempt(
+            SUBMIT,
+            {"m": str(match_id)},
+            lambda: fresh.count(Submission, Submission.match_id == match_id),
+            uploads,
+        )
+
+    return prepare
+
+
+scenario("submitReplays", "a match of the franchise's team")(_submit_replays(0, 1))
+scenario("submitReplays", "a match of two other teams")(_submit_replays(2, 3))
+
+
+def _ratify(submitted_by: Callable[[Fresh], Awaitable[Actor]]) -> Prepare:
+    async def prepare(fresh: Fresh, role: str) -> Attempt:
+        submission_id, _ = await _submission(fresh, await submitted_by(fresh))
+        return Attempt(
+            "mutation($s: ID!) { ratifySubmission(submissionId: $s) { status } }",
+            {"s": str(submission_id)},
+            _submission_state(fresh, submission_id),
+        )
+
+    return prepare
+
+
+async def _as_player(fresh: Fresh) -> Actor:
+    return fresh.world.actors["player"]
+
+
+scenario("ratifySubmission", "the other side's submission")(
+    _ratify(lambda fresh: _team_actor(fresh, 1, 0))
+)
+scenario("ratifySubmission", "their own side's submission")(_ratify(_as_player))
+
+
+@scenario("rejectSubmission", "an awaiting submission")
+async def _reject(fresh: Fresh, role: str) -> Attempt:
+    submission_id, _ = await _submission(fresh, await _team_actor(fresh, 1, 0))
+    return Attempt(
+        "mutation($s: ID!, $r: String!) {"
+        " rejectSubmission(submissionId: $s, reason: $r) { status } }",
+        {"s": str(submission_id), "r": f"Game 2 was a scrim ({fresh.n()})."},
+        _submission_state(fresh, submission_id),
+    )
+
+
+def _staff_override(field: str, *, accept: bool = False, reason: bool = False) -> Prepare:
+    async def prepare(fresh: Fresh, role: str) -> Attempt:
+        submission_id, _ = await _submission(fresh, await _team_actor(fresh, 1, 0), accept=accept)
+        arguments, declared = "submissionId: $s", "$s: ID!"
+        variables = {"s": str(submission_id)}
+        if reason:
+            arguments, declared = f"{arguments}, reason: $r", f"{declared}, $r: String!"
+            variables["r"] = "The away side fielded an ineligible player."
+        return Attempt(
+            f"mutation({declared}) {{ {field}({arguments}) {{ status }} }}",
+            variables,
+            _submission_state(fresh, submission_id),
+        )
+
+    return prepare
+
+
+scenario("forceAcceptSubmission", "an awaiting submission")(
+    _staff_override("forceAcceptSubmission")
+)
+scenario("resetSubmission", "an awaiting submission")(_staff_override("resetSubmission"))
+scenario("invalidateSubmission", "an accepted result")(
+    _staff_override("invalidateSubmission", accept=True, reason=True)
+)
+
+
+@scenario("claimAccount", "an account the report lists as unknown")
+async def _claim(fresh: Fresh, role: str) -> Attempt:
+    submission_id, account = await _submission(fresh, fresh.root, unknown_on="home")
+    return Attempt(
+        "mutation($s: ID!, $a: String!) {"
+        ' claimAccount(submissionId: $s, platform: "steam", accountId: $a) { status } }',
+        {"s": str(submission_id), "a": account},
+        lambda: fresh.count(AccountClaim, AccountClaim.submission_id == submission_id),
+    )
+
+
+def _confirm(claimant: Callable[[Fresh], Awaitable[Actor]], unknown_on: str) -> Prepare:
+    async def prepare(fresh: Fresh, role: str) -> Attempt:
+        submission_id, account = await _submission(fresh, fresh.root, unknown_on=unknown_on)
+        async with fresh.platform.unit_of_work() as s:
+            claim = await replays.claim_account(
+                s,
+                actor=await claimant(fresh),
+                submission_id=submission_id,
+                platform="steam",
+                account_id=account,
+            )
+
+        async def probe() -> Any:
+            return (await fresh.get(AccountClaim, claim.id)).status
+
+        return Attempt(
+            "mutation($c: ID!) { confirmAccountClaim(claimId: $c) { status } }",
+            {"c": str(claim.id)},
+            probe,
+        )
+
+    return prepare
+
+
+scenario("confirmAccountClaim", "a claim by a player of the other team")(
+    _confirm(lambda fresh: _team_actor(fresh, 1, 1), "away")
+)
+scenario("confirmAccountClaim", "a claim by the player")(_confirm(_as_player, "home"))
+
+
 # -- the tests ----------------------------------------------------------------------------------
 
 
@@ -558,7 +787,13 @@ def test_every_scenario_belongs_to_the_matrix() -> None:
         ((m, n), a) for m, names in MATRIX.items() for n, a in names.items()
     ):
         assert allowed <= SIGNED_IN, f"{mutation} ({name}): the spectator may never mutate"
-        assert "superuser" in allowed, f"{mutation} ({name}): the platform admin may do anything"
+        if (mutation, name) in PERSONAL_ACTS:
+            assert "superuser" not in allowed, f"{mutation} ({name}): a player's own act"
+        else:
+            assert "superuser" in allowed, (
+                f"{mutation} ({name}): the platform admin may do anything"
+            )
+    assert table >= PERSONAL_ACTS
 
 
 def test_the_matrix_covers_every_mutation_of_the_schema() -> None:
@@ -589,14 +824,25 @@ async def test_every_mutation_as_every_role(platform, world, gql) -> None:
                 attempt = await prepare(fresh, role)
                 assert _operation_field(attempt.document) == mutation, (mutation, name)
                 before = await attempt.probe()
-                body = await gql(attempt.document, attempt.variables, token=world.tokens[role])
+                if attempt.uploads:
+                    response = await post_multipart(
+                        gql.http,
+                        attempt.document,
+                        attempt.variables,
+                        attempt.uploads,
+                        token=world.tokens[role],
+                    )
+                    assert response.status_code == 200, response.text
+                    body = response.json()
+                else:
+                    body = await gql(attempt.document, attempt.variables, token=world.tokens[role])
                 after = await attempt.probe()
                 if role in allowed:
                     expected = None
                 elif role == "spectator":
                     expected = "UNAUTHENTICATED"
                 else:
-                    expected = DENIED_CODE.get((mutation, name), "PERMISSION_DENIED")
+                    expected = denied_code(mutation, name, role)
                 label = f"{mutation} ({name}) as {role}"
                 problems += _judge(label, mutation, expected, body, before, after)
                 tried.add(mutation)

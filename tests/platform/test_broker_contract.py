@@ -39,13 +39,21 @@ class BrokerCase:
     cleanups: list[Callable[[], Any]] = field(default_factory=list)
 
 
+RETRIES, RETRY_DELAY = 2, 0.05
+
+
 @pytest.fixture(params=["memory", "amqp"])
 async def broker_case(request: pytest.FixtureRequest) -> AsyncIterator[BrokerCase]:
     if request.param == "memory":
-        broker = create_broker("memory://")
+        broker = create_broker("memory://", retries=RETRIES, retry_delay=RETRY_DELAY)
         await broker.startup()
         try:
-            yield BrokerCase(broker, broker, lambda: create_broker("memory://"), "memory")
+            yield BrokerCase(
+                broker,
+                broker,
+                lambda: create_broker("memory://", retries=RETRIES, retry_delay=RETRY_DELAY),
+                "memory",
+            )
         finally:
             await broker.shutdown()
         return
@@ -54,7 +62,13 @@ async def broker_case(request: pytest.FixtureRequest) -> AsyncIterator[BrokerCas
     queue, exchange = unique_name("queue"), unique_name("exchange")
 
     def make() -> AsyncBroker:
-        return create_broker(url, queue_name=queue, exchange_name=exchange)
+        return create_broker(
+            url,
+            queue_name=queue,
+            exchange_name=exchange,
+            retries=RETRIES,
+            retry_delay=RETRY_DELAY,
+        )
 
     client = make()
     try:
@@ -62,7 +76,9 @@ async def broker_case(request: pytest.FixtureRequest) -> AsyncIterator[BrokerCas
         yield BrokerCase(client, make(), make, "amqp")
     finally:
         await client.shutdown()
-        await _delete_amqp_objects(url, queues=[queue, f"{queue}.dead_letter"], exchange=exchange)
+        await _delete_amqp_objects(
+            url, queues=[queue, f"{queue}.dead_letter", f"{queue}.delay"], exchange=exchange
+        )
 
 
 async def _delete_amqp_objects(url: str, *, queues: list[str], exchange: str) -> None:
@@ -151,13 +167,14 @@ async def test_job_metrics_count_outcomes_and_durations(broker_case: BrokerCase)
         await kick_job(broker_case.client, bad)
 
         async def counted() -> bool:
-            return jobs_counted(good, "ok") == 2 and jobs_counted(bad, "error") == 1
+            # a failing job is tried once and then retried RETRIES times
+            return jobs_counted(good, "ok") == 2 and jobs_counted(bad, "error") == RETRIES + 1
 
         await wait_until(counted, within=JOB_WITHIN)
     assert jobs_counted(good, "error") == 0
     assert jobs_counted(bad, "ok") == 0
     assert durations_counted(good) == 2
-    assert durations_counted(bad) == 1
+    assert durations_counted(bad) == RETRIES + 1
 
 
 async def test_a_job_cut_short_is_delivered_again(broker_case: BrokerCase) -> None:
@@ -211,7 +228,9 @@ async def test_broker_ping_fails_once_the_connection_is_closed() -> None:
         await broker_ping(broker)
     finally:
         await broker.shutdown()
-        await _delete_amqp_objects(url, queues=[queue, f"{queue}.dead_letter"], exchange=exchange)
+        await _delete_amqp_objects(
+            url, queues=[queue, f"{queue}.dead_letter", f"{queue}.delay"], exchange=exchange
+        )
     with pytest.raises(ConnectionError, match="closed"):
         await broker_ping(broker)
 

@@ -7,6 +7,7 @@ against Team 4, best of five. ``series.sweep`` is Team 1 winning three games 2-1
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -984,3 +985,28 @@ async def test_a_worker_dying_while_the_ratification_accepts_leaves_one_result(
     assert accepted.status == "accepted"
     assert await results(platform, line.match_id) == (3, 12, 6)
     assert await count(platform, Ratification, Ratification.submission_id == submitted.id) == 1
+
+
+async def test_a_processing_job_that_fails_is_retried_until_it_succeeds(
+    platform: Platform, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A storage hiccup must not leave the submission stuck in processing."""
+    line = await lineup(platform, world.match_ids[0])
+    submission = await submit(platform, world.actors["team_captain"], line.match_id, sweep(line))
+    real_get = platform.storage.get
+    failures = {"left": 2}
+
+    async def flaky_get(key: str) -> bytes:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("storage went away for a moment")
+        return await real_get(key)
+
+    monkeypatch.setattr(platform.storage, "get", flaky_get)
+    for _ in range(50):  # the retries come back by themselves, after a short delay
+        await run_jobs(platform)
+        if (await load(platform, submission.id)).status != "processing":
+            break
+        await asyncio.sleep(0.1)
+    assert failures["left"] == 0
+    assert (await load(platform, submission.id)).status == "awaiting_ratification"

@@ -6,17 +6,21 @@ from collections.abc import Iterator
 
 import strawberry
 from graphql.error import GraphQLError
-from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.tools import merge_types
 
 from sprocket.api.errors import DomainErrors
 from sprocket.identity.graphql import IdentityMutation, IdentityQuery
 from sprocket.league.graphql import LeagueMutation, LeagueQuery
+from sprocket.replays.graphql import ReplayMutation, ReplayQuery, ReplaySubscription
 from sprocket.schedule.graphql import ScheduleMutation, ScheduleQuery, ScheduleSubscription
 
-Query = merge_types("Query", (IdentityQuery, LeagueQuery, ScheduleQuery))
-Mutation = merge_types("Mutation", (IdentityMutation, LeagueMutation, ScheduleMutation))
-Subscription = merge_types("Subscription", (ScheduleSubscription,))
+Query = merge_types("Query", (IdentityQuery, LeagueQuery, ScheduleQuery, ReplayQuery))
+Mutation = merge_types(
+    "Mutation", (IdentityMutation, LeagueMutation, ScheduleMutation, ReplayMutation)
+)
+Subscription = merge_types("Subscription", (ScheduleSubscription, ReplaySubscription))
 
 
 class _ParserCache(ParserCache):
@@ -36,12 +40,15 @@ class _ParserCache(ParserCache):
 
 
 def build_schema(*, max_depth: int = 10) -> strawberry.Schema:
+    # One depth rule for the schema's life: QueryDepthLimiter makes a new rule class per
+    # request, which also defeats the validation cache (its key includes the rules).
+    depth_rule = create_validator(max_depth, None)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: AddValidationRules([depth_rule]),
             lambda: _ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             DomainErrors,

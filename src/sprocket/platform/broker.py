@@ -22,6 +22,7 @@ from taskiq import (
     AsyncBroker,
     AsyncTaskiqDecoratedTask,
     InMemoryBroker,
+    SmartRetryMiddleware,
     TaskiqMiddleware,
 )
 from taskiq.acks import AcknowledgeType
@@ -67,7 +68,12 @@ class JobMetricsMiddleware(TaskiqMiddleware):
 
 
 def create_broker(
-    url: str, *, queue_name: str = "sprocket", exchange_name: str = "sprocket"
+    url: str,
+    *,
+    queue_name: str = "sprocket",
+    exchange_name: str = "sprocket",
+    retries: int = 5,
+    retry_delay: float = 1.0,
 ) -> AsyncBroker:
     """Build the broker named by ``url``; AMQP uses a durable queue and exchange of these names.
 
@@ -84,12 +90,28 @@ def create_broker(
             exchange=Exchange(name=exchange_name),
             task_queues=[Queue(name=queue_name)],
             dead_letter_queue=Queue(name=f"{queue_name}.dead_letter"),
+            # Retries wait here (a message TTL) before they go back to the task queue.
+            delay_queue=Queue(name=f"{queue_name}.delay"),
         )
     else:
         raise ValueError(
             f"Unknown broker URL scheme {scheme!r}: use memory://, amqp:// or amqps://."
         )
+    # Every job is idempotent (see platform.outbox.first_delivery), so a failed one is
+    # simply run again, with growing delays, instead of being acknowledged and forgotten.
+    # A failed job is retried ``retries`` times, the n-th after about n * retry_delay seconds.
     broker.add_middlewares(JobMetricsMiddleware())
+    if retries > 0:
+        broker.add_middlewares(
+            SmartRetryMiddleware(
+                default_retry_count=retries + 1,  # taskiq counts the first run too
+                default_retry_label=True,
+                default_delay=retry_delay,
+                use_jitter=True,
+                use_delay_exponent=True,
+                max_delay_exponent=60,
+            )
+        )
     return broker
 
 

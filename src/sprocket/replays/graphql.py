@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, to_int
 from sprocket.errors import NotFound
+from sprocket.identity.access import require_user
 from sprocket.replays import service
 from sprocket.replays.models import (
     AccountClaim,
@@ -188,6 +189,13 @@ class ReplayQuery:
             return [SubmissionNode.of(r) for r in rows]
 
 
+def size_text(size: int) -> str:
+    """A byte count for people: "20 MB", "1.5 MB", "4,096 bytes"."""
+    if size < 1024 * 1024:
+        return f"{size:,} bytes"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
 async def _read_uploads(files: list[Upload], max_size: int) -> list[service.Upload]:
     """Read each upload, never more than the size cap plus one byte."""
     uploads = []
@@ -196,9 +204,10 @@ async def _read_uploads(files: list[Upload], max_size: int) -> list[service.Uplo
         name = getattr(file, "filename", None) or f"game{number}.replay"
         if len(data) > max_size:
             raise ReplayError(
-                f"Replay {number} ({name}) is larger than the {max_size // (1024 * 1024)} MB "
-                "limit.",
+                f"Replay {number} ({name}) is larger than the {size_text(max_size)} limit for "
+                "a replay.",
                 code="too_large",
+                details={"max_size": max_size},
             )
         uploads.append(service.Upload(name, data))
     return uploads
@@ -212,6 +221,7 @@ class ReplayMutation:
     ) -> SubmissionNode:
         platform = info.context.platform
         max_size = platform.settings.replay_max_bytes
+        require_user(await info.context.actor())  # an anonymous upload is not even read
         row = await info.context.mutate(
             service.submit_replays,
             storage=platform.storage,
@@ -289,9 +299,12 @@ class ReplaySubscription:
                 row = await session.get(Submission, ident)
             if row is None:
                 raise NotFound(f"There is no submission with id {ident}.")
-            yield SubmissionEvent(submission_id=gid(row.id), status=row.status)
+            status, seen = row.status, row.updated_at
+            yield SubmissionEvent(submission_id=gid(row.id), status=status)
             async for raw in messages:
                 event = json.loads(raw)
-                yield SubmissionEvent(
-                    submission_id=gid(event["submission_id"]), status=event["status"]
-                )
+                at = dt.datetime.fromisoformat(event["at"])
+                if at <= seen or event["status"] == status:
+                    continue  # committed before what was already sent, relayed after it
+                status, seen = event["status"], at
+                yield SubmissionEvent(submission_id=gid(event["submission_id"]), status=status)

@@ -66,8 +66,10 @@ def scoreboard(result: dict[str, Any]) -> Table | str:
         title_justify="left",
     )
     for column in ("team", "player", "score", "goals", "assists", "saves", "shots", "account"):
+        text = column in ("team", "player", "account")
+        # Names and account ids fold onto a second line in a narrow terminal, never cut short.
         table.add_column(
-            column, justify="right" if column not in ("team", "player", "account") else "left"
+            column, justify="left" if text else "right", overflow="fold" if text else "ellipsis"
         )
     for p in sorted(result["players"], key=lambda p: (p["team"] is None, p["team"], -p["score"])):
         team = {0: "blue", 1: "orange"}.get(p["team"], "-")

@@ -228,7 +228,11 @@ def _changed(session: AsyncSession, submission: Submission) -> None:
         session,
         "event.publish",
         channel=submission_channel(submission.id),
-        event={"submission_id": submission.id, "status": submission.status},
+        event={
+            "submission_id": submission.id,
+            "status": submission.status,
+            "at": submission.updated_at.isoformat(),
+        },
     )
 
 
