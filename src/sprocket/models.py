@@ -4,8 +4,10 @@ from sprocket.db import Base
 from sprocket.identity import models as identity_models
 from sprocket.league import models as league_models
 from sprocket.platform import outbox
+from sprocket.ratings import models as rating_models
 from sprocket.replays import models as replay_models
 from sprocket.schedule import models as schedule_models
+from sprocket.scrims import models as scrim_models
 from sprocket.stats import models as stats_models
 
 __all__ = [
@@ -13,7 +15,9 @@ __all__ = [
     "identity_models",
     "league_models",
     "outbox",
+    "rating_models",
     "replay_models",
     "schedule_models",
+    "scrim_models",
     "stats_models",
 ]

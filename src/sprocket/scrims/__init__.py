@@ -1,0 +1,1 @@
+"""Scrims: the queue, premade groups, check-in, lobbies and queue bans."""
