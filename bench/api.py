@@ -1,10 +1,11 @@
-"""API benchmark on PostgreSQL: standings, schedule-of-a-week and team-roster queries under
-50 concurrent clients, beside the bare /healthz endpoint measured in the same run.
+"""API benchmark on PostgreSQL: standings, schedule-of-a-week, team-roster and leaderboard
+queries under 50 concurrent clients, beside the bare /healthz endpoint measured in the same run.
 
     uv run python bench/api.py [--seconds 10] [--clients 50]
 
 It creates its own database (from SPROCKET_BENCH_POSTGRES_URL, default the local server),
-seeds a large organization (10 seasons, 200 teams, 1,200 players, ~10,000 played matches),
+seeds a large organization (10 seasons, 200 teams, 1,200 players, ~10,000 played matches,
+and 10,000 more members with a rating in the standard mode, for the leaderboard by rating),
 starts `sprocket serve` against it in a subprocess, drives it, prints p50/p95 latency and
 requests per second per query, and drops the database at the end. The last line is JSON.
 
@@ -12,7 +13,8 @@ Public read queries are answered from the response cache (see sprocket.api.respo
 Before each cached case every key is asked once (the steady state of a live league, where
 each table was read since the last result); the "cached" column shows the hit ratio during
 the measurement. The "uncached" row sends each standings request with a unique comment, so
-it misses the cache every time and shows the cost of executing the query itself.
+it misses the cache every time and shows the cost of executing the query itself; the
+leaderboard is measured both ways too, over its 200 pages of 50.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import httpx
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
+from sprocket.api.pagination import encode_cursor
 from sprocket.db import create_engine
 from sprocket.identity.models import PlatformAccount, User
 from sprocket.league.models import (
@@ -51,6 +54,8 @@ from sprocket.league.models import (
     Team,
 )
 from sprocket.migrate import upgrade
+from sprocket.ratings.model import display_rating
+from sprocket.ratings.models import Rating
 from sprocket.schedule.generator import round_robin
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 
@@ -58,6 +63,7 @@ ADMIN_URL = os.environ.get(
     "SPROCKET_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 LEAGUES, GROUPS, TEAMS_PER_GROUP, SEASONS_PER_LEAGUE, ROUNDS, ROSTER = 2, 4, 25, 5, 20, 6
+RATED, PAGE = 10_000, 50
 
 STANDINGS = """query Standings($season: ID!, $group: ID) {
   standings(seasonId: $season, skillGroupId: $group) {
@@ -68,6 +74,13 @@ STANDINGS = """query Standings($season: ID!, $group: ID) {
 SCHEDULE = """query Week($season: ID!, $week: Int!, $group: ID) {
   matches(seasonId: $season, week: $week, skillGroupId: $group, first: 20) {
     nodes { id status startsAt homeTeam { name } awayTeam { name } games { homeGoals awayGoals } }
+  }
+}"""
+LEADERBOARD = """query Board($org: ID!, $after: String) {
+  playerLeaderboard(organizationId: $org, gameMode: "standard", by: RATING, first: 50,
+                    after: $after) {
+    nodes { rank value games wins member { id name } rating { displayed provisional } }
+    pageInfo { hasNextPage endCursor }
   }
 }"""
 ROSTER_QUERY = """query Roster($team: ID!, $season: ID!) {
@@ -231,8 +244,59 @@ async def seed(url: str) -> dict[str, list]:
                     )
                     ids["rosters"].extend((t, season) for t in teams)
                     await _season_matches(conn, rng, season, group, rounds, ids, weeks[season])
+        await _rated_members(conn, rng, org, mode)
+        ids["leaderboard"] = [(org, None)] + [
+            (org, encode_cursor(n)) for n in range(PAGE, RATED, PAGE)
+        ]
     await engine.dispose()
     return ids
+
+
+async def _rated_members(conn, rng, org: int, mode: int) -> None:
+    """``RATED`` members with a rating in the standard mode (the leaderboard's rows)."""
+    users = (
+        (
+            await conn.execute(
+                insert(User).returning(User.id),
+                [
+                    {"discord_id": str(2 * 10**17 + i), "display_name": f"Rated {i}"}
+                    for i in range(RATED)
+                ],
+            )
+        )
+        .scalars()
+        .all()
+    )
+    members = (
+        (
+            await conn.execute(
+                insert(Member).returning(Member.id),
+                [
+                    {"organization_id": org, "user_id": u, "name": f"Rated {n}"}
+                    for n, u in enumerate(users)
+                ],
+            )
+        )
+        .scalars()
+        .all()
+    )
+    rows = []
+    for member in members:
+        games = rng.randint(1, 200)
+        mu, sigma = rng.gauss(25, 4), max(0.8, 25 / 3 * 0.97**games)
+        rows.append(
+            {
+                "organization_id": org,
+                "member_id": member,
+                "game_mode_id": mode,
+                "mu": mu,
+                "sigma": sigma,
+                "displayed": display_rating(mu, sigma),
+                "games": games,
+                "wins": rng.randint(0, games),
+            }
+        )
+    await conn.execute(insert(Rating), rows)
 
 
 async def _weeks(conn, season: int) -> list:
@@ -445,6 +509,12 @@ async def main() -> None:
             variables = {"team": str(team), "season": str(season)}
             return "POST", "/graphql", {"query": ROSTER_QUERY, "variables": variables}
 
+        def leaderboard(key, comment: bool = False):
+            org, after = key
+            query = LEADERBOARD + (f"\n# {uuid.uuid4().hex}" if comment else "")
+            variables = {"org": str(org), "after": after}
+            return "POST", "/graphql", {"query": query, "variables": variables}
+
         # (keys the clients pick from at random, request of a key, warm the cache first?)
         cases = {
             "healthz": ([None], lambda _: ("GET", "/healthz", None), False),
@@ -452,6 +522,12 @@ async def main() -> None:
             "schedule": (ids["weeks"], schedule, True),
             "roster": (ids["rosters"], roster, True),
             "standings_uncached": (ids["standings"], lambda k: standings(k, comment=True), False),
+            "leaderboard": (ids["leaderboard"], leaderboard, True),
+            "leaderboard_uncached": (
+                ids["leaderboard"],
+                lambda k: leaderboard(k, comment=True),
+                False,
+            ),
         }
         results = {}
         print(
@@ -484,6 +560,10 @@ async def main() -> None:
                     "schedule_p95_ms": round(results["schedule"]["p95_ms"], 2),
                     "roster_p95_ms": round(results["roster"]["p95_ms"], 2),
                     "standings_uncached_p95_ms": round(results["standings_uncached"]["p95_ms"], 2),
+                    "leaderboard_p95_ms": round(results["leaderboard"]["p95_ms"], 2),
+                    "leaderboard_uncached_p95_ms": round(
+                        results["leaderboard_uncached"]["p95_ms"], 2
+                    ),
                 }
             )
         )

@@ -1,4 +1,4 @@
-"""The `sprocket` command: serve, worker, migrate, demo, token, schema."""
+"""The `sprocket` command: serve, worker, migrate, demo, token, schema, replay, ratings."""
 
 from __future__ import annotations
 
@@ -189,6 +189,71 @@ def replay_inspect(
         for result in results:
             console.print(scoreboard(result))
     raise typer.Exit(0 if all(r["ok"] for r in results) else 1)
+
+
+ratings_app = typer.Typer(help="Skill ratings.", no_args_is_help=True)
+app.add_typer(ratings_app, name="ratings")
+
+
+@ratings_app.command("recompute")
+def ratings_recompute(
+    organization: Annotated[
+        str | None, typer.Option(help="Only this organization (its slug).")
+    ] = None,
+    mode: Annotated[str | None, typer.Option(help="Only this game mode (its code).")] = None,
+) -> None:
+    """Rebuild ratings and rating histories from every accepted game, in order."""
+    from sqlalchemy import select
+
+    from sprocket.errors import DomainError, NotFound
+    from sprocket.league.models import GameMode, Organization
+    from sprocket.ratings import service as ratings
+    from sprocket.runtime import Platform
+
+    settings = _settings()
+    _migrate(settings)
+
+    async def main() -> list[str]:
+        platform = Platform(settings)
+        try:
+            async with platform.unit_of_work() as session:
+                org_id = mode_id = None
+                if organization is not None:
+                    org_id = await session.scalar(
+                        select(Organization.id).where(
+                            Organization.slug == organization.strip().lower()
+                        )
+                    )
+                    if org_id is None:
+                        raise NotFound(f"There is no organization '{organization}'.")
+                if mode is not None:
+                    mode_id = await ratings.game_mode_id(session, mode)
+                slugs = dict(
+                    (await session.execute(select(Organization.id, Organization.slug))).all()
+                )
+                codes = dict((await session.execute(select(GameMode.id, GameMode.code))).all())
+                lines = []
+                scopes = await ratings.rated_scopes(
+                    session, organization_id=org_id, game_mode_id=mode_id
+                )
+                for scope_org, scope_mode in scopes:
+                    done = await ratings.recompute(
+                        session, organization_id=scope_org, game_mode_id=scope_mode
+                    )
+                    lines.append(
+                        f"{slugs[scope_org]} / {codes[scope_mode]}: {done.games} games, "
+                        f"{done.players} players rated, {done.points} rating points."
+                    )
+                return lines or ["Nothing to recompute: no league or rating matches."]
+        finally:
+            await platform.stop()
+
+    try:
+        for line in asyncio.run(main()):
+            console.print(line)
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/]")
+        raise typer.Exit(1) from None
 
 
 @app.command("submit")

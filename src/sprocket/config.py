@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     )
     run_relay: bool = Field(True, description="Run the outbox relay inside `serve`.")
     outbox_poll_seconds: float = Field(1.0, description="How often the relay looks for work.")
+    scrim_sweep_seconds: float = Field(
+        5.0, description="How often `serve` ends expired scrim waits and check-ins (0: never)."
+    )
     graphql_max_depth: int = Field(10, description="Deepest GraphQL query accepted.")
     graphql_ide: bool = Field(True, description="Serve GraphiQL at /graphql.")
     response_cache_ttl: int = Field(300, description="Seconds a public query answer is cached.")

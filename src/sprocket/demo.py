@@ -1,6 +1,12 @@
 """The demo organization: two leagues, three skill groups, eight franchises, ~150 players,
 and a double round robin season that is partly played, built through the real services.
 
+The demo has no replays, so its played series get synthetic stat lines: for each game,
+``team_size`` players of each roster (drawn at random) with goals that add up to the score,
+written by the same ``stats.record_series`` as a validated submission. The players' ratings
+then come from those lines through ``ratings.rate_match_games``, exactly as for a result
+proven by replays, so every demo player who played has a rating, a history and stats.
+
 It is built in one transaction and recognized by its slug, so running it again adds nothing.
 """
 
@@ -16,9 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
+from sprocket.identity.models import PlatformAccount
 from sprocket.league import service as league
-from sprocket.league.models import Organization
+from sprocket.league.models import Member, Organization, Player, RosterSpot
+from sprocket.ratings import service as ratings
 from sprocket.schedule import service as schedule
+from sprocket.stats import service as stats
 
 SLUG = "demo"
 ADMIN_DISCORD_ID = "100000000000000001"
@@ -153,7 +162,9 @@ async def build_demo(session: AsyncSession, *, seed: int = 7) -> DemoResult:
             session, actor=admin, season_id=season.id, double=True
         )
         matches += len(created)
-        played += await _play_past_matches(session, rng, admin, created, strength, now)
+        played += await _play_past_matches(
+            session, rng, admin, created, strength, now, lines=_Lines(seed, lg.id, team_size)
+        )
     for _ in range(FREE_AGENTS):
         next_discord += 1
         await _demo_player(session, rng, admin, org.id, None, None, next_discord, None)
@@ -182,7 +193,7 @@ async def _demo_player(
     elif platform == "epic":
         account = f"{rng.getrandbits(128):032x}"
     else:
-        account = f"{name}_{platform}"
+        account = str(rng.randrange(10**15, 10**19))  # numeric, as replays carry them
     await identity.link_platform_account(
         session, actor=admin, member_id=member.id, platform=platform, account_id=account
     )
@@ -207,8 +218,11 @@ async def _play_past_matches(
     matches: list,
     strength: dict[int, float],
     now: dt.datetime,
+    *,
+    lines: _Lines,
 ) -> int:
-    """Synthetic best-of-five results for every match whose window has closed."""
+    """Synthetic best-of-five results for every match whose window has closed, with stat
+    lines and ratings for their games."""
     from sprocket.schedule.models import Fixture
 
     played = 0
@@ -224,6 +238,8 @@ async def _play_past_matches(
             await schedule.record_result(
                 session, actor=admin, match_id=match.id, games=_series(rng, edge)
             )
+            await lines.record(session, match.id, fixture.home_team_id, fixture.away_team_id)
+            await ratings.rate_match_games(session, match_id=match.id)
         played += 1
     return played
 
@@ -242,3 +258,93 @@ def _series(rng: random.Random, edge: float) -> list[tuple[int, int]]:
             games.append((loser_goals, winner_goals))
             away_wins += 1
     return games
+
+
+class _Lines:
+    """Synthetic stat lines for a league's games (its own random stream, so the results the
+    demo always had stay the same)."""
+
+    def __init__(self, seed: int, league_id: int, team_size: int) -> None:
+        self.rng = random.Random(seed * 7919 + league_id)
+        self.league_id = league_id
+        self.team_size = team_size
+        self.rosters: dict[int, list[tuple[int, str, str, str]]] = {}
+
+    async def _roster(self, session: AsyncSession, team_id: int) -> list[tuple[int, str, str, str]]:
+        if team_id not in self.rosters:
+            rows = await session.execute(
+                select(Member.id, Member.name, PlatformAccount.platform, PlatformAccount.account_id)
+                .join(Player, Player.member_id == Member.id)
+                .join(RosterSpot, RosterSpot.player_id == Player.id)
+                .join(PlatformAccount, PlatformAccount.member_id == Member.id)
+                .where(RosterSpot.team_id == team_id, RosterSpot.left_at.is_(None))
+                .order_by(Member.id, PlatformAccount.id)
+            )
+            seen: dict[int, tuple[int, str, str, str]] = {}
+            for member_id, name, platform, account in rows:
+                seen.setdefault(member_id, (member_id, name, platform, account))
+            self.rosters[team_id] = list(seen.values())
+        return self.rosters[team_id]
+
+    def _side(self, team_id: int, roster: list, goals: int) -> list[dict]:
+        rng = self.rng
+        players = rng.sample(roster, min(self.team_size, len(roster)))
+        line = {m: {"goals": 0, "assists": 0} for m, _, _, _ in players}
+        for _ in range(goals):
+            scorer = rng.choice(players)[0]
+            line[scorer]["goals"] += 1
+            helpers = [m for m, _, _, _ in players if m != scorer]
+            if helpers and rng.random() < 0.6:
+                line[rng.choice(helpers)]["assists"] += 1
+        found = []
+        for member_id, name, platform, account in players:
+            goals_, assists = line[member_id]["goals"], line[member_id]["assists"]
+            shots = goals_ + rng.randint(0, 3)
+            saves = rng.randint(0, 3)
+            found.append(
+                {
+                    "member_id": member_id,
+                    "team_id": team_id,
+                    "name": name,
+                    "platform": platform,
+                    "platform_id": account,
+                    "goals": goals_,
+                    "assists": assists,
+                    "saves": saves,
+                    "shots": shots,
+                    "score": 100 * goals_
+                    + 50 * assists
+                    + 50 * saves
+                    + 10 * shots
+                    + rng.randint(20, 120),
+                }
+            )
+        return found
+
+    async def record(self, session: AsyncSession, match_id: int, home: int, away: int) -> None:
+        from sprocket.schedule.models import MatchGame
+
+        games = (
+            await session.scalars(
+                select(MatchGame).where(MatchGame.match_id == match_id).order_by(MatchGame.number)
+            )
+        ).all()
+        home_roster, away_roster = (
+            await self._roster(session, home),
+            await self._roster(session, away),
+        )
+        reports = [
+            {
+                "found": self._side(home, home_roster, g.home_goals)
+                + self._side(away, away_roster, g.away_goals)
+            }
+            for g in games
+        ]
+        await stats.record_series(
+            session,
+            league_id=self.league_id,
+            games=games,
+            reports=reports,
+            home_team_id=home,
+            away_team_id=away,
+        )

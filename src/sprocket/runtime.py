@@ -69,6 +69,11 @@ class Platform:
             await self.broker.startup()
         if relay:
             self._tasks.append(asyncio.create_task(self.relay.run(self._stop)))
+            if self.settings.scrim_sweep_seconds > 0:
+                from sprocket.scrims.tasks import run_sweeper
+
+                every = self.settings.scrim_sweep_seconds
+                self._tasks.append(asyncio.create_task(run_sweeper(self, self._stop, every=every)))
 
     async def stop(self) -> None:
         global _current

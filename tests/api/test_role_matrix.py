@@ -37,6 +37,7 @@ import pytest
 from sqlalchemy import select
 
 from sprocket.api.schema import schema_sdl
+from sprocket.db import utcnow
 from sprocket.identity.access import Actor
 from sprocket.identity.models import ApiToken, PlatformAccount, RoleGrant
 from sprocket.league.configuration import KEYS
@@ -56,6 +57,8 @@ from sprocket.replays import service as replays
 from sprocket.replays.models import AccountClaim, Ratification, Submission
 from sprocket.replays.service import Upload
 from sprocket.schedule.models import Match, MatchGame, MatchWeek
+from sprocket.scrims import service as scrims
+from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGroup
 from tests.api.support import SEASON_START, Fresh, fixture_csv, iso, steam_id
 from tests.api.test_replay_api import (
     SUBMIT,
@@ -137,6 +140,18 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "a claim by a player of the other team": STAFF | {"team_captain", "player"},
         "a claim by the player": STAFF,
     },
+    # Scrims (``sprocket/scrims/service.py``): members of the organization queue for
+    # themselves (the captain and the player are the World's members with a token); staff of
+    # any league lock, unlock and cancel scrims and lift queue bans.
+    "createScrim": {"a casual scrim": frozenset({"team_captain", "player"})},
+    "joinScrim": {"a pending casual scrim": frozenset({"team_captain", "player"})},
+    "leaveScrim": {"the caller's seat": frozenset({"team_captain", "player"})},
+    "createScrimGroup": {"in the caller's scrim": frozenset({"team_captain", "player"})},
+    "checkIn": {"a popped scrim of the caller": frozenset({"team_captain", "player"})},
+    "lockScrim": {"a pending scrim": STAFF},
+    "unlockScrim": {"a locked scrim": STAFF},
+    "cancelScrim": {"a pending scrim": STAFF},
+    "liftQueueBan": {"a ban in force": STAFF},
 }
 
 # Acts only a player (or member) does for themselves: not even the platform admin may.
@@ -145,6 +160,11 @@ PERSONAL_ACTS = frozenset(
         ("ratifySubmission", "the other side's submission"),
         ("ratifySubmission", "their own side's submission"),
         ("claimAccount", "an account the report lists as unknown"),
+        ("createScrim", "a casual scrim"),
+        ("joinScrim", "a pending casual scrim"),
+        ("leaveScrim", "the caller's seat"),
+        ("createScrimGroup", "in the caller's scrim"),
+        ("checkIn", "a popped scrim of the caller"),
     }
 )
 
@@ -735,6 +755,169 @@ scenario("confirmAccountClaim", "a claim by a player of the other team")(
     _confirm(lambda fresh: _team_actor(fresh, 1, 1), "away")
 )
 scenario("confirmAccountClaim", "a claim by the player")(_confirm(_as_player, "home"))
+
+
+# -- scenarios: scrims ----------------------------------------------------------------------
+#
+# The World's captain and player are freed from any scrim before each attempt (staff cancel
+# it), so every attempt starts from the same place.
+
+_QUEUERS = ("team_captain", "player")
+
+
+async def _free_queuers(fresh: Fresh) -> None:
+    ids = [fresh.world.member_ids[r] for r in _QUEUERS]
+    async with fresh.platform.unit_of_work() as s:
+        busy = set(
+            (
+                await s.scalars(
+                    select(ScrimEntry.scrim_id).where(
+                        ScrimEntry.member_id.in_(ids), ScrimEntry.active.is_(True)
+                    )
+                )
+            ).all()
+        )
+        for scrim_id in busy:
+            await scrims.cancel_scrim(s, actor=fresh.root, scrim_id=scrim_id)
+
+
+async def _fresh_scrim(fresh: Fresh, *, mode: str = "doubles", joiners: Sequence[str] = ()) -> int:
+    """A casual scrim opened by a fresh member, joined by the World's ``joiners``."""
+    await _free_queuers(fresh)
+    user_id = await fresh.user()
+    await fresh.member(user_id)
+    wait = utcnow() + dt.timedelta(hours=1)
+    async with fresh.platform.unit_of_work() as s:
+        scrim = await scrims.create_scrim(
+            s,
+            actor=Actor(user_id=user_id),
+            organization_id=fresh.world.organization_id,
+            game_mode=mode,
+            wait_until=wait,
+            competitive=False,
+        )
+        for role in joiners:
+            await scrims.join_scrim(
+                s, actor=fresh.world.actors[role], scrim_id=scrim.id, wait_until=wait
+            )
+    return scrim.id
+
+
+def _seats(fresh: Fresh, scrim_id: int) -> Callable[[], Awaitable[Any]]:
+    return lambda: fresh.count(
+        ScrimEntry, ScrimEntry.scrim_id == scrim_id, ScrimEntry.active.is_(True)
+    )
+
+
+def _scrim_status(fresh: Fresh, scrim_id: int) -> Callable[[], Awaitable[Any]]:
+    return lambda: fresh.scalar(select(Scrim.status).where(Scrim.id == scrim_id))
+
+
+@scenario("createScrim", "a casual scrim")
+async def _create_scrim(fresh: Fresh, role: str) -> Attempt:
+    await _free_queuers(fresh)
+    org_id = fresh.world.organization_id
+    return Attempt(
+        'mutation($o: ID!) { createScrim(organizationId: $o, gameMode: "doubles",'
+        " waitMinutes: 30, competitive: false) { id status } }",
+        {"o": str(org_id)},
+        lambda: fresh.count(Scrim, Scrim.organization_id == org_id),
+    )
+
+
+@scenario("joinScrim", "a pending casual scrim")
+async def _join_scrim(fresh: Fresh, role: str) -> Attempt:
+    scrim_id = await _fresh_scrim(fresh)
+    return Attempt(
+        "mutation($s: ID!) { joinScrim(scrimId: $s, waitMinutes: 30) { id status } }",
+        {"s": str(scrim_id)},
+        _seats(fresh, scrim_id),
+    )
+
+
+@scenario("leaveScrim", "the caller's seat")
+async def _leave_scrim(fresh: Fresh, role: str) -> Attempt:
+    scrim_id = await _fresh_scrim(fresh, mode="standard", joiners=_QUEUERS)
+    return Attempt(
+        "mutation($s: ID!) { leaveScrim(scrimId: $s) { id status } }",
+        {"s": str(scrim_id)},
+        _seats(fresh, scrim_id),
+    )
+
+
+@scenario("createScrimGroup", "in the caller's scrim")
+async def _create_scrim_group(fresh: Fresh, role: str) -> Attempt:
+    scrim_id = await _fresh_scrim(fresh, mode="standard", joiners=_QUEUERS)
+    return Attempt(
+        "mutation($s: ID!) { createScrimGroup(scrimId: $s) { code } }",
+        {"s": str(scrim_id)},
+        lambda: fresh.count(ScrimGroup, ScrimGroup.scrim_id == scrim_id),
+    )
+
+
+@scenario("checkIn", "a popped scrim of the caller")
+async def _check_in(fresh: Fresh, role: str) -> Attempt:
+    await _free_queuers(fresh)
+    wait = utcnow() + dt.timedelta(hours=1)
+    async with fresh.platform.unit_of_work() as s:
+        scrim = await scrims.create_scrim(
+            s,
+            actor=fresh.world.actors["team_captain"],
+            organization_id=fresh.world.organization_id,
+            game_mode="duel",
+            wait_until=wait,
+            competitive=False,
+        )
+        await scrims.join_scrim(
+            s, actor=fresh.world.actors["player"], scrim_id=scrim.id, wait_until=wait
+        )
+    assert scrim.status == "popped"
+    return Attempt(
+        "mutation($s: ID!) { checkIn(scrimId: $s) { id status } }",
+        {"s": str(scrim.id)},
+        lambda: fresh.count(
+            ScrimEntry, ScrimEntry.scrim_id == scrim.id, ScrimEntry.checked_in_at.is_not(None)
+        ),
+    )
+
+
+def _staff_scrim_action(field: str, *, locked: bool = False) -> Prepare:
+    async def prepare(fresh: Fresh, role: str) -> Attempt:
+        scrim_id = await _fresh_scrim(fresh)
+        if locked:
+            async with fresh.platform.unit_of_work() as s:
+                await scrims.lock_scrim(s, actor=fresh.root, scrim_id=scrim_id)
+        return Attempt(
+            f"mutation($s: ID!) {{ {field}(scrimId: $s) {{ id status }} }}",
+            {"s": str(scrim_id)},
+            _scrim_status(fresh, scrim_id),
+        )
+
+    return prepare
+
+
+scenario("lockScrim", "a pending scrim")(_staff_scrim_action("lockScrim"))
+scenario("unlockScrim", "a locked scrim")(_staff_scrim_action("unlockScrim", locked=True))
+scenario("cancelScrim", "a pending scrim")(_staff_scrim_action("cancelScrim"))
+
+
+@scenario("liftQueueBan", "a ban in force")
+async def _lift_ban(fresh: Fresh, role: str) -> Attempt:
+    member_id = await fresh.member()
+    async with fresh.platform.unit_of_work() as s:
+        ban = await scrims.ban_member(
+            s,
+            organization_id=fresh.world.organization_id,
+            member_id=member_id,
+            reason="missed a check-in",
+            now=utcnow(),
+        )
+    assert ban is not None
+    return Attempt(
+        "mutation($b: ID!) { liftQueueBan(banId: $b) { id liftedAt } }",
+        {"b": str(ban.id)},
+        lambda: fresh.scalar(select(QueueBan.lifted_at).where(QueueBan.id == ban.id)),
+    )
 
 
 # -- the tests ----------------------------------------------------------------------------------

@@ -101,6 +101,12 @@ class Context(BaseContext):
         async with self.platform.unit_of_work() as session:
             return await service(session, actor=actor, **kwargs)
 
+    def forget(self) -> None:
+        """Drop every loaded value: a subscription calls it before each new event, since its
+        context (and so its dataloaders) lives as long as the stream."""
+        self._loaders.clear()
+        self.now = utcnow()
+
     def _loader(self, key: Hashable, load: Callable[..., Any]) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)
         if loader is None:

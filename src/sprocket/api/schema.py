@@ -13,14 +13,20 @@ from strawberry.tools import merge_types
 from sprocket.api.errors import DomainErrors
 from sprocket.identity.graphql import IdentityMutation, IdentityQuery
 from sprocket.league.graphql import LeagueMutation, LeagueQuery
+from sprocket.ratings.graphql import RatingsQuery
 from sprocket.replays.graphql import ReplayMutation, ReplayQuery, ReplaySubscription
 from sprocket.schedule.graphql import ScheduleMutation, ScheduleQuery, ScheduleSubscription
+from sprocket.scrims.graphql import ScrimMutation, ScrimQuery, ScrimSubscription
 
-Query = merge_types("Query", (IdentityQuery, LeagueQuery, ScheduleQuery, ReplayQuery))
-Mutation = merge_types(
-    "Mutation", (IdentityMutation, LeagueMutation, ScheduleMutation, ReplayMutation)
+Query = merge_types(
+    "Query", (IdentityQuery, LeagueQuery, ScheduleQuery, ReplayQuery, RatingsQuery, ScrimQuery)
 )
-Subscription = merge_types("Subscription", (ScheduleSubscription, ReplaySubscription))
+Mutation = merge_types(
+    "Mutation", (IdentityMutation, LeagueMutation, ScheduleMutation, ReplayMutation, ScrimMutation)
+)
+Subscription = merge_types(
+    "Subscription", (ScheduleSubscription, ReplaySubscription, ScrimSubscription)
+)
 
 
 class _ParserCache(ParserCache):

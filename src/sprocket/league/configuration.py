@@ -128,6 +128,23 @@ KEYS: dict[str, SettingKey] = {
         SettingKey(
             "scrim_check_in_seconds", int, 300, "Time to check in once a scrim pops.", 10, 3600
         ),
+        SettingKey(
+            "scrims_enabled", bool, True, "Players may create and join scrims (staff switch)."
+        ),
+        SettingKey(
+            "rating_provisional_games",
+            int,
+            10,
+            "Rated games before a player's rating stops being marked provisional.",
+            0,
+            1000,
+        ),
+        SettingKey(
+            "ratings_from_competitive_scrims",
+            bool,
+            True,
+            "Accepted games of competitive scrims update the players' ratings.",
+        ),
     )
 }
 

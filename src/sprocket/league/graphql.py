@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -32,7 +33,15 @@ from sprocket.stats import service as stats
 from sprocket.stats.graphql import PlayerStatLineNode, TotalsNode
 from sprocket.stats.models import PlayerGameStat
 
+if TYPE_CHECKING:
+    from sprocket.ratings.graphql import GameOutcome, RatingNode, RatingPointNode
+    from sprocket.schedule.graphql import StandingRowNode
+
 Info = strawberry.Info[Context, None]
+
+# Types of other domains that point back at these (resolved lazily: they import this module).
+_RATINGS = "sprocket.ratings.graphql"
+_SCHEDULE = "sprocket.schedule.graphql"
 
 
 @strawberry.type(name="Setting")
@@ -224,6 +233,12 @@ class MemberNode:
         )
         return [PlatformAccountNode.of(r) for r in rows]
 
+    @strawberry.field(description="The member's rating in each game mode they were rated in.")
+    async def ratings(self, info: Info) -> list[Annotated[RatingNode, strawberry.lazy(_RATINGS)]]:
+        from sprocket.ratings.graphql import member_ratings
+
+        return await member_ratings(info, member_id=int(self.id))
+
 
 @strawberry.type(name="Player")
 class PlayerNode:
@@ -274,6 +289,32 @@ class PlayerNode:
             PlayerGameStat.player_id, PlayerGameStat.match_game_id.desc()
         ).load(int(self.id))
         return [PlayerStatLineNode.of(r) for r in rows[: max(0, min(first, 100))]]
+
+    @strawberry.field(description="The member's rating in this league's game mode, if rated.")
+    async def rating(self, info: Info) -> Annotated[RatingNode, strawberry.lazy(_RATINGS)] | None:
+        from sprocket.ratings.graphql import player_rating
+
+        return await player_rating(info, member_id=self.member_id, league_id=self.league_id)
+
+    @strawberry.field(description="The rating after each rated game, newest first.")
+    async def rating_history(
+        self, info: Info, first: int = 20
+    ) -> list[Annotated[RatingPointNode, strawberry.lazy(_RATINGS)]]:
+        from sprocket.ratings.graphql import player_history
+
+        return await player_history(
+            info, member_id=self.member_id, league_id=self.league_id, first=first
+        )
+
+    @strawberry.field(description="Won or lost, for the last `games` rated games, newest first.")
+    async def recent_form(
+        self, info: Info, games: int = 5
+    ) -> list[Annotated[GameOutcome, strawberry.lazy(_RATINGS)]]:
+        from sprocket.ratings.graphql import player_form
+
+        return await player_form(
+            info, member_id=self.member_id, league_id=self.league_id, games=games
+        )
 
 
 @strawberry.type(name="RosterEntry")
@@ -337,6 +378,14 @@ class TeamNode:
             "team_totals", lambda s, ids: stats.team_totals(s, team_ids=ids)
         ).load(int(self.id))
         return TotalsNode.of(totals)
+
+    @strawberry.field(description="The team's row in its skill group's table of a season.")
+    async def record(
+        self, info: Info, season_id: strawberry.ID
+    ) -> Annotated[StandingRowNode, strawberry.lazy(_SCHEDULE)] | None:
+        from sprocket.ratings.graphql import team_record
+
+        return await team_record(info, team_id=int(self.id), season_id=to_int(season_id))
 
     @strawberry.field(description="The roster of a season as it stood at `at` (default: now).")
     async def roster(

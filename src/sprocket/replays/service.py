@@ -2,8 +2,8 @@
 
 States: processing -> validating -> awaiting_ratification -> accepted, or rejected (for a
 re-upload) at validation or by a player's rejection. Parsing and validation run in the
-``submission.process`` job; accepting finalizes games, stat lines and the match result in
-the transaction that records the deciding ratification.
+``submission.process`` job; accepting finalizes games, stat lines, the match result and the
+players' ratings in the transaction that records the deciding ratification.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sprocket.league.models import GameMode, League, Member, Player, RosterSpot,
 from sprocket.league.service import organization_config
 from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
+from sprocket.ratings import service as ratings
 from sprocket.replays import validation
 from sprocket.replays.models import (
     AccountClaim,
@@ -505,6 +506,7 @@ async def _accept(session: AsyncSession, submission: Submission) -> None:
         home_team_id=fixture.home_team_id,
         away_team_id=fixture.away_team_id,
     )
+    await ratings.rate_match_games(session, match_id=match.id)
     submission.status = ACCEPTED
     _changed(session, submission)
     await session.flush()
@@ -618,6 +620,10 @@ async def invalidate(
     if submission.status != ACCEPTED:
         raise Conflict("Only an accepted result can be invalidated.", code="NOT_ACCEPTED")
     await schedule.reopen_match(session, match=match)
+    # Later games were rated from ratings that included this result: rebuild them without it.
+    await ratings.recompute(
+        session, organization_id=league.organization_id, game_mode_id=league.game_mode_id
+    )
     submission.status = REJECTED
     submission.rejection_reason = f"Invalidated by staff: {reason.strip()}"[:500]
     _changed(session, submission)

@@ -1,0 +1,416 @@
+"""GraphQL door of the scrim queue: queries, mutations and subscriptions over the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncGenerator
+from enum import Enum
+
+import strawberry
+
+from sprocket.api.context import Context
+from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.errors import InvalidInput
+from sprocket.league import service as league
+from sprocket.league.graphql import GameModeNode, MemberNode, SkillGroupNode
+from sprocket.league.models import GameMode, Member, SkillGroup
+from sprocket.scrims import service
+from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.enum(description="Fixed teams for the whole scrim, or a new balanced split per game.")
+class ScrimTeamMode(Enum):
+    FIXED = "fixed"
+    ROUND_ROBIN = "round_robin"
+
+
+@strawberry.type(name="ScrimLobby")
+class ScrimLobbyNode:
+    name: str
+    password: str
+
+
+@strawberry.type(name="ScrimGame")
+class ScrimGameNode:
+    number: int
+    home_member_ids: list[strawberry.ID]
+    away_member_ids: list[strawberry.ID]
+
+    @classmethod
+    def of(cls, row: ScrimGame) -> ScrimGameNode:
+        def ids(text: str) -> list[strawberry.ID]:
+            return [gid(int(v)) for v in text.split(",") if v]
+
+        return cls(
+            number=row.number,
+            home_member_ids=ids(row.home_member_ids),
+            away_member_ids=ids(row.away_member_ids),
+        )
+
+
+async def _skill_group(info: Info, member_id: int, game_mode_id: int) -> SkillGroupNode | None:
+    loader = info.context.batch("scrim.skill_group", service.skill_groups_of)
+    row = await loader.load((member_id, game_mode_id))
+    return SkillGroupNode.of(row) if row else None
+
+
+@strawberry.type(name="ScrimPlayer")
+class ScrimPlayerNode:
+    member_id: strawberry.ID
+    team: int | None = strawberry.field(description="0 (home) or 1 (away) once teams are drawn.")
+    premade_group_id: strawberry.ID | None
+    joined_at: dt.datetime
+    wait_until: dt.datetime
+    checked_in: bool
+    game_mode_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: ScrimEntry, game_mode_id: int) -> ScrimPlayerNode:
+        return cls(
+            member_id=gid(row.member_id),
+            team=row.team,
+            premade_group_id=gid(row.group_id) if row.group_id else None,
+            joined_at=row.joined_at,
+            wait_until=row.wait_until,
+            checked_in=row.checked_in_at is not None,
+            game_mode_id=game_mode_id,
+        )
+
+    @strawberry.field
+    async def member(self, info: Info) -> MemberNode:
+        return MemberNode.of(await info.context.by_id(Member).load(int(self.member_id)))
+
+    @strawberry.field(description="The player's skill group in a league of the scrim's mode.")
+    async def skill_group(self, info: Info) -> SkillGroupNode | None:
+        return await _skill_group(info, int(self.member_id), self.game_mode_id)
+
+
+@strawberry.type(name="Scrim")
+class ScrimNode:
+    id: strawberry.ID
+    organization_id: strawberry.ID
+    competitive: bool
+    team_mode: ScrimTeamMode
+    games: int
+    status: str = strawberry.field(
+        description="pending, popped, in_progress, complete, cancelled or locked."
+    )
+    created_at: dt.datetime
+    popped_at: dt.datetime | None
+    check_in_deadline: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    game_mode_id: strawberry.Private[int]
+    skill_group_id: strawberry.Private[int | None]
+    row: strawberry.Private[Scrim]
+
+    @classmethod
+    def of(cls, row: Scrim) -> ScrimNode:
+        return cls(
+            id=gid(row.id),
+            organization_id=gid(row.organization_id),
+            competitive=row.competitive,
+            team_mode=ScrimTeamMode(row.team_mode),
+            games=row.games,
+            status=row.status,
+            created_at=row.created_at,
+            popped_at=row.popped_at,
+            check_in_deadline=row.check_in_deadline,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            game_mode_id=row.game_mode_id,
+            skill_group_id=row.skill_group_id,
+            row=row,
+        )
+
+    @strawberry.field
+    async def game_mode(self, info: Info) -> GameModeNode:
+        mode = await info.context.by_id(GameMode).load(self.game_mode_id)
+        return GameModeNode(
+            code=mode.code, name=mode.name, team_size=mode.team_size, team_count=mode.team_count
+        )
+
+    @strawberry.field(description="Seats in all: twice the game mode's team size.")
+    async def seats(self, info: Info) -> int:
+        return 2 * (await info.context.by_id(GameMode).load(self.game_mode_id)).team_size
+
+    @strawberry.field(description="A competitive scrim's skill group (casual: none).")
+    async def skill_group(self, info: Info) -> SkillGroupNode | None:
+        if self.skill_group_id is None:
+            return None
+        row = await info.context.by_id(SkillGroup).load(self.skill_group_id)
+        return SkillGroupNode.of(row) if row else None
+
+    async def _entries(self, info: Info) -> list[ScrimEntry]:
+        rows = await info.context.children(
+            ScrimEntry.scrim_id, ScrimEntry.joined_at, ScrimEntry.id
+        ).load(int(self.id))
+        return [r for r in rows if r.active]
+
+    @strawberry.field(description="Who holds a seat now, first joined first.")
+    async def players(self, info: Info) -> list[ScrimPlayerNode]:
+        return [ScrimPlayerNode.of(r, self.game_mode_id) for r in await self._entries(info)]
+
+    @strawberry.field(
+        description="The distinct skill groups of the players already in, best first: "
+        "visible before anyone joins."
+    )
+    async def skill_groups(self, info: Info) -> list[SkillGroupNode]:
+        loader = info.context.batch("scrim.skill_group", service.skill_groups_of)
+        keys = [(e.member_id, self.game_mode_id) for e in await self._entries(info)]
+        groups = {row.id: SkillGroupNode.of(row) for row in await loader.load_many(keys) if row}
+        return sorted(groups.values(), key=lambda g: (g.ordinal, g.name))
+
+    @strawberry.field(description="Each game's line-ups, once the scrim has started.")
+    async def lineups(self, info: Info) -> list[ScrimGameNode]:
+        rows = await info.context.children(ScrimGame.scrim_id, ScrimGame.number).load(int(self.id))
+        return [ScrimGameNode.of(r) for r in rows]
+
+    @strawberry.field(description="Lobby name and password: for the scrim's players and staff.")
+    async def lobby(self, info: Info) -> ScrimLobbyNode | None:
+        if self.row.lobby_name is None or self.row.lobby_password is None:
+            return None
+        actor = await info.context.actor()
+        async with info.context.platform.reading() as session:
+            if not await service.can_see_lobby(session, actor=actor, scrim=self.row):
+                return None
+        return ScrimLobbyNode(name=self.row.lobby_name, password=self.row.lobby_password)
+
+
+@strawberry.type(name="ScrimGroup")
+class ScrimGroupNode:
+    id: strawberry.ID
+    scrim_id: strawberry.ID
+    code: str = strawberry.field(description="Friends join the group with this code.")
+
+    @classmethod
+    def of(cls, row: ScrimGroup) -> ScrimGroupNode:
+        return cls(id=gid(row.id), scrim_id=gid(row.scrim_id), code=row.code)
+
+
+@strawberry.type(name="QueueBan")
+class QueueBanNode:
+    id: strawberry.ID
+    organization_id: strawberry.ID
+    reason: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    lifted_at: dt.datetime | None
+    member_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: QueueBan) -> QueueBanNode:
+        return cls(
+            id=gid(row.id),
+            organization_id=gid(row.organization_id),
+            reason=row.reason,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            lifted_at=row.lifted_at,
+            member_id=row.member_id,
+        )
+
+    @strawberry.field
+    async def member(self, info: Info) -> MemberNode:
+        return MemberNode.of(await info.context.by_id(Member).load(self.member_id))
+
+
+def _wait_until(info: Info, wait_minutes: int) -> dt.datetime:
+    if not 1 <= wait_minutes <= 24 * 60:
+        raise InvalidInput(
+            "You can wait for a scrim from 1 minute to 24 hours.", code="INVALID_WAIT"
+        )
+    return info.context.now + dt.timedelta(minutes=wait_minutes)
+
+
+@strawberry.type
+class ScrimQuery:
+    @strawberry.field(
+        description="Scrims of an organization, oldest first (optionally one game mode); "
+        "without a status, the unfinished ones."
+    )
+    async def scrims(
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        game_mode: str | None = None,
+        status: str | None = None,
+    ) -> list[ScrimNode]:
+        async with info.context.platform.reading() as session:
+            rows = await service.list_scrims(
+                session,
+                organization_id=to_int(organization_id),
+                game_mode=game_mode,
+                status=status,
+            )
+        return [ScrimNode.of(r) for r in rows]
+
+    @strawberry.field
+    async def scrim(self, info: Info, id: strawberry.ID) -> ScrimNode | None:
+        row = await info.context.by_id(Scrim).load(to_int(id))
+        return ScrimNode.of(row) if row else None
+
+    @strawberry.field(description="The caller's current scrim in the organization, if any.")
+    async def my_scrim(self, info: Info, organization_id: strawberry.ID) -> ScrimNode | None:
+        actor = await info.context.actor()
+        async with info.context.platform.reading() as session:
+            row = await service.my_scrim(
+                session, actor=actor, organization_id=to_int(organization_id)
+            )
+        return ScrimNode.of(row) if row else None
+
+    @strawberry.field(description="Queue bans: staff see everyone's, a member their own.")
+    async def queue_bans(
+        self, info: Info, organization_id: strawberry.ID, active_only: bool = True
+    ) -> list[QueueBanNode]:
+        actor = await info.context.actor()
+        async with info.context.platform.reading() as session:
+            rows = await service.list_bans(
+                session,
+                actor=actor,
+                organization_id=to_int(organization_id),
+                active_only=active_only,
+            )
+        return [QueueBanNode.of(r) for r in rows]
+
+
+@strawberry.type
+class ScrimMutation:
+    @strawberry.mutation(description="Open a scrim and take its first seat.")
+    async def create_scrim(
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        game_mode: str,
+        wait_minutes: int,
+        competitive: bool = True,
+        team_mode: ScrimTeamMode = ScrimTeamMode.FIXED,
+        games: int = 3,
+        skill_group_id: strawberry.ID | None = None,
+    ) -> ScrimNode:
+        row = await info.context.mutate(
+            service.create_scrim,
+            organization_id=to_int(organization_id),
+            game_mode=game_mode,
+            wait_until=_wait_until(info, wait_minutes),
+            competitive=competitive,
+            team_mode=team_mode.value,
+            games=games,
+            skill_group_id=maybe_int(skill_group_id),
+        )
+        return ScrimNode.of(row)
+
+    @strawberry.mutation(
+        description="Take a seat in a pending scrim, in a premade group with its code."
+    )
+    async def join_scrim(
+        self,
+        info: Info,
+        scrim_id: strawberry.ID,
+        wait_minutes: int,
+        group_code: str | None = None,
+    ) -> ScrimNode:
+        row = await info.context.mutate(
+            service.join_scrim,
+            scrim_id=to_int(scrim_id),
+            wait_until=_wait_until(info, wait_minutes),
+            group_code=group_code,
+        )
+        return ScrimNode.of(row)
+
+    @strawberry.mutation(description="Give up your seat in a scrim that has not popped.")
+    async def leave_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
+        return ScrimNode.of(
+            await info.context.mutate(service.leave_scrim, scrim_id=to_int(scrim_id))
+        )
+
+    @strawberry.mutation(description="Start a premade group in your scrim; share its code.")
+    async def create_scrim_group(self, info: Info, scrim_id: strawberry.ID) -> ScrimGroupNode:
+        row = await info.context.mutate(service.create_group, scrim_id=to_int(scrim_id))
+        return ScrimGroupNode.of(row)
+
+    @strawberry.mutation(description="Confirm your seat in a popped scrim.")
+    async def check_in(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
+        return ScrimNode.of(await info.context.mutate(service.check_in, scrim_id=to_int(scrim_id)))
+
+    @strawberry.mutation(description="Staff freeze a pending or running scrim.")
+    async def lock_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
+        return ScrimNode.of(
+            await info.context.mutate(service.lock_scrim, scrim_id=to_int(scrim_id))
+        )
+
+    @strawberry.mutation(description="Staff release a locked scrim.")
+    async def unlock_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
+        row = await info.context.mutate(service.unlock_scrim, scrim_id=to_int(scrim_id))
+        return ScrimNode.of(row)
+
+    @strawberry.mutation(description="Staff call off a scrim; every seat is freed.")
+    async def cancel_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
+        row = await info.context.mutate(service.cancel_scrim, scrim_id=to_int(scrim_id))
+        return ScrimNode.of(row)
+
+    @strawberry.mutation(description="Staff end a queue ban early.")
+    async def lift_queue_ban(self, info: Info, ban_id: strawberry.ID) -> QueueBanNode:
+        return QueueBanNode.of(await info.context.mutate(service.lift_ban, ban_id=to_int(ban_id)))
+
+
+@strawberry.type
+class ScrimQueueEvent:
+    organization_id: strawberry.ID
+    game_mode: str
+    scrims: list[ScrimNode]
+
+
+@strawberry.type
+class MyScrimEvent:
+    scrim: ScrimNode | None
+
+
+@strawberry.type
+class ScrimSubscription:
+    @strawberry.subscription(
+        description="The unfinished scrims of a game mode now, then again after each change."
+    )
+    async def scrim_queue(
+        self, info: Info, organization_id: strawberry.ID, game_mode: str
+    ) -> AsyncGenerator[ScrimQueueEvent, None]:
+        org = to_int(organization_id)
+        platform = info.context.platform
+        async with platform.reading() as session:
+            mode = await league.game_mode_by_code(session, game_mode)
+        async with platform.cache.subscribe(service.queue_channel(org, mode.id)) as messages:
+            while True:
+                info.context.forget()
+                async with platform.reading() as session:
+                    rows = await service.list_scrims(
+                        session, organization_id=org, game_mode=mode.code
+                    )
+                yield ScrimQueueEvent(
+                    organization_id=gid(org),
+                    game_mode=mode.code,
+                    scrims=[ScrimNode.of(r) for r in rows],
+                )
+                await anext(messages)
+
+    @strawberry.subscription(description="Your current scrim now, then again after each change.")
+    async def my_scrim_updates(
+        self, info: Info, organization_id: strawberry.ID
+    ) -> AsyncGenerator[MyScrimEvent, None]:
+        org = to_int(organization_id)
+        actor = await info.context.actor()
+        platform = info.context.platform
+        async with platform.reading() as session:
+            member = await service.member_of(session, actor=actor, organization_id=org)
+        async with platform.cache.subscribe(service.member_channel(member.id)) as messages:
+            sent: list[tuple[int, int] | None] = []
+            while True:
+                info.context.forget()
+                async with platform.reading() as session:
+                    row = await service.my_scrim(session, actor=actor, organization_id=org)
+                state = None if row is None else (row.id, row.version)
+                if not sent or sent[-1] != state:  # events only nudge: the state is read again
+                    sent.append(state)
+                    yield MyScrimEvent(scrim=ScrimNode.of(row) if row else None)
+                await anext(messages)

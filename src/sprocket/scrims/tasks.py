@@ -1,0 +1,38 @@
+"""Background work of the scrim queue: the periodic sweep of time-outs.
+
+Every API process that runs the outbox relay (``serve``) also runs :func:`run_sweeper`,
+which applies :func:`sprocket.scrims.service.sweep` every ``SPROCKET_SCRIM_SWEEP_SECONDS``:
+waits that ran out and check-in windows that closed. The state it reads and writes is in the
+database, so a restart loses nothing: the first sweep after it applies whatever came due
+while the process was down. Several processes may sweep at once: each scrim is taken with
+``FOR UPDATE SKIP LOCKED``, and a scrim another sweeper holds is left to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from sprocket.logs import log
+from sprocket.scrims import service
+
+
+async def sweep_once(platform: object) -> service.SweepResult:
+    async with platform.unit_of_work() as session:  # type: ignore[attr-defined]
+        return await service.sweep(session)
+
+
+async def run_sweeper(platform: object, stop: asyncio.Event, *, every: float) -> None:
+    while not stop.is_set():
+        try:
+            result = await sweep_once(platform)
+            if result.expired_waits or result.missed_check_ins:
+                log.info(
+                    "scrims.swept",
+                    expired_waits=result.expired_waits,
+                    missed_check_ins=len(result.missed_check_ins),
+                )
+        except Exception as exc:  # the database may be briefly away; try again next time
+            log.warning("scrims.sweep_failed", error=str(exc))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
