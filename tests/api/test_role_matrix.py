@@ -54,11 +54,12 @@ from sprocket.league.models import (
     Team,
 )
 from sprocket.replays import service as replays
-from sprocket.replays.models import AccountClaim, Ratification, Submission
+from sprocket.replays.models import AccountClaim, AuditEntry, Ratification, Submission
 from sprocket.replays.service import Upload
 from sprocket.schedule.models import Match, MatchGame, MatchWeek
+from sprocket.scrims import results as scrim_results
 from sprocket.scrims import service as scrims
-from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGroup
+from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup
 from tests.api.support import SEASON_START, Fresh, fixture_csv, iso, steam_id
 from tests.api.test_replay_api import (
     SUBMIT,
@@ -70,6 +71,7 @@ from tests.api.test_replay_api import (
     team_users,
     with_unknown_account,
 )
+from tests.helpers.replay_writer import PlayerSpec, build_replay
 from tests.league_world import ROLES
 from tests.replays.series import Lineup, sweep
 
@@ -148,6 +150,10 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "leaveScrim": {"the caller's seat": frozenset({"team_captain", "player"})},
     "createScrimGroup": {"in the caller's scrim": frozenset({"team_captain", "player"})},
     "checkIn": {"a popped scrim of the caller": frozenset({"team_captain", "player"})},
+    "submitScrimReplays": {"the caller's scrim in progress": frozenset({"team_captain", "player"})},
+    "ratifyScrim": {
+        "another player's upload in the caller's scrim": frozenset({"team_captain", "player"})
+    },
     "lockScrim": {"a pending scrim": STAFF},
     "unlockScrim": {"a locked scrim": STAFF},
     "cancelScrim": {"a pending scrim": STAFF},
@@ -165,6 +171,8 @@ PERSONAL_ACTS = frozenset(
         ("leaveScrim", "the caller's seat"),
         ("createScrimGroup", "in the caller's scrim"),
         ("checkIn", "a popped scrim of the caller"),
+        ("submitScrimReplays", "the caller's scrim in progress"),
+        ("ratifyScrim", "another player's upload in the caller's scrim"),
     }
 )
 
@@ -878,6 +886,113 @@ async def _check_in(fresh: Fresh, role: str) -> Attempt:
         lambda: fresh.count(
             ScrimEntry, ScrimEntry.scrim_id == scrim.id, ScrimEntry.checked_in_at.is_not(None)
         ),
+    )
+
+
+async def _scrim_in_progress(fresh: Fresh, *, mode: str, others: int) -> tuple[int, list[int]]:
+    """A casual scrim of the World's captain and player (and ``others`` fresh members, who
+    open it), checked in and started; every player has a linked Steam account. Returns the
+    scrim and the fresh members' user ids."""
+    await _free_queuers(fresh)
+    wait = utcnow() + dt.timedelta(hours=1)
+    users = [await fresh.user() for _ in range(others)]
+    for user_id in users:
+        await fresh.member(user_id)
+    actors = [Actor(user_id=u) for u in users] + [fresh.world.actors[r] for r in _QUEUERS]
+    async with fresh.platform.unit_of_work() as s:
+        scrim = await scrims.create_scrim(
+            s,
+            actor=actors[0],
+            organization_id=fresh.world.organization_id,
+            game_mode=mode,
+            wait_until=wait,
+            competitive=False,
+        )
+        for actor in actors[1:]:
+            await scrims.join_scrim(s, actor=actor, scrim_id=scrim.id, wait_until=wait)
+    for actor in actors:
+        async with fresh.platform.unit_of_work() as s:
+            await scrims.check_in(s, actor=actor, scrim_id=scrim.id)
+    async with fresh.platform.unit_of_work() as s:
+        assert (await s.get(Scrim, scrim.id)).status == "in_progress"
+        for game in await scrims.game_lineups_of(s, scrim.id):
+            for member in (game.home_member_ids + "," + game.away_member_ids).split(","):
+                account = steam_id(700_000 + int(member))
+                linked = await s.scalar(
+                    select(PlatformAccount).where(PlatformAccount.account_id == account)
+                )
+                if linked is None:
+                    s.add(
+                        PlatformAccount(
+                            organization_id=fresh.world.organization_id,
+                            member_id=int(member),
+                            platform="steam",
+                            account_id=account,
+                        )
+                    )
+    return scrim.id, users
+
+
+async def _scrim_uploads(fresh: Fresh, scrim_id: int, team_size: int) -> list[Upload]:
+    """Home wins every game of the scrim 2-0."""
+    async with fresh.platform.reading() as s:
+        games = await scrims.game_lineups_of(s, scrim_id)
+    uploads = []
+    for game in games:
+        players = [
+            PlayerSpec(f"P{m}", team=team, platform_id=steam_id(700_000 + int(m)))
+            for team, side in ((0, game.home_member_ids), (1, game.away_member_ids))
+            for m in side.split(",")
+        ]
+        data = build_replay(
+            players=players,
+            team0_score=2,
+            replay_id=f"{scrim_id:08X}{game.number:024X}",
+            team_size=team_size,
+        )
+        uploads.append(Upload(f"game{game.number}.replay", data))
+    return uploads
+
+
+def _scored_games(fresh: Fresh, scrim_id: int) -> Callable[[], Awaitable[Any]]:
+    return lambda: fresh.count(
+        ScrimGame, ScrimGame.scrim_id == scrim_id, ScrimGame.stored_replay_id.is_not(None)
+    )
+
+
+@scenario("submitScrimReplays", "the caller's scrim in progress")
+async def _submit_scrim_replays(fresh: Fresh, role: str) -> Attempt:
+    scrim_id, _ = await _scrim_in_progress(fresh, mode="duel", others=0)
+    return Attempt(
+        "mutation($s: ID!, $files: [Upload!]!) {"
+        " submitScrimReplays(scrimId: $s, files: $files) { id status } }",
+        {"s": str(scrim_id)},
+        _scored_games(fresh, scrim_id),
+        await _scrim_uploads(fresh, scrim_id, 1),
+    )
+
+
+@scenario("ratifyScrim", "another player's upload in the caller's scrim")
+async def _ratify_scrim(fresh: Fresh, role: str) -> Attempt:
+    scrim_id, users = await _scrim_in_progress(fresh, mode="doubles", others=2)
+    async with fresh.platform.unit_of_work() as s:
+        await scrim_results.submit_scrim_replays(
+            s,
+            actor=Actor(user_id=users[0]),
+            storage=fresh.platform.storage,
+            scrim_id=scrim_id,
+            files=await _scrim_uploads(fresh, scrim_id, 2),
+            max_size=fresh.platform.settings.replay_max_bytes,
+        )
+
+    async def probe() -> Any:
+        return (
+            await fresh.scalar(select(Scrim.status).where(Scrim.id == scrim_id)),
+            await fresh.count(AuditEntry, AuditEntry.subject == f"scrim:{scrim_id}"),
+        )
+
+    return Attempt(
+        "mutation($s: ID!) { ratifyScrim(scrimId: $s) { id status } }", {"s": str(scrim_id)}, probe
     )
 
 

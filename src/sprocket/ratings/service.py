@@ -10,9 +10,11 @@ Which games count
 A game is rated when it has stat lines on both sides that belong to players (a line without a
 player, e.g. an account linked to nobody, is skipped; a game left with an empty side is not
 rated). League matches always count, from the moment their result is accepted
-(:func:`rate_match_games`, called by the replays ``_accept`` path). Other sources (competitive
-scrims, behind the organization setting ``ratings_from_competitive_scrims``) plug in through
-:data:`GAME_SOURCES`: a loader that returns their accepted games as :class:`RatedGame`.
+(:func:`rate_match_games`, called by the replays ``_accept`` path). Games of completed
+competitive scrims count while the organization setting ``ratings_from_competitive_scrims`` is
+on (:func:`rate_scrim_games`, called when a scrim's result is ratified; their order is the
+scrim's ``finished_at``, source ``scrim``, then the game's id). Every source is a loader in
+:data:`GAME_SOURCES` that returns its accepted games as :class:`RatedGame`.
 
 Order of games
 --------------
@@ -56,12 +58,13 @@ from sprocket.ratings import model
 from sprocket.ratings.model import GameRecord, Skill, new_skill, rate_game
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.schedule.models import Fixture, Match, MatchGame
+from sprocket.scrims.models import Scrim, ScrimGame
 from sprocket.stats.models import PlayerGameStat
 
 MATCH = "match"
 PROVISIONAL_KEY = "rating_provisional_games"
 #: Rank of each source in the order of games accepted at the same instant.
-SOURCE_RANK = {MATCH: 0, "scrim": 1}
+SOURCE_RANK = {MATCH: 0, "scrim": 1}  # "scrim": see SCRIM below
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +178,86 @@ async def _league_match_games(
     return _assemble(rows)
 
 
+SCRIM = "scrim"
+SCRIMS_KEY = "ratings_from_competitive_scrims"
+
+
+async def _scrims_rated(session: AsyncSession, organization_id: int) -> bool:
+    stored = await session.scalar(
+        select(OrganizationSetting.value).where(
+            OrganizationSetting.organization_id == organization_id,
+            OrganizationSetting.key == SCRIMS_KEY,
+        )
+    )
+    return bool(KEYS[SCRIMS_KEY].default if stored is None else stored)
+
+
+def _scrim_games_query():  # noqa: ANN202 - a SQLAlchemy select of two entities
+    return (
+        select(ScrimGame, Scrim)
+        .join(Scrim, Scrim.id == ScrimGame.scrim_id)
+        .where(
+            Scrim.status == "complete",
+            Scrim.competitive.is_(True),
+            ScrimGame.stored_replay_id.is_not(None),
+            ScrimGame.home_goals.is_not(None),
+            ScrimGame.away_goals.is_not(None),
+        )
+        .order_by(ScrimGame.id)
+    )
+
+
+def _scrim_rated_game(game: ScrimGame, scrim: Scrim) -> RatedGame | None:
+    home = tuple(int(m) for m in game.home_member_ids.split(",") if m)
+    away = tuple(int(m) for m in game.away_member_ids.split(",") if m)
+    if not home or not away or game.home_goals == game.away_goals:
+        return None
+    assert game.home_goals is not None and game.away_goals is not None
+    accepted = scrim.finished_at or scrim.started_at or scrim.created_at
+    return RatedGame(
+        source=SCRIM,
+        game_id=game.id,
+        organization_id=scrim.organization_id,
+        game_mode_id=scrim.game_mode_id,
+        accepted_at=accepted,
+        played_at=game.played_at or accepted,
+        home=home,
+        away=away,
+        home_won=game.home_goals > game.away_goals,
+    )
+
+
+async def _competitive_scrim_games(
+    session: AsyncSession, organization_id: int, game_mode_id: int
+) -> list[RatedGame]:
+    """Games of the organization's completed competitive scrims, when its setting
+    ``ratings_from_competitive_scrims`` is on (read now: turning it off and recomputing
+    takes every scrim game back out of the ratings)."""
+    if not await _scrims_rated(session, organization_id):
+        return []
+    rows = await session.execute(
+        _scrim_games_query().where(
+            Scrim.organization_id == organization_id, Scrim.game_mode_id == game_mode_id
+        )
+    )
+    return [g for g in (_scrim_rated_game(*row) for row in rows) if g is not None]
+
+
+async def rate_scrim_games(session: AsyncSession, *, scrim_id: int) -> list[RatingPoint]:
+    """Rate the games of a just-completed scrim, if it is competitive and its organization
+    rates scrims (safe to run again: rated games are skipped)."""
+    await session.flush()
+    rows = (await session.execute(_scrim_games_query().where(Scrim.id == scrim_id))).all()
+    if not rows or not await _scrims_rated(session, rows[0][1].organization_id):
+        return []
+    games = [g for g in (_scrim_rated_game(*row) for row in rows) if g is not None]
+    return await rate_games(session, games=games)
+
+
 GameSource = Callable[[AsyncSession, int, int], Awaitable[list[RatedGame]]]
-#: Every source of rated games, read by :func:`recompute`. Another domain (scrims) appends
-#: its loader here and calls :func:`rate_games` when its results are accepted.
-GAME_SOURCES: list[GameSource] = [_league_match_games]
+#: Every source of rated games, read by :func:`recompute`: league matches and competitive
+#: scrims (whose results :mod:`sprocket.scrims.results` rates when a scrim is ratified).
+GAME_SOURCES: list[GameSource] = [_league_match_games, _competitive_scrim_games]
 
 
 async def rated_history(

@@ -196,7 +196,7 @@ def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
-async def _read_uploads(files: list[Upload], max_size: int) -> list[service.Upload]:
+async def read_uploads(files: list[Upload], max_size: int) -> list[service.Upload]:
     """Read each upload, never more than the size cap plus one byte."""
     uploads = []
     for number, file in enumerate(files, start=1):
@@ -226,7 +226,7 @@ class ReplayMutation:
             service.submit_replays,
             storage=platform.storage,
             match_id=to_int(match_id),
-            files=await _read_uploads(files, max_size),
+            files=await read_uploads(files, max_size),
             max_size=max_size,
         )
         return SubmissionNode.of(row)

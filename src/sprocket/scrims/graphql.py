@@ -7,14 +7,17 @@ from collections.abc import AsyncGenerator
 from enum import Enum
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.errors import InvalidInput
+from sprocket.identity.access import require_user
 from sprocket.league import service as league
 from sprocket.league.graphql import GameModeNode, MemberNode, SkillGroupNode
 from sprocket.league.models import GameMode, Member, SkillGroup
-from sprocket.scrims import service
+from sprocket.replays.graphql import read_uploads
+from sprocket.scrims import results, service
 from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup
 
 Info = strawberry.Info[Context, None]
@@ -37,6 +40,9 @@ class ScrimGameNode:
     number: int
     home_member_ids: list[strawberry.ID]
     away_member_ids: list[strawberry.ID]
+    home_goals: int | None = None
+    away_goals: int | None = None
+    played_at: dt.datetime | None = None
 
     @classmethod
     def of(cls, row: ScrimGame) -> ScrimGameNode:
@@ -47,6 +53,9 @@ class ScrimGameNode:
             number=row.number,
             home_member_ids=ids(row.home_member_ids),
             away_member_ids=ids(row.away_member_ids),
+            home_goals=row.home_goals,
+            away_goals=row.away_goals,
+            played_at=row.played_at,
         )
 
 
@@ -334,6 +343,32 @@ class ScrimMutation:
     @strawberry.mutation(description="Confirm your seat in a popped scrim.")
     async def check_in(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
         return ScrimNode.of(await info.context.mutate(service.check_in, scrim_id=to_int(scrim_id)))
+
+    @strawberry.mutation(
+        description="A player of a scrim in progress uploads its games' replays, one per game "
+        "in order."
+    )
+    async def submit_scrim_replays(
+        self, info: Info, scrim_id: strawberry.ID, files: list[Upload]
+    ) -> ScrimNode:
+        platform = info.context.platform
+        max_size = platform.settings.replay_max_bytes
+        require_user(await info.context.actor())  # an anonymous upload is not even read
+        row = await info.context.mutate(
+            results.submit_scrim_replays,
+            storage=platform.storage,
+            scrim_id=to_int(scrim_id),
+            files=await read_uploads(files, max_size),
+            max_size=max_size,
+        )
+        return ScrimNode.of(row)
+
+    @strawberry.mutation(
+        description="A player of the scrim (not the uploader) confirms its submitted result."
+    )
+    async def ratify_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
+        row = await info.context.mutate(results.ratify_scrim, scrim_id=to_int(scrim_id))
+        return ScrimNode.of(row)
 
     @strawberry.mutation(description="Staff freeze a pending or running scrim.")
     async def lock_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
