@@ -41,6 +41,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import utcnow
@@ -274,6 +276,36 @@ async def rated_history(
 # -- incremental updates ---------------------------------------------------------------------
 
 
+async def _ensure_ratings(session: AsyncSession, games: Sequence[RatedGame]) -> None:
+    """Create missing ratings as new players' before locking them: two results accepted at
+    once for the same newcomer then wait on one row instead of colliding on the insert."""
+    start = new_skill()
+    rows = {
+        (member, game.game_mode_id): {
+            "organization_id": game.organization_id,
+            "member_id": member,
+            "game_mode_id": game.game_mode_id,
+            "mu": start.mu,
+            "sigma": start.sigma,
+            "displayed": start.displayed,
+            "games": 0,
+            "wins": 0,
+            "updated_at": utcnow(),
+        }
+        for game in games
+        for member in (*game.home, *game.away)
+    }
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(
+        upsert(Rating)
+        .values(list(rows.values()))
+        .on_conflict_do_nothing(index_elements=["member_id", "game_mode_id"])
+    )
+
+
 async def rate_match_games(session: AsyncSession, *, match_id: int) -> list[RatingPoint]:
     """Rate the games of a just-accepted match (safe to run again: rated games are skipped)."""
     await session.flush()
@@ -292,6 +324,7 @@ async def rate_games(session: AsyncSession, *, games: Sequence[RatedGame]) -> li
     done = await _already_rated(session, games)
     todo = [g for g in games if g.key not in done]
     members = {m for g in todo for m in (*g.home, *g.away)}
+    await _ensure_ratings(session, todo)
     ratings: dict[tuple[int, int], Rating] = {}
     for mode in {g.game_mode_id for g in todo}:
         rows = await session.scalars(
