@@ -15,7 +15,7 @@ from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, PermissionDenied
 from sprocket.identity import access
 from sprocket.identity.access import Actor, found
-from sprocket.identity.models import Role, RoleGrant
+from sprocket.identity.models import Role, RoleGrant, User
 from sprocket.league.configuration import OrganizationConfig, effective_config, setting_key
 from sprocket.league.models import (
     Franchise,
@@ -212,6 +212,18 @@ async def create_season(
     return season
 
 
+async def skill_group_of(
+    session: AsyncSession, *, league: League, skill_group_id: int
+) -> SkillGroup:
+    """The skill group, which must be one of ``league``'s."""
+    group = found(await session.get(SkillGroup, skill_group_id), "skill group", skill_group_id)
+    if group.league_id != league.id:
+        raise InvalidInput(
+            f"Skill group '{group.name}' belongs to another league.", code="WRONG_LEAGUE"
+        )
+    return group
+
+
 async def create_skill_group(
     session: AsyncSession,
     *,
@@ -271,11 +283,7 @@ async def create_team(
         session, actor, league.organization_id, league.id, "create teams"
     )
     if skill_group_id is not None:
-        group = found(await session.get(SkillGroup, skill_group_id), "skill group", skill_group_id)
-        if group.league_id != league.id:
-            raise InvalidInput(
-                f"Skill group '{group.name}' belongs to another league.", code="WRONG_LEAGUE"
-            )
+        await skill_group_of(session, league=league, skill_group_id=skill_group_id)
     if franchise_id is not None:
         franchise = found(await session.get(Franchise, franchise_id), "franchise", franchise_id)
         if franchise.organization_id != league.organization_id:
@@ -310,8 +318,6 @@ async def add_member(
     target = me if user_id is None else user_id
     if target != me and not await access.is_staff_anywhere(session, actor, organization_id):
         raise PermissionDenied("Only league staff may add other people to an organization.")
-    from sprocket.identity.models import User
-
     user = found(await session.get(User, target), "user", target)
     member = Member(
         organization_id=organization_id,
@@ -342,9 +348,7 @@ async def register_player(
         session, actor, league.organization_id, league.id, "register players"
     )
     if skill_group_id is not None:
-        group = found(await session.get(SkillGroup, skill_group_id), "skill group", skill_group_id)
-        if group.league_id != league.id:
-            raise InvalidInput("That skill group belongs to another league.", code="WRONG_LEAGUE")
+        await skill_group_of(session, league=league, skill_group_id=skill_group_id)
     if salary is not None and salary < 0:
         raise InvalidInput("A salary cannot be negative.", code="INVALID_SALARY")
     player = Player(

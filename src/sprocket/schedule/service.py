@@ -13,8 +13,8 @@ from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity import access
 from sprocket.identity.access import Actor, found
-from sprocket.league.models import League, Season, SkillGroup, Team
-from sprocket.league.service import organization_config, parse_match_format
+from sprocket.league.models import League, Season, Team
+from sprocket.league.service import organization_config, parse_match_format, skill_group_of
 from sprocket.platform.outbox import enqueue
 from sprocket.schedule import csv_io, generator
 from sprocket.schedule.csv_io import LineError, ScheduleImportError
@@ -103,9 +103,7 @@ async def _groups_of_teams(
 ) -> dict[int | None, list[Team]]:
     query = select(Team).where(Team.league_id == league.id).order_by(Team.name)
     if skill_group_id is not None:
-        group = found(await session.get(SkillGroup, skill_group_id), "skill group", skill_group_id)
-        if group.league_id != league.id:
-            raise InvalidInput("That skill group belongs to another league.", code="WRONG_LEAGUE")
+        await skill_group_of(session, league=league, skill_group_id=skill_group_id)
         query = query.where(Team.skill_group_id == skill_group_id)
     groups: dict[int | None, list[Team]] = defaultdict(list)
     for team in (await session.scalars(query)).all():
