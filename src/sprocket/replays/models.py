@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sprocket.db import Base, UTCDateTime, utcnow
@@ -34,25 +44,40 @@ def storage_key(sha256: str) -> str:
     return f"replays/{sha256[:2]}/{sha256[2:4]}/{sha256}.replay"
 
 
+_OPEN = "status IN ('processing', 'validating', 'awaiting_ratification')"
+
+
 class Submission(Base):
-    """A series' replays, uploaded for one scheduled match, on their way to a result."""
+    """A series' replays, uploaded for one scheduled match or one scrim, on their way to a
+    result."""
 
     __tablename__ = "submissions"
     __table_args__ = (
-        # At most one submission of a match is in flight (not yet accepted or rejected).
+        # At most one submission of a match (or a scrim) is in flight (not accepted or rejected).
         Index(
             "uq_submissions_open_match",
             "match_id",
             unique=True,
-            sqlite_where=text("status IN ('processing', 'validating', 'awaiting_ratification')"),
-            postgresql_where=text(
-                "status IN ('processing', 'validating', 'awaiting_ratification')"
-            ),
+            sqlite_where=text(_OPEN),
+            postgresql_where=text(_OPEN),
         ),
+        Index(
+            "uq_submissions_open_scrim",
+            "scrim_id",
+            unique=True,
+            sqlite_where=text(_OPEN),
+            postgresql_where=text(_OPEN),
+        ),
+        CheckConstraint("(match_id IS NULL) <> (scrim_id IS NULL)", name="one_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), index=True)
+    match_id: Mapped[int | None] = mapped_column(
+        ForeignKey("matches.id", ondelete="CASCADE"), index=True
+    )
+    scrim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scrims.id", ondelete="CASCADE"), index=True
+    )
     submitted_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_for_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     status: Mapped[str] = mapped_column(String(32), default="processing")
