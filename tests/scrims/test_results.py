@@ -1,5 +1,6 @@
-"""Scrim results: replays uploaded by a player, ratified by the others, then rated; every bad
-upload or ratification is refused with a typed error and changes nothing."""
+"""Scrim results through the submission flow: replays uploaded by a player, checked in the
+background job, ratified (or rejected) by the other side, staff overrides, then rated; every
+bad upload or answer is refused with a typed error and changes nothing."""
 
 from __future__ import annotations
 
@@ -17,13 +18,15 @@ from sprocket.league import service as league
 from sprocket.league.models import GameMode
 from sprocket.ratings import service as ratings
 from sprocket.ratings.models import Rating, RatingPoint
-from sprocket.replays.models import AuditEntry, StoredReplay
+from sprocket.replays import service as replays
+from sprocket.replays.models import AuditEntry, Ratification, StoredReplay, Submission
 from sprocket.replays.service import Upload
 from sprocket.runtime import Platform
 from sprocket.scrims import results, service
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame
 from tests.helpers.replay_writer import PlayerSpec, build_replay
 from tests.league_world import World
+from tests.replays.test_submissions import run_jobs
 from tests.scrims.helpers import NOW, Person, premier_people, snapshot
 
 STEAM = 76561198500000000
@@ -49,9 +52,16 @@ async def link(s: Any, world: World, person: Person) -> None:
         )
 
 
-async def started_scrim(platform: Platform, world: World, people: Sequence[Person]) -> int:
-    """A competitive doubles scrim with fixed teams and three games, joined by ``people``,
-    checked in and started; every player's Steam account is linked."""
+async def started_scrim(
+    platform: Platform,
+    world: World,
+    people: Sequence[Person],
+    *,
+    team_mode: str = "fixed",
+    competitive: bool = True,
+) -> int:
+    """A doubles scrim (competitive, fixed teams unless told) of three games, joined by
+    ``people``, checked in and started; every player's Steam account is linked."""
     wait = NOW + dt.timedelta(minutes=30)
     async with platform.unit_of_work() as s:
         scrim = await service.create_scrim(
@@ -60,6 +70,8 @@ async def started_scrim(platform: Platform, world: World, people: Sequence[Perso
             organization_id=world.organization_id,
             game_mode="doubles",
             wait_until=wait,
+            team_mode=team_mode,
+            competitive=competitive,
             now=NOW,
         )
         for person in people[1:]:
@@ -131,7 +143,9 @@ def home_wins(scrim_id: int, games: list[tuple[list[int], list[int]]]) -> list[U
     return uploads
 
 
-async def submit(platform: Platform, person: Person, scrim_id: int, files: list[Upload]) -> Scrim:
+async def submit(
+    platform: Platform, person: Person, scrim_id: int, files: list[Upload]
+) -> Submission:
     async with platform.unit_of_work() as s:
         return await results.submit_scrim_replays(
             s,
@@ -140,15 +154,40 @@ async def submit(platform: Platform, person: Person, scrim_id: int, files: list[
             scrim_id=scrim_id,
             files=files,
             max_size=MAX,
-            now=NOW + dt.timedelta(hours=1),
         )
 
 
-async def ratify(platform: Platform, person: Person, scrim_id: int) -> Scrim:
+async def submitted(
+    platform: Platform, person: Person, scrim_id: int, files: list[Upload]
+) -> Submission:
+    """Upload, then let the background job check it; the submission as it ends up."""
+    row = await submit(platform, person, scrim_id, files)
+    assert row.status == "processing"
+    await run_jobs(platform)
+    return await load(platform, row.id)
+
+
+async def load(platform: Platform, submission_id: int) -> Submission:
+    async with platform.reading() as s:
+        return await s.get(Submission, submission_id)
+
+
+async def answer(platform: Platform, call: Any, person: Person, submission_id: int, **kw: Any):
     async with platform.unit_of_work() as s:
-        return await results.ratify_scrim(
-            s, actor=person.actor, scrim_id=scrim_id, now=NOW + dt.timedelta(hours=2)
-        )
+        return await call(s, actor=person.actor, submission_id=submission_id, **kw)
+
+
+def ratify(platform: Platform, person: Person, submission_id: int) -> Any:
+    return answer(platform, replays.ratify, person, submission_id)
+
+
+async def scrim_state(platform: Platform, scrim_id: int) -> tuple[str, list[tuple]]:
+    async with platform.reading() as s:
+        scrim = await s.get(Scrim, scrim_id)
+        games = await service.game_lineups_of(s, scrim_id)
+        return scrim.status, [
+            (g.home_goals, g.away_goals, g.stored_replay_id is not None) for g in games
+        ]
 
 
 async def set_setting(platform: Platform, world: World, key: str, value: Any) -> None:
@@ -171,6 +210,11 @@ async def full_snapshot(platform: Platform) -> dict[str, Any]:
         ]
         state["stored"] = await s.scalar(select(func.count()).select_from(StoredReplay))
         state["audit"] = await s.scalar(select(func.count()).select_from(AuditEntry))
+        state["submissions"] = [
+            (x.id, x.status, x.rejection_reason)
+            for x in (await s.scalars(select(Submission).order_by(Submission.id))).all()
+        ]
+        state["ratifications"] = await s.scalar(select(func.count()).select_from(Ratification))
         state["points"] = await s.scalar(select(func.count()).select_from(RatingPoint))
     return state
 
@@ -227,7 +271,7 @@ async def doubles_id(platform: Platform) -> int:
         return await s.scalar(select(GameMode.id).where(GameMode.code == "doubles"))
 
 
-async def test_a_2v2_scrim_goes_from_queue_to_complete_and_moves_ratings(
+async def test_a_2v2_scrim_result_is_submitted_checked_ratified_and_moves_ratings(
     platform: Platform, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
@@ -239,38 +283,46 @@ async def test_a_2v2_scrim_goes_from_queue_to_complete_and_moves_ratings(
     by_member = {p.member_id: p for p in people}
     uploader = by_member[home[0]]
 
-    row = await submit(platform, uploader, scrim_id, home_wins(scrim_id, games))
-    assert row.status == "in_progress"
-    async with platform.reading() as s:
-        scored = await service.game_lineups_of(s, scrim_id)
-        assert [(g.home_goals, g.away_goals) for g in scored] == [(3, 1)] * 3
-        assert all(g.stored_replay_id is not None for g in scored)
-        assert scored[1].played_at == NOW + dt.timedelta(minutes=20)
-        assert await s.scalar(select(func.count()).select_from(RatingPoint)) == 0
+    row = await submitted(platform, uploader, scrim_id, home_wins(scrim_id, games))
+    assert row.status == "awaiting_ratification", row.rejection_reason
+    assert row.scrim_id == scrim_id and row.match_id is None
+    report = row.report
+    assert (
+        report["ok"]
+        and [(g["home_goals"], g["away_goals"]) for g in report["games"]] == [(3, 1)] * 3
+    )
+    assert [g["home_index"] for g in report["games"]] == [0, 1, 0]  # home played orange in 2
+    assert {p["member_id"] for p in report["games"][0]["found"]} == set(home) | set(away)
+    # Nothing is recorded before the other side ratifies.
+    assert await scrim_state(platform, scrim_id) == ("in_progress", [(None, None, False)] * 3)
 
-    # The uploader does not ratify their own upload; a non-participant may not at all.
-    await refused(platform, "SUBMITTING_SIDE", ratify(platform, uploader, scrim_id))
+    # The uploader and their teammate are the submitting side; an outsider is nobody's.
+    await refused(platform, "SUBMITTING_SIDE", ratify(platform, uploader, row.id))
+    await refused(platform, "SUBMITTING_SIDE", ratify(platform, by_member[home[1]], row.id))
     outsider = (await premier_people(platform, world))[4]
-    await refused(platform, "PERMISSION_DENIED", ratify(platform, outsider, scrim_id))
+    await refused(platform, "PERMISSION_DENIED", ratify(platform, outsider, row.id))
 
-    assert (await ratify(platform, by_member[away[0]], scrim_id)).status == "in_progress"
+    assert (await ratify(platform, by_member[away[0]], row.id)).status == "awaiting_ratification"
     # Ratifying twice counts once.
-    assert (await ratify(platform, by_member[away[0]], scrim_id)).status == "in_progress"
-    done = await ratify(platform, by_member[home[1]], scrim_id)
-    assert done.status == "complete" and done.finished_at == NOW + dt.timedelta(hours=2)
+    assert (await ratify(platform, by_member[away[0]], row.id)).status == "awaiting_ratification"
+    assert (await ratify(platform, by_member[away[1]], row.id)).status == "accepted"
+    status, scored = await scrim_state(platform, scrim_id)
+    assert status == "complete" and scored == [(3, 1, True)] * 3
     async with platform.reading() as s:
-        assert await results.ratifiers(s, scrim_id=scrim_id) == [
-            by_member[away[0]].user_id,
-            by_member[home[1]].user_id,
-        ]
+        played = [g.played_at for g in await service.game_lineups_of(s, scrim_id)]
+        assert played[1] == NOW + dt.timedelta(minutes=20)  # from the replay
         seats = await s.scalar(
             select(func.count())
             .select_from(ScrimEntry)
             .where(ScrimEntry.scrim_id == scrim_id, ScrimEntry.active.is_(True))
         )
         assert seats == 0  # everyone may queue again
-    # A repeat after completion changes nothing.
-    assert (await ratify(platform, by_member[away[0]], scrim_id)).status == "complete"
+        voters = await s.scalars(
+            select(Ratification.user_id).where(Ratification.submission_id == row.id)
+        )
+        assert set(voters) == {by_member[away[0]].user_id, by_member[away[1]].user_id}
+    # A repeat after acceptance changes nothing.
+    assert (await ratify(platform, by_member[away[0]], row.id)).status == "accepted"
 
     rated, points = await rating_state(platform, world)
     mode = await doubles_id(platform)
@@ -298,21 +350,49 @@ async def test_a_2v2_scrim_goes_from_queue_to_complete_and_moves_ratings(
     assert await rating_state(platform, world) == ([], [])
 
 
+async def test_in_a_round_robin_every_other_player_ratifies_and_majority_counts_them(
+    platform: Platform, world: World
+) -> None:
+    people = (await premier_people(platform, world))[:4]
+    await set_setting(platform, world, "ratification_mode", "majority")
+    scrim_id = await started_scrim(platform, world, people, team_mode="round_robin")
+    games = await lineups(platform, scrim_id)
+    assert len({frozenset(h) for h, _ in games}) > 1  # the teams change between games
+    by_member = {p.member_id: p for p in people}
+    uploader = by_member[games[0][0][0]]
+    teammate = by_member[games[0][0][1]]  # on the uploader's team in game 1 only
+    row = await submitted(platform, uploader, scrim_id, home_wins(scrim_id, games))
+    assert row.status == "awaiting_ratification", row.rejection_reason
+    # Three players may ratify (everyone but the uploader): a majority is two.
+    assert (await ratify(platform, teammate, row.id)).status == "awaiting_ratification"
+    other = next(p for p in people if p not in (uploader, teammate))
+    assert (await ratify(platform, other, row.id)).status == "accepted"
+    assert (await scrim_state(platform, scrim_id))[0] == "complete"
+
+
 async def test_no_ratification_needed_and_casual_or_disabled_scrims_do_not_rate(
     platform: Platform, world: World
 ) -> None:
     people = await premier_people(platform, world)
     await set_setting(platform, world, "required_ratifications", 0)
-    await set_setting(platform, world, "ratings_from_competitive_scrims", False)
-    scrim_id = await started_scrim(platform, world, people[:4])
-    row = await submit(
+    scrim_id = await started_scrim(platform, world, people[:4], competitive=False)
+    row = await submitted(
         platform, people[0], scrim_id, home_wins(scrim_id, await lineups(platform, scrim_id))
     )
-    assert row.status == "complete"
-    assert await rating_state(platform, world) == ([], [])
+    assert row.status == "accepted"  # accepted by the job itself
+    assert (await scrim_state(platform, scrim_id))[0] == "complete"
+    assert await rating_state(platform, world) == ([], [])  # casual: not rated
+
+    await set_setting(platform, world, "ratings_from_competitive_scrims", False)
+    scrim_id = await started_scrim(platform, world, people[4:8])
+    row = await submitted(
+        platform, people[4], scrim_id, home_wins(scrim_id, await lineups(platform, scrim_id))
+    )
+    assert row.status == "accepted"
+    assert await rating_state(platform, world) == ([], [])  # the organization rates no scrims
 
 
-async def test_bad_uploads_and_ratifications_are_refused_and_change_nothing(
+async def test_bad_uploads_are_refused_on_the_spot_and_change_nothing(
     platform: Platform, world: World
 ) -> None:
     everyone = await premier_people(platform, world)
@@ -324,62 +404,190 @@ async def test_bad_uploads_and_ratifications_are_refused_and_change_nothing(
     uploader = by_member[home[0]]
     good = home_wins(scrim_id, games)
 
-    await refused(
-        platform, "NOT_AWAITING_RATIFICATION", ratify(platform, by_member[away[0]], scrim_id)
-    )
     await refused(platform, "PERMISSION_DENIED", submit(platform, outsider, scrim_id, good))
     await refused(platform, "WRONG_FILE_COUNT", submit(platform, uploader, scrim_id, good[:2]))
     await refused(
         platform, "WRONG_FILE_COUNT", submit(platform, uploader, scrim_id, [*good, good[0]])
     )
     corrupt = Upload("broken.replay", good[0].data[:200])
-    with pytest.raises(DomainError):
-        await submit(platform, uploader, scrim_id, [corrupt, *good[1:]])
+    error = await refused(
+        platform, "truncated", submit(platform, uploader, scrim_id, [corrupt, *good[1:]])
+    )
+    assert "Replay 1 (broken.replay)" in error.message
     await refused(
         platform,
         "DUPLICATE_FILE",
         submit(platform, uploader, scrim_id, [good[0], good[0], good[2]]),
     )
-    unknown = replay(
-        scrim_id,
-        1,
-        home,
-        away,
-        blue_goals=3,
-        orange_goals=1,
-        accounts={home[1]: "76561190000000001"},
-    )
-    await refused(
-        platform, "UNKNOWN_ACCOUNT", submit(platform, uploader, scrim_id, [unknown, *good[1:]])
-    )
-    # The outsider's linked account in place of an away player: not in the line-up.
-    async with platform.unit_of_work() as s:
-        await link(s, world, outsider)
-    stranger = replay(
-        scrim_id, 1, home, [away[0], outsider.member_id], blue_goals=3, orange_goals=1
-    )
-    await refused(
-        platform, "NOT_IN_LINEUP", submit(platform, uploader, scrim_id, [stranger, *good[1:]])
-    )
-    mixed = replay(
-        scrim_id, 1, [home[0], away[0]], [home[1], away[1]], blue_goals=3, orange_goals=1
-    )
-    await refused(
-        platform, "SIDES_DO_NOT_MATCH", submit(platform, uploader, scrim_id, [mixed, *good[1:]])
-    )
-    tied = replay(scrim_id, 1, home, away, blue_goals=2, orange_goals=2)
-    await refused(
-        platform, "UNDECIDED_GAME", submit(platform, uploader, scrim_id, [tied, *good[1:]])
-    )
+    missing = 999_999
+    await refused(platform, "NOT_FOUND", submit(platform, uploader, missing, good))
 
-    await submit(platform, uploader, scrim_id, good)
-    await refused(platform, "SCRIM_ALREADY_SUBMITTED", submit(platform, uploader, scrim_id, good))
+    first = await submit(platform, uploader, scrim_id, good)
+    await refused(
+        platform,
+        "SUBMISSION_IN_PROGRESS",
+        submit(platform, by_member[away[0]], scrim_id, home_wins(scrim_id, games)),
+    )
+    await run_jobs(platform)
+    assert (await ratify(platform, by_member[away[0]], first.id)).status == "accepted"
 
-    # Another scrim cannot reuse these replays.
+    # Another scrim cannot reuse these replays; a finished scrim takes no more.
     others = everyone[4:8]
-    assert len(others) == 4
-    await ratify(platform, by_member[away[0]], scrim_id)  # completes (one required): seats free
     other_id = await started_scrim(platform, world, others)
     await refused(platform, "REPLAY_ALREADY_USED", submit(platform, others[0], other_id, good))
-    # A scrim that is not in progress takes no replays.
     await refused(platform, "SCRIM_NOT_IN_PROGRESS", submit(platform, uploader, scrim_id, good))
+
+
+async def test_replays_that_do_not_show_the_scrim_are_rejected_with_a_report(
+    platform: Platform, world: World
+) -> None:
+    everyone = await premier_people(platform, world)
+    people, outsider = everyone[:4], everyone[4]
+    scrim_id = await started_scrim(platform, world, people)
+    games = await lineups(platform, scrim_id)
+    home, away = games[0]
+    by_member = {p.member_id: p for p in people}
+    uploader = by_member[home[0]]
+    good = home_wins(scrim_id, games)
+    async with platform.unit_of_work() as s:
+        await link(s, world, outsider)
+
+    cases = {
+        "NOT_IN_LINEUP": replay(
+            scrim_id, 1, home, [away[0], outsider.member_id], blue_goals=3, orange_goals=1
+        ),
+        "MIXED_SIDE": replay(
+            scrim_id, 1, [home[0], away[0]], [home[1], away[1]], blue_goals=3, orange_goals=1
+        ),
+        "UNDECIDED_GAME": replay(scrim_id, 1, home, away, blue_goals=2, orange_goals=2),
+    }
+    for code, bad in cases.items():
+        row = await submitted(platform, uploader, scrim_id, [bad, *good[1:]])
+        assert row.status == "rejected", code
+        assert code in {p["code"] for p in row.report["problems"]}, row.report["problems"]
+        assert all(p["game"] == 1 for p in row.report["problems"]), row.report["problems"]
+        assert row.rejection_reason.startswith("Replay 1: ")
+        assert await scrim_state(platform, scrim_id) == ("in_progress", [(None, None, False)] * 3)
+
+    # An unlinked account: its owner claims it, the other side confirms, the same upload is
+    # checked again and awaits ratification.
+    unknown = "76561198999000001"
+    async with platform.unit_of_work() as s:
+        await s.execute(
+            PlatformAccount.__table__.delete().where(PlatformAccount.account_id == steam(home[1]))
+        )
+    files = [
+        replay(scrim_id, n, h, a, blue_goals=3, orange_goals=1, accounts={home[1]: unknown})
+        for n, (h, a) in enumerate(games, start=1)
+    ]
+    row = await submitted(platform, uploader, scrim_id, files)
+    assert row.status == "rejected"
+    assert {u["platform_id"] for u in row.report["unknown_accounts"]} == {unknown}
+    async with platform.unit_of_work() as s:
+        claim = await replays.claim_account(
+            s,
+            actor=by_member[home[1]].actor,
+            submission_id=row.id,
+            platform="steam",
+            account_id=unknown,
+        )
+    # The claimant's own side does not confirm it; the other side does.
+    async with platform.unit_of_work() as s:
+        with pytest.raises(DomainError) as caught:
+            await replays.confirm_claim(s, actor=uploader.actor, claim_id=claim.id)
+        assert caught.value.code == "PERMISSION_DENIED"
+    async with platform.unit_of_work() as s:
+        await replays.confirm_claim(s, actor=by_member[away[0]].actor, claim_id=claim.id)
+    await run_jobs(platform)
+    assert (await load(platform, row.id)).status == "awaiting_ratification"
+
+
+async def test_rejection_staff_overrides_and_invalidation(platform: Platform, world: World) -> None:
+    everyone = await premier_people(platform, world)
+    people, outsider = everyone[:4], everyone[4]
+    staff = Person(world.actors["league_staff"], 0, world.actors["league_staff"].user_id)
+    scrim_id = await started_scrim(platform, world, people)
+    games = await lineups(platform, scrim_id)
+    home, away = games[0]
+    by_member = {p.member_id: p for p in people}
+    uploader = by_member[home[0]]
+
+    row = await submitted(platform, uploader, scrim_id, home_wins(scrim_id, games))
+    reject = replays.reject
+    await refused(
+        platform, "PERMISSION_DENIED", answer(platform, reject, outsider, row.id, reason="no")
+    )
+    await refused(
+        platform,
+        "REASON_REQUIRED",
+        answer(platform, reject, by_member[away[0]], row.id, reason=" "),
+    )
+    gone = await answer(platform, reject, by_member[away[0]], row.id, reason="game 2 was 1-3")
+    assert gone.status == "rejected" and gone.rejection_reason == "game 2 was 1-3"
+    await refused(
+        platform, "NOT_AWAITING_RATIFICATION", ratify(platform, by_member[away[1]], row.id)
+    )
+
+    # Players may not override; staff may: force-accept the rejected result.
+    force = replays.force_accept
+    await refused(platform, "PERMISSION_DENIED", answer(platform, force, uploader, row.id))
+    assert (await answer(platform, force, staff, row.id)).status == "accepted"
+    assert await scrim_state(platform, scrim_id) == ("complete", [(3, 1, True)] * 3)
+    assert (await rating_state(platform, world))[0]
+
+    # Invalidated: the games are cleared, the scrim is back in progress for a new upload, and
+    # the ratings are rebuilt without it.
+    invalidate = replays.invalidate
+    await refused(
+        platform,
+        "PERMISSION_DENIED",
+        answer(platform, invalidate, by_member[away[0]], row.id, reason="smurf"),
+    )
+    out = await answer(platform, invalidate, staff, row.id, reason="smurf account")
+    assert out.status == "rejected" and "smurf account" in out.rejection_reason
+    assert await scrim_state(platform, scrim_id) == ("in_progress", [(None, None, False)] * 3)
+    assert await rating_state(platform, world) == ([], [])
+    async with platform.reading() as s:
+        audit = (
+            await s.scalars(
+                select(AuditEntry.action).where(AuditEntry.subject == f"submission:{row.id}")
+            )
+        ).all()
+    assert audit == ["submission.force_accept", "submission.invalidate"]
+
+    # Staff reset a fresh upload: processed again from the start, its answers dropped.
+    await set_setting(platform, world, "required_ratifications", 2)
+    again = await submitted(platform, uploader, scrim_id, home_wins(scrim_id, games))
+    assert again.status == "awaiting_ratification"
+    await ratify(platform, by_member[away[0]], again.id)
+    await refused(
+        platform, "PERMISSION_DENIED", answer(platform, replays.reset, uploader, again.id)
+    )
+    assert (await answer(platform, replays.reset, staff, again.id)).status == "processing"
+    await run_jobs(platform)
+    assert (await load(platform, again.id)).status == "awaiting_ratification"
+    async with platform.reading() as s:
+        left = await s.scalar(
+            select(func.count())
+            .select_from(Ratification)
+            .where(Ratification.submission_id == again.id)
+        )
+    assert left == 0
+
+
+async def test_a_locked_scrim_does_not_take_its_result_until_unlocked(
+    platform: Platform, world: World
+) -> None:
+    people = (await premier_people(platform, world))[:4]
+    staff = world.actors["league_staff"]
+    scrim_id = await started_scrim(platform, world, people)
+    games = await lineups(platform, scrim_id)
+    by_member = {p.member_id: p for p in people}
+    row = await submitted(platform, by_member[games[0][0][0]], scrim_id, home_wins(scrim_id, games))
+    async with platform.unit_of_work() as s:
+        await service.lock_scrim(s, actor=staff, scrim_id=scrim_id)
+    voter = by_member[games[0][1][0]]
+    await refused(platform, "SCRIM_NOT_IN_PROGRESS", ratify(platform, voter, row.id))
+    async with platform.unit_of_work() as s:
+        await service.unlock_scrim(s, actor=staff, scrim_id=scrim_id)
+    assert (await ratify(platform, voter, row.id)).status == "accepted"

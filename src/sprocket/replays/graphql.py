@@ -28,6 +28,7 @@ from sprocket.replays.parser import ReplayError
 
 if TYPE_CHECKING:
     from sprocket.schedule.graphql import MatchNode
+    from sprocket.scrims.graphql import ScrimNode
 
 Info = strawberry.Info[Context, None]
 
@@ -106,7 +107,8 @@ class SubmissionNode:
     )
     created_at: dt.datetime
     updated_at: dt.datetime
-    match_id: strawberry.Private[int]
+    match_id: strawberry.Private[int | None]
+    scrim_id: strawberry.Private[int | None]
 
     @classmethod
     def of(cls, row: Submission) -> SubmissionNode:
@@ -118,16 +120,30 @@ class SubmissionNode:
             created_at=row.created_at,
             updated_at=row.updated_at,
             match_id=row.match_id,
+            scrim_id=row.scrim_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The league match it proves (or none: a scrim).")
     async def match(
         self, info: Info
-    ) -> Annotated[MatchNode, strawberry.lazy("sprocket.schedule.graphql")]:
+    ) -> Annotated[MatchNode, strawberry.lazy("sprocket.schedule.graphql")] | None:
         from sprocket.schedule.graphql import MatchNode
         from sprocket.schedule.models import Match
 
+        if self.match_id is None:
+            return None
         return MatchNode.of(await info.context.by_id(Match).load(self.match_id))
+
+    @strawberry.field(description="The scrim it proves (or none: a league match).")
+    async def scrim(
+        self, info: Info
+    ) -> Annotated[ScrimNode, strawberry.lazy("sprocket.scrims.graphql")] | None:
+        from sprocket.scrims.graphql import ScrimNode
+        from sprocket.scrims.models import Scrim
+
+        if self.scrim_id is None:
+            return None
+        return ScrimNode.of(await info.context.by_id(Scrim).load(self.scrim_id))
 
     @strawberry.field
     async def games(self, info: Info) -> list[SubmissionGameNode]:
@@ -231,7 +247,9 @@ class ReplayMutation:
         )
         return SubmissionNode.of(row)
 
-    @strawberry.mutation(description="The opposing side confirms the submitted result.")
+    @strawberry.mutation(
+        description="The other side (of a match or a scrim) confirms the submitted result."
+    )
     async def ratify_submission(self, info: Info, submission_id: strawberry.ID) -> SubmissionNode:
         row = await info.context.mutate(service.ratify, submission_id=to_int(submission_id))
         return SubmissionNode.of(row)

@@ -1,19 +1,26 @@
 """Replay submissions: upload, processing, validation, ratification, staff overrides, claims.
 
+A submission proves the result of a scheduled league match or of a scrim (its *subject*, see
+:mod:`sprocket.replays.subjects`); the flow is the same for both.
+
 States: processing -> validating -> awaiting_ratification -> accepted, or rejected (for a
 re-upload) at validation or by a player's rejection. Parsing and validation run in the
-``submission.process`` job; accepting finalizes games, stat lines, the match result and the
-players' ratings in the transaction that records the deciding ratification.
+``submission.process`` job; accepting records the subject's result (for a match: games, stat
+lines, the result, standings and ratings; for a scrim: its games and ratings) in the
+transaction that records the deciding ratification.
+
+Ratification: the other side confirms. ``ratification_mode`` ``count`` needs
+``required_ratifications`` of them, ``majority`` more than half of them; either way never
+more than there are players who may ratify (so a 1v1 scrim needs its one opponent).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import utcnow
@@ -21,13 +28,12 @@ from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from sprocket.identity import access
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor, found
-from sprocket.identity.models import PlatformAccount
-from sprocket.league.models import GameMode, League, Member, Player, RosterSpot, Team
+from sprocket.league.models import Member
 from sprocket.league.service import organization_config
 from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
-from sprocket.ratings import service as ratings
 from sprocket.replays import validation
+from sprocket.replays.matches import MatchSubject
 from sprocket.replays.models import (
     AccountClaim,
     AuditEntry,
@@ -38,9 +44,7 @@ from sprocket.replays.models import (
     storage_key,
 )
 from sprocket.replays.parser import Replay, ReplayError, parse_replay
-from sprocket.schedule import service as schedule
-from sprocket.schedule.models import Fixture, Match
-from sprocket.stats import service as stats
+from sprocket.replays.subjects import ResultSubject, Side, subject_of
 
 PROCESSING, VALIDATING, AWAITING = "processing", "validating", "awaiting_ratification"
 ACCEPTED, REJECTED = "accepted", "rejected"
@@ -54,61 +58,27 @@ class Upload:
     data: bytes
 
 
-# -- who is who in a match -------------------------------------------------------------------
+def _for(subject: ResultSubject) -> ColumnElement[bool]:
+    """Submissions of this subject."""
+    return getattr(Submission, subject.column) == subject.id
 
 
-async def _team_of(
-    session: AsyncSession, actor: Actor, team_ids: Sequence[int], season_id: int
+async def _member_id(
+    session: AsyncSession, organization_id: int, user_id: int | None
 ) -> int | None:
-    """The team (of ``team_ids``) the actor is rostered on this season, if any."""
-    if actor.user_id is None:
+    if user_id is None:
         return None
     return await session.scalar(
-        select(RosterSpot.team_id)
-        .join(Player, Player.id == RosterSpot.player_id)
-        .join(Member, Member.id == Player.member_id)
-        .where(
-            Member.user_id == actor.user_id,
-            RosterSpot.team_id.in_(team_ids),
-            RosterSpot.season_id == season_id,
-            RosterSpot.left_at.is_(None),
+        select(Member.id).where(
+            Member.organization_id == organization_id, Member.user_id == user_id
         )
-        .limit(1)
     )
 
 
-async def _submitting_side(
-    session: AsyncSession, actor: Actor, match: Match, fixture: Fixture, league: League
-) -> int | None:
-    """The side a submitter speaks for (None for staff and managers), or PermissionDenied."""
-    access.require_user(actor)
-    teams = (fixture.home_team_id, fixture.away_team_id)
-    side = await _team_of(session, actor, teams, match.season_id)
-    if side is not None:
-        return side
-    if await access.is_league_staff(session, actor, league.organization_id, league.id):
-        return None
-    managed = []
-    for team_id in teams:
-        team = await session.get(Team, team_id)
-        try:
-            await access.require_team_manager(
-                session,
-                actor,
-                organization_id=league.organization_id,
-                league_id=league.id,
-                franchise_id=team.franchise_id if team else None,
-                doing="submit",
-            )
-            managed.append(team_id)
-        except PermissionDenied:
-            continue
-    if managed:  # a franchise manager speaks for the team they manage
-        return managed[0] if len(managed) == 1 else None
-    raise PermissionDenied(
-        "Only players of the two teams, their franchise managers or league staff may submit "
-        "this match's replays."
-    )
+async def _side(session: AsyncSession, subject: ResultSubject, actor: Actor) -> Side | None:
+    """The actor's side in the subject (None when they did not play in it)."""
+    member_id = await _member_id(session, subject.organization_id, actor.user_id)
+    return None if member_id is None else await subject.side_of(session, member_id)
 
 
 # -- upload ----------------------------------------------------------------------------------
@@ -123,25 +93,45 @@ async def submit_replays(
     files: Sequence[Upload],
     max_size: int,
 ) -> Submission:
-    """Store a series' replays (once each, by SHA-256) and queue their processing.
+    """Upload a series' replays for a scheduled league match."""
+    subject = await MatchSubject.load(session, match_id)
+    return await submit(
+        session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
+    )
+
+
+async def submit(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    storage: ObjectStorage,
+    subject: ResultSubject,
+    files: Sequence[Upload],
+    max_size: int,
+) -> Submission:
+    """Store the replays (once each, by SHA-256) and queue their processing.
 
     Each file is verified on the spot (CRCs and header, a few milliseconds), so a broken file
     is refused before anything is stored; the job parses again from storage.
     """
-    match, fixture, league = await schedule.match_context(session, match_id)
-    side = await _submitting_side(session, actor, match, fixture, league)
-    if match.status != schedule.SCHEDULED:
-        raise Conflict(f"Match {match.id} is already {match.status}.", code="MATCH_ALREADY_DECIDED")
+    side = await subject.submitter_side(session, actor)
+    subject.require_undecided()
     if not files:
         raise InvalidInput("Attach the series' replay files.", code="NO_FILES")
+    if subject.files_expected is not None and len(files) != subject.files_expected:
+        raise InvalidInput(
+            f"{subject.noun.capitalize()} has {subject.files_expected} games; attach one replay "
+            f"for each, in order (got {len(files)}).",
+            code="WRONG_FILE_COUNT",
+        )
     if len(files) > MAX_FILES:
         raise InvalidInput(f"A series has at most {MAX_FILES} replays.", code="TOO_MANY_FILES")
     busy = await session.scalar(
-        select(Submission.id).where(Submission.match_id == match.id, Submission.status.in_(OPEN))
+        select(Submission.id).where(_for(subject), Submission.status.in_(OPEN))
     )
     if busy is not None:
         raise Conflict(
-            f"Submission {busy} for this match is still open; wait for it or reject it first.",
+            f"Submission {busy} for {subject.noun} is still open; wait for it or reject it first.",
             code="SUBMISSION_IN_PROGRESS",
         )
     digests: dict[str, int] = {}
@@ -162,11 +152,11 @@ async def submit_replays(
                 code="REPLAY_ALREADY_USED",
             )
     submission = Submission(
-        match_id=match.id,
         submitted_by_user_id=actor.user_id,
-        submitted_for_team_id=side,
+        submitted_for_team_id=side.team_id if side else None,
         status=PROCESSING,
     )
+    setattr(submission, subject.column, subject.id)
     session.add(submission)
     await session.flush()
     for number, (upload, digest) in enumerate(zip(files, digests, strict=True), start=1):
@@ -276,13 +266,14 @@ async def process_submission(
             )
         )
     submission.status = VALIDATING
-    report = validation.validate_series(await _expectation(session, submission), files)
+    subject = await subject_of(session, submission)
+    report = await subject.check(session, files)
     submission.report = report.as_json()
     if report.ok:
         submission.status = AWAITING
         submission.rejection_reason = None
-        if await _ratifications_needed(session, submission) == 0:
-            await _accept(session, submission)
+        if await _ratifications_needed(session, subject, submission) == 0:
+            await _accept(session, subject, submission)
             return submission
     else:
         submission.status = REJECTED
@@ -305,100 +296,43 @@ def _summary(replay: Replay | None, error: ReplayError | None) -> dict:
     }
 
 
-async def _expectation(session: AsyncSession, submission: Submission) -> validation.Expectation:
-    match, fixture, league = await schedule.match_context(session, submission.match_id)
-    config = await organization_config(session, league.organization_id)
-    mode = found(await session.get(GameMode, league.game_mode_id), "game mode", league.game_mode_id)
-    until = min(utcnow(), match.ends_at)
-    sides = []
-    for team_id in (fixture.home_team_id, fixture.away_team_id):
-        team = found(await session.get(Team, team_id), "team", team_id)
-        # Anyone on the roster at some point of the match window counts as that team's.
-        rows = await session.execute(
-            select(Member.id, Player.id, Member.name)
-            .join(Player, Player.member_id == Member.id)
-            .join(RosterSpot, RosterSpot.player_id == Player.id)
-            .where(
-                RosterSpot.team_id == team.id,
-                RosterSpot.season_id == match.season_id,
-                RosterSpot.joined_at <= until,
-                RosterSpot.left_at.is_(None) | (RosterSpot.left_at > match.starts_at),
-            )
-            .distinct()
-        )
-        roster = tuple(validation.RosterPlayer(m, p, n) for m, p, n in rows)
-        sides.append(validation.Side(team.id, team.name, roster))
-    accounts = await session.execute(
-        select(
-            PlatformAccount.platform, PlatformAccount.account_id, PlatformAccount.member_id
-        ).where(PlatformAccount.organization_id == league.organization_id)
-    )
-    names = await session.execute(
-        select(Member.id, Member.name).where(Member.organization_id == league.organization_id)
-    )
-    return validation.Expectation(
-        match_format=match.format,
-        team_size=mode.team_size,
-        home=sides[0],
-        away=sides[1],
-        window_start=match.starts_at,
-        window_end=match.ends_at,
-        date_tolerance=dt.timedelta(hours=config["replay_date_tolerance_hours"]),
-        require_private=config["require_private_match"],
-        substitutes_per_series=config["substitutes_per_series"],
-        accounts={(p, a): m for p, a, m in accounts},
-        member_names={member_id: name for member_id, name in names},
-    )
-
-
 # -- ratification ----------------------------------------------------------------------------
 
 
 async def _open_submission(
     session: AsyncSession, submission_id: int
-) -> tuple[Submission, Match, Fixture, League]:
+) -> tuple[Submission, ResultSubject]:
     # Locked (on PostgreSQL) so that two deciding answers at once are taken one after the other.
     submission = found(
         await session.get(Submission, submission_id, with_for_update=True),
         "submission",
         submission_id,
     )
-    match, fixture, league = await schedule.match_context(session, submission.match_id)
-    return submission, match, fixture, league
+    return submission, await subject_of(session, submission)
 
 
-async def _ratifications_needed(session: AsyncSession, submission: Submission) -> int:
-    match, fixture, league = await schedule.match_context(session, submission.match_id)
-    config = await organization_config(session, league.organization_id)
-    if config["ratification_mode"] == "count":
-        return config["required_ratifications"]
-    opposing = [
-        t
-        for t in (fixture.home_team_id, fixture.away_team_id)
-        if t != submission.submitted_for_team_id
-    ]
-    size = await session.scalar(
-        select(func.count())
-        .select_from(RosterSpot)
-        .where(
-            RosterSpot.team_id.in_(opposing),
-            RosterSpot.season_id == match.season_id,
-            RosterSpot.left_at.is_(None),
-        )
+async def _ratifications_needed(
+    session: AsyncSession, subject: ResultSubject, submission: Submission
+) -> int:
+    config = await organization_config(session, subject.organization_id)
+    eligible = await subject.ratifiers(
+        session, await subject.side_of_submission(session, submission)
     )
-    return (size or 0) // 2 + 1
+    if config["ratification_mode"] == "count":
+        return min(config["required_ratifications"], eligible)
+    return min(eligible // 2 + 1, eligible)
 
 
 async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
-    """The opposing side confirms; enough confirmations accept the result, once."""
-    submission, match, fixture, _ = await _open_submission(session, submission_id)
+    """The other side confirms; enough confirmations accept the result, once."""
+    submission, subject = await _open_submission(session, submission_id)
     access.require_user(actor)
-    team = await _team_of(
-        session, actor, (fixture.home_team_id, fixture.away_team_id), match.season_id
-    )
-    if team is None:
-        raise PermissionDenied("Only players of the two teams ratify a result.")
-    if team == submission.submitted_for_team_id:
+    side = await _side(session, subject, actor)
+    if side is None:
+        raise PermissionDenied(f"Only the players of {subject.noun} ratify its result.")
+    if submission.submitted_by_user_id == actor.user_id or side == (
+        await subject.side_of_submission(session, submission)
+    ):
         raise PermissionDenied(
             "Your side submitted this result; the other side ratifies it.", code="SUBMITTING_SIDE"
         )
@@ -417,7 +351,10 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
         )
     session.add(
         Ratification(
-            submission_id=submission.id, user_id=actor.user_id, team_id=team, decision="ratify"
+            submission_id=submission.id,
+            user_id=actor.user_id,
+            team_id=side.team_id,
+            decision="ratify",
         )
     )
     await session.flush()
@@ -426,27 +363,25 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
         .select_from(Ratification)
         .where(Ratification.submission_id == submission.id, Ratification.decision == "ratify")
     )
-    if (count or 0) >= await _ratifications_needed(session, submission):
-        await _accept(session, submission)
+    if (count or 0) >= await _ratifications_needed(session, subject, submission):
+        await _accept(session, subject, submission)
+    else:
+        _changed(session, submission)
     return submission
 
 
 async def reject(
     session: AsyncSession, *, actor: Actor, submission_id: int, reason: str
 ) -> Submission:
-    """A player of either team (or staff) sends the submission back for a new upload."""
-    submission, match, fixture, league = await _open_submission(session, submission_id)
+    """A player of either side (or staff) sends the submission back for a new upload."""
+    submission, subject = await _open_submission(session, submission_id)
     access.require_user(actor)
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Say why the result is wrong.", code="REASON_REQUIRED")
-    team = await _team_of(
-        session, actor, (fixture.home_team_id, fixture.away_team_id), match.season_id
-    )
-    if team is None and not await access.is_league_staff(
-        session, actor, league.organization_id, league.id
-    ):
-        raise PermissionDenied("Only players of the two teams or league staff may reject it.")
+    side = await _side(session, subject, actor)
+    if side is None and not await subject.is_staff(session, actor):
+        raise PermissionDenied(f"Only the players of {subject.noun} or staff may reject it.")
     if submission.status not in OPEN:
         raise Conflict(
             f"Submission {submission.id} is already {submission.status}.", code="NOT_OPEN"
@@ -463,7 +398,7 @@ async def reject(
             Ratification(
                 submission_id=submission.id,
                 user_id=actor.user_id,
-                team_id=team,
+                team_id=side.team_id if side else None,
                 decision="reject",
                 reason=reason[:500],
             )
@@ -475,38 +410,8 @@ async def reject(
     return submission
 
 
-async def _accept(session: AsyncSession, submission: Submission) -> None:
-    """Games, stat lines, the match result and (through it) the standings, in one go."""
-    match, fixture, league = await schedule.match_context(session, submission.match_id)
-    report = submission.report or {}
-    games = report.get("games", [])
-    if not games or any(g.get("home_goals") is None for g in games):
-        raise Conflict(
-            "This submission's games cannot be matched to the two teams; it cannot be accepted.",
-            code="CANNOT_ACCEPT",
-        )
-    items = (
-        await session.scalars(
-            select(SubmissionReplay)
-            .where(SubmissionReplay.submission_id == submission.id)
-            .order_by(SubmissionReplay.game_number)
-        )
-    ).all()
-    rows = await schedule.complete_match(
-        session,
-        match=match,
-        games=[(g["home_goals"], g["away_goals"]) for g in games],
-        replay_ids=[item.stored_replay_id for item in items],
-    )
-    await stats.record_series(
-        session,
-        league_id=league.id,
-        games=rows,
-        reports=games,
-        home_team_id=fixture.home_team_id,
-        away_team_id=fixture.away_team_id,
-    )
-    await ratings.rate_match_games(session, match_id=match.id)
+async def _accept(session: AsyncSession, subject: ResultSubject, submission: Submission) -> None:
+    await subject.accept(session, submission)
     submission.status = ACCEPTED
     _changed(session, submission)
     await session.flush()
@@ -515,39 +420,43 @@ async def _accept(session: AsyncSession, submission: Submission) -> None:
 # -- staff -----------------------------------------------------------------------------------
 
 
-async def _staff_only(session: AsyncSession, actor: Actor, league: League, doing: str) -> None:
-    await access.require_league_staff(session, actor, league.organization_id, league.id, doing)
+async def _staff_only(
+    session: AsyncSession, actor: Actor, subject: ResultSubject, doing: str
+) -> None:
+    access.require_user(actor)
+    if not await subject.is_staff(session, actor):
+        raise PermissionDenied(f"Only staff may {doing}.")
 
 
 def _audit(
     session: AsyncSession,
     actor: Actor,
-    league: League,
+    subject: ResultSubject,
     action: str,
     submission: Submission,
     **details: object,
 ) -> None:
     session.add(
         AuditEntry(
-            organization_id=league.organization_id,
+            organization_id=subject.organization_id,
             actor_user_id=actor.user_id,
             action=action,
             subject=f"submission:{submission.id}",
-            details={"match_id": submission.match_id, **details},
+            details={subject.column: subject.id, **details},
         )
     )
 
 
 async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
-    submission, _, _, league = await _open_submission(session, submission_id)
-    await _staff_only(session, actor, league, "force-accept results")
+    submission, subject = await _open_submission(session, submission_id)
+    await _staff_only(session, actor, subject, "force-accept results")
     if submission.status == ACCEPTED:
         return submission
     if submission.status not in (AWAITING, REJECTED):
         raise Conflict("This submission is still being processed.", code="NOT_PROCESSED")
-    if submission.status == REJECTED and await _used_elsewhere(session, submission):
+    if submission.status == REJECTED and await _used_elsewhere(session, subject, submission):
         raise Conflict(
-            "Another submission of this match is open or accepted; settle that one instead.",
+            f"Another submission of {subject.noun} is open or accepted; settle that one instead.",
             code="SUBMISSION_IN_PROGRESS",
         )
     taken = await session.scalar(
@@ -567,29 +476,32 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
         raise Conflict(
             "Some of these replays now belong to another submission.", code="REPLAY_ALREADY_USED"
         )
-    await _accept(session, submission)
-    _audit(session, actor, league, "submission.force_accept", submission)
+    subject.require_undecided()
+    await _accept(session, subject, submission)
+    _audit(session, actor, subject, "submission.force_accept", submission)
     return submission
 
 
 async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
     """Process the same replays again from the start (ratifications are dropped)."""
-    submission, _, _, league = await _open_submission(session, submission_id)
-    await _staff_only(session, actor, league, "reset submissions")
+    submission, subject = await _open_submission(session, submission_id)
+    await _staff_only(session, actor, subject, "reset submissions")
     if submission.status == ACCEPTED:
         raise Conflict("An accepted result is invalidated, not reset.", code="ALREADY_ACCEPTED")
     busy = await session.scalar(
         select(Submission.id).where(
-            Submission.match_id == submission.match_id,
+            _for(subject),
             Submission.status.in_(OPEN),
             Submission.id != submission.id,
         )
     )
     if busy is not None:
-        raise Conflict(f"Submission {busy} for this match is open.", code="SUBMISSION_IN_PROGRESS")
+        raise Conflict(
+            f"Submission {busy} for {subject.noun} is open.", code="SUBMISSION_IN_PROGRESS"
+        )
     await _drop_ratifications(session, submission)
     _restart(session, submission, PROCESSING)
-    _audit(session, actor, league, "submission.reset", submission)
+    _audit(session, actor, subject, "submission.reset", submission)
     return submission
 
 
@@ -612,22 +524,19 @@ def _restart(session: AsyncSession, submission: Submission, status: str) -> None
 async def invalidate(
     session: AsyncSession, *, actor: Actor, submission_id: int, reason: str
 ) -> Submission:
-    """Take back an accepted result: games and stat lines go, the match is open again."""
-    submission, match, _, league = await _open_submission(session, submission_id)
-    await _staff_only(session, actor, league, "invalidate results")
+    """Take back an accepted result: what accepting recorded goes, the subject is open
+    again, and the ratings are rebuilt without it."""
+    submission, subject = await _open_submission(session, submission_id)
+    await _staff_only(session, actor, subject, "invalidate results")
     if not reason.strip():
         raise InvalidInput("Say why the result is invalidated.", code="REASON_REQUIRED")
     if submission.status != ACCEPTED:
         raise Conflict("Only an accepted result can be invalidated.", code="NOT_ACCEPTED")
-    await schedule.reopen_match(session, match=match)
-    # Later games were rated from ratings that included this result: rebuild them without it.
-    await ratings.recompute(
-        session, organization_id=league.organization_id, game_mode_id=league.game_mode_id
-    )
+    await subject.take_back(session, submission)
     submission.status = REJECTED
     submission.rejection_reason = f"Invalidated by staff: {reason.strip()}"[:500]
     _changed(session, submission)
-    _audit(session, actor, league, "submission.invalidate", submission, reason=reason.strip())
+    _audit(session, actor, subject, "submission.invalidate", submission, reason=reason.strip())
     return submission
 
 
@@ -638,12 +547,10 @@ async def claim_account(
     session: AsyncSession, *, actor: Actor, submission_id: int, platform: str, account_id: str
 ) -> AccountClaim:
     """A member says an account the report calls unknown is theirs."""
-    submission, _, _, league = await _open_submission(session, submission_id)
+    submission, subject = await _open_submission(session, submission_id)
     me = access.require_user(actor)
-    member = await session.scalar(
-        select(Member).where(Member.organization_id == league.organization_id, Member.user_id == me)
-    )
-    if member is None:
+    member_id = await _member_id(session, subject.organization_id, me)
+    if member_id is None:
         raise PermissionDenied("Join the organization before claiming an account.")
     listed = {
         (u["platform"], u["platform_id"]): u["name"]
@@ -669,8 +576,8 @@ async def claim_account(
             "Someone already claimed this account; it awaits confirmation.", code="DUPLICATE_CLAIM"
         )
     claim = AccountClaim(
-        organization_id=league.organization_id,
-        member_id=member.id,
+        organization_id=subject.organization_id,
+        member_id=member_id,
         submission_id=submission.id,
         platform=key[0],
         account_id=key[1],
@@ -682,30 +589,18 @@ async def claim_account(
 
 
 async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -> AccountClaim:
-    """Staff, or a player of the other team than the claimant's, confirm; the account is then
+    """Staff, or a player of another side than the claimant's, confirm; the account is then
     linked and the submission validated again, without a new upload."""
     claim = found(await session.get(AccountClaim, claim_id), "account claim", claim_id)
-    submission, match, fixture, league = await _open_submission(session, claim.submission_id)
+    submission, subject = await _open_submission(session, claim.submission_id)
     if claim.status != "pending":
         return claim
     access.require_user(actor)
-    if not await access.is_league_staff(session, actor, league.organization_id, league.id):
-        teams = (fixture.home_team_id, fixture.away_team_id)
-        mine = await _team_of(session, actor, teams, match.season_id)
-        claimant = await session.scalar(
-            select(RosterSpot.team_id)
-            .join(Player, Player.id == RosterSpot.player_id)
-            .where(
-                Player.member_id == claim.member_id,
-                RosterSpot.team_id.in_(teams),
-                RosterSpot.season_id == match.season_id,
-            )
-            .limit(1)
-        )
-        if mine is None or mine == claimant:
-            raise PermissionDenied(
-                "League staff or a player of the other team confirm an account claim."
-            )
+    if not await subject.is_staff(session, actor):
+        mine = await _side(session, subject, actor)
+        claimant = await subject.side_of(session, claim.member_id)
+        if mine is None or mine == claimant or actor.user_id == await _user_of(session, claim):
+            raise PermissionDenied("Staff or a player of the other side confirm an account claim.")
     await identity.attach_platform_account(
         session,
         organization_id=claim.organization_id,
@@ -718,18 +613,24 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
     claim.decided_by_user_id = actor.user_id
     # Rejected by validation for unknown accounts: check it again with the account linked.
     blocked = submission.status == REJECTED and (submission.report or {}).get("unknown_accounts")
-    if blocked and not await _used_elsewhere(session, submission):
+    if blocked and not await _used_elsewhere(session, subject, submission):
         await _drop_ratifications(session, submission)
         _restart(session, submission, VALIDATING)
     await session.flush()
     return claim
 
 
-async def _used_elsewhere(session: AsyncSession, submission: Submission) -> bool:
-    """Another submission of the match opened meanwhile: this one stays as it is."""
+async def _user_of(session: AsyncSession, claim: AccountClaim) -> int | None:
+    return await session.scalar(select(Member.user_id).where(Member.id == claim.member_id))
+
+
+async def _used_elsewhere(
+    session: AsyncSession, subject: ResultSubject, submission: Submission
+) -> bool:
+    """Another submission of the subject opened meanwhile: this one stays as it is."""
     other = await session.scalar(
         select(Submission.id).where(
-            Submission.match_id == submission.match_id,
+            _for(subject),
             Submission.id != submission.id,
             Submission.status.in_((*OPEN, ACCEPTED)),
         )
@@ -738,7 +639,7 @@ async def _used_elsewhere(session: AsyncSession, submission: Submission) -> bool
 
 
 async def replay_for_download(session: AsyncSession, *, sha256: str) -> StoredReplay:
-    """A stored replay that belongs to a submission (public, like the matches they prove)."""
+    """A stored replay that belongs to a submission (public, like the results they prove)."""
     stored = await session.scalar(select(StoredReplay).where(StoredReplay.sha256 == sha256))
     if stored is None:
         raise NotFound("There is no replay with that id.")

@@ -7,7 +7,7 @@ which accounts the replay shows, and every problem in a sentence a player unders
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from sprocket.errors import InvalidInput
@@ -33,6 +33,19 @@ class Side:
 
 
 @dataclass(frozen=True)
+class GameRules:
+    """What every game must be, whatever it proves (a league match or a scrim)."""
+
+    team_size: int
+    require_private: bool
+    window_start: dt.datetime
+    window_end: dt.datetime
+    date_tolerance: dt.timedelta
+    window_name: str = "the match window"
+    played_by: str = "this league"
+
+
+@dataclass(frozen=True)
 class Expectation:
     """What the match, the league and the organization's rules expect of the series."""
 
@@ -47,6 +60,16 @@ class Expectation:
     substitutes_per_series: int
     accounts: Mapping[tuple[str, str], int]  # (platform, account id) -> member id
     member_names: Mapping[int, str]
+
+    @property
+    def rules(self) -> GameRules:
+        return GameRules(
+            self.team_size,
+            self.require_private,
+            self.window_start,
+            self.window_end,
+            self.date_tolerance,
+        )
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,7 @@ class GameReport:
     home_goals: int | None = None
     away_goals: int | None = None
     problems: tuple[Problem, ...] = ()
+    played_at: str | None = None  # ISO 8601, UTC
 
 
 @dataclass(frozen=True)
@@ -121,7 +145,7 @@ class Report:
         return {"ok": self.ok, **asdict(self)}
 
 
-class _Game:
+class GameChecks:
     """Collects one game's problems, each prefixed with the game's number."""
 
     def __init__(self, number: int) -> None:
@@ -147,40 +171,28 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
     seen_ids: dict[str, int] = {}
     fielded: dict[int, set[int]] = {expect.home.team_id: set(), expect.away.team_id: set()}
     for number, file in enumerate(files, start=1):
-        game = _Game(number)
+        game = GameChecks(number)
         replay = file.replay
         if replay is None:
-            error = file.error
-            text = str(error) if error else "The file cannot be read."
-            game.problems.append(
-                Problem(
-                    error.code if error else "not_a_replay",
-                    f"Replay {number} ({file.filename}): {text}",
-                    number,
-                )
-            )
-            games.append(
-                GameReport(
-                    number, file.filename, home_names, away_names, (), problems=tuple(game.problems)
-                )
-            )
+            games.append(unreadable(game, file, home_names, away_names))
             continue
-        if file.used_by_submission is not None:
-            game.flag(
-                "REPLAY_ALREADY_USED",
-                f"this replay is already part of submission {file.used_by_submission}.",
-            )
-        if replay.replay_id and replay.replay_id in seen_ids:
-            game.flag(
-                "DUPLICATE_GAME", f"this is the same game as replay {seen_ids[replay.replay_id]}."
-            )
-        elif replay.replay_id:
-            seen_ids[replay.replay_id] = number
-        found = _players(replay, expect, side_of, rostered, game, unknown)
-        home_index = _home_index(found, expect, game)
+        check_file(game, file, replay, seen_ids)
+        outsider = (
+            f"who is on neither {expect.home.name}'s nor {expect.away.name}'s roster",
+            "NOT_ON_ROSTER",
+        )
+        found = find_players(
+            replay, expect.accounts, expect.member_names, rostered, side_of, game, unknown, outsider
+        )
+        home_index = home_index_of(
+            [(p.replay_team, p.team_id) for p in found],
+            (expect.home.team_id, expect.home.name),
+            (expect.away.team_id, expect.away.name),
+            game,
+        )
         if home_index is not None:
             found = [_played_for(p, home_index, expect, rostered) for p in found]
-        _check_game_rules(replay, expect, game)
+        check_game_rules(replay, expect.rules, game)
         for player in found:
             if player.member_id is not None and player.team_id is not None:
                 fielded[player.team_id].add(player.member_id)
@@ -196,6 +208,7 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
                 None if home_index is None else scores[home_index],
                 None if home_index is None else scores[1 - home_index],
                 tuple(game.problems),
+                played_at(replay),
             )
         )
     problems = [p for g in games for p in g.problems]
@@ -215,19 +228,68 @@ def _played_for(
     return replace(player, team_id=team)
 
 
-def _players(
+def unreadable(
+    game: GameChecks, file: GameFile, expected_home: tuple[str, ...], expected_away: tuple[str, ...]
+) -> GameReport:
+    """The report of a game whose file could not be parsed."""
+    error = file.error
+    text = str(error) if error else "The file cannot be read."
+    game.problems.append(
+        Problem(
+            error.code if error else "not_a_replay",
+            f"Replay {game.number} ({file.filename}): {text}",
+            game.number,
+        )
+    )
+    return GameReport(
+        game.number,
+        file.filename,
+        expected_home,
+        expected_away,
+        (),
+        problems=tuple(game.problems),
+    )
+
+
+def check_file(game: GameChecks, file: GameFile, replay: Replay, seen_ids: dict[str, int]) -> None:
+    """A replay proves one result once: not another submission's, not a game seen already."""
+    if file.used_by_submission is not None:
+        game.flag(
+            "REPLAY_ALREADY_USED",
+            f"this replay is already part of submission {file.used_by_submission}.",
+        )
+    if replay.replay_id and replay.replay_id in seen_ids:
+        game.flag(
+            "DUPLICATE_GAME", f"this is the same game as replay {seen_ids[replay.replay_id]}."
+        )
+    elif replay.replay_id:
+        seen_ids[replay.replay_id] = game.number
+
+
+def played_at(replay: Replay) -> str | None:
+    moment = replay.started_at or (replay.date.replace(tzinfo=dt.UTC) if replay.date else None)
+    return moment.isoformat() if moment else None
+
+
+def find_players(
     replay: Replay,
-    expect: Expectation,
-    side_of: dict[int, int],
-    rostered: set[int],
-    game: _Game,
+    accounts: Mapping[tuple[str, str], int],
+    member_names: Mapping[int, str],
+    expected: set[int],
+    side_of: Mapping[int, int],
+    game: GameChecks,
     unknown: list[UnknownAccount],
+    outsider: tuple[str, str],
+    games: str = "league games",
 ) -> list[FoundPlayer]:
+    """Each player of the replay with the member their account is linked to; bots, unreadable
+    or unlinked accounts and members not ``expected`` are flagged (``outsider``: the clause
+    that says why such a member does not belong, and its problem code)."""
     found = []
     for player in replay.players:
         member = None
         if player.is_bot:
-            game.flag("BOT_PLAYER", f"'{player.name}' is a bot; league games are played by people.")
+            game.flag("BOT_PLAYER", f"'{player.name}' is a bot; {games} are played by people.")
         elif player.platform not in PLATFORMS or not player.platform_id:
             game.flag(
                 "UNKNOWN_PLATFORM", f"account '{player.name}' has no platform id Sprocket can read."
@@ -236,19 +298,18 @@ def _players(
             account = (
                 player.platform_id.lower() if player.platform == "epic" else player.platform_id
             )
-            member = expect.accounts.get((player.platform, account))
+            member = accounts.get((player.platform, account))
             label = f"{platform_name(player.platform)} {player.platform_id}"
             if member is None:
                 game.flag(
                     "UNKNOWN_ACCOUNT", f"account '{player.name}' ({label}) is linked to nobody."
                 )
                 unknown.append(UnknownAccount(game.number, player.name, player.platform, account))
-            elif member not in rostered:
-                who = expect.member_names.get(member, "a member")
+            elif member not in expected:
+                who = member_names.get(member, "a member")
                 game.flag(
-                    "NOT_ON_ROSTER",
-                    f"account '{player.name}' ({label}) belongs to {who}, who is on neither "
-                    f"{expect.home.name}'s nor {expect.away.name}'s roster.",
+                    outsider[1],
+                    f"account '{player.name}' ({label}) belongs to {who}, {outsider[0]}.",
                 )
         found.append(
             FoundPlayer(
@@ -268,30 +329,34 @@ def _players(
     return found
 
 
-def _home_index(found: list[FoundPlayer], expect: Expectation, game: _Game) -> int | None:
-    """Which replay team is the scheduled home team, judged by the rostered players on it."""
-    teams_on: dict[int, set[int]] = {0: set(), 1: set()}
-    for player in found:
-        if player.team_id is not None and player.replay_team in (0, 1):
-            teams_on[player.replay_team].add(player.team_id)
-    for index, team_ids in teams_on.items():
-        if len(team_ids) > 1:
+def home_index_of(
+    placed: Sequence[tuple[int | None, Hashable | None]],
+    home: tuple[Hashable, str],
+    away: tuple[Hashable, str],
+    game: GameChecks,
+    who: str = "rostered player",
+) -> int | None:
+    """Which replay team (0 or 1) is the home side, judged by the known players on it:
+    ``placed`` holds each player's (replay team, side), ``home``/``away`` each side's key
+    and name."""
+    teams_on: dict[int, set[Hashable]] = {0: set(), 1: set()}
+    for replay_team, side in placed:
+        if side is not None and replay_team in (0, 1):
+            teams_on[replay_team].add(side)
+    for index, sides in teams_on.items():
+        if len(sides) > 1:
             game.flag(
                 "MIXED_SIDE",
                 f"the {'blue' if index == 0 else 'orange'} side has players of both "
-                f"{expect.home.name} and {expect.away.name}.",
+                f"{home[1]} and {away[1]}.",
             )
             return None
-    home, away = expect.home.team_id, expect.away.team_id
-    if teams_on[0] == {home} or teams_on[1] == {away}:
+    if teams_on[0] == {home[0]} or teams_on[1] == {away[0]}:
         index = 0
-    elif teams_on[1] == {home} or teams_on[0] == {away}:
+    elif teams_on[1] == {home[0]} or teams_on[0] == {away[0]}:
         index = 1
     else:
-        game.flag(
-            "SIDES_UNKNOWN",
-            f"no rostered player of {expect.home.name} or {expect.away.name} appears.",
-        )
+        game.flag("SIDES_UNKNOWN", f"no {who} of {home[1]} or {away[1]} appears.")
         return None
     if teams_on[1 - index] == teams_on[index]:
         game.flag("SAME_TEAM_BOTH_SIDES", "both sides are the same team.")
@@ -299,14 +364,14 @@ def _home_index(found: list[FoundPlayer], expect: Expectation, game: _Game) -> i
     return index
 
 
-def _check_game_rules(replay: Replay, expect: Expectation, game: _Game) -> None:
-    if replay.team_size is not None and replay.team_size != expect.team_size:
+def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None:
+    if replay.team_size is not None and replay.team_size != rules.team_size:
         game.flag(
             "WRONG_TEAM_SIZE",
-            f"it is a {replay.team_size}v{replay.team_size} game; this league plays "
-            f"{expect.team_size}v{expect.team_size}.",
+            f"it is a {replay.team_size}v{replay.team_size} game; {rules.played_by} plays "
+            f"{rules.team_size}v{rules.team_size}.",
         )
-    if expect.require_private and replay.match_type != "Private":
+    if rules.require_private and replay.match_type != "Private":
         game.flag(
             "NOT_PRIVATE",
             f"it is not a private match (its match type is {replay.match_type or 'unknown'}).",
@@ -315,14 +380,14 @@ def _check_game_rules(replay: Replay, expect: Expectation, game: _Game) -> None:
     if played is None:
         game.flag("NO_DATE", "it has no date.")
     elif not (
-        expect.window_start - expect.date_tolerance
+        rules.window_start - rules.date_tolerance
         <= played
-        <= expect.window_end + expect.date_tolerance
+        <= rules.window_end + rules.date_tolerance
     ):
         game.flag(
             "OUTSIDE_WINDOW",
-            f"it was played on {played:%Y-%m-%d %H:%M} UTC, outside the match window "
-            f"{expect.window_start:%Y-%m-%d} to {expect.window_end:%Y-%m-%d}.",
+            f"it was played on {played:%Y-%m-%d %H:%M} UTC, outside {rules.window_name} "
+            f"{rules.window_start:%Y-%m-%d} to {rules.window_end:%Y-%m-%d}.",
         )
     if replay.team0_score == replay.team1_score:
         game.flag(

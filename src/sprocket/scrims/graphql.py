@@ -16,7 +16,8 @@ from sprocket.identity.access import require_user
 from sprocket.league import service as league
 from sprocket.league.graphql import GameModeNode, MemberNode, SkillGroupNode
 from sprocket.league.models import GameMode, Member, SkillGroup
-from sprocket.replays.graphql import read_uploads
+from sprocket.replays.graphql import SubmissionNode, read_uploads
+from sprocket.replays.models import Submission
 from sprocket.scrims import results, service
 from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup
 
@@ -176,6 +177,11 @@ class ScrimNode:
     async def lineups(self, info: Info) -> list[ScrimGameNode]:
         rows = await info.context.children(ScrimGame.scrim_id, ScrimGame.number).load(int(self.id))
         return [ScrimGameNode.of(r) for r in rows]
+
+    @strawberry.field(description="The result's submissions, newest first.")
+    async def submissions(self, info: Info) -> list[SubmissionNode]:
+        rows = await info.context.children(Submission.scrim_id, Submission.id).load(int(self.id))
+        return [SubmissionNode.of(r) for r in reversed(rows)]
 
     @strawberry.field(description="Lobby name and password: for the scrim's players and staff.")
     async def lobby(self, info: Info) -> ScrimLobbyNode | None:
@@ -346,11 +352,12 @@ class ScrimMutation:
 
     @strawberry.mutation(
         description="A player of a scrim in progress uploads its games' replays, one per game "
-        "in order."
+        "in order; they are checked in the background, then the other side ratifies "
+        "(ratifySubmission) or rejects them, as for a league match."
     )
     async def submit_scrim_replays(
         self, info: Info, scrim_id: strawberry.ID, files: list[Upload]
-    ) -> ScrimNode:
+    ) -> SubmissionNode:
         platform = info.context.platform
         max_size = platform.settings.replay_max_bytes
         require_user(await info.context.actor())  # an anonymous upload is not even read
@@ -361,14 +368,7 @@ class ScrimMutation:
             files=await read_uploads(files, max_size),
             max_size=max_size,
         )
-        return ScrimNode.of(row)
-
-    @strawberry.mutation(
-        description="A player of the scrim (not the uploader) confirms its submitted result."
-    )
-    async def ratify_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
-        row = await info.context.mutate(results.ratify_scrim, scrim_id=to_int(scrim_id))
-        return ScrimNode.of(row)
+        return SubmissionNode.of(row)
 
     @strawberry.mutation(description="Staff freeze a pending or running scrim.")
     async def lock_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:

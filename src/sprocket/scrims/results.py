@@ -1,157 +1,198 @@
-"""Results of scrims: a player uploads the games' replays, the others ratify, ratings move.
+"""A scrim as the subject of a submission: its results go through the same flow as league
+matches (:mod:`sprocket.replays.service`): upload, validation in the background job, the other
+side ratifies (or rejects), staff force-accept, reset or invalidate, account claims.
 
-Flow (no tables beyond the scrim's own)::
-
-    in_progress --submit_scrim_replays--> in_progress, every ScrimGame scored
-                --ratify_scrim x required_ratifications--> complete (then rated)
-
-* A participant of an in-progress scrim uploads one replay per game, in game order. Each file
-  is verified (CRCs and header, :func:`~sprocket.replays.parser.parse_replay`) and matched to
-  the :class:`~sprocket.scrims.models.ScrimGame` of the same number. Every player in it must be
-  a member of the scrim through a linked :class:`~sprocket.identity.models.PlatformAccount`
-  and in that game's line-up; the replay's side that holds the game's home members is home.
-  The game's goals, replay (stored once by SHA-256, as league replays) and date are recorded.
-  Anything wrong refuses the whole upload with a typed error and changes nothing.
-* The other participants ratify. Ratifications (and the upload) are recorded in the
-  organization's audit log (``AuditEntry`` rows, subject ``scrim:<id>``, actions
-  ``scrim.submit`` and ``scrim.ratify``): that is where who ratified lives, without a table of
-  its own. When the organization's ``required_ratifications`` distinct participants other than
-  the uploader have ratified (0: the upload alone completes it), the scrim is complete, its
-  seats are freed, and — for a competitive scrim, when ``ratings_from_competitive_scrims`` is
-  on — its decided games are rated (:func:`sprocket.ratings.service.rate_scrim_games`; a full
-  recompute reads the same games through ``GAME_SOURCES``).
-* A scrim is submitted once: its games keep their first scored replays.
+* Who submits: a player of the scrim (someone in a game's line-up), for their side; staff
+  (of any league of the organization) for nobody. The scrim must be in progress, and one
+  replay per game is attached, in game order.
+* Sides: with fixed teams, the scrim's two teams; in a round robin every player is a side of
+  their own (the teams change each game), so any other player ratifies.
+* The check (:func:`sprocket.scrims.validation.validate_scrim_games`): replay *n* shows game
+  *n*'s two line-ups on opposite sides, players known by their linked accounts, and the
+  organization's game rules, played since the scrim started.
+* Accepting records each game's goals, replay and time, completes the scrim (its seats are
+  freed) and, for a competitive scrim in an organization that rates scrims, rates its games.
+  Invalidating clears the games, puts the scrim back in progress (for a new upload) and
+  recomputes the game mode's ratings without them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import utcnow
-from sprocket.errors import Conflict, InvalidInput, PermissionDenied
+from sprocket.errors import Conflict, PermissionDenied
 from sprocket.identity import access
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount
-from sprocket.league.models import Member
+from sprocket.league.models import GameMode, Member
 from sprocket.platform.storage import ObjectStorage
 from sprocket.ratings import service as ratings
 from sprocket.replays import service as replays
-from sprocket.replays.models import AuditEntry, StoredReplay
-from sprocket.replays.parser import Replay
-from sprocket.replays.service import Upload
-from sprocket.replays.validation import PLATFORMS
+from sprocket.replays.models import Submission
+from sprocket.replays.subjects import Side, organization_accounts, replay_ids
+from sprocket.replays.validation import GameFile, GameRules, Report
 from sprocket.scrims import service
 from sprocket.scrims.models import Scrim, ScrimGame
-
-SUBMIT, RATIFY = "scrim.submit", "scrim.ratify"
-
-
-def _subject(scrim: Scrim) -> str:
-    return f"scrim:{scrim.id}"
+from sprocket.scrims.validation import Lineup, ScrimExpectation, validate_scrim_games
 
 
-def _ids(text: str) -> list[int]:
-    return [int(v) for v in text.split(",") if v]
+def _ids(text: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in text.split(",") if v)
 
 
-def participants(games: Sequence[ScrimGame]) -> set[int]:
-    """Every member in some game's line-up."""
-    return {m for g in games for m in (*_ids(g.home_member_ids), *_ids(g.away_member_ids))}
+def lineups(games: Sequence[ScrimGame]) -> list[Lineup]:
+    return [Lineup(_ids(g.home_member_ids), _ids(g.away_member_ids)) for g in games]
 
 
-async def _participant(
-    session: AsyncSession, actor: Actor, scrim: Scrim, games: Sequence[ScrimGame], doing: str
-) -> Member:
-    access.require_user(actor)
-    member = await session.scalar(
-        select(Member).where(
-            Member.organization_id == scrim.organization_id, Member.user_id == actor.user_id
-        )
-    )
-    if member is None or member.id not in participants(games):
-        raise PermissionDenied(f"Only the players of scrim {scrim.id} {doing}.")
-    return member
+@dataclass
+class ScrimSubject:
+    scrim: Scrim
+    games: list[ScrimGame]
+    column = "scrim_id"
 
+    @classmethod
+    async def load(cls, session: AsyncSession, scrim_id: int) -> ScrimSubject:
+        scrim = await service._scrim(session, scrim_id)
+        return cls(scrim, await service.game_lineups_of(session, scrim.id))
 
-def _account_key(platform: str, account_id: str) -> tuple[str, str]:
-    return (platform, account_id.lower() if platform == "epic" else account_id)
+    @property
+    def id(self) -> int:
+        return self.scrim.id
 
+    @property
+    def organization_id(self) -> int:
+        return self.scrim.organization_id
 
-def _played_at(replay: Replay, fallback: dt.datetime) -> dt.datetime:
-    moment = replay.started_at or replay.date
-    if moment is None:
-        return fallback
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    @property
+    def noun(self) -> str:
+        return f"scrim {self.scrim.id}"
 
+    @property
+    def files_expected(self) -> int:
+        return len(self.games)
 
-def _score(
-    number: int,
-    replay: Replay,
-    game: ScrimGame,
-    accounts: dict[tuple[str, str], int],
-    names: dict[int, str],
-) -> tuple[int, int]:
-    """(home goals, away goals) of one game's replay, or a typed error."""
-    home, away = set(_ids(game.home_member_ids)), set(_ids(game.away_member_ids))
-    sides: dict[int, set[int]] = {0: set(), 1: set()}
-    for player in replay.players:
-        label = f"Replay {number}: '{player.name}'"
-        if player.is_bot:
-            raise InvalidInput(f"{label} is a bot; scrims are played by people.", code="BOT_PLAYER")
-        if player.platform not in PLATFORMS or not player.platform_id:
-            raise InvalidInput(
-                f"{label} has no platform account Sprocket can read.", code="UNKNOWN_ACCOUNT"
+    @property
+    def players(self) -> set[int]:
+        return {m for lineup in lineups(self.games) for m in (*lineup.home, *lineup.away)}
+
+    # -- sides ---------------------------------------------------------------------------------
+
+    async def side_of(self, session: AsyncSession, member_id: int) -> Side | None:
+        return self._side(member_id)
+
+    def _side(self, member_id: int) -> Side | None:
+        if member_id not in self.players:
+            return None
+        if self.scrim.team_mode == "round_robin":
+            return Side(("player", member_id))
+        first = lineups(self.games)[0]
+        return Side(("team", 0 if member_id in first.home else 1))
+
+    async def side_of_submission(
+        self, session: AsyncSession, submission: Submission
+    ) -> Side | None:
+        member_id = await session.scalar(
+            select(Member.id).where(
+                Member.organization_id == self.organization_id,
+                Member.user_id == submission.submitted_by_user_id,
             )
-        member = accounts.get(_account_key(player.platform, player.platform_id))
-        if member is None:
-            raise InvalidInput(
-                f"{label} ({player.platform} {player.platform_id}) is linked to nobody in "
-                "this organization.",
-                code="UNKNOWN_ACCOUNT",
-            )
-        if member not in home | away or player.team not in (0, 1):
-            raise InvalidInput(
-                f"{label} is {names.get(member, 'a member')}, who is not in game {game.number}'s "
-                "line-up.",
-                code="NOT_IN_LINEUP",
-            )
-        sides[player.team].add(member)
-    if sides[0] and sides[0] <= home and sides[1] <= away and sides[1]:
-        home_index = 0
-    elif sides[1] and sides[1] <= home and sides[0] <= away and sides[0]:
-        home_index = 1
-    else:
-        raise InvalidInput(
-            f"Replay {number}: its sides are not game {game.number}'s two line-ups.",
-            code="SIDES_DO_NOT_MATCH",
         )
-    scores = (replay.team0_score, replay.team1_score)
-    if scores[0] == scores[1]:
-        raise InvalidInput(
-            f"Replay {number}: the game ended {scores[0]}-{scores[1]}; a scrim game needs a "
-            "winner.",
-            code="UNDECIDED_GAME",
+        return None if member_id is None else self._side(member_id)
+
+    async def submitter_side(self, session: AsyncSession, actor: Actor) -> Side | None:
+        user_id = access.require_user(actor)
+        member_id = await session.scalar(
+            select(Member.id).where(
+                Member.organization_id == self.organization_id, Member.user_id == user_id
+            )
         )
-    return scores[home_index], scores[1 - home_index]
+        side = None if member_id is None else self._side(member_id)
+        if side is not None:
+            return side
+        if await self.is_staff(session, actor):
+            return None
+        raise PermissionDenied(f"Only the players of scrim {self.scrim.id} submit its replays.")
 
+    async def ratifiers(self, session: AsyncSession, against: Side | None) -> int:
+        return sum(1 for m in self.players if self._side(m) != against)
 
-async def _replay_in_use(session: AsyncSession, digest: str) -> str | None:
-    """What already holds this replay: a scrim game or a league submission."""
-    scrim_id = await session.scalar(
-        select(ScrimGame.scrim_id)
-        .join(StoredReplay, StoredReplay.id == ScrimGame.stored_replay_id)
-        .where(StoredReplay.sha256 == digest)
-        .limit(1)
-    )
-    if scrim_id is not None:
-        return f"scrim {scrim_id}"
-    submission = await replays._used_by(session, digest)
-    return None if submission is None else f"submission {submission}"
+    async def is_staff(self, session: AsyncSession, actor: Actor) -> bool:
+        return await access.is_staff_anywhere(session, actor, self.organization_id)
+
+    def require_undecided(self) -> None:
+        if self.scrim.status != service.IN_PROGRESS:
+            raise Conflict(
+                f"Scrim {self.scrim.id} is {self.scrim.status.replace('_', ' ')}; results are "
+                "submitted and accepted while a scrim is in progress.",
+                code="SCRIM_NOT_IN_PROGRESS",
+            )
+
+    # -- checking ------------------------------------------------------------------------------
+
+    async def check(self, session: AsyncSession, files: Sequence[GameFile]) -> Report:
+        config = await service._config(session, self.organization_id)
+        mode = await session.get(GameMode, self.scrim.game_mode_id)
+        assert mode is not None and self.scrim.started_at is not None
+        accounts, names = await organization_accounts(session, self.organization_id)
+        rules = GameRules(
+            team_size=mode.team_size,
+            require_private=config["require_private_match"],
+            window_start=self.scrim.started_at,
+            window_end=max(utcnow(), self.scrim.started_at),
+            date_tolerance=dt.timedelta(hours=config["replay_date_tolerance_hours"]),
+            window_name="the scrim's time",
+            played_by="this scrim",
+        )
+        expect = ScrimExpectation(lineups(self.games), rules, accounts, names)
+        return validate_scrim_games(expect, files)
+
+    # -- the result ----------------------------------------------------------------------------
+
+    async def accept(self, session: AsyncSession, submission: Submission) -> None:
+        """The games' results stand: the scrim is complete, its seats freed, its games rated."""
+        self.require_undecided()
+        reports = (submission.report or {}).get("games", [])
+        if len(reports) != len(self.games) or any(r.get("home_goals") is None for r in reports):
+            raise Conflict(
+                "This submission's games cannot be matched to the scrim's line-ups; it cannot "
+                "be accepted.",
+                code="CANNOT_ACCEPT",
+            )
+        now = utcnow()
+        stored = await replay_ids(session, submission)
+        for game, report, replay_id in zip(self.games, reports, stored, strict=True):
+            game.home_goals, game.away_goals = report["home_goals"], report["away_goals"]
+            game.stored_replay_id = replay_id
+            moment = report.get("played_at")
+            game.played_at = dt.datetime.fromisoformat(moment) if moment else now
+        for entry in await service._active_entries(session, self.scrim.id):
+            service._unseat(entry, now)
+        service._finish(self.scrim, service.COMPLETE, now)
+        await session.flush()
+        if self.scrim.competitive:
+            await ratings.rate_scrim_games(session, scrim_id=self.scrim.id)
+        await service._announce(session, self.scrim, also=self.players, now=now)
+
+    async def take_back(self, session: AsyncSession, submission: Submission) -> None:
+        for game in self.games:
+            game.home_goals = game.away_goals = None
+            game.stored_replay_id = None
+            game.played_at = None
+        self.scrim.status = service.IN_PROGRESS
+        self.scrim.finished_at = None
+        await session.flush()
+        if self.scrim.competitive:
+            await ratings.recompute(
+                session,
+                organization_id=self.organization_id,
+                game_mode_id=self.scrim.game_mode_id,
+            )
+        await service._announce(session, self.scrim, also=self.players, now=utcnow())
 
 
 async def submit_scrim_replays(
@@ -160,157 +201,26 @@ async def submit_scrim_replays(
     actor: Actor,
     storage: ObjectStorage,
     scrim_id: int,
-    files: Sequence[Upload],
+    files: Sequence[replays.Upload],
     max_size: int,
-    now: dt.datetime | None = None,
-) -> Scrim:
-    """A participant uploads one replay per game of an in-progress scrim (see the module)."""
-    now = now or utcnow()
-    scrim = await service._scrim(session, scrim_id)
-    games = await service.game_lineups_of(session, scrim.id)
-    member = await _participant(session, actor, scrim, games, "submit its replays")
-    if scrim.status != service.IN_PROGRESS:
-        raise Conflict(
-            f"Scrim {scrim.id} is {scrim.status.replace('_', ' ')}; replays are submitted for a "
-            "scrim in progress.",
-            code="SCRIM_NOT_IN_PROGRESS",
-        )
-    if any(g.stored_replay_id is not None for g in games):
-        raise Conflict(
-            f"Scrim {scrim.id}'s replays are already submitted.", code="SCRIM_ALREADY_SUBMITTED"
-        )
-    if len(files) != len(games):
-        raise InvalidInput(
-            f"Scrim {scrim.id} has {len(games)} games; attach one replay for each, in order "
-            f"(got {len(files)}).",
-            code="WRONG_FILE_COUNT",
-        )
-    accounts = {
-        _account_key(p, a): m
-        for p, a, m in await session.execute(
-            select(
-                PlatformAccount.platform, PlatformAccount.account_id, PlatformAccount.member_id
-            ).where(PlatformAccount.organization_id == scrim.organization_id)
-        )
-    }
-    names = dict(
-        (
-            await session.execute(
-                select(Member.id, Member.name).where(
-                    Member.organization_id == scrim.organization_id
-                )
-            )
-        ).all()
+) -> Submission:
+    """A player of an in-progress scrim uploads one replay per game, in game order."""
+    subject = await ScrimSubject.load(session, scrim_id)
+    submission = await replays.submit(
+        session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
     )
-    checked: list[tuple[ScrimGame, Upload, str, Replay, tuple[int, int]]] = []
-    digests: dict[str, int] = {}
-    for number, (game, upload) in enumerate(zip(games, files, strict=True), start=1):
-        replay = replays._verify(number, upload, max_size)
-        digest = hashlib.sha256(upload.data).hexdigest()
-        if digest in digests:
-            raise InvalidInput(
-                f"Replay {number} ({upload.filename}) is the same file as replay "
-                f"{digests[digest]}.",
-                code="DUPLICATE_FILE",
-            )
-        digests[digest] = number
-        used = await _replay_in_use(session, digest)
-        if used is not None:
-            raise Conflict(
-                f"Replay {number} ({upload.filename}) is already part of {used}.",
-                code="REPLAY_ALREADY_USED",
-            )
-        checked.append(
-            (game, upload, digest, replay, _score(number, replay, game, accounts, names))
-        )
-    stored_ids = []
-    for game, upload, digest, replay, (home_goals, away_goals) in checked:
-        stored = await replays._store(session, storage, upload, digest, actor)
-        game.stored_replay_id = stored.id
-        game.home_goals, game.away_goals = home_goals, away_goals
-        game.played_at = _played_at(replay, now)
-        stored_ids.append(stored.id)
-    _audit(session, actor, scrim, SUBMIT, member_id=member.id, stored_replay_ids=stored_ids)
-    await session.flush()
-    config = await service._config(session, scrim.organization_id)
-    if config["required_ratifications"] <= 0:
-        await _complete(session, scrim, now)
-    await service._announce(session, scrim, also=participants(games), now=now)
-    return scrim
+    await service._announce(session, subject.scrim, also=subject.players, now=utcnow())
+    return submission
 
 
-def _audit(
-    session: AsyncSession, actor: Actor, scrim: Scrim, action: str, **details: object
-) -> None:
-    session.add(
-        AuditEntry(
-            organization_id=scrim.organization_id,
-            actor_user_id=actor.user_id,
-            action=action,
-            subject=_subject(scrim),
-            details=details,
-        )
-    )
-
-
-async def _entries(session: AsyncSession, scrim: Scrim, action: str) -> list[AuditEntry]:
+async def submissions_of(session: AsyncSession, scrim_id: int) -> list[Submission]:
+    """Every submission of a scrim, newest first."""
     return list(
         (
             await session.scalars(
-                select(AuditEntry)
-                .where(AuditEntry.subject == _subject(scrim), AuditEntry.action == action)
-                .order_by(AuditEntry.id)
+                select(Submission)
+                .where(Submission.scrim_id == scrim_id)
+                .order_by(Submission.id.desc())
             )
         ).all()
     )
-
-
-async def ratifiers(session: AsyncSession, *, scrim_id: int) -> list[int]:
-    """The users who ratified the scrim's result, in order."""
-    scrim = await service._scrim(session, scrim_id, lock=False)
-    return [e.actor_user_id for e in await _entries(session, scrim, RATIFY) if e.actor_user_id]
-
-
-async def ratify_scrim(
-    session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
-) -> Scrim:
-    """A participant other than the uploader confirms the submitted result; the required
-    number of confirmations completes the scrim and rates it (once)."""
-    now = now or utcnow()
-    scrim = await service._scrim(session, scrim_id)
-    games = await service.game_lineups_of(session, scrim.id)
-    await _participant(session, actor, scrim, games, "ratify its result")
-    submitted = await _entries(session, scrim, SUBMIT)
-    if submitted and submitted[-1].actor_user_id == actor.user_id:
-        raise PermissionDenied(
-            "You submitted this scrim's replays; another player ratifies them.",
-            code="SUBMITTING_SIDE",
-        )
-    done = {e.actor_user_id for e in await _entries(session, scrim, RATIFY)}
-    if actor.user_id in done and scrim.status == service.COMPLETE:
-        return scrim  # a repeated ratification changes nothing
-    if scrim.status != service.IN_PROGRESS or not submitted:
-        raise Conflict(
-            f"Scrim {scrim.id} has no submitted result awaiting ratification.",
-            code="NOT_AWAITING_RATIFICATION",
-        )
-    if actor.user_id in done:
-        return scrim
-    _audit(session, actor, scrim, RATIFY)
-    await session.flush()
-    config = await service._config(session, scrim.organization_id)
-    if len(done) + 1 >= config["required_ratifications"]:
-        await _complete(session, scrim, now)
-    await service._announce(session, scrim, also=participants(games), now=now)
-    return scrim
-
-
-async def _complete(session: AsyncSession, scrim: Scrim, now: dt.datetime) -> None:
-    """The result stands: the scrim is complete, its seats freed, its games rated."""
-    entries = await service._active_entries(session, scrim.id)
-    for entry in entries:
-        service._unseat(entry, now)
-    service._finish(scrim, service.COMPLETE, now)
-    await session.flush()
-    if scrim.competitive:
-        await ratings.rate_scrim_games(session, scrim_id=scrim.id)

@@ -1,0 +1,231 @@
+"""A scheduled league match as the subject of a submission (see :mod:`.subjects`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.db import utcnow
+from sprocket.errors import Conflict, PermissionDenied
+from sprocket.identity import access
+from sprocket.identity.access import Actor, found
+from sprocket.league.models import GameMode, League, Member, Player, RosterSpot, Team
+from sprocket.league.service import organization_config
+from sprocket.ratings import service as ratings
+from sprocket.replays import validation
+from sprocket.replays.models import Submission
+from sprocket.replays.subjects import Side, organization_accounts, replay_ids
+from sprocket.schedule import service as schedule
+from sprocket.schedule.models import Fixture, Match
+from sprocket.stats import service as stats
+
+
+@dataclass
+class MatchSubject:
+    match: Match
+    fixture: Fixture
+    league: League
+    files_expected = None
+    column = "match_id"
+
+    @classmethod
+    async def load(cls, session: AsyncSession, match_id: int) -> MatchSubject:
+        return cls(*await schedule.match_context(session, match_id))
+
+    @property
+    def id(self) -> int:
+        return self.match.id
+
+    @property
+    def organization_id(self) -> int:
+        return self.league.organization_id
+
+    @property
+    def noun(self) -> str:
+        return f"match {self.match.id}"
+
+    @property
+    def teams(self) -> tuple[int, int]:
+        return (self.fixture.home_team_id, self.fixture.away_team_id)
+
+    # -- sides ---------------------------------------------------------------------------------
+
+    async def _team_of_user(self, session: AsyncSession, user_id: int | None) -> int | None:
+        if user_id is None:
+            return None
+        return await session.scalar(
+            select(RosterSpot.team_id)
+            .join(Player, Player.id == RosterSpot.player_id)
+            .join(Member, Member.id == Player.member_id)
+            .where(
+                Member.user_id == user_id,
+                RosterSpot.team_id.in_(self.teams),
+                RosterSpot.season_id == self.match.season_id,
+                RosterSpot.left_at.is_(None),
+            )
+            .limit(1)
+        )
+
+    async def side_of(self, session: AsyncSession, member_id: int) -> Side | None:
+        team = await session.scalar(
+            select(RosterSpot.team_id)
+            .join(Player, Player.id == RosterSpot.player_id)
+            .where(
+                Player.member_id == member_id,
+                RosterSpot.team_id.in_(self.teams),
+                RosterSpot.season_id == self.match.season_id,
+                RosterSpot.left_at.is_(None),
+            )
+            .limit(1)
+        )
+        return None if team is None else Side(team, team)
+
+    async def side_of_submission(
+        self, session: AsyncSession, submission: Submission
+    ) -> Side | None:
+        team = submission.submitted_for_team_id
+        return None if team is None else Side(team, team)
+
+    async def submitter_side(self, session: AsyncSession, actor: Actor) -> Side | None:
+        """Players speak for their team, a franchise manager for the team they manage, staff
+        for nobody."""
+        access.require_user(actor)
+        team = await self._team_of_user(session, actor.user_id)
+        if team is not None:
+            return Side(team, team)
+        if await self.is_staff(session, actor):
+            return None
+        managed = []
+        for team_id in self.teams:
+            row = await session.get(Team, team_id)
+            try:
+                await access.require_team_manager(
+                    session,
+                    actor,
+                    organization_id=self.organization_id,
+                    league_id=self.league.id,
+                    franchise_id=row.franchise_id if row else None,
+                    doing="submit",
+                )
+                managed.append(team_id)
+            except PermissionDenied:
+                continue
+        if len(managed) == 1:
+            return Side(managed[0], managed[0])
+        if managed:  # managing both teams: for neither
+            return None
+        raise PermissionDenied(
+            "Only players of the two teams, their franchise managers or league staff may submit "
+            "this match's replays."
+        )
+
+    async def ratifiers(self, session: AsyncSession, against: Side | None) -> int:
+        """The other team's current roster (both rosters for a submission by staff)."""
+        opposing = [t for t in self.teams if against is None or t != against.team_id]
+        size = await session.scalar(
+            select(func.count())
+            .select_from(RosterSpot)
+            .where(
+                RosterSpot.team_id.in_(opposing),
+                RosterSpot.season_id == self.match.season_id,
+                RosterSpot.left_at.is_(None),
+            )
+        )
+        return size or 0
+
+    async def is_staff(self, session: AsyncSession, actor: Actor) -> bool:
+        return await access.is_league_staff(session, actor, self.organization_id, self.league.id)
+
+    def require_undecided(self) -> None:
+        if self.match.status != schedule.SCHEDULED:
+            raise Conflict(
+                f"Match {self.match.id} is already {self.match.status}.",
+                code="MATCH_ALREADY_DECIDED",
+            )
+
+    # -- checking ------------------------------------------------------------------------------
+
+    async def check(
+        self, session: AsyncSession, files: Sequence[validation.GameFile]
+    ) -> validation.Report:
+        return validation.validate_series(await self._expectation(session), files)
+
+    async def _expectation(self, session: AsyncSession) -> validation.Expectation:
+        match, league = self.match, self.league
+        config = await organization_config(session, league.organization_id)
+        mode = found(
+            await session.get(GameMode, league.game_mode_id), "game mode", league.game_mode_id
+        )
+        until = min(utcnow(), match.ends_at)
+        sides = []
+        for team_id in self.teams:
+            team = found(await session.get(Team, team_id), "team", team_id)
+            # Anyone on the roster at some point of the match window counts as that team's.
+            rows = await session.execute(
+                select(Member.id, Player.id, Member.name)
+                .join(Player, Player.member_id == Member.id)
+                .join(RosterSpot, RosterSpot.player_id == Player.id)
+                .where(
+                    RosterSpot.team_id == team.id,
+                    RosterSpot.season_id == match.season_id,
+                    RosterSpot.joined_at <= until,
+                    RosterSpot.left_at.is_(None) | (RosterSpot.left_at > match.starts_at),
+                )
+                .distinct()
+            )
+            roster = tuple(validation.RosterPlayer(m, p, n) for m, p, n in rows)
+            sides.append(validation.Side(team.id, team.name, roster))
+        accounts, names = await organization_accounts(session, league.organization_id)
+        return validation.Expectation(
+            match_format=match.format,
+            team_size=mode.team_size,
+            home=sides[0],
+            away=sides[1],
+            window_start=match.starts_at,
+            window_end=match.ends_at,
+            date_tolerance=dt.timedelta(hours=config["replay_date_tolerance_hours"]),
+            require_private=config["require_private_match"],
+            substitutes_per_series=config["substitutes_per_series"],
+            accounts=accounts,
+            member_names=names,
+        )
+
+    # -- the result ----------------------------------------------------------------------------
+
+    async def accept(self, session: AsyncSession, submission: Submission) -> None:
+        """Games, stat lines, the match result and (through it) standings and ratings."""
+        games = (submission.report or {}).get("games", [])
+        if not games or any(g.get("home_goals") is None for g in games):
+            raise Conflict(
+                "This submission's games cannot be matched to the two teams; it cannot be "
+                "accepted.",
+                code="CANNOT_ACCEPT",
+            )
+        rows = await schedule.complete_match(
+            session,
+            match=self.match,
+            games=[(g["home_goals"], g["away_goals"]) for g in games],
+            replay_ids=await replay_ids(session, submission),
+        )
+        await stats.record_series(
+            session,
+            league_id=self.league.id,
+            games=rows,
+            reports=games,
+            home_team_id=self.fixture.home_team_id,
+            away_team_id=self.fixture.away_team_id,
+        )
+        await ratings.rate_match_games(session, match_id=self.match.id)
+
+    async def take_back(self, session: AsyncSession, submission: Submission) -> None:
+        await schedule.reopen_match(session, match=self.match)
+        # Later games were rated from ratings that included this result: rebuild them without it.
+        await ratings.recompute(
+            session,
+            organization_id=self.organization_id,
+            game_mode_id=self.league.game_mode_id,
+        )

@@ -1,0 +1,106 @@
+"""Checks a scrim's replays against its games' line-ups (pure: no session, no I/O).
+
+Replay *n* proves game *n*: each player must be a member through a linked account and in that
+game's line-up (a round robin changes line-ups between games), the two line-ups on opposite
+sides; the organization's game rules (team size, private match, played while the scrim ran,
+a winner) apply as in league matches. The report has the same shape as a match's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sprocket.replays.validation import (
+    GameChecks,
+    GameFile,
+    GameReport,
+    GameRules,
+    Problem,
+    Report,
+    UnknownAccount,
+    check_file,
+    check_game_rules,
+    find_players,
+    home_index_of,
+    played_at,
+    unreadable,
+)
+
+HOME, AWAY = "home", "away"
+
+
+@dataclass(frozen=True)
+class Lineup:
+    """One game's two line-ups (member ids)."""
+
+    home: tuple[int, ...]
+    away: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ScrimExpectation:
+    lineups: Sequence[Lineup]  # game 1 first
+    rules: GameRules
+    accounts: Mapping[tuple[str, str], int]  # (platform, account id) -> member id
+    member_names: Mapping[int, str]
+
+
+def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) -> Report:
+    games: list[GameReport] = []
+    unknown: list[UnknownAccount] = []
+    seen_ids: dict[str, int] = {}
+    extra: list[Problem] = []
+    if len(files) != len(expect.lineups):
+        extra.append(
+            Problem(
+                "WRONG_FILE_COUNT",
+                f"The scrim has {len(expect.lineups)} games; {len(files)} replays were given.",
+            )
+        )
+    for number, (file, lineup) in enumerate(zip(files, expect.lineups, strict=False), start=1):
+        game = GameChecks(number)
+        home_names = tuple(expect.member_names.get(m, "?") for m in lineup.home)
+        away_names = tuple(expect.member_names.get(m, "?") for m in lineup.away)
+        replay = file.replay
+        if replay is None:
+            games.append(unreadable(game, file, home_names, away_names))
+            continue
+        check_file(game, file, replay, seen_ids)
+        side_of = {m: HOME for m in lineup.home} | {m: AWAY for m in lineup.away}
+        found = find_players(
+            replay,
+            expect.accounts,
+            expect.member_names,
+            set(side_of),
+            {},
+            game,
+            unknown,
+            (f"who is not in game {number}'s line-up", "NOT_IN_LINEUP"),
+            games="scrims",
+        )
+        index = home_index_of(
+            [(p.replay_team, side_of.get(p.member_id or 0)) for p in found],
+            (HOME, f"game {number}'s home line-up"),
+            (AWAY, "its away line-up"),
+            game,
+            who="player",
+        )
+        check_game_rules(replay, expect.rules, game)
+        scores = (replay.team0_score, replay.team1_score)
+        games.append(
+            GameReport(
+                number,
+                file.filename,
+                home_names,
+                away_names,
+                tuple(found),
+                index,
+                None if index is None else scores[index],
+                None if index is None else scores[1 - index],
+                tuple(game.problems),
+                played_at(replay),
+            )
+        )
+    problems = [p for g in games for p in g.problems] + extra
+    return Report(tuple(games), tuple(problems), tuple(unknown))
