@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -188,6 +189,47 @@ async def scrim_state(platform: Platform, scrim_id: int) -> tuple[str, list[tupl
         return scrim.status, [
             (g.home_goals, g.away_goals, g.stored_replay_id is not None) for g in games
         ]
+
+
+@dataclass
+class Played:
+    """A started 2v2 scrim with fixed teams, its line-ups and the replays of home winning."""
+
+    everyone: list[Person]
+    scrim_id: int
+    games: list[tuple[list[int], list[int]]]
+    by_member: dict[int, Person]
+
+    @property
+    def home(self) -> list[int]:
+        return self.games[0][0]
+
+    @property
+    def away(self) -> list[int]:
+        return self.games[0][1]
+
+    @property
+    def uploader(self) -> Person:
+        return self.by_member[self.home[0]]
+
+    @property
+    def opponent(self) -> Person:
+        return self.by_member[self.away[0]]
+
+    @property
+    def outsider(self) -> Person:
+        return self.everyone[4]
+
+    def good(self) -> list[Upload]:
+        return home_wins(self.scrim_id, self.games)
+
+
+async def played(platform: Platform, world: World) -> Played:
+    everyone = await premier_people(platform, world)
+    scrim_id = await started_scrim(platform, world, everyone[:4])
+    return Played(
+        everyone, scrim_id, await lineups(platform, scrim_id), {p.member_id: p for p in everyone}
+    )
 
 
 async def set_setting(platform: Platform, world: World, key: str, value: Any) -> None:
@@ -395,16 +437,10 @@ async def test_no_ratification_needed_and_casual_or_disabled_scrims_do_not_rate(
 async def test_bad_uploads_are_refused_on_the_spot_and_change_nothing(
     platform: Platform, world: World
 ) -> None:
-    everyone = await premier_people(platform, world)
-    people, outsider = everyone[:4], everyone[4]
-    scrim_id = await started_scrim(platform, world, people)
-    games = await lineups(platform, scrim_id)
-    home, away = games[0]
-    by_member = {p.member_id: p for p in people}
-    uploader = by_member[home[0]]
-    good = home_wins(scrim_id, games)
+    x = await played(platform, world)
+    scrim_id, games, uploader, good = x.scrim_id, x.games, x.uploader, x.good()
 
-    await refused(platform, "PERMISSION_DENIED", submit(platform, outsider, scrim_id, good))
+    await refused(platform, "PERMISSION_DENIED", submit(platform, x.outsider, scrim_id, good))
     await refused(platform, "WRONG_FILE_COUNT", submit(platform, uploader, scrim_id, good[:2]))
     await refused(
         platform, "WRONG_FILE_COUNT", submit(platform, uploader, scrim_id, [*good, good[0]])
@@ -426,13 +462,13 @@ async def test_bad_uploads_are_refused_on_the_spot_and_change_nothing(
     await refused(
         platform,
         "SUBMISSION_IN_PROGRESS",
-        submit(platform, by_member[away[0]], scrim_id, home_wins(scrim_id, games)),
+        submit(platform, x.opponent, scrim_id, home_wins(scrim_id, games)),
     )
     await run_jobs(platform)
-    assert (await ratify(platform, by_member[away[0]], first.id)).status == "accepted"
+    assert (await ratify(platform, x.opponent, first.id)).status == "accepted"
 
     # Another scrim cannot reuse these replays; a finished scrim takes no more.
-    others = everyone[4:8]
+    others = x.everyone[4:8]
     other_id = await started_scrim(platform, world, others)
     await refused(platform, "REPLAY_ALREADY_USED", submit(platform, others[0], other_id, good))
     await refused(platform, "SCRIM_NOT_IN_PROGRESS", submit(platform, uploader, scrim_id, good))
@@ -441,14 +477,9 @@ async def test_bad_uploads_are_refused_on_the_spot_and_change_nothing(
 async def test_replays_that_do_not_show_the_scrim_are_rejected_with_a_report(
     platform: Platform, world: World
 ) -> None:
-    everyone = await premier_people(platform, world)
-    people, outsider = everyone[:4], everyone[4]
-    scrim_id = await started_scrim(platform, world, people)
-    games = await lineups(platform, scrim_id)
-    home, away = games[0]
-    by_member = {p.member_id: p for p in people}
-    uploader = by_member[home[0]]
-    good = home_wins(scrim_id, games)
+    x = await played(platform, world)
+    scrim_id, games, home, away = x.scrim_id, x.games, x.home, x.away
+    uploader, good, outsider, by_member = x.uploader, x.good(), x.outsider, x.by_member
     async with platform.unit_of_work() as s:
         await link(s, world, outsider)
 
@@ -503,14 +534,10 @@ async def test_replays_that_do_not_show_the_scrim_are_rejected_with_a_report(
 
 
 async def test_rejection_staff_overrides_and_invalidation(platform: Platform, world: World) -> None:
-    everyone = await premier_people(platform, world)
-    people, outsider = everyone[:4], everyone[4]
     staff = Person(world.actors["league_staff"], 0, world.actors["league_staff"].user_id)
-    scrim_id = await started_scrim(platform, world, people)
-    games = await lineups(platform, scrim_id)
-    home, away = games[0]
-    by_member = {p.member_id: p for p in people}
-    uploader = by_member[home[0]]
+    x = await played(platform, world)
+    scrim_id, games, away = x.scrim_id, x.games, x.away
+    uploader, outsider, by_member = x.uploader, x.outsider, x.by_member
 
     row = await submitted(platform, uploader, scrim_id, home_wins(scrim_id, games))
     reject = replays.reject

@@ -54,22 +54,6 @@ class MatchSubject:
 
     # -- sides ---------------------------------------------------------------------------------
 
-    async def _team_of_user(self, session: AsyncSession, user_id: int | None) -> int | None:
-        if user_id is None:
-            return None
-        return await session.scalar(
-            select(RosterSpot.team_id)
-            .join(Player, Player.id == RosterSpot.player_id)
-            .join(Member, Member.id == Player.member_id)
-            .where(
-                Member.user_id == user_id,
-                RosterSpot.team_id.in_(self.teams),
-                RosterSpot.season_id == self.match.season_id,
-                RosterSpot.left_at.is_(None),
-            )
-            .limit(1)
-        )
-
     async def side_of(self, session: AsyncSession, member_id: int) -> Side | None:
         team = await session.scalar(
             select(RosterSpot.team_id)
@@ -93,10 +77,15 @@ class MatchSubject:
     async def submitter_side(self, session: AsyncSession, actor: Actor) -> Side | None:
         """Players speak for their team, a franchise manager for the team they manage, staff
         for nobody."""
-        access.require_user(actor)
-        team = await self._team_of_user(session, actor.user_id)
-        if team is not None:
-            return Side(team, team)
+        user_id = access.require_user(actor)
+        member_id = await session.scalar(
+            select(Member.id).where(
+                Member.organization_id == self.organization_id, Member.user_id == user_id
+            )
+        )
+        side = None if member_id is None else await self.side_of(session, member_id)
+        if side is not None:
+            return side
         if await self.is_staff(session, actor):
             return None
         managed = []

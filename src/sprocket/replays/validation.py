@@ -196,21 +196,7 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
         for player in found:
             if player.member_id is not None and player.team_id is not None:
                 fielded[player.team_id].add(player.member_id)
-        scores = (replay.team0_score, replay.team1_score)
-        games.append(
-            GameReport(
-                number,
-                file.filename,
-                home_names,
-                away_names,
-                tuple(found),
-                home_index,
-                None if home_index is None else scores[home_index],
-                None if home_index is None else scores[1 - home_index],
-                tuple(game.problems),
-                played_at(replay),
-            )
-        )
+        games.append(checked_game(game, file, replay, (home_names, away_names), found, home_index))
     problems = [p for g in games for p in g.problems]
     problems.extend(_series_problems(expect, games, fielded))
     return Report(tuple(games), tuple(problems), tuple(unknown))
@@ -264,6 +250,30 @@ def check_file(game: GameChecks, file: GameFile, replay: Replay, seen_ids: dict[
         )
     elif replay.replay_id:
         seen_ids[replay.replay_id] = game.number
+
+
+def checked_game(
+    game: GameChecks,
+    file: GameFile,
+    replay: Replay,
+    expected: tuple[tuple[str, ...], tuple[str, ...]],
+    found: Sequence[FoundPlayer],
+    home_index: int | None,
+) -> GameReport:
+    """The report of a parsed game: its goals are known once its home side is."""
+    scores = (replay.team0_score, replay.team1_score)
+    return GameReport(
+        game.number,
+        file.filename,
+        expected[0],
+        expected[1],
+        tuple(found),
+        home_index,
+        None if home_index is None else scores[home_index],
+        None if home_index is None else scores[1 - home_index],
+        tuple(game.problems),
+        played_at(replay),
+    )
 
 
 def played_at(replay: Replay) -> str | None:

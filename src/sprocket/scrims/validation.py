@@ -21,9 +21,9 @@ from sprocket.replays.validation import (
     UnknownAccount,
     check_file,
     check_game_rules,
+    checked_game,
     find_players,
     home_index_of,
-    played_at,
     unreadable,
 )
 
@@ -87,20 +87,6 @@ def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) ->
             who="player",
         )
         check_game_rules(replay, expect.rules, game)
-        scores = (replay.team0_score, replay.team1_score)
-        games.append(
-            GameReport(
-                number,
-                file.filename,
-                home_names,
-                away_names,
-                tuple(found),
-                index,
-                None if index is None else scores[index],
-                None if index is None else scores[1 - index],
-                tuple(game.problems),
-                played_at(replay),
-            )
-        )
+        games.append(checked_game(game, file, replay, (home_names, away_names), found, index))
     problems = [p for g in games for p in g.problems] + extra
     return Report(tuple(games), tuple(problems), tuple(unknown))
