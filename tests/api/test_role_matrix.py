@@ -54,12 +54,13 @@ from sprocket.league.models import (
     Team,
 )
 from sprocket.replays import service as replays
-from sprocket.replays.models import AccountClaim, AuditEntry, Ratification, Submission
+from sprocket.replays.models import AccountClaim, Ratification, Submission
 from sprocket.replays.service import Upload
 from sprocket.schedule.models import Match, MatchGame, MatchWeek
+from sprocket.scrims import matchmaking
 from sprocket.scrims import results as scrim_results
 from sprocket.scrims import service as scrims
-from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup
+from sprocket.scrims.models import QueueBan, QueueTicket, Scrim, ScrimEntry, ScrimGroup
 from tests.api.support import SEASON_START, Fresh, fixture_csv, iso, steam_id
 from tests.api.test_replay_api import (
     SUBMIT,
@@ -130,6 +131,7 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "ratifySubmission": {
         "the other side's submission": frozenset({"team_captain", "player"}),
         "their own side's submission": frozenset(),
+        "another player's scrim result": frozenset({"team_captain", "player"}),
     },
     "rejectSubmission": {"an awaiting submission": STAFF | {"team_captain", "player"}},
     "forceAcceptSubmission": {"an awaiting submission": STAFF},
@@ -150,14 +152,16 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "leaveScrim": {"the caller's seat": frozenset({"team_captain", "player"})},
     "createScrimGroup": {"in the caller's scrim": frozenset({"team_captain", "player"})},
     "checkIn": {"a popped scrim of the caller": frozenset({"team_captain", "player"})},
-    "submitScrimReplays": {"the caller's scrim in progress": frozenset({"team_captain", "player"})},
-    "ratifyScrim": {
-        "another player's upload in the caller's scrim": frozenset({"team_captain", "player"})
-    },
+    # Staff may upload a scrim's replays for its players (for no side), as for league matches.
+    "submitScrimReplays": {"the caller's scrim in progress": STAFF | {"team_captain", "player"}},
     "lockScrim": {"a pending scrim": STAFF},
     "unlockScrim": {"a locked scrim": STAFF},
     "cancelScrim": {"a pending scrim": STAFF},
     "liftQueueBan": {"a ban in force": STAFF},
+    # The matchmaking queue (``sprocket/scrims/matchmaking.py``): members enter and leave it
+    # for themselves, like a scrim.
+    "enterScrimQueue": {"a casual queue": frozenset({"team_captain", "player"})},
+    "leaveScrimQueue": {"the caller's ticket": frozenset({"team_captain", "player"})},
 }
 
 # Acts only a player (or member) does for themselves: not even the platform admin may.
@@ -171,8 +175,9 @@ PERSONAL_ACTS = frozenset(
         ("leaveScrim", "the caller's seat"),
         ("createScrimGroup", "in the caller's scrim"),
         ("checkIn", "a popped scrim of the caller"),
-        ("submitScrimReplays", "the caller's scrim in progress"),
-        ("ratifyScrim", "another player's upload in the caller's scrim"),
+        ("enterScrimQueue", "a casual queue"),
+        ("leaveScrimQueue", "the caller's ticket"),
+        ("ratifySubmission", "another player's scrim result"),
     }
 )
 
@@ -787,6 +792,11 @@ async def _free_queuers(fresh: Fresh) -> None:
         )
         for scrim_id in busy:
             await scrims.cancel_scrim(s, actor=fresh.root, scrim_id=scrim_id)
+        for role in _QUEUERS:  # and out of the matchmaking queue
+            if await scrims.current_ticket(s, member_id=fresh.world.member_ids[role]):
+                await matchmaking.leave_queue(
+                    s, actor=fresh.world.actors[role], organization_id=fresh.world.organization_id
+                )
 
 
 async def _fresh_scrim(fresh: Fresh, *, mode: str = "doubles", joiners: Sequence[str] = ()) -> int:
@@ -889,7 +899,9 @@ async def _check_in(fresh: Fresh, role: str) -> Attempt:
     )
 
 
-async def _scrim_in_progress(fresh: Fresh, *, mode: str, others: int) -> tuple[int, list[int]]:
+async def _scrim_in_progress(
+    fresh: Fresh, *, mode: str, others: int, team_mode: str = "fixed"
+) -> tuple[int, list[int]]:
     """A casual scrim of the World's captain and player (and ``others`` fresh members, who
     open it), checked in and started; every player has a linked Steam account. Returns the
     scrim and the fresh members' user ids."""
@@ -907,6 +919,7 @@ async def _scrim_in_progress(fresh: Fresh, *, mode: str, others: int) -> tuple[i
             game_mode=mode,
             wait_until=wait,
             competitive=False,
+            team_mode=team_mode,
         )
         for actor in actors[1:]:
             await scrims.join_scrim(s, actor=actor, scrim_id=scrim.id, wait_until=wait)
@@ -949,15 +962,10 @@ async def _scrim_uploads(fresh: Fresh, scrim_id: int, team_size: int) -> list[Up
             team0_score=2,
             replay_id=f"{scrim_id:08X}{game.number:024X}",
             team_size=team_size,
+            date=utcnow().replace(tzinfo=None),
         )
         uploads.append(Upload(f"game{game.number}.replay", data))
     return uploads
-
-
-def _scored_games(fresh: Fresh, scrim_id: int) -> Callable[[], Awaitable[Any]]:
-    return lambda: fresh.count(
-        ScrimGame, ScrimGame.scrim_id == scrim_id, ScrimGame.stored_replay_id.is_not(None)
-    )
 
 
 @scenario("submitScrimReplays", "the caller's scrim in progress")
@@ -967,16 +975,19 @@ async def _submit_scrim_replays(fresh: Fresh, role: str) -> Attempt:
         "mutation($s: ID!, $files: [Upload!]!) {"
         " submitScrimReplays(scrimId: $s, files: $files) { id status } }",
         {"s": str(scrim_id)},
-        _scored_games(fresh, scrim_id),
+        lambda: fresh.count(Submission, Submission.scrim_id == scrim_id),
         await _scrim_uploads(fresh, scrim_id, 1),
     )
 
 
-@scenario("ratifyScrim", "another player's upload in the caller's scrim")
-async def _ratify_scrim(fresh: Fresh, role: str) -> Attempt:
-    scrim_id, users = await _scrim_in_progress(fresh, mode="doubles", others=2)
+@scenario("ratifySubmission", "another player's scrim result")
+async def _ratify_scrim_result(fresh: Fresh, role: str) -> Attempt:
+    # A round robin: every player but the uploader is a side of their own and may ratify.
+    scrim_id, users = await _scrim_in_progress(
+        fresh, mode="doubles", others=2, team_mode="round_robin"
+    )
     async with fresh.platform.unit_of_work() as s:
-        await scrim_results.submit_scrim_replays(
+        submission = await scrim_results.submit_scrim_replays(
             s,
             actor=Actor(user_id=users[0]),
             storage=fresh.platform.storage,
@@ -984,15 +995,18 @@ async def _ratify_scrim(fresh: Fresh, role: str) -> Attempt:
             files=await _scrim_uploads(fresh, scrim_id, 2),
             max_size=fresh.platform.settings.replay_max_bytes,
         )
+    await drain(fresh.platform)
 
     async def probe() -> Any:
         return (
-            await fresh.scalar(select(Scrim.status).where(Scrim.id == scrim_id)),
-            await fresh.count(AuditEntry, AuditEntry.subject == f"scrim:{scrim_id}"),
+            await fresh.scalar(select(Submission.status).where(Submission.id == submission.id)),
+            await fresh.count(Ratification, Ratification.submission_id == submission.id),
         )
 
     return Attempt(
-        "mutation($s: ID!) { ratifyScrim(scrimId: $s) { id status } }", {"s": str(scrim_id)}, probe
+        "mutation($s: ID!) { ratifySubmission(submissionId: $s) { status } }",
+        {"s": str(submission.id)},
+        probe,
     )
 
 
@@ -1032,6 +1046,42 @@ async def _lift_ban(fresh: Fresh, role: str) -> Attempt:
         "mutation($b: ID!) { liftQueueBan(banId: $b) { id liftedAt } }",
         {"b": str(ban.id)},
         lambda: fresh.scalar(select(QueueBan.lifted_at).where(QueueBan.id == ban.id)),
+    )
+
+
+def _tickets(fresh: Fresh) -> Callable[[], Awaitable[Any]]:
+    return lambda: fresh.count(QueueTicket, QueueTicket.active.is_(True))
+
+
+@scenario("enterScrimQueue", "a casual queue")
+async def _enter_scrim_queue(fresh: Fresh, role: str) -> Attempt:
+    await _free_queuers(fresh)
+    return Attempt(
+        'mutation($o: ID!) { enterScrimQueue(organizationId: $o, gameMode: "doubles",'
+        " waitMinutes: 30, competitive: false) { id status } }",
+        {"o": str(fresh.world.organization_id)},
+        _tickets(fresh),
+    )
+
+
+@scenario("leaveScrimQueue", "the caller's ticket")
+async def _leave_scrim_queue(fresh: Fresh, role: str) -> Attempt:
+    await _free_queuers(fresh)
+    wait = utcnow() + dt.timedelta(hours=1)
+    async with fresh.platform.unit_of_work() as s:
+        for queuer in _QUEUERS:  # two of the six a casual standard lobby takes
+            await matchmaking.enter_queue(
+                s,
+                actor=fresh.world.actors[queuer],
+                organization_id=fresh.world.organization_id,
+                game_mode="standard",
+                wait_until=wait,
+                competitive=False,
+            )
+    return Attempt(
+        "mutation($o: ID!) { leaveScrimQueue(organizationId: $o) { id status } }",
+        {"o": str(fresh.world.organization_id)},
+        _tickets(fresh),
     )
 
 

@@ -17,12 +17,30 @@ from sprocket.ratings.graphql import RatingsQuery
 from sprocket.replays.graphql import ReplayMutation, ReplayQuery, ReplaySubscription
 from sprocket.schedule.graphql import ScheduleMutation, ScheduleQuery, ScheduleSubscription
 from sprocket.scrims.graphql import ScrimMutation, ScrimQuery, ScrimSubscription
+from sprocket.scrims.queue_graphql import ScrimQueueMutation, ScrimQueueQuery
 
 Query = merge_types(
-    "Query", (IdentityQuery, LeagueQuery, ScheduleQuery, ReplayQuery, RatingsQuery, ScrimQuery)
+    "Query",
+    (
+        IdentityQuery,
+        LeagueQuery,
+        ScheduleQuery,
+        ReplayQuery,
+        RatingsQuery,
+        ScrimQuery,
+        ScrimQueueQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (IdentityMutation, LeagueMutation, ScheduleMutation, ReplayMutation, ScrimMutation)
+    "Mutation",
+    (
+        IdentityMutation,
+        LeagueMutation,
+        ScheduleMutation,
+        ReplayMutation,
+        ScrimMutation,
+        ScrimQueueMutation,
+    ),
 )
 Subscription = merge_types(
     "Subscription", (ScheduleSubscription, ReplaySubscription, ScrimSubscription)

@@ -132,6 +132,23 @@ KEYS: dict[str, SettingKey] = {
             "scrims_enabled", bool, True, "Players may create and join scrims (staff switch)."
         ),
         SettingKey(
+            "scrim_queue_games",
+            int,
+            3,
+            "Games of a scrim formed by the matchmaking queue.",
+            1,
+            15,
+        ),
+        SettingKey(
+            "scrim_queue_gather_seconds",
+            int,
+            0,
+            "Seconds the matchmaking queue gathers players before forming lobbies, so that "
+            "a larger pool gives lobbies of closer skill (0: form as soon as a lobby is full).",
+            0,
+            3600,
+        ),
+        SettingKey(
             "rating_provisional_games",
             int,
             10,

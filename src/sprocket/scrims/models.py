@@ -1,4 +1,5 @@
-"""Tables of scrims: the scrim, who is in it, premade groups, games, and queue bans.
+"""Tables of scrims: the scrim, who is in it, premade groups, games, queue bans, and the
+tickets of the matchmaking queue.
 
 Everything lives in the database (not in memory), so a restart keeps every queue entry,
 pop and check-in.
@@ -114,3 +115,42 @@ class QueueBan(Base):
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     lifted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     lifted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class QueueTicket(Base):
+    """A member waiting in the matchmaking queue of a game mode: competitive for one skill
+    group, casual (no skill group) for everyone. ``active`` while they wait, so the partial
+    unique index keeps a member in the queue once; ``status`` says how it ended (queued,
+    placed in ``scrim_id``, left or expired)."""
+
+    __tablename__ = "scrim_queue_tickets"
+    __table_args__ = (
+        Index(
+            "uq_scrim_queue_tickets_active_member",
+            "member_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+        Index(
+            "ix_scrim_queue_tickets_queue",
+            "organization_id",
+            "game_mode_id",
+            "skill_group_id",
+            "active",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    game_mode_id: Mapped[int] = mapped_column(ForeignKey("game_modes.id"))
+    skill_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("skill_groups.id", ondelete="CASCADE")
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    wait_until: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    scrim_id: Mapped[int | None] = mapped_column(ForeignKey("scrims.id", ondelete="SET NULL"))
+    left_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -22,6 +22,9 @@ first, so a seat held by an expired wait is never refused to a newcomer.
 
 Every change enqueues ``event.publish`` messages (outbox, after commit) to the queue's
 channel and to each affected member's channel; subscribers re-read the state on each event.
+
+The matchmaking queue (:mod:`sprocket.scrims.matchmaking`) forms popped scrims out of its
+tickets and is swept with the rest; a member holds a seat or a ticket, never both.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +50,14 @@ from sprocket.ratings.balance import Entrant
 from sprocket.ratings.model import Skill, new_skill
 from sprocket.ratings.models import Rating
 from sprocket.scrims.lineups import game_lineups
-from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup
+from sprocket.scrims.models import (
+    QueueBan,
+    QueueTicket,
+    Scrim,
+    ScrimEntry,
+    ScrimGame,
+    ScrimGroup,
+)
 
 PENDING, POPPED, IN_PROGRESS = "pending", "popped", "in_progress"
 COMPLETE, CANCELLED, LOCKED = "complete", "cancelled", "locked"
@@ -129,6 +139,13 @@ async def current_entry(session: AsyncSession, *, member_id: int) -> ScrimEntry 
     """The member's active seat (in the queue or a scrim), if any."""
     return await session.scalar(
         select(ScrimEntry).where(ScrimEntry.member_id == member_id, ScrimEntry.active.is_(True))
+    )
+
+
+async def current_ticket(session: AsyncSession, *, member_id: int) -> QueueTicket | None:
+    """The member's ticket in the matchmaking queue while they wait, if any."""
+    return await session.scalar(
+        select(QueueTicket).where(QueueTicket.member_id == member_id, QueueTicket.active.is_(True))
     )
 
 
@@ -296,7 +313,9 @@ async def _config(session: AsyncSession, organization_id: int) -> OrganizationCo
 async def _may_queue(
     session: AsyncSession, *, actor: Actor, organization_id: int, now: dt.datetime
 ) -> tuple[Member, OrganizationConfig]:
-    """The member may queue: scrims enabled, a member, not banned, not in another scrim."""
+    """The member may queue: scrims enabled, a member, not banned, not in another scrim and
+    not waiting in the matchmaking queue. The member's row is locked first, so one member's
+    joins and queue entries are served one after the other."""
     access.require_user(actor)
     if await session.get(Organization, organization_id) is None:
         raise NotFound(f"There is no organization with id {organization_id}.")
@@ -306,6 +325,7 @@ async def _may_queue(
             "Scrims are turned off in this organization for now.", code="SCRIMS_DISABLED"
         )
     member = await _member(session, actor, organization_id)
+    await session.get(Member, member.id, with_for_update=True, populate_existing=True)
     ban = await active_ban(session, member_id=member.id, now=now)
     if ban is not None:
         raise InvalidInput(
@@ -318,7 +338,39 @@ async def _may_queue(
             "You are already in a scrim; leave it before joining another.",
             code="ALREADY_IN_SCRIM",
         )
+    if await current_ticket(session, member_id=member.id) is not None:
+        raise Conflict(
+            "You are already waiting in the scrim queue; leave it first.", code="ALREADY_QUEUED"
+        )
     return member, config
+
+
+async def _queue_group(
+    session: AsyncSession,
+    member: Member,
+    mode: GameMode,
+    *,
+    competitive: bool,
+    skill_group_id: int | None,
+) -> int | None:
+    """The skill group a member queues in: for a competitive scrim their own in a league of
+    the mode (the given one, or their first); a casual scrim has none."""
+    if not competitive:
+        return None
+    mine = await _skill_group_ids(session, member, mode.id)
+    if not mine:
+        raise InvalidInput(
+            f"You play in no {mode.name} league here, so you can only join casual scrims.",
+            code="NO_SKILL_GROUP",
+        )
+    if skill_group_id is None:
+        return mine[0]
+    if skill_group_id in mine:
+        return skill_group_id
+    raise InvalidInput(
+        "You can only open competitive scrims for your own skill group.",
+        code="WRONG_SKILL_GROUP",
+    )
 
 
 async def _seat(
@@ -384,23 +436,9 @@ async def create_scrim(
     if not 1 <= games <= MAX_GAMES:
         raise InvalidInput(f"A scrim has 1 to {MAX_GAMES} games.", code="INVALID_GAMES")
     wait_until = _wait_until(wait_until, now)
-    group_id: int | None = None
-    if competitive:
-        mine = await _skill_group_ids(session, member, mode.id)
-        if not mine:
-            raise InvalidInput(
-                f"You play in no {mode.name} league here, so you can only join casual scrims.",
-                code="NO_SKILL_GROUP",
-            )
-        if skill_group_id is None:
-            group_id = mine[0]
-        elif skill_group_id in mine:
-            group_id = skill_group_id
-        else:
-            raise InvalidInput(
-                "You can only open competitive scrims for your own skill group.",
-                code="WRONG_SKILL_GROUP",
-            )
+    group_id = await _queue_group(
+        session, member, mode, competitive=competitive, skill_group_id=skill_group_id
+    )
     scrim = Scrim(
         organization_id=organization_id,
         game_mode_id=mode.id,
@@ -890,13 +928,20 @@ async def expire_check_ins(session: AsyncSession, *, now: dt.datetime) -> list[M
 class SweepResult:
     expired_waits: int
     missed_check_ins: list[MissedCheckIn]
+    expired_tickets: int = 0
+    formed_scrim_ids: list[int] = field(default_factory=list)
 
 
 async def sweep(session: AsyncSession, *, now: dt.datetime | None = None) -> SweepResult:
-    """Apply every time-out due at ``now``: closed check-in windows first, then waits."""
+    """Apply every time-out due at ``now``: closed check-in windows first, then waits; then
+    the matchmaking queue ends its expired tickets and forms the lobbies it can."""
+    from sprocket.scrims import matchmaking  # built on this module, so imported late
+
     now = now or utcnow()
     missed = await expire_check_ins(session, now=now)
-    return SweepResult(await expire_waits(session, now=now), missed)
+    expired = await expire_waits(session, now=now)
+    queued = await matchmaking.sweep_queues(session, now=now)
+    return SweepResult(expired, missed, queued.expired_tickets, queued.formed_scrim_ids)
 
 
 async def game_lineups_of(session: AsyncSession, scrim_id: int) -> list[ScrimGame]:
