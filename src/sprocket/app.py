@@ -13,11 +13,11 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 
-from sprocket.api.context import Context
+from sprocket.api.context import Context, authenticate, bearer_token
 from sprocket.api.response_cache import ResponseCache
 from sprocket.api.schema import build_schema
 from sprocket.config import Settings
-from sprocket.errors import NotFound
+from sprocket.errors import NotFound, Unauthenticated
 from sprocket.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from sprocket.platform.outbox import backlog
 from sprocket.replays.graphql import size_text
@@ -114,6 +114,47 @@ class MultipartGuard:
         await response(scope, receive, send)
 
 
+ACTOR_SCOPE_KEY = "sprocket.actor"
+
+
+class TokenGuard:
+    """Answers a GraphQL request with a bad token (invalid, expired or revoked) with a 401.
+
+    Without it a purely public query would be answered as if anonymous, and a client with a
+    typo'd or expired token would never learn it. It stands in front of the response cache, so
+    a cached answer is never served to a bad token either. A request without a Bearer token
+    passes untouched (it stays anonymous); a valid token costs cache reads, not a query
+    (:func:`~sprocket.api.context.authenticate`), and the caller it stands for is handed to
+    the GraphQL context in the scope, so it is not looked up twice.
+    """
+
+    def __init__(self, app: ASGIApp, *, platform: Platform, path: str = "/graphql") -> None:
+        self.app = app
+        self.platform = platform
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        authorization = dict(scope.get("headers", ())).get(b"authorization")
+        token = bearer_token(authorization.decode("latin-1")) if authorization else None
+        if token is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            scope[ACTOR_SCOPE_KEY] = await authenticate(self.platform, token)
+        except Unauthenticated as error:
+            if scope["type"] == "websocket":  # refused before the handshake (an HTTP 403)
+                await send({"type": "websocket.close", "code": 4401, "reason": error.message})
+                return
+            response = _graphql_error(401, error.message, error.code)
+            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def _declared_length(headers: dict[bytes, bytes]) -> int:
     try:
         return int(headers.get(b"content-length", b"0") or 0)
@@ -147,7 +188,11 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.state.platform = running
 
     async def get_context(connection: HTTPConnection) -> Context:
-        return Context(running, connection.headers.get("authorization"))
+        return Context(
+            running,
+            connection.headers.get("authorization"),
+            actor=connection.scope.get(ACTOR_SCOPE_KEY),
+        )
 
     graphql = GraphQLRouter(
         build_schema(max_depth=settings.graphql_max_depth),
@@ -202,6 +247,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(ResponseCache, cache=running.cache, ttl=settings.response_cache_ttl)
+    app.add_middleware(TokenGuard, platform=running)
     app.add_middleware(
         MultipartGuard, max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
@@ -12,19 +14,58 @@ from strawberry.fastapi import BaseContext
 
 from sprocket.db import utcnow
 from sprocket.identity import service as identity
-from sprocket.identity.access import Actor
-from sprocket.runtime import Platform
+from sprocket.identity import tokens
+from sprocket.identity.access import SPECTATOR, Actor
+from sprocket.runtime import DATA_VERSION_KEY, Platform
 
 M = TypeVar("M")
 R = TypeVar("R")
 
+#: How long a token's holder is remembered (at most; a write forgets it at once).
+ACTOR_TTL = 300
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (None for any other header)."""
+    value = (authorization or "").strip()
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def authenticate(platform: Platform, token: str | None) -> Actor:
+    """The caller a Bearer token stands for; an invalid, expired or revoked token raises
+    Unauthenticated, no token is the spectator.
+
+    A valid token's holder is remembered in the cache under the current data version (every
+    committed write, a revocation too, moves to a new one) until the token expires, so a
+    request with a valid token costs two cache reads (the version, the holder), not a query.
+    """
+    if not token:
+        return SPECTATOR
+    version = (await platform.cache.get(DATA_VERSION_KEY) or b"0").decode()
+    key = f"actor:{version}:{tokens.digest(token)}"
+    known = await platform.cache.get(key)
+    if known is not None:
+        user_id, is_superuser, name, expires_at = json.loads(known)
+        if dt.datetime.fromisoformat(expires_at) > utcnow():
+            return Actor(user_id=user_id, is_superuser=is_superuser, name=name)
+    async with platform.reading() as session:
+        actor, expires = await identity.token_holder(session, token)
+    assert expires is not None
+    entry = [actor.user_id, actor.is_superuser, actor.name, expires.isoformat()]
+    await platform.cache.set(key, json.dumps(entry).encode(), ttl=ACTOR_TTL)
+    return actor
+
 
 class Context(BaseContext):
-    def __init__(self, platform: Platform, authorization: str | None) -> None:
+    def __init__(
+        self, platform: Platform, authorization: str | None, *, actor: Actor | None = None
+    ) -> None:
+        """``actor``: the caller when already authenticated (by the app's token check)."""
         super().__init__()
         self.platform = platform
         self._authorization = authorization
-        self._actor: Actor | None = None
+        self._actor: Actor | None = actor
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
         # "Now" for the whole request, so every list item asking for the present state
         # (e.g. each team's current roster) shares one moment, and thus one dataloader.
@@ -32,15 +73,12 @@ class Context(BaseContext):
 
     @property
     def bearer_token(self) -> str | None:
-        value = (self._authorization or "").strip()
-        scheme, _, token = value.partition(" ")
-        return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+        return bearer_token(self._authorization)
 
     async def actor(self) -> Actor:
         """The caller; an invalid, expired or revoked token raises Unauthenticated."""
         if self._actor is None:
-            async with self.platform.reading() as session:
-                self._actor = await identity.authenticate(session, self.bearer_token)
+            self._actor = await authenticate(self.platform, self.bearer_token)
         return self._actor
 
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:

@@ -95,8 +95,16 @@ async def list_tokens(session: AsyncSession, *, actor: Actor) -> list[ApiToken]:
 
 async def authenticate(session: AsyncSession, token: str | None) -> Actor:
     """The actor a Bearer token stands for; no token is the anonymous spectator."""
+    return (await token_holder(session, token))[0]
+
+
+async def token_holder(
+    session: AsyncSession, token: str | None
+) -> tuple[Actor, dt.datetime | None]:
+    """:func:`authenticate`, with the moment the token expires (None without a token): until
+    then only a write (a revocation, a changed user) can change the answer."""
     if not token:
-        return access.SPECTATOR
+        return access.SPECTATOR, None
     row = await session.scalar(select(ApiToken).where(ApiToken.token_hash == tokens.digest(token)))
     if row is None:
         raise Unauthenticated("This API token is not valid.", code="INVALID_TOKEN")
@@ -105,7 +113,8 @@ async def authenticate(session: AsyncSession, token: str | None) -> Actor:
     if row.expires_at <= utcnow():
         raise Unauthenticated("This API token has expired.", code="TOKEN_EXPIRED")
     user = found(await session.get(User, row.user_id), "user", row.user_id)
-    return Actor(user_id=user.id, is_superuser=user.is_superuser, name=user.display_name)
+    actor = Actor(user_id=user.id, is_superuser=user.is_superuser, name=user.display_name)
+    return actor, row.expires_at
 
 
 async def grant_role(

@@ -23,8 +23,12 @@ that both follow: the order in which results were accepted. A game's ``order`` i
 acceptance time (``Match.completed_at``), then its source, then its id (``MatchGame`` ids grow
 in acceptance order and in game number within a series). Incremental updates happen at
 acceptance, so they run in this order; :func:`recompute` sorts the whole history by it and
-replays it with the pure :func:`~sprocket.ratings.model.replay`. A point's ``played_at`` is the
-game's date for people and time windows: the start of its match's window.
+replays it with the pure :func:`~sprocket.ratings.model.replay`. Two results for the same
+players accepted at once are applied one after the other (the second waits for the first's
+locked rating rows), so :func:`rate_match_games` and :func:`rate_scrim_games` stamp the
+acceptance time (``completed_at``, ``finished_at``) again once they hold the rows: the result
+applied second is also the later one. A point's ``played_at`` is the game's date for
+people and time windows: the start of its match's window.
 
 Taking a result back
 --------------------
@@ -253,7 +257,11 @@ async def rate_scrim_games(session: AsyncSession, *, scrim_id: int) -> list[Rati
     if not rows or not await _scrims_rated(session, rows[0][1].organization_id):
         return []
     games = [g for g in (_scrim_rated_game(*row) for row in rows) if g is not None]
-    return await rate_games(session, games=games)
+    points = await rate_games(session, games=games)
+    if points:  # applied after any result that held these ratings first: stamped after it
+        rows[0][1].finished_at = utcnow()
+        await session.flush()
+    return points
 
 
 GameSource = Callable[[AsyncSession, int, int], Awaitable[list[RatedGame]]]
@@ -307,10 +315,22 @@ async def _ensure_ratings(session: AsyncSession, games: Sequence[RatedGame]) -> 
 
 
 async def rate_match_games(session: AsyncSession, *, match_id: int) -> list[RatingPoint]:
-    """Rate the games of a just-accepted match (safe to run again: rated games are skipped)."""
+    """Rate the games of a just-accepted match (safe to run again: rated games are skipped).
+
+    The match's ``completed_at`` is stamped again once its players' ratings are held: another
+    result for one of them accepted at the same moment (and stamped a moment earlier) waits
+    for those rows, is applied after this one and is then stamped after it too, so the order
+    :func:`recompute` reads stays the order in which the results were applied.
+    """
     await session.flush()
     rows = await session.execute(_match_games_query().where(MatchGame.match_id == match_id))
-    return await rate_games(session, games=_assemble(rows))
+    points = await rate_games(session, games=_assemble(rows))
+    if points:
+        match = await session.get(Match, match_id)
+        assert match is not None
+        match.completed_at = utcnow()
+        await session.flush()
+    return points
 
 
 async def rate_games(session: AsyncSession, *, games: Sequence[RatedGame]) -> list[RatingPoint]:
