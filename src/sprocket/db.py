@@ -8,11 +8,12 @@ Writes go through :func:`unit_of_work`, which commits and then runs the after-co
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -140,3 +141,17 @@ class StatementCounter:
 
     def __exit__(self, *_exc: object) -> None:
         event.remove(self.engine, "before_cursor_execute", self._on_execute)
+
+
+async def advisory_lock(session: AsyncSession, name: str, *, wait: bool = True) -> bool:
+    """Hold the lock ``name`` until the transaction ends (a PostgreSQL transaction-scoped
+    advisory lock); without ``wait``, only if it is free. SQLite serializes writers anyway,
+    so there is nothing to take there."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    if wait:
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
+        return True
+    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))

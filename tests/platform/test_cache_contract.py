@@ -160,6 +160,21 @@ async def test_memory_cache_evicts_oldest_entries_first() -> None:
     assert [await cache.get(k) for k in "bcd"] == [b"b", b"c", b"d"]
 
 
+async def test_memory_cache_keeps_counters_when_it_evicts() -> None:
+    """The data version is a counter: were it evicted, versions would start again and old
+    cached answers (and remembered tokens) would be served as current."""
+    cache = MemoryCache(max_entries=3)
+    assert await cache.incr("version") == 1
+    for key in "abcd":
+        await cache.set(key, key.encode())
+    assert await cache.get("version") == b"1" and await cache.get("b") is None
+    assert await cache.incr("version") == 2
+    await cache.set("version", b"plain")  # no longer a counter: evicted like any entry
+    for key in "efg":
+        await cache.set(key, key.encode())
+    assert await cache.get("version") is None
+
+
 async def test_open_cache_chooses_by_url() -> None:
     assert isinstance(open_cache("memory://"), MemoryCache)
     redis_cache = open_cache("redis://user:s3cret@cache.internal:6380/2", prefix="x:")

@@ -1,11 +1,10 @@
 """Two results accepted at the same moment for the same brand-new players, on PostgreSQL.
 
 Each result is ratified in its own transaction (its own connection). A gate around
-``_ensure_ratings`` holds both transactions until both are inside; then one (the leader)
-creates the newcomers' rating rows and does not commit until the other's insert is waiting on
-those uncommitted rows (seen in ``pg_stat_activity``). With the idempotent insert the other
-waits and then inserts nothing; with a plain ``INSERT`` it would fail on the unique
-(member, game mode) once the leader commits, and its ratification with it.
+``rate_games`` holds both transactions until both are inside; then one (the leader) rates
+first, creating the newcomers' rating rows, and does not commit until the other waits on a
+lock it holds (seen in ``pg_stat_activity``: the game mode's ratings lock). The other then
+rates on top of the leader's committed ratings, and creates no second row for a newcomer.
 
 Both results stamp ``Match.completed_at`` before they reach the ratings, so the leader is
 either the result stamped first or the one stamped second: in both cases the ratings must be
@@ -92,22 +91,23 @@ async def test_two_results_for_the_same_newcomers_accepted_at_once(
     done = {one[0]: asyncio.Event(), two[0]: asyncio.Event()}
     leaders: set[int] = set()
     held: list[int] = []
-    original = ratings._ensure_ratings
+    original = ratings.rate_games
 
-    async def gated(session: AsyncSession, games: Sequence[RatedGame]) -> None:
+    async def gated(session: AsyncSession, *, games: Sequence[RatedGame]) -> list[RatingPoint]:
         match_id = await _match_of(session, games)
         accepted_at[match_id] = games[0].accepted_at
-        await inside.wait()  # both transactions are in, neither has created a row
+        await inside.wait()  # both transactions are in, neither has rated anything
         pick = min if leader_stamped == "first" else max
         leader = pick(accepted_at, key=lambda m: (accepted_at[m], m))
         leaders.add(leader)
         if match_id != leader:
-            await created.wait()  # then insert while the leader's rows are uncommitted
-        await original(session, games)
+            await created.wait()  # then rate while the leader's ratings are uncommitted
+        points = await original(session, games=games)
         if match_id == leader:
             created.set()
+        return points
 
-    monkeypatch.setattr(ratings, "_ensure_ratings", gated)
+    monkeypatch.setattr(ratings, "rate_games", gated)
 
     async def ratify(match_id: int, line: Lineup, submission_id: int) -> str:
         other = next(e for m, e in done.items() if m != match_id)
@@ -117,7 +117,7 @@ async def test_two_results_for_the_same_newcomers_accepted_at_once(
                 actor=await actor_of(platform, line.away[0][0]),
                 submission_id=submission_id,
             )
-            # Hold the commit until the other transaction waits on our rows (or has finished).
+            # Hold the commit until the other transaction waits on our locks (or has finished).
             while not other.is_set():
                 if await waiting_on_a_lock(platform):
                     held.append(match_id)
@@ -130,7 +130,7 @@ async def test_two_results_for_the_same_newcomers_accepted_at_once(
     async with asyncio.timeout(TIMEOUT):
         statuses = await asyncio.gather(ratify(*one), ratify(*two))
     assert statuses == ["accepted", "accepted"]
-    # The two really met: the leader committed only once the other waited on its rows.
+    # The two really met: the leader committed only once the other waited on its locks.
     (leader,) = leaders
     assert held == [leader]
 

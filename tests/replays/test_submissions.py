@@ -17,10 +17,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.db import utcnow
 from sprocket.errors import DomainError, PermissionDenied
 from sprocket.identity.access import Actor
 from sprocket.identity.models import PlatformAccount
 from sprocket.league import service as league
+from sprocket.league.models import RosterSpot
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.replays import service as replays
 from sprocket.replays import tasks
@@ -357,6 +359,35 @@ async def test_no_ratification_needed_accepts_right_after_validation(platform, w
     assert await results(platform, line.match_id) == (3, 12, 6)
     assert await match_status(platform, line.match_id) == "completed"
     assert await count(platform, Ratification) == 0
+
+
+@pytest.mark.parametrize("mode", ["count", "majority"])
+async def test_an_other_side_with_nobody_left_to_ratify_is_not_a_free_pass(
+    platform, world, mode: str
+) -> None:
+    """The opposing team's roster emptied after the match: nobody may ratify, so the result
+    waits for staff instead of being accepted unasked."""
+    await setting(platform, world, "ratification_mode", mode)
+    line = await team_one_match(platform, world)
+    submitted = await submit(platform, world.actors["team_captain"], line.match_id, sweep(line))
+    async with platform.unit_of_work() as session:
+        spots = await session.scalars(
+            select(RosterSpot).where(
+                RosterSpot.team_id == line.away_team_id, RosterSpot.left_at.is_(None)
+            )
+        )
+        for spot in spots.all():
+            spot.left_at = utcnow()
+    await run_jobs(platform)
+    assert (await load(platform, submitted.id)).status == "awaiting_ratification"
+    assert await match_status(platform, line.match_id) == "scheduled"
+    await act(
+        platform,
+        replays.force_accept,
+        actor=world.actors["league_staff"],
+        submission_id=submitted.id,
+    )
+    assert await match_status(platform, line.match_id) == "completed"
 
 
 # -- rejection -----------------------------------------------------------------------------------

@@ -355,29 +355,41 @@ async def test_a_large_queue_forms_lobbies_of_similar_skill_longest_waiters_firs
     assert [t for t in await tickets(platform) if t.active] == []
 
 
-async def test_a_missed_check_in_bans_and_the_rest_wait_in_that_scrim(
+async def test_a_missed_check_in_bans_and_the_rest_return_to_the_queue_in_their_place(
     platform: Platform, world: World
 ) -> None:
-    a, b, c, d = (await premier_people(platform, world))[:4]
-    for person in (a, b, c, d):
-        last = await enter(platform, world, person)
+    a, b, c, d, e = (await premier_people(platform, world))[:5]
+    for n, person in enumerate((a, b, c, d)):
+        last = await enter(platform, world, person, now=NOW + n * MINUTE)
     assert last.scrim_id is not None
     for person in (a, b, c):
         async with platform.unit_of_work() as s:
             await service.check_in(s, actor=person.actor, scrim_id=last.scrim_id, now=NOW)
-    result = await sweep(platform, NOW + dt.timedelta(seconds=300))
+    popped = NOW + 3 * MINUTE
+    result = await sweep(platform, popped + dt.timedelta(seconds=300))
     assert [m.member_id for m in result.missed_check_ins] == [d.member_id]
     (scrim,) = await scrims(platform)
-    assert scrim.status == "pending"
-    assert [x.member_id for x in await seats(platform, scrim.id)] == [
-        a.member_id,
-        b.member_id,
-        c.member_id,
-    ]
+    assert scrim.status == "cancelled" and await seats(platform, scrim.id) == []
     async with platform.reading() as s:
         bans = (await s.scalars(select(QueueBan.member_id))).all()
     assert bans == [d.member_id]
-    await refused(platform, "QUEUE_BANNED", enter(platform, world, d, now=NOW + 6 * MINUTE))
+    await refused(platform, "QUEUE_BANNED", enter(platform, world, d, now=NOW + 9 * MINUTE))
+    # a, b and c wait again in the queue, in the order they first entered.
+    queued = [t for t in await tickets(platform) if t.active]
+    assert [(t.member_id, t.joined_at) for t in queued] == [
+        (a.member_id, NOW),
+        (b.member_id, NOW + MINUTE),
+        (c.member_id, NOW + 2 * MINUTE),
+    ]
+    assert all(t.wait_until > popped + dt.timedelta(seconds=300) for t in queued)
+    placed = await enter(platform, world, e, now=NOW + 9 * MINUTE)
+    assert placed.status == "placed"
+    assert {x.member_id for x in await seats(platform, placed.scrim_id)} == {
+        a.member_id,
+        b.member_id,
+        c.member_id,
+        e.member_id,
+    }
 
 
 async def test_a_wait_that_runs_out_ends_the_ticket(platform: Platform, world: World) -> None:

@@ -605,16 +605,82 @@ async def test_rejection_staff_overrides_and_invalidation(platform: Platform, wo
 async def test_a_locked_scrim_does_not_take_its_result_until_unlocked(
     platform: Platform, world: World
 ) -> None:
-    people = (await premier_people(platform, world))[:4]
+    x = await played(platform, world)
     staff = world.actors["league_staff"]
-    scrim_id = await started_scrim(platform, world, people)
-    games = await lineups(platform, scrim_id)
-    by_member = {p.member_id: p for p in people}
-    row = await submitted(platform, by_member[games[0][0][0]], scrim_id, home_wins(scrim_id, games))
+    row = await submitted(platform, x.uploader, x.scrim_id, x.good())
     async with platform.unit_of_work() as s:
-        await service.lock_scrim(s, actor=staff, scrim_id=scrim_id)
-    voter = by_member[games[0][1][0]]
-    await refused(platform, "SCRIM_NOT_IN_PROGRESS", ratify(platform, voter, row.id))
+        await service.lock_scrim(s, actor=staff, scrim_id=x.scrim_id)
+    await refused(platform, "SCRIM_NOT_IN_PROGRESS", ratify(platform, x.opponent, row.id))
     async with platform.unit_of_work() as s:
-        await service.unlock_scrim(s, actor=staff, scrim_id=scrim_id)
-    assert (await ratify(platform, voter, row.id)).status == "accepted"
+        await service.unlock_scrim(s, actor=staff, scrim_id=x.scrim_id)
+    assert (await ratify(platform, x.opponent, row.id)).status == "accepted"
+
+
+async def test_locked_before_its_check_a_result_needing_nobody_waits_for_staff(
+    platform: Platform, world: World
+) -> None:
+    await set_setting(platform, world, "required_ratifications", 0)
+    x = await played(platform, world)
+    staff = Person(world.actors["league_staff"], 0, world.actors["league_staff"].user_id)
+    row = await submit(platform, x.uploader, x.scrim_id, x.good())
+    async with platform.unit_of_work() as s:
+        await service.lock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
+    await run_jobs(platform)  # checked, but not accepted into a locked scrim
+    assert (await load(platform, row.id)).status == "awaiting_ratification"
+    assert await scrim_state(platform, x.scrim_id) == ("locked", [(None, None, False)] * 3)
+    async with platform.unit_of_work() as s:
+        await service.unlock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
+    assert (await answer(platform, replays.force_accept, staff, row.id)).status == "accepted"
+    assert (await scrim_state(platform, x.scrim_id))[0] == "complete"
+
+
+async def test_cancelling_a_scrim_rejects_its_open_submission(
+    platform: Platform, world: World
+) -> None:
+    x = await played(platform, world)
+    row = await submitted(platform, x.uploader, x.scrim_id, x.good())
+    async with platform.unit_of_work() as s:
+        await service.cancel_scrim(s, actor=world.actors["league_staff"], scrim_id=x.scrim_id)
+    closed = await load(platform, row.id)
+    assert closed.status == "rejected"
+    assert closed.rejection_reason == "The scrim was cancelled by staff."
+    await refused(platform, "SCRIM_NOT_IN_PROGRESS", ratify(platform, x.opponent, row.id))
+    # Its replays are free again (the submission holding them is rejected).
+    other_id = await started_scrim(platform, world, x.everyone[4:8])
+    assert (await submit(platform, x.everyone[4], other_id, x.good())).status == "processing"
+
+
+async def test_only_a_player_of_the_scrim_has_an_account_claim_confirmed_by_a_player(
+    platform: Platform, world: World
+) -> None:
+    """A member who did not play claims an unknown account: players may not vouch for them,
+    staff may."""
+    x = await played(platform, world)
+    unknown = "76561198999000002"
+    away_player = x.away[1]
+    async with platform.unit_of_work() as s:
+        await s.execute(
+            PlatformAccount.__table__.delete().where(
+                PlatformAccount.account_id == steam(away_player)
+            )
+        )
+    files = [
+        replay(x.scrim_id, n, h, a, blue_goals=3, orange_goals=1, accounts={away_player: unknown})
+        for n, (h, a) in enumerate(x.games, start=1)
+    ]
+    row = await submitted(platform, x.uploader, x.scrim_id, files)
+    assert row.status == "rejected" and row.report["unknown_accounts"]
+    async with platform.unit_of_work() as s:
+        claim = await replays.claim_account(
+            s, actor=x.outsider.actor, submission_id=row.id, platform="steam", account_id=unknown
+        )
+    for player in (x.uploader, x.opponent):
+        async with platform.unit_of_work() as s:
+            with pytest.raises(DomainError) as caught:
+                await replays.confirm_claim(s, actor=player.actor, claim_id=claim.id)
+        assert caught.value.code == "PERMISSION_DENIED"
+    async with platform.unit_of_work() as s:
+        confirmed = await replays.confirm_claim(
+            s, actor=world.actors["league_staff"], claim_id=claim.id
+        )
+    assert confirmed.status == "confirmed"

@@ -92,12 +92,14 @@ def _check_ttl(ttl: float | None) -> None:
 
 
 class MemoryCache:
-    """In-process cache: monotonic-clock expiry, oldest-first eviction, queue per subscriber."""
+    """In-process cache: monotonic-clock expiry, oldest-first eviction (counters are kept:
+    the data version must never start again from zero), queue per subscriber."""
 
     def __init__(self, *, max_entries: int = 10_000, max_pending: int = 1_000) -> None:
         self.max_entries = max_entries
         self.max_pending = max_pending
         self._data: OrderedDict[str, tuple[bytes, float | None]] = OrderedDict()
+        self._counters: set[str] = set()
         self._subscribers: dict[str, set[asyncio.Queue[bytes]]] = {}
 
     def describe(self) -> str:
@@ -113,7 +115,11 @@ class MemoryCache:
     def _store(self, key: str, value: bytes, expires_at: float | None) -> None:
         self._data.pop(key, None)
         while len(self._data) >= self.max_entries:
-            self._data.popitem(last=False)
+            victim = next((k for k in self._data if k not in self._counters), None)
+            if victim is None:
+                victim = next(iter(self._data))
+            del self._data[victim]
+            self._counters.discard(victim)
         self._data[key] = (value, expires_at)
 
     async def get(self, key: str) -> bytes | None:
@@ -124,10 +130,12 @@ class MemoryCache:
         _check_ttl(ttl)
         expires_at = None if ttl is None else time.monotonic() + ttl
         self._store(key, bytes(value), expires_at)
+        self._counters.discard(key)
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._data.pop(key, None)
+            self._counters.discard(key)
 
     async def incr(self, key: str) -> int:
         entry = self._live(key)
@@ -137,6 +145,7 @@ class MemoryCache:
         except ValueError:
             raise ValueError(f"Cache key {key!r} does not hold a counter.") from None
         self._store(key, str(value).encode(), expires_at)
+        self._counters.add(key)
         return value
 
     async def publish(self, channel: str, message: bytes | str) -> None:

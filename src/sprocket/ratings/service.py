@@ -49,7 +49,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.db import utcnow
+from sprocket.db import advisory_lock, utcnow
 from sprocket.errors import InvalidInput, NotFound
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
@@ -333,6 +333,12 @@ async def rate_match_games(session: AsyncSession, *, match_id: int) -> list[Rati
     return points
 
 
+async def _hold_scope(session: AsyncSession, organization_id: int, game_mode_id: int) -> None:
+    """One writer of an organization's game mode's ratings at a time (PostgreSQL), so a
+    recompute never interleaves with a result being rated."""
+    await advisory_lock(session, f"sprocket:ratings:{organization_id}:{game_mode_id}")
+
+
 async def rate_games(session: AsyncSession, *, games: Sequence[RatedGame]) -> list[RatingPoint]:
     """Apply accepted games, in order, to the stored ratings: one point per player per game.
 
@@ -341,6 +347,8 @@ async def rate_games(session: AsyncSession, *, games: Sequence[RatedGame]) -> li
     games = sorted(games, key=lambda g: g.order)
     if not games:
         return []
+    for organization_id, mode_id in sorted({(g.organization_id, g.game_mode_id) for g in games}):
+        await _hold_scope(session, organization_id, mode_id)
     done = await _already_rated(session, games)
     todo = [g for g in games if g.key not in done]
     members = {m for g in todo for m in (*g.home, *g.away)}
@@ -439,6 +447,7 @@ async def recompute(
     the same order; games taken back since (invalidated results) are simply not in the history.
     """
     await session.flush()
+    await _hold_scope(session, organization_id, game_mode_id)
     games = await rated_history(session, organization_id=organization_id, game_mode_id=game_mode_id)
     replayed = model.replay(g.record() for g in games)
     by_key = {g.key: g for g in games}

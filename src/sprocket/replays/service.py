@@ -237,8 +237,13 @@ def submission_channel(submission_id: int) -> str:
 async def process_submission(
     session: AsyncSession, *, storage: ObjectStorage, submission_id: int, max_size: int
 ) -> Submission | None:
-    """Parse and validate; safe to run twice (a finished submission is left as it is)."""
-    submission = await session.get(Submission, submission_id)
+    """Parse and validate; safe to run twice (a finished submission is left as it is).
+
+    The submission is locked first (on PostgreSQL), as every answer to it does, so a
+    rejection or a staff reset committed meanwhile is not overwritten."""
+    submission = await session.get(
+        Submission, submission_id, with_for_update=True, populate_existing=True
+    )
     if submission is None or submission.status not in (PROCESSING, VALIDATING):
         return submission
     items = (
@@ -273,8 +278,12 @@ async def process_submission(
         submission.status = AWAITING
         submission.rejection_reason = None
         if await _ratifications_needed(session, subject, submission) == 0:
-            await _accept(session, subject, submission)
-            return submission
+            try:
+                async with session.begin_nested():
+                    await _accept(session, subject, submission)
+                return submission
+            except Conflict:  # e.g. a scrim locked meanwhile: staff settle it later
+                pass
     else:
         submission.status = REJECTED
         submission.rejection_reason = report.summary()[:500]
@@ -319,8 +328,11 @@ async def _ratifications_needed(
         session, await subject.side_of_submission(session, submission)
     )
     if config["ratification_mode"] == "count":
-        return min(config["required_ratifications"], eligible)
-    return min(eligible // 2 + 1, eligible)
+        required = config["required_ratifications"]
+    else:
+        required = eligible // 2 + 1
+    # Never more than can answer, but nobody to answer is not a free pass: staff decide.
+    return min(required, max(eligible, 1))
 
 
 async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
@@ -343,6 +355,7 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
     )
     if already is not None or submission.status == ACCEPTED:
         return submission  # a repeated ratification changes nothing
+    subject.require_undecided()
     if submission.status != AWAITING:
         raise Conflict(
             f"Submission {submission.id} is {submission.status.replace('_', ' ')}, not awaiting "
@@ -599,8 +612,11 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
     if not await subject.is_staff(session, actor):
         mine = await _side(session, subject, actor)
         claimant = await subject.side_of(session, claim.member_id)
-        if mine is None or mine == claimant or actor.user_id == await _user_of(session, claim):
-            raise PermissionDenied("Staff or a player of the other side confirm an account claim.")
+        # Players vouch for an opponent they played against; anyone else's claim is staff's.
+        if mine is None or claimant is None or mine == claimant:
+            raise PermissionDenied(
+                "Staff, or a player of the other side of the claimant's, confirm an account claim."
+            )
     await identity.attach_platform_account(
         session,
         organization_id=claim.organization_id,
@@ -620,10 +636,6 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
     return claim
 
 
-async def _user_of(session: AsyncSession, claim: AccountClaim) -> int | None:
-    return await session.scalar(select(Member.user_id).where(Member.id == claim.member_id))
-
-
 async def _used_elsewhere(
     session: AsyncSession, subject: ResultSubject, submission: Submission
 ) -> bool:
@@ -636,6 +648,19 @@ async def _used_elsewhere(
         )
     )
     return other is not None
+
+
+async def close_open_of_scrim(session: AsyncSession, *, scrim_id: int, reason: str) -> None:
+    """A cancelled scrim takes no result: its open submissions are rejected with ``reason``."""
+    rows = await session.scalars(
+        select(Submission)
+        .where(Submission.scrim_id == scrim_id, Submission.status.in_(OPEN))
+        .with_for_update()
+    )
+    for submission in rows.all():
+        submission.status = REJECTED
+        submission.rejection_reason = reason[:500]
+        _changed(session, submission)
 
 
 async def replay_for_download(session: AsyncSession, *, sha256: str) -> StoredReplay:

@@ -24,9 +24,10 @@ has waited that long or it holds a full window of the lobby former (three lobbie
 and forms from that larger pool. Each lobby becomes a scrim that has already *popped* (the
 organization's check-in window), its players seated with the time they entered the queue and
 their wait; fixed teams, ``scrim_queue_games`` games (an organization setting, 3 by default).
-From then on it is an ordinary scrim: the last check-in starts it with balanced teams, and a
-missed check-in bans the missing while the others wait on in that scrim. Tickets left over
-stay queued. Lobbies are formed when someone enters a queue and on every
+From then on it is an ordinary scrim: the last check-in starts it with balanced teams; a
+missed check-in bans the missing, cancels the scrim and returns the others to the queue with
+their first entry time, so they keep their place (:func:`requeue`). Tickets left over stay
+queued. Lobbies are formed when someone enters a queue and on every
 :func:`~sprocket.scrims.service.sweep`, which also ends the tickets whose wait ran out. While
 staff have turned scrims off, nothing is formed.
 
@@ -52,14 +53,14 @@ announced as any scrim change is.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.db import utcnow
+from sprocket.db import advisory_lock, utcnow
 from sprocket.errors import Conflict, InvalidInput, NotFound
 from sprocket.identity.access import Actor
 from sprocket.league import service as league
@@ -87,12 +88,9 @@ class Queue:
         return cls(ticket.organization_id, ticket.game_mode_id, ticket.skill_group_id)
 
     @property
-    def lock_key(self) -> int:
-        """A stable 64-bit key of the queue for PostgreSQL's advisory locks."""
+    def lock_name(self) -> str:
         group = "casual" if self.skill_group_id is None else self.skill_group_id
-        name = f"sprocket:scrim-queue:{self.organization_id}:{self.game_mode_id}:{group}"
-        digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
-        return int.from_bytes(digest, "big", signed=True)
+        return f"sprocket:scrim-queue:{self.organization_id}:{self.game_mode_id}:{group}"
 
 
 @dataclass(frozen=True)
@@ -254,17 +252,6 @@ async def leave_queue(
 # -- forming lobbies -------------------------------------------------------------------------
 
 
-async def _take(session: AsyncSession, queue: Queue, *, wait: bool) -> bool:
-    """Hold the queue until the transaction ends (PostgreSQL); without ``wait``, only if it
-    is free. SQLite serializes writers, so there is nothing to take."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    if wait:
-        await session.execute(select(func.pg_advisory_xact_lock(queue.lock_key)))
-        return True
-    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(queue.lock_key))))
-
-
 async def _queued(session: AsyncSession, queue: Queue) -> list[QueueTicket]:
     """The queue's active tickets, locked, longest wait first."""
     group = (
@@ -370,7 +357,7 @@ async def form_queue_lobbies(
     config = config or await league.organization_config(session, queue.organization_id)
     if not config["scrims_enabled"]:
         return []
-    if not await _take(session, queue, wait=wait):
+    if not await advisory_lock(session, queue.lock_name, wait=wait):
         return []
     waiting = []
     for ticket in await _queued(session, queue):
@@ -417,6 +404,36 @@ async def form_queue_lobbies(
     for scrim in formed:
         await service._announce(session, scrim, now=now)
     return formed
+
+
+async def requeue(
+    session: AsyncSession, scrim: Scrim, entries: Sequence[ScrimEntry], *, now: dt.datetime
+) -> bool:
+    """A scrim this queue formed did not fill its check-in: the players still seated (who
+    checked in) enter its queue again with their first entry time, so they keep their place,
+    and the waits their seats now hold. False when the scrim did not come from the queue."""
+    placed = {
+        t.member_id: t
+        for t in await session.scalars(select(QueueTicket).where(QueueTicket.scrim_id == scrim.id))
+    }
+    if not placed:
+        return False
+    for entry in entries:
+        first = placed.get(entry.member_id)
+        ticket = QueueTicket(
+            organization_id=scrim.organization_id,
+            game_mode_id=scrim.game_mode_id,
+            skill_group_id=scrim.skill_group_id,
+            member_id=entry.member_id,
+            joined_at=first.joined_at if first else entry.joined_at,
+            wait_until=entry.wait_until,
+            active=True,
+            status=QUEUED,
+        )
+        session.add(ticket)
+        await session.flush()
+        _announce(session, ticket, now)
+    return True
 
 
 # -- time-outs -------------------------------------------------------------------------------

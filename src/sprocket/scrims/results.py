@@ -12,8 +12,11 @@ side ratifies (or rejects), staff force-accept, reset or invalidate, account cla
   organization's game rules, played since the scrim started.
 * Accepting records each game's goals, replay and time, completes the scrim (its seats are
   freed) and, for a competitive scrim in an organization that rates scrims, rates its games.
-  Invalidating clears the games, puts the scrim back in progress (for a new upload) and
-  recomputes the game mode's ratings without them.
+  Invalidating clears the games, puts the scrim back in progress (for a new upload; staff
+  cancel it if none comes) and recomputes the game mode's ratings without them.
+* A scrim locked by staff takes no result until unlocked (a deciding ratification is
+  refused; a result that needs none waits, checked, for staff); cancelling a scrim rejects
+  its open submission.
 """
 
 from __future__ import annotations

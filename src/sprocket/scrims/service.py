@@ -49,6 +49,7 @@ from sprocket.platform.outbox import enqueue
 from sprocket.ratings.balance import Entrant
 from sprocket.ratings.model import Skill, new_skill
 from sprocket.ratings.models import Rating
+from sprocket.replays import service as replays
 from sprocket.scrims.lineups import game_lineups
 from sprocket.scrims.models import (
     QueueBan,
@@ -814,6 +815,9 @@ async def cancel_scrim(
     for entry in entries:
         _unseat(entry, now)
     _finish(scrim, CANCELLED, now)
+    await replays.close_open_of_scrim(
+        session, scrim_id=scrim.id, reason="The scrim was cancelled by staff."
+    )
     await _announce(session, scrim, also=[e.member_id for e in entries], now=now)
     return scrim
 
@@ -880,8 +884,12 @@ class MissedCheckIn:
 
 async def expire_check_ins(session: AsyncSession, *, now: dt.datetime) -> list[MissedCheckIn]:
     """Cancel every pop whose check-in window closed before everyone checked in: those who
-    missed it lose their seat and get a queue ban; the rest return to the queue in the same
-    scrim (pending again), their waits lengthened by the time the pop took."""
+    missed it lose their seat and get a queue ban; the rest return to the queue, their waits
+    lengthened by the time the pop took: in the same scrim (pending again), or, for a scrim
+    the matchmaking queue formed, to that queue with their place in it (the scrim is then
+    cancelled)."""
+    from sprocket.scrims import matchmaking  # built on this module, so imported late
+
     scrims = (
         await session.scalars(
             select(Scrim)
@@ -916,7 +924,13 @@ async def expire_check_ins(session: AsyncSession, *, now: dt.datetime) -> list[M
         await session.flush()
         scrim.popped_at = None
         scrim.check_in_deadline = None
-        if await _active_entries(session, scrim.id):
+        rest = await _active_entries(session, scrim.id)
+        if rest and await matchmaking.requeue(session, scrim, rest, now=now):
+            for entry in rest:
+                _unseat(entry, now)
+            gone += [e.member_id for e in rest]
+            rest = []
+        if rest:
             scrim.status = PENDING
         else:
             _finish(scrim, CANCELLED, now)
