@@ -155,3 +155,12 @@ async def advisory_lock(session: AsyncSession, name: str, *, wait: bool = True) 
         await session.execute(select(func.pg_advisory_xact_lock(key)))
         return True
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))
+
+
+async def database_now(session: AsyncSession) -> dt.datetime:
+    """The database server's clock (PostgreSQL), for times whose order across processes
+    matters: every API replica reads the same clock. SQLite runs in one process: its clock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return utcnow()
+    moment = await session.scalar(select(func.clock_timestamp()))
+    return moment.astimezone(dt.UTC)

@@ -26,8 +26,9 @@ acceptance, so they run in this order; :func:`recompute` sorts the whole history
 replays it with the pure :func:`~sprocket.ratings.model.replay`. Two results for the same
 players accepted at once are applied one after the other (the second waits for the first's
 locked rating rows), so :func:`rate_match_games` and :func:`rate_scrim_games` stamp the
-acceptance time (``completed_at``, ``finished_at``) again once they hold the rows: the result
-applied second is also the later one. A point's ``played_at`` is the game's date for
+acceptance time (``completed_at``, ``finished_at``) again, from the database's clock, once
+they hold the rows: the result applied second is also the later one, whichever API process
+applied it. A point's ``played_at`` is the game's date for
 people and time windows: the start of its match's window.
 
 Taking a result back
@@ -49,7 +50,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.db import advisory_lock, utcnow
+from sprocket.db import advisory_lock, database_now, utcnow
 from sprocket.errors import InvalidInput, NotFound
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
@@ -259,7 +260,7 @@ async def rate_scrim_games(session: AsyncSession, *, scrim_id: int) -> list[Rati
     games = [g for g in (_scrim_rated_game(*row) for row in rows) if g is not None]
     points = await rate_games(session, games=games)
     if points:  # applied after any result that held these ratings first: stamped after it
-        rows[0][1].finished_at = utcnow()
+        rows[0][1].finished_at = await database_now(session)
         await session.flush()
     return points
 
@@ -328,7 +329,7 @@ async def rate_match_games(session: AsyncSession, *, match_id: int) -> list[Rati
     if points:
         match = await session.get(Match, match_id)
         assert match is not None
-        match.completed_at = utcnow()
+        match.completed_at = await database_now(session)
         await session.flush()
     return points
 
