@@ -35,7 +35,9 @@ def configure_logging(*, fmt: str = "auto", level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "aiobotocore", "botocore", "aio_pika", "aiormq"):
+    # Per-request and per-job lines (metrics count them) and alembic's plugin set-up.
+    quiet = ("uvicorn.access", "taskiq.receiver", "alembic.runtime.plugins")
+    for noisy in (*quiet, "aiobotocore", "botocore", "aio_pika", "aiormq"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
