@@ -60,6 +60,13 @@ class GameModeNode:
     team_size: int
     team_count: int
 
+    @classmethod
+    async def load(cls, info: Info, game_mode_id: int) -> GameModeNode:
+        mode = await info.context.by_id(GameMode).load(game_mode_id)
+        return cls(
+            code=mode.code, name=mode.name, team_size=mode.team_size, team_count=mode.team_count
+        )
+
 
 @strawberry.type(name="Organization")
 class OrganizationNode:
@@ -123,10 +130,7 @@ class LeagueNode:
 
     @strawberry.field
     async def game_mode(self, info: Info) -> GameModeNode:
-        mode = await info.context.by_id(GameMode).load(self.game_mode_id)
-        return GameModeNode(
-            code=mode.code, name=mode.name, team_size=mode.team_size, team_count=mode.team_count
-        )
+        return await GameModeNode.load(info, self.game_mode_id)
 
     @strawberry.field
     async def organization(self, info: Info) -> OrganizationNode:

@@ -22,7 +22,7 @@ from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.api.pagination import Connection, PageInfo, decode_cursor, encode_cursor
 from sprocket.errors import InvalidInput
 from sprocket.league.graphql import GameModeNode, MemberNode, _aware
-from sprocket.league.models import GameMode, League, Member
+from sprocket.league.models import League, Member
 from sprocket.ratings import leaderboards, service
 from sprocket.ratings.model import display_rating
 from sprocket.ratings.models import Rating, RatingPoint
@@ -82,10 +82,7 @@ class RatingNode:
 
     @strawberry.field
     async def game_mode(self, info: Info) -> GameModeNode:
-        mode = await info.context.by_id(GameMode).load(self.game_mode_id)
-        return GameModeNode(
-            code=mode.code, name=mode.name, team_size=mode.team_size, team_count=mode.team_count
-        )
+        return await GameModeNode.load(info, self.game_mode_id)
 
 
 @strawberry.type(name="RatingPoint", description="A member's rating before and after one game.")

@@ -97,6 +97,14 @@ class ScrimPlayerNode:
         return await _skill_group(info, int(self.member_id), self.game_mode_id)
 
 
+async def skill_group_node(info: Info, skill_group_id: int | None) -> SkillGroupNode | None:
+    """A competitive scrim's or queue's skill group (casual: none)."""
+    if skill_group_id is None:
+        return None
+    row = await info.context.by_id(SkillGroup).load(skill_group_id)
+    return SkillGroupNode.of(row) if row else None
+
+
 @strawberry.type(name="Scrim")
 class ScrimNode:
     id: strawberry.ID
@@ -137,10 +145,7 @@ class ScrimNode:
 
     @strawberry.field
     async def game_mode(self, info: Info) -> GameModeNode:
-        mode = await info.context.by_id(GameMode).load(self.game_mode_id)
-        return GameModeNode(
-            code=mode.code, name=mode.name, team_size=mode.team_size, team_count=mode.team_count
-        )
+        return await GameModeNode.load(info, self.game_mode_id)
 
     @strawberry.field(description="Seats in all: twice the game mode's team size.")
     async def seats(self, info: Info) -> int:
@@ -148,10 +153,7 @@ class ScrimNode:
 
     @strawberry.field(description="A competitive scrim's skill group (casual: none).")
     async def skill_group(self, info: Info) -> SkillGroupNode | None:
-        if self.skill_group_id is None:
-            return None
-        row = await info.context.by_id(SkillGroup).load(self.skill_group_id)
-        return SkillGroupNode.of(row) if row else None
+        return await skill_group_node(info, self.skill_group_id)
 
     async def _entries(self, info: Info) -> list[ScrimEntry]:
         rows = await info.context.children(

@@ -12,24 +12,9 @@ import strawberry
 
 from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.league.graphql import GameModeNode, SkillGroupNode
-from sprocket.league.models import GameMode, SkillGroup
 from sprocket.scrims import matchmaking
-from sprocket.scrims.graphql import Info, ScrimNode, _wait_until
+from sprocket.scrims.graphql import Info, ScrimNode, _wait_until, skill_group_node
 from sprocket.scrims.models import QueueTicket, Scrim
-
-
-async def _game_mode(info: Info, game_mode_id: int) -> GameModeNode:
-    mode = await info.context.by_id(GameMode).load(game_mode_id)
-    return GameModeNode(
-        code=mode.code, name=mode.name, team_size=mode.team_size, team_count=mode.team_count
-    )
-
-
-async def _skill_group(info: Info, skill_group_id: int | None) -> SkillGroupNode | None:
-    if skill_group_id is None:
-        return None
-    row = await info.context.by_id(SkillGroup).load(skill_group_id)
-    return SkillGroupNode.of(row) if row else None
 
 
 @strawberry.type(name="ScrimQueueTicket")
@@ -62,11 +47,11 @@ class ScrimQueueTicketNode:
 
     @strawberry.field
     async def game_mode(self, info: Info) -> GameModeNode:
-        return await _game_mode(info, self.game_mode_id)
+        return await GameModeNode.load(info, self.game_mode_id)
 
     @strawberry.field(description="A competitive ticket's skill group (casual: none).")
     async def skill_group(self, info: Info) -> SkillGroupNode | None:
-        return await _skill_group(info, self.skill_group_id)
+        return await skill_group_node(info, self.skill_group_id)
 
     @strawberry.field(description="The popped scrim the ticket was placed in, once it is.")
     async def scrim(self, info: Info) -> ScrimNode | None:
@@ -96,11 +81,11 @@ class ScrimQueueSizeNode:
 
     @strawberry.field
     async def game_mode(self, info: Info) -> GameModeNode:
-        return await _game_mode(info, self.game_mode_id)
+        return await GameModeNode.load(info, self.game_mode_id)
 
     @strawberry.field(description="A competitive queue's skill group (casual: none).")
     async def skill_group(self, info: Info) -> SkillGroupNode | None:
-        return await _skill_group(info, self.skill_group_id)
+        return await skill_group_node(info, self.skill_group_id)
 
 
 @strawberry.type
