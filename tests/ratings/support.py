@@ -20,11 +20,11 @@ HOME_WINS_3_1 = ((2, 1), (0, 3), (4, 2), (1, 0))
 AWAY_SWEEP = ((0, 1), (1, 2), (2, 3))
 
 
-async def accept_series(
+async def submit_series(
     platform: Platform, world: World, home: int, away: int, games: Sequence[tuple[int, int]]
 ) -> tuple[int, Lineup, int]:
     """A fresh match of ``world.team_ids[home]`` against ``[away]``; a home player submits the
-    games (home goals, away goals), the job validates them, an away player ratifies.
+    games (home goals, away goals) and the job validates them: it awaits ratification.
     Returns (match id, line-up, submission id)."""
     match_id = await new_match(platform, world, home, away)
     line = await linked_lineup(platform, match_id)
@@ -39,12 +39,20 @@ async def accept_series(
             max_size=20 * 1024 * 1024,
         )
     await drain(platform)
+    return match_id, line, submission.id
+
+
+async def accept_series(
+    platform: Platform, world: World, home: int, away: int, games: Sequence[tuple[int, int]]
+) -> tuple[int, Lineup, int]:
+    """:func:`submit_series`, then an away player ratifies it."""
+    match_id, line, submission_id = await submit_series(platform, world, home, away, games)
     async with platform.unit_of_work() as session:
         done = await replays.ratify(
-            session, actor=await actor_of(platform, line.away[0][0]), submission_id=submission.id
+            session, actor=await actor_of(platform, line.away[0][0]), submission_id=submission_id
         )
         assert done.status == "accepted", done.report
-    return match_id, line, submission.id
+    return match_id, line, submission_id
 
 
 async def ratings_table(platform: Platform) -> dict[tuple[int, int], tuple[Any, ...]]:

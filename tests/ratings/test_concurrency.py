@@ -28,11 +28,16 @@ from sprocket.ratings.service import RatedGame
 from sprocket.replays import service as replays
 from sprocket.runtime import Platform
 from sprocket.schedule.models import MatchGame
-from tests.api.test_replay_api import drain, linked_lineup, new_match
 from tests.conftest import POSTGRES_URL
 from tests.league_world import World
-from tests.ratings.support import AWAY_SWEEP, HOME_WINS_3_1, points_table, ratings_table
-from tests.replays.series import Lineup, actor_of, game
+from tests.ratings.support import (
+    AWAY_SWEEP,
+    HOME_WINS_3_1,
+    points_table,
+    ratings_table,
+    submit_series,
+)
+from tests.replays.series import Lineup, actor_of
 
 pytestmark = pytest.mark.skipif(
     not POSTGRES_URL,
@@ -40,26 +45,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 TIMEOUT = 20
-
-
-async def submitted(
-    platform: Platform, world: World, home: int, away: int, games: Sequence[tuple[int, int]]
-) -> tuple[int, Lineup, int]:
-    """A validated submission awaiting ratification: (match id, line-up, submission id)."""
-    match_id = await new_match(platform, world, home, away)
-    line = await linked_lineup(platform, match_id)
-    uploads = [game(line, n, home_goals=h, away_goals=a) for n, (h, a) in enumerate(games, 1)]
-    async with platform.unit_of_work() as session:
-        submission = await replays.submit_replays(
-            session,
-            actor=await actor_of(platform, line.home[0][0]),
-            storage=platform.storage,
-            match_id=match_id,
-            files=uploads,
-            max_size=20 * 1024 * 1024,
-        )
-    await drain(platform)
-    return match_id, line, submission.id
 
 
 async def waiting_on_a_lock(platform: Platform) -> int:
@@ -79,8 +64,8 @@ async def test_two_results_for_the_same_newcomers_accepted_at_once(
 ) -> None:
     # Team 0 plays two matches; nobody has a rating yet, so its two players are newcomers in
     # both results.
-    one = await submitted(platform, world, 0, 1, HOME_WINS_3_1)
-    two = await submitted(platform, world, 2, 0, AWAY_SWEEP)
+    one = await submit_series(platform, world, 0, 1, HOME_WINS_3_1)
+    two = await submit_series(platform, world, 2, 0, AWAY_SWEEP)
     newcomers = [m for m, _, _ in one[1].home]
     assert newcomers == [m for m, _, _ in two[1].away]
     assert await ratings_table(platform) == {}

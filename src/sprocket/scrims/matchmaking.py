@@ -217,14 +217,14 @@ async def enter_queue(
         active=True,
         status=QUEUED,
     )
-    session.add(ticket)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:  # the unique index: the same member entered a moment ago
-        raise Conflict(
+    # The unique index of active tickets: the same member entered a moment ago.
+    await service.add_once(
+        session,
+        ticket,
+        Conflict(
             "You are already waiting in the scrim queue; leave it first.", code="ALREADY_QUEUED"
-        ) from None
+        ),
+    )
     _announce(session, ticket, now)
     await form_queue_lobbies(session, queue=Queue.of(ticket), now=now, config=config)
     return ticket

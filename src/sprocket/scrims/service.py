@@ -391,16 +391,27 @@ async def _seat(
         wait_until=wait_until,
         active=True,
     )
-    session.add(entry)
+    # The unique index of active seats: a concurrent join elsewhere won.
+    await add_once(
+        session,
+        entry,
+        Conflict(
+            "You are already in a scrim; leave it before joining another.",
+            code="ALREADY_IN_SCRIM",
+        ),
+    )
+    return entry
+
+
+async def add_once(session: AsyncSession, row: object, taken: Conflict) -> None:
+    """Insert a row a partial unique index allows once (a member's one seat, one ticket);
+    ``taken`` is raised, and nothing else undone, when another transaction got there first."""
+    session.add(row)
     try:
         async with session.begin_nested():
             await session.flush()
-    except IntegrityError:  # the unique index: a concurrent join elsewhere won
-        raise Conflict(
-            "You are already in a scrim; leave it before joining another.",
-            code="ALREADY_IN_SCRIM",
-        ) from None
-    return entry
+    except IntegrityError:
+        raise taken from None
 
 
 async def _team_size(session: AsyncSession, scrim: Scrim) -> int:
