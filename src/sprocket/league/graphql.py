@@ -199,6 +199,14 @@ class SkillGroupNode:
             salary_cap=row.salary_cap,
         )
 
+    @classmethod
+    async def load(cls, info: Info, skill_group_id: int | None) -> SkillGroupNode | None:
+        """The skill group of a player, team, match, scrim or queue (none: none)."""
+        if skill_group_id is None:
+            return None
+        row = await info.context.by_id(SkillGroup).load(skill_group_id)
+        return cls.of(row) if row else None
+
 
 @strawberry.type(name="Franchise")
 class FranchiseNode:
@@ -276,9 +284,7 @@ class PlayerNode:
 
     @strawberry.field
     async def skill_group(self, info: Info) -> SkillGroupNode | None:
-        if self.skill_group_id is None:
-            return None
-        return SkillGroupNode.of(await info.context.by_id(SkillGroup).load(self.skill_group_id))
+        return await SkillGroupNode.load(info, self.skill_group_id)
 
     @strawberry.field(description="Totals and per-game averages over every accepted game.")
     async def stats(self, info: Info) -> TotalsNode:
@@ -366,9 +372,7 @@ class TeamNode:
 
     @strawberry.field
     async def skill_group(self, info: Info) -> SkillGroupNode | None:
-        if self.skill_group_id is None:
-            return None
-        return SkillGroupNode.of(await info.context.by_id(SkillGroup).load(self.skill_group_id))
+        return await SkillGroupNode.load(info, self.skill_group_id)
 
     @strawberry.field
     async def franchise(self, info: Info) -> FranchiseNode | None:

@@ -14,7 +14,7 @@ from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.api.pagination import Connection, connection, page_query
 from sprocket.errors import NotFound
 from sprocket.league.graphql import SkillGroupNode, TeamNode, _aware
-from sprocket.league.models import SkillGroup, Team
+from sprocket.league.models import Team
 from sprocket.replays.graphql import ReplayFileNode
 from sprocket.replays.models import StoredReplay
 from sprocket.schedule import service
@@ -124,9 +124,7 @@ class MatchNode:
 
     @strawberry.field
     async def skill_group(self, info: Info) -> SkillGroupNode | None:
-        if self.skill_group_id is None:
-            return None
-        return SkillGroupNode.of(await info.context.by_id(SkillGroup).load(self.skill_group_id))
+        return await SkillGroupNode.load(info, self.skill_group_id)
 
     @strawberry.field
     async def forfeited_by(self, info: Info) -> TeamNode | None:

@@ -15,7 +15,7 @@ from sprocket.errors import InvalidInput
 from sprocket.identity.access import require_user
 from sprocket.league import service as league
 from sprocket.league.graphql import GameModeNode, MemberNode, SkillGroupNode
-from sprocket.league.models import GameMode, Member, SkillGroup
+from sprocket.league.models import GameMode, Member
 from sprocket.replays.graphql import SubmissionNode, read_uploads
 from sprocket.replays.models import Submission
 from sprocket.scrims import results, service
@@ -97,14 +97,6 @@ class ScrimPlayerNode:
         return await _skill_group(info, int(self.member_id), self.game_mode_id)
 
 
-async def skill_group_node(info: Info, skill_group_id: int | None) -> SkillGroupNode | None:
-    """A competitive scrim's or queue's skill group (casual: none)."""
-    if skill_group_id is None:
-        return None
-    row = await info.context.by_id(SkillGroup).load(skill_group_id)
-    return SkillGroupNode.of(row) if row else None
-
-
 @strawberry.type(name="Scrim")
 class ScrimNode:
     id: strawberry.ID
@@ -153,7 +145,7 @@ class ScrimNode:
 
     @strawberry.field(description="A competitive scrim's skill group (casual: none).")
     async def skill_group(self, info: Info) -> SkillGroupNode | None:
-        return await skill_group_node(info, self.skill_group_id)
+        return await SkillGroupNode.load(info, self.skill_group_id)
 
     async def _entries(self, info: Info) -> list[ScrimEntry]:
         rows = await info.context.children(

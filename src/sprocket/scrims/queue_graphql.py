@@ -13,7 +13,7 @@ import strawberry
 from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.league.graphql import GameModeNode, SkillGroupNode
 from sprocket.scrims import matchmaking
-from sprocket.scrims.graphql import Info, ScrimNode, _wait_until, skill_group_node
+from sprocket.scrims.graphql import Info, ScrimNode, _wait_until
 from sprocket.scrims.models import QueueTicket, Scrim
 
 
@@ -51,7 +51,7 @@ class ScrimQueueTicketNode:
 
     @strawberry.field(description="A competitive ticket's skill group (casual: none).")
     async def skill_group(self, info: Info) -> SkillGroupNode | None:
-        return await skill_group_node(info, self.skill_group_id)
+        return await SkillGroupNode.load(info, self.skill_group_id)
 
     @strawberry.field(description="The popped scrim the ticket was placed in, once it is.")
     async def scrim(self, info: Info) -> ScrimNode | None:
@@ -85,7 +85,7 @@ class ScrimQueueSizeNode:
 
     @strawberry.field(description="A competitive queue's skill group (casual: none).")
     async def skill_group(self, info: Info) -> SkillGroupNode | None:
-        return await skill_group_node(info, self.skill_group_id)
+        return await SkillGroupNode.load(info, self.skill_group_id)
 
 
 @strawberry.type
