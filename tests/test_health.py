@@ -135,12 +135,15 @@ async def test_metrics_report_the_outbox_backlog(http, platform, world):
     assert (_value(text, "sprocket_job_duration_seconds_count", job=job) or 0) >= 1
 
 
-async def test_landing_page_links_to_graphiql(http):
+async def test_landing_page_links_to_the_api_and_its_schema(http):
     response = await http.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert 'href="/graphql"' in response.text
+    assert 'href="/graphql"' in response.text and 'href="/schema.graphql"' in response.text
     assert "Sprocket" in response.text
-    graphiql = await http.get("/graphql", headers={"accept": "text/html"})
-    assert graphiql.status_code == 200
-    assert "graphiql" in graphiql.text.lower()
+    schema = await http.get("/schema.graphql")
+    assert schema.status_code == 200 and "type Query" in schema.text
+    # The console is off unless asked for (serve --demo turns it on).
+    console = await http.get("/graphql", headers={"accept": "text/html"})
+    assert console.status_code == 404
+    assert console.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"

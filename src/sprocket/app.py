@@ -1,172 +1,56 @@
-"""The ASGI app: GraphQL at /graphql, the landing page, /healthz, /readyz and /metrics."""
+"""The ASGI app: GraphQL at /graphql, the landing page, downloads, /healthz, /readyz, /metrics,
+behind the HTTP guards of :mod:`sprocket.http`."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.fastapi import GraphQLRouter
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection, Request
+from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from sprocket.api.context import Context, authenticate, bearer_token
+from sprocket.api.context import Context
+from sprocket.api.limits import QueryLimits
 from sprocket.api.response_cache import ResponseCache
-from sprocket.api.schema import build_schema
+from sprocket.api.router import TRANSPORT_CODES, GraphQLDoor
+from sprocket.api.schema import build_schema, schema_sdl
 from sprocket.config import Settings
-from sprocket.errors import NotFound, Unauthenticated
-from sprocket.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from sprocket.errors import DomainError, NotFound
+from sprocket.http.auth import ACTOR_KEY, TOKEN_KEY, Authenticate
+from sprocket.http.body import BodyLimit
+from sprocket.http.errors import error_response
+from sprocket.http.headers import SecurityHeaders
+from sprocket.http.metrics import RequestMetrics
+from sprocket.http.ratelimit import METER_KEY, RateLimit
+from sprocket.http.timeouts import RequestTimeout
+from sprocket.http.uploads import UploadPreflight
 from sprocket.platform.outbox import backlog
-from sprocket.replays.graphql import size_text
+from sprocket.platform.ratelimit import RateLimiter
 from sprocket.replays.service import MAX_FILES, replay_for_download
 from sprocket.runtime import Platform
 
-ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics"})
-
-LANDING = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sprocket</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}
-a{color:#0a58ca}</style></head>
-<body><h1>Sprocket</h1>
-<p>The platform that runs competitive Rocket League leagues.</p>
-<ul>
-<li><a href="/graphql">GraphiQL</a>: explore the league, its schedules and standings</li>
-<li><a href="/readyz">/readyz</a>: are the database, broker, cache and storage answering?</li>
-<li><a href="/metrics">/metrics</a>: Prometheus metrics</li>
-</ul></body></html>"""
-
-
-class RequestMetrics:
-    """Counts and times every HTTP request (routes bounded to known paths)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record)
-        finally:
-            route = scope["path"] if scope["path"] in ROUTES else "other"
-            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
-            HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
-
-
-# Headers a page on another site cannot send without a CORS preflight (which this app never
-# grants): the two Apollo Server checks for, so Apollo's upload client works as it is.
-PREFLIGHT_HEADERS = (b"apollo-require-preflight", b"x-apollo-operation-name")
+ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
+#: Paths no guard limits: health checks and metrics must answer whatever else goes on.
+UNGUARDED = frozenset({"/healthz", "/readyz", "/metrics"})
 # Slack over the files of a multipart request: its `operations` and `map` fields and framing.
 MULTIPART_OVERHEAD = 1024 * 1024
 
-
-class MultipartGuard:
-    """Guards multipart GraphQL requests (replay uploads), which Strawberry accepts as they are.
-
-    A browser sends a ``multipart/form-data`` POST from any site without asking first, so such
-    a request must carry one of ``PREFLIGHT_HEADERS`` (cross-site request forgery protection;
-    Strawberry itself checks nothing). A body declared larger than ``max_bytes`` is refused
-    before it is read.
-    """
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int, path: str = "/graphql") -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.path = path
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers", ()))
-        if not headers.get(b"content-type", b"").lower().startswith(b"multipart/"):
-            await self.app(scope, receive, send)
-            return
-        if not any(headers.get(name, b"").strip() for name in PREFLIGHT_HEADERS):
-            response = _graphql_error(
-                400,
-                "File uploads need the header 'Apollo-Require-Preflight: true' (a protection "
-                "against cross-site request forgery).",
-                "PREFLIGHT_REQUIRED",
-            )
-        elif _declared_length(headers) > self.max_bytes:
-            response = _graphql_error(
-                413,
-                f"The upload is larger than the {size_text(self.max_bytes)} a request may carry.",
-                "REQUEST_TOO_LARGE",
-            )
-        else:
-            await self.app(scope, receive, send)
-            return
-        await response(scope, receive, send)
-
-
-ACTOR_SCOPE_KEY = "sprocket.actor"
-
-
-class TokenGuard:
-    """Answers a GraphQL request with a bad token (invalid, expired or revoked) with a 401.
-
-    Without it a purely public query would be answered as if anonymous, and a client with a
-    typo'd or expired token would never learn it. It stands in front of the response cache, so
-    a cached answer is never served to a bad token either. A request without a Bearer token
-    passes untouched (it stays anonymous); a valid token costs cache reads, not a query
-    (:func:`~sprocket.api.context.authenticate`), and the caller it stands for is handed to
-    the GraphQL context in the scope, so it is not looked up twice.
-    """
-
-    def __init__(self, app: ASGIApp, *, platform: Platform, path: str = "/graphql") -> None:
-        self.app = app
-        self.platform = platform
-        self.path = path
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] != self.path:
-            await self.app(scope, receive, send)
-            return
-        authorization = dict(scope.get("headers", ())).get(b"authorization")
-        token = bearer_token(authorization.decode("latin-1")) if authorization else None
-        if token is None:
-            await self.app(scope, receive, send)
-            return
-        try:
-            scope[ACTOR_SCOPE_KEY] = await authenticate(self.platform, token)
-        except Unauthenticated as error:
-            if scope["type"] == "websocket":  # refused before the handshake (an HTTP 403)
-                await send({"type": "websocket.close", "code": 4401, "reason": error.message})
-                return
-            response = _graphql_error(401, error.message, error.code)
-            response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
-
-
-def _declared_length(headers: dict[bytes, bytes]) -> int:
-    try:
-        return int(headers.get(b"content-length", b"0") or 0)
-    except ValueError:  # not a number: the server reads the body as it comes
-        return 0
-
-
-def _graphql_error(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
-        status_code=status,
-    )
+LANDING = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sprocket</title>
+<link rel="stylesheet" href="/static/site.css"></head>
+<body><h1>Sprocket</h1>
+<p>The platform that runs competitive Rocket League leagues.</p>
+<ul>
+<li><a href="/graphql">GraphQL</a>: the API (a console to try it in, when enabled) and
+<a href="/schema.graphql">its schema</a></li>
+<li><a href="/readyz">/readyz</a>: are the database, broker, cache and storage answering?</li>
+<li><a href="/metrics">/metrics</a>: Prometheus metrics</li>
+</ul></body></html>"""
 
 
 def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
@@ -187,25 +71,46 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app = FastAPI(title="Sprocket", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.platform = running
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> Response:
+        """Routing refusals (no such page, a method the route doesn't take) as typed JSON."""
+        code = TRANSPORT_CODES.get(error.status_code, "BAD_REQUEST")
+        sentence = {404: "There is no such page.", 405: "This address does not take that method."}
+        message = sentence.get(error.status_code, f"{error.detail}.")
+        return error_response(DomainError(message, code=code), error.status_code)
+
     async def get_context(connection: HTTPConnection) -> Context:
+        scope = connection.scope  # the guards' findings: read once per request
         return Context(
-            running,
-            connection.headers.get("authorization"),
-            actor=connection.scope.get(ACTOR_SCOPE_KEY),
+            running, scope.get(TOKEN_KEY), actor=scope.get(ACTOR_KEY), meter=scope.get(METER_KEY)
         )
 
-    graphql = GraphQLRouter(
-        build_schema(max_depth=settings.graphql_max_depth),
+    graphql = GraphQLDoor(
+        build_schema(
+            limits=QueryLimits(
+                max_tokens=settings.graphql_max_tokens,
+                max_aliases=settings.graphql_max_aliases,
+                max_depth=settings.graphql_max_depth,
+                max_cost=settings.graphql_max_cost,
+            )
+        ),
         context_getter=get_context,
-        graphql_ide="graphiql" if settings.graphql_ide else None,
-        # Replay uploads; MultipartGuard (below) asks them for a preflight header.
+        graphql_ide="graphiql" if settings.graphql_ide else None,  # our console (router.py)
+        # Replay uploads; UploadPreflight (below) asks them for a preflight header.
         multipart_uploads_enabled=True,
+        max_subscriptions_per_connection=settings.graphql_max_subscriptions,
     )
     app.include_router(graphql, prefix="/graphql")
+    app.mount("/static", StaticFiles(packages=[("sprocket", "static")]), name="static")
+    sdl = schema_sdl()
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def landing() -> str:
         return LANDING
+
+    @app.get("/schema.graphql", response_class=PlainTextResponse, include_in_schema=False)
+    async def schema() -> str:
+        return sdl
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -229,7 +134,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
             try:
                 stored = await replay_for_download(session, sha256=sha256.lower())
             except NotFound as error:
-                return JSONResponse({"error": error.message}, status_code=404)
+                return error_response(error, 404)
         data = await running.storage.get(stored.storage_key)
         return Response(
             data,
@@ -246,10 +151,27 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
             pass
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(ResponseCache, cache=running.cache, ttl=settings.response_cache_ttl)
-    app.add_middleware(TokenGuard, platform=running)
-    app.add_middleware(
-        MultipartGuard, max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD
+    # Added innermost first: a request meets them in the opposite order.
+    limiter = RateLimiter(
+        running.cache, points=settings.rate_limit_points, window=settings.rate_limit_window_seconds
     )
-    app.add_middleware(RequestMetrics)
+    app.add_middleware(
+        RateLimit,
+        limiter=limiter,
+        fields_per_point=settings.rate_limit_fields_per_point,
+        exempt=UNGUARDED | {"/"},
+    )
+    app.add_middleware(ResponseCache, cache=running.cache, ttl=settings.response_cache_ttl)
+    app.add_middleware(Authenticate, platform=running, exempt=UNGUARDED)
+    app.add_middleware(UploadPreflight)
+    app.add_middleware(RequestTimeout, seconds=settings.request_timeout_seconds)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD,
+    )
+    if settings.trusted_proxies.strip():
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(SecurityHeaders, hsts=(settings.public_url or "").startswith("https://"))
+    app.add_middleware(RequestMetrics, routes=ROUTES)
     return app

@@ -52,16 +52,22 @@ def serve(
     _migrate(settings)
     if demo:
         asyncio.run(_load_demo(settings))
+        if "graphql_ide" not in settings.model_fields_set:  # the demo shows its console
+            settings = settings.model_copy(update={"graphql_ide": True})
     url = settings.public_url or f"http://{settings.host}:{settings.port}"
     console.print(f"[bold green]Sprocket[/] is starting: open [link={url}]{url}[/link]")
-    console.print(f"GraphiQL: {url}/graphql   (database: {_redact(settings)})")
+    where = f"{url}/graphql" if settings.graphql_ide else f"{url}/schema.graphql (schema)"
+    console.print(f"GraphQL: {where}   (database: {_redact(settings)})")
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # The client's address comes from trusted proxies only (SPROCKET_TRUSTED_PROXIES,
+        # applied by the app), never from whoever connects from this host.
+        proxy_headers=False,
+        ws_max_size=settings.max_body_bytes,
     )
 
 

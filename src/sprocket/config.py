@@ -59,13 +59,43 @@ class Settings(BaseSettings):
     scrim_sweep_seconds: float = Field(
         5.0, description="How often `serve` ends expired scrim waits and check-ins (0: never)."
     )
+    graphql_max_tokens: int = Field(1000, description="Most lexical tokens in a GraphQL document.")
+    graphql_max_aliases: int = Field(
+        15, description="Most aliased fields in a GraphQL document, fragments counted as spread."
+    )
     graphql_max_depth: int = Field(10, description="Deepest GraphQL query accepted.")
-    graphql_ide: bool = Field(True, description="Serve GraphiQL at /graphql.")
+    graphql_max_cost: int = Field(
+        50_000, description="Most fields one GraphQL answer may resolve, lists at their page size."
+    )
+    graphql_max_subscriptions: int = Field(
+        10, description="Most subscriptions one WebSocket connection may hold at once."
+    )
+    graphql_ide: bool = Field(
+        False, description="Serve the GraphQL console at /graphql (`serve --demo` turns it on)."
+    )
     response_cache_ttl: int = Field(300, description="Seconds a public query answer is cached.")
     replay_max_bytes: int = Field(
         20 * 1024 * 1024, description="Largest replay file accepted, in bytes."
     )
     token_days: int = Field(90, description="Default lifetime of a personal API token.")
+    max_body_bytes: int = Field(
+        1024 * 1024, description="Largest request body (uploads: the replay limit per file)."
+    )
+    request_timeout_seconds: float = Field(
+        30.0, description="Longest one request may run once its body arrived (0: no limit)."
+    )
+    rate_limit_points: int = Field(
+        600, description="Points a client may spend per window on work the cache cannot answer."
+    )
+    rate_limit_window_seconds: float = Field(60.0, description="Length of a rate-limit window.")
+    rate_limit_fields_per_point: int = Field(
+        100, description="A GraphQL request costs one point, plus one per this many fields."
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses or networks (comma-separated) of reverse proxies whose "
+        "X-Forwarded-For names the client; none by default.",
+    )
 
     @cached_property
     def resolved_database_url(self) -> str:

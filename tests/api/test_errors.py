@@ -359,9 +359,10 @@ def _nested(depth: int, team_id: int) -> str:
 
 async def test_a_too_deep_query(api, world) -> None:
     assert (await api.ok(_nested(10, world.team_ids[0])))["team"] is not None
-    error = await api.error("QUERY_TOO_DEEP", _nested(11, world.team_ids[0]))
-    assert "too deeply" in error["message"] and "10" in error["message"]
-    await api.error("QUERY_TOO_DEEP", _nested(40, world.team_ids[0]))
+    error = await api.error("QUERY_TOO_COMPLEX", _nested(11, world.team_ids[0]))
+    assert "10 levels" in error["message"]
+    assert error["extensions"]["details"] == {"limit": "depth", "max": 10, "found": 11}
+    await api.error("QUERY_TOO_COMPLEX", _nested(40, world.team_ids[0]))
 
 
 async def test_an_unknown_field(api, world) -> None:

@@ -186,7 +186,7 @@ async def test_queue_bans_are_listed_for_staff_and_their_player_and_staff_lift_t
 async def _subscribe(
     platform: Platform, document: str, variables: dict[str, Any], token: str | None = None
 ) -> AsyncIterator[Any]:
-    context = Context(platform, f"Bearer {token}" if token else None)
+    context = Context(platform, token or None)
     stream = await SCHEMA.subscribe(document, variable_values=variables, context_value=context)
     assert hasattr(stream, "__anext__"), getattr(stream, "errors", stream)
     try:
@@ -253,7 +253,7 @@ async def test_my_scrim_subscription_follows_the_players_scrim(
 
 async def test_my_scrim_subscription_needs_a_member(platform: Platform, world: World) -> None:
     document = "subscription($o: ID!) { myScrimUpdates(organizationId: $o) { scrim { id } } }"
-    context = Context(platform, f"Bearer {world.tokens['outsider']}")
+    context = Context(platform, world.tokens["outsider"])
     stream = await SCHEMA.subscribe(
         document, variable_values={"o": str(world.organization_id)}, context_value=context
     )

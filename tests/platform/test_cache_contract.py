@@ -111,6 +111,20 @@ async def test_incr_is_atomic_under_concurrency(cache: Cache) -> None:
     assert sorted(results) == list(range(1, 51))
 
 
+async def test_incr_adds_an_amount_to_a_window_counter_that_expires(cache: Cache) -> None:
+    assert await cache.incr("window", 5, ttl=0.2) == 5
+    assert await cache.incr("window", 2, ttl=0.2) == 7
+    assert await cache.incr("forever", 3) == 3
+    deadline = asyncio.get_running_loop().time() + 30
+    while await cache.get("window") is not None:  # expires 0.2 s after its creation
+        assert asyncio.get_running_loop().time() < deadline, "the window counter never expired"
+        await asyncio.sleep(0.05)
+    assert await cache.incr("window", 1, ttl=60) == 1  # a new window starts from zero
+    assert await cache.get("forever") == b"3"
+    with pytest.raises(ValueError):
+        await cache.incr("window", 1, ttl=0)
+
+
 async def test_caches_with_different_prefixes_do_not_share_keys(cache_case: CacheCase) -> None:
     first, second = cache_case.make(), cache_case.make()
     await first.set("shared-name", b"first")
@@ -173,6 +187,15 @@ async def test_memory_cache_keeps_counters_when_it_evicts() -> None:
     for key in "efg":
         await cache.set(key, key.encode())
     assert await cache.get("version") is None
+
+
+async def test_memory_cache_evicts_window_counters_like_values() -> None:
+    """Rate-limit windows carry a ttl: many clients' counters must not pile up for ever."""
+    cache = MemoryCache(max_entries=3)
+    assert await cache.incr("rate:client-1:7", ttl=60) == 1
+    for key in "abc":
+        await cache.set(key, key.encode())
+    assert await cache.get("rate:client-1:7") is None
 
 
 async def test_open_cache_chooses_by_url() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
@@ -13,73 +11,54 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from sprocket.db import utcnow
-from sprocket.identity import service as identity
-from sprocket.identity import tokens
-from sprocket.identity.access import SPECTATOR, Actor
-from sprocket.runtime import DATA_VERSION_KEY, Platform
+from sprocket.http.auth import authenticate
+from sprocket.http.ratelimit import Meter
+from sprocket.identity.access import Actor
+from sprocket.runtime import Platform
 
 M = TypeVar("M")
 R = TypeVar("R")
 
-#: How long a token's holder is remembered (at most; a write forgets it at once).
-ACTOR_TTL = 300
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header (None for any other header)."""
-    value = (authorization or "").strip()
-    scheme, _, token = value.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-async def authenticate(platform: Platform, token: str | None) -> Actor:
-    """The caller a Bearer token stands for; an invalid, expired or revoked token raises
-    Unauthenticated, no token is the spectator.
-
-    A valid token's holder is remembered in the cache under the current data version (every
-    committed write, a revocation too, moves to a new one) until the token expires, so a
-    request with a valid token costs two cache reads (the version, the holder), not a query.
-    """
-    if not token:
-        return SPECTATOR
-    version = (await platform.cache.get(DATA_VERSION_KEY) or b"0").decode()
-    key = f"actor:{version}:{tokens.digest(token)}"
-    known = await platform.cache.get(key)
-    if known is not None:
-        user_id, is_superuser, name, expires_at = json.loads(known)
-        if dt.datetime.fromisoformat(expires_at) > utcnow():
-            return Actor(user_id=user_id, is_superuser=is_superuser, name=name)
-    async with platform.reading() as session:
-        actor, expires = await identity.token_holder(session, token)
-    assert expires is not None
-    entry = [actor.user_id, actor.is_superuser, actor.name, expires.isoformat()]
-    await platform.cache.set(key, json.dumps(entry).encode(), ttl=ACTOR_TTL)
-    return actor
-
 
 class Context(BaseContext):
     def __init__(
-        self, platform: Platform, authorization: str | None, *, actor: Actor | None = None
+        self,
+        platform: Platform,
+        token: str | None = None,
+        *,
+        actor: Actor | None = None,
+        meter: Meter | None = None,
     ) -> None:
-        """``actor``: the caller when already authenticated (by the app's token check)."""
+        """``token``: the caller's API token (None: anonymous); ``actor``: the caller it
+        stands for, when the HTTP guard already resolved it (the app always passes both, so
+        one request reads its caller once); ``meter``: where the request's cost is charged
+        to the caller's rate limit (None: not limited, as in tests that run the schema)."""
         super().__init__()
         self.platform = platform
-        self._authorization = authorization
+        self.token = token
+        self.meter = meter
         self._actor: Actor | None = actor
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
         # "Now" for the whole request, so every list item asking for the present state
         # (e.g. each team's current roster) shares one moment, and thus one dataloader.
         self.now = utcnow()
 
-    @property
-    def bearer_token(self) -> str | None:
-        return bearer_token(self._authorization)
-
     async def actor(self) -> Actor:
         """The caller; an invalid, expired or revoked token raises Unauthenticated."""
         if self._actor is None:
-            self._actor = await authenticate(self.platform, self.bearer_token)
+            self._actor = await authenticate(self.platform, self.token)
         return self._actor
+
+    def set_actor(self, actor: Actor) -> None:
+        """The caller, as a WebSocket's ``connection_init`` signed it in."""
+        self._actor = actor
+
+    async def recheck(self) -> Actor:
+        """The caller again, from its token now: a subscription calls it before each event,
+        so a stream stops (Unauthenticated: ``TOKEN_REVOKED``, ``TOKEN_EXPIRED``) once its
+        token was revoked or ran out."""
+        self._actor = None
+        return await self.actor()
 
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
         """Rows of ``model`` by primary key, one query per batch."""

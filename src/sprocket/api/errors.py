@@ -5,6 +5,7 @@ from __future__ import annotations
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from sprocket.api.limits import QueryLimits, is_token_limit_error, too_many_tokens
 from sprocket.errors import DomainError
 from sprocket.logs import log
 
@@ -12,31 +13,35 @@ INTERNAL = "Something went wrong on our side; it has been logged. Please try aga
 
 
 def _code_of_request_error(error: GraphQLError) -> str:
-    message = error.message
-    if message.startswith("Syntax Error"):
+    if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if "exceeds maximum operation depth" in message:
-        return "QUERY_TOO_DEEP"
     return "GRAPHQL_VALIDATION_FAILED"
 
 
 class DomainErrors(MaskErrors):
-    """Give every error a code: domain errors keep their sentence, the unexpected are masked."""
+    """Give every error a code: domain errors keep their sentence, the unexpected are masked.
+
+    ``limits``: the query limits, whose token limit the parser reports as a syntax error.
+    """
+
+    def __init__(self, *, limits: QueryLimits) -> None:
+        super().__init__()
+        self.limits = limits
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return [self._with_code(error) for error in errors]
 
     def _with_code(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        if original is None and is_token_limit_error(error):
+            original = too_many_tokens(self.limits)
         if isinstance(original, DomainError):
             extensions: dict[str, object] = {"code": original.code}
             if original.details is not None:
                 extensions["details"] = _plain(original.details)
             return self._copy(error, original.message, extensions)
         if original is None:
-            code = _code_of_request_error(error)
-            message = _too_deep(error.message) if code == "QUERY_TOO_DEEP" else error.message
-            return self._copy(error, message, {"code": code})
+            return self._copy(error, error.message, {"code": _code_of_request_error(error)})
         if isinstance(original, GraphQLError):  # e.g. a bad variable value
             return self._copy(error, error.message, {"code": "BAD_USER_INPUT"})
         log.error("graphql.unexpected_error", path=error.path, exc_info=original)
@@ -53,15 +58,6 @@ class DomainErrors(MaskErrors):
             original_error=None,
             extensions=extensions,
         )
-
-
-def _too_deep(message: str) -> str:
-    """graphql's "'op' exceeds maximum operation depth of N" as a sentence for people."""
-    limit = message.rsplit(" ", 1)[-1]
-    return (
-        f"This query nests its fields too deeply: at most {limit} levels are allowed. "
-        "Ask for fewer nested fields at once."
-    )
 
 
 def _plain(details: object) -> object:

@@ -34,12 +34,21 @@ def encode_cursor(value: int) -> str:
     return base64.urlsafe_b64encode(f"c:{value}".encode()).decode()
 
 
+#: Largest id a cursor may hold (ids are 64-bit integers in the database).
+MAX_CURSOR = 2**62
+
+
 def decode_cursor(cursor: str) -> int:
+    """The id an opaque cursor holds; raises InvalidInput (``INVALID_CURSOR``) for text this
+    API did not give out (not base64, not ours, or an id no row can have)."""
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith("c:"):
+        if not text.startswith("c:") or not text[2:].isdigit() or len(text) > 24:
             raise ValueError(text)
-        return int(text[2:])
+        value = int(text[2:])
+        if value > MAX_CURSOR:
+            raise ValueError(text)
+        return value
     except ValueError:
         raise InvalidInput(
             "That cursor is not one this API gave out.", code="INVALID_CURSOR"

@@ -16,8 +16,10 @@ import json
 import re
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sprocket.http.auth import caller_of
 from sprocket.platform.cache import Cache
 from sprocket.runtime import DATA_VERSION_KEY
 
@@ -28,12 +30,11 @@ _NOT_READ_ONLY = re.compile(r"\b(mutation|subscription)\b")
 _MAX_BODY = 64 * 1024
 
 
-def visibility(headers: dict[bytes, bytes]) -> str:
-    """Who may see the answer: the public, or one token's holder."""
-    auth = headers.get(b"authorization")
-    if not auth:
-        return "public"
-    return "token:" + hashlib.sha256(auth).hexdigest()[:32]
+def visibility(scope: Scope) -> str:
+    """Who may see the answer: the public, or one signed-in user (as the authentication
+    guard resolved the caller: the one reading of the request's credentials)."""
+    actor = caller_of(scope)
+    return "public" if actor.user_id is None else f"user:{actor.user_id}"
 
 
 def cache_key(version: bytes | None, view: str, body: dict[str, Any]) -> str | None:
@@ -57,13 +58,17 @@ class ResponseCache:
         self._inflight: dict[str, asyncio.Future[bytes | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers", ()))
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length", "")
         if (
-            scope["type"] != "http"
-            or scope["method"] != "POST"
+            scope["method"] != "POST"
             or scope["path"] != self.path
-            or not headers.get(b"content-type", b"").startswith(b"application/json")
-            or int(headers.get(b"content-length", b"0") or 0) > _MAX_BODY
+            or not headers.get("content-type", "").startswith("application/json")
+            or not length.isdigit()
+            or int(length) > _MAX_BODY
         ):
             await self.app(scope, receive, send)
             return
@@ -76,7 +81,7 @@ class ResponseCache:
                 payload = None
             if isinstance(payload, dict):
                 version = await self.cache.get(DATA_VERSION_KEY)
-                key = cache_key(version, visibility(headers), payload)
+                key = cache_key(version, visibility(scope), payload)
         if key is None:
             await self._forward(scope, body or b"", send, None)
             return

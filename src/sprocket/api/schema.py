@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import strawberry
 from graphql.error import GraphQLError
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
-from strawberry.extensions.query_depth_limiter import create_validator
+from starlette.requests import Request
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from sprocket.api.errors import DomainErrors
+from sprocket.api.limits import EnforceQueryLimits, QueryLimits
+from sprocket.api.scalars import UtcDateTime
+from sprocket.errors import DomainError
 from sprocket.identity.graphql import IdentityMutation, IdentityQuery
 from sprocket.league.graphql import LeagueMutation, LeagueQuery
 from sprocket.ratings.graphql import RatingsQuery
@@ -63,19 +69,60 @@ class _ParserCache(ParserCache):
         yield
 
 
-def build_schema(*, max_depth: int = 10) -> strawberry.Schema:
-    # One depth rule for the schema's life: QueryDepthLimiter makes a new rule class per
-    # request, which also defeats the validation cache (its key includes the rules).
-    depth_rule = create_validator(max_depth, None)
+class _ValidationCache(ValidationCache):
+    """Strawberry's validation cache, which validates nothing a limit has already refused
+    (the document's error is set by :class:`EnforceQueryLimits`, which runs first)."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors:
+            yield
+            return
+        yield from super().on_validate()
+
+
+class _SubscriptionsOverWebSocket(SchemaExtension):
+    """Refuses a subscription sent as a plain HTTP request (the library would run it as a
+    query and fail): subscriptions stream over a WebSocket (graphql-transport-ws)."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if (
+            context.graphql_document is not None
+            and not context.pre_execution_errors
+            and isinstance(getattr(context.context, "request", None), Request)
+            and _operation_type(context) is OperationType.SUBSCRIPTION
+        ):
+            error = DomainError(
+                "Subscriptions stream over a WebSocket (the graphql-transport-ws protocol), "
+                "not a plain HTTP request.",
+                code="SUBSCRIPTION_NEEDS_WEBSOCKET",
+            )
+            context.pre_execution_errors = [GraphQLError(error.message, original_error=error)]
+        yield
+
+
+def _operation_type(context: ExecutionContext) -> OperationType | None:
+    try:
+        return context.operation_type
+    except RuntimeError:  # no such operation: execution reports it
+        return None
+
+
+def build_schema(*, limits: QueryLimits | None = None) -> strawberry.Schema:
+    """The schema with its extensions: query limits (``limits``, defaults when None), parser
+    and validation caches, and typed errors."""
+    limits = limits or QueryLimits()
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        scalar_overrides={dt.datetime: UtcDateTime},
         extensions=[
-            lambda: AddValidationRules([depth_rule]),
+            lambda: EnforceQueryLimits(limits=limits),
+            _SubscriptionsOverWebSocket,
             lambda: _ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-            DomainErrors,
+            lambda: _ValidationCache(maxsize=256),
+            lambda: DomainErrors(limits=limits),
         ],
     )
 

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, connection, page_query
 from sprocket.identity.graphql import PlatformAccountNode, UserNode
 from sprocket.identity.models import PlatformAccount, User
@@ -238,7 +239,7 @@ class MemberNode:
     async def user(self, info: Info) -> UserNode:
         return UserNode.of(await info.context.by_id(User).load(self.user_id))
 
-    @strawberry.field
+    @strawberry.field(directives=[ListSize(assumed_size=5)])
     async def accounts(self, info: Info) -> list[PlatformAccountNode]:
         rows = await info.context.children(PlatformAccount.member_id, PlatformAccount.id).load(
             int(self.id)

@@ -41,8 +41,12 @@ class Cache(Protocol):
         """Remove keys; missing keys are ignored."""
         ...
 
-    async def incr(self, key: str) -> int:
-        """Atomically add one to a counter that starts at 0; return the new value."""
+    async def incr(self, key: str, amount: int = 1, *, ttl: float | None = None) -> int:
+        """Atomically add ``amount`` to a counter that starts at 0; return the new value.
+
+        ``ttl``: seconds the counter lives from its creation (a window's counter, which may
+        also be evicted like any value); without it, the counter lives until deleted.
+        """
         ...
 
     async def publish(self, channel: str, message: bytes | str) -> None:
@@ -92,8 +96,8 @@ def _check_ttl(ttl: float | None) -> None:
 
 
 class MemoryCache:
-    """In-process cache: monotonic-clock expiry, oldest-first eviction (counters are kept:
-    the data version must never start again from zero), queue per subscriber."""
+    """In-process cache: monotonic-clock expiry, oldest-first eviction (counters without a
+    ttl are kept: the data version must never start again from zero), queue per subscriber."""
 
     def __init__(self, *, max_entries: int = 10_000, max_pending: int = 1_000) -> None:
         self.max_entries = max_entries
@@ -137,15 +141,20 @@ class MemoryCache:
             self._data.pop(key, None)
             self._counters.discard(key)
 
-    async def incr(self, key: str) -> int:
+    async def incr(self, key: str, amount: int = 1, *, ttl: float | None = None) -> int:
+        _check_ttl(ttl)
         entry = self._live(key)
-        current, expires_at = (b"0", None) if entry is None else entry
+        if entry is None:
+            current, expires_at = b"0", None if ttl is None else time.monotonic() + ttl
+        else:
+            current, expires_at = entry
         try:
-            value = int(current) + 1
+            value = int(current) + amount
         except ValueError:
             raise ValueError(f"Cache key {key!r} does not hold a counter.") from None
         self._store(key, str(value).encode(), expires_at)
-        self._counters.add(key)
+        if expires_at is None:
+            self._counters.add(key)
         return value
 
     async def publish(self, channel: str, message: bytes | str) -> None:
@@ -212,9 +221,17 @@ class RedisCache:
         if keys:
             await self.client.delete(*(self._k(key) for key in keys))
 
-    async def incr(self, key: str) -> int:
+    async def incr(self, key: str, amount: int = 1, *, ttl: float | None = None) -> int:
+        _check_ttl(ttl)
+        name = self._k(key)
         try:
-            return int(await self.client.incr(self._k(key)))
+            if ttl is None:
+                return int(await self.client.incrby(name, amount))
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.incrby(name, amount)
+                pipe.pexpire(name, max(1, round(ttl * 1000)), nx=True)
+                value, _ = await pipe.execute()
+            return int(value)
         except ResponseError as exc:
             raise ValueError(f"Cache key {key!r} does not hold a counter.") from exc
 

@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, to_int
+from sprocket.api.limits import ListSize
 from sprocket.errors import NotFound
 from sprocket.identity.access import require_user
 from sprocket.replays import service
@@ -25,6 +26,7 @@ from sprocket.replays.models import (
     SubmissionReplay,
 )
 from sprocket.replays.parser import ReplayError
+from sprocket.text import size_text
 
 if TYPE_CHECKING:
     from sprocket.schedule.graphql import MatchNode
@@ -145,7 +147,7 @@ class SubmissionNode:
             return None
         return ScrimNode.of(await info.context.by_id(Scrim).load(self.scrim_id))
 
-    @strawberry.field
+    @strawberry.field(directives=[ListSize(assumed_size=service.MAX_FILES)])
     async def games(self, info: Info) -> list[SubmissionGameNode]:
         rows = await info.context.children(
             SubmissionReplay.submission_id, SubmissionReplay.game_number
@@ -203,13 +205,6 @@ class ReplayQuery:
                 .order_by(Submission.id.desc())
             )
             return [SubmissionNode.of(r) for r in rows]
-
-
-def size_text(size: int) -> str:
-    """A byte count for people: "20 MB", "1.5 MB", "4,096 bytes"."""
-    if size < 1024 * 1024:
-        return f"{size:,} bytes"
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
 async def read_uploads(files: list[Upload], max_size: int) -> list[service.Upload]:

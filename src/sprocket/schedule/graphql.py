@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, connection, page_query
 from sprocket.errors import NotFound
 from sprocket.league.graphql import SkillGroupNode, TeamNode, _aware
@@ -63,14 +64,17 @@ class GameScoreNode:
             return None
         return ReplayFileNode.of(await info.context.by_id(StoredReplay).load(self.stored_replay_id))
 
-    @strawberry.field(description="The scoreboard: one line per player, best score first.")
+    @strawberry.field(
+        description="The scoreboard: one line per player, best score first.",
+        directives=[ListSize(assumed_size=8)],
+    )
     async def players(self, info: Info) -> list[PlayerStatLineNode]:
         rows = await info.context.children(
             PlayerGameStat.match_game_id, PlayerGameStat.team_id, PlayerGameStat.score.desc()
         ).load(self.id)
         return [PlayerStatLineNode.of(r) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(directives=[ListSize(assumed_size=2)])
     async def teams(self, info: Info) -> list[TeamStatLineNode]:
         rows = await info.context.children(TeamGameStat.match_game_id, TeamGameStat.id).load(
             self.id
@@ -132,7 +136,7 @@ class MatchNode:
             return None
         return TeamNode.of(await info.context.by_id(Team).load(self.forfeited_by_team_id))
 
-    @strawberry.field
+    @strawberry.field(directives=[ListSize(assumed_size=7)])
     async def games(self, info: Info) -> list[GameScoreNode]:
         rows = await info.context.children(
             MatchGame.match_id, MatchGame.match_id, MatchGame.number

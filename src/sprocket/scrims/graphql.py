@@ -11,6 +11,7 @@ from strawberry.file_uploads import Upload
 
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.limits import ListSize
 from sprocket.errors import InvalidInput
 from sprocket.identity.access import require_user
 from sprocket.league import service as league
@@ -153,7 +154,10 @@ class ScrimNode:
         ).load(int(self.id))
         return [r for r in rows if r.active]
 
-    @strawberry.field(description="Who holds a seat now, first joined first.")
+    @strawberry.field(
+        description="Who holds a seat now, first joined first.",
+        directives=[ListSize(assumed_size=8)],
+    )
     async def players(self, info: Info) -> list[ScrimPlayerNode]:
         return [ScrimPlayerNode.of(r, self.game_mode_id) for r in await self._entries(info)]
 
@@ -167,7 +171,10 @@ class ScrimNode:
         groups = {row.id: SkillGroupNode.of(row) for row in await loader.load_many(keys) if row}
         return sorted(groups.values(), key=lambda g: (g.ordinal, g.name))
 
-    @strawberry.field(description="Each game's line-ups, once the scrim has started.")
+    @strawberry.field(
+        description="Each game's line-ups, once the scrim has started.",
+        directives=[ListSize(assumed_size=7)],
+    )
     async def lineups(self, info: Info) -> list[ScrimGameNode]:
         rows = await info.context.children(ScrimGame.scrim_id, ScrimGame.number).load(int(self.id))
         return [ScrimGameNode.of(r) for r in rows]

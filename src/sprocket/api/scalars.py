@@ -1,0 +1,36 @@
+"""Scalars whose input is checked at the boundary, so no resolver sees a value it can't use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+
+def parse_datetime(value: object) -> dt.datetime:
+    """An ISO 8601 date and time as an aware UTC datetime (no offset: taken as UTC).
+
+    Raises ValueError (answered as ``BAD_USER_INPUT``) for text that is not one, or for a
+    moment that does not exist in UTC (``0001-01-01T00:00:00+14:00`` falls before year 1).
+    """
+    if not isinstance(value, str):
+        raise ValueError("A DateTime is an ISO 8601 text, e.g. 2030-01-07T19:00:00Z.")
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (ValueError, OverflowError):
+        raise ValueError(f"'{value[:40]}' is not an ISO 8601 date and time.") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(f"'{value[:40]}' lies outside the years 1 to 9999 in UTC.") from None
+
+
+UtcDateTime = strawberry.scalar(
+    dt.datetime,
+    name="DateTime",
+    description="An ISO 8601 date and time; without an offset it is taken as UTC.",
+    serialize=lambda moment: moment.isoformat(),
+    parse_value=parse_datetime,
+)

@@ -1,0 +1,77 @@
+"""The per-client rate limit on work the response cache could not answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sprocket.http.auth import caller_of
+from sprocket.http.errors import refuse
+from sprocket.platform.ratelimit import RateLimited, RateLimiter
+
+#: Where a door finds the request's meter, to add what the request cost once it knows.
+METER_KEY = "sprocket.meter"
+
+
+@dataclass
+class Meter:
+    """Points a request costs beyond the one charged on arrival: one per ``fields_per_point``
+    fields a GraphQL document is estimated to resolve (see :mod:`sprocket.api.limits`)."""
+
+    fields_per_point: int
+    points: int = 0
+
+    def add_fields(self, fields: int) -> None:
+        self.points += fields // self.fields_per_point
+
+
+def client_key(scope: Scope) -> str:
+    """Whom a request's budget belongs to: the verified caller (the API token's user), else
+    the client's address (as the trusted proxies report it, see ``SPROCKET_TRUSTED_PROXIES``;
+    never a header an untrusted client sets)."""
+    actor = caller_of(scope)
+    if actor.user_id is not None:
+        return f"user:{actor.user_id}"
+    client = scope.get("client")
+    return f"addr:{client[0] if client else 'unknown'}"
+
+
+class RateLimit:
+    """Charges each request that reaches it one point before it runs (refusing it with 429
+    ``RATE_LIMITED`` and ``Retry-After`` once the client's budget is spent; a WebSocket is
+    closed with 4429), then the points its door metered while running.
+
+    It stands behind the response cache: cached answers cost nothing. ``exempt`` paths
+    (health checks, metrics) are never limited.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: RateLimiter,
+        fields_per_point: int,
+        exempt: frozenset[str],
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.fields_per_point = fields_per_point
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        client = client_key(scope)
+        try:
+            await self.limiter.spend(client)
+        except RateLimited as error:
+            retry = {"Retry-After": str(error.retry_after)}
+            await refuse(scope, receive, send, error, status=429, headers=retry, close_code=4429)
+            return
+        meter = scope[METER_KEY] = Meter(self.fields_per_point)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            await self.limiter.charge(client, meter.points)

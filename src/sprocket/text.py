@@ -1,0 +1,10 @@
+"""Words for people: sizes and counts in the sentences every door shows."""
+
+from __future__ import annotations
+
+
+def size_text(size: int) -> str:
+    """A byte count for people: "20 MB", "1.5 MB", "4,096 bytes"."""
+    if size < 1024 * 1024:
+        return f"{size:,} bytes"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
