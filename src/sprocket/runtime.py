@@ -39,6 +39,10 @@ class Platform:
         self.settings = settings
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = session_factory(self.engine)
+        # The outbox relay and the periodic sweeps keep connections of their own, so no load
+        # on the API (a pool of slow requests) can starve the work that moves results along.
+        self.background_engine = create_engine(settings.resolved_database_url, pool_size=2)
+        self.background_sessions = session_factory(self.background_engine)
         self.storage = open_storage(
             settings.resolved_storage_url,
             s3_endpoint_url=settings.s3_endpoint_url,
@@ -56,7 +60,7 @@ class Platform:
         )
         register_jobs(self.broker, all_jobs())
         self.relay = OutboxRelay(
-            self.sessions, self.broker, poll_seconds=settings.outbox_poll_seconds
+            self.background_sessions, self.broker, poll_seconds=settings.outbox_poll_seconds
         )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -90,12 +94,17 @@ class Platform:
         await self.cache.close()
         await self.storage.close()
         await self.engine.dispose()
+        await self.background_engine.dispose()
         if _current is self:
             _current = None
 
     def unit_of_work(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
         """A write transaction; committing a change invalidates cached public answers."""
         return unit_of_work(self.sessions, on_change=self.data_changed)
+
+    def background_unit_of_work(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        """:meth:`unit_of_work` on the background loops' own connections."""
+        return unit_of_work(self.background_sessions, on_change=self.data_changed)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

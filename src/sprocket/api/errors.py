@@ -7,7 +7,6 @@ from strawberry.extensions import MaskErrors
 
 from sprocket.api.limits import QueryLimits, is_token_limit_error, too_many_tokens
 from sprocket.errors import DomainError
-from sprocket.logs import log
 
 INTERNAL = "Something went wrong on our side; it has been logged. Please try again."
 
@@ -44,7 +43,6 @@ class DomainErrors(MaskErrors):
             return self._copy(error, error.message, {"code": _code_of_request_error(error)})
         if isinstance(original, GraphQLError):  # e.g. a bad variable value
             return self._copy(error, error.message, {"code": "BAD_USER_INPUT"})
-        log.error("graphql.unexpected_error", path=error.path, exc_info=original)
         return self._copy(error, INTERNAL, {"code": "INTERNAL_SERVER_ERROR"})
 
     @staticmethod

@@ -27,8 +27,8 @@ def parse_datetime(value: object) -> dt.datetime:
         raise ValueError(f"'{value[:40]}' lies outside the years 1 to 9999 in UTC.") from None
 
 
+#: The DateTime scalar, mapped onto ``datetime`` by the schema's ``scalar_map``.
 UtcDateTime = strawberry.scalar(
-    dt.datetime,
     name="DateTime",
     description="An ISO 8601 date and time; without an offset it is taken as UTC.",
     serialize=lambda moment: moment.isoformat(),

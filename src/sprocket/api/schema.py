@@ -9,8 +9,10 @@ import strawberry
 from graphql.error import GraphQLError
 from starlette.requests import Request
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.base import StrawberryOptional
 from strawberry.types.graphql import OperationType
 
 from sprocket.api.errors import DomainErrors
@@ -19,6 +21,7 @@ from sprocket.api.scalars import UtcDateTime
 from sprocket.errors import DomainError
 from sprocket.identity.graphql import IdentityMutation, IdentityQuery
 from sprocket.league.graphql import LeagueMutation, LeagueQuery
+from sprocket.logs import log
 from sprocket.ratings.graphql import RatingsQuery
 from sprocket.replays.graphql import ReplayMutation, ReplayQuery, ReplaySubscription
 from sprocket.schedule.graphql import ScheduleMutation, ScheduleQuery, ScheduleSubscription
@@ -48,6 +51,22 @@ Mutation = merge_types(
         ScrimQueueMutation,
     ),
 )
+
+
+def _per_field_results(mutation: type) -> type:
+    """Make every mutation field nullable, so a document with several mutation fields
+    answers each one: the results of those that succeeded (each ran in its own transaction
+    and stays applied) and, for one that failed, ``null`` with its error at its path. With
+    non-null fields, one failure would null the whole ``data`` and hide what was applied.
+    GraphQL runs a document's mutation fields one after another, and a failure does not stop
+    the fields after it (the GraphQL specification's "Executing Selection Sets")."""
+    for field in mutation.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        if not isinstance(field.type, StrawberryOptional):
+            field.type = StrawberryOptional(field.type)
+    return mutation
+
+
+Mutation = _per_field_results(Mutation)
 Subscription = merge_types(
     "Subscription", (ScheduleSubscription, ReplaySubscription, ScrimSubscription)
 )
@@ -108,15 +127,30 @@ def _operation_type(context: ExecutionContext) -> OperationType | None:
         return None
 
 
+class _Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log each error once: an expected refusal (a domain error, a malformed or refused
+        document) as one line at info, an unexpected fault at error with its traceback."""
+        for error in errors:
+            original = error.original_error
+            if original is None or isinstance(original, DomainError | GraphQLError):
+                code = getattr(original, "code", None) or "GRAPHQL_REQUEST_ERROR"
+                log.info("graphql.refused", code=code, path=error.path, message=error.message)
+            else:
+                log.error("graphql.unexpected_error", path=error.path, exc_info=original)
+
+
 def build_schema(*, limits: QueryLimits | None = None) -> strawberry.Schema:
     """The schema with its extensions: query limits (``limits``, defaults when None), parser
     and validation caches, and typed errors."""
     limits = limits or QueryLimits()
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        scalar_overrides={dt.datetime: UtcDateTime},
+        config=StrawberryConfig(scalar_map={dt.datetime: UtcDateTime}),
         extensions=[
             lambda: EnforceQueryLimits(limits=limits),
             _SubscriptionsOverWebSocket,

@@ -313,6 +313,7 @@ class ReplaySubscription:
             if row is None:
                 raise NotFound(f"There is no submission with id {ident}.")
             status, seen = row.status, row.updated_at
+            await info.context.recheck()  # the token still holds
             yield SubmissionEvent(submission_id=gid(row.id), status=status)
             async for raw in messages:
                 event = json.loads(raw)
@@ -320,4 +321,5 @@ class ReplaySubscription:
                 if at <= seen or event["status"] == status:
                     continue  # committed before what was already sent, relayed after it
                 status, seen = event["status"], at
+                await info.context.recheck()  # the token still holds
                 yield SubmissionEvent(submission_id=gid(event["submission_id"]), status=status)

@@ -355,6 +355,7 @@ class ScheduleSubscription:
                 match = await session.get(Match, ident)
             if match is None:
                 raise NotFound(f"There is no match with id {ident}.")
+            await info.context.recheck()  # the token still holds
             yield MatchStatusEvent(
                 match_id=gid(match.id),
                 status=match.status,
@@ -363,6 +364,7 @@ class ScheduleSubscription:
             )
             async for raw in messages:
                 event = json.loads(raw)
+                await info.context.recheck()  # the token still holds
                 yield MatchStatusEvent(
                     match_id=gid(event["match_id"]),
                     status=event["status"],

@@ -423,6 +423,7 @@ class ScrimSubscription:
                     rows = await service.list_scrims(
                         session, organization_id=org, game_mode=mode.code
                     )
+                await info.context.recheck()  # the token still holds
                 yield ScrimQueueEvent(
                     organization_id=gid(org),
                     game_mode=mode.code,
@@ -448,5 +449,6 @@ class ScrimSubscription:
                 state = None if row is None else (row.id, row.version)
                 if not sent or sent[-1] != state:  # events only nudge: the state is read again
                     sent.append(state)
+                    await info.context.recheck()  # the token still holds
                     yield MyScrimEvent(scrim=ScrimNode.of(row) if row else None)
                 await anext(messages)

@@ -20,7 +20,7 @@ from sprocket.scrims import service
 
 
 async def sweep_once(platform: object) -> service.SweepResult:
-    async with platform.unit_of_work() as session:  # type: ignore[attr-defined]
+    async with platform.background_unit_of_work() as session:  # type: ignore[attr-defined]
         return await service.sweep(session)
 
 
