@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 
@@ -17,11 +17,11 @@ from sprocket.api.context import Context, authenticate, bearer_token
 from sprocket.api.response_cache import ResponseCache
 from sprocket.api.schema import build_schema
 from sprocket.config import Settings
-from sprocket.errors import NotFound, Unauthenticated
+from sprocket.errors import DomainError, NotFound, PermissionDenied, Unauthenticated
 from sprocket.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from sprocket.platform.outbox import backlog
 from sprocket.replays.graphql import size_text
-from sprocket.replays.service import MAX_FILES, replay_for_download
+from sprocket.replays.service import MAX_FILES, replay_download
 from sprocket.runtime import Platform
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics"})
@@ -224,13 +224,23 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return JSONResponse(body, status_code=503 if failing else 200)
 
     @app.get("/replays/{sha256}.replay", include_in_schema=False)
-    async def download_replay(sha256: str) -> Response:
-        async with running.reading() as session:
-            try:
-                stored = await replay_for_download(session, sha256=sha256.lower())
-            except NotFound as error:
-                return JSONResponse({"error": error.message}, status_code=404)
-        data = await running.storage.get(stored.storage_key)
+    async def download_replay(sha256: str, request: Request) -> Response:
+        """The replay file; an organization may keep its replays to members (a Bearer token)."""
+        try:
+            actor = await authenticate(running, bearer_token(request.headers.get("authorization")))
+            async with running.reading() as session:
+                stored, data = await replay_download(
+                    session, actor=actor, storage=running.storage, sha256=sha256.lower()
+                )
+        except DomainError as error:  # {"error": sentence, "code": CODE}
+            status = {Unauthenticated: 401, PermissionDenied: 403, NotFound: 404}.get(
+                type(error), 400
+            )
+            return JSONResponse(
+                {"error": error.message, "code": error.code},
+                status_code=status,
+                headers={"WWW-Authenticate": "Bearer"} if status == 401 else None,
+            )
         return Response(
             data,
             media_type="application/octet-stream",
