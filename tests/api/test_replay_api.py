@@ -132,8 +132,6 @@ async def linked_lineup(platform: Platform, match_id: int) -> Lineup:
                 )
             )
             if linked is None:
-                member = await s.get(Member, member_id)
-                assert member is not None
                 await identity.link_verified_account(
                     s,
                     member_id=member_id,
