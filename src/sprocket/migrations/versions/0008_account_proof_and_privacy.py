@@ -11,8 +11,8 @@ Create Date: 2026-12-05 10:00:00
 * ``members`` gain ``name_key`` (names are unique per organization, case-insensitively) and
   ``identities_public`` (default false). Existing duplicates are renamed, not merged: in each
   organization the earliest member (lowest id) keeps the name, each later one becomes
-  "Name (2)", "Name (3)", ... (the first number whose name is free), shortened to fit 100
-  characters. Downgrading keeps the new names.
+  "Name (2)", "Name (3)", ... (the first number whose name nobody keeps), shortened to fit
+  100 characters. Downgrading keeps the new names.
 * ``api_tokens`` gain ``created_by_token_id``: the token that created each one.
 """
 
@@ -38,18 +38,28 @@ def _key(name: str) -> str:
 
 
 def _unique_names(rows: Sequence[tuple[int, int, str]]) -> dict[int, tuple[str, str]]:
-    """(member id, organization id, name) in id order -> member id: (name, key), renaming
-    the later of two members whose names have the same key."""
+    """(member id, organization id, name) in id order -> member id: (name, key). The first
+    holder of a name keeps it; each later one takes the first free "Name (n)", n from 2,
+    free meaning no member keeps it (a name kept as it is is never displaced)."""
     result: dict[int, tuple[str, str]] = {}
-    seen: dict[int, set[str]] = {}
+    used: dict[int, set[str]] = {}
+    later: list[tuple[int, int, str]] = []
     for member_id, organization_id, name in rows:
-        used = seen.setdefault(organization_id, set())
-        chosen, number = name, 1
-        while _key(chosen) in used:
-            number += 1
+        keys = used.setdefault(organization_id, set())
+        if _key(name) in keys:
+            later.append((member_id, organization_id, name))
+        else:
+            keys.add(_key(name))
+            result[member_id] = (name, _key(name))
+    for member_id, organization_id, name in later:
+        keys, number = used[organization_id], 2
+        while True:
             suffix = f" ({number})"
             chosen = name[: _MAX_NAME - len(suffix)].rstrip() + suffix
-        used.add(_key(chosen))
+            if _key(chosen) not in keys:
+                break
+            number += 1
+        keys.add(_key(chosen))
         result[member_id] = (chosen, _key(chosen))
     return result
 
