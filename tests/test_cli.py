@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 
 from sprocket.cli import app
 from sprocket.config import load_settings
+from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.migrate import alembic_config
 from sprocket.runtime import Platform
@@ -142,8 +144,41 @@ def test_token_prints_a_token_that_authenticates(monkeypatch: pytest.MonkeyPatch
     admin = runner.invoke(app, ["token", "--discord-id", "123456789", "--superuser"])
     assert admin.exit_code == 0, admin.output
     secret = admin.output.strip().splitlines()[-1].strip()
-    again_id, superuser, _ = asyncio.run(who())
+    again_id, superuser, name = asyncio.run(who())
     assert (again_id, superuser) == (user_id, True)  # the same user, now a platform admin
+    assert name == "Ops"  # never renamed without --name
+
+    renamed = runner.invoke(app, ["token", "--discord-id", "123456789", "--name", "Ops Lead"])
+    assert renamed.exit_code == 0, renamed.output
+    secret = renamed.output.strip().splitlines()[-1].strip()
+    assert asyncio.run(who())[2] == "Ops Lead"  # renamed when asked
+
+
+def test_token_names_a_new_user_admin_and_caps_its_lifetime(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    monkeypatch.setenv("SPROCKET_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SPROCKET_TOKEN_MAX_DAYS", "30")
+    monkeypatch.setenv("SPROCKET_TOKEN_DAYS", "30")
+    too_long = runner.invoke(app, ["token", "--discord-id", "5", "--days", "31"])
+    assert too_long.exit_code == 1
+    assert "between 1 and 30 days" in too_long.output and "Traceback" not in too_long.output
+    result = runner.invoke(app, ["token", "--discord-id", "5", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[-1].strip()
+
+    async def holder() -> tuple[str, float]:
+        platform = Platform(load_settings())
+        try:
+            async with platform.reading() as session:
+                actor, expires = await identity.token_holder(session, secret)
+        finally:
+            await platform.stop()
+        assert expires is not None
+        return actor.name, (expires - utcnow()).total_seconds() / 86400
+
+    name, days = asyncio.run(holder())
+    assert name == "Admin" and 29.9 < days <= 30
 
 
 def test_token_rejects_a_bad_discord_id(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
@@ -176,22 +211,28 @@ def _sprocket_command() -> list[str]:
     return [sys.executable, "-c", "from sprocket.cli import main; main()"]
 
 
-def test_serve_runs_the_platform(tmp_path: Path):
-    port = _free_port()
+def _clean_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SPROCKET_")}
     env["SPROCKET_SECRETS_DIR"] = str(tmp_path / "no-secrets")
     env["SPROCKET_LOG_FORMAT"] = "json"
+    return env
+
+
+@contextlib.contextmanager
+def _serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], httpx.Client]]:
+    """`sprocket serve` as a real process in ``tmp_path`` (its data folder there), answering
+    /healthz; killed afterwards if the test did not stop it."""
+    port = _free_port()
     out = (tmp_path / "serve.out").open("wb")
     process = subprocess.Popen(
         [*_sprocket_command(), "serve", "--port", str(port)],
         cwd=tmp_path,
-        env=env,
+        env=_clean_env(tmp_path),
         stdout=out,
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=5) as http:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
             deadline = time.monotonic() + 60
             while True:
                 assert process.poll() is None, (tmp_path / "serve.out").read_text()
@@ -202,30 +243,69 @@ def test_serve_runs_the_platform(tmp_path: Path):
                     pass
                 assert time.monotonic() < deadline, "serve did not answer /healthz in 60 s"
                 time.sleep(0.1)
+            yield process, http
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        out.close()
 
-            landing = http.get("/")
-            assert landing.status_code == 200 and 'href="/graphql"' in landing.text
-            ready = http.get("/readyz")
-            assert ready.status_code == 200, ready.text
-            assert ready.json()["status"] == "ok"
-            graphql = http.post("/graphql", json={"query": "{ organizations { nodes { slug } } }"})
-            assert graphql.status_code == 200
-            assert graphql.json() == {"data": {"organizations": {"nodes": []}}}
-            metrics = http.get("/metrics")
-            assert metrics.status_code == 200
-            assert 'sprocket_http_requests_total{method="GET",route="/healthz"' in metrics.text
-            assert "sprocket_outbox_backlog" in metrics.text
+
+def test_serve_runs_the_platform(tmp_path: Path):
+    with _serving(tmp_path) as (process, http):
+        port = http.base_url.port
+        landing = http.get("/")
+        assert landing.status_code == 200 and 'href="/graphql"' in landing.text
+        ready = http.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["status"] == "ok"
+        graphql = http.post("/graphql", json={"query": "{ organizations { nodes { slug } } }"})
+        assert graphql.status_code == 200
+        assert graphql.json() == {"data": {"organizations": {"nodes": []}}}
+        metrics = http.get("/metrics")
+        assert metrics.status_code == 200
+        assert 'sprocket_http_requests_total{method="GET",route="/healthz"' in metrics.text
+        assert "sprocket_outbox_backlog" in metrics.text
 
         # kept in a data folder under the working directory
         assert (tmp_path / "data" / "sprocket.db").is_file()
         process.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises the signal it caught
         assert process.wait(timeout=30) in (0, -signal.SIGTERM)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=30)
-        out.close()
     output = (tmp_path / "serve.out").read_text()
     assert f"http://127.0.0.1:{port}" in output  # it printed the URL to open
     assert "Application shutdown complete." in output  # the platform stopped cleanly
+
+
+def _cli(tmp_path: Path, *args: str) -> str:
+    """Run a `sprocket` command as its own process in ``tmp_path``; its last output line."""
+    done = subprocess.run(
+        [*_sprocket_command(), *args],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.strip().splitlines()[-1].strip()
+
+
+def test_a_command_line_write_reaches_a_running_serve_at_once(tmp_path: Path):
+    """With the embedded memory cache, `serve` caches answers by data version; a write by
+    another process (the command line) must move that version too, or the server would
+    answer from its cache for up to five minutes."""
+    secret = _cli(tmp_path, "token", "--discord-id", "4242", "--name", "Ops")
+    me = {"query": "{ me { user { displayName } } }"}
+    headers = {"Authorization": f"Bearer {secret}"}
+    with _serving(tmp_path) as (_, http):
+        answers = [http.post("/graphql", json=me, headers=headers) for _ in range(2)]
+        assert [a.json()["data"]["me"]["user"]["displayName"] for a in answers] == ["Ops"] * 2
+        assert answers[1].headers["x-sprocket-cache"] == "hit"  # cached, as it should be
+
+        _cli(tmp_path, "token", "--discord-id", "4242", "--name", "Ops Renamed")
+
+        after = http.post("/graphql", json=me, headers=headers)
+        assert after.json()["data"]["me"]["user"]["displayName"] == "Ops Renamed"
+        assert after.headers["x-sprocket-cache"] == "miss"
+    assert (tmp_path / "data" / "data-version").stat().st_size >= 2  # two CLI writes at least

@@ -119,3 +119,15 @@ def test_precedence_environment_then_dotenv_then_secrets(
     assert settings.cache_url == "from-secret"  # secrets > default
     # and arguments (the command's own options) beat them all
     assert load_settings(queue_name="from-option").queue_name == "from-option"
+
+
+def test_token_lifetimes_are_capped(monkeypatch: pytest.MonkeyPatch):
+    assert (Settings().token_days, Settings().token_max_days) == (90, 365)
+    monkeypatch.setenv("SPROCKET_TOKEN_MAX_DAYS", "60")
+    with pytest.raises(ValueError, match=r"token_days \(90\) must not exceed token_max_days"):
+        load_settings()
+    monkeypatch.setenv("SPROCKET_TOKEN_DAYS", "60")
+    assert load_settings().token_max_days == 60
+    monkeypatch.setenv("SPROCKET_TOKEN_MAX_DAYS", "3651")  # ten years at most
+    with pytest.raises(ValueError, match="token_max_days"):
+        load_settings()

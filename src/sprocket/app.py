@@ -20,8 +20,8 @@ from sprocket.api.response_cache import ResponseCache
 from sprocket.api.router import TRANSPORT_CODES, GraphQLDoor
 from sprocket.api.schema import build_schema, schema_sdl
 from sprocket.config import Settings
-from sprocket.errors import DomainError, NotFound
-from sprocket.http.auth import ACTOR_KEY, TOKEN_KEY, Authenticate
+from sprocket.errors import DomainError, NotFound, PermissionDenied, Unauthenticated
+from sprocket.http.auth import ACTOR_KEY, TOKEN_KEY, Authenticate, caller_of
 from sprocket.http.body import BodyLimit
 from sprocket.http.errors import error_response
 from sprocket.http.headers import SecurityHeaders
@@ -31,7 +31,7 @@ from sprocket.http.timeouts import RequestTimeout
 from sprocket.http.uploads import UploadPreflight
 from sprocket.platform.outbox import backlog
 from sprocket.platform.ratelimit import RateLimiter
-from sprocket.replays.service import MAX_FILES, replay_for_download
+from sprocket.replays.service import MAX_FILES, replay_download
 from sprocket.runtime import Platform
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
@@ -39,6 +39,9 @@ ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema
 UNGUARDED = frozenset({"/healthz", "/readyz", "/metrics"})
 # Slack over the files of a multipart request: its `operations` and `map` fields and framing.
 MULTIPART_OVERHEAD = 1024 * 1024
+
+#: HTTP statuses of a refused download.
+DOWNLOAD_STATUS = ((Unauthenticated, 401), (PermissionDenied, 403), (NotFound, 404))
 
 LANDING = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sprocket</title>
@@ -129,13 +132,21 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return JSONResponse(body, status_code=503 if failing else 200)
 
     @app.get("/replays/{sha256}.replay", include_in_schema=False)
-    async def download_replay(sha256: str) -> Response:
-        async with running.reading() as session:
-            try:
-                stored = await replay_for_download(session, sha256=sha256.lower())
-            except NotFound as error:
-                return error_response(error, 404)
-        data = await running.storage.get(stored.storage_key)
+    async def download_replay(sha256: str, request: Request) -> Response:
+        """The replay file; an organization may keep its replays to members (whose Bearer
+        token the authentication guard has read)."""
+        try:
+            async with running.reading() as session:
+                stored, data = await replay_download(
+                    session,
+                    actor=caller_of(request.scope),
+                    storage=running.storage,
+                    sha256=sha256.lower(),
+                )
+        except DomainError as error:
+            status = next((code for kind, code in DOWNLOAD_STATUS if isinstance(error, kind)), 400)
+            challenge = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return error_response(error, status, challenge)
         return Response(
             data,
             media_type="application/octet-stream",

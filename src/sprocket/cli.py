@@ -136,9 +136,20 @@ async def _load_demo(settings: Settings) -> None:
 @app.command("token")
 def token(
     discord_id: Annotated[str, typer.Option(help="The user's Discord id.")],
-    name: Annotated[str, typer.Option(help="Display name if the user is new.")] = "Admin",
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="Display name: names a new user (default 'Admin'); renames an existing user "
+            "only when given."
+        ),
+    ] = None,
     superuser: Annotated[bool, typer.Option(help="Make the user a platform admin.")] = False,
-    days: Annotated[int, typer.Option(help="Lifetime in days.")] = 90,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            help="Lifetime in days (default: the setting token_days; at most token_max_days)."
+        ),
+    ] = None,
 ) -> None:
     """Create (or find) a user by Discord id and print a new personal API token."""
     from sprocket.identity import service as identity
@@ -156,10 +167,17 @@ def token(
                     session,
                     discord_id=discord_id,
                     display_name=name,
+                    name_if_new="Admin",
                     is_superuser=True if superuser else None,
                 )
                 actor = Actor(user_id=user.id, is_superuser=user.is_superuser)
-                _, secret = await identity.issue_token(session, actor=actor, name="cli", days=days)
+                _, secret = await identity.issue_token(
+                    session,
+                    actor=actor,
+                    name="cli",
+                    days=settings.token_days if days is None else days,
+                    max_days=settings.token_max_days,
+                )
             return secret
         finally:
             await platform.stop()

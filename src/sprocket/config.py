@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRETS_DIR = "/run/secrets"
@@ -77,7 +77,14 @@ class Settings(BaseSettings):
     replay_max_bytes: int = Field(
         20 * 1024 * 1024, description="Largest replay file accepted, in bytes."
     )
-    token_days: int = Field(90, description="Default lifetime of a personal API token.")
+    token_days: int = Field(90, ge=1, description="Default lifetime of a personal API token.")
+    token_max_days: int = Field(
+        365,
+        ge=1,
+        le=3650,
+        description="Longest lifetime of a personal API token, in days; longer requests are "
+        "refused (INVALID_TOKEN_LIFETIME).",
+    )
     max_body_bytes: int = Field(
         1024 * 1024, description="Largest request body (uploads: the replay limit per file)."
     )
@@ -96,6 +103,15 @@ class Settings(BaseSettings):
         description="Addresses or networks (comma-separated) of reverse proxies whose "
         "X-Forwarded-For names the client; none by default.",
     )
+
+    @model_validator(mode="after")
+    def _default_token_fits(self) -> Settings:
+        if self.token_days > self.token_max_days:
+            raise ValueError(
+                f"token_days ({self.token_days}) must not exceed token_max_days "
+                f"({self.token_max_days})."
+            )
+        return self
 
     @cached_property
     def resolved_database_url(self) -> str:

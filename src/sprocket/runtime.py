@@ -23,6 +23,8 @@ from sprocket.platform.outbox import OutboxRelay
 from sprocket.platform.storage import open_storage
 
 DATA_VERSION_KEY = "data-version"
+#: The embedded data version's file in the data folder: one byte per committed write.
+DATA_VERSION_FILE = "data-version"
 
 _current: Platform | None = None
 
@@ -50,7 +52,13 @@ class Platform:
             s3_access_key_id=settings.s3_access_key_id,
             s3_secret_access_key=settings.s3_secret_access_key,
         )
-        self.cache = open_cache(settings.cache_url, prefix=settings.cache_prefix)
+        self.cache = open_cache(
+            settings.cache_url,
+            prefix=settings.cache_prefix,
+            # Embedded: the data version lives in the data folder, so the command line's
+            # writes reach a running `serve` (its memory cache is its own).
+            shared_counters={DATA_VERSION_KEY: settings.data_dir / DATA_VERSION_FILE},
+        )
         self.broker = create_broker(
             settings.broker_url,
             queue_name=settings.queue_name,

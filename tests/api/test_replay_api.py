@@ -132,11 +132,8 @@ async def linked_lineup(platform: Platform, match_id: int) -> Lineup:
                 )
             )
             if linked is None:
-                member = await s.get(Member, member_id)
-                assert member is not None
-                await identity.attach_platform_account(
+                await identity.link_verified_account(
                     s,
-                    organization_id=member.organization_id,
                     member_id=member_id,
                     platform="steam",
                     account_id=steam,

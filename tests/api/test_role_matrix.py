@@ -99,6 +99,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "from the player's member": STAFF | {"player"},
         "from the captain's member": STAFF | {"team_captain"},
     },
+    # A member decides alone whether everyone sees their Discord id and game accounts.
+    "setIdentitiesPublic": {"the caller's own member": frozenset({"team_captain", "player"})},
     "createOrganization": {"a new organization": SUPERUSER},
     "setOrganizationSetting": {"of the World's organization": ADMINS},
     "createLeague": {"in the World's organization": ADMINS},
@@ -170,6 +172,7 @@ PERSONAL_ACTS = frozenset(
         ("ratifySubmission", "the other side's submission"),
         ("ratifySubmission", "their own side's submission"),
         ("claimAccount", "an account the report lists as unknown"),
+        ("setIdentitiesPublic", "the caller's own member"),
         ("createScrim", "a casual scrim"),
         ("joinScrim", "a pending casual scrim"),
         ("leaveScrim", "the caller's seat"),
@@ -344,6 +347,28 @@ scenario("linkPlatformAccount", "to the player's member")(_link("player"))
 scenario("linkPlatformAccount", "to the captain's member")(_link("team_captain"))
 scenario("unlinkPlatformAccount", "from the player's member")(_unlink("player"))
 scenario("unlinkPlatformAccount", "from the captain's member")(_unlink("team_captain"))
+
+
+@scenario("setIdentitiesPublic", "the caller's own member")
+async def _set_identities_public(fresh: Fresh, role: str) -> Attempt:
+    org_id = fresh.world.organization_id
+
+    async def probe() -> Any:
+        async with fresh.platform.reading() as s:
+            rows = await s.execute(
+                select(Member.id, Member.identities_public)
+                .where(Member.organization_id == org_id)
+                .order_by(Member.id)
+            )
+            return [tuple(row) for row in rows]
+
+    mine = dict(await probe()).get(fresh.world.member_ids.get(role, -1), False)
+    return Attempt(
+        "mutation($o: ID!, $p: Boolean!) {"
+        " setIdentitiesPublic(organizationId: $o, public: $p) { id identitiesPublic } }",
+        {"o": str(org_id), "p": not mine},
+        probe,
+    )
 
 
 # -- scenarios: league --------------------------------------------------------------------------
@@ -941,6 +966,8 @@ async def _scrim_in_progress(
                             member_id=int(member),
                             platform="steam",
                             account_id=account,
+                            status="verified",
+                            proof="staff",
                         )
                     )
     return scrim.id, users

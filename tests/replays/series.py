@@ -41,19 +41,18 @@ async def lineup(
         sides = []
         for team_id in (fixture.home_team_id, fixture.away_team_id):
             rows = await session.execute(
-                select(Member.id, Member.name, Member.organization_id)
+                select(Member.id, Member.name)
                 .join(Player, Player.member_id == Member.id)
                 .join(RosterSpot, RosterSpot.player_id == Player.id)
                 .where(RosterSpot.team_id == team_id, RosterSpot.left_at.is_(None))
                 .order_by(Member.id)
             )
             side = []
-            for member_id, name, org_id in rows:
+            for member_id, name in rows:
                 steam = str(STEAM_BASE + member_id)
                 if link and member_id not in unlinked:
-                    await identity.attach_platform_account(
+                    await identity.link_verified_account(
                         session,
-                        organization_id=org_id,
                         member_id=member_id,
                         platform="steam",
                         account_id=steam,

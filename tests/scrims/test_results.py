@@ -25,6 +25,7 @@ from sprocket.replays.service import Upload
 from sprocket.runtime import Platform
 from sprocket.scrims import results, service
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame
+from tests.helpers.database import fails_unchanged
 from tests.helpers.replay_writer import PlayerSpec, build_replay
 from tests.league_world import World
 from tests.replays.test_submissions import run_jobs
@@ -44,9 +45,8 @@ async def link(s: Any, world: World, person: Person) -> None:
         select(PlatformAccount).where(PlatformAccount.account_id == steam(person.member_id))
     )
     if linked is None:
-        await identity.attach_platform_account(
+        await identity.link_verified_account(
             s,
-            organization_id=world.organization_id,
             member_id=person.member_id,
             platform="steam",
             account_id=steam(person.member_id),
@@ -650,11 +650,11 @@ async def test_cancelling_a_scrim_rejects_its_open_submission(
     assert (await submit(platform, x.everyone[4], other_id, x.good())).status == "processing"
 
 
-async def test_only_a_player_of_the_scrim_has_an_account_claim_confirmed_by_a_player(
+async def test_only_a_player_of_the_scrim_claims_an_account_in_it(
     platform: Platform, world: World
 ) -> None:
-    """A member who did not play claims an unknown account: players may not vouch for them,
-    staff may."""
+    """A member who did not play may not claim an unknown account of the scrim (they could
+    claim a ringer's); the player whose account it is may, and staff confirm it."""
     x = await played(platform, world)
     unknown = "76561198999000002"
     away_player = x.away[1]
@@ -670,15 +670,22 @@ async def test_only_a_player_of_the_scrim_has_an_account_claim_confirmed_by_a_pl
     ]
     row = await submitted(platform, x.uploader, x.scrim_id, files)
     assert row.status == "rejected" and row.report["unknown_accounts"]
+    error = await fails_unchanged(
+        platform,
+        lambda s: replays.claim_account(
+            s, actor=x.outsider.actor, submission_id=row.id, platform="steam", account_id=unknown
+        ),
+        code="PERMISSION_DENIED",
+    )
+    assert "players of scrim" in error.message
     async with platform.unit_of_work() as s:
         claim = await replays.claim_account(
-            s, actor=x.outsider.actor, submission_id=row.id, platform="steam", account_id=unknown
+            s,
+            actor=x.by_member[away_player].actor,
+            submission_id=row.id,
+            platform="steam",
+            account_id=unknown,
         )
-    for player in (x.uploader, x.opponent):
-        async with platform.unit_of_work() as s:
-            with pytest.raises(DomainError) as caught:
-                await replays.confirm_claim(s, actor=player.actor, claim_id=claim.id)
-        assert caught.value.code == "PERMISSION_DENIED"
     async with platform.unit_of_work() as s:
         confirmed = await replays.confirm_claim(
             s, actor=world.actors["league_staff"], claim_id=claim.id

@@ -62,13 +62,13 @@ async def authenticate(platform: Platform, token: str | None) -> Actor:
     key = f"actor:{version}:{tokens.digest(token)}"
     known = await platform.cache.get(key)
     if known is not None:
-        user_id, is_superuser, name, expires_at = json.loads(known)
+        user_id, is_superuser, name, expires_at, token_id = json.loads(known)
         if dt.datetime.fromisoformat(expires_at) > utcnow():
-            return Actor(user_id=user_id, is_superuser=is_superuser, name=name)
+            return Actor(user_id=user_id, is_superuser=is_superuser, name=name, token_id=token_id)
     async with platform.reading() as session:
         actor, expires = await identity.token_holder(session, token)
     assert expires is not None
-    entry = [actor.user_id, actor.is_superuser, actor.name, expires.isoformat()]
+    entry = [actor.user_id, actor.is_superuser, actor.name, expires.isoformat(), actor.token_id]
     await platform.cache.set(key, json.dumps(entry).encode(), ttl=ACTOR_TTL)
     return actor
 

@@ -7,6 +7,8 @@ scope: an organization admin may do anything league staff may do in that organiz
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -26,6 +28,7 @@ class Actor:
     user_id: int | None = None
     is_superuser: bool = False
     name: str = "spectator"
+    token_id: int | None = None  # the API token the caller signed in with, if any
 
     @property
     def authenticated(self) -> bool:
@@ -104,6 +107,48 @@ async def is_staff_anywhere(session: AsyncSession, actor: Actor, organization_id
         return False
     roles = (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF)
     return bool(await _grants(session, actor, organization_id, roles))
+
+
+async def staff_organizations(
+    session: AsyncSession, actor: Actor, organization_ids: Iterable[int]
+) -> set[int]:
+    """Which of ``organization_ids`` the actor is staff of (:func:`is_staff_anywhere`), in
+    one query: for lists that ask it of many members at once."""
+    wanted = set(organization_ids)
+    if actor.is_superuser:
+        return wanted
+    if actor.user_id is None or not wanted:
+        return set()
+    rows = await session.scalars(
+        select(RoleGrant.organization_id).where(
+            RoleGrant.user_id == actor.user_id,
+            RoleGrant.organization_id.in_(wanted),
+            RoleGrant.role.in_([Role.ORGANIZATION_ADMIN.value, Role.LEAGUE_STAFF.value]),
+        )
+    )
+    return set(rows.all())
+
+
+class IdentityView(enum.Enum):
+    """How much of a member's identity (Discord id and name, game account ids) a viewer sees."""
+
+    NONE = "none"  # hidden
+    PUBLIC = "public"  # what the member chose to show everyone: Discord, verified accounts
+    FULL = "full"  # everything, pending account links too
+
+
+def identity_view(actor: Actor, *, owner_user_id: int, public: bool, staff: bool) -> IdentityView:
+    """What ``actor`` sees of the identity of the member whose user is ``owner_user_id``.
+
+    The member themself, platform admins and the staff of the member's organization
+    (``staff``: from :func:`staff_organizations`) see everything; everyone else sees what the
+    member made public (``public``: ``Member.identities_public``, default false), or nothing.
+    Source: the security review of issue 8 (Discord and platform ids are personal data).
+    """
+    themself = actor.user_id is not None and actor.user_id == owner_user_id
+    if actor.is_superuser or staff or themself:
+        return IdentityView.FULL
+    return IdentityView.PUBLIC if public else IdentityView.NONE
 
 
 async def require_league_staff(

@@ -6,30 +6,62 @@ import datetime as dt
 
 import strawberry
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, to_int
-from sprocket.identity import service
-from sprocket.identity.models import ApiToken, PlatformAccount, Role, RoleGrant, User
+from sprocket.identity import access, service
+from sprocket.identity.access import IdentityView
+from sprocket.identity.models import (
+    AccountStatus,
+    ApiToken,
+    PlatformAccount,
+    Role,
+    RoleGrant,
+    User,
+)
 
 Info = strawberry.Info[Context, None]
 RoleEnum = strawberry.enum(Role, name="Role")
+AccountStatusEnum = strawberry.enum(AccountStatus, name="AccountStatus")
+
+
+async def identity_view(
+    info: Info, *, organization_id: int, owner_user_id: int, public: bool
+) -> IdentityView:
+    """What the caller sees of a member's identity (the rule:
+    :func:`sprocket.identity.access.identity_view`); whether the caller is staff is asked once
+    per request for all the organizations a list shows."""
+    actor = await info.context.actor()
+    staff = False
+    if actor.user_id is not None:
+
+        async def fetch(session: AsyncSession, ids: list[int]) -> dict[int, bool]:
+            return dict.fromkeys(await access.staff_organizations(session, actor, ids), True)
+
+        staff = bool(await info.context.batch("staff_organizations", fetch).load(organization_id))
+    return access.identity_view(actor, owner_user_id=owner_user_id, public=public, staff=staff)
 
 
 @strawberry.type(name="User")
 class UserNode:
     id: strawberry.ID
     display_name: str
-    discord_id: str | None
-    discord_name: str | None
+    discord_id: str | None = strawberry.field(
+        description="Shown to the user themself, staff, and everyone if they chose so."
+    )
+    discord_name: str | None = strawberry.field(
+        description="Shown to the user themself, staff, and everyone if they chose so."
+    )
 
     @classmethod
-    def of(cls, row: User) -> UserNode:
+    def of(cls, row: User, view: IdentityView) -> UserNode:
+        shown = view is not IdentityView.NONE
         return cls(
             id=gid(row.id),
             display_name=row.display_name,
-            discord_id=row.discord_id,
-            discord_name=row.discord_name,
+            discord_id=row.discord_id if shown else None,
+            discord_name=row.discord_name if shown else None,
         )
 
 
@@ -39,6 +71,12 @@ class PlatformAccountNode:
     platform: str
     account_id: str
     display_name: str | None
+    status: AccountStatusEnum = strawberry.field(  # type: ignore[valid-type]
+        description="PENDING links count for nothing until a proof verifies them."
+    )
+    proof: str | None = strawberry.field(
+        description="What verified it: staff, claim, sign_in or legacy (linked before proofs)."
+    )
 
     @classmethod
     def of(cls, row: PlatformAccount) -> PlatformAccountNode:
@@ -47,6 +85,8 @@ class PlatformAccountNode:
             platform=row.platform,
             account_id=row.account_id,
             display_name=row.display_name,
+            status=AccountStatus(row.status),
+            proof=row.proof,
         )
 
 
@@ -125,17 +165,27 @@ class IdentityQuery:
         if actor.user_id is None:
             return None
         user = await info.context.by_id(User).load(actor.user_id)
-        return Viewer(user=UserNode.of(user)) if user else None
+        return Viewer(user=UserNode.of(user, IdentityView.FULL)) if user else None
 
 
 @strawberry.type
 class IdentityMutation:
-    @strawberry.mutation(description="Create a personal API token for yourself.")
-    async def create_api_token(self, info: Info, name: str, days: int = 90) -> NewApiToken:
-        row, secret = await info.context.mutate(service.issue_token, name=name, days=days)
+    @strawberry.mutation(
+        description="Create a personal API token for yourself, living `days` days (default: "
+        "the setting token_days; at most token_max_days). Revoking the token you sign in "
+        "with revokes this one too."
+    )
+    async def create_api_token(self, info: Info, name: str, days: int | None = None) -> NewApiToken:
+        settings = info.context.platform.settings
+        row, secret = await info.context.mutate(
+            service.issue_token,
+            name=name,
+            days=settings.token_days if days is None else days,
+            max_days=settings.token_max_days,
+        )
         return NewApiToken(token=ApiTokenNode.of(row), secret=secret)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Revoke a token and every token created with it.")
     async def revoke_api_token(self, info: Info, token_id: strawberry.ID) -> ApiTokenNode:
         row = await info.context.mutate(service.revoke_token, token_id=to_int(token_id))
         return ApiTokenNode.of(row)
@@ -165,7 +215,10 @@ class IdentityMutation:
         await info.context.mutate(service.revoke_role, grant_id=to_int(grant_id))
         return True
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Staff link a member's game account (verified at once, audited); a member "
+        "linking their own makes a PENDING link, which counts once a proof verifies it."
+    )
     async def link_platform_account(
         self,
         info: Info,

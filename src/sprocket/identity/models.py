@@ -1,11 +1,13 @@
-"""Tables of who people are: users, API tokens, role grants and linked platform accounts."""
+"""Tables of who people are: users, API tokens, role grants, linked platform accounts, and the
+audit log of what staff did."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sprocket.db import Base, UTCDateTime, utcnow
@@ -28,6 +30,22 @@ class Platform(enum.StrEnum):
     PSN = "psn"
     XBOX = "xbox"
     SWITCH = "switch"
+
+
+class AccountStatus(enum.StrEnum):
+    """A linked game account counts (``verified``) only once someone vouched for it."""
+
+    PENDING = "pending"  # the member says it is theirs; nothing proves it yet
+    VERIFIED = "verified"
+
+
+class AccountProof(enum.StrEnum):
+    """What made a link verified."""
+
+    STAFF = "staff"  # league staff linked it for the member
+    CLAIM = "claim"  # staff or the other side confirmed the member's claim from a replay
+    SIGN_IN = "sign_in"  # the member signed in at the platform (Steam, Epic, ...)
+    LEGACY = "legacy"  # linked before links needed a proof (migration 0008)
 
 
 class User(Base):
@@ -54,6 +72,10 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The token that created this one (None: the command line): revoking it revokes this too.
+    created_by_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True
+    )
 
 
 class RoleGrant(Base):
@@ -74,11 +96,30 @@ class RoleGrant(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+_VERIFIED = "status = 'verified'"
+
+
 class PlatformAccount(Base):
-    """A game account (Steam, Epic, ...) linked to a member; unique within an organization."""
+    """A game account (Steam, Epic, ...) linked to a member.
+
+    Only a verified link counts (validation, ratings); a verified account is unique within
+    the organization, while pending links (unproven claims) may name an account that others
+    claim too, so a squatter's pending link never blocks the real owner.
+    """
 
     __tablename__ = "platform_accounts"
-    __table_args__ = (UniqueConstraint("organization_id", "platform", "account_id"),)
+    __table_args__ = (
+        Index(
+            "uq_platform_accounts_verified",
+            "organization_id",
+            "platform",
+            "account_id",
+            unique=True,
+            sqlite_where=text(_VERIFIED),
+            postgresql_where=text(_VERIFIED),
+        ),
+        UniqueConstraint("member_id", "platform", "account_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -86,7 +127,24 @@ class PlatformAccount(Base):
     platform: Mapped[str] = mapped_column(String(16))
     account_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default=AccountStatus.PENDING.value)
+    proof: Mapped[str | None] = mapped_column(String(16))  # an AccountProof once verified
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 Index("ix_platform_accounts_member", PlatformAccount.member_id)
+
+
+class AuditEntry(Base):
+    """What staff did, by whom and when: to results (force-accept, reset, invalidate) and to
+    members' game accounts (linked or unlinked for them)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

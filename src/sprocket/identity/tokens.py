@@ -10,6 +10,8 @@ import hashlib
 import secrets
 
 TOKEN_PREFIX = "spk_"
+#: No token lives longer, whatever the settings say (ten years).
+ABSOLUTE_MAX_DAYS = 3650
 
 
 def new_token() -> str:

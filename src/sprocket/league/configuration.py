@@ -157,6 +157,14 @@ KEYS: dict[str, SettingKey] = {
             1000,
         ),
         SettingKey(
+            "replay_downloads",
+            str,
+            "public",
+            "Who may download replay files: public (anyone) or members (the organization's "
+            "members and staff, signed in; a replay file carries every player's platform ids).",
+            choices=("public", "members"),
+        ),
+        SettingKey(
             "ratings_from_competitive_scrims",
             bool,
             True,

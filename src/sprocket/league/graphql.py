@@ -13,8 +13,9 @@ from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, connection, page_query
-from sprocket.identity.graphql import PlatformAccountNode, UserNode
-from sprocket.identity.models import PlatformAccount, User
+from sprocket.identity.access import IdentityView
+from sprocket.identity.graphql import PlatformAccountNode, UserNode, identity_view
+from sprocket.identity.models import AccountStatus, PlatformAccount, User
 from sprocket.league import service
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
@@ -229,22 +230,54 @@ class FranchiseNode:
 class MemberNode:
     id: strawberry.ID
     name: str
+    identities_public: bool = strawberry.field(
+        description="The member shows their Discord identity and verified game accounts to "
+        "everyone (default: only to themself and the organization's staff)."
+    )
     user_id: strawberry.Private[int]
+    organization_id: strawberry.Private[int]
 
     @classmethod
     def of(cls, row: Member) -> MemberNode:
-        return cls(id=gid(row.id), name=row.name, user_id=row.user_id)
+        return cls(
+            id=gid(row.id),
+            name=row.name,
+            identities_public=row.identities_public,
+            user_id=row.user_id,
+            organization_id=row.organization_id,
+        )
+
+    async def _view(self, info: Info) -> IdentityView:
+        return await identity_view(
+            info,
+            organization_id=self.organization_id,
+            owner_user_id=self.user_id,
+            public=self.identities_public,
+        )
 
     @strawberry.field
     async def user(self, info: Info) -> UserNode:
-        return UserNode.of(await info.context.by_id(User).load(self.user_id))
+        return UserNode.of(
+            await info.context.by_id(User).load(self.user_id), await self._view(info)
+        )
 
-    @strawberry.field(directives=[ListSize(assumed_size=5)])
-    async def accounts(self, info: Info) -> list[PlatformAccountNode]:
+    @strawberry.field(
+        directives=[ListSize(assumed_size=5)],
+        description="Linked game accounts; null when the member keeps them hidden from you. "
+        "Everyone else sees only verified ones; the member and staff see pending links too.",
+    )
+    async def accounts(self, info: Info) -> list[PlatformAccountNode] | None:
+        view = await self._view(info)
+        if view is IdentityView.NONE:
+            return None
         rows = await info.context.children(PlatformAccount.member_id, PlatformAccount.id).load(
             int(self.id)
         )
-        return [PlatformAccountNode.of(r) for r in rows]
+        return [
+            PlatformAccountNode.of(r)
+            for r in rows
+            if view is IdentityView.FULL or r.status == AccountStatus.VERIFIED
+        ]
 
     @strawberry.field(description="The member's rating in each game mode they were rated in.")
     async def ratings(self, info: Info) -> list[Annotated[RatingNode, strawberry.lazy(_RATINGS)]]:
@@ -632,6 +665,18 @@ class LeagueMutation:
             organization_id=to_int(organization_id),
             user_id=maybe_int(user_id),
             name=name,
+        )
+        return MemberNode.of(row)
+
+    @strawberry.mutation(
+        description="Show (public: true) or hide your Discord identity and verified game "
+        "accounts to everyone in this organization; staff always see them."
+    )
+    async def set_identities_public(
+        self, info: Info, organization_id: strawberry.ID, public: bool
+    ) -> MemberNode:
+        row = await info.context.mutate(
+            service.set_identities_public, organization_id=to_int(organization_id), public=public
         )
         return MemberNode.of(row)
 

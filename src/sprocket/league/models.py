@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sprocket.db import Base, UTCDateTime, utcnow
@@ -125,15 +135,23 @@ class Team(Base):
 
 
 class Member(Base):
-    """A user's membership of an organization."""
+    """A user's membership of an organization. Names are unique within it, compared by
+    ``name_key`` (see :func:`sprocket.league.names.member_name_key`)."""
 
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id"),
+        UniqueConstraint("organization_id", "name_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(255))
+    # The member shows their Discord identity and game accounts to everyone (default: only
+    # to themself and the organization's staff).
+    identities_public: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

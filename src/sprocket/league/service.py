@@ -31,6 +31,7 @@ from sprocket.league.models import (
     SkillGroup,
     Team,
 )
+from sprocket.league.names import MAX_KEY, member_name_key
 
 ROCKET_LEAGUE = ("rocket-league", "Rocket League")
 GAME_MODES = (("duel", "Duel", 1), ("doubles", "Doubles", 2), ("standard", "Standard", 3))
@@ -312,19 +313,65 @@ async def add_member(
     user_id: int | None = None,
     name: str | None = None,
 ) -> Member:
-    """A user joins an organization (themself), or staff add them."""
+    """A user joins an organization (themself), or staff add them.
+
+    ``name``: the member's name in the organization (default: the user's display name),
+    1 to 100 characters, unique in the organization regardless of case, width and spacing
+    (:func:`~sprocket.league.names.member_name_key`). Raises UNAUTHENTICATED, NOT_FOUND,
+    PERMISSION_DENIED, INVALID_NAME, DUPLICATE (already a member), MEMBER_NAME_TAKEN.
+    """
     me = access.require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     target = me if user_id is None else user_id
     if target != me and not await access.is_staff_anywhere(session, actor, organization_id):
         raise PermissionDenied("Only league staff may add other people to an organization.")
     user = found(await session.get(User, target), "user", target)
-    member = Member(
-        organization_id=organization_id,
-        user_id=user.id,
-        name=_name(name or user.display_name, "member"),
+    chosen = _name(name or user.display_name, "member")
+    key = member_name_key(chosen)
+    if len(key) > MAX_KEY:
+        raise InvalidInput("That member name is too long.", code="INVALID_NAME")
+    already = await session.scalar(
+        select(Member.id).where(
+            Member.organization_id == organization_id, Member.user_id == user.id
+        )
     )
-    await _insert(session, member, f"{user.display_name} is already a member.")
+    if already is not None:
+        raise Conflict(f"{user.display_name} is already a member.", code="DUPLICATE")
+    await _require_free_name(session, organization_id, key, chosen)
+    member = Member(organization_id=organization_id, user_id=user.id, name=chosen, name_key=key)
+    await _insert(session, member, f"The name '{chosen}' or this user is already taken here.")
+    return member
+
+
+async def _require_free_name(
+    session: AsyncSession, organization_id: int, key: str, name: str
+) -> None:
+    taken = await session.scalar(
+        select(Member.name).where(Member.organization_id == organization_id, Member.name_key == key)
+    )
+    if taken is not None:
+        raise Conflict(
+            f"The name '{name}' is taken in this organization (by '{taken}'); choose another.",
+            code="MEMBER_NAME_TAKEN",
+        )
+
+
+async def set_identities_public(
+    session: AsyncSession, *, actor: Actor, organization_id: int, public: bool
+) -> Member:
+    """The caller shows (``public``) or hides their Discord identity and verified game
+    accounts to everyone in this organization; hidden by default, and always seen by
+    themself and the organization's staff (:func:`sprocket.identity.access.identity_view`).
+    Only the member decides, for themself. Raises UNAUTHENTICATED, PERMISSION_DENIED (not a
+    member)."""
+    me = access.require_user(actor)
+    member = await session.scalar(
+        select(Member).where(Member.organization_id == organization_id, Member.user_id == me)
+    )
+    if member is None:
+        raise PermissionDenied("Only a member of the organization chooses what it shows of them.")
+    member.identities_public = public
+    await session.flush()
     return member
 
 

@@ -15,6 +15,11 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # SQLite alters a table by copying it and dropping the old one ("batch" mode); with
+        # foreign keys enforced, that drop would cascade to every child row (dropping
+        # `members` would delete every player). Off for the migration, checked after it.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -23,6 +28,10 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"the migration left rows without their parent: {broken[:5]}")
 
 
 async def _main() -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -97,13 +99,29 @@ def _check_ttl(ttl: float | None) -> None:
 
 class MemoryCache:
     """In-process cache: monotonic-clock expiry, oldest-first eviction (counters without a
-    ttl are kept: the data version must never start again from zero), queue per subscriber."""
+    ttl are kept: the data version must never start again from zero), queue per subscriber.
 
-    def __init__(self, *, max_entries: int = 10_000, max_pending: int = 1_000) -> None:
+    ``shared_counters`` (key -> file) are counters kept in files instead of this process's
+    memory, so that every process using the same file shares them: the embedded data version,
+    so a write by the command line is seen at once by a running ``serve`` on the same data
+    folder. Such a counter is the file's size: ``incr`` appends a byte per step
+    (``O_APPEND``, atomic between processes), ``get`` is one ``stat`` (microseconds, on
+    every request). They are
+    only read and moved: ``set`` and ``delete`` refuse them.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = 10_000,
+        max_pending: int = 1_000,
+        shared_counters: Mapping[str, Path] | None = None,
+    ) -> None:
         self.max_entries = max_entries
         self.max_pending = max_pending
         self._data: OrderedDict[str, tuple[bytes, float | None]] = OrderedDict()
         self._counters: set[str] = set()
+        self._shared = {key: Path(path).absolute() for key, path in (shared_counters or {}).items()}
         self._subscribers: dict[str, set[asyncio.Queue[bytes]]] = {}
 
     def describe(self) -> str:
@@ -127,22 +145,36 @@ class MemoryCache:
         self._data[key] = (value, expires_at)
 
     async def get(self, key: str) -> bytes | None:
+        if key in self._shared:
+            try:
+                return str(os.stat(self._shared[key]).st_size).encode()
+            except FileNotFoundError:
+                return None
         entry = self._live(key)
         return None if entry is None else entry[0]
 
+    def _refuse_shared(self, key: str) -> None:
+        if key in self._shared:
+            raise ValueError(f"Cache key {key!r} is a shared counter: only get and incr it.")
+
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
         _check_ttl(ttl)
+        self._refuse_shared(key)
         expires_at = None if ttl is None else time.monotonic() + ttl
         self._store(key, bytes(value), expires_at)
         self._counters.discard(key)
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
+            self._refuse_shared(key)
+        for key in keys:
             self._data.pop(key, None)
             self._counters.discard(key)
 
     async def incr(self, key: str, amount: int = 1, *, ttl: float | None = None) -> int:
         _check_ttl(ttl)
+        if key in self._shared:
+            return _append(self._shared[key], amount)
         entry = self._live(key)
         if entry is None:
             current, expires_at = b"0", None if ttl is None else time.monotonic() + ttl
@@ -186,6 +218,17 @@ class MemoryCache:
 
     async def close(self) -> None:
         self._data.clear()
+
+
+def _append(path: Path, amount: int) -> int:
+    """Grow the counter file by ``amount`` bytes; its new size."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, b"." * amount)
+        return os.fstat(fd).st_size
+    finally:
+        os.close(fd)
 
 
 async def _drain(queue: asyncio.Queue[bytes]) -> AsyncIterator[bytes]:
@@ -284,11 +327,16 @@ async def _messages(pubsub: Any) -> AsyncIterator[bytes]:
             yield reply["data"]
 
 
-def open_cache(url: str, *, prefix: str = DEFAULT_PREFIX) -> Cache:
-    """Open the cache named by ``url``: ``memory://``, ``redis://...`` or ``rediss://...``."""
+def open_cache(
+    url: str, *, prefix: str = DEFAULT_PREFIX, shared_counters: Mapping[str, Path] | None = None
+) -> Cache:
+    """Open the cache named by ``url``: ``memory://``, ``redis://...`` or ``rediss://...``.
+
+    ``shared_counters``: for ``memory://``, counters kept in files shared between processes
+    (see :class:`MemoryCache`); Redis shares every key already."""
     scheme = url.partition("://")[0].lower()
     if scheme == "memory":
-        return MemoryCache()
+        return MemoryCache(shared_counters=shared_counters)
     if scheme in ("redis", "rediss", "unix"):
         return RedisCache(url, prefix=prefix)
     raise ValueError(

@@ -16,7 +16,9 @@ from sprocket.api.context import Context
 from sprocket.api.ids import gid, to_int
 from sprocket.api.limits import ListSize
 from sprocket.errors import NotFound
-from sprocket.identity.access import require_user
+from sprocket.identity.access import IdentityView, require_user
+from sprocket.identity.graphql import identity_view
+from sprocket.league.models import Member
 from sprocket.replays import service
 from sprocket.replays.models import (
     AccountClaim,
@@ -26,6 +28,7 @@ from sprocket.replays.models import (
     SubmissionReplay,
 )
 from sprocket.replays.parser import ReplayError
+from sprocket.replays.redaction import report_members, without_account_ids
 from sprocket.text import size_text
 
 if TYPE_CHECKING:
@@ -76,15 +79,29 @@ class RatificationNode:
     created_at: dt.datetime
 
 
+async def _views(info: Info, member_ids: set[int]) -> dict[int, IdentityView]:
+    """What the caller sees of each member's identity."""
+    views = {}
+    for member in await info.context.by_id(Member).load_many(sorted(member_ids)):
+        if member is not None:
+            views[member.id] = await identity_view(
+                info,
+                organization_id=member.organization_id,
+                owner_user_id=member.user_id,
+                public=member.identities_public,
+            )
+    return views
+
+
 @strawberry.type(name="AccountClaim")
 class AccountClaimNode:
     id: strawberry.ID
     member_id: strawberry.ID
     submission_id: strawberry.ID
     platform: str
-    account_id: str
     account_name: str | None
     status: str
+    claimed_account_id: strawberry.Private[str]
 
     @classmethod
     def of(cls, row: AccountClaim) -> AccountClaimNode:
@@ -93,10 +110,17 @@ class AccountClaimNode:
             member_id=gid(row.member_id),
             submission_id=gid(row.submission_id),
             platform=row.platform,
-            account_id=row.account_id,
             account_name=row.account_name,
             status=row.status,
+            claimed_account_id=row.account_id,
         )
+
+    @strawberry.field(description="Null when the claimant keeps their game accounts hidden.")
+    async def account_id(self, info: Info) -> str | None:
+        member_id = int(self.member_id)
+        views = await _views(info, {member_id})
+        hidden = views.get(member_id, IdentityView.NONE) is IdentityView.NONE
+        return None if hidden else self.claimed_account_id
 
 
 @strawberry.type(name="Submission")
@@ -104,9 +128,7 @@ class SubmissionNode:
     id: strawberry.ID
     status: str
     rejection_reason: str | None
-    report: JSON | None = strawberry.field(
-        description="Per game: the expected players, the accounts found, and every problem."
-    )
+    stored_report: strawberry.Private[dict | None]
     created_at: dt.datetime
     updated_at: dt.datetime
     match_id: strawberry.Private[int | None]
@@ -118,12 +140,23 @@ class SubmissionNode:
             id=gid(row.id),
             status=row.status,
             rejection_reason=row.rejection_reason,
-            report=row.report,
+            stored_report=row.report,
             created_at=row.created_at,
             updated_at=row.updated_at,
             match_id=row.match_id,
             scrim_id=row.scrim_id,
         )
+
+    @strawberry.field(
+        description="Per game: the expected players, the accounts found, and every problem. "
+        "The account ids of members who keep them hidden from you read as hidden."
+    )
+    async def report(self, info: Info) -> JSON | None:
+        if self.stored_report is None:
+            return None
+        views = await _views(info, report_members(self.stored_report))
+        hidden = {m for m, view in views.items() if view is IdentityView.NONE}
+        return without_account_ids(self.stored_report, hidden)
 
     @strawberry.field(description="The league match it proves (or none: a scrim).")
     async def match(

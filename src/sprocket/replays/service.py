@@ -30,6 +30,7 @@ from sprocket.identity import service as identity
 from sprocket.identity.access import Actor, found
 from sprocket.league.models import Member
 from sprocket.league.service import organization_config
+from sprocket.logs import log
 from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
 from sprocket.replays import validation
@@ -559,12 +560,15 @@ async def invalidate(
 async def claim_account(
     session: AsyncSession, *, actor: Actor, submission_id: int, platform: str, account_id: str
 ) -> AccountClaim:
-    """A member says an account the report calls unknown is theirs."""
-    submission, subject = await _open_submission(session, submission_id)
+    """A player of the submission's match or scrim says an account its report calls unknown
+    is theirs. Only its players may: anyone else could claim a ringer's account. Raises
+    UNAUTHENTICATED, NOT_FOUND (submission), PERMISSION_DENIED, NOT_IN_REPORT,
+    DUPLICATE_CLAIM."""
     me = access.require_user(actor)
+    submission, subject = await _open_submission(session, submission_id)
     member_id = await _member_id(session, subject.organization_id, me)
-    if member_id is None:
-        raise PermissionDenied("Join the organization before claiming an account.")
+    if member_id is None or await subject.side_of(session, member_id) is None:
+        raise PermissionDenied(f"Only the players of {subject.noun} claim accounts in it.")
     listed = {
         (u["platform"], u["platform_id"]): u["name"]
         for u in (submission.report or {}).get("unknown_accounts", [])
@@ -603,12 +607,13 @@ async def claim_account(
 
 async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -> AccountClaim:
     """Staff, or a player of another side than the claimant's, confirm; the account is then
-    linked and the submission validated again, without a new upload."""
+    linked (verified, proof ``claim``) and the submission validated again, without a new
+    upload. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, DUPLICATE_PLATFORM_ACCOUNT."""
+    access.require_user(actor)
     claim = found(await session.get(AccountClaim, claim_id), "account claim", claim_id)
     submission, subject = await _open_submission(session, claim.submission_id)
     if claim.status != "pending":
         return claim
-    access.require_user(actor)
     if not await subject.is_staff(session, actor):
         mine = await _side(session, subject, actor)
         claimant = await subject.side_of(session, claim.member_id)
@@ -617,9 +622,8 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
             raise PermissionDenied(
                 "Staff, or a player of the other side of the claimant's, confirm an account claim."
             )
-    await identity.attach_platform_account(
+    await identity.link_claimed_account(
         session,
-        organization_id=claim.organization_id,
         member_id=claim.member_id,
         platform=claim.platform,
         account_id=claim.account_id,
@@ -663,9 +667,58 @@ async def close_open_of_scrim(session: AsyncSession, *, scrim_id: int, reason: s
         _changed(session, submission)
 
 
-async def replay_for_download(session: AsyncSession, *, sha256: str) -> StoredReplay:
-    """A stored replay that belongs to a submission (public, like the results they prove)."""
+async def replay_download(
+    session: AsyncSession, *, actor: Actor, storage: ObjectStorage, sha256: str
+) -> tuple[StoredReplay, bytes]:
+    """A stored replay and its bytes, for the download route.
+
+    Replays are public, like the results they prove, unless an organization whose submission
+    holds the replay sets ``replay_downloads`` to ``members`` (a replay file carries every
+    player's platform ids): then only its members and staff (and platform admins) may download
+    it. ``sha256``: 64 lowercase hex digits. Raises NOT_FOUND, UNAUTHENTICATED,
+    PERMISSION_DENIED, REPLAY_FILE_MISSING (the row exists but storage lost the object: a
+    fault, logged as a warning).
+    """
     stored = await session.scalar(select(StoredReplay).where(StoredReplay.sha256 == sha256))
     if stored is None:
         raise NotFound("There is no replay with that id.")
-    return stored
+    restricted = await _members_only_organizations(session, stored)
+    if restricted:
+        me = access.require_user(actor)
+        allowed = await access.staff_organizations(session, actor, restricted)
+        allowed |= set(
+            (
+                await session.scalars(
+                    select(Member.organization_id).where(
+                        Member.user_id == me, Member.organization_id.in_(restricted)
+                    )
+                )
+            ).all()
+        )
+        if restricted - allowed:
+            raise PermissionDenied("Only members of the organization may download this replay.")
+    try:
+        data = await storage.get(stored.storage_key)
+    except NotFound:
+        log.warning("replay.file_missing", sha256=stored.sha256, key=stored.storage_key)
+        raise NotFound(
+            "This replay's file is missing from storage; the operators have been told.",
+            code="REPLAY_FILE_MISSING",
+        ) from None
+    return stored, data
+
+
+async def _members_only_organizations(session: AsyncSession, stored: StoredReplay) -> set[int]:
+    """The organizations, among those whose submissions hold the replay, that keep replay
+    downloads to their members."""
+    submissions = await session.scalars(
+        select(Submission)
+        .join(SubmissionReplay, SubmissionReplay.submission_id == Submission.id)
+        .where(SubmissionReplay.stored_replay_id == stored.id)
+    )
+    organizations = {(await subject_of(session, s)).organization_id for s in submissions.all()}
+    return {
+        org
+        for org in organizations
+        if (await organization_config(session, org))["replay_downloads"] == "members"
+    }

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount
+from sprocket.identity.models import AccountStatus, PlatformAccount
 from sprocket.league.models import Member
 from sprocket.replays.models import Submission, SubmissionReplay
 from sprocket.replays.validation import GameFile, Report
@@ -88,11 +88,15 @@ async def subject_of(session: AsyncSession, submission: Submission) -> ResultSub
 async def organization_accounts(
     session: AsyncSession, organization_id: int
 ) -> tuple[dict[tuple[str, str], int], dict[int, str]]:
-    """Every linked (platform, account id) -> member, and every member's name."""
+    """Every verified (platform, account id) -> member, and every member's name. A pending
+    link (a member's unproven word) counts for nothing: its account stays unknown."""
     accounts = await session.execute(
         select(
             PlatformAccount.platform, PlatformAccount.account_id, PlatformAccount.member_id
-        ).where(PlatformAccount.organization_id == organization_id)
+        ).where(
+            PlatformAccount.organization_id == organization_id,
+            PlatformAccount.status == AccountStatus.VERIFIED.value,
+        )
     )
     names = await session.execute(
         select(Member.id, Member.name).where(Member.organization_id == organization_id)
