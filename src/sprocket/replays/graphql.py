@@ -17,6 +17,7 @@ from sprocket.api.ids import gid, to_int
 from sprocket.errors import NotFound
 from sprocket.identity.access import require_user
 from sprocket.replays import service
+from sprocket.replays.filenames import clean_filename
 from sprocket.replays.models import (
     AccountClaim,
     Ratification,
@@ -217,7 +218,7 @@ async def read_uploads(files: list[Upload], max_size: int) -> list[service.Uploa
     uploads = []
     for number, file in enumerate(files, start=1):
         data = await file.read(max_size + 1)
-        name = getattr(file, "filename", None) or f"game{number}.replay"
+        name = clean_filename(getattr(file, "filename", None), number=number)
         if len(data) > max_size:
             raise ReplayError(
                 f"Replay {number} ({name}) is larger than the {size_text(max_size)} limit for "

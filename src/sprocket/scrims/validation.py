@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sprocket.replays.validation import (
     GameChecks,
     GameFile,
+    GameKeys,
     GameReport,
     GameRules,
     Problem,
@@ -49,7 +50,7 @@ class ScrimExpectation:
 def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) -> Report:
     games: list[GameReport] = []
     unknown: list[UnknownAccount] = []
-    seen_ids: dict[str, int] = {}
+    seen: list[tuple[int, GameKeys]] = []
     extra: list[Problem] = []
     if len(files) != len(expect.lineups):
         extra.append(
@@ -66,7 +67,7 @@ def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) ->
         if replay is None:
             games.append(unreadable(game, file, home_names, away_names))
             continue
-        check_file(game, file, replay, seen_ids)
+        check_file(game, file, replay, seen)
         side_of = {m: HOME for m in lineup.home} | {m: AWAY for m in lineup.away}
         found = find_players(
             replay,
