@@ -130,7 +130,7 @@ def replay(
         team0_score=blue_goals,
         team1_score=orange_goals,
         date=(NOW + dt.timedelta(minutes=10 * number)).replace(tzinfo=None),
-        replay_id=f"{scrim_id:08X}{number:024X}",
+        replay_id=f"5C{scrim_id:06X}{number:024X}",  # never a league game's (tests.replays.series)
         **header,
     )
     return Upload(f"scrim{scrim_id}-game{number}.replay", data)
