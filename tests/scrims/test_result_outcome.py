@@ -31,7 +31,7 @@ GUID = "770019C011F0281C754B52B227B6CAA2"
 
 
 async def test_a_scrim_game_forfeited_at_a_level_score_goes_to_the_recorded_winner(
-    platform: Platform, world: World
+    platform: Platform, world: World, gql
 ) -> None:
     scrim = await played(platform, world)
     uploads = scrim.good()
@@ -71,6 +71,11 @@ async def test_a_scrim_game_forfeited_at_a_level_score_goes_to_the_recorded_winn
         (2, 2, True),
         (3, 1, True),
     ]
+    shown = await gql.ok(
+        "query($s: ID!) { scrim(id: $s) { lineups { homeGoals awayGoals homeWon } } }",
+        {"s": str(scrim.scrim_id)},
+    )
+    assert shown["scrim"]["lineups"][1] == {"homeGoals": 2, "awayGoals": 2, "homeWon": True}
     assert len(points) == 12
     assert {p.member_id for p in points if p.won} == set(scrim.home)
     assert {p.member_id for p in points if not p.won} == set(scrim.away)
