@@ -455,6 +455,10 @@ def home_index_of(
 
 
 def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None:
+    """Flag on ``game`` what breaks the rules every game follows: ``WRONG_TEAM_SIZE``,
+    ``NOT_PRIVATE``, ``NO_DATE``, ``OUTSIDE_WINDOW`` (the UTC start, else the local date,
+    against the window and its tolerance), ``UNFINISHED_GAME`` (the replay of an unfinished
+    match) or else ``UNDECIDED_GAME`` (no winner), both from :attr:`Replay.outcome`."""
     if replay.team_size is not None and replay.team_size != rules.team_size:
         game.flag(
             "WRONG_TEAM_SIZE",

@@ -3,7 +3,8 @@
 Replay *n* proves game *n*: each player must be a member through a linked account and in that
 game's line-up (a round robin changes line-ups between games), the two line-ups on opposite
 sides; the organization's game rules (team size, private match, played while the scrim ran,
-a winner) apply as in league matches. The report has the same shape as a match's.
+a finished game with a winner) apply as in league matches, and each game counts once. The
+report has the same shape as a match's.
 """
 
 from __future__ import annotations
