@@ -360,7 +360,15 @@ async def _season_matches(conn, rng, season, group, rounds, ids, weeks) -> None:
             if a == b:
                 a += 1
             wins[a < b] += 1
-            games.append({"match_id": match_id, "number": number, "home_goals": a, "away_goals": b})
+            games.append(
+                {
+                    "match_id": match_id,
+                    "number": number,
+                    "home_goals": a,
+                    "away_goals": b,
+                    "home_won": a > b,
+                }
+            )
     await conn.execute(insert(MatchGame), games)
 
 

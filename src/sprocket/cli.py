@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -208,10 +210,11 @@ def replay_inspect(
 
     results = [inspect_file(path) for path in files]
     if as_json:
-        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        # ASCII with \u escapes: the same valid JSON whatever the terminal's encoding.
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=True, allow_nan=False))
     else:
         for result in results:
-            console.print(scoreboard(result))
+            console.print(scoreboard(result, encoding=console.encoding))
     raise typer.Exit(0 if all(r["ok"] for r in results) else 1)
 
 
@@ -362,5 +365,14 @@ def _redact(settings: Settings) -> str:
     return f"{scheme}://{rest.split('@')[-1]}"
 
 
+def _tolerant_output() -> None:
+    """Print what a terminal's encoding cannot show as escapes (``\\u03a9``), never fail:
+    player names come from replay files, in any script."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
+    _tolerant_output()
     app()

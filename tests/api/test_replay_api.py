@@ -211,7 +211,7 @@ query($m: ID!) {
     status
     homeTeam { name } awayTeam { name }
     games {
-      number homeGoals awayGoals
+      number homeGoals awayGoals homeWon
       replay { sha256 size filename downloadUrl }
       players { name score goals mvp won }
       teams { teamId goals goalsAgainst won }
@@ -285,6 +285,7 @@ async def test_upload_process_ratify_and_see_the_result(platform, world: World, 
             "downloadUrl": f"/replays/{digest}.replay",
         }
         home_won = played["homeGoals"] > played["awayGoals"]
+        assert played["homeWon"] is home_won  # no forfeit here: the goals decide
         winners = home_names if home_won else away_names
         lines = played["players"]
         assert {line["name"] for line in lines} == home_names | away_names
@@ -449,6 +450,117 @@ async def test_a_corrupt_or_foreign_file_is_refused(platform, world, http) -> No
     )
     assert empty["extensions"]["code"] == "not_a_replay"
     assert "empty" in empty["message"]
+
+
+# -- hostile file names, sent raw -----------------------------------------------------------------
+
+SUBMIT_NAMES = """
+mutation($m: ID!, $files: [Upload!]!) {
+  submitReplays(matchId: $m, files: $files) { id games { gameNumber replay { filename } } }
+}
+"""
+
+
+async def post_raw_names(
+    http: httpx.AsyncClient,
+    document: str,
+    variables: dict[str, Any],
+    files: Sequence[tuple[bytes, bytes]],
+    *,
+    token: str,
+) -> dict[str, Any]:
+    """A multipart request written byte by byte, so that each file name (``files``: raw
+    name, data) reaches the server as it is: NUL, escape and bidi characters included
+    (httpx would percent-encode them)."""
+    boundary = b"sprocket-raw-boundary"
+    operations = {"query": document, "variables": {**variables, "files": [None] * len(files)}}
+    mapping = {str(i): [f"variables.files.{i}"] for i in range(len(files))}
+    parts = [
+        b'Content-Disposition: form-data; name="operations"\r\n\r\n'
+        + json.dumps(operations).encode(),
+        b'Content-Disposition: form-data; name="map"\r\n\r\n' + json.dumps(mapping).encode(),
+    ]
+    parts += [
+        f'Content-Disposition: form-data; name="{i}"; filename="'.encode()
+        + name
+        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        + data
+        for i, (name, data) in enumerate(files)
+    ]
+    body = b"".join(b"--" + boundary + b"\r\n" + part + b"\r\n" for part in parts)
+    response = await http.post(
+        "/graphql",
+        content=body + b"--" + boundary + b"--\r\n",
+        headers={
+            **PREFLIGHT,
+            "Authorization": f"Bearer {token}",
+            "Content-Type": f"multipart/form-data; boundary={boundary.decode()}",
+        },
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+HOSTILE_NAMES = {
+    b"../../../etc/passwd.replay": "passwd.replay",
+    b"\\\\server\\share\\nul\x00byte.replay": "nulbyte.replay",
+    b"tab\tesc\x1b[31mred\xe2\x80\xae.replay": "tabesc[31mred.replay",
+}
+
+
+async def test_hostile_file_names_are_cleaned_through_the_upload(
+    platform, settings, world, http
+) -> None:
+    match_id = await new_match(platform, world)
+    uploads = sweep(await linked_lineup(platform, match_id))
+    token = world.tokens["team_captain"]
+    files = [(name, sent.data) for name, sent in zip(HOSTILE_NAMES, uploads, strict=True)]
+
+    body = await post_raw_names(http, SUBMIT_NAMES, {"m": str(match_id)}, files, token=token)
+
+    assert "errors" not in body, body
+    submitted = body["data"]["submitReplays"]
+    shown = [g["replay"]["filename"] for g in submitted["games"]]
+    assert shown == list(HOSTILE_NAMES.values())
+    await drain(platform)
+    async with platform.reading() as s:
+        row = await s.get(Submission, int(submitted["id"]))
+        stored = (await s.scalars(select(StoredReplay.filename).order_by(StoredReplay.id))).all()
+    assert row is not None and row.status == "awaiting_ratification", row.report
+    assert [g["filename"] for g in row.report["games"]] == shown
+    assert list(stored) == shown
+
+
+async def test_a_refusal_names_a_hostile_file_by_its_clean_name(
+    platform, settings, world, http
+) -> None:
+    match_id = await new_match(platform, world)
+    uploads = sweep(await linked_lineup(platform, match_id))
+    token = world.tokens["team_captain"]
+    broken = bytearray(uploads[1].data)
+    broken[-1] ^= 0xFF
+    hostile = b"C:/tmp/../\x1b]0;pwned\x07game\x00.replay"
+
+    corrupt = await post_raw_names(
+        http,
+        SUBMIT_NAMES,
+        {"m": str(match_id)},
+        [(b"game1.replay", uploads[0].data), (hostile, bytes(broken))],
+        token=token,
+    )
+    settings.replay_max_bytes = len(uploads[0].data) - 1
+    too_large = await post_raw_names(
+        http, SUBMIT_NAMES, {"m": str(match_id)}, [(hostile, uploads[0].data)], token=token
+    )
+
+    for body, code, start in (
+        (corrupt, "corrupt", "Replay 2 (]0;pwnedgame.replay): The replay is damaged"),
+        (too_large, "too_large", "Replay 1 (]0;pwnedgame.replay) is larger than"),
+    ):
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == code
+        assert error["message"].startswith(start), error["message"]
+    await _nothing_stored(platform, match_id, uploads)
 
 
 async def test_a_replay_already_used_is_refused(platform, world, http) -> None:

@@ -987,7 +987,9 @@ async def _scrim_uploads(fresh: Fresh, scrim_id: int, team_size: int) -> list[Up
         data = build_replay(
             players=players,
             team0_score=2,
-            replay_id=f"{scrim_id:08X}{game.number:024X}",
+            # "5C" for scrim: never a league game's id (tests.replays.series), as real ids
+            # (random per copy) never meet either.
+            replay_id=f"5C{scrim_id:06X}{game.number:024X}",
             team_size=team_size,
             date=utcnow().replace(tzinfo=None),
         )

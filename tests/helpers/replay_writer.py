@@ -217,9 +217,21 @@ def build_replay(
     record_fps: float = 30.0,
     with_player_id: bool = True,
     body: bytes = EMPTY_BODY,
+    winning_team: int | None = None,
+    forfeit: bool = False,
+    unfinished: bool = False,
+    seconds_played: float | None = None,
+    match_guid: str | None = None,
+    guid_key: str = "MatchGUID",
 ) -> bytes:
     """A complete header-only replay. Zero scores are left out, as the game does;
-    ``legacy_date`` writes the pre-2017 ``YYYY-MM-DD:HH-MM`` form."""
+    ``legacy_date`` writes the pre-2017 ``YYYY-MM-DD:HH-MM`` form.
+
+    The outcome properties are written only when given, like newer game versions do:
+    ``winning_team`` (``WinningTeam``: 0, 1 or -1), ``forfeit`` (``bForfeit``),
+    ``unfinished`` (``bIsUnfinishedMatchReplay``), ``seconds_played``
+    (``TotalSecondsPlayed``) and ``match_guid`` under ``guid_key`` (``MatchGUID`` or
+    ``MatchGuid``, both spellings occur)."""
     props = []
     if team_size is not None:
         props.append(int_prop("TeamSize", team_size))
@@ -252,4 +264,14 @@ def build_replay(
     ]
     if map_name is not None:
         props.append(name_prop("MapName", map_name))
+    if winning_team is not None:
+        props.append(int_prop("WinningTeam", winning_team))
+    if forfeit:
+        props.append(bool_prop("bForfeit", True))
+    if unfinished:
+        props.append(bool_prop("bIsUnfinishedMatchReplay", True))
+    if seconds_played is not None:
+        props.append(float_prop("TotalSecondsPlayed", seconds_played))
+    if match_guid is not None:
+        props.append(str_prop(guid_key, match_guid))
     return assemble(header_bytes(prop_map(props)), body)

@@ -1,10 +1,12 @@
 """`sprocket replay inspect [--json] FILE...` over the real files, and `sprocket submit`.
 
-The JSON contract (issue 3): one array on standard output, one object per file in the order
-given, ``{file, ok: true, replay_id, date, match_type, map, team_size, team0_score,
-team1_score, players: [{name, team, score, goals, assists, saves, shots, platform,
-platform_id}]}`` or ``{file, ok: false, error: {code, message}}``; exit status 0 when every
-file parsed, 1 otherwise. The expected values are MANIFEST.md's table, written out below.
+The JSON contract (issue 3, the outcome since issue 8): one array on standard output, one
+object per file in the order given, ``{file, ok: true, replay_id, match_guid, date,
+match_type, map, team_size, team0_score, team1_score, winner, forfeit, unfinished,
+seconds_played, players: [{name, team, score, goals, assists, saves, shots, platform,
+platform_id, is_bot}]}`` or ``{file, ok: false, error: {code, message}}``; exit status 0 when
+every file parsed, 1 otherwise; valid JSON (ASCII, escapes for the rest) whatever the
+terminal's encoding. The expected values are MANIFEST.md's table, written out below.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import json
 import logging
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -32,6 +36,7 @@ from sprocket.replays.models import Submission
 from sprocket.replays.parser import parse_replay
 from sprocket.runtime import Platform
 from tests.conftest import REPLAYS
+from tests.helpers.replay_writer import PlayerSpec, build_replay
 
 runner = CliRunner()
 GOOD, BAD = REPLAYS / "good", REPLAYS / "bad"
@@ -44,12 +49,17 @@ REPLAY_KEYS = {
     "file",
     "ok",
     "replay_id",
+    "match_guid",
     "date",
     "match_type",
     "map",
     "team_size",
     "team0_score",
     "team1_score",
+    "winner",
+    "forfeit",
+    "unfinished",
+    "seconds_played",
     "players",
 }
 PLAYER_KEYS = {
@@ -62,6 +72,7 @@ PLAYER_KEYS = {
     "shots",
     "platform",
     "platform_id",
+    "is_bot",
 }
 ERROR_KEYS = {"file", "ok", "error"}
 
@@ -131,9 +142,17 @@ def check_good(entry: dict[str, Any], path: Path) -> None:
     assert (entry["team0_score"], entry["team1_score"]) == (score0, score1)
     assert len(entry["players"]) == players
     assert isinstance(entry["replay_id"], str) and re.fullmatch(r"[0-9A-F]{32}", entry["replay_id"])
-    # Each line is the parser's, key for key.
+    # Each line is the parser's, key for key; the outcome is the replay's one outcome.
     replay = parse_replay(path.read_bytes())
     assert entry["replay_id"] == replay.replay_id
+    assert entry["match_guid"] == replay.match_guid
+    assert entry["seconds_played"] == replay.seconds_played
+    outcome = replay.outcome
+    assert (entry["winner"], entry["forfeit"], entry["unfinished"]) == (
+        outcome.winner,
+        outcome.forfeit,
+        outcome.unfinished,
+    )
     for line, player in zip(entry["players"], replay.players, strict=True):
         assert set(line) == PLAYER_KEYS, line.keys()
         assert line == {key: getattr(player, key) for key in PLAYER_KEYS}
@@ -229,6 +248,96 @@ def test_the_readable_form_prints_a_scoreboard() -> None:
     assert "Kaleb077." in out and "Ant" in out
     assert f"{broken}: The replay is damaged" in out and "(corrupt)" in out
     assert not out.lstrip().startswith("[")  # not JSON
+    assert "orange won; match GUID EE2C782A11F0C756E1F5BA8437901B26; 303.1 s played" in out
+
+
+@needs_replays
+def test_the_outcome_winner_forfeit_unfinished_guid_and_bots() -> None:
+    """MANIFEST.md's facts as `replay inspect` shows them, in JSON and on a scoreboard."""
+    names = ("4375", "d50f", "eac", "tourny")
+    code, entries = inspect_json(*(GOOD / f"{name}.replay" for name in names))
+    assert code == 0
+    shown = {
+        name: (e["winner"], e["forfeit"], e["unfinished"], e["match_guid"])
+        for name, e in zip(names, entries, strict=True)
+    }
+    assert shown == {
+        "4375": (1, True, False, "4375F34411F1651138B732B293F5F544"),  # 1-1, forfeited
+        "d50f": (None, False, True, "770019C011F0281C754B52B227B6CAA2"),  # 1-0 after 19 s
+        "eac": (0, False, False, "A5E9758011F1431C83E2C68C4ED14858"),  # 4-3, no WinningTeam
+        "tourny": (0, False, False, None),  # older: no GUID, the goals decide
+    }
+    assert entries[1]["seconds_played"] == pytest.approx(18.87, abs=0.01)
+    assert {(p["name"], p["is_bot"]) for p in entries[1]["players"]} == {
+        ("Drogings", False),
+        ("Merlin", True),
+    }
+
+    result = runner.invoke(app, ["replay", "inspect", *(str(GOOD / f"{n}.replay") for n in names)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "orange won (forfeit); match GUID 4375F34411F1651138B732B293F5F544; 21.0 s played" in out
+    assert "unfinished match: no winner; match GUID 770019C011F0281C754B52B227B6CAA2" in out
+    assert "blue won; match GUID A5E9758011F1431C83E2C68C4ED14858; 300.0 s played" in out
+    assert "blue won; match GUID not recorded" in out
+    merlin = next(line for line in out.splitlines() if "Merlin" in line)
+    assert "orange" in merlin and "bot" in merlin
+
+
+# -- player names and file names a terminal cannot show ------------------------------------------
+
+HOSTILE_NAMES = ("Ωmega 日本", "[/]", "[red]Zoë[/red] 🚀", "back\\slash")
+
+
+def hostile_replay(folder: Path) -> Path:
+    """A replay whose player names are outside cp1252 or look like Rich markup, under a file
+    name whose bytes are not UTF-8."""
+    players = [
+        PlayerSpec(name, team=i % 2, platform="steam", platform_id=str(76561198000000001 + i))
+        for i, name in enumerate(HOSTILE_NAMES)
+    ]
+    path = Path(os.fsdecode(bytes(folder) + b"/g\xff\xfeme.replay"))
+    path.write_bytes(build_replay(players=players, team0_score=2, team1_score=1))
+    return path
+
+
+def run_sprocket(*args: str, encoding: str) -> subprocess.CompletedProcess[bytes]:
+    """The `sprocket` command in a process of its own whose terminal speaks ``encoding``."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONUTF8": "0", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-c", "from sprocket.cli import main; main()", *args],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_cp1252_terminal_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
+    path = hostile_replay(tmp_path)
+
+    shown = run_sprocket("replay", "inspect", str(path), encoding="cp1252")
+
+    assert shown.returncode == 0, shown.stderr.decode("cp1252", "replace")
+    assert b"Traceback" not in shown.stderr
+    out = shown.stdout.decode("cp1252")
+    assert "\\u03a9mega \\u65e5\\u672c" in out  # what cp1252 cannot show, escaped
+    assert "[/]" in out and "[red]Zoë[/red] \\U0001f680" in out  # printed, not read as markup
+    assert "\\udcff\\udcfeme.replay" in out  # the file name's undecodable bytes
+    assert "blue won; match GUID not recorded" in out
+
+
+def test_json_is_valid_and_exact_whatever_the_terminal(tmp_path: Path) -> None:
+    path = hostile_replay(tmp_path)
+    for encoding in ("cp1252", "ascii", "utf-8"):
+        shown = run_sprocket("replay", "inspect", "--json", str(path), encoding=encoding)
+
+        assert shown.returncode == 0, shown.stderr.decode(encoding, "replace")
+        assert shown.stdout.isascii()
+        (entry,) = json.loads(shown.stdout)
+        assert [p["name"] for p in entry["players"]] == list(HOSTILE_NAMES)
+        assert entry["file"] == str(path)
+        assert (entry["winner"], entry["unfinished"]) == (0, False)
 
 
 # -- sprocket submit -----------------------------------------------------------------------------

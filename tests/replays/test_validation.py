@@ -14,9 +14,11 @@ import pytest
 
 from sprocket.replays.parser import ReplayError, parse_replay
 from sprocket.replays.validation import (
+    CountedGame,
     Expectation,
     FoundPlayer,
     GameFile,
+    GameKeys,
     Report,
     RosterPlayer,
     Side,
@@ -218,8 +220,64 @@ def test_the_same_game_twice_is_a_duplicate() -> None:
     report = validate_series(EXPECT, files)
 
     message = only_problem(report, "DUPLICATE_GAME")
-    assert message == "Replay 3: this is the same game as replay 1."
+    assert message == (
+        "Replay 3 is the same game as replay 1 (replay id 00000000000000000000000000000001)."
+    )
     assert report.problems[0].game == 3
+    assert report.games[2].problems == report.problems
+
+
+GUID = "4375F34411F1651138B732B293F5F544"
+
+
+def test_two_players_copies_of_one_game_count_once() -> None:
+    """Each player's saved copy has its own replay id; the match GUID is the game's."""
+    mine = game(1, match_guid=GUID, replay_id="A" * 32)
+    theirs = game(3, match_guid=GUID, replay_id="B" * 32, guid_key="MatchGuid")
+    files = [mine, game(2), theirs]
+
+    report = validate_series(EXPECT, files)
+
+    message = only_problem(report, "DUPLICATE_GAME")
+    assert message == (
+        f"Replay 3 is the same game as replay 1 (match GUID {GUID}), saved by another player."
+    )
+    assert report.problems[0].game == 3
+
+
+def test_different_guids_or_none_are_different_games() -> None:
+    files = [game(1, match_guid=GUID), game(2, match_guid="1" * 32), game(3)]
+
+    assert validate_series(EXPECT, files).ok  # older replays have no GUID: nothing to compare
+
+
+def test_a_game_another_submission_counts_is_a_duplicate() -> None:
+    files = [game(n, match_guid=f"{n:032X}") for n in (1, 2, 3)]
+    other_copy = CountedGame(7, GameKeys("C" * 32, f"{2:032X}"))
+    unrelated = CountedGame(5, GameKeys("D" * 32, "E" * 32))
+    files[1] = dataclasses.replace(files[1], counted_elsewhere=(unrelated, other_copy))
+    same_copy = CountedGame(9, GameKeys(files[2].replay.replay_id, None))  # type: ignore[union-attr]
+    files[2] = dataclasses.replace(files[2], counted_elsewhere=(same_copy,))
+
+    report = validate_series(EXPECT, files)
+
+    assert codes(report) == ["DUPLICATE_GAME", "DUPLICATE_GAME"]
+    assert [p.message for p in report.problems] == [
+        f"Replay 2 is the same game as a replay of submission 7 (match GUID {2:032X}), saved "
+        "by another player.",
+        "Replay 3 is the same game as a replay of submission 9 (replay id "
+        "00000000000000000000000000000003).",
+    ]
+    assert [p.game for p in report.problems] == [2, 3]
+
+
+def test_what_counts_elsewhere_but_shares_no_key_is_no_duplicate() -> None:
+    files = sweep()
+    files[0] = dataclasses.replace(
+        files[0], counted_elsewhere=(CountedGame(4, GameKeys(None, None)),)
+    )
+
+    assert validate_series(EXPECT, files).ok
 
 
 # -- the number of games -------------------------------------------------------------------------
@@ -474,6 +532,107 @@ def test_game_dates_must_fall_in_the_window_give_or_take_the_tolerance() -> None
     assert validate_series(EXPECT, within).ok
     strict = expect(date_tolerance=dt.timedelta(0))
     assert codes(validate_series(strict, within)) == ["OUTSIDE_WINDOW", "OUTSIDE_WINDOW"]
+
+
+def test_a_forfeit_at_a_level_score_is_decided_by_the_record() -> None:
+    """Game 2 ends 1-1 and the header records orange (the away side) as the winner of the
+    forfeit: the away side won it, and the home side won the other three."""
+    files = [game(1), game(2, home_goals=1, away_goals=1, winning_team=1, forfeit=True)]
+    files += [game(3), game(4)]
+
+    report = validate_series(EXPECT, files)
+
+    assert report.ok, report.problems
+    assert [(g.home_goals, g.away_goals, g.home_won, g.forfeit) for g in report.games] == [
+        (3, 1, True, False),
+        (1, 1, False, True),
+        (3, 1, True, False),
+        (3, 1, True, False),
+    ]
+    assert report.as_json()["games"][1]["home_won"] is False
+
+
+def test_the_series_is_counted_with_the_recorded_winners() -> None:
+    """A side that led and forfeited lost: 3-0 up in goals, orange (away) recorded as the
+    winner; the home side on orange in game 3. Home wins games 1, 3, 4: a complete bo5."""
+    files = [
+        game(1),
+        game(2, home_goals=3, away_goals=0, winning_team=1, forfeit=True),
+        game(3, home_blue=False, winning_team=1),
+        game(4),
+    ]
+
+    report = validate_series(EXPECT, files)
+
+    assert report.ok, report.problems
+    assert [g.home_won for g in report.games] == [True, False, True, True]
+    one_more = validate_series(EXPECT, [*files, game(5)])
+    assert only_problem(one_more, "WRONG_GAME_COUNT") == (
+        "A best-of-5 ends at 3 wins; game 5 comes after the end."
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "after"),
+    [
+        ({"unfinished": True, "winning_team": -1, "seconds_played": 18.866}, " after 18.9 s"),
+        ({"seconds_played": 2.7478}, " after 2.7 s"),  # an older version: no flag, too short
+        ({"seconds_played": 9.0}, " after 9 s"),
+        ({"unfinished": True}, ""),  # flagged, without a playing time
+    ],
+)
+def test_an_unfinished_match_is_not_a_decided_game(header: dict, after: str) -> None:
+    files = [game(1), game(2, home_goals=1, away_goals=0, **header), game(3), game(4)]
+
+    report = validate_series(EXPECT, files)
+
+    message = only_problem(report, "UNFINISHED_GAME")
+    assert message == (
+        f"Replay 2: it is the replay of an unfinished match (1-0{after} of play), not a decided "
+        "game; upload the replay of the whole game."
+    )
+    assert report.games[1].home_won is None
+    assert report.games[1].home_goals == 1  # the goals are shown as they are
+
+
+def test_a_full_length_or_overtime_game_without_a_recorded_winner_counts() -> None:
+    files = [game(1, seconds_played=300.0), game(2, seconds_played=377.5), game(3)]
+
+    report = validate_series(EXPECT, files)
+
+    assert report.ok, report.problems
+    assert [g.home_won for g in report.games] == [True, True, True]
+
+
+REAL_GOOD = REPLAYS / "good"
+
+
+@pytest.mark.replays
+@pytest.mark.skipif(not REAL_GOOD.is_dir(), reason=f"the shared replays {REAL_GOOD} are absent")
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("d50f", "UNFINISHED_GAME"), ("3bd08", "UNFINISHED_GAME"), ("8905", "UNFINISHED_GAME")],
+)
+def test_real_unfinished_games_are_not_decided(name: str, code: str) -> None:
+    """1-0 after 19 s (flagged), 2.7 s and 9 s (older: no flag): each was counted as a
+    1-0 win before issue 8."""
+    replay = parse_replay((REAL_GOOD / f"{name}.replay").read_bytes())
+    report = validate_series(EXPECT, [GameFile(f"{name}.replay", replay)])
+
+    assert code in codes(report)
+    assert "UNDECIDED_GAME" not in codes(report)
+    (problem,) = [p for p in report.problems if p.code == code]
+    assert problem.message.startswith("Replay 1: it is the replay of an unfinished match (1-0")
+
+
+@pytest.mark.replays
+@pytest.mark.skipif(not REAL_GOOD.is_dir(), reason=f"the shared replays {REAL_GOOD} are absent")
+def test_a_real_forfeit_at_one_all_is_decided() -> None:
+    replay = parse_replay((REAL_GOOD / "4375.replay").read_bytes())
+    report = validate_series(EXPECT, [GameFile("4375.replay", replay)])
+
+    assert "UNDECIDED_GAME" not in codes(report)
+    assert "UNFINISHED_GAME" not in codes(report)
 
 
 def test_every_game_needs_a_winner() -> None:

@@ -622,6 +622,25 @@ def test_check_games_for_other_formats():
     assert raised.value.code == "WRONG_GAME_COUNT"
 
 
+def test_check_games_counts_the_recorded_winners():
+    """A game's record (a replay's forfeit) names its winner, at a level score or against
+    the goals; None leaves it to the goals."""
+    games = [(1, 1), (3, 0), (2, 1)]
+    assert schedule.check_games("bo3", games, [True, False, True]) == [True, False, True]
+    assert schedule.check_games("bo3", [(1, 0), (0, 2), (2, 2)], [None, None, False]) == [
+        True,
+        False,
+        False,
+    ]
+    with pytest.raises(InvalidInput) as raised:
+        schedule.check_games("bo3", games, [None, None, None])
+    assert raised.value.code == "INVALID_SCORE"
+    assert raised.value.message == "Game 1 ended 1-1: Rocket League games have a winner."
+    with pytest.raises(InvalidInput) as raised:  # two wins each way: the bo3 ended at game 2
+        schedule.check_games("bo3", [(0, 1), (0, 1), (5, 5)], [True, True, True])
+    assert raised.value.code == "WRONG_GAME_COUNT"
+
+
 # -- standings ---------------------------------------------------------------------------------
 
 

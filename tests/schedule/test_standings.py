@@ -56,6 +56,19 @@ def test_teams_without_games_get_zero_rows() -> None:
         assert row == StandingRow(row.team, row.rank, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
 
+def test_a_game_won_as_recorded_counts_for_its_winner() -> None:
+    """A forfeit at 1-1 (recorded for the away side), and a 3-0 lead forfeited to the away
+    side: the recorded winners take the games; the goals still count as goals."""
+    result = SeriesResult("A", "B", ((1, 1), (3, 0), (0, 2)), winners=(False, False, False))
+    row = by_team(compute_standings(["A", "B"], [result]))
+    assert (row["B"].series_won, row["B"].games_won, row["B"].games_lost) == (1, 3, 0)
+    assert (row["A"].goals_for, row["A"].goals_against) == (4, 3)
+    level = SeriesResult("A", "B", ((1, 1),))
+    with pytest.raises(InvalidInput) as raised:
+        compute_standings(["A", "B"], [level])
+    assert raised.value.code == "STANDINGS_TIED_GAME"
+
+
 def test_full_row_for_a_single_series() -> None:
     rows = compute_standings(["A", "B"], [r("A", "B", (3, 1), (0, 2), (4, 0))])
     a, b = rows

@@ -110,7 +110,9 @@ def replay(
     blue_goals: int,
     orange_goals: int,
     accounts: dict[int, str] | None = None,
+    **header: Any,
 ) -> Upload:
+    """Game ``number`` of a scrim; ``header``: more of the writer's options (the outcome)."""
     accounts = accounts or {}
     players = [
         PlayerSpec(
@@ -128,7 +130,8 @@ def replay(
         team0_score=blue_goals,
         team1_score=orange_goals,
         date=(NOW + dt.timedelta(minutes=10 * number)).replace(tzinfo=None),
-        replay_id=f"{scrim_id:08X}{number:024X}",
+        replay_id=f"5C{scrim_id:06X}{number:024X}",  # never a league game's (tests.replays.series)
+        **header,
     )
     return Upload(f"scrim{scrim_id}-game{number}.replay", data)
 

@@ -45,7 +45,7 @@ class AccountProof(enum.StrEnum):
     STAFF = "staff"  # league staff linked it for the member
     CLAIM = "claim"  # staff or the other side confirmed the member's claim from a replay
     SIGN_IN = "sign_in"  # the member signed in at the platform (Steam, Epic, ...)
-    LEGACY = "legacy"  # linked before links needed a proof (migration 0008)
+    LEGACY = "legacy"  # linked before links needed a proof (migration 0007)
 
 
 class User(Base):

@@ -76,7 +76,8 @@ SOURCE_RANK = {MATCH: 0, "scrim": 1}  # "scrim": see SCRIM below
 
 @dataclass(frozen=True, slots=True)
 class RatedGame:
-    """One accepted game as the ratings see it: who played for each side and who won."""
+    """One accepted game as the ratings see it: who played for each side and who won
+    (``home_won``: the game's stored winner, its replay's outcome)."""
 
     source: str
     game_id: int
@@ -116,8 +117,7 @@ def _match_games_query():  # noqa: ANN202 - a SQLAlchemy select of many columns
     return (
         select(
             MatchGame.id,
-            MatchGame.home_goals,
-            MatchGame.away_goals,
+            MatchGame.home_won,
             Match.starts_at,
             Match.completed_at,
             Fixture.home_team_id,
@@ -140,11 +140,11 @@ def _match_games_query():  # noqa: ANN202 - a SQLAlchemy select of many columns
 def _assemble(rows: Iterable[Sequence[object]]) -> list[RatedGame]:
     """Rows of :func:`_match_games_query` (one per player line) grouped into games."""
     by_game: dict[int, dict] = {}
-    for game_id, hg, ag, starts, completed, home_team, away_team, org, mode, team, member in rows:
+    for game_id, home_won, starts, completed, home_team, away_team, org, mode, team, member in rows:
         game = by_game.get(game_id)  # type: ignore[arg-type]
         if game is None:
             game = by_game[game_id] = {  # type: ignore[index]
-                "head": (game_id, hg, ag, starts, completed, org, mode),
+                "head": (game_id, home_won, starts, completed, org, mode),
                 "home": [],
                 "away": [],
             }
@@ -153,9 +153,9 @@ def _assemble(rows: Iterable[Sequence[object]]) -> list[RatedGame]:
             game[side].append(member)
     games = []
     for game in by_game.values():
-        game_id, hg, ag, starts, completed, org, mode = game["head"]
-        if not game["home"] or not game["away"] or hg == ag:
-            continue  # one side has no known player (or no winner): nothing to rate
+        game_id, home_won, starts, completed, org, mode = game["head"]
+        if not game["home"] or not game["away"]:
+            continue  # one side has no known player: nothing to rate
         games.append(
             RatedGame(
                 source=MATCH,
@@ -166,7 +166,7 @@ def _assemble(rows: Iterable[Sequence[object]]) -> list[RatedGame]:
                 played_at=starts,
                 home=tuple(game["home"]),
                 away=tuple(game["away"]),
-                home_won=hg > ag,
+                home_won=home_won,
             )
         )
     return games
@@ -207,8 +207,7 @@ def _scrim_games_query():  # noqa: ANN202 - a SQLAlchemy select of two entities
             Scrim.status == "complete",
             Scrim.competitive.is_(True),
             ScrimGame.stored_replay_id.is_not(None),
-            ScrimGame.home_goals.is_not(None),
-            ScrimGame.away_goals.is_not(None),
+            ScrimGame.home_won.is_not(None),
         )
         .order_by(ScrimGame.id)
     )
@@ -217,9 +216,8 @@ def _scrim_games_query():  # noqa: ANN202 - a SQLAlchemy select of two entities
 def _scrim_rated_game(game: ScrimGame, scrim: Scrim) -> RatedGame | None:
     home = tuple(int(m) for m in game.home_member_ids.split(",") if m)
     away = tuple(int(m) for m in game.away_member_ids.split(",") if m)
-    if not home or not away or game.home_goals == game.away_goals:
+    if not home or not away or game.home_won is None:
         return None
-    assert game.home_goals is not None and game.away_goals is not None
     accepted = scrim.finished_at or scrim.started_at or scrim.created_at
     return RatedGame(
         source=SCRIM,
@@ -230,7 +228,7 @@ def _scrim_rated_game(game: ScrimGame, scrim: Scrim) -> RatedGame | None:
         played_at=game.played_at or accepted,
         home=home,
         away=away,
-        home_won=game.home_goals > game.away_goals,
+        home_won=game.home_won,
     )
 
 

@@ -20,6 +20,7 @@ from sprocket.identity.access import IdentityView, require_user
 from sprocket.identity.graphql import identity_view
 from sprocket.league.models import Member
 from sprocket.replays import service
+from sprocket.replays.filenames import clean_filename
 from sprocket.replays.models import (
     AccountClaim,
     Ratification,
@@ -245,7 +246,7 @@ async def read_uploads(files: list[Upload], max_size: int) -> list[service.Uploa
     uploads = []
     for number, file in enumerate(files, start=1):
         data = await file.read(max_size + 1)
-        name = getattr(file, "filename", None) or f"game{number}.replay"
+        name = clean_filename(getattr(file, "filename", None), number=number)
         if len(data) > max_size:
             raise ReplayError(
                 f"Replay {number} ({name}) is larger than the {size_text(max_size)} limit for "

@@ -199,6 +199,7 @@ class MatchSubject:
             match=self.match,
             games=[(g["home_goals"], g["away_goals"]) for g in games],
             replay_ids=await replay_ids(session, submission),
+            winners=validation.decided_winners(games),
         )
         await stats.record_series(
             session,

@@ -34,6 +34,10 @@ class StoredReplay(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     size: Mapped[int] = mapped_column(BigInteger)
     filename: Mapped[str] = mapped_column(String(255))
+    # What tells its game from others (None until parsed, or when the file has none): this
+    # copy's replay id, and the match GUID every player's copy of the game shares.
+    replay_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    match_guid: Mapped[str | None] = mapped_column(String(64), index=True)
     uploaded_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

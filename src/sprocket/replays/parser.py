@@ -40,8 +40,10 @@ from sprocket.replays.crc import crc_of_mirrored, mirror
 __all__ = [
     "DEFAULT_MAX_SIZE",
     "MAX_DEPTH",
+    "REGULATION_SECONDS",
     "ByteValue",
     "Goal",
+    "Outcome",
     "Platform",
     "Player",
     "Property",
@@ -57,6 +59,8 @@ __all__ = [
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024
 MAX_DEPTH = 16
 """Deepest nesting of property maps accepted (real files reach 4)."""
+REGULATION_SECONDS = 300.0
+"""How long a game runs before overtime (five minutes; private matches cannot be shorter)."""
 
 ReplayErrorCode: TypeAlias = Literal[
     "not_a_replay", "truncated", "corrupt", "too_large", "unsupported"
@@ -178,11 +182,33 @@ class Player:
 
 
 @dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a game ended, from its own record: the one answer to "who won?" for everything
+    that shows or counts a replay's result (reports, stat lines, ratings, `replay inspect`).
+
+    ``winner`` is the replay team (0 blue, 1 orange) the header records as ``WinningTeam``
+    (a forfeit can be won at a level score), else the side with more goals; None when the
+    game has no winner: a level score with none recorded, or an unfinished match.
+    ``unfinished``: the header's ``bIsUnfinishedMatchReplay``, or, in files older than that
+    flag, a game without a recorded winner that stopped before :data:`REGULATION_SECONDS`
+    of play (``TotalSecondsPlayed``; a game that went to overtime ran longer). A file
+    without ``TotalSecondsPlayed`` is never called unfinished: missing data proves nothing.
+    """
+
+    winner: int | None
+    forfeit: bool
+    unfinished: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Replay:
     """What the header of a verified replay says.
 
     ``date`` is the game's local ``Date`` property (naive: the file carries no time zone);
-    ``started_at`` is the UTC ``MatchStartEpoch`` that newer files carry.
+    ``started_at`` is the UTC ``MatchStartEpoch`` that newer files carry. ``replay_id`` is
+    this copy's own ``Id``; ``match_guid`` (``MatchGUID`` or ``MatchGuid``, newer files) is
+    shared by every player's copy of the same game. ``seconds_played`` is the header's
+    ``TotalSecondsPlayed`` (playing time, overtime included), None in older files.
     """
 
     engine_version: int
@@ -190,14 +216,17 @@ class Replay:
     net_version: int | None
     game_type: str
     replay_id: str | None
+    match_guid: str | None
     date: datetime | None
     started_at: datetime | None
     match_type: str | None
     map: str | None
     team_size: int | None
     duration_seconds: float | None
+    seconds_played: float | None
     team0_score: int
     team1_score: int
+    outcome: Outcome
     goals: tuple[Goal, ...]
     players: tuple[Player, ...]
     properties: PropertyMap
@@ -615,24 +644,67 @@ def _build_replay(
     stats = _maps(props, "PlayerStats")
     wanted = _names_needing_body_ids(stats)
     body_ids = _epic_ids_in_body(data, body_start, body_end, wanted) if wanted else {}
+    scores = (_int(props, "Team0Score"), _int(props, "Team1Score"))
+    seconds = _seconds_played(props)
     return Replay(
         engine_version=engine,
         licensee_version=licensee,
         net_version=net,
         game_type=game_type,
-        replay_id=_str(props, "Id"),
+        replay_id=_identifier(props, "Id"),
+        match_guid=_identifier(props, "MatchGUID", "MatchGuid"),
         date=_parse_date(_str(props, "Date")),
         started_at=_epoch(props.get("MatchStartEpoch")),
         match_type=_str(props, "MatchType"),
         map=_str(props, "MapName"),
         team_size=_int_or_none(props, "TeamSize"),
         duration_seconds=_duration(props),
-        team0_score=_int(props, "Team0Score"),
-        team1_score=_int(props, "Team1Score"),
+        seconds_played=seconds,
+        team0_score=scores[0],
+        team1_score=scores[1],
+        outcome=_outcome(props, scores, seconds),
         goals=tuple(_goal(entry) for entry in _maps(props, "Goals")),
         players=tuple(_player(entry, body_ids) for entry in stats),
         properties=props,
     )
+
+
+_IDENTIFIER = re.compile(r"[0-9A-Za-z{}-]{1,64}")
+
+
+def _identifier(props: PropertyMap, *names: str) -> str | None:
+    """An id property (the first of ``names`` present): up to 64 letters, digits, dashes or
+    braces (real ids are 32 hex digits); anything else is no id at all."""
+    for name in names:
+        value = _str(props, name)
+        if value is not None:
+            return value if _IDENTIFIER.fullmatch(value) else None
+    return None
+
+
+def _seconds_played(props: PropertyMap) -> float | None:
+    value = props.get("TotalSecondsPlayed")
+    if not isinstance(value, float) or not math.isfinite(value) or value < 0:
+        return None
+    return value
+
+
+def _outcome(props: PropertyMap, scores: tuple[int, int], seconds: float | None) -> Outcome:
+    """See :class:`Outcome`. ``WinningTeam`` is -1 (or absent) when the header names none."""
+    recorded = _int_or_none(props, "WinningTeam")
+    recorded = recorded if recorded in (0, 1) else None
+    unfinished = props.get("bIsUnfinishedMatchReplay") is True or (
+        recorded is None and seconds is not None and seconds < REGULATION_SECONDS
+    )
+    if unfinished:
+        winner = None
+    elif recorded is not None:
+        winner = recorded
+    elif scores[0] != scores[1]:
+        winner = 0 if scores[0] > scores[1] else 1
+    else:
+        winner = None
+    return Outcome(winner, props.get("bForfeit") is True, unfinished)
 
 
 def _str(props: PropertyMap, name: str) -> str | None:

@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import utcnow
@@ -34,6 +34,7 @@ from sprocket.logs import log
 from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
 from sprocket.replays import validation
+from sprocket.replays.filenames import clean_filename
 from sprocket.replays.matches import MatchSubject
 from sprocket.replays.models import (
     AccountClaim,
@@ -46,6 +47,8 @@ from sprocket.replays.models import (
 )
 from sprocket.replays.parser import Replay, ReplayError, parse_replay
 from sprocket.replays.subjects import ResultSubject, Side, subject_of
+from sprocket.replays.summary import header_summary
+from sprocket.replays.validation import CountedGame, GameKeys, duplicate_game
 
 PROCESSING, VALIDATING, AWAITING = "processing", "validating", "awaiting_ratification"
 ACCEPTED, REJECTED = "accepted", "rejected"
@@ -55,6 +58,9 @@ MAX_FILES = 15
 
 @dataclass(frozen=True)
 class Upload:
+    """A file as a door received it: the client's file name (any text; :func:`submit`
+    cleans it, see :func:`~sprocket.replays.filenames.clean_filename`) and its bytes."""
+
     filename: str
     data: bytes
 
@@ -113,10 +119,22 @@ async def submit(
     """Store the replays (once each, by SHA-256) and queue their processing.
 
     Each file is verified on the spot (CRCs and header, a few milliseconds), so a broken file
-    is refused before anything is stored; the job parses again from storage.
+    is refused before anything is stored; the job parses again from storage. File names are
+    stored and shown cleaned (:func:`~sprocket.replays.filenames.clean_filename`).
+
+    Raises (after the subject's permission check): ``NO_FILES``, ``WRONG_FILE_COUNT``,
+    ``TOO_MANY_FILES``, ``SUBMISSION_IN_PROGRESS``, a :class:`ReplayError` for a file that is
+    no intact replay, ``DUPLICATE_FILE`` (the same bytes twice), ``REPLAY_ALREADY_USED``
+    (bytes another open or accepted submission holds), ``DUPLICATE_GAME`` (the same game
+    twice, or a game another open or accepted submission counts: by replay id or match GUID,
+    see :func:`~sprocket.replays.validation.duplicate_game`).
     """
     side = await subject.submitter_side(session, actor)
     subject.require_undecided()
+    files = [
+        Upload(clean_filename(upload.filename, number=number), upload.data)
+        for number, upload in enumerate(files, start=1)
+    ]
     if not files:
         raise InvalidInput("Attach the series' replay files.", code="NO_FILES")
     if subject.files_expected is not None and len(files) != subject.files_expected:
@@ -136,8 +154,9 @@ async def submit(
             code="SUBMISSION_IN_PROGRESS",
         )
     digests: dict[str, int] = {}
+    games: list[tuple[int, GameKeys]] = []
     for number, upload in enumerate(files, start=1):
-        _verify(number, upload, max_size)
+        keys = GameKeys.of(_verify(number, upload, max_size))
         digest = hashlib.sha256(upload.data).hexdigest()
         if digest in digests:
             raise InvalidInput(
@@ -152,6 +171,14 @@ async def submit(
                 f"Replay {number} ({upload.filename}) is already part of submission {used}.",
                 code="REPLAY_ALREADY_USED",
             )
+        same = duplicate_game(number, keys, earlier=games, filename=upload.filename)
+        if same is not None:
+            raise InvalidInput(same, code="DUPLICATE_GAME")
+        counted = await _counted_elsewhere(session, keys, sha256=digest)
+        same = duplicate_game(number, keys, counted=counted, filename=upload.filename)
+        if same is not None:
+            raise Conflict(same, code="DUPLICATE_GAME")
+        games.append((number, keys))
     submission = Submission(
         submitted_by_user_id=actor.user_id,
         submitted_for_team_id=side.team_id if side else None,
@@ -160,8 +187,10 @@ async def submit(
     setattr(submission, subject.column, subject.id)
     session.add(submission)
     await session.flush()
-    for number, (upload, digest) in enumerate(zip(files, digests, strict=True), start=1):
-        stored = await _store(session, storage, upload, digest, actor)
+    for number, (upload, digest, (_, keys)) in enumerate(
+        zip(files, digests, games, strict=True), start=1
+    ):
+        stored = await _store(session, storage, upload, digest, keys, actor)
         session.add(
             SubmissionReplay(
                 submission_id=submission.id, stored_replay_id=stored.id, game_number=number
@@ -196,22 +225,64 @@ async def _used_by(session: AsyncSession, digest: str, *, besides: int | None = 
     return await session.scalar(query.limit(1))
 
 
+async def _counted_elsewhere(
+    session: AsyncSession, keys: GameKeys, *, sha256: str, besides: int | None = None
+) -> tuple[CountedGame, ...]:
+    """Replays of other open or accepted submissions (any subject: a league match or a
+    scrim; not ``besides``) that share a key with ``keys``: the same replay id or match GUID
+    in other bytes than ``sha256`` (the same bytes are :func:`_used_by`'s). A rejected
+    submission (by a player, by the check, or invalidated by staff) holds no game; a reset
+    one is open again and holds its games. By submission, oldest first."""
+    shared = [
+        column == value
+        for column, value in (
+            (StoredReplay.replay_id, keys.replay_id),
+            (StoredReplay.match_guid, keys.match_guid),
+        )
+        if value
+    ]
+    if not shared:
+        return ()
+    query = (
+        select(Submission.id, StoredReplay.replay_id, StoredReplay.match_guid)
+        .join(SubmissionReplay, SubmissionReplay.submission_id == Submission.id)
+        .join(StoredReplay, StoredReplay.id == SubmissionReplay.stored_replay_id)
+        .where(or_(*shared), StoredReplay.sha256 != sha256, Submission.status != REJECTED)
+        .order_by(Submission.id, SubmissionReplay.game_number)
+    )
+    if besides is not None:
+        query = query.where(Submission.id != besides)
+    rows = await session.execute(query)
+    return tuple(CountedGame(held_by, GameKeys(rid, guid)) for held_by, rid, guid in rows)
+
+
 async def _store(
-    session: AsyncSession, storage: ObjectStorage, upload: Upload, digest: str, actor: Actor
+    session: AsyncSession,
+    storage: ObjectStorage,
+    upload: Upload,
+    digest: str,
+    keys: GameKeys,
+    actor: Actor,
 ) -> StoredReplay:
     stored = await session.scalar(select(StoredReplay).where(StoredReplay.sha256 == digest))
     if stored is None:
         stored = StoredReplay(
             sha256=digest,
             size=len(upload.data),
-            filename=(upload.filename or "game.replay")[:255],
+            filename=upload.filename,
             uploaded_by_user_id=actor.user_id,
         )
         session.add(stored)
-        await session.flush()
+    _remember_keys(stored, keys)
+    await session.flush()
     if not await storage.exists(storage_key(digest)):
         await storage.put(storage_key(digest), upload.data, content_type="application/octet-stream")
     return stored
+
+
+def _remember_keys(stored: StoredReplay, keys: GameKeys) -> None:
+    """Keep the game's keys beside the file (stored before they were kept: set now)."""
+    stored.replay_id, stored.match_guid = keys.replay_id, keys.match_guid
 
 
 def _changed(session: AsyncSession, submission: Submission) -> None:
@@ -257,11 +328,17 @@ async def process_submission(
     files = []
     for item in items:
         stored = found(await session.get(StoredReplay, item.stored_replay_id), "replay", item.id)
-        replay, error = None, None
+        replay, error, counted = None, None, ()
         try:
             replay = parse_replay(await storage.get(stored.storage_key), max_size=max_size)
         except ReplayError as problem:
             error = problem
+        if replay is not None:
+            keys = GameKeys.of(replay)
+            _remember_keys(stored, keys)
+            counted = await _counted_elsewhere(
+                session, keys, sha256=stored.sha256, besides=submission.id
+            )
         item.summary = _summary(replay, error)
         files.append(
             validation.GameFile(
@@ -269,6 +346,7 @@ async def process_submission(
                 replay,
                 error,
                 await _used_by(session, stored.sha256, besides=submission.id),
+                counted,
             )
         )
     submission.status = VALIDATING
@@ -295,15 +373,7 @@ async def process_submission(
 def _summary(replay: Replay | None, error: ReplayError | None) -> dict:
     if replay is None:
         return {"error": {"code": error.code if error else "unknown", "message": str(error)}}
-    return {
-        "replay_id": replay.replay_id,
-        "date": replay.date.isoformat() if replay.date else None,
-        "match_type": replay.match_type,
-        "map": replay.map,
-        "team_size": replay.team_size,
-        "team0_score": replay.team0_score,
-        "team1_score": replay.team1_score,
-    }
+    return header_summary(replay)
 
 
 # -- ratification ----------------------------------------------------------------------------
@@ -490,10 +560,30 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
         raise Conflict(
             "Some of these replays now belong to another submission.", code="REPLAY_ALREADY_USED"
         )
+    await _refuse_games_counted_elsewhere(session, submission)
     subject.require_undecided()
     await _accept(session, subject, submission)
     _audit(session, actor, subject, "submission.force_accept", submission)
     return submission
+
+
+async def _refuse_games_counted_elsewhere(session: AsyncSession, submission: Submission) -> None:
+    """Conflict ``DUPLICATE_GAME`` when another open or accepted submission now counts one
+    of this submission's games (keys as the processing job kept them)."""
+    rows = await session.execute(
+        select(SubmissionReplay.game_number, StoredReplay)
+        .join(StoredReplay, StoredReplay.id == SubmissionReplay.stored_replay_id)
+        .where(SubmissionReplay.submission_id == submission.id)
+        .order_by(SubmissionReplay.game_number)
+    )
+    for number, stored in rows:
+        keys = GameKeys(stored.replay_id, stored.match_guid)
+        counted = await _counted_elsewhere(
+            session, keys, sha256=stored.sha256, besides=submission.id
+        )
+        same = duplicate_game(number, keys, counted=counted)
+        if same is not None:
+            raise Conflict(same, code="DUPLICATE_GAME")
 
 
 async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
-from sprocket.errors import InvalidInput
+from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity.accounts import platform_name
 from sprocket.replays.parser import Replay, ReplayError
 from sprocket.schedule.results import check_games
+from sprocket.schedule.standings import home_won
 
 PLATFORMS = {"steam", "epic", "psn", "xbox", "switch"}
 
@@ -73,11 +75,48 @@ class Expectation:
 
 
 @dataclass(frozen=True)
+class GameKeys:
+    """What tells one game from another: ``replay_id`` names one copy of a replay (each
+    player's saved copy has its own), ``match_guid`` the game that every copy records
+    (absent in older replays)."""
+
+    replay_id: str | None
+    match_guid: str | None
+
+    @classmethod
+    def of(cls, replay: Replay) -> GameKeys:
+        return cls(replay.replay_id, replay.match_guid)
+
+    def same_game_as(self, other: GameKeys) -> str | None:
+        """Why ``other`` is the same game, in words ("(replay id X)": the same copy;
+        "(match GUID X), saved by another player": another copy), or None."""
+        if self.replay_id and self.replay_id == other.replay_id:
+            return f"(replay id {self.replay_id})"
+        if self.match_guid and self.match_guid == other.match_guid:
+            return f"(match GUID {self.match_guid}), saved by another player"
+        return None
+
+
+@dataclass(frozen=True)
+class CountedGame:
+    """A replay that another open or accepted submission holds, by its game's keys."""
+
+    submission_id: int
+    keys: GameKeys
+
+
+@dataclass(frozen=True)
 class GameFile:
+    """One file of a submission as the checks see it. ``used_by_submission``: another open
+    or accepted submission holds these very bytes; ``counted_elsewhere``: replays of other
+    open or accepted submissions that share a key with this one (the service looks them up,
+    see :func:`duplicate_game` for what counts as the same game)."""
+
     filename: str
     replay: Replay | None
     error: ReplayError | None = None
     used_by_submission: int | None = None
+    counted_elsewhere: tuple[CountedGame, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +153,10 @@ class GameReport:
     away_goals: int | None = None
     problems: tuple[Problem, ...] = ()
     played_at: str | None = None  # ISO 8601, UTC
+    # Who won, from the replay's outcome (None: sides unknown, or no winner); a forfeited
+    # game may be won at a level score.
+    home_won: bool | None = None
+    forfeit: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,6 +198,10 @@ class GameChecks:
     def flag(self, code: str, message: str) -> None:
         self.problems.append(Problem(code, f"Replay {self.number}: {message}", self.number))
 
+    def say(self, code: str, sentence: str) -> None:
+        """A problem already worded as a whole sentence about this game."""
+        self.problems.append(Problem(code, sentence, self.number))
+
 
 def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
     games: list[GameReport] = []
@@ -168,7 +215,7 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
     side_of = {m: expect.home.team_id for m in home_members - away_members}
     side_of.update({m: expect.away.team_id for m in away_members - home_members})
     rostered = home_members | away_members
-    seen_ids: dict[str, int] = {}
+    seen: list[tuple[int, GameKeys]] = []
     fielded: dict[int, set[int]] = {expect.home.team_id: set(), expect.away.team_id: set()}
     for number, file in enumerate(files, start=1):
         game = GameChecks(number)
@@ -176,7 +223,7 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
         if replay is None:
             games.append(unreadable(game, file, home_names, away_names))
             continue
-        check_file(game, file, replay, seen_ids)
+        check_file(game, file, replay, seen)
         outsider = (
             f"who is on neither {expect.home.name}'s nor {expect.away.name}'s roster",
             "NOT_ON_ROSTER",
@@ -237,19 +284,48 @@ def unreadable(
     )
 
 
-def check_file(game: GameChecks, file: GameFile, replay: Replay, seen_ids: dict[str, int]) -> None:
-    """A replay proves one result once: not another submission's, not a game seen already."""
+def check_file(
+    game: GameChecks, file: GameFile, replay: Replay, seen: list[tuple[int, GameKeys]]
+) -> None:
+    """A replay proves one result once: not another submission's file, not a game this
+    submission (``seen``: the numbers and keys of its earlier games, added to here) or
+    another open or accepted one counts already."""
     if file.used_by_submission is not None:
         game.flag(
             "REPLAY_ALREADY_USED",
             f"this replay is already part of submission {file.used_by_submission}.",
         )
-    if replay.replay_id and replay.replay_id in seen_ids:
-        game.flag(
-            "DUPLICATE_GAME", f"this is the same game as replay {seen_ids[replay.replay_id]}."
-        )
-    elif replay.replay_id:
-        seen_ids[replay.replay_id] = game.number
+    keys = GameKeys.of(replay)
+    sentence = duplicate_game(game.number, keys, earlier=seen, counted=file.counted_elsewhere)
+    if sentence is not None:
+        game.say("DUPLICATE_GAME", sentence)
+    seen.append((game.number, keys))
+
+
+def duplicate_game(
+    number: int,
+    keys: GameKeys,
+    *,
+    earlier: Sequence[tuple[int, GameKeys]] = (),
+    counted: Sequence[CountedGame] = (),
+    filename: str | None = None,
+) -> str | None:
+    """The sentence saying that replay ``number`` of a series (with ``keys``; ``filename``
+    when the player should see it) is the same game as one of its ``earlier`` replays (their
+    numbers and keys) or as one that another submission counts; None when it is neither.
+
+    The same game is the same replay id (the same copy) or the same match GUID (another
+    player's copy): "Replay 3 is the same game as replay 1 (match GUID ...), saved by
+    another player." Identical bytes are a different matter (``REPLAY_ALREADY_USED``).
+    """
+    others = [(f"replay {n}", k) for n, k in earlier]
+    others += [(f"a replay of submission {c.submission_id}", c.keys) for c in counted]
+    for name, other in others:
+        why = keys.same_game_as(other)
+        if why is not None:
+            label = f"Replay {number}" + (f" ({filename})" if filename else "")
+            return f"{label} is the same game as {name} {why}."
+    return None
 
 
 def checked_game(
@@ -260,8 +336,10 @@ def checked_game(
     found: Sequence[FoundPlayer],
     home_index: int | None,
 ) -> GameReport:
-    """The report of a parsed game: its goals are known once its home side is."""
+    """The report of a parsed game: its goals and winner are known once its home side is
+    (the winner is the replay's :attr:`~sprocket.replays.parser.Replay.outcome`)."""
     scores = (replay.team0_score, replay.team1_score)
+    winner = replay.outcome.winner
     return GameReport(
         game.number,
         file.filename,
@@ -273,6 +351,8 @@ def checked_game(
         None if home_index is None else scores[1 - home_index],
         tuple(game.problems),
         played_at(replay),
+        None if home_index is None or winner is None else winner == home_index,
+        replay.outcome.forfeit,
     )
 
 
@@ -375,6 +455,10 @@ def home_index_of(
 
 
 def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None:
+    """Flag on ``game`` what breaks the rules every game follows: ``WRONG_TEAM_SIZE``,
+    ``NOT_PRIVATE``, ``NO_DATE``, ``OUTSIDE_WINDOW`` (the UTC start, else the local date,
+    against the window and its tolerance), ``UNFINISHED_GAME`` (the replay of an unfinished
+    match) or else ``UNDECIDED_GAME`` (no winner), both from :attr:`Replay.outcome`."""
     if replay.team_size is not None and replay.team_size != rules.team_size:
         game.flag(
             "WRONG_TEAM_SIZE",
@@ -399,11 +483,36 @@ def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None
             f"it was played on {played:%Y-%m-%d %H:%M} UTC, outside {rules.window_name} "
             f"{rules.window_start:%Y-%m-%d} to {rules.window_end:%Y-%m-%d}.",
         )
-    if replay.team0_score == replay.team1_score:
+    score = f"{replay.team0_score}-{replay.team1_score}"
+    if replay.outcome.unfinished:
+        seconds = replay.seconds_played
+        after = "" if seconds is None else f" after {seconds:.1f}".removesuffix(".0") + " s"
         game.flag(
-            "UNDECIDED_GAME",
-            f"it ended {replay.team0_score}-{replay.team1_score}; a game needs a winner.",
+            "UNFINISHED_GAME",
+            f"it is the replay of an unfinished match ({score}{after} of play), not a decided "
+            "game; upload the replay of the whole game.",
         )
+    elif replay.outcome.winner is None:
+        game.flag("UNDECIDED_GAME", f"it ended {score}; a game needs a winner.")
+
+
+def decided_winners(games: Sequence[Mapping[str, Any]]) -> list[bool]:
+    """Whether the home side won each game of a stored report (:meth:`Report.as_json`'s
+    ``games``, already matched to the two sides): its ``home_won``, the replay's outcome.
+    Reports written before the outcome was recorded lack it: their goals decide (see
+    :func:`~sprocket.schedule.standings.home_won`). Raises Conflict ``CANNOT_ACCEPT`` for
+    the first game without a winner (an unfinished match, a level score)."""
+    winners = [
+        game["home_won"] if "home_won" in game else home_won(game["home_goals"], game["away_goals"])
+        for game in games
+    ]
+    if None in winners:
+        raise Conflict(
+            f"Game {winners.index(None) + 1} of this submission has no winner (an unfinished "
+            "match, or a level score); it cannot be accepted.",
+            code="CANNOT_ACCEPT",
+        )
+    return winners
 
 
 def _series_problems(
@@ -429,12 +538,15 @@ def _series_problems(
                 f"{expect.member_names.get(member, 'A player')} played for both sides.",
             )
         )
-    scores = [(g.home_goals, g.away_goals) for g in games]
     # The count is judged once every game is matched to the teams and decided (an undecided
-    # game is its own problem, already reported).
-    if all(h is not None and h != a for h, a in scores):
+    # or unfinished game is its own problem, already reported).
+    if all(g.home_won is not None for g in games):
         try:
-            check_games(expect.match_format, scores)  # type: ignore[arg-type]
+            check_games(
+                expect.match_format,
+                [(g.home_goals, g.away_goals) for g in games],  # type: ignore[misc]
+                [g.home_won for g in games],
+            )
         except InvalidInput as error:
             problems.append(Problem(error.code, error.message))
     return problems

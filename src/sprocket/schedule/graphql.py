@@ -45,6 +45,10 @@ class GameScoreNode:
     number: int
     home_goals: int
     away_goals: int
+    home_won: bool = strawberry.field(
+        description="Whether the home side won: the goals, unless the game's replay records "
+        "the winner (a forfeit is won at any score)."
+    )
     id: strawberry.Private[int]
     stored_replay_id: strawberry.Private[int | None]
 
@@ -54,6 +58,7 @@ class GameScoreNode:
             number=row.number,
             home_goals=row.home_goals,
             away_goals=row.away_goals,
+            home_won=row.home_won,
             id=row.id,
             stored_replay_id=row.stored_replay_id,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sprocket.db import Base, UTCDateTime
@@ -71,6 +71,9 @@ class MatchGame(Base):
     number: Mapped[int] = mapped_column(Integer)
     home_goals: Mapped[int] = mapped_column(Integer)
     away_goals: Mapped[int] = mapped_column(Integer)
+    # Who won: the goals, unless the game's replay records the winner (a forfeit can be won
+    # at a level score); see sprocket.schedule.standings.home_won.
+    home_won: Mapped[bool] = mapped_column(Boolean)
     # The replay that proves this game, when the result came through a submission.
     stored_replay_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_replays.id", ondelete="SET NULL")

@@ -1,4 +1,4 @@
-"""Whether a list of game scores is a complete series of a match format (pure)."""
+"""Whether a list of game results is a complete series of a match format (pure)."""
 
 from __future__ import annotations
 
@@ -6,39 +6,58 @@ from collections.abc import Sequence
 
 from sprocket.errors import InvalidInput
 from sprocket.league.service import parse_match_format
+from sprocket.schedule.standings import home_won
 
 
-def check_games(format_: str, games: Sequence[tuple[int, int]]) -> None:
-    """Whether ``games`` is a complete series of this format (raises InvalidInput if not)."""
+def check_games(
+    format_: str,
+    games: Sequence[tuple[int, int]],
+    winners: Sequence[bool | None] | None = None,
+) -> list[bool]:
+    """Whether ``games`` (home goals, away goals per game, in order) is a complete series of
+    the match format ``format_`` (``boN``, ``fixedN``).
+
+    ``winners``: per game, whether the home side won as the game's own record says (a
+    replay's forfeit can be won at a level score), None where the goals decide (see
+    :func:`~sprocket.schedule.standings.home_won`). Returns whether the home side won each
+    game. Raises InvalidInput: ``INVALID_SCORE`` (goals outside 0-99, or a level game
+    without a winner), ``WRONG_GAME_COUNT`` (a fixed series of another length, a best-of
+    series that is not over or goes on after its end), ``INVALID_MATCH_FORMAT``.
+    """
     kind, count = parse_match_format(format_)
-    for number, (home, away) in enumerate(games, start=1):
+    recorded = list(winners) if winners is not None else [None] * len(games)
+    won: list[bool] = []
+    for number, ((home, away), winner) in enumerate(zip(games, recorded, strict=True), start=1):
         if home < 0 or away < 0 or home > 99 or away > 99:
             raise InvalidInput(f"Game {number} has an impossible score.", code="INVALID_SCORE")
-        if home == away:
+        result = home_won(home, away, winner)
+        if result is None:
             raise InvalidInput(
                 f"Game {number} ended {home}-{away}: Rocket League games have a winner.",
                 code="INVALID_SCORE",
             )
+        won.append(result)
     if kind == "fixed":
         if len(games) != count:
             raise InvalidInput(
                 f"This match is played over exactly {count} games; {len(games)} were given.",
                 code="WRONG_GAME_COUNT",
             )
-        return
+        return won
     needed = count // 2 + 1
     home_wins = away_wins = 0
-    for number, (home, away) in enumerate(games, start=1):
+    for number, home_took in enumerate(won, start=1):
         if needed in (home_wins, away_wins):
             raise InvalidInput(
                 f"A best-of-{count} ends at {needed} wins; game {number} comes after the end.",
                 code="WRONG_GAME_COUNT",
             )
-        home_wins += home > away
-        away_wins += away > home
+        home_wins += home_took
+        away_wins += not home_took
     if needed not in (home_wins, away_wins):
         raise InvalidInput(
             f"A best-of-{count} needs {needed} wins for one side; this one stands at "
             f"{home_wins}-{away_wins}.",
             code="WRONG_GAME_COUNT",
         )
+    return won

@@ -340,14 +340,28 @@ async def complete_match(
     match: Match,
     games: Sequence[tuple[int, int]],
     replay_ids: Sequence[int | None] | None = None,
+    winners: Sequence[bool | None] | None = None,
 ) -> list[MatchGame]:
-    """Store a decided series and close the match (the caller has checked permission)."""
+    """Store a decided series and close the match (the caller has checked permission).
+
+    ``games``: (home goals, away goals) per game; ``replay_ids``: the stored replay proving
+    each game; ``winners``: whether the home side won each game when its replay records the
+    winner (a forfeit), None where the goals decide. Raises what
+    :func:`~sprocket.schedule.results.check_games` raises, and ``MATCH_ALREADY_DECIDED``.
+    """
     _require_open(match)
-    check_games(match.format, games)
+    won = check_games(match.format, games, winners)
     replays = list(replay_ids or [None] * len(games))
     rows = [
-        MatchGame(match_id=match.id, number=n, home_goals=h, away_goals=a, stored_replay_id=r)
-        for n, ((h, a), r) in enumerate(zip(games, replays, strict=True), start=1)
+        MatchGame(
+            match_id=match.id,
+            number=n,
+            home_goals=h,
+            away_goals=a,
+            home_won=w,
+            stored_replay_id=r,
+        )
+        for n, ((h, a), w, r) in enumerate(zip(games, won, replays, strict=True), start=1)
     ]
     session.add_all(rows)
     match.status = COMPLETED
@@ -392,17 +406,19 @@ async def standings(
         )
     )
     games: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    winners: dict[int, list[bool]] = defaultdict(list)
     rows = await session.execute(
-        select(MatchGame.match_id, MatchGame.home_goals, MatchGame.away_goals)
+        select(MatchGame.match_id, MatchGame.home_goals, MatchGame.away_goals, MatchGame.home_won)
         .join(Match, Match.id == MatchGame.match_id)
         .where(*decided)
         .order_by(MatchGame.match_id, MatchGame.number)
     )
-    for match_id, home, away in rows:
+    for match_id, home, away, won in rows:
         games[match_id].append((home, away))
+        winners[match_id].append(won)
     config = await organization_config(session, league.organization_id)
     results = [
-        SeriesResult(home, away, tuple(games[match_id]), forfeited_by)
+        SeriesResult(home, away, tuple(games[match_id]), forfeited_by, tuple(winners[match_id]))
         for match_id, home, away, forfeited_by in played
         if home in names and away in names
     ]

@@ -15,9 +15,22 @@ from sprocket.errors import InvalidInput
 K = TypeVar("K", bound=Hashable)
 
 
+def home_won(home_goals: int, away_goals: int, recorded: bool | None = None) -> bool | None:
+    """Whether the home side won a game: ``recorded`` when the game's own record names the
+    winner (a replay's, see :attr:`sprocket.replays.parser.Replay.outcome`: a forfeit is
+    won at any score), else the side with more goals; None for a level score without one."""
+    if recorded is not None:
+        return recorded
+    if home_goals == away_goals:
+        return None
+    return home_goals > away_goals
+
+
 @dataclass(frozen=True, slots=True)
 class SeriesResult(Generic[K]):
-    """A finished series. ``games`` holds (home goals, away goals) for each game played.
+    """A finished series. ``games`` holds (home goals, away goals) for each game played;
+    ``winners``, when given, whether the home side won each game as its record says (see
+    :func:`home_won`), else the goals decide.
 
     The side with more game wins takes the series; equal game wins is a draw. When
     ``forfeited_by`` is set the other side wins, and the games (usually none) are ignored.
@@ -27,6 +40,12 @@ class SeriesResult(Generic[K]):
     away: K
     games: tuple[tuple[int, int], ...]
     forfeited_by: K | None = None
+    winners: tuple[bool, ...] | None = None
+
+    def home_wins(self) -> list[bool | None]:
+        """Per game, whether the home side won it (None: a level game without a winner)."""
+        recorded = self.winners if self.winners is not None else (None,) * len(self.games)
+        return [home_won(h, a, r) for (h, a), r in zip(self.games, recorded, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,14 +214,14 @@ def _validate(result: SeriesResult[K], tallies: dict[K, _Tally]) -> None:
             "forfeit, so it has no result.",
             code="STANDINGS_EMPTY_SERIES",
         )
-    for home_goals, away_goals in result.games:
+    for (home_goals, away_goals), won in zip(result.games, result.home_wins(), strict=True):
         if home_goals < 0 or away_goals < 0:
             raise InvalidInput(
                 f"A game between '{result.home}' and '{result.away}' has a negative score "
                 f"({home_goals}-{away_goals}).",
                 code="STANDINGS_NEGATIVE_GOALS",
             )
-        if home_goals == away_goals:
+        if won is None:
             raise InvalidInput(
                 f"A game cannot end level; the series between '{result.home}' and "
                 f"'{result.away}' has a {home_goals}-{away_goals} game.",
@@ -227,7 +246,7 @@ def _record(result: SeriesResult[K], tallies: dict[K, _Tally], rule: PointsRule)
             return _Scored(result.home, result.away, rule.forfeit_loss, rule.win)
         return _Scored(result.home, result.away, rule.win, rule.forfeit_loss)
 
-    home_wins = sum(1 for h, a in result.games if h > a)
+    home_wins = sum(1 for won in result.home_wins() if won)
     away_wins = len(result.games) - home_wins
     home.games_won += home_wins
     home.games_lost += away_wins

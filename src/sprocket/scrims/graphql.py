@@ -44,6 +44,11 @@ class ScrimGameNode:
     away_member_ids: list[strawberry.ID]
     home_goals: int | None = None
     away_goals: int | None = None
+    home_won: bool | None = strawberry.field(
+        default=None,
+        description="Whether the home line-up won, as the game's replay says (none until "
+        "the result is accepted).",
+    )
     played_at: dt.datetime | None = None
 
     @classmethod
@@ -57,6 +62,7 @@ class ScrimGameNode:
             away_member_ids=ids(row.away_member_ids),
             home_goals=row.home_goals,
             away_goals=row.away_goals,
+            home_won=row.home_won,
             played_at=row.played_at,
         )
 

@@ -95,6 +95,7 @@ class ScrimGame(Base):
     away_member_ids: Mapped[str] = mapped_column(String(200))
     home_goals: Mapped[int | None] = mapped_column(Integer)
     away_goals: Mapped[int | None] = mapped_column(Integer)
+    home_won: Mapped[bool | None] = mapped_column(Boolean)  # as the game's replay says
     stored_replay_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_replays.id", ondelete="SET NULL")
     )

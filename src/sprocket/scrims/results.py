@@ -10,8 +10,9 @@ side ratifies (or rejects), staff force-accept, reset or invalidate, account cla
 * The check (:func:`sprocket.scrims.validation.validate_scrim_games`): replay *n* shows game
   *n*'s two line-ups on opposite sides, players known by their linked accounts, and the
   organization's game rules, played since the scrim started.
-* Accepting records each game's goals, replay and time, completes the scrim (its seats are
-  freed) and, for a competitive scrim in an organization that rates scrims, rates its games.
+* Accepting records each game's goals, winner (its replay's outcome), replay and time,
+  completes the scrim (its seats are freed) and, for a competitive scrim in an organization
+  that rates scrims, rates its games.
   Invalidating clears the games, puts the scrim back in progress (for a new upload; staff
   cancel it if none comes) and recomputes the game mode's ratings without them.
 * A scrim locked by staff takes no result until unlocked (a deciding ratification is
@@ -38,7 +39,7 @@ from sprocket.ratings import service as ratings
 from sprocket.replays import service as replays
 from sprocket.replays.models import Submission
 from sprocket.replays.subjects import Side, organization_accounts, replay_ids
-from sprocket.replays.validation import GameFile, GameRules, Report
+from sprocket.replays.validation import GameFile, GameRules, Report, decided_winners
 from sprocket.scrims import service
 from sprocket.scrims.models import Scrim, ScrimGame
 from sprocket.scrims.validation import Lineup, ScrimExpectation, validate_scrim_games
@@ -166,10 +167,12 @@ class ScrimSubject:
                 "be accepted.",
                 code="CANNOT_ACCEPT",
             )
+        winners = decided_winners(reports)
         now = utcnow()
         stored = await replay_ids(session, submission)
-        for game, report, replay_id in zip(self.games, reports, stored, strict=True):
+        for game, report, won, replay_id in zip(self.games, reports, winners, stored, strict=True):
             game.home_goals, game.away_goals = report["home_goals"], report["away_goals"]
+            game.home_won = won
             game.stored_replay_id = replay_id
             moment = report.get("played_at")
             game.played_at = dt.datetime.fromisoformat(moment) if moment else now
@@ -183,7 +186,7 @@ class ScrimSubject:
 
     async def take_back(self, session: AsyncSession, submission: Submission) -> None:
         for game in self.games:
-            game.home_goals = game.away_goals = None
+            game.home_goals = game.away_goals = game.home_won = None
             game.stored_replay_id = None
             game.played_at = None
         self.scrim.status = service.IN_PROGRESS

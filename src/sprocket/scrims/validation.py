@@ -3,7 +3,8 @@
 Replay *n* proves game *n*: each player must be a member through a linked account and in that
 game's line-up (a round robin changes line-ups between games), the two line-ups on opposite
 sides; the organization's game rules (team size, private match, played while the scrim ran,
-a winner) apply as in league matches. The report has the same shape as a match's.
+a finished game with a winner) apply as in league matches, and each game counts once. The
+report has the same shape as a match's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from sprocket.replays.validation import (
     GameChecks,
     GameFile,
+    GameKeys,
     GameReport,
     GameRules,
     Problem,
@@ -49,7 +51,7 @@ class ScrimExpectation:
 def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) -> Report:
     games: list[GameReport] = []
     unknown: list[UnknownAccount] = []
-    seen_ids: dict[str, int] = {}
+    seen: list[tuple[int, GameKeys]] = []
     extra: list[Problem] = []
     if len(files) != len(expect.lineups):
         extra.append(
@@ -66,7 +68,7 @@ def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) ->
         if replay is None:
             games.append(unreadable(game, file, home_names, away_names))
             continue
-        check_file(game, file, replay, seen_ids)
+        check_file(game, file, replay, seen)
         side_of = {m: HOME for m in lineup.home} | {m: AWAY for m in lineup.away}
         found = find_players(
             replay,

@@ -28,7 +28,8 @@ async def record_series(
     """One line per player and per team for each game of an accepted series.
 
     ``reports`` are the validation report's games (with the players found in each replay,
-    already matched to members and teams). The MVP is the best score of the winning side.
+    already matched to members and teams). The winning side is the game's ``home_won``
+    (its replay's outcome); the MVP is the best score of that side.
     """
     members = {p["member_id"] for r in reports for p in r["found"] if p["member_id"]}
     players = dict(
@@ -41,8 +42,7 @@ async def record_series(
         ).all()
     )
     for game, report in zip(games, reports, strict=True):
-        home_won = game.home_goals > game.away_goals
-        winner = home_team_id if home_won else away_team_id
+        winner = home_team_id if game.home_won else away_team_id
         lines = [p for p in report["found"] if p["team_id"] is not None]
         winners = [p for p in lines if p["team_id"] == winner]
         mvp = max(winners, key=lambda p: p["score"], default=None)

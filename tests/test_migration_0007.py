@@ -1,4 +1,4 @@
-"""Migration 0008 on a database with data: duplicate member names are renamed (the earliest
+"""Migration 0007 on a database with data: duplicate member names are renamed (the earliest
 member keeps the name), existing account links stay verified as ``legacy``, and a downgrade
 drops the pending links that the older schema could not hold."""
 
@@ -79,9 +79,9 @@ def _seed(url: str) -> None:
 
 
 def test_existing_data_is_carried_over(empty_database: str) -> None:  # noqa: F811
-    upgrade(empty_database, "0005")
+    upgrade(empty_database, "0006")
     _seed(empty_database)
-    upgrade(empty_database, "0008")
+    upgrade(empty_database, "0007")
     members, accounts = _run(
         empty_database,
         ("SELECT id, name, name_key, identities_public FROM members ORDER BY id", {}),
@@ -108,6 +108,6 @@ def test_existing_data_is_carried_over(empty_database: str) -> None:  # noqa: F8
             {},
         ),
     )
-    downgrade(empty_database, "0005")
+    downgrade(empty_database, "0006")
     (accounts,) = _run(empty_database, ("SELECT id, member_id FROM platform_accounts", {}))
     assert accounts == [(1, 2)]
