@@ -15,7 +15,7 @@ from strawberry.scalars import JSON
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, to_int
 from sprocket.api.limits import ListSize
-from sprocket.errors import NotFound
+from sprocket.errors import InvalidInput, NotFound
 from sprocket.identity.access import IdentityView, require_user
 from sprocket.identity.graphql import identity_view
 from sprocket.league.models import Member
@@ -242,9 +242,17 @@ class ReplayQuery:
 
 
 async def read_uploads(files: list[Upload], max_size: int) -> list[service.Upload]:
-    """Read each upload, never more than the size cap plus one byte."""
+    """Read each upload, never more than the size cap plus one byte. Raises InvalidInput
+    (``NOT_A_FILE``) for a variable that holds text or a number instead of a file, and
+    ReplayError (``too_large``) for a file over ``max_size`` bytes."""
     uploads = []
     for number, file in enumerate(files, start=1):
+        if not callable(getattr(file, "read", None)):  # a JSON value where a file belongs
+            raise InvalidInput(
+                f"Upload {number} is not a file: send the replays as a multipart request "
+                "(the GraphQL multipart request specification), one file per game.",
+                code="NOT_A_FILE",
+            )
         data = await file.read(max_size + 1)
         name = clean_filename(getattr(file, "filename", None), number=number)
         if len(data) > max_size:
