@@ -37,6 +37,8 @@ class User(Base):
     discord_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     discord_name: Mapped[str | None] = mapped_column(String(100))
     display_name: Mapped[str] = mapped_column(String(100))
+    # Set when the user chose their display name; until then it follows their Discord name.
+    display_name_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     is_superuser: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -36,6 +36,8 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # The IANA zone in which its people read dates (sprocket.dates.for_people).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -125,7 +127,8 @@ class Team(Base):
 
 
 class Member(Base):
-    """A user's membership of an organization."""
+    """A user's membership of an organization. A removed member is kept, marked left, so
+    their past rosters, games and stats keep their owner."""
 
     __tablename__ = "members"
     __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
@@ -135,6 +138,7 @@ class Member(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Player(Base):

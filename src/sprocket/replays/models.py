@@ -1,4 +1,4 @@
-"""Tables of replay-proven results: stored replays, submissions, ratifications, claims, audit."""
+"""Tables of replay-proven results: stored replays, submissions, ratifications, claims."""
 
 from __future__ import annotations
 
@@ -132,17 +132,3 @@ class AccountClaim(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class AuditEntry(Base):
-    """What staff did to a result, by whom and when (force-accept, reset, invalidate)."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[str] = mapped_column(String(64))
-    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from sprocket.identity import access
@@ -36,7 +37,6 @@ from sprocket.replays import validation
 from sprocket.replays.matches import MatchSubject
 from sprocket.replays.models import (
     AccountClaim,
-    AuditEntry,
     Ratification,
     StoredReplay,
     Submission,

@@ -71,6 +71,8 @@ class MatchGame(Base):
     number: Mapped[int] = mapped_column(Integer)
     home_goals: Mapped[int] = mapped_column(Integer)
     away_goals: Mapped[int] = mapped_column(Integer)
+    # When the game was played, from its replay (None for a result entered by hand).
+    played_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The replay that proves this game, when the result came through a submission.
     stored_replay_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_replays.id", ondelete="SET NULL")
