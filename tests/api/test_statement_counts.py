@@ -22,7 +22,7 @@ from sprocket.league.models import Player
 from sprocket.runtime import Platform
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match, MatchWeek
-from tests.api.support import Fresh, epic_id, fixture_csv, steam_id
+from tests.api.support import Fresh, epic_id, steam_id, world_fixture_csv
 from tests.league_world import World, build_world
 
 STANDINGS = """
@@ -158,10 +158,9 @@ async def test_statements_do_not_grow_with_rows(platform) -> None:
         await fresh.sign(world.team_ids[0], player)
     await _link_accounts(fresh, await _members_of(platform, extra + world.player_ids[:2]), 3)
     pairs = [(1, new_teams[i], new_teams[i + 1]) for i in range(0, 12, 2)]
+    text = await world_fixture_csv(platform, world, *pairs)
     async with platform.unit_of_work() as s:
-        await schedule.import_schedule_csv(
-            s, actor=root, season_id=world.season_id, text=fixture_csv(*pairs)
-        )
+        await schedule.import_schedule_csv(s, actor=root, season_id=world.season_id, text=text)
     await _record_week_one(platform, world)
 
     large = await _measure_all(platform, world)
