@@ -81,7 +81,8 @@ async def add_member(
             if user_id is not None
             else f"Nobody has signed in with the Discord id {discord_id!r} yet."
         )
-    chosen = person_name(name or user.display_name, what="member name", limit=MEMBER_NAME_MAX)
+    given = user.display_name if name is None else name
+    chosen = person_name(given, what="member name", limit=MEMBER_NAME_MAX)
     existing = await session.scalar(
         select(Member).where(Member.organization_id == organization_id, Member.user_id == user.id)
     )
