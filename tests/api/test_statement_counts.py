@@ -201,3 +201,46 @@ async def _record_week_one(platform: Platform, world: World) -> None:
                 match_id=match_id,
                 games=[(2, 1), (0, 3), (4, 2), (1, 0)],
             )
+
+
+CONNECTIONS = """
+query($l: ID!, $s: ID!, $o: ID!, $count: Boolean!) {
+  organizations(first: 100) { nodes { slug } totalCount @include(if: $count) }
+  teams(leagueId: $l, first: 100) { nodes { name } totalCount @include(if: $count) }
+  players(leagueId: $l, first: 100) { nodes { id } totalCount @include(if: $count) }
+  matches(seasonId: $s, week: 1, first: 100) { nodes { id } totalCount @include(if: $count) }
+  playerLeaderboard(organizationId: $o, gameMode: "doubles", first: 100) {
+    nodes { rank } totalCount @include(if: $count)
+  }
+}
+"""
+
+
+async def test_total_count_costs_one_statement_per_connection(platform) -> None:
+    """Asking every connection for ``totalCount`` adds one count statement per connection,
+    not per node: the same five on a small league and on one four times its size."""
+    world = await build_world(platform, teams=4)
+    fresh = Fresh(platform, world)
+    variables = {
+        "l": str(world.league_id),
+        "s": str(world.season_id),
+        "o": str(world.organization_id),
+    }
+
+    async def costs() -> tuple[int, int, dict[str, Any]]:
+        plain, _ = await _measure(platform, CONNECTIONS, {**variables, "count": False})
+        counted, data = await _measure(platform, CONNECTIONS, {**variables, "count": True})
+        return plain, counted, data
+
+    small_plain, small_counted, small = await costs()
+    assert small_counted - small_plain == 5
+    assert small["teams"]["totalCount"] == len(small["teams"]["nodes"]) == 4
+    for i in range(12):
+        team_id = await fresh.team(name=f"Grown {i:02d}")
+        for _ in range(2):
+            await fresh.sign(team_id, await fresh.player())
+    large_plain, large_counted, large = await costs()
+    assert (large_plain, large_counted) == (small_plain, small_counted)
+    assert large["teams"]["totalCount"] == len(large["teams"]["nodes"]) == 16
+    assert large["players"]["totalCount"] == len(large["players"]["nodes"]) == 11 + 24
+    assert large["matches"]["totalCount"] == len(large["matches"]["nodes"]) == 2
