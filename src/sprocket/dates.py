@@ -9,6 +9,7 @@ system's time zone database by :mod:`zoneinfo`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from sprocket.errors import InvalidInput
@@ -16,15 +17,24 @@ from sprocket.errors import InvalidInput
 DEFAULT_ZONE = "UTC"
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    """The zones of the system's database, without the host's own "localtime" and the
+    placeholder "Factory", which name no place."""
+    return frozenset(zoneinfo.available_timezones()) - {"localtime", "Factory"}
+
+
 def time_zone(name: str) -> dt.tzinfo:
     """The IANA time zone called ``name``.
 
-    Raises InvalidInput ``INVALID_TIME_ZONE`` for a name the time zone database does not know
-    (a bad spelling, an offset such as "+02:00", a path).
+    Raises InvalidInput ``INVALID_TIME_ZONE`` for a name the time zone database does not list
+    (a bad spelling, an offset such as "+02:00", a path, "localtime").
     """
     if name == DEFAULT_ZONE:
         return dt.UTC
     try:
+        if name not in _known_zones():
+            raise zoneinfo.ZoneInfoNotFoundError(name)
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInput(
