@@ -9,6 +9,7 @@ from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.identity.models import Role
+from sprocket.league import members, rosters
 from sprocket.league import service as league
 from sprocket.runtime import Platform
 from sprocket.schedule import service as schedule
@@ -111,7 +112,7 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
             ).id
             for n, (name, code) in enumerate((("Premier", "PL"), ("Master", "ML")), start=1)
         ]
-        team_ids, player_ids, members = [], [], {}
+        team_ids, player_ids, role_members = [], [], {}
         for t in range(teams):
             team = await league.create_team(
                 s,
@@ -131,15 +132,15 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
                         s, discord_id=str(910000000000000000 + t * 10 + p), display_name=f"P{t}{p}"
                     )
                 )
-                member = await league.add_member(
+                member = await members.add_member(
                     s, actor=root, organization_id=org.id, user_id=user.id
                 )
                 if role:
-                    members[role] = member.id
-                player = await league.register_player(
+                    role_members[role] = member.id
+                player = await members.register_player(
                     s, actor=root, member_id=member.id, league_id=lg.id, skill_group_id=groups[0]
                 )
-                await league.add_to_roster(
+                await rosters.add_to_roster(
                     s,
                     actor=root,
                     team_id=team.id,
@@ -154,8 +155,10 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
             user = await identity.ensure_user(
                 s, discord_id=str(920000000000000000 + f), display_name=f"Free {f}"
             )
-            member = await league.add_member(s, actor=root, organization_id=org.id, user_id=user.id)
-            player = await league.register_player(
+            member = await members.add_member(
+                s, actor=root, organization_id=org.id, user_id=user.id
+            )
+            player = await members.register_player(
                 s, actor=root, member_id=member.id, league_id=lg.id, skill_group_id=groups[0]
             )
             free.append(player.id)
@@ -168,7 +171,7 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
             team_ids=team_ids,
             player_ids=player_ids,
             free_player_ids=free,
-            member_ids=members,
+            member_ids=role_members,
             actors=actors,
             tokens=tokens,
             user_ids={role: u.id for role, u in users.items()},

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from taskiq import InMemoryBroker
 
 from sprocket.config import Settings
+from sprocket.db import utcnow
 from sprocket.platform.broker import create_broker, register_jobs, run_worker
 from sprocket.platform.outbox import OutboxMessage, OutboxRelay, ProcessedMessage, backlog, enqueue
 from sprocket.runtime import Platform, all_jobs
@@ -25,7 +26,8 @@ from sprocket.schedule import tasks
 from sprocket.schedule.models import Fixture, Match
 
 WITHIN = 10.0  # seconds: a bound on waiting, never an assertion
-T0 = dt.datetime(2026, 1, 5, 19, 0, tzinfo=dt.UTC)
+# Tomorrow at 19:00: inside week 1 of a World's season (which starts a day before now).
+T0 = (utcnow() + dt.timedelta(days=1)).replace(hour=19, minute=0, second=0, microsecond=0)
 
 
 async def _rows(platform) -> list[OutboxMessage]:

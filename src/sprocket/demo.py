@@ -23,6 +23,7 @@ from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.identity.models import PlatformAccount
+from sprocket.league import members, rosters
 from sprocket.league import service as league
 from sprocket.league.models import Member, Organization, Player, RosterSpot
 from sprocket.ratings import service as ratings
@@ -148,7 +149,7 @@ async def build_demo(session: AsyncSession, *, seed: int = 7) -> DemoResult:
                     player = await _demo_player(
                         session, rng, admin, org.id, lg.id, group.id, next_discord, cap
                     )
-                    await league.add_to_roster(
+                    await rosters.add_to_roster(
                         session,
                         actor=admin,
                         team_id=team.id,
@@ -184,7 +185,7 @@ async def _demo_player(
 ) -> int | None:
     name = f"{rng.choice(FIRST)}{rng.randint(10, 9999)}"
     user = await identity.ensure_user(session, discord_id=str(discord_id), display_name=name)
-    member = await league.add_member(
+    member = await members.add_member(
         session, actor=admin, organization_id=organization_id, user_id=user.id
     )
     platform = rng.choice(("steam", "steam", "epic", "epic", "psn", "xbox", "switch"))
@@ -200,7 +201,7 @@ async def _demo_player(
     if league_id is None:
         return None
     salary = round(rng.uniform(0.15, 0.3) * (cap or 0), 0) if cap else None
-    player = await league.register_player(
+    player = await members.register_player(
         session,
         actor=admin,
         member_id=member.id,

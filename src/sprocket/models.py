@@ -1,5 +1,6 @@
 """Imports every domain's tables so that `Base.metadata` is complete (Alembic, tests)."""
 
+from sprocket import audit
 from sprocket.db import Base
 from sprocket.identity import models as identity_models
 from sprocket.league import models as league_models
@@ -12,6 +13,7 @@ from sprocket.stats import models as stats_models
 
 __all__ = [
     "Base",
+    "audit",
     "identity_models",
     "league_models",
     "outbox",

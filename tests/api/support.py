@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.identity.models import Role
+from sprocket.league import members, rosters
 from sprocket.league import service as league
+from sprocket.league.models import Season
 from sprocket.runtime import Platform
 from sprocket.schedule import service as schedule
 from tests.league_world import World
@@ -80,7 +82,7 @@ class Fresh:
     async def _new_member(
         self, session: Any, user_id: int | None = None, organization_id: int | None = None
     ) -> int:
-        member = await league.add_member(
+        member = await members.add_member(
             session,
             actor=self.root,
             organization_id=organization_id or self.world.organization_id,
@@ -105,7 +107,7 @@ class Fresh:
 
     async def player(self, skill_group_id: int | None = None) -> int:
         async with self.platform.unit_of_work() as s:
-            player = await league.register_player(
+            player = await members.register_player(
                 s,
                 actor=self.root,
                 member_id=await self._new_member(s),
@@ -128,15 +130,24 @@ class Fresh:
             )
         return team.id
 
-    async def sign(self, team_id: int, player_id: int, *, captain: bool = False) -> None:
+    async def sign(
+        self,
+        team_id: int,
+        player_id: int,
+        *,
+        captain: bool = False,
+        at: dt.datetime | None = None,
+    ) -> None:
+        """Sign a player onto a team for the World's season (``at``: dated in the past)."""
         async with self.platform.unit_of_work() as s:
-            await league.add_to_roster(
+            await rosters.add_to_roster(
                 s,
                 actor=self.root,
                 team_id=team_id,
                 player_id=player_id,
                 season_id=self.world.season_id,
                 captain=captain,
+                at=at,
             )
 
     async def organization(self) -> int:
@@ -221,4 +232,18 @@ def fixture_csv(
         begins = start + dt.timedelta(days=days * (week - 1))
         ends = begins + dt.timedelta(days=days)
         lines.append(f"{week},{home},{away},{iso(begins)},{iso(ends)}")
+    return "\n".join(lines) + "\n"
+
+
+async def world_fixture_csv(platform: Platform, world: World, *pairs: tuple[int, str, str]) -> str:
+    """:func:`fixture_csv` for the World's season: each row's window an hour inside its
+    match week (the World's weeks are seven days from the season's start)."""
+    async with platform.reading() as session:
+        season = await session.get(Season, world.season_id)
+        assert season is not None
+    start = season.starts_at + dt.timedelta(hours=1)
+    lines = ["week,home,away,start,end"]
+    for week, home, away in pairs:
+        begins = start + dt.timedelta(days=7 * (week - 1))
+        lines.append(f"{week},{home},{away},{iso(begins)},{iso(begins + dt.timedelta(days=6))}")
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from sprocket.identity.models import ApiToken, PlatformAccount
 from sprocket.schedule.models import Fixture, Match, MatchWeek
-from tests.api.support import Fresh, epic_id, fixture_csv, steam_id
+from tests.api.support import Fresh, epic_id, steam_id, world_fixture_csv
 from tests.league_world import World
 
 
@@ -274,7 +274,9 @@ async def test_a_csv_with_bad_lines_imports_nothing(api, world, fresh) -> None:
         {"s": str(world.season_id)},
     )
     pair = existing["matches"]["nodes"][0]
-    again = fixture_csv(
+    again = await world_fixture_csv(
+        fresh.platform,
+        world,
         (2, "Team 1", "Team 2"),  # week 2 of the World has no fixtures: a good line
         (1, pair["awayTeam"]["name"], pair["homeTeam"]["name"]),
     )

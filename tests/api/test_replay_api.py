@@ -18,7 +18,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import itertools
 import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -30,17 +29,17 @@ from sqlalchemy import func, select
 from sprocket.api.context import Context
 from sprocket.api.schema import build_schema
 from sprocket.app import create_app
-from sprocket.db import StatementCounter, utcnow
+from sprocket.db import StatementCounter
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.identity.models import PlatformAccount
-from sprocket.league.models import Member, Player, RosterSpot, Team
+from sprocket.league.models import Member, Player, RosterSpot, Season, Team
 from sprocket.replays import service as replays
 from sprocket.replays.models import StoredReplay, Submission, storage_key
 from sprocket.replays.service import Upload
 from sprocket.runtime import Platform
 from sprocket.schedule import service as schedule
-from sprocket.schedule.models import MatchGame
+from sprocket.schedule.models import MatchGame, MatchWeek
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
 from tests.league_world import World
 from tests.replays.series import Lineup, game, lineup, sweep
@@ -98,20 +97,25 @@ async def upload(
     return response.json()
 
 
-_weeks = itertools.count(1000)
-
-
 async def new_match(platform: Platform, world: World, home: int = 0, away: int = 1) -> int:
     """A fresh scheduled match in the World's season (whose rosters count), between teams
-    ``home`` and ``away`` (indexes into ``world.team_ids``), its window around now."""
-    starts = (utcnow() - dt.timedelta(days=2)).replace(microsecond=0)
-    ends = starts + dt.timedelta(days=7)
+    ``home`` and ``away`` (indexes into ``world.team_ids``), in a new match week of its own
+    (so no team plays twice in it) whose window is the season's first seven days, around now
+    (the rosters were signed as the season started)."""
     async with platform.unit_of_work() as s:
+        season = await s.get(Season, world.season_id)
+        assert season is not None
+        starts = season.starts_at.replace(microsecond=0) + dt.timedelta(seconds=1)
+        ends = starts + dt.timedelta(days=7)
+        last = await s.scalar(
+            select(func.max(MatchWeek.number)).where(MatchWeek.season_id == world.season_id)
+        )
+        week = max(last or 0, 999) + 1
         names = [
             (await s.get(Team, world.team_ids[i])).name  # type: ignore[union-attr]
             for i in (home, away)
         ]
-        row = f"{next(_weeks)},{names[0]},{names[1]},{starts.isoformat()},{ends.isoformat()}"
+        row = f"{week},{names[0]},{names[1]},{starts.isoformat()},{ends.isoformat()}"
         (match,) = await schedule.import_schedule_csv(
             s,
             actor=world.actors["superuser"],

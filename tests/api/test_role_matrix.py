@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sprocket.api.schema import schema_sdl
 from sprocket.db import utcnow
 from sprocket.identity.access import Actor
-from sprocket.identity.models import ApiToken, PlatformAccount, RoleGrant
+from sprocket.identity.models import ApiToken, PlatformAccount, RoleGrant, User
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
     Franchise,
@@ -85,6 +85,7 @@ TEAM_MANAGERS = STAFF | {"franchise_manager"}
 # mutation -> scenario -> the roles allowed to do it.
 MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "createApiToken": {"for yourself": SIGNED_IN},
+    "setDisplayName": {"your own": SIGNED_IN},
     "revokeApiToken": {
         "your own token": SIGNED_IN,
         "another user's token": SUPERUSER,
@@ -103,26 +104,38 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "setIdentitiesPublic": {"the caller's own member": frozenset({"team_captain", "player"})},
     "createOrganization": {"a new organization": SUPERUSER},
     "setOrganizationSetting": {"of the World's organization": ADMINS},
+    "setOrganizationTimeZone": {"of the World's organization": ADMINS},
     "createLeague": {"in the World's organization": ADMINS},
     "createSeason": {"in the World's league": STAFF},
     "createSkillGroup": {"in the World's league": STAFF},
     "createFranchise": {"in the World's organization": ADMINS},
     "createTeam": {"in the World's league": STAFF},
     "addMember": {
+        # Nobody is enrolled unnamed: a user joins by naming themself.
         "yourself": SIGNED_IN,
         # Staff of any league may add people (they register the league's players).
         "another user": STAFF,
+        "another user, by Discord id": STAFF,
     },
+    "removeMember": {"a member of the World's organization": STAFF},
     "registerPlayer": {"a member, in the World's league": STAFF},
     "addToRoster": {
         "a team of the franchise": TEAM_MANAGERS,
         "a team outside the franchise": STAFF,
+        # Dating a roster change in the past is league staff's (and audited).
+        "a team of the franchise, dated in the past": STAFF,
     },
-    "removeFromRoster": {"a team of the franchise": TEAM_MANAGERS},
+    "removeFromRoster": {
+        "a team of the franchise": TEAM_MANAGERS,
+        "a team of the franchise, dated in the past": STAFF,
+    },
     "setCaptain": {"a team of the franchise": TEAM_MANAGERS},
     "createMatchWeeks": {"in the World's season": STAFF},
     "generateSchedule": {"a fresh season": STAFF},
-    "importSchedule": {"a fresh season": STAFF},
+    "importSchedule": {
+        "a fresh season": STAFF,
+        "a team twice in a week, allowed": STAFF,
+    },
     "rescheduleMatch": {"a scheduled match": STAFF},
     "recordForfeit": {"a scheduled match": STAFF},
     "recordResult": {"a scheduled match": STAFF},
@@ -273,6 +286,16 @@ async def _create_api_token(fresh: Fresh, role: str) -> Attempt:
     )
 
 
+@scenario("setDisplayName", "your own")
+async def _set_display_name(fresh: Fresh, role: str) -> Attempt:
+    user_id = await _user_of(fresh, role)
+    return Attempt(
+        "mutation($n: String!) { setDisplayName(name: $n) { displayName } }",
+        {"n": f"Renamed {fresh.n()}"},
+        lambda: fresh.scalar(select(User.display_name).where(User.id == user_id)),
+    )
+
+
 @scenario("revokeApiToken", "your own token")
 async def _revoke_own_token(fresh: Fresh, role: str) -> Attempt:
     token_id, _ = await fresh.token(await _user_of(fresh, role))
@@ -403,6 +426,19 @@ async def _set_setting(fresh: Fresh, role: str) -> Attempt:
     )
 
 
+@scenario("setOrganizationTimeZone", "of the World's organization")
+async def _set_time_zone(fresh: Fresh, role: str) -> Attempt:
+    org_id = fresh.world.organization_id
+    zones = ("Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney")
+    current = await fresh.scalar(select(Organization.time_zone).where(Organization.id == org_id))
+    return Attempt(
+        "mutation($o: ID!, $z: String!) {"
+        " setOrganizationTimeZone(organizationId: $o, timeZone: $z) { timeZone } }",
+        {"o": str(org_id), "z": next(z for z in zones if z != current)},
+        lambda: fresh.scalar(select(Organization.time_zone).where(Organization.id == org_id)),
+    )
+
+
 @scenario("createLeague", "in the World's organization")
 async def _create_league(fresh: Fresh, role: str) -> Attempt:
     org_id = fresh.world.organization_id
@@ -473,8 +509,8 @@ async def _create_team(fresh: Fresh, role: str) -> Attempt:
 async def _join(fresh: Fresh, role: str) -> Attempt:
     org_id = await fresh.organization()
     return Attempt(
-        "mutation($o: ID!) { addMember(organizationId: $o) { id } }",
-        {"o": str(org_id)},
+        "mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u) { id } }",
+        {"o": str(org_id), "u": str(await _user_of(fresh, role))},
         lambda: fresh.count(Member, Member.organization_id == org_id),
     )
 
@@ -486,6 +522,27 @@ async def _add_member(fresh: Fresh, role: str) -> Attempt:
         "mutation($o: ID!, $u: ID!) { addMember(organizationId: $o, userId: $u) { id } }",
         {"o": str(fresh.world.organization_id), "u": str(user_id)},
         lambda: fresh.count(Member, Member.user_id == user_id),
+    )
+
+
+@scenario("addMember", "another user, by Discord id")
+async def _add_member_by_discord(fresh: Fresh, role: str) -> Attempt:
+    user_id = await fresh.user()
+    discord_id = await fresh.scalar(select(User.discord_id).where(User.id == user_id))
+    return Attempt(
+        "mutation($o: ID!, $d: String!) { addMember(organizationId: $o, discordId: $d) { id } }",
+        {"o": str(fresh.world.organization_id), "d": discord_id},
+        lambda: fresh.count(Member, Member.user_id == user_id),
+    )
+
+
+@scenario("removeMember", "a member of the World's organization")
+async def _remove_member(fresh: Fresh, role: str) -> Attempt:
+    member_id = await fresh.member()
+    return Attempt(
+        "mutation($o: ID!, $m: ID!) { removeMember(organizationId: $o, memberId: $m) { leftAt } }",
+        {"o": str(fresh.world.organization_id), "m": str(member_id)},
+        lambda: fresh.scalar(select(Member.left_at).where(Member.id == member_id)),
     )
 
 
@@ -522,6 +579,23 @@ scenario("addToRoster", "a team of the franchise")(_add_to_roster(franchise=True
 scenario("addToRoster", "a team outside the franchise")(_add_to_roster(franchise=False))
 
 
+@scenario("addToRoster", "a team of the franchise, dated in the past")
+async def _add_to_roster_dated(fresh: Fresh, role: str) -> Attempt:
+    team_id = await fresh.team(franchise=True)
+    player_id = await fresh.player()
+    return Attempt(
+        "mutation($t: ID!, $p: ID!, $s: ID!, $at: DateTime!) {"
+        " addToRoster(teamId: $t, playerId: $p, seasonId: $s, at: $at) { joinedAt } }",
+        {
+            "t": str(team_id),
+            "p": str(player_id),
+            "s": str(fresh.world.season_id),
+            "at": iso(utcnow() - dt.timedelta(hours=1)),  # the World's season began a day ago
+        },
+        lambda: fresh.count(RosterSpot, RosterSpot.team_id == team_id),
+    )
+
+
 @scenario("removeFromRoster", "a team of the franchise")
 async def _remove_from_roster(fresh: Fresh, role: str) -> Attempt:
     team_id = await fresh.team(franchise=True)
@@ -531,6 +605,24 @@ async def _remove_from_roster(fresh: Fresh, role: str) -> Attempt:
         "mutation($t: ID!, $p: ID!, $s: ID!) {"
         " removeFromRoster(teamId: $t, playerId: $p, seasonId: $s) { leftAt } }",
         {"t": str(team_id), "p": str(player_id), "s": str(fresh.world.season_id)},
+        lambda: fresh.scalar(select(RosterSpot.left_at).where(RosterSpot.team_id == team_id)),
+    )
+
+
+@scenario("removeFromRoster", "a team of the franchise, dated in the past")
+async def _remove_from_roster_dated(fresh: Fresh, role: str) -> Attempt:
+    team_id = await fresh.team(franchise=True)
+    player_id = await fresh.player()
+    await fresh.sign(team_id, player_id, at=utcnow() - dt.timedelta(hours=2))
+    return Attempt(
+        "mutation($t: ID!, $p: ID!, $s: ID!, $at: DateTime!) {"
+        " removeFromRoster(teamId: $t, playerId: $p, seasonId: $s, at: $at) { leftAt } }",
+        {
+            "t": str(team_id),
+            "p": str(player_id),
+            "s": str(fresh.world.season_id),
+            "at": iso(utcnow() - dt.timedelta(hours=1)),
+        },
         lambda: fresh.scalar(select(RosterSpot.left_at).where(RosterSpot.team_id == team_id)),
     )
 
@@ -589,6 +681,17 @@ async def _import_schedule(fresh: Fresh, role: str) -> Attempt:
     )
 
 
+@scenario("importSchedule", "a team twice in a week, allowed")
+async def _import_twice_in_a_week(fresh: Fresh, role: str) -> Attempt:
+    season_id = await fresh.season()
+    return Attempt(
+        "mutation($s: ID!, $c: String!) {"
+        " importSchedule(seasonId: $s, csv: $c, allowTwiceInWeek: true) { id } }",
+        {"s": str(season_id), "c": fixture_csv((1, "Team 1", "Team 2"), (1, "Team 1", "Team 3"))},
+        lambda: fresh.count(Match, Match.season_id == season_id),
+    )
+
+
 def _match_field(match_id: int, fresh: Fresh, column: Any) -> Callable[[], Awaitable[Any]]:
     return lambda: fresh.scalar(select(column).where(Match.id == match_id))
 
@@ -596,7 +699,7 @@ def _match_field(match_id: int, fresh: Fresh, column: Any) -> Callable[[], Await
 @scenario("rescheduleMatch", "a scheduled match")
 async def _reschedule(fresh: Fresh, role: str) -> Attempt:
     match_id = await fresh.match()
-    starts = SEASON_START + dt.timedelta(days=2, hours=fresh.n())
+    starts = SEASON_START + dt.timedelta(days=2, minutes=fresh.n())  # inside week 1
     return Attempt(
         "mutation($m: ID!, $s: DateTime!, $e: DateTime!) {"
         " rescheduleMatch(matchId: $m, startsAt: $s, endsAt: $e) { startsAt } }",

@@ -23,7 +23,7 @@ from sprocket.league.models import Player
 from sprocket.runtime import Platform
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match, MatchWeek
-from tests.api.support import Fresh, epic_id, fixture_csv, steam_id
+from tests.api.support import Fresh, epic_id, steam_id, world_fixture_csv
 from tests.league_world import World, build_world
 
 STANDINGS = """
@@ -170,10 +170,9 @@ async def test_statements_do_not_grow_with_rows(platform) -> None:
         await fresh.sign(world.team_ids[0], player)
     await _link_accounts(fresh, await _members_of(platform, extra + world.player_ids[:2]), 3)
     pairs = [(1, new_teams[i], new_teams[i + 1]) for i in range(0, 12, 2)]
+    text = await world_fixture_csv(platform, world, *pairs)
     async with platform.unit_of_work() as s:
-        await schedule.import_schedule_csv(
-            s, actor=root, season_id=world.season_id, text=fixture_csv(*pairs)
-        )
+        await schedule.import_schedule_csv(s, actor=root, season_id=world.season_id, text=text)
     await _record_week_one(platform, world)
 
     large = await _measure_all(platform, world)
@@ -214,3 +213,47 @@ async def _record_week_one(platform: Platform, world: World) -> None:
                 match_id=match_id,
                 games=[(2, 1), (0, 3), (4, 2), (1, 0)],
             )
+
+
+CONNECTIONS = """
+query($l: ID!, $s: ID!, $o: ID!, $count: Boolean!) {
+  organizations(first: 100) { nodes { slug } totalCount @include(if: $count) }
+  teams(leagueId: $l, first: 100) { nodes { name } totalCount @include(if: $count) }
+  players(leagueId: $l, first: 100) { nodes { id } totalCount @include(if: $count) }
+  matches(seasonId: $s, week: 1, first: 100) { nodes { id } totalCount @include(if: $count) }
+  playerLeaderboard(organizationId: $o, gameMode: "doubles", first: 100) {
+    nodes { rank } totalCount @include(if: $count)
+  }
+}
+"""
+
+
+async def test_total_count_costs_one_statement_per_connection(platform) -> None:
+    """Asking every connection for ``totalCount`` adds one count statement per connection,
+    not per node: the same five on a small league and on one four times its size."""
+    world = await build_world(platform, teams=4)
+    fresh = Fresh(platform, world)
+    variables = {
+        "l": str(world.league_id),
+        "s": str(world.season_id),
+        "o": str(world.organization_id),
+    }
+
+    async def costs() -> tuple[int, int, dict[str, Any]]:
+        staff = world.actors["league_staff"]
+        plain, _ = await _measure(platform, CONNECTIONS, {**variables, "count": False}, staff)
+        counted, data = await _measure(platform, CONNECTIONS, {**variables, "count": True}, staff)
+        return plain, counted, data
+
+    small_plain, small_counted, small = await costs()
+    assert small_counted - small_plain == 5
+    assert small["teams"]["totalCount"] == len(small["teams"]["nodes"]) == 4
+    for i in range(12):
+        team_id = await fresh.team(name=f"Grown {i:02d}")
+        for _ in range(2):
+            await fresh.sign(team_id, await fresh.player())
+    large_plain, large_counted, large = await costs()
+    assert (large_plain, large_counted) == (small_plain, small_counted)
+    assert large["teams"]["totalCount"] == len(large["teams"]["nodes"]) == 16
+    assert large["players"]["totalCount"] == len(large["players"]["nodes"]) == 11 + 24
+    assert large["matches"]["totalCount"] == len(large["matches"]["nodes"]) == 2

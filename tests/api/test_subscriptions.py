@@ -20,6 +20,7 @@ from websockets.asyncio.client import connect
 from sprocket.api.context import Context
 from sprocket.api.schema import build_schema
 from sprocket.app import create_app
+from sprocket.db import utcnow
 from sprocket.runtime import Platform
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match
@@ -69,7 +70,8 @@ async def test_first_the_current_status_then_each_change(platform, world: World)
             )
         await _relay(platform)
 
-        starts = dt.datetime(2031, 5, 1, 18, tzinfo=dt.UTC)
+        # Tomorrow, on the hour: inside the match's week (the World's first).
+        starts = (utcnow() + dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
         async with platform.unit_of_work() as s:
             await schedule.reschedule_match(
                 s,

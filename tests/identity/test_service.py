@@ -14,6 +14,7 @@ from sprocket.identity import tokens
 from sprocket.identity.access import SPECTATOR, Actor
 from sprocket.identity.accounts import normalize_account_id
 from sprocket.identity.models import ApiToken, Platform, PlatformAccount, Role, RoleGrant, User
+from sprocket.league import members
 from sprocket.league import service as league
 from tests.helpers.database import fails_unchanged, snapshot
 
@@ -501,7 +502,7 @@ async def test_same_account_may_be_linked_in_another_organization(platform, worl
             account_id="76561198012345678",
         )
         other = await league.create_organization(s, actor=root, slug="other-org", name="Other")
-        member = await league.add_member(
+        member = await members.add_member(
             s, actor=root, organization_id=other.id, user_id=world.user_ids["player"]
         )
         again = await identity.link_platform_account(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sprocket.identity import service as identity
-from sprocket.league import service as league
+from sprocket.league import members as league
 from sprocket.league.models import Member
 from sprocket.league.names import member_name_key
 from tests.api.support import Fresh
@@ -63,7 +63,10 @@ async def test_joining_twice_is_still_a_duplicate(platform, world) -> None:
     await fails_unchanged(
         platform,
         lambda s: league.add_member(
-            s, actor=world.actors["player"], organization_id=world.organization_id
+            s,
+            actor=world.actors["player"],
+            organization_id=world.organization_id,
+            user_id=world.user_ids["player"],
         ),
         code="DUPLICATE",
     )

@@ -12,6 +12,7 @@ from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity import service as identity
 from sprocket.identity.access import SPECTATOR
 from sprocket.identity.models import Role, RoleGrant
+from sprocket.league import members, rosters
 from sprocket.league import service as league
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import OrganizationSetting, RosterSpot
@@ -398,18 +399,29 @@ async def test_teams_check_their_skill_group_and_franchise(platform, world):
 
 async def test_members_join_themselves_or_are_added_by_staff(platform, world):
     outsider = world.actors["outsider"]
+    me = world.user_ids["outsider"]
+    # Nobody is enrolled without being named, not even the caller.
+    await fails_unchanged(
+        platform,
+        lambda s: members.add_member(s, actor=outsider, organization_id=world.organization_id),
+        code="PERMISSION_DENIED",
+    )
     async with platform.unit_of_work() as s:
-        member = await league.add_member(s, actor=outsider, organization_id=world.organization_id)
-    assert member.user_id == world.user_ids["outsider"]
+        member = await members.add_member(
+            s, actor=outsider, organization_id=world.organization_id, user_id=me
+        )
+    assert member.user_id == me
     assert member.name == "Outsider"
     await fails_unchanged(
         platform,
-        lambda s: league.add_member(s, actor=outsider, organization_id=world.organization_id),
+        lambda s: members.add_member(
+            s, actor=outsider, organization_id=world.organization_id, user_id=me
+        ),
         code="DUPLICATE",
     )
     await fails_unchanged(
         platform,
-        lambda s: league.add_member(
+        lambda s: members.add_member(
             s,
             actor=world.actors["player"],
             organization_id=world.organization_id,
@@ -418,7 +430,7 @@ async def test_members_join_themselves_or_are_added_by_staff(platform, world):
         code="PERMISSION_DENIED",
     )
     async with platform.unit_of_work() as s:
-        staffed = await league.add_member(
+        staffed = await members.add_member(
             s,
             actor=world.actors["organization_admin"],
             organization_id=world.organization_id,
@@ -432,7 +444,7 @@ async def test_players_must_be_members_of_the_leagues_organization(platform, wor
     root = world.actors["superuser"]
     async with platform.unit_of_work() as s:
         other = await league.create_organization(s, actor=root, slug="other", name="Other")
-        foreign = await league.add_member(
+        foreign = await members.add_member(
             s, actor=root, organization_id=other.id, user_id=world.user_ids["outsider"]
         )
         other_league = await league.create_league(
@@ -441,7 +453,7 @@ async def test_players_must_be_members_of_the_leagues_organization(platform, wor
         other_group = await league.create_skill_group(
             s, actor=root, league_id=other_league.id, name="Premier", code="PL", ordinal=1
         )
-        local = await league.add_member(
+        local = await members.add_member(
             s,
             actor=root,
             organization_id=world.organization_id,
@@ -449,7 +461,7 @@ async def test_players_must_be_members_of_the_leagues_organization(platform, wor
         )
 
     def register(member_id, **kwargs):
-        return lambda s: league.register_player(
+        return lambda s: members.register_player(
             s,
             actor=world.actors["league_staff"],
             member_id=member_id,
@@ -468,7 +480,7 @@ async def test_players_must_be_members_of_the_leagues_organization(platform, wor
     async with platform.unit_of_work() as s:
         player = await register(local.id, skill_group_id=world.skill_group_ids[1], salary=12.5)(s)
         # one player per league: the same member may also play in another league
-        await league.register_player(s, actor=root, member_id=local.id, league_id=other_league.id)
+        await members.register_player(s, actor=root, member_id=local.id, league_id=other_league.id)
     assert (player.league_id, player.skill_group_id, player.salary) == (
         world.league_id,
         world.skill_group_ids[1],
@@ -481,12 +493,12 @@ async def test_players_must_be_members_of_the_leagues_organization(platform, wor
 
 async def _roster(platform, team_id, season_id, at=None):
     async with platform.reading() as s:
-        spots = await league.roster_at(s, team_id=team_id, season_id=season_id, at=at)
+        spots = await rosters.roster_at(s, team_id=team_id, season_id=season_id, at=at)
     return [spot.player_id for spot in spots]
 
 
 def _sign(world, team, player, *, actor="league_staff", season=None, captain=False):
-    return lambda s: league.add_to_roster(
+    return lambda s: rosters.add_to_roster(
         s,
         actor=world.actors[actor],
         team_id=team,
@@ -497,7 +509,7 @@ def _sign(world, team, player, *, actor="league_staff", season=None, captain=Fal
 
 
 def _release(world, team, player, *, actor="league_staff"):
-    return lambda s: league.remove_from_roster(
+    return lambda s: rosters.remove_from_roster(
         s, actor=world.actors[actor], team_id=team, player_id=player, season_id=world.season_id
     )
 
@@ -593,12 +605,12 @@ async def test_salary_cap(platform, world):
         players = []
         for i, salary in enumerate((60, 40, 0.5)):
             user = await identity.ensure_user(s, discord_id=f"77{i}", display_name=f"Cap {i}")
-            member = await league.add_member(
+            member = await members.add_member(
                 s, actor=root, organization_id=world.organization_id, user_id=user.id
             )
             players.append(
                 (
-                    await league.register_player(
+                    await members.register_player(
                         s,
                         actor=root,
                         member_id=member.id,
@@ -681,7 +693,7 @@ async def test_franchise_managers_change_their_own_teams_only(platform, world):
 
 async def _captains(platform, team, season):
     async with platform.reading() as s:
-        spots = await league.roster_at(s, team_id=team, season_id=season)
+        spots = await rosters.roster_at(s, team_id=team, season_id=season)
     return [spot.player_id for spot in spots if spot.is_captain]
 
 
@@ -690,13 +702,13 @@ async def test_captains(platform, world):
     captain, player = world.actors["team_captain"], world.actors["player"]
     assert await _captains(platform, team, season) == [world.player_ids[0]]
     async with platform.reading() as s:
-        assert await league.is_captain_of(s, actor=captain, team_id=team)
-        assert not await league.is_captain_of(s, actor=player, team_id=team)
-        assert not await league.is_captain_of(s, actor=captain, team_id=world.team_ids[1])
-        assert not await league.is_captain_of(s, actor=SPECTATOR, team_id=team)
+        assert await rosters.is_captain_of(s, actor=captain, team_id=team)
+        assert not await rosters.is_captain_of(s, actor=player, team_id=team)
+        assert not await rosters.is_captain_of(s, actor=captain, team_id=world.team_ids[1])
+        assert not await rosters.is_captain_of(s, actor=SPECTATOR, team_id=team)
 
     async with platform.unit_of_work() as s:
-        chosen = await league.set_captain(
+        chosen = await rosters.set_captain(
             s,
             actor=world.actors["franchise_manager"],
             team_id=team,
@@ -706,8 +718,8 @@ async def test_captains(platform, world):
     assert chosen.is_captain
     assert await _captains(platform, team, season) == [world.player_ids[1]]  # the armband moved
     async with platform.reading() as s:
-        assert not await league.is_captain_of(s, actor=captain, team_id=team)
-        assert await league.is_captain_of(s, actor=player, team_id=team)
+        assert not await rosters.is_captain_of(s, actor=captain, team_id=team)
+        assert await rosters.is_captain_of(s, actor=player, team_id=team)
 
     # signing a new captain moves it again
     async with platform.unit_of_work() as s:
@@ -721,7 +733,7 @@ async def test_captains(platform, world):
 
     await fails_unchanged(
         platform,
-        lambda s: league.set_captain(
+        lambda s: rosters.set_captain(
             s,
             actor=world.actors["league_staff"],
             team_id=team,
@@ -732,7 +744,7 @@ async def test_captains(platform, world):
     )
     await fails_unchanged(
         platform,
-        lambda s: league.set_captain(
+        lambda s: rosters.set_captain(
             s,
             actor=world.actors["team_captain"],
             team_id=team,
@@ -763,7 +775,7 @@ async def test_league_staff_of_another_league_may_not_touch_this_one(platform, w
     staff = Actor(user_id=user.id)
     await fails_unchanged(
         platform,
-        lambda s: league.add_to_roster(
+        lambda s: rosters.add_to_roster(
             s,
             actor=staff,
             team_id=world.team_ids[1],

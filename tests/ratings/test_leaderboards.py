@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from sprocket.db import utcnow
 from sprocket.errors import InvalidInput
@@ -54,9 +54,13 @@ async def build(platform, world) -> Scenario:
             starts_at=month_ago - dt.timedelta(days=1),
             ends_at=month_ago + dt.timedelta(days=7),
         )
-        # Series A was played a month ago, in another season; rebuild the history's dates.
+        # Series A was played a month ago, in another season; rebuild the history's dates
+        # (a game's date is the one its replay recorded).
         await session.execute(
             update(Match).where(Match.id == a).values(starts_at=month_ago, season_id=season.id)
+        )
+        await session.execute(
+            update(MatchGame).where(MatchGame.match_id == a).values(played_at=month_ago)
         )
         moved = c_line.home[1][0]
         await session.execute(
@@ -93,7 +97,7 @@ async def expected(platform, by: PlayerBoard, f: Filters) -> list[tuple]:
                     Player.member_id,
                     Player.skill_group_id,
                     Match.season_id,
-                    Match.starts_at,
+                    func.coalesce(MatchGame.played_at, Match.starts_at),
                     PlayerGameStat.goals,
                     PlayerGameStat.saves,
                     PlayerGameStat.shots,

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
 from sprocket.errors import DomainError, PermissionDenied
 from sprocket.identity.access import Actor
@@ -27,7 +28,6 @@ from sprocket.platform.outbox import OutboxMessage
 from sprocket.replays import service as replays
 from sprocket.replays import tasks
 from sprocket.replays.models import (
-    AuditEntry,
     Ratification,
     StoredReplay,
     Submission,

@@ -523,11 +523,11 @@ def test_game_dates_must_fall_in_the_window_give_or_take_the_tolerance() -> None
     report = validate_series(EXPECT, late)
     message = only_problem(report, "OUTSIDE_WINDOW")
     assert message == (
-        "Replay 3: it was played on 2025-03-18 01:00 UTC, outside the match window "
-        "2025-03-10 to 2025-03-17."
+        "Replay 3: it was played on 18 Mar 2025 01:00 UTC, outside the match window "
+        "10 Mar 2025 to 17 Mar 2025."
     )
     assert only_problem(validate_series(EXPECT, early), "OUTSIDE_WINDOW").startswith(
-        "Replay 1: it was played on 2025-03-08 23:00 UTC"
+        "Replay 1: it was played on 8 Mar 2025 23:00 UTC"
     )
     assert validate_series(EXPECT, within).ok
     strict = expect(date_tolerance=dt.timedelta(0))

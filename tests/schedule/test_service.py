@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import select
 
+from sprocket.db import utcnow
 from sprocket.errors import InvalidInput
 from sprocket.league import service as league
 from sprocket.league.models import Season
@@ -18,7 +19,14 @@ from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 from tests.helpers.database import fails_unchanged, row_counts
 from tests.league_world import build_world
 
-T0 = dt.datetime(2026, 1, 5, 19, 0, tzinfo=dt.UTC)
+# Tomorrow at 19:00: inside week 1 of a World's season (which starts a day before now).
+T0 = (utcnow() + dt.timedelta(days=1)).replace(hour=19, minute=0, second=0, microsecond=0)
+
+
+def csv_time(days: float, *, iso: bool = True) -> str:
+    """T0 plus ``days`` as a CSV cell: ISO 8601 with a Z, or a plain "date time" (UTC)."""
+    moment = T0 + dt.timedelta(days=days)
+    return moment.strftime("%Y-%m-%dT%H:%MZ" if iso else "%Y-%m-%d %H:%M")
 
 
 async def _season(platform, season_id: int) -> Season:
@@ -285,9 +293,9 @@ async def test_generation_checks_the_format_and_permission(platform):
 
 GOOD_CSV = (
     "week,home,away,start,end\n"
-    "1,Team 1,Team 2,2026-01-05T19:00Z,2026-01-06T19:00Z\n"
-    "1,Team 3,Team 4,2026-01-07T19:00Z,2026-01-08T19:00Z\n"
-    "2,Team 2,Team 3,2026-01-12 19:00,2026-01-13 19:00\n"
+    f"1,Team 1,Team 2,{csv_time(0)},{csv_time(1)}\n"
+    f"1,Team 3,Team 4,{csv_time(2)},{csv_time(3)}\n"
+    f"2,Team 2,Team 3,{csv_time(7, iso=False)},{csv_time(8, iso=False)}\n"
 )
 
 
@@ -324,10 +332,10 @@ async def test_csv_import_creates_weeks_fixtures_and_matches(platform):
 
 async def test_csv_import_adds_to_existing_weeks(platform, world):
     before = await row_counts(platform)
-    text = "week,home,away,start,end\n6,Team 4,Team 1,2026-03-01T19:00Z,2026-03-02T19:00Z\n"
+    text = f"week,home,away,start,end\n2,Team 4,Team 1,{csv_time(7)},{csv_time(8)}\n"
     await _import(platform, world, text)
     after = await row_counts(platform)
-    assert after["match_weeks"] == before["match_weeks"]  # week 6 exists already
+    assert after["match_weeks"] == before["match_weeks"]  # week 2 exists already
     assert after["fixtures"] == before["fixtures"] + 1
     assert after["matches"] == before["matches"] + 1
 
@@ -376,8 +384,8 @@ async def test_csv_pairing_already_in_the_season_is_rejected(platform):
     await _import(platform, world, GOOD_CSV)
     text = (
         "week,home,away,start,end\n"
-        "3,Team 1,Team 3,2026-01-19T19:00Z,2026-01-20T19:00Z\n"
-        "1,Team 2,Team 1,2026-01-05T19:00Z,2026-01-06T19:00Z\n"
+        f"3,Team 1,Team 3,{csv_time(14)},{csv_time(15)}\n"
+        f"1,Team 2,Team 1,{csv_time(0)},{csv_time(1)}\n"
     )
     error = await fails_unchanged(
         platform,
@@ -393,7 +401,7 @@ async def test_csv_pairing_already_in_the_season_is_rejected(platform):
     await _import(
         platform,
         world,
-        "week,home,away,start,end\n3,Team 2,Team 1,2026-01-19T19:00Z,2026-01-20T19:00Z\n",
+        f"week,home,away,start,end\n3,Team 2,Team 1,{csv_time(14)},{csv_time(15)}\n",
     )
 
 
@@ -418,14 +426,15 @@ async def test_csv_import_checks_permission_and_size(platform, world):
 
 
 async def test_export_then_import_into_another_season_round_trips(platform, world):
+    first_season = await _season(platform, world.season_id)
     async with platform.unit_of_work() as s:
-        season2 = await league.create_season(
+        season2 = await league.create_season(  # the same dates: every window fits again
             s,
             actor=world.actors["league_staff"],
             league_id=world.league_id,
             number=2,
-            starts_at=T0,
-            ends_at=T0 + dt.timedelta(weeks=12),
+            starts_at=first_season.starts_at,
+            ends_at=first_season.ends_at,
         )
     async with platform.reading() as s:
         exported = await schedule.export_schedule_csv(s, season_id=world.season_id)

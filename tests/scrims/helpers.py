@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.league import service as league
+from sprocket.league import members
 from sprocket.league.models import GameMode, Member, Player
 from sprocket.ratings.models import Rating
 from sprocket.runtime import Platform
@@ -48,11 +48,11 @@ async def new_person(
         user = await identity.ensure_user(
             s, discord_id=str(940000000000000000 + n), display_name=f"Scrimmer {n}"
         )
-        member = await league.add_member(
+        member = await members.add_member(
             s, actor=root, organization_id=world.organization_id, user_id=user.id
         )
         if skill_group is not None:
-            await league.register_player(
+            await members.register_player(
                 s,
                 actor=root,
                 member_id=member.id,

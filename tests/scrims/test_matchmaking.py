@@ -234,7 +234,7 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
             s, organization_id=world.organization_id, member_id=d.member_id, reason="r", now=NOW
         )
     error = await refused(platform, "QUEUE_BANNED", enter(platform, world, d))
-    assert "2031-03-01 18:30 UTC" in error.message
+    assert "1 Mar 2031 18:30 UTC" in error.message
     # scrims turned off by the organization
     await set_setting(platform, world, "scrims_enabled", False)
     await refused(platform, "SCRIMS_DISABLED", enter(platform, world, c, competitive=False))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from sprocket.audit import AuditEntry
 from sprocket.errors import DomainError
 from sprocket.identity import service as identity
 from sprocket.identity.models import PlatformAccount
@@ -20,7 +21,7 @@ from sprocket.league.models import GameMode
 from sprocket.ratings import service as ratings
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.replays import service as replays
-from sprocket.replays.models import AuditEntry, Ratification, StoredReplay, Submission
+from sprocket.replays.models import Ratification, StoredReplay, Submission
 from sprocket.replays.service import Upload
 from sprocket.runtime import Platform
 from sprocket.scrims import results, service

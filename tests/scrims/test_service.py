@@ -257,7 +257,7 @@ async def test_a_missed_check_in_cancels_the_pop_bans_the_missing_and_requeues_t
     error = await refused(
         platform, "QUEUE_BANNED", join(platform, c, scrim_id, now=deadline + MINUTE)
     )
-    assert "2031-03-01 18:35 UTC" in error.message
+    assert "1 Mar 2031 18:35 UTC" in error.message
     # The scrim fills again with others and pops; c misses again later: a longer ban.
     await join(platform, e, scrim_id, now=deadline + MINUTE)
     await join(platform, f, scrim_id, now=deadline + MINUTE)

@@ -1,13 +1,20 @@
-"""Cursor pagination: opaque cursors over a stable sort key (the row id)."""
+"""Cursor pagination: opaque cursors over a stable sort key (the row id), and the total.
+
+Every connection answers ``totalCount``: how many items match its filters, over every page.
+It costs one count query per connection (never one per node), run only when the field is
+asked for.
+"""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.errors import InvalidInput
 
@@ -23,11 +30,40 @@ class PageInfo:
     end_cursor: str | None
 
 
+Counter = Callable[[], Awaitable[int]]
+
+
 @strawberry.type
 class Connection(Generic[Node]):
     nodes: list[Node]
     page_info: PageInfo
-    total_count: int | None = None
+    counter: strawberry.Private[Counter]
+
+    @strawberry.field(description="How many items match the filters, over every page.")
+    async def total_count(self) -> int:
+        return await self.counter()
+
+
+def counter(
+    reading: Callable[[], AbstractAsyncContextManager[AsyncSession]],
+    count: Callable[[AsyncSession], Awaitable[int]],
+) -> Counter:
+    """``count`` run in a reading session the first time it is asked for, then remembered."""
+    known: list[int] = []
+
+    async def total() -> int:
+        if not known:
+            async with reading() as session:
+                known.append(await count(session))
+        return known[0]
+
+    return total
+
+
+async def count_rows(session: AsyncSession, query: Select[Any]) -> int:
+    """How many rows ``query`` selects (its filters, not a page of them): one statement."""
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return int(total or 0)
 
 
 def encode_cursor(value: int) -> str:
@@ -65,8 +101,15 @@ def page_query(query: Select[Any], id_column: Any, *, first: int, after: str | N
 
 
 def connection(
-    rows: Sequence[Row], *, first: int, convert: Callable[[Row], Node], key: Callable[[Row], int]
+    rows: Sequence[Row],
+    *,
+    first: int,
+    convert: Callable[[Row], Node],
+    key: Callable[[Row], int],
+    total: Counter,
 ) -> Connection[Node]:
+    """A page of ``rows`` (fetched with :func:`page_query`: one row beyond the page) and the
+    ``total`` of the filtered list."""
     page = list(rows[:first])
     return Connection(
         nodes=[convert(r) for r in page],
@@ -74,4 +117,27 @@ def connection(
             has_next_page=len(rows) > first,
             end_cursor=encode_cursor(key(page[-1])) if page else None,
         ),
+        counter=total,
+    )
+
+
+async def paged(
+    reading: Callable[[], AbstractAsyncContextManager[AsyncSession]],
+    query: Select[Any],
+    id_column: Any,
+    *,
+    first: int,
+    after: str | None,
+    convert: Callable[[Any], Node],
+) -> Connection[Node]:
+    """One page of the rows ``query`` selects (ordered by ``id_column``), as a connection
+    whose ``totalCount`` counts every row ``query`` selects, honouring the same filters."""
+    async with reading() as session:
+        rows = (await session.scalars(page_query(query, id_column, first=first, after=after))).all()
+    return connection(
+        rows,
+        first=first,
+        convert=convert,
+        key=lambda row: getattr(row, id_column.key),
+        total=counter(reading, lambda session: count_rows(session, query)),
     )

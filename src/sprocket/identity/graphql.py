@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.api.context import Context
@@ -20,10 +20,24 @@ from sprocket.identity.models import (
     RoleGrant,
     User,
 )
+from sprocket.league import members
+from sprocket.league.models import Franchise, League, Organization
+
+if TYPE_CHECKING:
+    from sprocket.league.graphql import (
+        FranchiseNode,
+        LeagueNode,
+        MemberNode,
+        OrganizationNode,
+        PlayerNode,
+        RosterEntryNode,
+    )
 
 Info = strawberry.Info[Context, None]
 RoleEnum = strawberry.enum(Role, name="Role")
 AccountStatusEnum = strawberry.enum(AccountStatus, name="AccountStatus")
+# The league's types (resolved lazily: that module imports this one).
+_LEAGUE = "sprocket.league.graphql"
 
 
 async def identity_view(
@@ -137,10 +151,42 @@ class RoleGrantNode:
             franchise_id=gid(row.franchise_id) if row.franchise_id else None,
         )
 
+    @strawberry.field(description="The organization the role is held in.")
+    async def organization(
+        self, info: Info
+    ) -> Annotated[OrganizationNode, strawberry.lazy(_LEAGUE)]:
+        from sprocket.league.graphql import OrganizationNode
+
+        row = await info.context.by_id(Organization).load(to_int(self.organization_id))
+        return OrganizationNode.of(row)
+
+    @strawberry.field(description="The league a league staff role is limited to (null: all).")
+    async def league(self, info: Info) -> Annotated[LeagueNode, strawberry.lazy(_LEAGUE)] | None:
+        from sprocket.league.graphql import LeagueNode
+
+        if self.league_id is None:
+            return None
+        return LeagueNode.of(await info.context.by_id(League).load(to_int(self.league_id)))
+
+    @strawberry.field(description="The franchise a franchise manager manages.")
+    async def franchise(
+        self, info: Info
+    ) -> Annotated[FranchiseNode, strawberry.lazy(_LEAGUE)] | None:
+        from sprocket.league.graphql import FranchiseNode
+
+        if self.franchise_id is None:
+            return None
+        return FranchiseNode.of(await info.context.by_id(Franchise).load(to_int(self.franchise_id)))
+
 
 @strawberry.type
 class Viewer:
+    """The signed-in user and what they are: roles, memberships, players and teams."""
+
     user: UserNode
+    is_platform_admin: bool = strawberry.field(
+        description="A platform administrator, who may do anything anywhere."
+    )
 
     @strawberry.field
     async def tokens(self, info: Info) -> list[ApiTokenNode]:
@@ -148,13 +194,41 @@ class Viewer:
             rows = await service.list_tokens(session, actor=await info.context.actor())
         return [ApiTokenNode.of(r) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(description="Granted roles, each with its scope.")
     async def roles(self, info: Info) -> list[RoleGrantNode]:
         async with info.context.platform.reading() as session:
-            rows = await session.scalars(
-                select(RoleGrant).where(RoleGrant.user_id == int(self.user.id))
+            rows = await service.role_grants_of(session, actor=await info.context.actor())
+        return [RoleGrantNode.of(r) for r in rows]
+
+    @strawberry.field(description="Memberships of organizations, current and left.")
+    async def memberships(
+        self, info: Info
+    ) -> list[Annotated[MemberNode, strawberry.lazy(_LEAGUE)]]:
+        from sprocket.league.graphql import MemberNode
+
+        async with info.context.platform.reading() as session:
+            rows = await members.memberships_of(session, user_id=to_int(self.user.id))
+        return [MemberNode.of(r) for r in rows]
+
+    @strawberry.field(description="Players: one per league played in.")
+    async def players(self, info: Info) -> list[Annotated[PlayerNode, strawberry.lazy(_LEAGUE)]]:
+        from sprocket.league.graphql import PlayerNode
+
+        async with info.context.platform.reading() as session:
+            rows = await members.players_of(session, user_id=to_int(self.user.id))
+        return [PlayerNode.of(r) for r in rows]
+
+    @strawberry.field(
+        description="The teams played for now: the roster spots that run now (a captain's says so)."
+    )
+    async def teams(self, info: Info) -> list[Annotated[RosterEntryNode, strawberry.lazy(_LEAGUE)]]:
+        from sprocket.league.graphql import RosterEntryNode
+
+        async with info.context.platform.reading() as session:
+            rows = await members.teams_of(
+                session, user_id=to_int(self.user.id), at=info.context.now
             )
-            return [RoleGrantNode.of(r) for r in rows]
+        return [RosterEntryNode.of(r) for r in rows]
 
 
 @strawberry.type
@@ -165,11 +239,22 @@ class IdentityQuery:
         if actor.user_id is None:
             return None
         user = await info.context.by_id(User).load(actor.user_id)
-        return Viewer(user=UserNode.of(user, IdentityView.FULL)) if user else None
+        if user is None:
+            return None
+        return Viewer(
+            user=UserNode.of(user, IdentityView.FULL), is_platform_admin=user.is_superuser
+        )
 
 
 @strawberry.type
 class IdentityMutation:
+    @strawberry.mutation(
+        description="Choose the name people see (1 to 32 characters, no control characters)."
+    )
+    async def set_display_name(self, info: Info, name: str) -> UserNode:
+        row = await info.context.mutate(service.set_display_name, name=name)
+        return UserNode.of(row, IdentityView.FULL)
+
     @strawberry.mutation(
         description="Create a personal API token for yourself, living `days` days (default: "
         "the setting token_days; at most token_max_days). Revoking the token you sign in "

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sprocket.db import Base, UTCDateTime, utcnow
@@ -55,6 +54,8 @@ class User(Base):
     discord_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     discord_name: Mapped[str | None] = mapped_column(String(100))
     display_name: Mapped[str] = mapped_column(String(100))
+    # Set when the user chose their display name; until then it follows their Discord name.
+    display_name_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     is_superuser: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -133,18 +134,3 @@ class PlatformAccount(Base):
 
 
 Index("ix_platform_accounts_member", PlatformAccount.member_id)
-
-
-class AuditEntry(Base):
-    """What staff did, by whom and when: to results (force-accept, reset, invalidate) and to
-    members' game accounts (linked or unlinked for them)."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[str] = mapped_column(String(64))
-    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from sprocket.identity import access, tokens
@@ -17,7 +19,6 @@ from sprocket.identity.models import (
     AccountProof,
     AccountStatus,
     ApiToken,
-    AuditEntry,
     Platform,
     PlatformAccount,
     Role,
@@ -27,6 +28,25 @@ from sprocket.identity.models import (
 from sprocket.league.models import Franchise, League, Member
 
 GRANTABLE = (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF, Role.FRANCHISE_MANAGER)
+DISPLAY_NAME_MAX = 32
+# Unicode categories a name shown to people may not hold: controls (tab, newline, escape...),
+# invisible formatting (right-to-left overrides, zero-width characters), line and paragraph
+# separators, lone surrogates and private-use code points.
+_NOT_IN_NAMES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+
+def person_name(value: str, *, what: str, limit: int) -> str:
+    """A name people will read (a user's display name, a member's name): surrounding spaces
+    removed, 1 to ``limit`` characters, none of them a control or invisible formatting
+    character. Raises InvalidInput ``INVALID_NAME``."""
+    value = value.strip()
+    if not value or len(value) > limit:
+        raise InvalidInput(f"A {what} has 1 to {limit} characters.", code="INVALID_NAME")
+    if any(unicodedata.category(char) in _NOT_IN_NAMES for char in value):
+        raise InvalidInput(
+            f"A {what} may not hold control or invisible characters.", code="INVALID_NAME"
+        )
+    return value
 
 
 async def ensure_user(
@@ -41,8 +61,9 @@ async def ensure_user(
     """The user with this Discord id, created or refreshed (the Discord login path).
 
     ``display_name``: the name to set; None leaves an existing user's name as it is (a new
-    user is then called ``name_if_new``). ``is_superuser``: None leaves the flag as it is.
-    Raises INVALID_DISCORD_ID.
+    user is then called ``name_if_new``); it follows Discord's until the user chooses their
+    own (:func:`set_display_name`). ``is_superuser``: None leaves the flag as it is.
+    Raises InvalidInput ``INVALID_DISCORD_ID``.
     """
     if not (discord_id.isascii() and discord_id.isdigit()) or len(discord_id) > 20:
         raise InvalidInput(f"'{discord_id}' is not a Discord user id.", code="INVALID_DISCORD_ID")
@@ -52,13 +73,39 @@ async def ensure_user(
             discord_id=discord_id, display_name=display_name or name_if_new, is_superuser=False
         )
         session.add(user)
-    elif display_name is not None:
+    elif display_name is not None and user.display_name_changed_at is None:
         user.display_name = display_name
     user.discord_name = discord_name or user.discord_name
     if is_superuser is not None:
         user.is_superuser = is_superuser
     await session.flush()
     return user
+
+
+async def set_display_name(session: AsyncSession, *, actor: Actor, name: str) -> User:
+    """The caller chooses the name people see (1 to 32 characters, no control or invisible
+    characters); from then on a Discord sign-in no longer replaces it.
+
+    Raises UNAUTHENTICATED, INVALID_NAME.
+    """
+    user_id = access.require_user(actor)
+    chosen = person_name(name, what="display name", limit=DISPLAY_NAME_MAX)
+    user = found(await session.get(User, user_id), "user", user_id)
+    user.display_name = chosen
+    user.display_name_changed_at = utcnow()
+    await session.flush()
+    return user
+
+
+async def role_grants_of(session: AsyncSession, *, actor: Actor) -> list[RoleGrant]:
+    """The roles granted to the caller, each with its scope (organization, league or
+    franchise), oldest first (none for the spectator)."""
+    if actor.user_id is None:
+        return []
+    rows = await session.scalars(
+        select(RoleGrant).where(RoleGrant.user_id == actor.user_id).order_by(RoleGrant.id)
+    )
+    return list(rows.all())
 
 
 async def issue_token(

@@ -12,11 +12,11 @@ from strawberry.scalars import JSON
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.api.limits import ListSize
-from sprocket.api.pagination import Connection, connection, page_query
+from sprocket.api.pagination import Connection, paged
 from sprocket.identity.access import IdentityView
 from sprocket.identity.graphql import PlatformAccountNode, UserNode, identity_view
 from sprocket.identity.models import AccountStatus, PlatformAccount, User
-from sprocket.league import service
+from sprocket.league import members, rosters, service
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
     Franchise,
@@ -75,10 +75,13 @@ class OrganizationNode:
     id: strawberry.ID
     slug: str
     name: str
+    time_zone: str = strawberry.field(
+        description="The IANA time zone its people read dates in (e.g. Europe/London)."
+    )
 
     @classmethod
     def of(cls, row: Organization) -> OrganizationNode:
-        return cls(id=gid(row.id), slug=row.slug, name=row.name)
+        return cls(id=gid(row.id), slug=row.slug, name=row.name, time_zone=row.time_zone)
 
     @strawberry.field(description="Every configuration key, with its effective value.")
     async def settings(self, info: Info) -> list[SettingNode]:
@@ -234,6 +237,10 @@ class MemberNode:
         description="The member shows their Discord identity and verified game accounts to "
         "everyone (default: only to themself and the organization's staff)."
     )
+    joined_at: dt.datetime
+    left_at: dt.datetime | None = strawberry.field(
+        description="When the member left the organization (null: a current member)."
+    )
     user_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
 
@@ -243,6 +250,8 @@ class MemberNode:
             id=gid(row.id),
             name=row.name,
             identities_public=row.identities_public,
+            joined_at=row.joined_at,
+            left_at=row.left_at,
             user_id=row.user_id,
             organization_id=row.organization_id,
         )
@@ -259,6 +268,12 @@ class MemberNode:
     async def user(self, info: Info) -> UserNode:
         return UserNode.of(
             await info.context.by_id(User).load(self.user_id), await self._view(info)
+        )
+
+    @strawberry.field
+    async def organization(self, info: Info) -> OrganizationNode:
+        return OrganizationNode.of(
+            await info.context.by_id(Organization).load(self.organization_id)
         )
 
     @strawberry.field(
@@ -367,6 +382,8 @@ class RosterEntryNode:
     joined_at: dt.datetime
     left_at: dt.datetime | None
     player_id: strawberry.Private[int]
+    team_id: strawberry.Private[int]
+    season_id: strawberry.Private[int]
 
     @classmethod
     def of(cls, row: RosterSpot) -> RosterEntryNode:
@@ -375,11 +392,21 @@ class RosterEntryNode:
             joined_at=row.joined_at,
             left_at=row.left_at,
             player_id=row.player_id,
+            team_id=row.team_id,
+            season_id=row.season_id,
         )
 
     @strawberry.field
     async def player(self, info: Info) -> PlayerNode:
         return PlayerNode.of(await info.context.by_id(Player).load(self.player_id))
+
+    @strawberry.field
+    async def team(self, info: Info) -> TeamNode:
+        return TeamNode.of(await info.context.by_id(Team).load(self.team_id))
+
+    @strawberry.field
+    async def season(self, info: Info) -> SeasonNode:
+        return SeasonNode.of(await info.context.by_id(Season).load(self.season_id))
 
 
 @strawberry.type(name="Team")
@@ -455,13 +482,14 @@ class LeagueQuery:
     async def organizations(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[OrganizationNode]:
-        async with info.context.platform.reading() as session:
-            rows = (
-                await session.scalars(
-                    page_query(select(Organization), Organization.id, first=first, after=after)
-                )
-            ).all()
-        return connection(rows, first=first, convert=OrganizationNode.of, key=lambda r: r.id)
+        return await paged(
+            info.context.platform.reading,
+            select(Organization),
+            Organization.id,
+            first=first,
+            after=after,
+            convert=OrganizationNode.of,
+        )
 
     @strawberry.field
     async def organization(
@@ -513,11 +541,14 @@ class LeagueQuery:
             query = query.where(Team.skill_group_id == to_int(skill_group_id))
         if franchise_id is not None:
             query = query.where(Team.franchise_id == to_int(franchise_id))
-        async with info.context.platform.reading() as session:
-            rows = (
-                await session.scalars(page_query(query, Team.id, first=first, after=after))
-            ).all()
-        return connection(rows, first=first, convert=TeamNode.of, key=lambda r: r.id)
+        return await paged(
+            info.context.platform.reading,
+            query,
+            Team.id,
+            first=first,
+            after=after,
+            convert=TeamNode.of,
+        )
 
     @strawberry.field
     async def players(
@@ -536,18 +567,38 @@ class LeagueQuery:
             query = query.join(Member, Member.id == Player.member_id).where(
                 Member.name.icontains(name_contains.strip()[:50], autoescape=True)
             )
-        async with info.context.platform.reading() as session:
-            rows = (
-                await session.scalars(page_query(query, Player.id, first=first, after=after))
-            ).all()
-        return connection(rows, first=first, convert=PlayerNode.of, key=lambda r: r.id)
+        return await paged(
+            info.context.platform.reading,
+            query,
+            Player.id,
+            first=first,
+            after=after,
+            convert=PlayerNode.of,
+        )
 
 
 @strawberry.type
 class LeagueMutation:
     @strawberry.mutation(description="Platform admins open an organization and administer it.")
-    async def create_organization(self, info: Info, slug: str, name: str) -> OrganizationNode:
-        row = await info.context.mutate(service.create_organization, slug=slug, name=name)
+    async def create_organization(
+        self, info: Info, slug: str, name: str, time_zone: str = "UTC"
+    ) -> OrganizationNode:
+        row = await info.context.mutate(
+            service.create_organization, slug=slug, name=name, time_zone=time_zone
+        )
+        return OrganizationNode.of(row)
+
+    @strawberry.mutation(
+        description="Set the IANA time zone (e.g. Europe/London) the organization reads dates in."
+    )
+    async def set_organization_time_zone(
+        self, info: Info, organization_id: strawberry.ID, time_zone: str
+    ) -> OrganizationNode:
+        row = await info.context.mutate(
+            service.set_organization_time_zone,
+            organization_id=to_int(organization_id),
+            time_zone=time_zone,
+        )
         return OrganizationNode.of(row)
 
     @strawberry.mutation
@@ -652,18 +703,23 @@ class LeagueMutation:
         )
         return TeamNode.of(row)
 
-    @strawberry.mutation(description="Join an organization yourself, or (staff) add a user.")
+    @strawberry.mutation(
+        description="Add the user named by `userId` or `discordId` (one of them): yourself, or "
+        "(staff) anyone. A member who left becomes current again."
+    )
     async def add_member(
         self,
         info: Info,
         organization_id: strawberry.ID,
         user_id: strawberry.ID | None = None,
+        discord_id: str | None = None,
         name: str | None = None,
     ) -> MemberNode:
         row = await info.context.mutate(
-            service.add_member,
+            members.add_member,
             organization_id=to_int(organization_id),
             user_id=maybe_int(user_id),
+            discord_id=discord_id,
             name=name,
         )
         return MemberNode.of(row)
@@ -676,7 +732,21 @@ class LeagueMutation:
         self, info: Info, organization_id: strawberry.ID, public: bool
     ) -> MemberNode:
         row = await info.context.mutate(
-            service.set_identities_public, organization_id=to_int(organization_id), public=public
+            members.set_identities_public, organization_id=to_int(organization_id), public=public
+        )
+        return MemberNode.of(row)
+
+    @strawberry.mutation(
+        description="Staff remove a member: marked left, their open roster spots ended; their "
+        "past rosters, games and stats stay."
+    )
+    async def remove_member(
+        self, info: Info, organization_id: strawberry.ID, member_id: strawberry.ID
+    ) -> MemberNode:
+        row = await info.context.mutate(
+            members.remove_member,
+            organization_id=to_int(organization_id),
+            member_id=to_int(member_id),
         )
         return MemberNode.of(row)
 
@@ -690,7 +760,7 @@ class LeagueMutation:
         salary: float | None = None,
     ) -> PlayerNode:
         row = await info.context.mutate(
-            service.register_player,
+            members.register_player,
             member_id=to_int(member_id),
             league_id=to_int(league_id),
             skill_group_id=maybe_int(skill_group_id),
@@ -698,7 +768,10 @@ class LeagueMutation:
         )
         return PlayerNode.of(row)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Sign a player; staff may date the signing in the past (`at`, within the "
+        "season), which the audit log records."
+    )
     async def add_to_roster(
         self,
         info: Info,
@@ -706,25 +779,36 @@ class LeagueMutation:
         player_id: strawberry.ID,
         season_id: strawberry.ID,
         captain: bool = False,
+        at: dt.datetime | None = None,
     ) -> RosterEntryNode:
         row = await info.context.mutate(
-            service.add_to_roster,
+            rosters.add_to_roster,
             team_id=to_int(team_id),
             player_id=to_int(player_id),
             season_id=to_int(season_id),
             captain=captain,
+            at=_aware(at) if at else None,
         )
         return RosterEntryNode.of(row)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Release a player (the spot is kept, ended); staff may date the departure "
+        "in the past (`at`, within the season), which the audit log records."
+    )
     async def remove_from_roster(
-        self, info: Info, team_id: strawberry.ID, player_id: strawberry.ID, season_id: strawberry.ID
+        self,
+        info: Info,
+        team_id: strawberry.ID,
+        player_id: strawberry.ID,
+        season_id: strawberry.ID,
+        at: dt.datetime | None = None,
     ) -> RosterEntryNode:
         row = await info.context.mutate(
-            service.remove_from_roster,
+            rosters.remove_from_roster,
             team_id=to_int(team_id),
             player_id=to_int(player_id),
             season_id=to_int(season_id),
+            at=_aware(at) if at else None,
         )
         return RosterEntryNode.of(row)
 
@@ -733,7 +817,7 @@ class LeagueMutation:
         self, info: Info, team_id: strawberry.ID, player_id: strawberry.ID, season_id: strawberry.ID
     ) -> RosterEntryNode:
         row = await info.context.mutate(
-            service.set_captain,
+            rosters.set_captain,
             team_id=to_int(team_id),
             player_id=to_int(player_id),
             season_id=to_int(season_id),

@@ -46,6 +46,8 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # The IANA zone in which its people read dates (sprocket.dates.for_people).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -136,7 +138,8 @@ class Team(Base):
 
 class Member(Base):
     """A user's membership of an organization. Names are unique within it, compared by
-    ``name_key`` (see :func:`sprocket.league.names.member_name_key`)."""
+    ``name_key`` (see :func:`sprocket.league.names.member_name_key`). A removed member is
+    kept, marked left, so their past rosters, games and stats keep their owner."""
 
     __tablename__ = "members"
     __table_args__ = (
@@ -153,6 +156,7 @@ class Member(Base):
     # to themself and the organization's staff).
     identities_public: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Player(Base):

@@ -19,7 +19,13 @@ from sqlalchemy.orm import aliased
 
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
-from sprocket.api.pagination import Connection, PageInfo, decode_cursor, encode_cursor
+from sprocket.api.pagination import (
+    Connection,
+    PageInfo,
+    counter,
+    decode_cursor,
+    encode_cursor,
+)
 from sprocket.errors import InvalidInput
 from sprocket.league.graphql import GameModeNode, MemberNode, _aware
 from sprocket.league.models import League, Member
@@ -261,22 +267,20 @@ class RatingsQuery:
         after: str | None = None,
     ) -> Connection[PlayerLeaderboardEntryNode]:
         offset = decode_cursor(after) if after is not None else 0
+        board = leaderboards.PlayerBoard(by.value)
         async with info.context.platform.reading() as session:
             mode = await service.game_mode_id(session, game_mode)
+            filters = leaderboards.Filters(
+                organization_id=to_int(organization_id),
+                game_mode_id=mode,
+                skill_group_id=maybe_int(skill_group_id),
+                season_id=maybe_int(season_id),
+                since=_aware(since) if since else None,
+                until=_aware(until) if until else None,
+                min_games=min_games,
+            )
             page = await leaderboards.player_leaderboard(
-                session,
-                by=leaderboards.PlayerBoard(by.value),
-                filters=leaderboards.Filters(
-                    organization_id=to_int(organization_id),
-                    game_mode_id=mode,
-                    skill_group_id=maybe_int(skill_group_id),
-                    season_id=maybe_int(season_id),
-                    since=_aware(since) if since else None,
-                    until=_aware(until) if until else None,
-                    min_games=min_games,
-                ),
-                first=first,
-                offset=offset,
+                session, by=board, filters=filters, first=first, offset=offset
             )
         nodes = [
             PlayerLeaderboardEntryNode(
@@ -294,6 +298,10 @@ class RatingsQuery:
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 end_cursor=encode_cursor(nodes[-1].rank) if nodes else None,
+            ),
+            counter=counter(
+                info.context.platform.reading,
+                lambda session: leaderboards.count_players(session, by=board, filters=filters),
             ),
         )
 

@@ -9,8 +9,9 @@ Filters
   stat lines count from the organization's leagues of that mode.
 - ``skill_group_id``: members with a player registered in that skill group.
 - ``season_id``: only games of that season's matches.
-- ``since`` / ``until``: only games whose date (the start of their match's window, as stored
-  in ``RatingPoint.played_at``) is at or after ``since`` and before ``until``.
+- ``since`` / ``until``: only games whose date (the date their replay recorded, or the start
+  of their match's window for a result entered by hand; as stored in
+  ``RatingPoint.played_at``) is at or after ``since`` and before ``until``.
 - ``min_games``: at least that many games counted under the filters above.
 
 On the rating board the value is always the current displayed rating; the season and time
@@ -130,7 +131,7 @@ async def player_leaderboard(
     """One page of the players' board ``by`` under ``filters``, best first."""
     filters.check()
     _check_page(first, offset)
-    query = _rating_board(filters) if by is PlayerBoard.RATING else _stat_board(by, filters)
+    query = _board(by, filters)
     rows = (await session.execute(query.offset(offset).limit(first + 1))).all()
     entries = [
         PlayerEntry(
@@ -143,6 +144,18 @@ async def player_leaderboard(
         for n, (member, value, games, wins) in enumerate(rows[:first])
     ]
     return Page(entries, len(rows) > first, offset)
+
+
+async def count_players(session: AsyncSession, *, by: PlayerBoard, filters: Filters) -> int:
+    """How many players the board ``by`` lists under ``filters``, over every page (one
+    statement)."""
+    filters.check()
+    board = _board(by, filters).order_by(None).subquery()
+    return int(await session.scalar(select(func.count()).select_from(board)) or 0)
+
+
+def _board(by: PlayerBoard, filters: Filters):  # noqa: ANN202 - a select
+    return _rating_board(filters) if by is PlayerBoard.RATING else _stat_board(by, filters)
 
 
 def _rating_board(f: Filters):  # noqa: ANN202 - a select
@@ -219,10 +232,11 @@ def _stat_board(by: PlayerBoard, f: Filters):  # noqa: ANN202 - a select
         query = query.where(Player.skill_group_id == f.skill_group_id)
     if f.season_id is not None:
         query = query.where(Match.season_id == f.season_id)
+    played = func.coalesce(MatchGame.played_at, Match.starts_at)
     if f.since is not None:
-        query = query.where(Match.starts_at >= f.since)
+        query = query.where(played >= f.since)
     if f.until is not None:
-        query = query.where(Match.starts_at < f.until)
+        query = query.where(played < f.until)
     return (
         query.group_by(Player.member_id)
         .having(games >= max(f.min_games, 1))

@@ -29,7 +29,8 @@ locked rating rows), so :func:`rate_match_games` and :func:`rate_scrim_games` st
 acceptance time (``completed_at``, ``finished_at``) again, from the database's clock, once
 they hold the rows: the result applied second is also the later one, whichever API process
 applied it. A point's ``played_at`` is the game's date for
-people and time windows: the start of its match's window.
+people and time windows: the date its replay recorded (``MatchGame.played_at``), or the start
+of its match's window for a result entered by hand.
 
 Taking a result back
 --------------------
@@ -45,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,7 +119,7 @@ def _match_games_query():  # noqa: ANN202 - a SQLAlchemy select of many columns
         select(
             MatchGame.id,
             MatchGame.home_won,
-            Match.starts_at,
+            func.coalesce(MatchGame.played_at, Match.starts_at),
             Match.completed_at,
             Fixture.home_team_id,
             Fixture.away_team_id,
@@ -140,11 +141,11 @@ def _match_games_query():  # noqa: ANN202 - a SQLAlchemy select of many columns
 def _assemble(rows: Iterable[Sequence[object]]) -> list[RatedGame]:
     """Rows of :func:`_match_games_query` (one per player line) grouped into games."""
     by_game: dict[int, dict] = {}
-    for game_id, home_won, starts, completed, home_team, away_team, org, mode, team, member in rows:
+    for game_id, home_won, played, completed, home_team, away_team, org, mode, team, member in rows:
         game = by_game.get(game_id)  # type: ignore[arg-type]
         if game is None:
             game = by_game[game_id] = {  # type: ignore[index]
-                "head": (game_id, home_won, starts, completed, org, mode),
+                "head": (game_id, home_won, played, completed, org, mode),
                 "home": [],
                 "away": [],
             }
@@ -153,7 +154,7 @@ def _assemble(rows: Iterable[Sequence[object]]) -> list[RatedGame]:
             game[side].append(member)
     games = []
     for game in by_game.values():
-        game_id, home_won, starts, completed, org, mode = game["head"]
+        game_id, home_won, played, completed, org, mode = game["head"]
         if not game["home"] or not game["away"]:
             continue  # one side has no known player: nothing to rate
         games.append(
@@ -162,8 +163,8 @@ def _assemble(rows: Iterable[Sequence[object]]) -> list[RatedGame]:
                 game_id=game_id,
                 organization_id=org,
                 game_mode_id=mode,
-                accepted_at=completed or starts,
-                played_at=starts,
+                accepted_at=completed or played,
+                played_at=played,
                 home=tuple(game["home"]),
                 away=tuple(game["away"]),
                 home_won=home_won,

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.db import utcnow
 from sprocket.errors import Conflict, PermissionDenied
 from sprocket.identity import access
 from sprocket.identity.access import Actor, found
 from sprocket.league.models import GameMode, League, Member, Player, RosterSpot, Team
-from sprocket.league.service import organization_config
+from sprocket.league.service import organization_config, organization_zone
 from sprocket.ratings import service as ratings
 from sprocket.replays import validation
 from sprocket.replays.models import Submission
@@ -144,30 +143,37 @@ class MatchSubject:
         return validation.validate_series(await self._expectation(session), files)
 
     async def _expectation(self, session: AsyncSession) -> validation.Expectation:
+        """The match as the pure validation sees it: every dated roster spot of the two teams
+        in the season (each game picks the roster of its own date), the league's and the
+        organization's rules, the linked accounts and the organization's time zone."""
         match, league = self.match, self.league
         config = await organization_config(session, league.organization_id)
         mode = found(
             await session.get(GameMode, league.game_mode_id), "game mode", league.game_mode_id
         )
-        until = min(utcnow(), match.ends_at)
+        spots = await session.execute(
+            select(
+                RosterSpot.team_id,
+                Member.id,
+                Player.id,
+                Member.name,
+                RosterSpot.joined_at,
+                RosterSpot.left_at,
+            )
+            .join(Player, Player.id == RosterSpot.player_id)
+            .join(Member, Member.id == Player.member_id)
+            .where(RosterSpot.team_id.in_(self.teams), RosterSpot.season_id == match.season_id)
+            .order_by(RosterSpot.joined_at, RosterSpot.id)
+        )
+        rosters: dict[int, list[validation.RosterPlayer]] = {t: [] for t in self.teams}
+        for team_id, member_id, player_id, name, joined, left in spots:
+            rosters[team_id].append(
+                validation.RosterPlayer(member_id, player_id, name, joined, left)
+            )
         sides = []
         for team_id in self.teams:
             team = found(await session.get(Team, team_id), "team", team_id)
-            # Anyone on the roster at some point of the match window counts as that team's.
-            rows = await session.execute(
-                select(Member.id, Player.id, Member.name)
-                .join(Player, Player.member_id == Member.id)
-                .join(RosterSpot, RosterSpot.player_id == Player.id)
-                .where(
-                    RosterSpot.team_id == team.id,
-                    RosterSpot.season_id == match.season_id,
-                    RosterSpot.joined_at <= until,
-                    RosterSpot.left_at.is_(None) | (RosterSpot.left_at > match.starts_at),
-                )
-                .distinct()
-            )
-            roster = tuple(validation.RosterPlayer(m, p, n) for m, p, n in rows)
-            sides.append(validation.Side(team.id, team.name, roster))
+            sides.append(validation.Side(team.id, team.name, tuple(rosters[team.id])))
         accounts, names = await organization_accounts(session, league.organization_id)
         return validation.Expectation(
             match_format=match.format,
@@ -181,12 +187,14 @@ class MatchSubject:
             substitutes_per_series=config["substitutes_per_series"],
             accounts=accounts,
             member_names=names,
+            time_zone=await organization_zone(session, league.organization_id),
         )
 
     # -- the result ----------------------------------------------------------------------------
 
     async def accept(self, session: AsyncSession, submission: Submission) -> None:
-        """Games, stat lines, the match result and (through it) standings and ratings."""
+        """Games (each with the date its replay recorded), stat lines, the match result and
+        (through it) standings and ratings."""
         games = (submission.report or {}).get("games", [])
         if not games or any(g.get("home_goals") is None for g in games):
             raise Conflict(
@@ -200,6 +208,10 @@ class MatchSubject:
             games=[(g["home_goals"], g["away_goals"]) for g in games],
             replay_ids=await replay_ids(session, submission),
             winners=validation.decided_winners(games),
+            played_at=[
+                dt.datetime.fromisoformat(g["played_at"]) if g.get("played_at") else None
+                for g in games
+            ],
         )
         await stats.record_series(
             session,

@@ -1,7 +1,4 @@
-"""Tables of replay-proven results: stored replays, submissions, ratifications, claims.
-
-Staff actions on results are written to the audit log of :mod:`sprocket.identity.models`.
-"""
+"""Tables of replay-proven results: stored replays, submissions, ratifications, claims."""
 
 from __future__ import annotations
 
@@ -22,7 +19,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sprocket.db import Base, UTCDateTime, utcnow
-from sprocket.identity.models import AuditEntry as AuditEntry  # the log staff actions go to
 
 
 class StoredReplay(Base):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from sprocket.identity import access
@@ -38,7 +39,6 @@ from sprocket.replays.filenames import clean_filename
 from sprocket.replays.matches import MatchSubject
 from sprocket.replays.models import (
     AccountClaim,
-    AuditEntry,
     Ratification,
     StoredReplay,
     Submission,

@@ -1,16 +1,20 @@
 """Checks a series of parsed replays against the scheduled match (pure: no session, no I/O).
 
-The report says, per game, which players were expected (the two rosters at match time) and
-which accounts the replay shows, and every problem in a sentence a player understands.
+The report says, per game, which players were expected (the two rosters on the game's own
+date, from its replay) and which accounts the replay shows, and every problem in a sentence a
+player understands, its dates in the organization's time zone. The rosters come as every dated
+spot of the two teams in the season; each game picks the spots that ran when it was played (a
+game without a date: every spot that ran during the match window).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from sprocket.dates import DEFAULT_ZONE, for_people
 from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity.accounts import platform_name
 from sprocket.replays.parser import Replay, ReplayError
@@ -22,16 +26,33 @@ PLATFORMS = {"steam", "epic", "psn", "xbox", "switch"}
 
 @dataclass(frozen=True)
 class RosterPlayer:
+    """A player's spot on a team's roster, from ``joined_at`` until ``left_at`` (None: since
+    before anything this series asks about; still on the roster)."""
+
     member_id: int
     player_id: int
     name: str
+    joined_at: dt.datetime | None = None
+    left_at: dt.datetime | None = None
+
+    def on(self, moment: dt.datetime) -> bool:
+        """On the roster at ``moment``."""
+        return (self.joined_at is None or self.joined_at <= moment) and (
+            self.left_at is None or moment < self.left_at
+        )
+
+    def during(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """On the roster at some moment from ``start`` to ``end``."""
+        return (self.joined_at is None or self.joined_at <= end) and (
+            self.left_at is None or self.left_at > start
+        )
 
 
 @dataclass(frozen=True)
 class Side:
     team_id: int
     name: str
-    roster: tuple[RosterPlayer, ...]
+    roster: tuple[RosterPlayer, ...]  # every spot of the team in the season, dated
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,7 @@ class GameRules:
     date_tolerance: dt.timedelta
     window_name: str = "the match window"
     played_by: str = "this league"
+    time_zone: str = DEFAULT_ZONE
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,7 @@ class Expectation:
     substitutes_per_series: int
     accounts: Mapping[tuple[str, str], int]  # (platform, account id) -> member id
     member_names: Mapping[int, str]
+    time_zone: str = DEFAULT_ZONE  # the organization's, for the dates of sentences
 
     @property
     def rules(self) -> GameRules:
@@ -71,6 +94,7 @@ class Expectation:
             self.window_start,
             self.window_end,
             self.date_tolerance,
+            time_zone=self.time_zone,
         )
 
 
@@ -203,33 +227,75 @@ class GameChecks:
         self.problems.append(Problem(code, sentence, self.number))
 
 
+@dataclass(frozen=True)
+class GameRosters:
+    """The two rosters one game is judged against: those of the game's own date."""
+
+    home: tuple[RosterPlayer, ...]
+    away: tuple[RosterPlayer, ...]
+
+    @classmethod
+    def of(cls, expect: Expectation, moment: dt.datetime | None) -> GameRosters:
+        """The spots that ran at ``moment`` (no date: during the match window), one per
+        member."""
+
+        def pick(side: Side) -> tuple[RosterPlayer, ...]:
+            chosen: dict[int, RosterPlayer] = {}
+            for spot in side.roster:
+                counts = (
+                    spot.on(moment)
+                    if moment is not None
+                    else spot.during(expect.window_start, expect.window_end)
+                )
+                if counts:
+                    chosen.setdefault(spot.member_id, spot)
+            return tuple(chosen.values())
+
+        return cls(pick(expect.home), pick(expect.away))
+
+    @property
+    def names(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return tuple(p.name for p in self.home), tuple(p.name for p in self.away)
+
+    @property
+    def rostered(self) -> set[int]:
+        return {p.member_id for p in (*self.home, *self.away)}
+
+    def side_of(self, expect: Expectation) -> dict[int, int]:
+        """Member -> team, for members on one roster only. A member on both (moved between
+        the teams during a dateless game's window) belongs to no side in advance: the side
+        they played on says which team they played for."""
+        home = {p.member_id for p in self.home}
+        away = {p.member_id for p in self.away}
+        side_of = {m: expect.home.team_id for m in home - away}
+        side_of.update({m: expect.away.team_id for m in away - home})
+        return side_of
+
+
 def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
     games: list[GameReport] = []
     unknown: list[UnknownAccount] = []
-    home_names = tuple(p.name for p in expect.home.roster)
-    away_names = tuple(p.name for p in expect.away.roster)
-    home_members = {p.member_id for p in expect.home.roster}
-    away_members = {p.member_id for p in expect.away.roster}
-    # A member on both rosters (moved between the teams during the window) belongs to no side
-    # in advance: the side they played on in each game says which team they played for.
-    side_of = {m: expect.home.team_id for m in home_members - away_members}
-    side_of.update({m: expect.away.team_id for m in away_members - home_members})
-    rostered = home_members | away_members
     seen: list[tuple[int, GameKeys]] = []
     fielded: dict[int, set[int]] = {expect.home.team_id: set(), expect.away.team_id: set()}
     for number, file in enumerate(files, start=1):
         game = GameChecks(number)
         replay = file.replay
+        moment = game_time(replay) if replay is not None else None
+        rosters = GameRosters.of(expect, moment)
         if replay is None:
-            games.append(unreadable(game, file, home_names, away_names))
+            games.append(unreadable(game, file, *rosters.names))
             continue
         check_file(game, file, replay, seen)
-        outsider = (
-            f"who is on neither {expect.home.name}'s nor {expect.away.name}'s roster",
-            "NOT_ON_ROSTER",
-        )
+        rostered = rosters.rostered
         found = find_players(
-            replay, expect.accounts, expect.member_names, rostered, side_of, game, unknown, outsider
+            replay,
+            expect.accounts,
+            expect.member_names,
+            rostered,
+            rosters.side_of(expect),
+            game,
+            unknown,
+            lambda member, moment=moment: not_on_roster(expect, member, moment),
         )
         home_index = home_index_of(
             [(p.replay_team, p.team_id) for p in found],
@@ -243,10 +309,51 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
         for player in found:
             if player.member_id is not None and player.team_id is not None:
                 fielded[player.team_id].add(player.member_id)
-        games.append(checked_game(game, file, replay, (home_names, away_names), found, home_index))
+        games.append(checked_game(game, file, replay, rosters.names, found, home_index))
     problems = [p for g in games for p in g.problems]
     problems.extend(_series_problems(expect, games, fielded))
     return Report(tuple(games), tuple(problems), tuple(unknown))
+
+
+def not_on_roster(expect: Expectation, member: int, moment: dt.datetime | None) -> tuple[str, str]:
+    """Why a member was on neither roster of a game played at ``moment``: the roster changes
+    around the game's date that leave them out (so a player on a roster today is never told
+    they are on neither), else that they are on neither; and the problem's code."""
+    spots = [(p, side.name) for side in (expect.home, expect.away) for p in side.roster]
+    spots = [(p, team) for p, team in spots if p.member_id == member]
+    code = "NOT_ON_ROSTER"
+    if moment is not None:
+        left = [(p.left_at, team) for p, team in spots if p.left_at and p.left_at <= moment]
+        joined = [(p.joined_at, team) for p, team in spots if p.joined_at and p.joined_at > moment]
+        zone = expect.time_zone
+        changes = []
+        if left:
+            when, team = max(left)
+            changes.append(("left", team, *_two_dates(when, moment, zone)))
+        if joined:
+            when, team = min(joined)
+            changes.append(("joined", team, *_two_dates(when, moment, zone)))
+        if len(changes) == 2:
+            (_, gone, left_on, game_on), (_, came, joined_on, _) = changes
+            return (
+                f"who left {gone} on {left_on} and joined {came} on {joined_on}; this game was "
+                f"played on {game_on}",
+                code,
+            )
+        if changes:
+            ((verb, team, change_on, game_on),) = changes
+            order = "before" if verb == "left" else "after"
+            return f"who {verb} {team} on {change_on}, {order} this game on {game_on}", code
+    return f"who is on neither {expect.home.name}'s nor {expect.away.name}'s roster", code
+
+
+def _two_dates(change: dt.datetime, game: dt.datetime, zone: str) -> tuple[str, str]:
+    """A roster change's date and a game's, as days ("24 Nov", "22 Nov"), with the time of
+    day when both fall on the same day."""
+    day = {"time": False, "year": False}
+    if for_people(change, zone, **day) == for_people(game, zone, **day):
+        return for_people(change, zone, year=False), for_people(game, zone, year=False)
+    return for_people(change, zone, **day), for_people(game, zone, **day)
 
 
 def _played_for(
@@ -356,8 +463,13 @@ def checked_game(
     )
 
 
+def game_time(replay: Replay) -> dt.datetime | None:
+    """When the game was played: its UTC start, else its recorded date taken as UTC."""
+    return replay.started_at or (replay.date.replace(tzinfo=dt.UTC) if replay.date else None)
+
+
 def played_at(replay: Replay) -> str | None:
-    moment = replay.started_at or (replay.date.replace(tzinfo=dt.UTC) if replay.date else None)
+    moment = game_time(replay)
     return moment.isoformat() if moment else None
 
 
@@ -369,12 +481,12 @@ def find_players(
     side_of: Mapping[int, int],
     game: GameChecks,
     unknown: list[UnknownAccount],
-    outsider: tuple[str, str],
+    outsider: Callable[[int], tuple[str, str]],
     games: str = "league games",
 ) -> list[FoundPlayer]:
     """Each player of the replay with the member their account is linked to; bots, unreadable
-    or unlinked accounts and members not ``expected`` are flagged (``outsider``: the clause
-    that says why such a member does not belong, and its problem code)."""
+    or unlinked accounts and members not ``expected`` are flagged (``outsider(member)``: the
+    clause that says why such a member does not belong, and its problem code)."""
     found = []
     for player in replay.players:
         member = None
@@ -397,10 +509,8 @@ def find_players(
                 unknown.append(UnknownAccount(game.number, player.name, player.platform, account))
             elif member not in expected:
                 who = member_names.get(member, "a member")
-                game.flag(
-                    outsider[1],
-                    f"account '{player.name}' ({label}) belongs to {who}, {outsider[0]}.",
-                )
+                clause, code = outsider(member)
+                game.flag(code, f"account '{player.name}' ({label}) belongs to {who}, {clause}.")
         found.append(
             FoundPlayer(
                 player.name,
@@ -470,7 +580,7 @@ def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None
             "NOT_PRIVATE",
             f"it is not a private match (its match type is {replay.match_type or 'unknown'}).",
         )
-    played = replay.started_at or (replay.date.replace(tzinfo=dt.UTC) if replay.date else None)
+    played = game_time(replay)
     if played is None:
         game.flag("NO_DATE", "it has no date.")
     elif not (
@@ -480,8 +590,9 @@ def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None
     ):
         game.flag(
             "OUTSIDE_WINDOW",
-            f"it was played on {played:%Y-%m-%d %H:%M} UTC, outside {rules.window_name} "
-            f"{rules.window_start:%Y-%m-%d} to {rules.window_end:%Y-%m-%d}.",
+            f"it was played on {for_people(played, rules.time_zone)}, outside "
+            f"{rules.window_name} {for_people(rules.window_start, rules.time_zone, time=False)}"
+            f" to {for_people(rules.window_end, rules.time_zone, time=False)}.",
         )
     score = f"{replay.team0_score}-{replay.team1_score}"
     if replay.outcome.unfinished:

@@ -2,6 +2,11 @@
 
 Import is all-or-nothing: every problem in the file is collected with its physical line
 number and reported at once, so an organizer can fix the whole file in one pass.
+
+Export guards against CSV injection: a cell a spreadsheet would run as a formula (one that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, e.g. a team named
+``=HYPERLINK(...)``) is written with a single quote in front, as OWASP's "CSV Injection"
+page advises; import takes such a quote off again, so an exported file reads back unchanged.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ _DATETIME = re.compile(
 )
 _WEEK = re.compile(r"[0-9]{1,9}")
 _AMBIGUOUS = object()
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +136,28 @@ def export_schedule_csv(rows: Iterable[tuple[int, str, str, datetime, datetime]]
 
     Times are written in UTC with a ``Z`` suffix (naive times are taken to be UTC already).
     Lines end in CRLF as RFC 4180 asks; that also makes the writer quote any name holding a
-    carriage return, which would otherwise split the row on the way back in.
+    carriage return, which would otherwise split the row on the way back in. A cell that
+    starts like a formula is neutralised with a leading single quote (:func:`safe_cell`).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for week, home, away, starts_at, ends_at in rows:
-        writer.writerow([week, home, away, _format_time(starts_at), _format_time(ends_at)])
+        cells = [str(week), home, away, _format_time(starts_at), _format_time(ends_at)]
+        writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()
+
+
+def safe_cell(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs as a formula: a value starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single quote in front
+    (OWASP, "CSV Injection"); any other value is written as it is."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _unquoted(value: str) -> str:
+    """A cell of an exported file as it was before :func:`safe_cell` neutralised it."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
 def _summary(problems: list[LineError]) -> str:
@@ -263,6 +284,8 @@ def _resolve_team(
         problems.append(LineError(line, f"the {side} team is missing."))
         return None
     match = teams.get(_fold(raw))
+    if match is None and _unquoted(raw) != raw:
+        match = teams.get(_fold(_unquoted(raw)))
     if match is None:
         problems.append(LineError(line, f"unknown team {_quote(raw)}."))
         return None

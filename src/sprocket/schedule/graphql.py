@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.api.limits import ListSize
-from sprocket.api.pagination import Connection, connection, page_query
+from sprocket.api.pagination import Connection, paged
 from sprocket.errors import NotFound
 from sprocket.league.graphql import SkillGroupNode, TeamNode, _aware
 from sprocket.league.models import Team
@@ -49,6 +49,9 @@ class GameScoreNode:
         description="Whether the home side won: the goals, unless the game's replay records "
         "the winner (a forfeit is won at any score)."
     )
+    played_at: dt.datetime | None = strawberry.field(
+        description="When the game was played, from its replay (null for a result by hand)."
+    )
     id: strawberry.Private[int]
     stored_replay_id: strawberry.Private[int | None]
 
@@ -59,6 +62,7 @@ class GameScoreNode:
             home_goals=row.home_goals,
             away_goals=row.away_goals,
             home_won=row.home_won,
+            played_at=row.played_at,
             id=row.id,
             stored_replay_id=row.stored_replay_id,
         )
@@ -239,11 +243,14 @@ class ScheduleQuery:
             query = query.where(Match.skill_group_id == to_int(skill_group_id))
         if status is not None:
             query = query.where(Match.status == status)
-        async with info.context.platform.reading() as session:
-            rows = (
-                await session.scalars(page_query(query, Match.id, first=first, after=after))
-            ).all()
-        return connection(rows, first=first, convert=MatchNode.of, key=lambda r: r.id)
+        return await paged(
+            info.context.platform.reading,
+            query,
+            Match.id,
+            first=first,
+            after=after,
+            convert=MatchNode.of,
+        )
 
     @strawberry.field
     async def match_weeks(self, info: Info, season_id: strawberry.ID) -> list[MatchWeekNode]:
@@ -305,12 +312,22 @@ class ScheduleMutation:
         )
         return [MatchNode.of(r) for r in rows]
 
-    @strawberry.mutation(description="Add fixtures from CSV; a file with any bad line adds none.")
+    @strawberry.mutation(
+        description="Add fixtures from CSV; a file with any bad line adds none. A team plays "
+        "once a week unless `allowTwiceInWeek`."
+    )
     async def import_schedule(
-        self, info: Info, season_id: strawberry.ID, csv: str
+        self,
+        info: Info,
+        season_id: strawberry.ID,
+        csv: str,
+        allow_twice_in_week: bool = False,
     ) -> list[MatchNode]:
         rows = await info.context.mutate(
-            service.import_schedule_csv, season_id=to_int(season_id), text=csv
+            service.import_schedule_csv,
+            season_id=to_int(season_id),
+            text=csv,
+            allow_twice_in_week=allow_twice_in_week,
         )
         return [MatchNode.of(r) for r in rows]
 

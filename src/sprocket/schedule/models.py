@@ -74,6 +74,8 @@ class MatchGame(Base):
     # Who won: the goals, unless the game's replay records the winner (a forfeit can be won
     # at a level score); see sprocket.schedule.standings.home_won.
     home_won: Mapped[bool] = mapped_column(Boolean)
+    # When the game was played, from its replay (None for a result entered by hand).
+    played_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The replay that proves this game, when the result came through a submission.
     stored_replay_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_replays.id", ondelete="SET NULL")

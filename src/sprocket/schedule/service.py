@@ -9,12 +9,18 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.dates import for_people
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity import access
 from sprocket.identity.access import Actor, found
 from sprocket.league.models import League, Season, Team
-from sprocket.league.service import organization_config, parse_match_format, skill_group_of
+from sprocket.league.service import (
+    organization_config,
+    organization_zone,
+    parse_match_format,
+    skill_group_of,
+)
 from sprocket.platform.outbox import enqueue
 from sprocket.schedule import csv_io, generator
 from sprocket.schedule.csv_io import LineError, ScheduleImportError
@@ -39,6 +45,54 @@ async def _require_staff(session: AsyncSession, actor: Actor, league: League, do
 def status_changed(session: AsyncSession, match: Match) -> None:
     """Tell subscribers (through the outbox) that a match's status or window changed."""
     enqueue(session, "match.status_changed", match_id=match.id, status=match.status)
+
+
+def window_problem(
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    *,
+    week: MatchWeek | None,
+    season: Season,
+    zone: str,
+) -> tuple[str, str] | None:
+    """Why a match window does not fit: it must lie within its match week (when the week
+    exists already) and within its season. Returns (code, sentence with the dates in the
+    organization's ``zone``) or None when it fits.
+
+    Codes: WINDOW_OUTSIDE_WEEK, WINDOW_OUTSIDE_SEASON.
+    """
+
+    def span(start: dt.datetime, end: dt.datetime) -> str:
+        return f"{for_people(start, zone)} to {for_people(end, zone)}"
+
+    window = span(starts_at, ends_at)
+    if week is not None and not (week.starts_at <= starts_at and ends_at <= week.ends_at):
+        return (
+            "WINDOW_OUTSIDE_WEEK",
+            f"the match window {window} lies outside week {week.number} "
+            f"({span(week.starts_at, week.ends_at)}).",
+        )
+    if not (season.starts_at <= starts_at and ends_at <= season.ends_at):
+        return (
+            "WINDOW_OUTSIDE_SEASON",
+            f"the match window {window} lies outside {season.name} "
+            f"({span(season.starts_at, season.ends_at)}).",
+        )
+    return None
+
+
+def _require_window(
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    *,
+    week: MatchWeek | None,
+    season: Season,
+    zone: str,
+) -> None:
+    problem = window_problem(starts_at, ends_at, week=week, season=season, zone=zone)
+    if problem is not None:
+        code, sentence = problem
+        raise InvalidInput(sentence[0].upper() + sentence[1:], code=code)
 
 
 # -- match weeks -----------------------------------------------------------------------------
@@ -122,7 +176,13 @@ async def generate_schedule(
     double: bool = False,
     match_format: str | None = None,
 ) -> list[Match]:
-    """A round robin for each skill group (or the one given), spread over the season's weeks."""
+    """A round robin for each skill group (or the one given), spread over the season's weeks;
+    each match's window is its week.
+
+    Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, INVALID_MATCH_FORMAT, NO_MATCH_WEEKS,
+    WRONG_LEAGUE, the generator's errors, WINDOW_OUTSIDE_SEASON (a week that reaches outside
+    the season), SCHEDULE_EXISTS.
+    """
     season, league = await _season_and_league(session, season_id)
     await _require_staff(session, actor, league, "generate schedules")
     fmt = "".join(map(str, parse_match_format(match_format or league.match_format)))
@@ -132,7 +192,7 @@ async def generate_schedule(
             f"{season.name} has no match weeks yet; create them first.", code="NO_MATCH_WEEKS"
         )
     slots = [generator.WeekSlot(w.number, w.starts_at, w.ends_at) for w in weeks]
-    week_ids = {w.number: w.id for w in weeks}
+    by_number = {w.number: w for w in weeks}
     groups = await _groups_of_teams(session, league, skill_group_id)
     if not groups:
         groups = {None: []}
@@ -140,6 +200,16 @@ async def generate_schedule(
     for group_id, teams in groups.items():
         rounds = generator.round_robin([t.id for t in teams], double=double)
         plans.append((group_id, generator.spread_over_weeks(rounds, slots)))
+    zone = await organization_zone(session, league.organization_id)
+    for _, placed in plans:
+        for pairing in placed:
+            _require_window(
+                pairing.starts_at,
+                pairing.ends_at,
+                week=by_number[pairing.week],
+                season=season,
+                zone=zone,
+            )
     team_ids = [t.id for teams in groups.values() for t in teams]
     already = await session.scalar(
         select(func.count())
@@ -156,7 +226,7 @@ async def generate_schedule(
     for group_id, placed in plans:
         for pairing in placed:
             fixture = Fixture(
-                match_week_id=week_ids[pairing.week],
+                match_week_id=by_number[pairing.week].id,
                 home_team_id=pairing.home,
                 away_team_id=pairing.away,
             )
@@ -181,9 +251,23 @@ async def generate_schedule(
 
 
 async def import_schedule_csv(
-    session: AsyncSession, *, actor: Actor, season_id: int, text: str
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    season_id: int,
+    text: str,
+    allow_twice_in_week: bool = False,
 ) -> list[Match]:
-    """Add a season's fixtures from CSV, all or nothing; missing match weeks are created."""
+    """Add a season's fixtures from CSV (``week,home,away,start,end``), all or nothing;
+    missing match weeks are created around their rows.
+
+    Every line is checked, and every problem reported with its line number: the columns
+    (:func:`csv_io.parse_schedule_csv`), a pairing already met that week, a match window
+    outside its (existing) week or outside the season, and a team playing twice in one week
+    (in the file or with the fixtures already there) unless ``allow_twice_in_week``.
+    Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, FILE_TOO_LARGE,
+    SCHEDULE_CSV_INVALID (``details``: the line errors).
+    """
     season, league = await _season_and_league(session, season_id)
     await _require_staff(session, actor, league, "import schedules")
     if len(text.encode()) > MAX_CSV_BYTES:
@@ -194,15 +278,18 @@ async def import_schedule_csv(
     by_name = {t.name: t for t in teams}
     rows = csv_io.parse_schedule_csv(text, known_teams=by_name)
     weeks = {w.number: w for w in await match_weeks(session, season_id=season.id)}
-    existing = await _existing_pairings(session, season.id)
-    problems = [
-        LineError(
-            row.line,
-            f"{row.home} and {row.away} already meet in week {row.week} of {season.name}.",
+    existing = await _existing_fixtures(session, season.id)
+    zone = await organization_zone(session, league.organization_id)
+    problems = _pairings_met(rows, by_name, existing, season)
+    met = {problem.line for problem in problems}
+    for row in rows:
+        problem = window_problem(
+            row.starts_at, row.ends_at, week=weeks.get(row.week), season=season, zone=zone
         )
-        for row in rows
-        if (row.week, frozenset((by_name[row.home].id, by_name[row.away].id))) in existing
-    ]
+        if problem is not None:
+            problems.append(LineError(row.line, problem[1]))
+    if not allow_twice_in_week:
+        problems.extend(_twice_in_a_week([r for r in rows if r.line not in met], by_name, existing))
     if problems:
         raise ScheduleImportError(problems)
     fmt = league.match_format
@@ -247,15 +334,62 @@ async def import_schedule_csv(
     return created
 
 
-async def _existing_pairings(
-    session: AsyncSession, season_id: int
-) -> set[tuple[int, frozenset[int]]]:
+async def _existing_fixtures(session: AsyncSession, season_id: int) -> list[tuple[int, int, int]]:
+    """(week number, home team, away team) of every fixture of the season."""
     rows = await session.execute(
         select(MatchWeek.number, Fixture.home_team_id, Fixture.away_team_id)
         .join(MatchWeek, MatchWeek.id == Fixture.match_week_id)
         .where(MatchWeek.season_id == season_id)
+        .order_by(MatchWeek.number, Fixture.id)
     )
-    return {(week, frozenset((home, away))) for week, home, away in rows}
+    return [(week, home, away) for week, home, away in rows]
+
+
+def _pairings_met(
+    rows: Sequence[csv_io.ScheduleRow],
+    by_name: dict[str, Team],
+    existing: Sequence[tuple[int, int, int]],
+    season: Season,
+) -> list[LineError]:
+    """Rows whose two teams already meet in that week."""
+    met = {(week, frozenset((home, away))) for week, home, away in existing}
+    return [
+        LineError(
+            row.line,
+            f"{row.home} and {row.away} already meet in week {row.week} of {season.name}.",
+        )
+        for row in rows
+        if (row.week, frozenset((by_name[row.home].id, by_name[row.away].id))) in met
+    ]
+
+
+def _twice_in_a_week(
+    rows: Sequence[csv_io.ScheduleRow],
+    by_name: dict[str, Team],
+    existing: Sequence[tuple[int, int, int]],
+) -> list[LineError]:
+    """Rows that give a team a second match in one week (after an earlier line of the file
+    or a fixture already scheduled)."""
+    names = {team.id: name for name, team in by_name.items()}
+    playing: dict[tuple[int, int], str] = {}
+    for week, home, away in existing:
+        for team, other in ((home, away), (away, home)):
+            playing.setdefault((week, team), f"against {names.get(other, 'another team')}")
+    problems = []
+    for row in rows:
+        for name in (row.home, row.away):
+            key = (row.week, by_name[name].id)
+            if key in playing:
+                problems.append(
+                    LineError(
+                        row.line,
+                        f"{name} already plays in week {row.week} ({playing[key]}); a team "
+                        "plays once a week unless the import is told to allow two.",
+                    )
+                )
+            else:
+                playing[key] = f"on line {row.line}"
+    return problems
 
 
 async def export_schedule_csv(session: AsyncSession, *, season_id: int) -> str:
@@ -299,11 +433,24 @@ async def reschedule_match(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
 ) -> Match:
-    match, _, league = await match_context(session, match_id)
+    """Staff move a scheduled match's window (timezone-aware moments), within its week and
+    its season.
+
+    Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, MATCH_ALREADY_DECIDED,
+    INVALID_DATES, WINDOW_OUTSIDE_WEEK, WINDOW_OUTSIDE_SEASON.
+    """
+    match, fixture, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "reschedule matches")
     _require_open(match)
     if starts_at >= ends_at:
         raise InvalidInput("A match window must end after it starts.", code="INVALID_DATES")
+    _require_window(
+        starts_at,
+        ends_at,
+        week=await session.get(MatchWeek, fixture.match_week_id),
+        season=found(await session.get(Season, match.season_id), "season", match.season_id),
+        zone=await organization_zone(session, league.organization_id),
+    )
     match.starts_at, match.ends_at = starts_at, ends_at
     status_changed(session, match)
     return match
@@ -341,17 +488,20 @@ async def complete_match(
     games: Sequence[tuple[int, int]],
     replay_ids: Sequence[int | None] | None = None,
     winners: Sequence[bool | None] | None = None,
+    played_at: Sequence[dt.datetime | None] | None = None,
 ) -> list[MatchGame]:
     """Store a decided series and close the match (the caller has checked permission).
 
-    ``games``: (home goals, away goals) per game; ``replay_ids``: the stored replay proving
-    each game; ``winners``: whether the home side won each game when its replay records the
-    winner (a forfeit), None where the goals decide. Raises what
-    :func:`~sprocket.schedule.results.check_games` raises, and ``MATCH_ALREADY_DECIDED``.
+    ``games``: (home goals, away goals) per game; ``replay_ids`` and ``played_at`` (the date
+    each replay recorded), when the result came by submission, one per game; ``winners``:
+    whether the home side won each game when its replay records the winner (a forfeit), None
+    where the goals decide. Raises what :func:`~sprocket.schedule.results.check_games` raises
+    (INVALID_SCORE, WRONG_GAME_COUNT...), and MATCH_ALREADY_DECIDED.
     """
     _require_open(match)
     won = check_games(match.format, games, winners)
     replays = list(replay_ids or [None] * len(games))
+    dates = list(played_at or [None] * len(games))
     rows = [
         MatchGame(
             match_id=match.id,
@@ -360,8 +510,11 @@ async def complete_match(
             away_goals=a,
             home_won=w,
             stored_replay_id=r,
+            played_at=when,
         )
-        for n, ((h, a), w, r) in enumerate(zip(games, won, replays, strict=True), start=1)
+        for n, ((h, a), w, r, when) in enumerate(
+            zip(games, won, replays, dates, strict=True), start=1
+        )
     ]
     session.add_all(rows)
     match.status = COMPLETED

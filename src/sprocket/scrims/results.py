@@ -33,6 +33,7 @@ from sprocket.db import utcnow
 from sprocket.errors import Conflict, PermissionDenied
 from sprocket.identity import access
 from sprocket.identity.access import Actor
+from sprocket.league import service as league
 from sprocket.league.models import GameMode, Member
 from sprocket.platform.storage import ObjectStorage
 from sprocket.ratings import service as ratings
@@ -151,6 +152,7 @@ class ScrimSubject:
             date_tolerance=dt.timedelta(hours=config["replay_date_tolerance_hours"]),
             window_name="the scrim's time",
             played_by="this scrim",
+            time_zone=await league.organization_zone(session, self.organization_id),
         )
         expect = ScrimExpectation(lineups(self.games), rules, accounts, names)
         return validate_scrim_games(expect, files)

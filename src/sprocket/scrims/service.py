@@ -38,6 +38,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.dates import for_people
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from sprocket.identity import access
@@ -82,8 +83,9 @@ def member_channel(member_id: int) -> str:
     return f"scrim-member:{member_id}"
 
 
-def _when(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+async def _when(session: AsyncSession, organization_id: int, moment: dt.datetime) -> str:
+    """``moment`` as the organization's people read it (in its time zone)."""
+    return for_people(moment, await league.organization_zone(session, organization_id))
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -99,7 +101,11 @@ async def _scrim(session: AsyncSession, scrim_id: int, *, lock: bool = True) -> 
 async def _member(session: AsyncSession, actor: Actor, organization_id: int) -> Member:
     user_id = access.require_user(actor)
     member = await session.scalar(
-        select(Member).where(Member.organization_id == organization_id, Member.user_id == user_id)
+        select(Member).where(
+            Member.organization_id == organization_id,
+            Member.user_id == user_id,
+            Member.left_at.is_(None),
+        )
     )
     if member is None:
         raise PermissionDenied("Only members of the organization take part in its scrims.")
@@ -330,7 +336,8 @@ async def _may_queue(
     ban = await active_ban(session, member_id=member.id, now=now)
     if ban is not None:
         raise InvalidInput(
-            f"You are banned from the scrim queue until {_when(ban.ends_at)} ({ban.reason}).",
+            f"You are banned from the scrim queue until "
+            f"{await _when(session, organization_id, ban.ends_at)} ({ban.reason}).",
             code="QUEUE_BANNED",
             details={"ends_at": ban.ends_at.isoformat()},
         )
@@ -654,7 +661,8 @@ async def check_in(
     assert scrim.check_in_deadline is not None
     if now >= scrim.check_in_deadline:
         raise InvalidInput(
-            f"The check-in window closed at {_when(scrim.check_in_deadline)}.",
+            "The check-in window closed at "
+            f"{await _when(session, scrim.organization_id, scrim.check_in_deadline)}.",
             code="CHECK_IN_CLOSED",
         )
     entry.checked_in_at = now

@@ -78,7 +78,7 @@ def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) ->
             {},
             game,
             unknown,
-            (f"who is not in game {number}'s line-up", "NOT_IN_LINEUP"),
+            lambda _member, n=number: (f"who is not in game {n}'s line-up", "NOT_IN_LINEUP"),
             games="scrims",
         )
         index = home_index_of(

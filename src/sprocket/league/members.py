@@ -1,0 +1,253 @@
+"""Members of an organization and the players they register: who joins, who leaves, and what
+a signed-in user is in the organizations (their memberships, players and teams).
+
+A member who leaves is kept, marked left: their past rosters, games, stats and ratings stay
+theirs. Adding them again makes the same member current again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.audit import AuditEntry
+from sprocket.db import utcnow
+from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from sprocket.identity import access
+from sprocket.identity.access import Actor, found
+from sprocket.identity.models import User
+from sprocket.identity.service import person_name
+from sprocket.league import rosters
+from sprocket.league.models import Member, Organization, Player, RosterSpot
+from sprocket.league.names import MAX_KEY, member_name_key
+from sprocket.league.service import insert_unique, league_by_id, skill_group_of
+
+MEMBER_NAME_MAX = 100
+
+
+async def _named_user(
+    session: AsyncSession, user_id: int | None, discord_id: str | None
+) -> User | None:
+    """The user named by id or by Discord id (None when nobody has that id)."""
+    if user_id is not None:
+        return await session.get(User, user_id)
+    return await session.scalar(select(User).where(User.discord_id == (discord_id or "").strip()))
+
+
+async def add_member(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    organization_id: int,
+    user_id: int | None = None,
+    discord_id: str | None = None,
+    name: str | None = None,
+) -> Member:
+    """Add the user named by ``user_id`` or by ``discord_id`` (exactly one) to an organization.
+
+    Nobody is added without being named: a user joins by naming themself; staff of any of the
+    organization's leagues add anyone. A member who left becomes current again (the same
+    member, their history kept). ``name`` is the member's name in the organization (1 to 100
+    characters, default the user's display name), unique in the organization regardless of
+    case, width and spacing (:func:`~sprocket.league.names.member_name_key`).
+    Raises UNAUTHENTICATED; PERMISSION_DENIED (a caller who is not staff naming someone else,
+    or nobody); MISSING_USER (staff naming nobody, or both ids); NOT_FOUND (the organization,
+    the user); INVALID_NAME; DUPLICATE (already a current member); MEMBER_NAME_TAKEN.
+    """
+    me = access.require_user(actor)
+    if not await access.is_staff_anywhere(session, actor, organization_id):
+        caller = await session.get(User, me)
+        naming_self = (user_id == me and discord_id is None) or (
+            user_id is None
+            and discord_id is not None
+            and caller is not None
+            and caller.discord_id == discord_id.strip()
+        )
+        if not naming_self:
+            raise PermissionDenied(
+                "Only league staff may add other people to an organization; to join it "
+                "yourself, name yourself (your user id or Discord id)."
+            )
+    if (user_id is None) == (discord_id is None):
+        raise InvalidInput(
+            "Name the user to add: by user id or by Discord id (one of them).",
+            code="MISSING_USER",
+        )
+    found(await session.get(Organization, organization_id), "organization", organization_id)
+    user = await _named_user(session, user_id, discord_id)
+    if user is None:
+        raise NotFound(
+            f"There is no user with id {user_id}."
+            if user_id is not None
+            else f"Nobody has signed in with the Discord id {discord_id!r} yet."
+        )
+    given = user.display_name if name is None else name
+    chosen = person_name(given, what="member name", limit=MEMBER_NAME_MAX)
+    key = member_name_key(chosen)
+    if len(key) > MAX_KEY:
+        raise InvalidInput("That member name is too long.", code="INVALID_NAME")
+    existing = await session.scalar(
+        select(Member).where(Member.organization_id == organization_id, Member.user_id == user.id)
+    )
+    if existing is not None and existing.left_at is None:
+        raise Conflict(f"{user.display_name} is already a member.", code="DUPLICATE")
+    await _require_free_name(session, organization_id, key, chosen, keep=existing)
+    if existing is not None:
+        existing.left_at = None
+        existing.name, existing.name_key = chosen, key
+        await session.flush()
+        return existing
+    member = Member(organization_id=organization_id, user_id=user.id, name=chosen, name_key=key)
+    await insert_unique(session, member, f"The name '{chosen}' or this user is already taken here.")
+    return member
+
+
+async def _require_free_name(
+    session: AsyncSession, organization_id: int, key: str, name: str, *, keep: Member | None
+) -> None:
+    """Raise Conflict ``MEMBER_NAME_TAKEN`` when another member (than ``keep``) holds the
+    name ``key`` stands for in the organization."""
+    taken = await session.scalar(
+        select(Member).where(Member.organization_id == organization_id, Member.name_key == key)
+    )
+    if taken is not None and taken is not keep:
+        raise Conflict(
+            f"The name '{name}' is taken in this organization (by '{taken.name}'); choose another.",
+            code="MEMBER_NAME_TAKEN",
+        )
+
+
+async def set_identities_public(
+    session: AsyncSession, *, actor: Actor, organization_id: int, public: bool
+) -> Member:
+    """The caller shows (``public``) or hides their Discord identity and verified game
+    accounts to everyone in this organization; hidden by default, and always seen by
+    themself and the organization's staff (:func:`sprocket.identity.access.identity_view`).
+    Only the member decides, for themself. Raises UNAUTHENTICATED, PERMISSION_DENIED (not a
+    member)."""
+    me = access.require_user(actor)
+    member = await session.scalar(
+        select(Member).where(Member.organization_id == organization_id, Member.user_id == me)
+    )
+    if member is None:
+        raise PermissionDenied("Only a member of the organization chooses what it shows of them.")
+    member.identities_public = public
+    await session.flush()
+    return member
+
+
+async def remove_member(
+    session: AsyncSession, *, actor: Actor, organization_id: int, member_id: int
+) -> Member:
+    """Staff of any of the organization's leagues remove a member: marked left now, their
+    open roster spots ended now; their past rosters, games, stats and ratings stay. Written to
+    the audit log.
+
+    Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND (no such member of this
+    organization), MEMBER_ALREADY_LEFT.
+    """
+    access.require_user(actor)
+    if not await access.is_staff_anywhere(session, actor, organization_id):
+        raise PermissionDenied("Only league staff may remove members of an organization.")
+    member = await session.get(Member, member_id)
+    if member is None or member.organization_id != organization_id:
+        raise NotFound(f"This organization has no member with id {member_id}.")
+    if member.left_at is not None:
+        raise Conflict(f"{member.name} has already left.", code="MEMBER_ALREADY_LEFT")
+    now = utcnow()
+    member.left_at = now
+    await rosters.release_member(session, member_id=member.id, at=now)
+    session.add(
+        AuditEntry(
+            organization_id=organization_id,
+            actor_user_id=actor.user_id,
+            action="member.remove",
+            subject=f"member:{member.id}",
+            details={"user_id": member.user_id, "name": member.name},
+        )
+    )
+    await session.flush()
+    return member
+
+
+async def register_player(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    member_id: int,
+    league_id: int,
+    skill_group_id: int | None = None,
+    salary: float | None = None,
+) -> Player:
+    """League staff register a current member to play in a league (in a skill group, with a
+    salary, when given).
+
+    Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, WRONG_ORGANIZATION, MEMBER_LEFT,
+    WRONG_LEAGUE, INVALID_SALARY, DUPLICATE.
+    """
+    access.require_user(actor)
+    league = await league_by_id(session, league_id)
+    await access.require_league_staff(
+        session, actor, league.organization_id, league.id, "register players"
+    )
+    member = found(await session.get(Member, member_id), "member", member_id)
+    if member.organization_id != league.organization_id:
+        raise InvalidInput(
+            f"{member.name} is not a member of this league's organization.",
+            code="WRONG_ORGANIZATION",
+        )
+    if member.left_at is not None:
+        raise InvalidInput(
+            f"{member.name} has left the organization; add them as a member again first.",
+            code="MEMBER_LEFT",
+        )
+    if skill_group_id is not None:
+        await skill_group_of(session, league=league, skill_group_id=skill_group_id)
+    if salary is not None and salary < 0:
+        raise InvalidInput("A salary cannot be negative.", code="INVALID_SALARY")
+    player = Player(
+        member_id=member.id, league_id=league.id, skill_group_id=skill_group_id, salary=salary
+    )
+    await insert_unique(session, player, f"{member.name} already plays in '{league.name}'.")
+    return player
+
+
+# -- what a user is in the organizations ------------------------------------------------------
+
+
+async def memberships_of(session: AsyncSession, *, user_id: int) -> list[Member]:
+    """The user's memberships, current and left, by organization."""
+    rows = await session.scalars(
+        select(Member).where(Member.user_id == user_id).order_by(Member.organization_id)
+    )
+    return list(rows.all())
+
+
+async def players_of(session: AsyncSession, *, user_id: int) -> list[Player]:
+    """The user's players (one per league they registered in), oldest first."""
+    rows = await session.scalars(
+        select(Player)
+        .join(Member, Member.id == Player.member_id)
+        .where(Member.user_id == user_id)
+        .order_by(Player.id)
+    )
+    return list(rows.all())
+
+
+async def teams_of(session: AsyncSession, *, user_id: int, at: dt.datetime) -> list[RosterSpot]:
+    """The user's roster spots that run at ``at``: the teams they play for then (a captain's
+    spot says so)."""
+    rows = await session.scalars(
+        select(RosterSpot)
+        .join(Player, Player.id == RosterSpot.player_id)
+        .join(Member, Member.id == Player.member_id)
+        .where(
+            Member.user_id == user_id,
+            RosterSpot.joined_at <= at,
+            RosterSpot.left_at.is_(None) | (RosterSpot.left_at > at),
+        )
+        .order_by(RosterSpot.joined_at, RosterSpot.id)
+    )
+    return list(rows.all())
