@@ -450,11 +450,11 @@ class ScrimSubscription:
             sent: list[tuple[int, int] | None] = []
             while True:
                 info.context.forget()
+                await info.context.recheck()  # on every event: the token still holds
                 async with platform.reading() as session:
                     row = await service.my_scrim(session, actor=actor, organization_id=org)
                 state = None if row is None else (row.id, row.version)
                 if not sent or sent[-1] != state:  # events only nudge: the state is read again
                     sent.append(state)
-                    await info.context.recheck()  # the token still holds
                     yield MyScrimEvent(scrim=ScrimNode.of(row) if row else None)
                 await anext(messages)
