@@ -8,3 +8,12 @@ def size_text(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size:,} bytes"
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """A count with its noun for people: "1 problem", "3 problems", "0 problems".
+
+    ``many``: the plural when it is not ``noun`` + "s" ("1 match" / "2 matches").
+    """
+    word = noun if count == 1 else (many or f"{noun}s")
+    return f"{count:,} {word}"

@@ -406,7 +406,7 @@ async def test_an_upload_over_the_size_cap_is_refused(platform, settings, world,
     uploads = sweep(await linked_lineup(platform, match_id))
     settings.replay_max_bytes = max(len(u.data) for u in uploads) - 1
     error = await _refused(http, match_id, uploads, world.tokens["team_captain"])
-    assert error["extensions"]["code"] == "too_large"
+    assert error["extensions"]["code"] == "REPLAY_TOO_LARGE"
     assert f"{settings.replay_max_bytes:,} bytes" in error["message"]
     await _nothing_stored(platform, match_id, uploads)
     # Without a token the caller is told to sign in; the files are not even read.
@@ -440,8 +440,8 @@ async def test_a_corrupt_or_foreign_file_is_refused(platform, world, http) -> No
     broken = bytearray(uploads[1].data)
     broken[len(broken) // 2] ^= 0xFF
     cases = {
-        "corrupt": Upload("game2.replay", bytes(broken)),
-        "not_a_replay": Upload("notes.txt", b"these are not the replays you are looking for\n"),
+        "CORRUPT_REPLAY": Upload("game2.replay", bytes(broken)),
+        "NOT_A_REPLAY": Upload("notes.txt", b"these are not the replays you are looking for\n"),
     }
     for code, bad in cases.items():
         sent = [uploads[0], bad, uploads[2]]
@@ -452,7 +452,7 @@ async def test_a_corrupt_or_foreign_file_is_refused(platform, world, http) -> No
     empty = await _refused(
         http, match_id, [Upload("empty.replay", b"")], world.tokens["team_captain"]
     )
-    assert empty["extensions"]["code"] == "not_a_replay"
+    assert empty["extensions"]["code"] == "NOT_A_REPLAY"
     assert "empty" in empty["message"]
 
 
@@ -558,8 +558,8 @@ async def test_a_refusal_names_a_hostile_file_by_its_clean_name(
     )
 
     for body, code, start in (
-        (corrupt, "corrupt", "Replay 2 (]0;pwnedgame.replay): The replay is damaged"),
-        (too_large, "too_large", "Replay 1 (]0;pwnedgame.replay) is larger than"),
+        (corrupt, "CORRUPT_REPLAY", "Replay 2 (]0;pwnedgame.replay): The replay is damaged"),
+        (too_large, "REPLAY_TOO_LARGE", "Replay 1 (]0;pwnedgame.replay) is larger than"),
     ):
         (error,) = body["errors"]
         assert error["extensions"]["code"] == code

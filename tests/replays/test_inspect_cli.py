@@ -202,7 +202,7 @@ def test_json_over_every_good_and_bad_file_in_the_order_given() -> None:
     assert [e["file"] for e in entries] == [str(p) for p in paths]
     for entry, path in zip(entries, paths, strict=True):
         if path.parent == BAD:
-            check_failed(entry, path, "corrupt")
+            check_failed(entry, path, "CORRUPT_REPLAY")
         else:
             check_good(entry, path)
 
@@ -224,9 +224,9 @@ def test_a_missing_and_an_empty_file_are_reported(tmp_path: Path) -> None:
     code, entries = inspect_json(one, missing, empty)
     assert code == 1
     check_good(entries[0], one)
-    check_failed(entries[1], missing, "not_a_replay")
+    check_failed(entries[1], missing, "NOT_A_REPLAY")
     assert "cannot be read" in entries[1]["error"]["message"]
-    check_failed(entries[2], empty, "not_a_replay")
+    check_failed(entries[2], empty, "NOT_A_REPLAY")
     assert "empty" in entries[2]["error"]["message"]
 
 
@@ -246,7 +246,7 @@ def test_the_readable_form_prints_a_scoreboard() -> None:
         assert ("blue" if player.team == 0 else "orange") in row
         assert player.platform in row
     assert "Kaleb077." in out and "Ant" in out
-    assert f"{broken}: The replay is damaged" in out and "(corrupt)" in out
+    assert f"{broken}: The replay is damaged" in out and "(CORRUPT_REPLAY)" in out
     assert not out.lstrip().startswith("[")  # not JSON
     assert "orange won; match GUID EE2C782A11F0C756E1F5BA8437901B26; 303.1 s played" in out
 

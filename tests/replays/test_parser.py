@@ -367,7 +367,7 @@ def test_crc_of_real_header_matches_slow_reference() -> None:
 def test_bad_file_is_corrupt(name: str) -> None:
     with pytest.raises(ReplayError) as caught:
         parse_replay((BAD / f"{name}.replay").read_bytes())
-    assert caught.value.code == "corrupt"
+    assert caught.value.code == "CORRUPT_REPLAY"
     assert caught.value.message.startswith("The replay is damaged")
 
 
@@ -377,14 +377,14 @@ def test_bad_files_listed() -> None:
 
 
 def test_replay_error_is_a_domain_error() -> None:
-    error = ReplayError("x", code="truncated")
-    assert isinstance(error, DomainError) and error.code == "truncated" and str(error) == "x"
+    error = ReplayError("x", code="TRUNCATED_REPLAY")
+    assert isinstance(error, DomainError) and error.code == "TRUNCATED_REPLAY" and str(error) == "x"
 
 
 def test_empty_file_is_not_a_replay() -> None:
     with pytest.raises(ReplayError) as caught:
         parse_replay(b"")
-    assert caught.value.code == "not_a_replay"
+    assert caught.value.code == "NOT_A_REPLAY"
     assert "empty" in caught.value.message
 
 
@@ -401,7 +401,7 @@ def test_empty_file_is_not_a_replay() -> None:
 def test_other_files_are_not_replays(data: bytes) -> None:
     with pytest.raises(ReplayError) as caught:
         parse_replay(data)
-    assert caught.value.code == "not_a_replay"
+    assert caught.value.code == "NOT_A_REPLAY"
     assert caught.value.message == "This file is not a Rocket League replay."
 
 
@@ -415,12 +415,12 @@ def test_random_bytes_raise_replay_error(data: bytes) -> None:
 def test_too_large_is_refused_before_anything_else() -> None:
     with pytest.raises(ReplayError) as caught:
         parse_replay(bytes(20 * 1024 * 1024 + 1))
-    assert caught.value.code == "too_large"
+    assert caught.value.code == "REPLAY_TOO_LARGE"
     assert "20.0 MB" in caught.value.message
     small = build_replay()
     with pytest.raises(ReplayError) as caught:
         parse_replay(small, max_size=len(small) - 1)
-    assert caught.value.code == "too_large"
+    assert caught.value.code == "REPLAY_TOO_LARGE"
     assert parse_replay(small, max_size=len(small)).team_size == 2
 
 
@@ -429,7 +429,7 @@ def test_written_replay_cut_anywhere_is_truncated() -> None:
     for cut in range(1, len(data)):
         with pytest.raises(ReplayError) as caught:
             parse_replay(data[:cut])
-        assert caught.value.code == "truncated", cut
+        assert caught.value.code == "TRUNCATED_REPLAY", cut
         assert caught.value.message.startswith("The replay is cut short")
 
 
@@ -449,13 +449,13 @@ def test_real_replay_cut_at_many_points_is_truncated(name: str) -> None:
     for cut in sorted(cuts):
         with pytest.raises(ReplayError) as caught:
             parse_replay(data[:cut])
-        assert caught.value.code == "truncated", cut
+        assert caught.value.code == "TRUNCATED_REPLAY", cut
 
 
 def test_trailing_bytes_are_corrupt() -> None:
     with pytest.raises(ReplayError) as caught:
         parse_replay(build_replay() + b"\0")
-    assert caught.value.code == "corrupt"
+    assert caught.value.code == "CORRUPT_REPLAY"
 
 
 def test_flipped_byte_fails_the_crc() -> None:
@@ -463,7 +463,7 @@ def test_flipped_byte_fails_the_crc() -> None:
     data[60] ^= 0x01
     with pytest.raises(ReplayError) as caught:
         parse_replay(bytes(data))
-    assert caught.value.code == "corrupt"
+    assert caught.value.code == "CORRUPT_REPLAY"
     assert caught.value.details == {"part": "header"}
     data = bytearray(build_replay())
     data[-1] ^= 0x80
@@ -496,7 +496,7 @@ def test_intact_but_unreadable_header_is_unsupported(properties: bytes) -> None:
     started = time.perf_counter()
     with pytest.raises(ReplayError) as caught:
         parse_replay(_signed(properties))
-    assert caught.value.code == "unsupported"
+    assert caught.value.code == "UNSUPPORTED_REPLAY"
     assert caught.value.message.startswith("Sprocket cannot read this replay's header")
     assert time.perf_counter() - started < 1
 
@@ -507,7 +507,7 @@ def test_nesting_is_bounded() -> None:
         fields = prop_map([struct_prop("Inner", "Nested", fields)])
     with pytest.raises(ReplayError) as caught:
         parse_replay(_signed(fields))
-    assert caught.value.code == "unsupported"
+    assert caught.value.code == "UNSUPPORTED_REPLAY"
     assert "nest" in caught.value.message
     shallow = prop_map([array_prop("Goals", [prop_map([struct_prop("S", "T", prop_map([]))])])])
     assert parse_replay(_signed(shallow)).goals == (Goal("", None, None),)
@@ -522,7 +522,7 @@ def test_unknown_property_kind_is_skipped_by_its_size() -> None:
     misaligned = prop_map([prop("Future", "DoubleProperty", bytes(8), size=3)])
     with pytest.raises(ReplayError) as caught:
         parse_replay(_signed(misaligned))
-    assert caught.value.code == "unsupported" and "DoubleProperty" in caught.value.message
+    assert caught.value.code == "UNSUPPORTED_REPLAY" and "DoubleProperty" in caught.value.message
 
 
 def test_wrongly_typed_known_properties_are_ignored() -> None:
@@ -596,7 +596,13 @@ def _parse_within_bound(data: bytes) -> None:
     try:
         result = parse_replay(data)
     except ReplayError as error:
-        assert error.code in {"not_a_replay", "truncated", "corrupt", "too_large", "unsupported"}
+        assert error.code in {
+            "NOT_A_REPLAY",
+            "TRUNCATED_REPLAY",
+            "CORRUPT_REPLAY",
+            "REPLAY_TOO_LARGE",
+            "UNSUPPORTED_REPLAY",
+        }
         assert error.message and error.message[0].isupper() and error.message.endswith(".")
     else:
         assert isinstance(result, Replay)

@@ -373,7 +373,7 @@ async def test_an_error_names_the_file_by_its_clean_name(platform, world) -> Non
             files=[Upload("..\\..\\x\x00\n.replay", bytes(broken))],
             max_size=2**24,
         ),
-        code="corrupt",
+        code="CORRUPT_REPLAY",
         error=ReplayError,
     )
 

@@ -643,7 +643,7 @@ async def test_every_fuzzed_replay_is_refused_as_corrupt(platform, world) -> Non
     for path in bad_files:
         files = [game(line, 1, home_goals=2, away_goals=1), Upload(path.name, path.read_bytes())]
         raised = await refused(
-            platform, captain, line.match_id, files, code="corrupt", error=ReplayError
+            platform, captain, line.match_id, files, code="CORRUPT_REPLAY", error=ReplayError
         )
         assert raised.message.startswith(f"Replay 2 ({path.name}): The replay is damaged"), path
 
@@ -653,9 +653,9 @@ async def test_files_that_are_no_replay_are_refused(platform, world) -> None:
     captain = world.actors["team_captain"]
     good = game(line, 1, home_goals=2, away_goals=1)
     cases = [
-        ("notes.bin", random.Random(7).randbytes(4096), "not_a_replay", "is not a Rocket League"),
-        ("half.replay", good.data[: len(good.data) // 2], "truncated", "is cut short"),
-        ("empty.replay", b"", "not_a_replay", "The file is empty"),
+        ("notes.bin", random.Random(7).randbytes(4096), "NOT_A_REPLAY", "is not a Rocket League"),
+        ("half.replay", good.data[: len(good.data) // 2], "TRUNCATED_REPLAY", "is cut short"),
+        ("empty.replay", b"", "NOT_A_REPLAY", "The file is empty"),
     ]
     for name, data, code, words in cases:
         raised = await refused(
@@ -674,7 +674,7 @@ async def test_files_that_are_no_replay_are_refused(platform, world) -> None:
         captain,
         line.match_id,
         [good],
-        code="too_large",
+        code="REPLAY_TOO_LARGE",
         error=ReplayError,
         max_size=len(good.data) - 1,
     )

@@ -184,7 +184,7 @@ def test_a_file_that_does_not_parse_is_reported_with_its_error() -> None:
 
     report = validate_series(EXPECT, files)
 
-    message = only_problem(report, "corrupt")
+    message = only_problem(report, "CORRUPT_REPLAY")
     assert message.startswith("Replay 2 (game2.replay): The replay is damaged")
     assert "checksum" in message
     assert report.problems[0].game == 2
@@ -198,7 +198,7 @@ def test_a_file_that_does_not_parse_is_reported_with_its_error() -> None:
 def test_a_file_that_is_not_a_replay_is_reported() -> None:
     report = validate_series(EXPECT, [failed("notes.txt", b"these are my notes " * 10)])
 
-    message = only_problem(report, "not_a_replay")
+    message = only_problem(report, "NOT_A_REPLAY")
     assert message == "Replay 1 (notes.txt): This file is not a Rocket League replay."
 
 
@@ -468,7 +468,7 @@ def test_substitutes_over_the_limit_across_the_series() -> None:
     report = validate_series(EXPECT, files)
 
     message = only_problem(report, "TOO_MANY_SUBSTITUTES")
-    assert message == ("Home FC fielded 4 players; the limit is 3 (2 plus 1 substitutes).")
+    assert message == ("Home FC fielded 4 players; the limit is 3 (2 plus 1 substitute).")
     assert report.problems[0].game is None  # a series problem
     assert validate_series(expect(substitutes_per_series=2), files).ok
     one_substitute = [game(1), game(2, home=(ALPHA, HOTEL)), game(3)]

@@ -451,7 +451,7 @@ async def test_bad_uploads_are_refused_on_the_spot_and_change_nothing(
     )
     corrupt = Upload("broken.replay", good[0].data[:200])
     error = await refused(
-        platform, "truncated", submit(platform, uploader, scrim_id, [corrupt, *good[1:]])
+        platform, "TRUNCATED_REPLAY", submit(platform, uploader, scrim_id, [corrupt, *good[1:]])
     )
     assert "Replay 1 (broken.replay)" in error.message
     await refused(

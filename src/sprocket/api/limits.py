@@ -56,6 +56,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema_directive import Location
 
 from sprocket.errors import DomainError
+from sprocket.text import plural
 
 #: Arguments that set how many items a list field returns.
 PAGE_ARGUMENTS = ("first", "games")
@@ -263,8 +264,8 @@ def check(measure: Measure, limits: QueryLimits) -> None:
     exceeds: aliases, then depth, then cost."""
     if measure.aliases > limits.max_aliases:
         raise QueryTooComplex(
-            f"This query uses {measure.aliases} aliases (fragments counted each time they are "
-            f"spread); at most {limits.max_aliases} are allowed.",
+            f"This query uses {plural(measure.aliases, 'alias', 'aliases')} (fragments counted "
+            f"each time they are spread); at most {limits.max_aliases} are allowed.",
             limit="aliases",
             maximum=limits.max_aliases,
             found=measure.aliases,
@@ -272,7 +273,8 @@ def check(measure: Measure, limits: QueryLimits) -> None:
     if measure.depth > limits.max_depth:
         raise QueryTooComplex(
             f"This query nests its fields {measure.depth} levels deep; at most "
-            f"{limits.max_depth} levels are allowed. Ask for fewer nested fields at once.",
+            f"{plural(limits.max_depth, 'level')} {'is' if limits.max_depth == 1 else 'are'} "
+            "allowed. Ask for fewer nested fields at once.",
             limit="depth",
             maximum=limits.max_depth,
             found=measure.depth,
@@ -290,7 +292,7 @@ def check(measure: Measure, limits: QueryLimits) -> None:
 
 def too_many_tokens(limits: QueryLimits) -> QueryTooComplex:
     return QueryTooComplex(
-        f"This query is too long: at most {limits.max_tokens} tokens are allowed.",
+        f"This query is too long: at most {plural(limits.max_tokens, 'token')} are allowed.",
         limit="tokens",
         maximum=limits.max_tokens,
         found=None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sprocket.errors import DomainError
 from sprocket.platform.cache import Cache
+from sprocket.text import plural
 
 
 class RateLimited(DomainError):
@@ -23,8 +24,7 @@ class RateLimited(DomainError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            f"Too many requests: try again in {retry_after} second"
-            f"{'' if retry_after == 1 else 's'}.",
+            f"Too many requests: try again in {plural(retry_after, 'second')}.",
             details={"retry_after": retry_after},
         )
         self.retry_after = retry_after

@@ -244,7 +244,7 @@ class ReplayQuery:
 async def read_uploads(files: list[Upload], max_size: int) -> list[service.Upload]:
     """Read each upload, never more than the size cap plus one byte. Raises InvalidInput
     (``NOT_A_FILE``) for a variable that holds text or a number instead of a file, and
-    ReplayError (``too_large``) for a file over ``max_size`` bytes."""
+    ReplayError (``REPLAY_TOO_LARGE``) for a file over ``max_size`` bytes."""
     uploads = []
     for number, file in enumerate(files, start=1):
         if not callable(getattr(file, "read", None)):  # a JSON value where a file belongs
@@ -259,7 +259,7 @@ async def read_uploads(files: list[Upload], max_size: int) -> list[service.Uploa
             raise ReplayError(
                 f"Replay {number} ({name}) is larger than the {size_text(max_size)} limit for "
                 "a replay.",
-                code="too_large",
+                code="REPLAY_TOO_LARGE",
                 details={"max_size": max_size},
             )
         uploads.append(service.Upload(name, data))

@@ -20,12 +20,12 @@ def inspect_file(path: Path) -> dict[str, Any]:
     A readable replay gives ``{file, ok: true}``, its :func:`header_summary` (outcome
     included) and ``players: [{name, team, score, goals, assists, saves, shots, platform,
     platform_id, is_bot}]``; a failure gives ``{file, ok: false, error: {code, message}}``
-    (codes of :class:`ReplayError`, ``not_a_replay`` for a file that cannot be read).
+    (codes of :class:`ReplayError`, ``NOT_A_REPLAY`` for a file that cannot be read).
     """
     try:
         data = path.read_bytes()
     except OSError as error:
-        return _failed(path, "not_a_replay", f"The file cannot be read: {error.strerror}.")
+        return _failed(path, "NOT_A_REPLAY", f"The file cannot be read: {error.strerror}.")
     try:
         replay = parse_replay(data)
     except ReplayError as error:

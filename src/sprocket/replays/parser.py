@@ -63,7 +63,7 @@ REGULATION_SECONDS = 300.0
 """How long a game runs before overtime (five minutes; private matches cannot be shorter)."""
 
 ReplayErrorCode: TypeAlias = Literal[
-    "not_a_replay", "truncated", "corrupt", "too_large", "unsupported"
+    "NOT_A_REPLAY", "TRUNCATED_REPLAY", "CORRUPT_REPLAY", "REPLAY_TOO_LARGE", "UNSUPPORTED_REPLAY"
 ]
 Platform: TypeAlias = Literal["steam", "epic", "psn", "xbox", "switch", "unknown"]
 
@@ -71,13 +71,14 @@ Platform: TypeAlias = Literal["steam", "epic", "psn", "xbox", "switch", "unknown
 class ReplayError(DomainError):
     """A file Sprocket cannot accept as a replay; ``code`` says why, ``message`` in words.
 
-    Codes: ``not_a_replay`` (empty file, or not shaped like a replay), ``truncated`` (the
-    file ends before the sizes it declares), ``corrupt`` (a CRC fails, or bytes trail the
-    body), ``too_large`` (over the size cap, checked before anything else), ``unsupported``
-    (intact per CRC, but its header does not follow any layout this parser knows).
+    Codes: ``NOT_A_REPLAY`` (empty file, or not shaped like a replay), ``TRUNCATED_REPLAY``
+    (the file ends before the sizes it declares), ``CORRUPT_REPLAY`` (a CRC fails, or bytes
+    trail the body), ``REPLAY_TOO_LARGE`` (over the size cap, checked before anything else),
+    ``UNSUPPORTED_REPLAY`` (intact per CRC, but its header does not follow any layout this
+    parser knows).
     """
 
-    code: str = "corrupt"
+    code: str = "CORRUPT_REPLAY"
 
     def __init__(self, message: str, *, code: ReplayErrorCode, details: object = None) -> None:
         super().__init__(message, code=code, details=details)
@@ -247,24 +248,24 @@ _MIN_MAP_BYTES = 9  # the shortest map is the 9-byte string "None"
 def parse_replay(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> Replay:
     """Verify both CRCs of a replay file's bytes and read its header.
 
-    An empty file is ``not_a_replay`` (nothing in it is a replay); a file too short to show
-    its header is ``truncated`` unless its first bytes already rule out a replay.
+    An empty file is ``NOT_A_REPLAY`` (nothing in it is a replay); a file too short to show
+    its header is ``TRUNCATED_REPLAY`` unless its first bytes already rule out a replay.
     """
     size = len(data)
     if size > max_size:
         raise ReplayError(
             f"The file is {_megabytes(size)}, over the {_megabytes(max_size)} limit for a replay.",
-            code="too_large",
+            code="REPLAY_TOO_LARGE",
             details={"size": size, "max_size": max_size},
         )
     if not isinstance(data, bytes):
         data = bytes(data)
     if size == 0:
         raise ReplayError(
-            "The file is empty: it is not a Rocket League replay.", code="not_a_replay"
+            "The file is empty: it is not a Rocket League replay.", code="NOT_A_REPLAY"
         )
     if _looks_like_replay(data) is False:
-        raise ReplayError("This file is not a Rocket League replay.", code="not_a_replay")
+        raise ReplayError("This file is not a Rocket League replay.", code="NOT_A_REPLAY")
     header_end = _header_end(data)
     mirrored = mirror(data)  # one C pass; both CRCs then read slices of it
     if crc_of_mirrored(mirrored, 8, header_end) != _U32.unpack_from(data, 4)[0]:
@@ -286,7 +287,7 @@ def _corrupt(what: str, *, part: str) -> ReplayError:
     return ReplayError(
         f"The replay is damaged: {what}. It was changed or corrupted after the game saved "
         "it; upload the original file.",
-        code="corrupt",
+        code="CORRUPT_REPLAY",
         details={"part": part},
     )
 
@@ -295,7 +296,7 @@ def _truncated(what: str, details: dict[str, int]) -> ReplayError:
     return ReplayError(
         f"The replay is cut short: {what}. The upload or copy was probably interrupted; "
         "upload the complete file.",
-        code="truncated",
+        code="TRUNCATED_REPLAY",
         details=details,
     )
 
@@ -442,7 +443,7 @@ def _walk_body_frame(data: bytes, pos: int, end: int) -> int:
 
 
 class _FormatError(Exception):
-    """The header bytes break the format; becomes ReplayError ``unsupported``."""
+    """The header bytes break the format; becomes ReplayError ``UNSUPPORTED_REPLAY``."""
 
 
 def _past_end(position: int) -> _FormatError:
@@ -622,7 +623,7 @@ def _read_header(data: bytes, header_end: int, body_start: int, body_end: int) -
             "Sprocket cannot read this replay's header: "
             f"{error}{skipped if reader.skipped_kinds else ''}. The file is intact, so it "
             "probably comes from a game version Sprocket does not know yet.",
-            code="unsupported",
+            code="UNSUPPORTED_REPLAY",
             details={"offset": reader.pos},
         ) from None
     return _build_replay(engine, licensee, net, game_type, properties, data, body_start, body_end)

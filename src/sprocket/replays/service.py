@@ -49,6 +49,7 @@ from sprocket.replays.parser import Replay, ReplayError, parse_replay
 from sprocket.replays.subjects import ResultSubject, Side, subject_of
 from sprocket.replays.summary import header_summary
 from sprocket.replays.validation import CountedGame, GameKeys, duplicate_game
+from sprocket.text import plural
 
 PROCESSING, VALIDATING, AWAITING = "processing", "validating", "awaiting_ratification"
 ACCEPTED, REJECTED = "accepted", "rejected"
@@ -139,8 +140,8 @@ async def submit(
         raise InvalidInput("Attach the series' replay files.", code="NO_FILES")
     if subject.files_expected is not None and len(files) != subject.files_expected:
         raise InvalidInput(
-            f"{subject.noun.capitalize()} has {subject.files_expected} games; attach one replay "
-            f"for each, in order (got {len(files)}).",
+            f"{subject.noun.capitalize()} has {plural(subject.files_expected, 'game')}; attach "
+            f"one replay for each, in order (got {len(files)}).",
             code="WRONG_FILE_COUNT",
         )
     if len(files) > MAX_FILES:

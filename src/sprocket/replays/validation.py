@@ -20,6 +20,7 @@ from sprocket.identity.accounts import platform_name
 from sprocket.replays.parser import Replay, ReplayError
 from sprocket.schedule.results import check_games
 from sprocket.schedule.standings import home_won
+from sprocket.text import plural
 
 PLATFORMS = {"steam", "epic", "psn", "xbox", "switch"}
 
@@ -206,7 +207,7 @@ class Report:
             return "Every game checks out."
         first = "; ".join(p.message for p in self.problems[:5])
         more = len(self.problems) - 5
-        return first + (f"; and {more} more problems." if more > 0 else "")
+        return first + (f"; and {plural(more, 'more problem')}." if more > 0 else "")
 
     def as_json(self) -> dict:
         return {"ok": self.ok, **asdict(self)}
@@ -376,7 +377,7 @@ def unreadable(
     text = str(error) if error else "The file cannot be read."
     game.problems.append(
         Problem(
-            error.code if error else "not_a_replay",
+            error.code if error else "NOT_A_REPLAY",
             f"Replay {game.number} ({file.filename}): {text}",
             game.number,
         )
@@ -636,9 +637,9 @@ def _series_problems(
             problems.append(
                 Problem(
                     "TOO_MANY_SUBSTITUTES",
-                    f"{side.name} fielded {len(fielded[side.team_id])} players; the limit is "
-                    f"{limit} ({expect.team_size} plus {expect.substitutes_per_series} "
-                    "substitutes).",
+                    f"{side.name} fielded {plural(len(fielded[side.team_id]), 'player')}; "
+                    f"the limit is {limit} ({expect.team_size} plus "
+                    f"{plural(expect.substitutes_per_series, 'substitute')}).",
                 )
             )
     both = fielded[expect.home.team_id] & fielded[expect.away.team_id]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sprocket.errors import InvalidInput
+from sprocket.text import plural
 
 COLUMNS: tuple[str, ...] = ("week", "home", "away", "start", "end")
 MAX_ROWS = 5_000
@@ -162,13 +163,13 @@ def _unquoted(value: str) -> str:
 
 def _summary(problems: list[LineError]) -> str:
     count = len(problems)
-    noun = "problem" if count == 1 else "problems"
     listed = " ".join(
         f"Line {problem.line}: {problem.message}" for problem in problems[:MAX_LISTED_PROBLEMS]
     )
     more = count - MAX_LISTED_PROBLEMS
     tail = f" ...and {more} more." if more > 0 else ""
-    return f"The schedule file has {count} {noun}; nothing was imported. {listed}{tail}".rstrip()
+    has = plural(count, "problem")
+    return f"The schedule file has {has}; nothing was imported. {listed}{tail}".rstrip()
 
 
 def _format_time(moment: datetime) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sprocket.errors import InvalidInput
+from sprocket.text import plural
 
 T = TypeVar("T", bound=Hashable)
 
@@ -146,7 +147,5 @@ def _not_enough_weeks(rounds: Sequence[Sequence[Pairing[T]]], week_count: int) -
     elif team_count >= 2 and round_count == 2 * single:
         what = f"A double round robin of {team_count} teams"
     else:
-        rounds_word = "round" if round_count == 1 else "rounds"
-        what = f"A schedule of {round_count} {rounds_word}"
-    weeks_word = "match week" if round_count == 1 else "match weeks"
-    return f"{what} needs {round_count} {weeks_word}; the season has {week_count}."
+        what = f"A schedule of {plural(round_count, 'round')}"
+    return f"{what} needs {plural(round_count, 'match week')}; the season has {week_count}."

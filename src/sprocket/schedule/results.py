@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sprocket.errors import InvalidInput
 from sprocket.league.service import parse_match_format
 from sprocket.schedule.standings import home_won
+from sprocket.text import plural
 
 
 def check_games(
@@ -40,7 +41,8 @@ def check_games(
     if kind == "fixed":
         if len(games) != count:
             raise InvalidInput(
-                f"This match is played over exactly {count} games; {len(games)} were given.",
+                f"This match is played over exactly {plural(count, 'game')}; "
+                f"{len(games)} {'was' if len(games) == 1 else 'were'} given.",
                 code="WRONG_GAME_COUNT",
             )
         return won

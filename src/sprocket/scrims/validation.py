@@ -28,6 +28,7 @@ from sprocket.replays.validation import (
     home_index_of,
     unreadable,
 )
+from sprocket.text import plural
 
 HOME, AWAY = "home", "away"
 
@@ -57,7 +58,8 @@ def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) ->
         extra.append(
             Problem(
                 "WRONG_FILE_COUNT",
-                f"The scrim has {len(expect.lineups)} games; {len(files)} replays were given.",
+                f"The scrim has {plural(len(expect.lineups), 'game')}; "
+                f"{plural(len(files), 'replay')} {'was' if len(files) == 1 else 'were'} given.",
             )
         )
     for number, (file, lineup) in enumerate(zip(files, expect.lineups, strict=False), start=1):
