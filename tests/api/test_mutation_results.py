@@ -4,6 +4,7 @@ of what was not (each field runs in its own transaction, one after another)."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from sprocket.identity.models import ApiToken
 from tests.league_world import World
@@ -74,3 +75,17 @@ def test_every_mutation_field_is_nullable() -> None:
     assert mutation is not None
     strict = [name for name, f in mutation.fields.items() if isinstance(f.type, GraphQLNonNull)]
     assert strict == []
+
+
+async def test_an_expected_refusal_is_one_info_line_not_a_traceback(http, world: World) -> None:
+    with capture_logs() as logs:
+        response = await http.post(
+            "/graphql",
+            json={"query": 'mutation { revokeApiToken(tokenId: "999999") { revokedAt } }'},
+            headers={"Authorization": f"Bearer {world.tokens['outsider']}"},
+        )
+    assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert not [entry for entry in logs if entry["log_level"] in ("error", "critical")]
+    (refused,) = [entry for entry in logs if entry["event"] == "graphql.refused"]
+    assert refused["log_level"] == "info" and refused["code"] == "NOT_FOUND"
+    assert "exc_info" not in refused
