@@ -460,7 +460,7 @@ class TeamNode:
     async def roster(
         self, info: Info, season_id: strawberry.ID, at: dt.datetime | None = None
     ) -> list[RosterEntryNode]:
-        moment = _aware(at) if at else info.context.now
+        moment = at or info.context.now
         season = to_int(season_id)
         rows = await info.context.grouped(
             f"roster:{season}:{moment.isoformat()}",
@@ -650,8 +650,8 @@ class LeagueMutation:
             service.create_season,
             league_id=to_int(league_id),
             number=number,
-            starts_at=_aware(starts_at),
-            ends_at=_aware(ends_at),
+            starts_at=starts_at,
+            ends_at=ends_at,
             name=name,
         )
         return SeasonNode.of(row)
@@ -787,7 +787,7 @@ class LeagueMutation:
             player_id=to_int(player_id),
             season_id=to_int(season_id),
             captain=captain,
-            at=_aware(at) if at else None,
+            at=at,
         )
         return RosterEntryNode.of(row)
 
@@ -808,7 +808,7 @@ class LeagueMutation:
             team_id=to_int(team_id),
             player_id=to_int(player_id),
             season_id=to_int(season_id),
-            at=_aware(at) if at else None,
+            at=at,
         )
         return RosterEntryNode.of(row)
 
@@ -823,8 +823,3 @@ class LeagueMutation:
             season_id=to_int(season_id),
         )
         return RosterEntryNode.of(row)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """GraphQL DateTime without an offset is taken as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

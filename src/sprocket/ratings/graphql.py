@@ -27,7 +27,7 @@ from sprocket.api.pagination import (
     encode_cursor,
 )
 from sprocket.errors import InvalidInput
-from sprocket.league.graphql import GameModeNode, MemberNode, _aware
+from sprocket.league.graphql import GameModeNode, MemberNode
 from sprocket.league.models import League, Member
 from sprocket.ratings import leaderboards, service
 from sprocket.ratings.model import display_rating
@@ -275,8 +275,8 @@ class RatingsQuery:
                 game_mode_id=mode,
                 skill_group_id=maybe_int(skill_group_id),
                 season_id=maybe_int(season_id),
-                since=_aware(since) if since else None,
-                until=_aware(until) if until else None,
+                since=since,
+                until=until,
                 min_games=min_games,
             )
             page = await leaderboards.player_leaderboard(

@@ -14,7 +14,7 @@ from sprocket.api.ids import gid, maybe_int, to_int
 from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, paged
 from sprocket.errors import NotFound
-from sprocket.league.graphql import SkillGroupNode, TeamNode, _aware
+from sprocket.league.graphql import SkillGroupNode, TeamNode
 from sprocket.league.models import Team
 from sprocket.replays.graphql import ReplayFileNode
 from sprocket.replays.models import StoredReplay
@@ -289,7 +289,7 @@ class ScheduleMutation:
             service.create_match_weeks,
             season_id=to_int(season_id),
             count=count,
-            first_starts_at=_aware(first_starts_at) if first_starts_at else None,
+            first_starts_at=first_starts_at,
             days=days,
         )
         return [MatchWeekNode.of(r) for r in rows]
@@ -338,8 +338,8 @@ class ScheduleMutation:
         row = await info.context.mutate(
             service.reschedule_match,
             match_id=to_int(match_id),
-            starts_at=_aware(starts_at),
-            ends_at=_aware(ends_at),
+            starts_at=starts_at,
+            ends_at=ends_at,
         )
         return MatchNode.of(row)
 
