@@ -11,7 +11,8 @@ from sprocket.errors import DomainError
 INTERNAL = "Something went wrong on our side; it has been logged. Please try again."
 
 
-def _code_of_request_error(error: GraphQLError) -> str:
+def request_error_code(error: GraphQLError) -> str:
+    """The code of an error GraphQL itself raised about the document (no original error)."""
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
     return "GRAPHQL_VALIDATION_FAILED"
@@ -40,7 +41,7 @@ class DomainErrors(MaskErrors):
                 extensions["details"] = _plain(original.details)
             return self._copy(error, original.message, extensions)
         if original is None:
-            return self._copy(error, error.message, {"code": _code_of_request_error(error)})
+            return self._copy(error, error.message, {"code": request_error_code(error)})
         if isinstance(original, GraphQLError):  # e.g. a bad variable value
             return self._copy(error, error.message, {"code": "BAD_USER_INPUT"})
         return self._copy(error, INTERNAL, {"code": "INTERNAL_SERVER_ERROR"})

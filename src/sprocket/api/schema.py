@@ -15,7 +15,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.graphql import OperationType
 
-from sprocket.api.errors import DomainErrors
+from sprocket.api.errors import DomainErrors, request_error_code
 from sprocket.api.limits import EnforceQueryLimits, QueryLimits
 from sprocket.api.scalars import UtcDateTime
 from sprocket.errors import DomainError
@@ -136,7 +136,7 @@ class _Schema(strawberry.Schema):
         for error in errors:
             original = error.original_error
             if original is None or isinstance(original, DomainError | GraphQLError):
-                code = getattr(original, "code", None) or "GRAPHQL_REQUEST_ERROR"
+                code = getattr(original, "code", None) or request_error_code(error)
                 log.info("graphql.refused", code=code, path=error.path, message=error.message)
             else:
                 log.error("graphql.unexpected_error", path=error.path, exc_info=original)
