@@ -26,6 +26,7 @@ from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.migrate import alembic_config
 from sprocket.runtime import Platform
+from tests.api.support import alias_bomb
 
 COMMANDS = ("serve", "worker", "migrate", "demo", "token", "schema")
 runner = CliRunner()
@@ -309,3 +310,39 @@ def test_a_command_line_write_reaches_a_running_serve_at_once(tmp_path: Path):
         assert after.json()["data"]["me"]["user"]["displayName"] == "Ops Renamed"
         assert after.headers["x-sprocket-cache"] == "miss"
     assert (tmp_path / "data" / "data-version").stat().st_size >= 2  # two CLI writes at least
+
+
+def test_serve_keeps_answering_while_hostile_documents_arrive(tmp_path: Path):
+    """The reported attack, on a real server: 20,000 aliases (2.3 MB) and 3,000 aliases
+    (350 KB) of standings with rosters, sent over and over from several threads, while
+    /healthz is asked all along; every hostile document is refused, every health check
+    answered (within a generous deadline: this checks answers, not speed)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    documents = [alias_bomb(20_000, 1), alias_bomb(3_000, 1)]
+    assert len(documents[0]) > 2_000_000 and 300_000 < len(documents[1]) < 1024 * 1024
+    with _serving(tmp_path) as (_process, http):
+        base = str(http.base_url)
+
+        def attack(document: str) -> list[tuple[int, str | None]]:
+            answers = []
+            with httpx.Client(base_url=base, timeout=120) as client:
+                for _ in range(5):
+                    response = client.post("/graphql", json={"query": document})
+                    errors = response.json().get("errors") or [{}]
+                    answers.append(
+                        (response.status_code, errors[0].get("extensions", {}).get("code"))
+                    )
+            return answers
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            attacks = [pool.submit(attack, documents[n % 2]) for n in range(4)]
+            health = []
+            with httpx.Client(base_url=base, timeout=60) as client:
+                while not all(a.done() for a in attacks):
+                    health.append(client.get("/healthz").status_code)
+            results = [a.result() for a in attacks]
+    assert health and set(health) == {200}
+    for n, answers in enumerate(results):
+        expected = (413, "REQUEST_TOO_LARGE") if n % 2 == 0 else (200, "QUERY_TOO_COMPLEX")
+        assert answers == [expected] * 5

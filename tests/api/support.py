@@ -247,3 +247,13 @@ async def world_fixture_csv(platform: Platform, world: World, *pairs: tuple[int,
         begins = start + dt.timedelta(days=7 * (week - 1))
         lines.append(f"{week},{home},{away},{iso(begins)},{iso(begins + dt.timedelta(days=6))}")
     return "\n".join(lines) + "\n"
+
+
+def alias_bomb(count: int, season_id: int | str) -> str:
+    """The reported attack: ``count`` aliases of a season's standings with each team's roster
+    (20,000 of them make 2.3 MB; 3,000 about 350 KB)."""
+    field = (
+        f'standings(seasonId: "{season_id}") {{ rank points played team {{ name '
+        f'roster(seasonId: "{season_id}") {{ player {{ name }} }} }} }}'
+    )
+    return "{ " + " ".join(f"a{n}: {field}" for n in range(count)) + " }"

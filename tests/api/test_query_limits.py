@@ -16,19 +16,11 @@ from graphql import get_introspection_query, parse
 from sprocket.api.limits import QueryLimits, measure_operation
 from sprocket.api.schema import build_schema
 from sprocket.db import StatementCounter
+from tests.api.support import alias_bomb
 from tests.league_world import World
 
 SCHEMA = build_schema()
 LIMITS = QueryLimits()
-
-
-def _alias_bomb(count: int, season_id: int) -> str:
-    """``count`` aliases of the standings with rosters and players (the reported attack)."""
-    field = (
-        f'standings(seasonId: "{season_id}") {{ rank points played team {{ name '
-        f'roster(seasonId: "{season_id}") {{ player {{ name }} }} }} }}'
-    )
-    return "{ " + " ".join(f"a{n}: {field}" for n in range(count)) + " }"
 
 
 async def _refused(
@@ -58,13 +50,13 @@ def _too_complex(error: dict[str, Any], limit: str) -> dict[str, Any]:
 
 async def test_the_reported_alias_bombs_are_refused(http, platform, world: World) -> None:
     # 20,000 aliases are 2.3 MB: refused by the body limit before a byte of GraphQL is read.
-    huge = _alias_bomb(20_000, world.season_id)
+    huge = alias_bomb(20_000, world.season_id)
     assert len(huge) > 2_000_000
     response = await http.post("/graphql", json={"query": huge})
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
     # 3,000 aliases (about 350 KB) fit the body limit: the parser stops at its token limit.
-    large = _alias_bomb(3_000, world.season_id)
+    large = alias_bomb(3_000, world.season_id)
     assert 300_000 < len(large) < 1024 * 1024
     status, error = await _refused(http, platform, large)
     assert status == 200
