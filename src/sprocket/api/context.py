@@ -7,10 +7,13 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from sprocket.api.ids import RawId
 from sprocket.db import utcnow
+from sprocket.errors import DomainError, InvalidInput, PermissionDenied, Unauthenticated
 from sprocket.http.auth import authenticate
 from sprocket.http.ratelimit import Meter
 from sprocket.identity.access import Actor
@@ -113,10 +116,33 @@ class Context(BaseContext):
         )
 
     async def mutate(self, service: Callable[..., Awaitable[R]], /, **kwargs: Any) -> R:
-        """Run a service function as the caller, in one unit of work (every mutation's shape)."""
+        """Run a service function as the caller, in one unit of work (every mutation's shape).
+
+        Id arguments come as :class:`~sprocket.api.ids.RawId` and are read here. One that is
+        no id at all (text, zero, a negative number) names no row, so the service gets
+        :data:`~sprocket.api.ids.NO_ROW` in its place and answers who may act as it does for
+        any id that names nothing: a caller who may not act hears UNAUTHENTICATED or
+        PERMISSION_DENIED, as they would for a well-formed id. Whatever else the service then
+        says or does, the answer is ``INVALID_ID`` and nothing it did is kept.
+        """
         actor = await self.actor()
+        malformed: InvalidInput | None = None
+        arguments: dict[str, Any] = {}
+        for name, value in kwargs.items():
+            if isinstance(value, RawId):
+                value, error = value.read()
+                malformed = malformed or error
+            arguments[name] = value
         async with self.platform.unit_of_work() as session:
-            return await service(session, actor=actor, **kwargs)
+            if malformed is None:
+                return await service(session, actor=actor, **arguments)
+            try:
+                await service(session, actor=actor, **arguments)
+            except (Unauthenticated, PermissionDenied):
+                raise
+            except (DomainError, IntegrityError):
+                pass  # what the made-up id led to: the malformed id is the answer
+            raise malformed  # out of the unit of work: rolled back
 
     def forget(self) -> None:
         """Drop every loaded value: a subscription calls it before each new event, since its

@@ -190,7 +190,7 @@ async def enter_queue(
     actor: Actor,
     organization_id: int,
     game_mode: str,
-    wait_until: dt.datetime,
+    wait_until: dt.datetime | dt.timedelta,
     competitive: bool = True,
     skill_group_id: int | None = None,
     now: dt.datetime | None = None,
