@@ -577,3 +577,36 @@ async def test_who_may_act_answers_before_any_validator(platform, world, http, s
             problems.append(f"{name}: refused calls changed the tables {changed}")
 
     assert not problems, "\n".join(problems)
+
+
+GRANT = """
+mutation($o: ID!, $u: ID!, $r: Role!, $l: ID, $f: ID) {
+  grantRole(organizationId: $o, userId: $u, role: $r, leagueId: $l, franchiseId: $f) { id }
+}
+"""
+
+
+async def test_a_malformed_id_is_invalid_id_for_a_caller_who_may_act(platform, world, gql) -> None:
+    """The service ran with an id naming nothing in the malformed one's place; whatever it
+    made of it (a foreign key to nothing, or a grant that did not need that id at all), the
+    answer is INVALID_ID and nothing it did is kept."""
+    user_id = await Fresh(platform, world).user()
+    manager = {
+        "o": str(world.organization_id),
+        "u": str(user_id),
+        "r": "FRANCHISE_MANAGER",
+        "l": None,
+        "f": str(world.franchise_id),
+    }
+    for variables in (
+        {**manager, "o": MALFORMED, "r": "LEAGUE_STAFF", "f": None},  # the scope itself
+        {**manager, "l": MALFORMED},  # an id a franchise manager's grant does not use
+    ):
+        before = await snapshot(platform)
+        error = await gql.error(GRANT, variables, token=world.tokens["superuser"])
+        assert error["extensions"]["code"] == "INVALID_ID", error
+        assert error["message"] == f"'{MALFORMED}' is not a valid id."
+        assert await snapshot(platform) == before
+    # With the malformed id left out, the same grant is made: the refusal was the id's.
+    made = await gql.ok(GRANT, manager, token=world.tokens["superuser"])
+    assert made["grantRole"]["id"]
