@@ -257,7 +257,9 @@ CASES: dict[str, Case] = {
     "addMember": Case(
         lambda t: {
             "organizationId": t.org,
-            "userId": str(t.user_id),  # someone else: staff's to add
+            # Someone else: staff's to add. (Naming themself, any signed-in user may join, an
+            # act of their own like setDisplayName's: then the name's own check answers.)
+            "userId": str(t.user_id),
             "discordId": "not a discord id",  # and both ids at once
             "name": "",
         }
@@ -610,3 +612,22 @@ async def test_a_malformed_id_is_invalid_id_for_a_caller_who_may_act(platform, w
     # With the malformed id left out, the same grant is made: the refusal was the id's.
     made = await gql.ok(GRANT, manager, token=world.tokens["superuser"])
     assert made["grantRole"]["id"]
+
+
+CONFIRM = "mutation($c: ID!) { confirmAccountClaim(claimId: $c) { id status } }"
+
+
+async def test_an_answered_claim_is_still_refused_to_the_outsider(platform, world, gql) -> None:
+    """Confirming a claim already confirmed changes nothing, for those who may confirm it;
+    anyone else is refused first (they were handed the claim back)."""
+    targets = await build_targets(platform, world)
+    async with platform.unit_of_work() as s:
+        await replays.confirm_claim(s, actor=world.actors["superuser"], claim_id=targets.claim_id)
+    variables = {"c": str(targets.claim_id)}
+    before = await snapshot(platform)
+    for role, code in (("outsider", DENIED), ("spectator", "UNAUTHENTICATED")):
+        error = await gql.error(CONFIRM, variables, token=world.tokens[role])
+        assert error["extensions"]["code"] == code, (role, error)
+    again = await gql.ok(CONFIRM, variables, token=world.tokens["league_staff"])
+    assert again["confirmAccountClaim"]["status"] == "confirmed"
+    assert await snapshot(platform) == before

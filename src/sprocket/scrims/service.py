@@ -453,7 +453,12 @@ async def create_scrim(
     now: dt.datetime | None = None,
 ) -> Scrim:
     """A member opens a scrim and takes its first seat. A competitive scrim is for the
-    creator's skill group in a league of that game mode; a casual one is open to everyone."""
+    creator's skill group in a league of that game mode; a casual one is open to everyone.
+    ``wait_until``: when the member stops waiting, or how long from now they wait (1 minute
+    to 24 hours). Raises, after UNAUTHENTICATED, NOT_FOUND and PERMISSION_DENIED (not a
+    member): SCRIMS_DISABLED, QUEUE_BANNED, ALREADY_IN_SCRIM, ALREADY_QUEUED, the game
+    mode's NOT_FOUND, INVALID_TEAM_MODE, INVALID_GAMES, INVALID_WAIT, NO_SKILL_GROUP,
+    WRONG_SKILL_GROUP."""
     now = now or utcnow()
     member, _ = await _may_queue(session, actor=actor, organization_id=organization_id, now=now)
     mode = await league.game_mode_by_code(session, game_mode)
@@ -496,7 +501,7 @@ async def join_scrim(
     now: dt.datetime | None = None,
 ) -> Scrim:
     """Take a seat in a pending scrim (with a group code: in that premade group). The seat
-    that fills the scrim pops it."""
+    that fills the scrim pops it. ``wait_until``: as for :func:`create_scrim`."""
     now = now or utcnow()
     access.require_user(actor)
     scrim = await _scrim(session, scrim_id)
