@@ -10,10 +10,12 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from sprocket.api.ids import RawId
 from sprocket.db import utcnow
+from sprocket.errors import InvalidInput
 from sprocket.http.auth import authenticate
 from sprocket.http.ratelimit import Meter
-from sprocket.identity.access import Actor
+from sprocket.identity.access import Actor, require_user
 from sprocket.runtime import Platform
 
 M = TypeVar("M")
@@ -113,10 +115,25 @@ class Context(BaseContext):
         )
 
     async def mutate(self, service: Callable[..., Awaitable[R]], /, **kwargs: Any) -> R:
-        """Run a service function as the caller, in one unit of work (every mutation's shape)."""
+        """Run a service function as the caller, in one unit of work (every mutation's shape).
+
+        Id arguments come as :class:`~sprocket.api.ids.RawId` and are read here, once the
+        caller is known: every mutation needs a signed-in caller, so an anonymous one hears
+        UNAUTHENTICATED before anything about its arguments. A signed-in caller's malformed
+        id (text, zero, a negative number) is ``INVALID_ID``: it names no row, and saying so
+        tells nobody anything about the data.
+        """
         actor = await self.actor()
+        try:
+            arguments = {
+                name: value.read() if isinstance(value, RawId) else value
+                for name, value in kwargs.items()
+            }
+        except InvalidInput:
+            require_user(actor)
+            raise
         async with self.platform.unit_of_work() as session:
-            return await service(session, actor=actor, **kwargs)
+            return await service(session, actor=actor, **arguments)
 
     def forget(self) -> None:
         """Drop every loaded value: a subscription calls it before each new event, since its

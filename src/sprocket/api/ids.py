@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import strawberry
 
 from sprocket.errors import InvalidInput
@@ -23,3 +25,24 @@ def maybe_int(value: strawberry.ID | None, what: str = "id") -> int | None:
 
 def gid(value: int) -> strawberry.ID:
     return strawberry.ID(str(value))
+
+
+@dataclass(frozen=True)
+class RawId:
+    """A mutation's id argument as the client sent it, read by
+    :meth:`sprocket.api.context.Context.mutate` once the caller is known, so an anonymous
+    caller is asked to sign in before a malformed id is reported (issue 8: who may act is
+    answered first)."""
+
+    value: strawberry.ID | str
+    what: str = "id"
+
+    @classmethod
+    def maybe(cls, value: strawberry.ID | None, what: str = "id") -> RawId | None:
+        """An optional id argument: None stays None."""
+        return None if value is None else cls(value, what)
+
+    def read(self) -> int:
+        """The id; raises InvalidInput ``INVALID_ID`` for one that is no id (see
+        :func:`to_int`)."""
+        return to_int(self.value, self.what)

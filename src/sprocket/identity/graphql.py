@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.api.context import Context
-from sprocket.api.ids import gid, to_int
+from sprocket.api.ids import RawId, gid, to_int
 from sprocket.identity import access, service
 from sprocket.identity.access import IdentityView
 from sprocket.identity.models import (
@@ -272,7 +272,7 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Revoke a token and every token created with it.")
     async def revoke_api_token(self, info: Info, token_id: strawberry.ID) -> ApiTokenNode:
-        row = await info.context.mutate(service.revoke_token, token_id=to_int(token_id))
+        row = await info.context.mutate(service.revoke_token, token_id=RawId(token_id))
         return ApiTokenNode.of(row)
 
     @strawberry.mutation
@@ -287,17 +287,17 @@ class IdentityMutation:
     ) -> RoleGrantNode:
         row = await info.context.mutate(
             service.grant_role,
-            organization_id=to_int(organization_id),
-            user_id=to_int(user_id),
+            organization_id=RawId(organization_id),
+            user_id=RawId(user_id),
             role=Role(role),
-            league_id=to_int(league_id) if league_id else None,
-            franchise_id=to_int(franchise_id) if franchise_id else None,
+            league_id=RawId(league_id) if league_id else None,
+            franchise_id=RawId(franchise_id) if franchise_id else None,
         )
         return RoleGrantNode.of(row)
 
     @strawberry.mutation
     async def revoke_role(self, info: Info, grant_id: strawberry.ID) -> bool:
-        await info.context.mutate(service.revoke_role, grant_id=to_int(grant_id))
+        await info.context.mutate(service.revoke_role, grant_id=RawId(grant_id))
         return True
 
     @strawberry.mutation(
@@ -314,7 +314,7 @@ class IdentityMutation:
     ) -> PlatformAccountNode:
         row = await info.context.mutate(
             service.link_platform_account,
-            member_id=to_int(member_id),
+            member_id=RawId(member_id),
             platform=platform,
             account_id=account_id,
             display_name=display_name,
@@ -323,5 +323,5 @@ class IdentityMutation:
 
     @strawberry.mutation
     async def unlink_platform_account(self, info: Info, account_id: strawberry.ID) -> bool:
-        await info.context.mutate(service.unlink_platform_account, account_id=to_int(account_id))
+        await info.context.mutate(service.unlink_platform_account, account_id=RawId(account_id))
         return True

@@ -269,6 +269,7 @@ async def grant_role(
 
 
 async def revoke_role(session: AsyncSession, *, actor: Actor, grant_id: int) -> None:
+    access.require_user(actor)
     grant = found(await session.get(RoleGrant, grant_id), "role grant", grant_id)
     await access.require_organization_admin(session, actor, grant.organization_id, "revoke roles")
     await session.delete(grant)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from sprocket.api.context import Context
-from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, paged
 from sprocket.identity.access import IdentityView
@@ -596,7 +596,7 @@ class LeagueMutation:
     ) -> OrganizationNode:
         row = await info.context.mutate(
             service.set_organization_time_zone,
-            organization_id=to_int(organization_id),
+            organization_id=RawId(organization_id),
             time_zone=time_zone,
         )
         return OrganizationNode.of(row)
@@ -605,13 +605,13 @@ class LeagueMutation:
     async def set_organization_setting(
         self, info: Info, organization_id: strawberry.ID, key: str, value: JSON
     ) -> OrganizationNode:
-        actor = await info.context.actor()
-        org_id = to_int(organization_id)
-        async with info.context.platform.unit_of_work() as session:
-            await service.set_organization_setting(
-                session, actor=actor, organization_id=org_id, key=key, value=value
-            )
-            row = await session.get(Organization, org_id)
+        await info.context.mutate(
+            service.set_organization_setting,
+            organization_id=RawId(organization_id),
+            key=key,
+            value=value,
+        )
+        row = await info.context.by_id(Organization).load(to_int(organization_id))
         return OrganizationNode.of(row)
 
     @strawberry.mutation
@@ -627,7 +627,7 @@ class LeagueMutation:
     ) -> LeagueNode:
         row = await info.context.mutate(
             service.create_league,
-            organization_id=to_int(organization_id),
+            organization_id=RawId(organization_id),
             name=name,
             game_mode=game_mode,
             roster_min=roster_min,
@@ -648,7 +648,7 @@ class LeagueMutation:
     ) -> SeasonNode:
         row = await info.context.mutate(
             service.create_season,
-            league_id=to_int(league_id),
+            league_id=RawId(league_id),
             number=number,
             starts_at=starts_at,
             ends_at=ends_at,
@@ -668,7 +668,7 @@ class LeagueMutation:
     ) -> SkillGroupNode:
         row = await info.context.mutate(
             service.create_skill_group,
-            league_id=to_int(league_id),
+            league_id=RawId(league_id),
             name=name,
             code=code,
             ordinal=ordinal,
@@ -681,7 +681,7 @@ class LeagueMutation:
         self, info: Info, organization_id: strawberry.ID, name: str, code: str
     ) -> FranchiseNode:
         row = await info.context.mutate(
-            service.create_franchise, organization_id=to_int(organization_id), name=name, code=code
+            service.create_franchise, organization_id=RawId(organization_id), name=name, code=code
         )
         return FranchiseNode.of(row)
 
@@ -696,10 +696,10 @@ class LeagueMutation:
     ) -> TeamNode:
         row = await info.context.mutate(
             service.create_team,
-            league_id=to_int(league_id),
+            league_id=RawId(league_id),
             name=name,
-            skill_group_id=maybe_int(skill_group_id),
-            franchise_id=maybe_int(franchise_id),
+            skill_group_id=RawId.maybe(skill_group_id),
+            franchise_id=RawId.maybe(franchise_id),
         )
         return TeamNode.of(row)
 
@@ -717,8 +717,8 @@ class LeagueMutation:
     ) -> MemberNode:
         row = await info.context.mutate(
             members.add_member,
-            organization_id=to_int(organization_id),
-            user_id=maybe_int(user_id),
+            organization_id=RawId(organization_id),
+            user_id=RawId.maybe(user_id),
             discord_id=discord_id,
             name=name,
         )
@@ -732,7 +732,7 @@ class LeagueMutation:
         self, info: Info, organization_id: strawberry.ID, public: bool
     ) -> MemberNode:
         row = await info.context.mutate(
-            members.set_identities_public, organization_id=to_int(organization_id), public=public
+            members.set_identities_public, organization_id=RawId(organization_id), public=public
         )
         return MemberNode.of(row)
 
@@ -745,8 +745,8 @@ class LeagueMutation:
     ) -> MemberNode:
         row = await info.context.mutate(
             members.remove_member,
-            organization_id=to_int(organization_id),
-            member_id=to_int(member_id),
+            organization_id=RawId(organization_id),
+            member_id=RawId(member_id),
         )
         return MemberNode.of(row)
 
@@ -761,9 +761,9 @@ class LeagueMutation:
     ) -> PlayerNode:
         row = await info.context.mutate(
             members.register_player,
-            member_id=to_int(member_id),
-            league_id=to_int(league_id),
-            skill_group_id=maybe_int(skill_group_id),
+            member_id=RawId(member_id),
+            league_id=RawId(league_id),
+            skill_group_id=RawId.maybe(skill_group_id),
             salary=salary,
         )
         return PlayerNode.of(row)
@@ -783,9 +783,9 @@ class LeagueMutation:
     ) -> RosterEntryNode:
         row = await info.context.mutate(
             rosters.add_to_roster,
-            team_id=to_int(team_id),
-            player_id=to_int(player_id),
-            season_id=to_int(season_id),
+            team_id=RawId(team_id),
+            player_id=RawId(player_id),
+            season_id=RawId(season_id),
             captain=captain,
             at=at,
         )
@@ -805,9 +805,9 @@ class LeagueMutation:
     ) -> RosterEntryNode:
         row = await info.context.mutate(
             rosters.remove_from_roster,
-            team_id=to_int(team_id),
-            player_id=to_int(player_id),
-            season_id=to_int(season_id),
+            team_id=RawId(team_id),
+            player_id=RawId(player_id),
+            season_id=RawId(season_id),
             at=at,
         )
         return RosterEntryNode.of(row)
@@ -818,8 +818,8 @@ class LeagueMutation:
     ) -> RosterEntryNode:
         row = await info.context.mutate(
             rosters.set_captain,
-            team_id=to_int(team_id),
-            player_id=to_int(player_id),
-            season_id=to_int(season_id),
+            team_id=RawId(team_id),
+            player_id=RawId(player_id),
+            season_id=RawId(season_id),
         )
         return RosterEntryNode.of(row)

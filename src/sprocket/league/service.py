@@ -152,6 +152,7 @@ async def organization_config(session: AsyncSession, organization_id: int) -> Or
 async def set_organization_setting(
     session: AsyncSession, *, actor: Actor, organization_id: int, key: str, value: Any
 ) -> OrganizationConfig:
+    access.require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "change settings")
     spec = setting_key(key)
@@ -179,6 +180,7 @@ async def create_league(
     roster_max: int | None = None,
     match_format: str = "bo5",
 ) -> League:
+    access.require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "create leagues")
     mode = await game_mode_by_code(session, game_mode)
@@ -219,6 +221,7 @@ async def create_season(
     ends_at: dt.datetime,
     name: str | None = None,
 ) -> Season:
+    access.require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create seasons"
@@ -260,6 +263,7 @@ async def create_skill_group(
     ordinal: int,
     salary_cap: float | None = None,
 ) -> SkillGroup:
+    access.require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create skill groups"
@@ -284,6 +288,7 @@ async def create_skill_group(
 async def create_franchise(
     session: AsyncSession, *, actor: Actor, organization_id: int, name: str, code: str
 ) -> Franchise:
+    access.require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "create franchises")
     franchise = Franchise(
@@ -304,6 +309,7 @@ async def create_team(
     skill_group_id: int | None = None,
     franchise_id: int | None = None,
 ) -> Team:
+    access.require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create teams"

@@ -13,10 +13,10 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from sprocket.api.context import Context
-from sprocket.api.ids import gid, to_int
+from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.limits import ListSize
 from sprocket.errors import InvalidInput, NotFound
-from sprocket.identity.access import IdentityView, require_user
+from sprocket.identity.access import IdentityView
 from sprocket.identity.graphql import identity_view
 from sprocket.league.models import Member
 from sprocket.replays import service
@@ -274,12 +274,11 @@ class ReplayMutation:
     ) -> SubmissionNode:
         platform = info.context.platform
         max_size = platform.settings.replay_max_bytes
-        require_user(await info.context.actor())  # an anonymous upload is not even read
         row = await info.context.mutate(
             service.submit_replays,
             storage=platform.storage,
-            match_id=to_int(match_id),
-            files=await read_uploads(files, max_size),
+            match_id=RawId(match_id),
+            files=lambda: read_uploads(files, max_size),  # read once the caller may submit
             max_size=max_size,
         )
         return SubmissionNode.of(row)
@@ -288,7 +287,7 @@ class ReplayMutation:
         description="The other side (of a match or a scrim) confirms the submitted result."
     )
     async def ratify_submission(self, info: Info, submission_id: strawberry.ID) -> SubmissionNode:
-        row = await info.context.mutate(service.ratify, submission_id=to_int(submission_id))
+        row = await info.context.mutate(service.ratify, submission_id=RawId(submission_id))
         return SubmissionNode.of(row)
 
     @strawberry.mutation(description="Send a submission back for a new upload, saying why.")
@@ -296,7 +295,7 @@ class ReplayMutation:
         self, info: Info, submission_id: strawberry.ID, reason: str
     ) -> SubmissionNode:
         row = await info.context.mutate(
-            service.reject, submission_id=to_int(submission_id), reason=reason
+            service.reject, submission_id=RawId(submission_id), reason=reason
         )
         return SubmissionNode.of(row)
 
@@ -304,12 +303,12 @@ class ReplayMutation:
     async def force_accept_submission(
         self, info: Info, submission_id: strawberry.ID
     ) -> SubmissionNode:
-        row = await info.context.mutate(service.force_accept, submission_id=to_int(submission_id))
+        row = await info.context.mutate(service.force_accept, submission_id=RawId(submission_id))
         return SubmissionNode.of(row)
 
     @strawberry.mutation(description="Staff process the same replays again from the start.")
     async def reset_submission(self, info: Info, submission_id: strawberry.ID) -> SubmissionNode:
-        row = await info.context.mutate(service.reset, submission_id=to_int(submission_id))
+        row = await info.context.mutate(service.reset, submission_id=RawId(submission_id))
         return SubmissionNode.of(row)
 
     @strawberry.mutation(description="Staff take back an accepted result.")
@@ -317,7 +316,7 @@ class ReplayMutation:
         self, info: Info, submission_id: strawberry.ID, reason: str
     ) -> SubmissionNode:
         row = await info.context.mutate(
-            service.invalidate, submission_id=to_int(submission_id), reason=reason
+            service.invalidate, submission_id=RawId(submission_id), reason=reason
         )
         return SubmissionNode.of(row)
 
@@ -327,7 +326,7 @@ class ReplayMutation:
     ) -> AccountClaimNode:
         row = await info.context.mutate(
             service.claim_account,
-            submission_id=to_int(submission_id),
+            submission_id=RawId(submission_id),
             platform=platform,
             account_id=account_id,
         )
@@ -337,7 +336,7 @@ class ReplayMutation:
         description="Staff or the other team confirm a claim: linked, revalidated."
     )
     async def confirm_account_claim(self, info: Info, claim_id: strawberry.ID) -> AccountClaimNode:
-        row = await info.context.mutate(service.confirm_claim, claim_id=to_int(claim_id))
+        row = await info.context.mutate(service.confirm_claim, claim_id=RawId(claim_id))
         return AccountClaimNode.of(row)
 
 

@@ -17,7 +17,7 @@ more than there are players who may ratify (so a 1v1 scrim needs its one opponen
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -66,6 +66,12 @@ class Upload:
     data: bytes
 
 
+#: The uploads of a door that reads its files only when asked: the submission's permission
+#: check answers before a file is read (a refused caller's files are never read), and the
+#: reader's own refusals (not a file, over the size cap) come after it.
+UploadReader = Callable[[], Awaitable[Sequence[Upload]]]
+
+
 def _for(subject: ResultSubject) -> ColumnElement[bool]:
     """Submissions of this subject."""
     return getattr(Submission, subject.column) == subject.id
@@ -98,10 +104,11 @@ async def submit_replays(
     actor: Actor,
     storage: ObjectStorage,
     match_id: int,
-    files: Sequence[Upload],
+    files: Sequence[Upload] | UploadReader,
     max_size: int,
 ) -> Submission:
-    """Upload a series' replays for a scheduled league match."""
+    """Upload a series' replays for a scheduled league match (as :func:`submit`)."""
+    access.require_user(actor)
     subject = await MatchSubject.load(session, match_id)
     return await submit(
         session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
@@ -114,18 +121,20 @@ async def submit(
     actor: Actor,
     storage: ObjectStorage,
     subject: ResultSubject,
-    files: Sequence[Upload],
+    files: Sequence[Upload] | UploadReader,
     max_size: int,
 ) -> Submission:
     """Store the replays (once each, by SHA-256) and queue their processing.
 
-    Each file is verified on the spot (CRCs and header, a few milliseconds), so a broken file
-    is refused before anything is stored; the job parses again from storage. File names are
-    stored and shown cleaned (:func:`~sprocket.replays.filenames.clean_filename`).
+    ``files``: the uploads, or an :data:`UploadReader` called once the subject's permission
+    check passed. Each file is verified on the spot (CRCs and header, a few milliseconds), so
+    a broken file is refused before anything is stored; the job parses again from storage.
+    File names are stored and shown cleaned (:func:`~sprocket.replays.filenames.clean_filename`).
 
-    Raises (after the subject's permission check): ``NO_FILES``, ``WRONG_FILE_COUNT``,
-    ``TOO_MANY_FILES``, ``SUBMISSION_IN_PROGRESS``, a :class:`ReplayError` for a file that is
-    no intact replay, ``DUPLICATE_FILE`` (the same bytes twice), ``REPLAY_ALREADY_USED``
+    Raises (after the subject's permission check): the reader's errors, ``NO_FILES``,
+    ``WRONG_FILE_COUNT``, ``TOO_MANY_FILES``, ``SUBMISSION_IN_PROGRESS``, a
+    :class:`ReplayError` for a file that is no intact replay, ``DUPLICATE_FILE`` (the same
+    bytes twice), ``REPLAY_ALREADY_USED``
     (bytes another open or accepted submission holds), ``DUPLICATE_GAME`` (the same game
     twice, or a game another open or accepted submission counts: by replay id or match GUID,
     see :func:`~sprocket.replays.validation.duplicate_game`).
@@ -134,7 +143,7 @@ async def submit(
     subject.require_undecided()
     files = [
         Upload(clean_filename(upload.filename, number=number), upload.data)
-        for number, upload in enumerate(files, start=1)
+        for number, upload in enumerate(await files() if callable(files) else files, start=1)
     ]
     if not files:
         raise InvalidInput("Attach the series' replay files.", code="NO_FILES")
@@ -381,8 +390,11 @@ def _summary(replay: Replay | None, error: ReplayError | None) -> dict:
 
 
 async def _open_submission(
-    session: AsyncSession, submission_id: int
+    session: AsyncSession, actor: Actor, submission_id: int
 ) -> tuple[Submission, ResultSubject]:
+    """The submission and its subject, for a signed-in caller (UNAUTHENTICATED first): the
+    scope every answer to a submission checks who may act against."""
+    access.require_user(actor)
     # Locked (on PostgreSQL) so that two deciding answers at once are taken one after the other.
     submission = found(
         await session.get(Submission, submission_id, with_for_update=True),
@@ -409,8 +421,7 @@ async def _ratifications_needed(
 
 async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
     """The other side confirms; enough confirmations accept the result, once."""
-    submission, subject = await _open_submission(session, submission_id)
-    access.require_user(actor)
+    submission, subject = await _open_submission(session, actor, submission_id)
     side = await _side(session, subject, actor)
     if side is None:
         raise PermissionDenied(f"Only the players of {subject.noun} ratify its result.")
@@ -458,15 +469,15 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
 async def reject(
     session: AsyncSession, *, actor: Actor, submission_id: int, reason: str
 ) -> Submission:
-    """A player of either side (or staff) sends the submission back for a new upload."""
-    submission, subject = await _open_submission(session, submission_id)
-    access.require_user(actor)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Say why the result is wrong.", code="REASON_REQUIRED")
+    """A player of either side (or staff) sends the submission back for a new upload.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, then REASON_REQUIRED, NOT_OPEN."""
+    submission, subject = await _open_submission(session, actor, submission_id)
     side = await _side(session, subject, actor)
     if side is None and not await subject.is_staff(session, actor):
         raise PermissionDenied(f"Only the players of {subject.noun} or staff may reject it.")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Say why the result is wrong.", code="REASON_REQUIRED")
     if submission.status not in OPEN:
         raise Conflict(
             f"Submission {submission.id} is already {submission.status}.", code="NOT_OPEN"
@@ -508,7 +519,6 @@ async def _accept(session: AsyncSession, subject: ResultSubject, submission: Sub
 async def _staff_only(
     session: AsyncSession, actor: Actor, subject: ResultSubject, doing: str
 ) -> None:
-    access.require_user(actor)
     if not await subject.is_staff(session, actor):
         raise PermissionDenied(f"Only staff may {doing}.")
 
@@ -533,7 +543,7 @@ def _audit(
 
 
 async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
-    submission, subject = await _open_submission(session, submission_id)
+    submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "force-accept results")
     if submission.status == ACCEPTED:
         return submission
@@ -589,7 +599,7 @@ async def _refuse_games_counted_elsewhere(session: AsyncSession, submission: Sub
 
 async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
     """Process the same replays again from the start (ratifications are dropped)."""
-    submission, subject = await _open_submission(session, submission_id)
+    submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "reset submissions")
     if submission.status == ACCEPTED:
         raise Conflict("An accepted result is invalidated, not reset.", code="ALREADY_ACCEPTED")
@@ -631,7 +641,7 @@ async def invalidate(
 ) -> Submission:
     """Take back an accepted result: what accepting recorded goes, the subject is open
     again, and the ratings are rebuilt without it."""
-    submission, subject = await _open_submission(session, submission_id)
+    submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "invalidate results")
     if not reason.strip():
         raise InvalidInput("Say why the result is invalidated.", code="REASON_REQUIRED")
@@ -656,7 +666,7 @@ async def claim_account(
     UNAUTHENTICATED, NOT_FOUND (submission), PERMISSION_DENIED, NOT_IN_REPORT,
     DUPLICATE_CLAIM."""
     me = access.require_user(actor)
-    submission, subject = await _open_submission(session, submission_id)
+    submission, subject = await _open_submission(session, actor, submission_id)
     member_id = await _member_id(session, subject.organization_id, me)
     if member_id is None or await subject.side_of(session, member_id) is None:
         raise PermissionDenied(f"Only the players of {subject.noun} claim accounts in it.")
@@ -702,9 +712,7 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
     upload. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, DUPLICATE_PLATFORM_ACCOUNT."""
     access.require_user(actor)
     claim = found(await session.get(AccountClaim, claim_id), "account claim", claim_id)
-    submission, subject = await _open_submission(session, claim.submission_id)
-    if claim.status != "pending":
-        return claim
+    submission, subject = await _open_submission(session, actor, claim.submission_id)
     if not await subject.is_staff(session, actor):
         mine = await _side(session, subject, actor)
         claimant = await subject.side_of(session, claim.member_id)
@@ -713,6 +721,8 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
             raise PermissionDenied(
                 "Staff, or a player of the other side of the claimant's, confirm an account claim."
             )
+    if claim.status != "pending":
+        return claim
     await identity.link_claimed_account(
         session,
         member_id=claim.member_id,

@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy import or_, select
 
 from sprocket.api.context import Context
-from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.ids import RawId, gid, maybe_int, to_int
 from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, paged
 from sprocket.errors import NotFound
@@ -287,7 +287,7 @@ class ScheduleMutation:
     ) -> list[MatchWeekNode]:
         rows = await info.context.mutate(
             service.create_match_weeks,
-            season_id=to_int(season_id),
+            season_id=RawId(season_id),
             count=count,
             first_starts_at=first_starts_at,
             days=days,
@@ -305,8 +305,8 @@ class ScheduleMutation:
     ) -> list[MatchNode]:
         rows = await info.context.mutate(
             service.generate_schedule,
-            season_id=to_int(season_id),
-            skill_group_id=maybe_int(skill_group_id),
+            season_id=RawId(season_id),
+            skill_group_id=RawId.maybe(skill_group_id),
             double=double_round_robin,
             match_format=match_format,
         )
@@ -325,7 +325,7 @@ class ScheduleMutation:
     ) -> list[MatchNode]:
         rows = await info.context.mutate(
             service.import_schedule_csv,
-            season_id=to_int(season_id),
+            season_id=RawId(season_id),
             text=csv,
             allow_twice_in_week=allow_twice_in_week,
         )
@@ -337,7 +337,7 @@ class ScheduleMutation:
     ) -> MatchNode:
         row = await info.context.mutate(
             service.reschedule_match,
-            match_id=to_int(match_id),
+            match_id=RawId(match_id),
             starts_at=starts_at,
             ends_at=ends_at,
         )
@@ -348,7 +348,7 @@ class ScheduleMutation:
         self, info: Info, match_id: strawberry.ID, team_id: strawberry.ID
     ) -> MatchNode:
         row = await info.context.mutate(
-            service.record_forfeit, match_id=to_int(match_id), team_id=to_int(team_id)
+            service.record_forfeit, match_id=RawId(match_id), team_id=RawId(team_id)
         )
         return MatchNode.of(row)
 
@@ -358,7 +358,7 @@ class ScheduleMutation:
     ) -> MatchNode:
         row = await info.context.mutate(
             service.record_result,
-            match_id=to_int(match_id),
+            match_id=RawId(match_id),
             games=[(g.home_goals, g.away_goals) for g in games],
         )
         return MatchNode.of(row)

@@ -10,10 +10,8 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from sprocket.api.context import Context
-from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.limits import ListSize
-from sprocket.errors import InvalidInput
-from sprocket.identity.access import require_user
 from sprocket.league import service as league
 from sprocket.league.graphql import GameModeNode, MemberNode, SkillGroupNode
 from sprocket.league.models import GameMode, Member
@@ -239,14 +237,6 @@ class QueueBanNode:
         return MemberNode.of(await info.context.by_id(Member).load(self.member_id))
 
 
-def _wait_until(info: Info, wait_minutes: int) -> dt.datetime:
-    if not 1 <= wait_minutes <= 24 * 60:
-        raise InvalidInput(
-            "You can wait for a scrim from 1 minute to 24 hours.", code="INVALID_WAIT"
-        )
-    return info.context.now + dt.timedelta(minutes=wait_minutes)
-
-
 @strawberry.type
 class ScrimQuery:
     @strawberry.field(
@@ -314,13 +304,13 @@ class ScrimMutation:
     ) -> ScrimNode:
         row = await info.context.mutate(
             service.create_scrim,
-            organization_id=to_int(organization_id),
+            organization_id=RawId(organization_id),
             game_mode=game_mode,
-            wait_until=_wait_until(info, wait_minutes),
+            wait_until=dt.timedelta(minutes=wait_minutes),
             competitive=competitive,
             team_mode=team_mode.value,
             games=games,
-            skill_group_id=maybe_int(skill_group_id),
+            skill_group_id=RawId.maybe(skill_group_id),
         )
         return ScrimNode.of(row)
 
@@ -336,8 +326,8 @@ class ScrimMutation:
     ) -> ScrimNode:
         row = await info.context.mutate(
             service.join_scrim,
-            scrim_id=to_int(scrim_id),
-            wait_until=_wait_until(info, wait_minutes),
+            scrim_id=RawId(scrim_id),
+            wait_until=dt.timedelta(minutes=wait_minutes),
             group_code=group_code,
         )
         return ScrimNode.of(row)
@@ -345,17 +335,17 @@ class ScrimMutation:
     @strawberry.mutation(description="Give up your seat in a scrim that has not popped.")
     async def leave_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
         return ScrimNode.of(
-            await info.context.mutate(service.leave_scrim, scrim_id=to_int(scrim_id))
+            await info.context.mutate(service.leave_scrim, scrim_id=RawId(scrim_id))
         )
 
     @strawberry.mutation(description="Start a premade group in your scrim; share its code.")
     async def create_scrim_group(self, info: Info, scrim_id: strawberry.ID) -> ScrimGroupNode:
-        row = await info.context.mutate(service.create_group, scrim_id=to_int(scrim_id))
+        row = await info.context.mutate(service.create_group, scrim_id=RawId(scrim_id))
         return ScrimGroupNode.of(row)
 
     @strawberry.mutation(description="Confirm your seat in a popped scrim.")
     async def check_in(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
-        return ScrimNode.of(await info.context.mutate(service.check_in, scrim_id=to_int(scrim_id)))
+        return ScrimNode.of(await info.context.mutate(service.check_in, scrim_id=RawId(scrim_id)))
 
     @strawberry.mutation(
         description="A player of a scrim in progress uploads its games' replays, one per game "
@@ -367,35 +357,32 @@ class ScrimMutation:
     ) -> SubmissionNode:
         platform = info.context.platform
         max_size = platform.settings.replay_max_bytes
-        require_user(await info.context.actor())  # an anonymous upload is not even read
         row = await info.context.mutate(
             results.submit_scrim_replays,
             storage=platform.storage,
-            scrim_id=to_int(scrim_id),
-            files=await read_uploads(files, max_size),
+            scrim_id=RawId(scrim_id),
+            files=lambda: read_uploads(files, max_size),  # read once the caller may submit
             max_size=max_size,
         )
         return SubmissionNode.of(row)
 
     @strawberry.mutation(description="Staff freeze a pending or running scrim.")
     async def lock_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
-        return ScrimNode.of(
-            await info.context.mutate(service.lock_scrim, scrim_id=to_int(scrim_id))
-        )
+        return ScrimNode.of(await info.context.mutate(service.lock_scrim, scrim_id=RawId(scrim_id)))
 
     @strawberry.mutation(description="Staff release a locked scrim.")
     async def unlock_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
-        row = await info.context.mutate(service.unlock_scrim, scrim_id=to_int(scrim_id))
+        row = await info.context.mutate(service.unlock_scrim, scrim_id=RawId(scrim_id))
         return ScrimNode.of(row)
 
     @strawberry.mutation(description="Staff call off a scrim; every seat is freed.")
     async def cancel_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
-        row = await info.context.mutate(service.cancel_scrim, scrim_id=to_int(scrim_id))
+        row = await info.context.mutate(service.cancel_scrim, scrim_id=RawId(scrim_id))
         return ScrimNode.of(row)
 
     @strawberry.mutation(description="Staff end a queue ban early.")
     async def lift_queue_ban(self, info: Info, ban_id: strawberry.ID) -> QueueBanNode:
-        return QueueBanNode.of(await info.context.mutate(service.lift_ban, ban_id=to_int(ban_id)))
+        return QueueBanNode.of(await info.context.mutate(service.lift_ban, ban_id=RawId(ban_id)))
 
 
 @strawberry.type

@@ -190,14 +190,16 @@ async def enter_queue(
     actor: Actor,
     organization_id: int,
     game_mode: str,
-    wait_until: dt.datetime,
+    wait_until: dt.datetime | dt.timedelta,
     competitive: bool = True,
     skill_group_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> QueueTicket:
     """A member enters the queue of a game mode (competitive: their skill group's; casual:
-    everyone's) until ``wait_until``; a queue that now holds a lobby's worth forms lobbies
-    at once, so the ticket returned may already be placed in a popped scrim."""
+    everyone's) until ``wait_until`` (a moment, or how long from now: 1 minute to 24 hours);
+    a queue that now holds a lobby's worth forms lobbies at once, so the ticket returned may
+    already be placed in a popped scrim. Who may act is checked first (a member of the
+    organization), then the rest as for :func:`~sprocket.scrims.service.create_scrim`."""
     now = now or utcnow()
     member, config = await service._may_queue(
         session, actor=actor, organization_id=organization_id, now=now

@@ -10,10 +10,10 @@ import datetime as dt
 
 import strawberry
 
-from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.ids import RawId, gid, to_int
 from sprocket.league.graphql import GameModeNode, SkillGroupNode
 from sprocket.scrims import matchmaking
-from sprocket.scrims.graphql import Info, ScrimNode, _wait_until
+from sprocket.scrims.graphql import Info, ScrimNode
 from sprocket.scrims.models import QueueTicket, Scrim
 
 
@@ -132,11 +132,11 @@ class ScrimQueueMutation:
     ) -> ScrimQueueTicketNode:
         row = await info.context.mutate(
             matchmaking.enter_queue,
-            organization_id=to_int(organization_id),
+            organization_id=RawId(organization_id),
             game_mode=game_mode,
-            wait_until=_wait_until(info, wait_minutes),
+            wait_until=dt.timedelta(minutes=wait_minutes),
             competitive=competitive,
-            skill_group_id=maybe_int(skill_group_id),
+            skill_group_id=RawId.maybe(skill_group_id),
         )
         return ScrimQueueTicketNode.of(row)
 
@@ -145,6 +145,6 @@ class ScrimQueueMutation:
         self, info: Info, organization_id: strawberry.ID
     ) -> ScrimQueueTicketNode:
         row = await info.context.mutate(
-            matchmaking.leave_queue, organization_id=to_int(organization_id)
+            matchmaking.leave_queue, organization_id=RawId(organization_id)
         )
         return ScrimQueueTicketNode.of(row)

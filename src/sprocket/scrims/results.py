@@ -209,10 +209,12 @@ async def submit_scrim_replays(
     actor: Actor,
     storage: ObjectStorage,
     scrim_id: int,
-    files: Sequence[replays.Upload],
+    files: Sequence[replays.Upload] | replays.UploadReader,
     max_size: int,
 ) -> Submission:
-    """A player of an in-progress scrim uploads one replay per game, in game order."""
+    """A player of an in-progress scrim uploads one replay per game, in game order (as
+    :func:`sprocket.replays.service.submit`)."""
+    access.require_user(actor)
     subject = await ScrimSubject.load(session, scrim_id)
     submission = await replays.submit(
         session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size

@@ -303,7 +303,16 @@ async def _announce(
 # -- checks shared by create and join -------------------------------------------------------
 
 
-def _wait_until(wait_until: dt.datetime, now: dt.datetime) -> dt.datetime:
+def _wait_until(wait_until: dt.datetime | dt.timedelta, now: dt.datetime) -> dt.datetime:
+    """When a member stops waiting: ``wait_until`` is that moment (timezone-aware), or how
+    long from ``now`` they wait (as a door passes the minutes its caller gave); from 1
+    minute to 24 hours after ``now``. Raises InvalidInput ``INVALID_WAIT``."""
+    if isinstance(wait_until, dt.timedelta):
+        if not MIN_WAIT <= wait_until <= MAX_WAIT:
+            raise InvalidInput(
+                "You can wait for a scrim from 1 minute to 24 hours.", code="INVALID_WAIT"
+            )
+        return now + wait_until
     if wait_until.tzinfo is None:
         raise InvalidInput("Say when you stop waiting with a time zone.", code="INVALID_WAIT")
     if wait_until < now + MIN_WAIT or wait_until > now + MAX_WAIT:
@@ -320,18 +329,18 @@ async def _config(session: AsyncSession, organization_id: int) -> OrganizationCo
 async def _may_queue(
     session: AsyncSession, *, actor: Actor, organization_id: int, now: dt.datetime
 ) -> tuple[Member, OrganizationConfig]:
-    """The member may queue: scrims enabled, a member, not banned, not in another scrim and
-    not waiting in the matchmaking queue. The member's row is locked first, so one member's
-    joins and queue entries are served one after the other."""
+    """The member may queue: a member (who may act, answered first), scrims enabled, not
+    banned, not in another scrim and not waiting in the matchmaking queue. The member's row
+    is locked first, so one member's joins and queue entries are served one after the other."""
     access.require_user(actor)
     if await session.get(Organization, organization_id) is None:
         raise NotFound(f"There is no organization with id {organization_id}.")
+    member = await _member(session, actor, organization_id)
     config = await _config(session, organization_id)
     if not config["scrims_enabled"]:
         raise InvalidInput(
             "Scrims are turned off in this organization for now.", code="SCRIMS_DISABLED"
         )
-    member = await _member(session, actor, organization_id)
     await session.get(Member, member.id, with_for_update=True, populate_existing=True)
     ban = await active_ban(session, member_id=member.id, now=now)
     if ban is not None:
@@ -436,7 +445,7 @@ async def create_scrim(
     actor: Actor,
     organization_id: int,
     game_mode: str,
-    wait_until: dt.datetime,
+    wait_until: dt.datetime | dt.timedelta,
     competitive: bool = True,
     team_mode: str = "fixed",
     games: int = 3,
@@ -444,7 +453,12 @@ async def create_scrim(
     now: dt.datetime | None = None,
 ) -> Scrim:
     """A member opens a scrim and takes its first seat. A competitive scrim is for the
-    creator's skill group in a league of that game mode; a casual one is open to everyone."""
+    creator's skill group in a league of that game mode; a casual one is open to everyone.
+    ``wait_until``: when the member stops waiting, or how long from now they wait (1 minute
+    to 24 hours). Raises, after UNAUTHENTICATED, NOT_FOUND and PERMISSION_DENIED (not a
+    member): SCRIMS_DISABLED, QUEUE_BANNED, ALREADY_IN_SCRIM, ALREADY_QUEUED, the game
+    mode's NOT_FOUND, INVALID_TEAM_MODE, INVALID_GAMES, INVALID_WAIT, NO_SKILL_GROUP,
+    WRONG_SKILL_GROUP."""
     now = now or utcnow()
     member, _ = await _may_queue(session, actor=actor, organization_id=organization_id, now=now)
     mode = await league.game_mode_by_code(session, game_mode)
@@ -482,13 +496,14 @@ async def join_scrim(
     *,
     actor: Actor,
     scrim_id: int,
-    wait_until: dt.datetime,
+    wait_until: dt.datetime | dt.timedelta,
     group_code: str | None = None,
     now: dt.datetime | None = None,
 ) -> Scrim:
     """Take a seat in a pending scrim (with a group code: in that premade group). The seat
-    that fills the scrim pops it."""
+    that fills the scrim pops it. ``wait_until``: as for :func:`create_scrim`."""
     now = now or utcnow()
+    access.require_user(actor)
     scrim = await _scrim(session, scrim_id)
     member, config = await _may_queue(
         session, actor=actor, organization_id=scrim.organization_id, now=now
@@ -574,6 +589,7 @@ async def leave_scrim(
 ) -> Scrim:
     """Give up a seat in a scrim that has not popped; an emptied scrim is cancelled."""
     now = now or utcnow()
+    access.require_user(actor)
     scrim = await _scrim(session, scrim_id)
     member = await _member(session, actor, scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
@@ -608,6 +624,7 @@ def _finish(scrim: Scrim, status: str, now: dt.datetime) -> None:
 
 async def create_group(session: AsyncSession, *, actor: Actor, scrim_id: int) -> ScrimGroup:
     """A player in a pending scrim starts a premade group; friends join it with the code."""
+    access.require_user(actor)
     scrim = await _scrim(session, scrim_id)
     member = await _member(session, actor, scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
@@ -649,6 +666,7 @@ async def check_in(
 ) -> Scrim:
     """Confirm a seat in a popped scrim; the last check-in starts it."""
     now = now or utcnow()
+    access.require_user(actor)
     scrim = await _scrim(session, scrim_id)
     member = await _member(session, actor, scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
