@@ -178,6 +178,25 @@ async def test_an_expensive_query_spends_more_of_the_budget(platform, settings) 
         assert refused.status_code == 429 and _code(refused) == "RATE_LIMITED"
 
 
+async def test_requests_running_at_once_cannot_spend_the_budget_twice(platform, settings) -> None:
+    # Each costs 1 point on arrival and 42 for its fields: a budget of 100 covers three (the
+    # third crosses it), whether they come one after another or all at once.
+    budget = {"rate_limit_points": 100, "rate_limit_fields_per_point": 1}
+    async with _client(platform, settings, **budget) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/graphql",
+                    json={"query": f"{{ organizations(first: 40) {{ nodes {{ slug }} }} }} # {n}"},
+                )
+                for n in range(5)
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 429, 429]
+    for refused in (a for a in answers if a.status_code == 429):
+        assert _code(refused) == "RATE_LIMITED" and int(refused.headers["retry-after"]) >= 1
+
+
 async def test_the_client_address_comes_from_trusted_proxies_only(platform, settings) -> None:
     async def spent_apart(client: httpx.AsyncClient) -> bool:
         """Whether two forwarded addresses have budgets of their own (1 point each)."""

@@ -30,7 +30,7 @@ toward depth or cost.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema_directive import Location
 
 from sprocket.errors import DomainError
+from sprocket.platform.ratelimit import RateLimited
 
 #: Arguments that set how many items a list field returns.
 PAGE_ARGUMENTS = ("first", "games")
@@ -304,7 +305,8 @@ def is_token_limit_error(error: GraphQLError) -> bool:
 
 class EnforceQueryLimits(SchemaExtension):
     """Sets the parser's token limit, then measures the parsed document before validation;
-    an admitted document's cost is added to the request's rate-limit meter (if any).
+    an admitted document's cost is charged to the request's rate-limit meter (if any) before
+    it runs, which refuses it (``RATE_LIMITED``) if the caller's budget is already spent.
 
     Must come before any extension that validates (the validation cache), which skip their
     work once this one has set the document's error.
@@ -320,7 +322,7 @@ class EnforceQueryLimits(SchemaExtension):
         options["max_comments"] = self.limits.max_tokens
         yield
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and not context.pre_execution_errors:
             measure = measure_operation(
@@ -330,12 +332,11 @@ class EnforceQueryLimits(SchemaExtension):
                 variables=context.variables,
                 limits=self.limits,
             )
+            meter = getattr(context.context, "meter", None)
             try:
                 check(measure, self.limits)
-            except QueryTooComplex as error:
-                context.pre_execution_errors = [GraphQLError(error.message, original_error=error)]
-            else:
-                meter = getattr(context.context, "meter", None)
                 if meter is not None:  # the request's share of its caller's rate limit
-                    meter.add_fields(measure.cost)
+                    await meter.charge_fields(measure.cost)
+            except (QueryTooComplex, RateLimited) as error:
+                context.pre_execution_errors = [GraphQLError(error.message, original_error=error)]
         yield
