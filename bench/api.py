@@ -16,7 +16,8 @@ each table was read since the last result); the "cached" column shows the hit ra
 the measurement. The "uncached" row sends each standings request with a unique comment, so
 it misses the cache every time and shows the cost of executing the query itself; the
 leaderboard is measured both ways too, over its 200 pages of 50, and uncached by a single
-client (a request's own cost, without 50 clients queueing on one process).
+client (a request's own cost, without 50 clients queueing on one process). The server's rate
+limit is raised out of the way (bench/abuse.py measures it).
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ async def main() -> None:
         began = time.perf_counter()
         ids = await seed(url)
         print(f"seeded in {time.perf_counter() - began:.1f} s", flush=True)
-        async with sprocket_server(url) as server:
+        # Every client connects from 127.0.0.1, one rate-limit identity: the budget is
+        # raised out of the way here (bench/abuse.py measures the rate limit).
+        async with sprocket_server(url, {"SPROCKET_RATE_LIMIT_POINTS": str(10**9)}) as server:
             await measure(server.port, ids, args)
 
 

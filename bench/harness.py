@@ -585,13 +585,15 @@ async def drive(
     return tally
 
 
-async def prime(port: int, requests: list, *, clients: int) -> None:
-    """Send every request (method, path, JSON body) once over ``clients`` connections: fills
-    the response cache."""
+async def prime(
+    port: int, requests: list, *, clients: int, sources: list[str] | None = None
+) -> None:
+    """Send every request (method, path, JSON body) once over ``clients`` connections (from
+    local addresses ``sources``, one per connection, if given): fills the response cache."""
     queue = list(requests)
 
-    async def worker() -> None:
-        connection = Connection("127.0.0.1", port)
+    async def worker(n: int) -> None:
+        connection = Connection("127.0.0.1", port, source=sources[n] if sources else None)
         try:
             while queue:
                 method, path, body = queue.pop()
@@ -599,4 +601,4 @@ async def prime(port: int, requests: list, *, clients: int) -> None:
         finally:
             connection.close()
 
-    await asyncio.gather(*(worker() for _ in range(clients)))
+    await asyncio.gather(*(worker(n) for n in range(clients)))
