@@ -382,10 +382,12 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class Server:
-    """A running `sprocket serve`: its port and process."""
+    """A running `sprocket serve`: its port, process, and log file (its stdout and stderr,
+    deleted when the server stops)."""
 
     port: int
     process: subprocess.Popen
+    log: Path
 
 
 @asynccontextmanager
@@ -411,7 +413,7 @@ async def sprocket_server(url: str, env: dict[str, str] | None = None) -> AsyncI
             )
         try:
             await _answering(process, port)
-            yield Server(port, process)
+            yield Server(port, process, log_path)
         except RuntimeError as error:
             lines = log_path.read_text(errors="replace").splitlines()[-20:]
             raise RuntimeError("\n".join([str(error), *lines])) from None
