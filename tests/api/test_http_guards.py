@@ -178,6 +178,42 @@ async def test_an_expensive_query_spends_more_of_the_budget(platform, settings) 
         assert refused.status_code == 429 and _code(refused) == "RATE_LIMITED"
 
 
+async def test_requests_running_at_once_cannot_spend_the_budget_twice(platform, settings) -> None:
+    # Each costs 1 point on arrival and 42 for its fields: a budget of 100 covers three (the
+    # third crosses it), whether they come one after another or all at once.
+    budget = {"rate_limit_points": 100, "rate_limit_fields_per_point": 1}
+    async with _client(platform, settings, **budget) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/graphql",
+                    json={"query": f"{{ organizations(first: 40) {{ nodes {{ slug }} }} }} # {n}"},
+                )
+                for n in range(5)
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 429, 429]
+    for refused in (a for a in answers if a.status_code == 429):
+        assert _code(refused) == "RATE_LIMITED" and int(refused.headers["retry-after"]) >= 1
+
+
+async def test_a_refused_document_costs_what_it_asked_for(platform, settings, world) -> None:
+    """A hostile document is charged its size and the cost it asked for (up to the most a
+    document may cost): its sender soon meets the cheap 429 instead of the parser."""
+    from tests.api.support import alias_bomb
+
+    async with _client(platform, settings) as client:  # the default budget
+        bomb = {"query": alias_bomb(250, world.season_id)}  # 30 KB, over the alias limit
+        answers = [await client.post("/graphql", json=bomb) for _ in range(3)]
+        assert [_code(a) for a in answers] == ["QUERY_TOO_COMPLEX"] * 2 + ["RATE_LIMITED"]
+        limited = await client.post("/graphql", json=_page(1))
+        assert limited.status_code == 429 and _code(limited) == "RATE_LIMITED"
+    async with _client(platform, settings, address="127.0.0.2") as client:
+        # A document that asks for little costs little: many fit in the same budget.
+        for n in range(1, 50):
+            assert (await client.post("/graphql", json=_page(n))).status_code == 200
+
+
 async def test_the_client_address_comes_from_trusted_proxies_only(platform, settings) -> None:
     async def spent_apart(client: httpx.AsyncClient) -> bool:
         """Whether two forwarded addresses have budgets of their own (1 point each)."""

@@ -171,3 +171,14 @@ async def test_concurrent_identical_misses_compute_the_answer_once(http, world, 
     assert burst.count == alone.count
     assert sorted(r.headers[HEADER] for r in responses) == ["hit"] * 7 + ["miss"]
     assert len({r.content for r in responses}) == 1
+
+
+async def test_concurrent_identical_misses_that_cannot_be_cached_are_each_answered(http) -> None:
+    """When the answer they waited for cannot be cached (it has errors), the callers that
+    shared it each compute their own, at once: none of them loses its answer."""
+    import asyncio
+
+    bad = '{ standings(seasonId: "99999") { rank } }'
+    responses = await asyncio.gather(*(_post(http, bad) for _ in range(4)))
+    codes = [r.json()["errors"][0]["extensions"]["code"] for r in responses]
+    assert codes == ["NOT_FOUND"] * 4

@@ -7,7 +7,9 @@ multiplies what is nested under it. Four limits, each a setting, refuse such doc
 validated, so a refused document costs a parse and one linear walk:
 
 - **tokens**: lexical tokens in the document, enforced by the parser itself (graphql-core's
-  ``max_lexical_tokens``), which bounds the work of everything after it;
+  ``max_lexical_tokens``), which bounds the work of everything after it; a document longer
+  than ``max_length`` characters is refused under the same name before it is even lexed
+  (``max_source_length``);
 - **aliases**: aliased fields, counting a fragment's aliases once per spread, as executing
   it would (GraphQL Armor's ``maxAliases``, default 15);
 - **depth**: nesting of fields below the root fields (which are at depth 0, as in
@@ -23,14 +25,21 @@ validated, so a refused document costs a parse and one linear walk:
 
 Fragments are walked once each (their counts are memoized and scaled by where they are
 spread), so a document whose fragments spread each other in a chain costs linear time to
-measure, however many fields it would expand to. Introspection fields (``__schema``,
+measure, however many fields it would expand to.
+
+Every document is charged to its caller's rate limit (:class:`sprocket.http.ratelimit.Meter`)
+before it is parsed (one point per KB) and before it runs (one point per
+``SPROCKET_RATE_LIMIT_FIELDS_PER_POINT`` fields of its cost); a refused document is charged
+the cost it asked for, up to ``max_cost``, so a client sending hostile documents soon meets
+the rate limit's cheap 429 instead of the parser. Introspection fields (``__schema``,
 ``__type``) answer from the schema, whose size is fixed: they count toward aliases but not
 toward depth or cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import contextlib
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,10 +61,11 @@ from graphql import (
     get_nullable_type,
     is_list_type,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache
 from strawberry.schema_directive import Location
 
 from sprocket.errors import DomainError
+from sprocket.platform.ratelimit import RateLimited
 from sprocket.text import plural
 
 #: Arguments that set how many items a list field returns.
@@ -86,6 +96,12 @@ class QueryLimits:
     list_size: int = 10
     #: Largest page a variable page size counts as when its value is not an integer.
     max_page: int = 100
+
+    @property
+    def max_length(self) -> int:
+        """Characters a document may have, checked before it is lexed at all: 64 per token
+        allowed (names, strings and generous spacing fit in far less)."""
+        return 64 * self.max_tokens
 
 
 class QueryTooComplex(DomainError):
@@ -292,7 +308,8 @@ def check(measure: Measure, limits: QueryLimits) -> None:
 
 def too_many_tokens(limits: QueryLimits) -> QueryTooComplex:
     return QueryTooComplex(
-        f"This query is too long: at most {plural(limits.max_tokens, 'token')} are allowed.",
+        f"This query is too long: at most {plural(limits.max_tokens, 'token')} (and "
+        f"{limits.max_length:,} characters) are allowed.",
         limit="tokens",
         maximum=limits.max_tokens,
         found=None,
@@ -300,29 +317,49 @@ def too_many_tokens(limits: QueryLimits) -> QueryTooComplex:
 
 
 def is_token_limit_error(error: GraphQLError) -> bool:
-    """Whether the parser refused a document for its number of tokens or comments."""
-    return error.message.startswith("Syntax Error: Document contains more than")
+    """Whether the parser refused a document for its length, or its number of tokens or
+    comments."""
+    return error.message.startswith(
+        ("Syntax Error: Document contains more than", "Syntax Error: Source contains more than")
+    )
 
 
-class EnforceQueryLimits(SchemaExtension):
-    """Sets the parser's token limit, then measures the parsed document before validation;
-    an admitted document's cost is added to the request's rate-limit meter (if any).
+class EnforceQueryLimits(ParserCache):
+    """Parses the document within the length and token limits (through Strawberry's parser
+    cache), then measures it before validation. Every document is charged to the request's
+    rate-limit meter (if any): its size before it is parsed, then the cost it asked for
+    (admitted or refused; a document over the token limit is charged the most a document may
+    cost), which refuses it (``RATE_LIMITED``) once the caller's budget is spent.
 
-    Must come before any extension that validates (the validation cache), which skip their
-    work once this one has set the document's error.
+    A document that does not parse is left to Strawberry's own parse step, which reports it
+    (the parser cache's own hook would raise the syntax error past the error extensions,
+    without ``extensions.code``). Must come before any extension that validates (the
+    validation cache), which skips its work once this one has set the document's error.
     """
 
-    def __init__(self, *, limits: QueryLimits) -> None:
-        super().__init__()
+    def __init__(self, *, limits: QueryLimits, maxsize: int = 256) -> None:
+        super().__init__(maxsize=maxsize)
         self.limits = limits
 
-    def on_parse(self) -> Iterator[None]:
-        options = self.execution_context.parse_options
+    async def on_parse(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        options = context.parse_options
+        options["max_source_length"] = self.limits.max_length
         options["max_lexical_tokens"] = self.limits.max_tokens
         options["max_comments"] = self.limits.max_tokens
+        meter = getattr(context.context, "meter", None)
+        with contextlib.suppress(RateLimited):  # the meter keeps it: answered 429
+            if meter is not None and context.query:
+                await meter.charge_text(len(context.query))
+            try:
+                context.graphql_document = self.cached_parse_document(context.query, **options)
+            except GraphQLError as error:
+                context.graphql_document = None
+                if meter is not None and is_token_limit_error(error):
+                    await meter.charge_fields(self.limits.max_cost)
         yield
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and not context.pre_execution_errors:
             measure = measure_operation(
@@ -332,12 +369,15 @@ class EnforceQueryLimits(SchemaExtension):
                 variables=context.variables,
                 limits=self.limits,
             )
+            meter = getattr(context.context, "meter", None)
             try:
                 check(measure, self.limits)
             except QueryTooComplex as error:
                 context.pre_execution_errors = [GraphQLError(error.message, original_error=error)]
-            else:
-                meter = getattr(context.context, "meter", None)
-                if meter is not None:  # the request's share of its caller's rate limit
-                    meter.add_fields(measure.cost)
+            try:
+                if meter is not None:  # the request's share of its caller's rate limit; a
+                    # refused document costs what it asked for, up to the most one may ask
+                    await meter.charge_fields(min(measure.cost, self.limits.max_cost))
+            except RateLimited as error:
+                context.pre_execution_errors = [GraphQLError(error.message, original_error=error)]
         yield

@@ -97,7 +97,10 @@ class ResponseCache:
         try:
             flight.set_result(await self._forward(scope, body or b"", send, key))
         finally:
-            del self._inflight[key]
+            # Callers that waited for an answer that could not be cached each run their own
+            # flight under the same key: the latest one is registered, and only it removes it.
+            if self._inflight.get(key) is flight:
+                del self._inflight[key]
             if not flight.done():
                 flight.set_result(None)
 

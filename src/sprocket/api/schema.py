@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import strawberry
 from graphql.error import GraphQLError
 from starlette.requests import Request
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -70,22 +70,6 @@ Mutation = _per_field_results(Mutation)
 Subscription = merge_types(
     "Subscription", (ScheduleSubscription, ReplaySubscription, ScrimSubscription)
 )
-
-
-class _ParserCache(ParserCache):
-    """Strawberry's parser cache, minus one flaw: its hook raises a syntax error past the
-    error extensions, so the error reached clients without `extensions.code`. A document
-    that does not parse is left to Strawberry's own parse step, which reports it properly."""
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        try:
-            context.graphql_document = self.cached_parse_document(
-                context.query, **context.parse_options
-            )
-        except GraphQLError:
-            context.graphql_document = None
-        yield
 
 
 class _ValidationCache(ValidationCache):
@@ -154,7 +138,6 @@ def build_schema(*, limits: QueryLimits | None = None) -> strawberry.Schema:
         extensions=[
             lambda: EnforceQueryLimits(limits=limits),
             _SubscriptionsOverWebSocket,
-            lambda: _ParserCache(maxsize=256),
             lambda: _ValidationCache(maxsize=256),
             lambda: DomainErrors(limits=limits),
         ],

@@ -53,7 +53,7 @@ class BodyLimit:
         )
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await refuse(scope, receive, send, too_large)
+            await refuse(scope, receive, send, too_large, headers={"Connection": "close"})
             return
         received = 0
         started = False
@@ -75,5 +75,5 @@ class BodyLimit:
         try:
             await self.app(scope, counted, watched)
         except _Overflow:
-            if not started:
-                await refuse(scope, receive, send, too_large)
+            if not started:  # the rest of the body stays unread: close the connection
+                await refuse(scope, receive, send, too_large, headers={"Connection": "close"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
@@ -55,6 +56,15 @@ def error_response(
     error: DomainError, status: int, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(error_body(error), status_code=status, headers=headers)
+
+
+def body_unread(scope: Scope) -> dict[str, str]:
+    """``Connection: close`` for a refusal answered before the request's body was read, so
+    the server drops the connection instead of reading (and discarding) the rest of it."""
+    headers = Headers(scope=scope)
+    length = headers.get("content-length", "0")
+    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+    return {"Connection": "close"} if chunked or length not in ("", "0") else {}
 
 
 async def refuse(

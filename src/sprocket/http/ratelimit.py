@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sprocket.http.auth import caller_of
-from sprocket.http.errors import refuse
+from sprocket.http.errors import body_unread, refuse
 from sprocket.platform.ratelimit import RateLimited, RateLimiter
 
 #: Where a door finds the request's meter, to add what the request cost once it knows.
@@ -16,14 +16,36 @@ METER_KEY = "sprocket.meter"
 
 @dataclass
 class Meter:
-    """Points a request costs beyond the one charged on arrival: one per ``fields_per_point``
-    fields a GraphQL document is estimated to resolve (see :mod:`sprocket.api.limits`)."""
+    """Charges a request the points it costs beyond the one paid on arrival, as soon as the
+    door has measured them: one per KB of a GraphQL document (reading it is work, refused or
+    not) and one per ``fields_per_point`` fields it is estimated to resolve (see
+    :mod:`sprocket.api.limits`)."""
 
+    limiter: RateLimiter
+    client: str
     fields_per_point: int
-    points: int = 0
+    #: The refusal of a charge, which the request is answered with (429).
+    refused: RateLimited | None = None
 
-    def add_fields(self, fields: int) -> None:
-        self.points += fields // self.fields_per_point
+    async def charge_fields(self, fields: int) -> None:
+        """Charge ``fields`` (an estimate, before they are resolved) to the client.
+
+        Raises RateLimited (``RATE_LIMITED``) when the client's budget was spent before this
+        charge, and keeps it in ``refused``: :class:`RateLimit` answers the request 429.
+        """
+        await self._charge(fields // self.fields_per_point)
+
+    async def charge_text(self, characters: int) -> None:
+        """Charge a document of ``characters`` characters, one point per 1,024, before it is
+        parsed; raises as :meth:`charge_fields` does."""
+        await self._charge(characters // 1024)
+
+    async def _charge(self, points: int) -> None:
+        try:
+            await self.limiter.charge(self.client, points)
+        except RateLimited as error:
+            self.refused = error
+            raise
 
 
 def client_key(scope: Scope) -> str:
@@ -40,7 +62,9 @@ def client_key(scope: Scope) -> str:
 class RateLimit:
     """Charges each request that reaches it one point before it runs (refusing it with 429
     ``RATE_LIMITED`` and ``Retry-After`` once the client's budget is spent; a WebSocket is
-    closed with 4429), then the points its door metered while running.
+    closed with 4429), and gives it a :class:`Meter` on which its door charges the rest of
+    its cost before doing the work; a request whose meter refused that charge is answered
+    429 too, whatever the door answered.
 
     It stands behind the response cache: cached answers cost nothing. ``exempt`` paths
     (health checks, metrics) are never limited.
@@ -67,11 +91,22 @@ class RateLimit:
         try:
             await self.limiter.spend(client)
         except RateLimited as error:
-            retry = {"Retry-After": str(error.retry_after)}
-            await refuse(scope, receive, send, error, status=429, headers=retry, close_code=4429)
+            await _refuse(scope, receive, send, error)
             return
-        meter = scope[METER_KEY] = Meter(self.fields_per_point)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            await self.limiter.charge(client, meter.points)
+        meter = scope[METER_KEY] = Meter(self.limiter, client, self.fields_per_point)
+        refused = False
+
+        async def answer(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start" and meter.refused is not None:
+                refused = True
+                await _refuse(scope, receive, send, meter.refused)
+            if not refused:
+                await send(message)
+
+        await self.app(scope, receive, answer)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, error: RateLimited) -> None:
+    retry = {"Retry-After": str(error.retry_after), **body_unread(scope)}
+    await refuse(scope, receive, send, error, status=429, headers=retry, close_code=4429)

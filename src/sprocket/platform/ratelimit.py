@@ -51,10 +51,18 @@ class RateLimiter:
             raise RateLimited(retry_after)
 
     async def charge(self, client: str, points: int) -> None:
-        """Add ``points`` for work already done (its cost, known once it ran); never raises
-        RateLimited: the client's next request is refused instead."""
+        """Add ``points`` for a request's work once its cost is known, before the work is
+        done.
+
+        Raises RateLimited (code ``RATE_LIMITED``) when the budget was spent before these
+        points were added: by the client's other requests, finished or still running, so
+        requests sent at once cannot all run on what one of them may spend. A request whose
+        own points cross the budget still runs, as one that arrives with a point left does.
+        """
         if points > 0:
-            await self._add(client, points)
+            used, retry_after = await self._add(client, points)
+            if used - points > self.points:
+                raise RateLimited(retry_after)
 
     async def _add(self, client: str, points: int) -> tuple[int, int]:
         """The window's total after adding ``points``, and whole seconds until it ends."""
