@@ -158,6 +158,50 @@ async def test_text_with_other_control_characters_still_reaches_the_rules(
     assert error["extensions"]["code"] == "INVALID_NAME", error
 
 
+# -- amounts past the NUMERIC(10, 2) columns ----------------------------------------------------
+
+
+@pytest.mark.parametrize("salary", [1e9, 99_999_999.999, 1.468680995302718e27, -0.01])
+async def test_a_salary_past_its_column_is_invalid(
+    http, platform, world: World, salary: float
+) -> None:
+    fresh = Fresh(platform, world)
+    member_id = await fresh.member()
+    mutation = (
+        "mutation($m: ID!, $l: ID!, $s: Float) {"
+        " registerPlayer(memberId: $m, leagueId: $l, salary: $s) { id } }"
+    )
+    variables = {"m": str(member_id), "l": str(world.league_id), "s": salary}
+    error = await _refused(http, platform, mutation, variables, token=world.tokens["superuser"])
+    assert error["extensions"]["code"] == "INVALID_SALARY", error
+
+
+@pytest.mark.parametrize("cap", [1e12, 99_999_999.995, 0.004])
+async def test_a_salary_cap_past_its_column_is_invalid(
+    http, platform, world: World, cap: float
+) -> None:
+    mutation = (
+        'mutation($l: ID!, $c: Float) { createSkillGroup(leagueId: $l, name: "Rich",'
+        ' code: "RICH", ordinal: 90, salaryCap: $c) { id } }'
+    )
+    variables = {"l": str(world.league_id), "c": cap}
+    error = await _refused(http, platform, mutation, variables, token=world.tokens["superuser"])
+    assert error["extensions"]["code"] == "INVALID_SALARY_CAP", error
+
+
+async def test_the_largest_amounts_are_stored_to_the_cent(http, world: World) -> None:
+    mutation = (
+        'mutation($l: ID!, $c: Float) { createSkillGroup(leagueId: $l, name: "Rich",'
+        ' code: "RICH", ordinal: 90, salaryCap: $c) { salaryCap } }'
+    )
+    response = await http.post(
+        "/graphql",
+        json={"query": mutation, "variables": {"l": str(world.league_id), "c": 99_999_999.994}},
+        headers={"Authorization": f"Bearer {world.tokens['superuser']}"},
+    )
+    assert response.json() == {"data": {"createSkillGroup": {"salaryCap": 99_999_999.99}}}
+
+
 # -- parents that do not exist -----------------------------------------------------------------
 
 
