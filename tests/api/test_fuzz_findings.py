@@ -226,3 +226,21 @@ async def test_granting_a_role_in_an_organization_that_does_not_exist(
         http, platform, mutation, {"o": "99999", "u": str(user_id)}, token=world.tokens["player"]
     )
     assert error["extensions"]["code"] == "PERMISSION_DENIED", error
+
+
+# -- dates outside the calendar, written in the query ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00.000001+14:00", "9999-12-31T23:59:59-14:00", "2030-13-01"]
+)
+async def test_a_date_literal_outside_the_calendar_is_bad_input(
+    http, platform, world: World, moment: str
+) -> None:
+    query = (
+        f'{{ playerLeaderboard(organizationId: "{world.organization_id}", gameMode: "doubles",'
+        f' since: "{moment}") {{ nodes {{ games }} }} }}'
+    )
+    error = await _refused(http, platform, query)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert moment[:10] in error["message"], error
