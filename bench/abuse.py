@@ -83,7 +83,9 @@ KINDS = (
     "body_30mb_chunked",
     "expensive",
 )
-REJECTED = ("413", "429", "QUERY_TOO_COMPLEX")
+REJECTED = ("413", "429", "QUERY_TOO_COMPLEX", "closed")
+#: The status of an "answer" that was the server closing the connection on an oversized body.
+CLOSED = 0
 #: How many of each kind of request are sent one at a time, to learn what one costs alone
 #: (the expensive ones from an identity other than the attack's, within its budget).
 ALONE = {
@@ -236,10 +238,13 @@ async def send_large(connection: Connection, head: str, body: bytes) -> tuple[An
     """Send the whole of ``body`` in pieces, as an attacker would, while waiting for the
     answer, which may come first; returns the answer and when it came (perf_counter)."""
 
-    async def answer() -> tuple[Answer, float]:
-        return await connection.answer(), time.perf_counter()
+    reader, writer = await connection.open()
 
-    _, writer = await connection.open()
+    async def answer() -> tuple[Answer, float]:
+        # From this connection's reader: the server may answer and close it while the body
+        # is still being sent, and a new connection would wait for nothing.
+        return await connection.answer(reader), time.perf_counter()
+
     answered = asyncio.ensure_future(answer())
     writer.write(head.encode())
     view = memoryview(body)
@@ -248,13 +253,23 @@ async def send_large(connection: Connection, head: str, body: bytes) -> tuple[An
             writer.write(view[at : at + 256 * 1024])
             await writer.drain()  # the rest is read and dropped by the server
     except ConnectionError:
+        pass
+    try:
+        return await answered
+    except (ConnectionError, asyncio.IncompleteReadError):
+        # The server refused the body by closing the connection before its answer could be
+        # read (it reads no further than the limit): a refusal too, as cheap as one can be.
+        return Answer(CLOSED, b"", False), time.perf_counter()
+    finally:
         connection.close()
-    return await answered
 
 
 def outcome(answer: Answer) -> str:
-    """``413``, ``429``, ``QUERY_TOO_COMPLEX (<limit>)``, ``served`` (a 200 with data from
-    the executed query), ``cached``, or the status and error codes of anything else."""
+    """``413``, ``429``, ``closed`` (an oversized body cut off), ``QUERY_TOO_COMPLEX
+    (<limit>)``, ``served`` (a 200 with data from the executed query), ``cached``, or the
+    status and error codes of anything else."""
+    if answer.status == CLOSED:
+        return "closed"
     if answer.status in (413, 429):
         return str(answer.status)
     if answer.status == 200 and b'"errors"' not in answer.body:

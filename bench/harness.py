@@ -484,10 +484,12 @@ class Connection:
         writer.write((head + headers + "\r\n").encode() + data)
         return await self.answer()
 
-    async def answer(self) -> Answer:
+    async def answer(self, reader: asyncio.StreamReader | None = None) -> Answer:
         """Read the answer to the request just sent (with a Content-Length, as every
-        Sprocket answer has). Raises ConnectionError if the server closed the connection."""
-        reader, _ = await self.open()
+        Sprocket answer has) from ``reader`` (default: this connection's). Raises
+        ConnectionError if the server closed the connection."""
+        if reader is None:
+            reader, _ = await self.open()
         status_line = await reader.readline()
         if not status_line:
             self.close()

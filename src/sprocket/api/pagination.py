@@ -16,6 +16,7 @@ import strawberry
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.api.ids import MAX_ID
 from sprocket.errors import InvalidInput
 
 Node = TypeVar("Node")
@@ -70,8 +71,8 @@ def encode_cursor(value: int) -> str:
     return base64.urlsafe_b64encode(f"c:{value}".encode()).decode()
 
 
-#: Largest id a cursor may hold (ids are 64-bit integers in the database).
-MAX_CURSOR = 2**62
+#: Largest id (or leaderboard rank) a cursor may hold: ids are 32-bit on PostgreSQL.
+MAX_CURSOR = MAX_ID
 
 
 def decode_cursor(cursor: str) -> int:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
+from graphql import StringValueNode, ValueNode
+
+from sprocket.errors import InvalidInput
 
 
 def parse_datetime(value: object) -> dt.datetime:
@@ -27,10 +30,21 @@ def parse_datetime(value: object) -> dt.datetime:
         raise ValueError(f"'{value[:40]}' lies outside the years 1 to 9999 in UTC.") from None
 
 
+def parse_datetime_literal(node: ValueNode, _variables: object = None) -> dt.datetime:
+    """:func:`parse_datetime` of a value written in the query itself. A bad one is
+    ``BAD_USER_INPUT``, as in a variable: the ValueError would reach the error extension as
+    an unexpected fault, since GraphQL validation wraps it as it is."""
+    try:
+        return parse_datetime(node.value if isinstance(node, StringValueNode) else None)
+    except ValueError as error:
+        raise InvalidInput(str(error), code="BAD_USER_INPUT") from None
+
+
 #: The DateTime scalar, mapped onto ``datetime`` by the schema's ``scalar_map``.
 UtcDateTime = strawberry.scalar(
     name="DateTime",
     description="An ISO 8601 date and time; without an offset it is taken as UTC.",
     serialize=lambda moment: moment.isoformat(),
     parse_value=parse_datetime,
+    parse_literal=parse_datetime_literal,
 )

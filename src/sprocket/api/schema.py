@@ -18,6 +18,7 @@ from strawberry.types.graphql import OperationType
 from sprocket.api.errors import DomainErrors, request_error_code
 from sprocket.api.limits import EnforceQueryLimits, QueryLimits
 from sprocket.api.scalars import UtcDateTime
+from sprocket.api.text_input import RefuseUnstorableText
 from sprocket.errors import DomainError
 from sprocket.identity.graphql import IdentityMutation, IdentityQuery
 from sprocket.league.graphql import LeagueMutation, LeagueQuery
@@ -128,7 +129,7 @@ class _Schema(strawberry.Schema):
 
 def build_schema(*, limits: QueryLimits | None = None) -> strawberry.Schema:
     """The schema with its extensions: query limits (``limits``, defaults when None), parser
-    and validation caches, and typed errors."""
+    and validation caches, text no database refuses, and typed errors."""
     limits = limits or QueryLimits()
     return _Schema(
         query=Query,
@@ -138,6 +139,7 @@ def build_schema(*, limits: QueryLimits | None = None) -> strawberry.Schema:
         extensions=[
             lambda: EnforceQueryLimits(limits=limits),
             _SubscriptionsOverWebSocket,
+            RefuseUnstorableText,
             lambda: _ValidationCache(maxsize=256),
             lambda: DomainErrors(limits=limits),
         ],

@@ -58,13 +58,20 @@ def error_response(
     return JSONResponse(error_body(error), status_code=status, headers=headers)
 
 
+#: Unread body the server may still read and drop after an early answer, to keep the
+#: connection: beyond it (or with no length given) the connection is closed instead.
+DRAIN_BYTES = 64 * 1024
+
+
 def body_unread(scope: Scope) -> dict[str, str]:
-    """``Connection: close`` for a refusal answered before the request's body was read, so
-    the server drops the connection instead of reading (and discarding) the rest of it."""
+    """``Connection: close`` for a refusal answered before a large (or unbounded, chunked)
+    body was read, so the server drops the connection instead of reading the rest of it; a
+    small body is read and dropped, and the connection kept."""
     headers = Headers(scope=scope)
     length = headers.get("content-length", "0")
     chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-    return {"Connection": "close"} if chunked or length not in ("", "0") else {}
+    large = not length.isdigit() or int(length) > DRAIN_BYTES
+    return {"Connection": "close"} if chunked or large else {}
 
 
 async def refuse(

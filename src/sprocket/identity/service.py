@@ -25,7 +25,7 @@ from sprocket.identity.models import (
     RoleGrant,
     User,
 )
-from sprocket.league.models import Franchise, League, Member
+from sprocket.league.models import Franchise, League, Member, Organization
 
 GRANTABLE = (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF, Role.FRANCHISE_MANAGER)
 DISPLAY_NAME_MAX = 32
@@ -218,7 +218,12 @@ async def grant_role(
     league_id: int | None = None,
     franchise_id: int | None = None,
 ) -> RoleGrant:
+    """Grant ``role`` in an organization to a user (ids), scoped to a league (league staff)
+    or a franchise (franchise manager). Organization admins only (``PERMISSION_DENIED``);
+    ``NOT_FOUND`` for an organization, user, league or franchise that does not exist,
+    ``ROLE_NOT_GRANTABLE``, ``MISSING_SCOPE``, ``WRONG_ORGANIZATION``, ``DUPLICATE_ROLE``."""
     await access.require_organization_admin(session, actor, organization_id, "grant roles")
+    found(await session.get(Organization, organization_id), "organization", organization_id)
     if role not in GRANTABLE:
         raise InvalidInput(
             f"The role '{role.value}' is not granted: captains and players come from rosters.",

@@ -22,7 +22,7 @@ from sprocket.identity.service import person_name
 from sprocket.league import rosters
 from sprocket.league.models import Member, Organization, Player, RosterSpot
 from sprocket.league.names import MAX_KEY, member_name_key
-from sprocket.league.service import insert_unique, league_by_id, skill_group_of
+from sprocket.league.service import amount, insert_unique, league_by_id, skill_group_of
 
 MEMBER_NAME_MAX = 100
 
@@ -205,8 +205,7 @@ async def register_player(
         )
     if skill_group_id is not None:
         await skill_group_of(session, league=league, skill_group_id=skill_group_id)
-    if salary is not None and salary < 0:
-        raise InvalidInput("A salary cannot be negative.", code="INVALID_SALARY")
+    salary = amount(salary, what="salary", code="INVALID_SALARY", zero=True)
     player = Player(
         member_id=member.id, league_id=league.id, skill_group_id=skill_group_id, salary=salary
     )

@@ -44,6 +44,24 @@ def _name(value: str, what: str, limit: int = 100) -> str:
     return value
 
 
+#: The largest salary or salary cap: both are NUMERIC(10, 2) columns (cents), so at most
+#: 99,999,999.99; PostgreSQL refuses more (SQLite would store anything).
+MAX_AMOUNT = 99_999_999.99
+
+
+def amount(value: float | None, *, what: str, code: str, zero: bool) -> float | None:
+    """A salary or salary cap (``what``, in the league's own unit) rounded to the cent, or
+    None. From 0 (``zero``) or above 0 up to :data:`MAX_AMOUNT`; raises InvalidInput
+    (``code``) otherwise."""
+    if value is None:
+        return None
+    cents = round(value, 2)
+    if (cents < 0 if zero else cents <= 0) or cents > MAX_AMOUNT:
+        low = "0" if zero else "more than 0"
+        raise InvalidInput(f"A {what} is {low} to {MAX_AMOUNT:,.2f}.", code=code)
+    return cents
+
+
 async def insert_unique(session: AsyncSession, row: Any, duplicate: str) -> None:
     """Flush one new row, turning a unique-constraint collision into a Conflict."""
     session.add(row)
@@ -263,6 +281,9 @@ async def create_skill_group(
     ordinal: int,
     salary_cap: float | None = None,
 ) -> SkillGroup:
+    """League staff add a skill group (tier ``ordinal``, 1 the top) to a league, with an
+    optional salary cap (above 0, at most :data:`MAX_AMOUNT`). Raises PERMISSION_DENIED,
+    NOT_FOUND, INVALID_ORDER, INVALID_SALARY_CAP, INVALID_NAME, DUPLICATE."""
     access.require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
@@ -270,8 +291,7 @@ async def create_skill_group(
     )
     if ordinal < 1:
         raise InvalidInput("Skill group order starts at 1 (the top tier).", code="INVALID_ORDER")
-    if salary_cap is not None and salary_cap <= 0:
-        raise InvalidInput("A salary cap must be positive.", code="INVALID_SALARY_CAP")
+    salary_cap = amount(salary_cap, what="salary cap", code="INVALID_SALARY_CAP", zero=False)
     group = SkillGroup(
         league_id=league.id,
         name=_name(name, "skill group", 64),
