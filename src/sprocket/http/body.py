@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sprocket.http.errors import RequestTooLarge, refuse
+from sprocket.http.errors import RequestTooLarge, Watched, refuse
 from sprocket.text import size_text
 
 
@@ -56,7 +56,6 @@ class BodyLimit:
             await refuse(scope, receive, send, too_large, headers={"Connection": "close"})
             return
         received = 0
-        started = False
 
         async def counted() -> Message:
             nonlocal received
@@ -67,13 +66,9 @@ class BodyLimit:
                     raise _Overflow
             return message
 
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = Watched(send)
         try:
             await self.app(scope, counted, watched)
         except _Overflow:
-            if not started:  # the rest of the body stays unread: close the connection
+            if not watched.started:  # the rest of the body stays unread: close the connection
                 await refuse(scope, receive, send, too_large, headers={"Connection": "close"})

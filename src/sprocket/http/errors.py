@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from sprocket.errors import DomainError
 
@@ -41,6 +41,19 @@ class BadRequestBody(HttpError):
 
     code = "BAD_REQUEST_BODY"
     status = 400
+
+
+class Watched:
+    """A ``send`` that notes whether the response has started (after which a refusal can no
+    longer be answered)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
 
 
 def error_body(error: DomainError) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import asyncio
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sprocket.http.errors import RequestTimedOut, refuse
+from sprocket.http.errors import RequestTimedOut, Watched, refuse
 from sprocket.logs import log
 
 #: Answers that stream for as long as the client listens (server-sent events, incremental
@@ -37,7 +37,6 @@ class RequestTimeout:
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
-        started = False
         clock = asyncio.timeout(None)
 
         async def timed_receive() -> Message:
@@ -47,10 +46,7 @@ class RequestTimeout:
                 clock.reschedule(loop.time() + self.seconds)
             return message
 
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        watched = Watched(send)
 
         try:
             async with clock:
@@ -61,7 +57,7 @@ class RequestTimeout:
             if not clock.expired():
                 raise  # the app's own time-out, not ours
             log.warning("http.request_timeout", path=scope["path"], seconds=self.seconds)
-            if not started:
+            if not watched.started:
                 error = RequestTimedOut(
                     f"This request took longer than the {self.seconds:g} seconds one request "
                     "may run; ask for less at once or try again later.",
