@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.staticfiles import StaticFiles
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from sprocket.api.context import Context
@@ -23,7 +24,7 @@ from sprocket.config import Settings
 from sprocket.errors import DomainError, NotFound, PermissionDenied, Unauthenticated
 from sprocket.http.auth import ACTOR_KEY, TOKEN_KEY, Authenticate, caller_of
 from sprocket.http.body import BodyLimit
-from sprocket.http.errors import error_response
+from sprocket.http.errors import Unexpected, error_response
 from sprocket.http.headers import SecurityHeaders
 from sprocket.http.metrics import RequestMetrics
 from sprocket.http.ratelimit import METER_KEY, RateLimit
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         # Replay uploads; UploadPreflight (below) asks them for a preflight header.
         multipart_uploads_enabled=True,
         max_subscriptions_per_connection=settings.graphql_max_subscriptions,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
     app.include_router(graphql, prefix="/graphql")
     app.mount("/static", StaticFiles(packages=[("sprocket", "static")]), name="static")
@@ -173,7 +175,6 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         exempt=UNGUARDED | {"/"},
     )
     app.add_middleware(ResponseCache, cache=running.cache, ttl=settings.response_cache_ttl)
-    app.add_middleware(Authenticate, platform=running, exempt=UNGUARDED)
     app.add_middleware(UploadPreflight)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_seconds)
     app.add_middleware(
@@ -181,8 +182,10 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD,
     )
+    app.add_middleware(Authenticate, platform=running, limiter=limiter, exempt=UNGUARDED)
     if settings.trusted_proxies.strip():
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(Unexpected)
     app.add_middleware(SecurityHeaders, hsts=(settings.public_url or "").startswith("https://"))
     app.add_middleware(RequestMetrics, routes=ROUTES)
     return app

@@ -92,11 +92,15 @@ class Settings(BaseSettings):
         30.0, description="Longest one request may run once its body arrived (0: no limit)."
     )
     rate_limit_points: int = Field(
-        600, description="Points a client may spend per window on work the cache cannot answer."
+        600,
+        ge=1,
+        description="Points a client may spend per window on work the cache cannot answer.",
     )
-    rate_limit_window_seconds: float = Field(60.0, description="Length of a rate-limit window.")
+    rate_limit_window_seconds: float = Field(
+        60.0, gt=0, description="Length of a rate-limit window."
+    )
     rate_limit_fields_per_point: int = Field(
-        100, description="A GraphQL request costs one point, plus one per this many fields."
+        100, ge=1, description="A GraphQL request costs one point, plus one per this many fields."
     )
     trusted_proxies: str = Field(
         "",

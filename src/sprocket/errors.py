@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+#: What a user is told of an unexpected fault (whose details go to the log only).
+INTERNAL = "Something went wrong on our side; it has been logged. Please try again."
+
 
 class DomainError(Exception):
     """Base of every error a user may see."""

@@ -6,9 +6,7 @@ from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from sprocket.api.limits import QueryLimits, is_token_limit_error, too_many_tokens
-from sprocket.errors import DomainError
-
-INTERNAL = "Something went wrong on our side; it has been logged. Please try again."
+from sprocket.errors import INTERNAL, DomainError
 
 
 def request_error_code(error: GraphQLError) -> str:

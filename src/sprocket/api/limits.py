@@ -28,10 +28,10 @@ spread), so a document whose fragments spread each other in a chain costs linear
 measure, however many fields it would expand to.
 
 Every document is charged to its caller's rate limit (:class:`sprocket.http.ratelimit.Meter`)
-before it is parsed (one point per KB) and before it runs (one point per
-``SPROCKET_RATE_LIMIT_FIELDS_PER_POINT`` fields of its cost); a refused document is charged
-the cost it asked for, up to ``max_cost``, so a client sending hostile documents soon meets
-the rate limit's cheap 429 instead of the parser. Introspection fields (``__schema``,
+before it runs: one point per ``SPROCKET_RATE_LIMIT_FIELDS_PER_POINT`` fields of its cost
+(its size was charged on arrival); a refused document is charged the cost it asked for, up
+to ``max_cost``, so a client sending hostile documents soon meets the rate limit's cheap 429
+instead of the parser. Introspection fields (``__schema``,
 ``__type``) answer from the schema, whose size is fixed: they count toward aliases but not
 toward depth or cost.
 """
@@ -64,6 +64,7 @@ from graphql import (
 from strawberry.extensions import ParserCache
 from strawberry.schema_directive import Location
 
+from sprocket.api.pagination import MAX_PAGE
 from sprocket.errors import DomainError
 from sprocket.platform.ratelimit import RateLimited
 from sprocket.text import plural
@@ -95,7 +96,7 @@ class QueryLimits:
     #: Items assumed in a list field that takes no page size (teams of a group, a roster...).
     list_size: int = 10
     #: Largest page a variable page size counts as when its value is not an integer.
-    max_page: int = 100
+    max_page: int = MAX_PAGE
 
     @property
     def max_length(self) -> int:
@@ -327,9 +328,9 @@ def is_token_limit_error(error: GraphQLError) -> bool:
 class EnforceQueryLimits(ParserCache):
     """Parses the document within the length and token limits (through Strawberry's parser
     cache), then measures it before validation. Every document is charged to the request's
-    rate-limit meter (if any): its size before it is parsed, then the cost it asked for
-    (admitted or refused; a document over the token limit is charged the most a document may
-    cost), which refuses it (``RATE_LIMITED``) once the caller's budget is spent.
+    rate-limit meter (if any) the cost it asked for (admitted or refused; a document over the
+    token limit is charged the most a document may cost), which refuses it
+    (``RATE_LIMITED``, before any work) once the caller's budget is spent.
 
     A document that does not parse is left to Strawberry's own parse step, which reports it
     (the parser cache's own hook would raise the syntax error past the error extensions,
@@ -348,14 +349,12 @@ class EnforceQueryLimits(ParserCache):
         options["max_lexical_tokens"] = self.limits.max_tokens
         options["max_comments"] = self.limits.max_tokens
         meter = getattr(context.context, "meter", None)
-        with contextlib.suppress(RateLimited):  # the meter keeps it: answered 429
-            if meter is not None and context.query:
-                await meter.charge_text(len(context.query))
-            try:
-                context.graphql_document = self.cached_parse_document(context.query, **options)
-            except GraphQLError as error:
-                context.graphql_document = None
-                if meter is not None and is_token_limit_error(error):
+        try:
+            context.graphql_document = self.cached_parse_document(context.query, **options)
+        except GraphQLError as error:
+            context.graphql_document = None  # Strawberry's own parse step reports it
+            if meter is not None and is_token_limit_error(error):
+                with contextlib.suppress(RateLimited):  # refused anyway; the meter keeps it
                     await meter.charge_fields(self.limits.max_cost)
         yield
 

@@ -46,7 +46,8 @@ def cache_key(version: bytes | None, view: str, body: dict[str, Any]) -> str | N
     raw = "\x00".join(
         ((version or b"0").decode(), view, normalized, str(body.get("operationName")), variables)
     )
-    return "gql:" + hashlib.sha256(raw.encode()).hexdigest()
+    # surrogatepass: a lone surrogate escaped in the JSON still hashes (the door refuses it)
+    return "gql:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class ResponseCache:
@@ -77,7 +78,7 @@ class ResponseCache:
         if body is not None:
             try:
                 payload = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):  # the door answers what is no JSON
                 payload = None
             if isinstance(payload, dict):
                 version = await self.cache.get(DATA_VERSION_KEY)

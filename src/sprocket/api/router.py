@@ -39,8 +39,9 @@ class GraphQLDoor(GraphQLRouter):
             return await super().run(request, context, root_value)
         except HTTPException as error:
             reason = error.reason.rstrip(".") + "."
-            code = TRANSPORT_CODES.get(error.status_code, "BAD_REQUEST")
-            return error_response(DomainError(reason, code=code), error.status_code)
+            status = 415 if error.reason == "Unsupported content type" else error.status_code
+            code = TRANSPORT_CODES.get(status, "BAD_REQUEST")
+            return error_response(DomainError(reason, code=code), status)
 
     def parse_json(self, data: str | bytes) -> Any:
         """A GraphQL request body: a JSON object (a list is a batch, refused later)."""

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import strawberry
 from graphql.error import GraphQLError
 from starlette.requests import Request
+from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -84,23 +85,33 @@ class _ValidationCache(ValidationCache):
         yield from super().on_validate()
 
 
-class _SubscriptionsOverWebSocket(SchemaExtension):
-    """Refuses a subscription sent as a plain HTTP request (the library would run it as a
-    query and fail): subscriptions stream over a WebSocket (graphql-transport-ws)."""
+class _OperationsByTransport(SchemaExtension):
+    """Subscriptions stream over a WebSocket (graphql-transport-ws); queries and mutations
+    are plain HTTP requests, where the response cache, the rate limit and the time limit
+    stand. Either sent the other way is refused before it runs (over HTTP the library would
+    run a subscription as a query and fail; over a WebSocket a query would escape the
+    request guards)."""
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        if (
-            context.graphql_document is not None
-            and not context.pre_execution_errors
-            and isinstance(getattr(context.context, "request", None), Request)
-            and _operation_type(context) is OperationType.SUBSCRIPTION
-        ):
+        request = getattr(context.context, "request", None)
+        kind = _operation_type(context)
+        error = None
+        if context.graphql_document is None or context.pre_execution_errors or kind is None:
+            pass
+        elif isinstance(request, WebSocket) and kind is not OperationType.SUBSCRIPTION:
+            error = DomainError(
+                "Queries and mutations are plain HTTP requests (POST /graphql); a WebSocket "
+                "carries subscriptions only.",
+                code="OPERATION_NEEDS_HTTP",
+            )
+        elif isinstance(request, Request) and kind is OperationType.SUBSCRIPTION:
             error = DomainError(
                 "Subscriptions stream over a WebSocket (the graphql-transport-ws protocol), "
                 "not a plain HTTP request.",
                 code="SUBSCRIPTION_NEEDS_WEBSOCKET",
             )
+        if error is not None:
             context.pre_execution_errors = [GraphQLError(error.message, original_error=error)]
         yield
 
@@ -138,7 +149,7 @@ def build_schema(*, limits: QueryLimits | None = None) -> strawberry.Schema:
         config=StrawberryConfig(scalar_map={dt.datetime: UtcDateTime}),
         extensions=[
             lambda: EnforceQueryLimits(limits=limits),
-            _SubscriptionsOverWebSocket,
+            _OperationsByTransport,
             RefuseUnstorableText,
             lambda: _ValidationCache(maxsize=256),
             lambda: DomainErrors(limits=limits),

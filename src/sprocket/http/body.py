@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sprocket.http.errors import RequestTooLarge, Watched, refuse
+from sprocket.http.auth import caller_of
+from sprocket.http.errors import RequestTooLarge, Watched, body_length, refuse
 from sprocket.text import size_text
 
 
@@ -17,9 +18,10 @@ class BodyLimit:
     """Refuses a body larger than its limit with 413 ``REQUEST_TOO_LARGE``, reading no further.
 
     ``max_bytes`` applies to every request; ``upload_max_bytes`` to multipart uploads on
-    ``upload_paths`` (replay files; each file also has its own limit, checked by the upload's
-    service). A declared ``Content-Length`` over the limit is refused before a byte is read;
-    a body sent without one (chunked) is counted as it arrives and cut off at the limit.
+    ``upload_paths`` by a signed-in caller (replay files; each file also has its own limit,
+    checked by the upload's service): nobody else may make the server read that much. A
+    declared ``Content-Length`` over the limit is refused before a byte is read; a body sent
+    without one (chunked) is counted as it arrives and cut off at the limit.
     """
 
     def __init__(
@@ -37,7 +39,7 @@ class BodyLimit:
 
     def limit_of(self, scope: Scope, headers: Headers) -> int:
         multipart = headers.get("content-type", "").lower().startswith("multipart/form-data")
-        if multipart and scope["path"] in self.upload_paths:
+        if multipart and scope["path"] in self.upload_paths and caller_of(scope).authenticated:
             return self.upload_max_bytes
         return self.max_bytes
 
@@ -51,8 +53,8 @@ class BodyLimit:
             f"This request is larger than the {size_text(limit)} it may carry.",
             details={"max_bytes": limit},
         )
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        declared = body_length(scope)
+        if declared is not None and declared > limit:
             await refuse(scope, receive, send, too_large, headers={"Connection": "close"})
             return
         received = 0

@@ -6,9 +6,11 @@ from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sprocket.errors import DomainError
+from sprocket.errors import INTERNAL, DomainError
+from sprocket.logs import log
+from sprocket.platform.ratelimit import RateLimited
 
 
 class HttpError(DomainError):
@@ -28,8 +30,8 @@ class RequestTimedOut(HttpError):
 
 
 class BadCredentials(HttpError):
-    """Credentials the server cannot read as one caller (two Authorization headers, a scheme
-    other than Bearer)."""
+    """Credentials the server cannot read as one caller (two Authorization headers, or a
+    second token in a WebSocket's ``connection_init``)."""
 
     code = "BAD_CREDENTIALS"
     status = 400
@@ -56,19 +58,55 @@ class Watched:
         await self.send(message)
 
 
+class Unexpected:
+    """The last guard: a fault no door answered becomes a typed JSON 500
+    (``INTERNAL_SERVER_ERROR``, a generic sentence) with the security headers, logged once
+    with its traceback; never a plain-text page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        watched = Watched(send)
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            log.error("http.unexpected_error", path=scope["path"], exc_info=True)
+            if watched.started:
+                raise
+            error = DomainError(INTERNAL, code="INTERNAL_SERVER_ERROR")
+            await error_response(error, 500)(scope, receive, send)
+
+
 def error_body(error: DomainError) -> dict[str, Any]:
     """``{"errors": [{"message", "extensions": {"code", "details"?}}]}``: the shape of a
     GraphQL request error, used for every refusal so clients read one format."""
     extensions: dict[str, Any] = {"code": error.code}
     if error.details is not None:
         extensions["details"] = error.details
-    return {"errors": [{"message": error.message, "extensions": extensions}]}
+    # A sentence may quote the request (a lone surrogate in an operation name...): keep it
+    # encodable, as UTF-8 must be.
+    message = error.message.encode("utf-8", "replace").decode("utf-8")
+    return {"errors": [{"message": message, "extensions": extensions}]}
 
 
 def error_response(
     error: DomainError, status: int, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(error_body(error), status_code=status, headers=headers)
+
+
+def body_length(scope: Scope) -> int | None:
+    """The request body's declared length in bytes (0: none), or None when it is sent without
+    one (chunked) or with one that is no number."""
+    headers = Headers(scope=scope)
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return None
+    length = headers.get("content-length", "0") or "0"
+    return int(length) if length.isdigit() else None
 
 
 #: Unread body the server may still read and drop after an early answer, to keep the
@@ -80,11 +118,8 @@ def body_unread(scope: Scope) -> dict[str, str]:
     """``Connection: close`` for a refusal answered before a large (or unbounded, chunked)
     body was read, so the server drops the connection instead of reading the rest of it; a
     small body is read and dropped, and the connection kept."""
-    headers = Headers(scope=scope)
-    length = headers.get("content-length", "0")
-    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-    large = not length.isdigit() or int(length) > DRAIN_BYTES
-    return {"Connection": "close"} if chunked or large else {}
+    length = body_length(scope)
+    return {"Connection": "close"} if length is None or length > DRAIN_BYTES else {}
 
 
 async def refuse(
@@ -104,3 +139,11 @@ async def refuse(
         return
     code = status if status is not None else getattr(error, "status", 400)
     await error_response(error, code, headers)(scope, receive, send)
+
+
+async def refuse_rate_limited(
+    scope: Scope, receive: Receive, send: Send, error: RateLimited
+) -> None:
+    """429 ``RATE_LIMITED`` with ``Retry-After`` (a WebSocket: closed with 4429)."""
+    retry = {"Retry-After": str(error.retry_after), **body_unread(scope)}
+    await refuse(scope, receive, send, error, status=429, headers=retry, close_code=4429)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sprocket.http.auth import caller_of
-from sprocket.http.errors import body_unread, refuse
+from sprocket.http.clients import address_key
+from sprocket.http.errors import body_length, refuse_rate_limited
 from sprocket.platform.ratelimit import RateLimited, RateLimiter
 
 #: Where a door finds the request's meter, to add what the request cost once it knows.
@@ -16,15 +19,16 @@ METER_KEY = "sprocket.meter"
 
 @dataclass
 class Meter:
-    """Charges a request the points it costs beyond the one paid on arrival, as soon as the
-    door has measured them: one per KB of a GraphQL document (reading it is work, refused or
-    not) and one per ``fields_per_point`` fields it is estimated to resolve (see
-    :mod:`sprocket.api.limits`)."""
+    """Charges a request the points its door measures, before the door does the work: one
+    per ``fields_per_point`` fields a GraphQL document is estimated to resolve (see
+    :mod:`sprocket.api.limits`), plus ``per_operation`` (a WebSocket's operations each pay
+    the point an HTTP request pays on arrival)."""
 
     limiter: RateLimiter
     client: str
     fields_per_point: int
-    #: The refusal of a charge, which the request is answered with (429).
+    per_operation: int = 0
+    #: The refusal of a charge, which an HTTP request is answered with (429).
     refused: RateLimited | None = None
 
     async def charge_fields(self, fields: int) -> None:
@@ -33,38 +37,39 @@ class Meter:
         Raises RateLimited (``RATE_LIMITED``) when the client's budget was spent before this
         charge, and keeps it in ``refused``: :class:`RateLimit` answers the request 429.
         """
-        await self._charge(fields // self.fields_per_point)
-
-    async def charge_text(self, characters: int) -> None:
-        """Charge a document of ``characters`` characters, one point per 1,024, before it is
-        parsed; raises as :meth:`charge_fields` does."""
-        await self._charge(characters // 1024)
-
-    async def _charge(self, points: int) -> None:
         try:
-            await self.limiter.charge(self.client, points)
+            await self.limiter.charge(
+                self.client, self.per_operation + fields // self.fields_per_point
+            )
         except RateLimited as error:
             self.refused = error
             raise
 
 
+def body_points(scope: Scope, length: int) -> int:
+    """What reading a body of ``length`` bytes costs: a point per KB of text (JSON and
+    GraphQL are parsed), a point per MB of a multipart upload (files are only stored)."""
+    content_type = Headers(scope=scope).get("content-type", "").lower()
+    unit = 1024 * 1024 if content_type.startswith("multipart/") else 1024
+    return length // unit
+
+
 def client_key(scope: Scope) -> str:
     """Whom a request's budget belongs to: the verified caller (the API token's user), else
-    the client's address (as the trusted proxies report it, see ``SPROCKET_TRUSTED_PROXIES``;
-    never a header an untrusted client sets)."""
+    the client's address (:func:`~sprocket.http.clients.address_key`)."""
     actor = caller_of(scope)
     if actor.user_id is not None:
         return f"user:{actor.user_id}"
-    client = scope.get("client")
-    return f"addr:{client[0] if client else 'unknown'}"
+    return address_key(scope)
 
 
 class RateLimit:
-    """Charges each request that reaches it one point before it runs (refusing it with 429
-    ``RATE_LIMITED`` and ``Retry-After`` once the client's budget is spent; a WebSocket is
-    closed with 4429), and gives it a :class:`Meter` on which its door charges the rest of
-    its cost before doing the work; a request whose meter refused that charge is answered
-    429 too, whatever the door answered.
+    """Charges each request that reaches it before it runs: one point, plus its body's size
+    (:func:`body_points`, from its declared length; a chunked body is charged as it was read,
+    after the request), refusing it with 429 ``RATE_LIMITED`` and ``Retry-After`` once the
+    client's budget is spent (a WebSocket is closed with 4429). Its door then charges the
+    rest of its cost on the request's :class:`Meter` before doing the work; a request whose
+    meter refused that charge did no work and is answered 429 too.
 
     It stands behind the response cache: cached answers cost nothing. ``exempt`` paths
     (health checks, metrics) are never limited.
@@ -88,25 +93,34 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         client = client_key(scope)
+        declared = body_length(scope) if scope["type"] == "http" else 0
         try:
-            await self.limiter.spend(client)
+            await self.limiter.spend(client, 1 + body_points(scope, declared or 0))
         except RateLimited as error:
-            await _refuse(scope, receive, send, error)
+            await refuse_rate_limited(scope, receive, send, error)
             return
-        meter = scope[METER_KEY] = Meter(self.limiter, client, self.fields_per_point)
-        refused = False
+        websocket = scope["type"] == "websocket"
+        meter = scope[METER_KEY] = Meter(
+            self.limiter, client, self.fields_per_point, per_operation=int(websocket)
+        )
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            return message
 
         async def answer(message: Message) -> None:
-            nonlocal refused
             if message["type"] == "http.response.start" and meter.refused is not None:
-                refused = True
-                await _refuse(scope, receive, send, meter.refused)
-            if not refused:
+                await refuse_rate_limited(scope, receive, send, meter.refused)
+                return
+            if meter.refused is None or not message["type"].startswith("http.response"):
                 await send(message)
 
-        await self.app(scope, receive, answer)
-
-
-async def _refuse(scope: Scope, receive: Receive, send: Send, error: RateLimited) -> None:
-    retry = {"Retry-After": str(error.retry_after), **body_unread(scope)}
-    await refuse(scope, receive, send, error, status=429, headers=retry, close_code=4429)
+        try:
+            await self.app(scope, counted if declared is None else receive, answer)
+        finally:
+            if declared is None and received:  # chunked: charged as it was read
+                with contextlib.suppress(RateLimited):
+                    await self.limiter.charge(client, body_points(scope, received))

@@ -10,17 +10,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sprocket.http.errors import RequestTimedOut, Watched, refuse
 from sprocket.logs import log
 
-#: Answers that stream for as long as the client listens (server-sent events, incremental
-#: GraphQL over multipart/mixed) are not timed; WebSockets never pass here.
-STREAMING = ("text/event-stream", "multipart/mixed")
+#: A response of this type streams for as long as the client listens (server-sent events):
+#: once it starts, it is no longer timed.
+STREAMING = "text/event-stream"
 
 
 class RequestTimeout:
-    """Cancels a request still running ``seconds`` after its body was received and answers
-    503 ``REQUEST_TIMEOUT`` (if nothing was sent yet).
+    """Cancels an HTTP request still running ``seconds`` after it arrived, not counting the
+    time spent waiting for its body (a slow upload is not execution), and answers 503
+    ``REQUEST_TIMEOUT`` if nothing was sent yet.
 
-    The clock starts once the whole body has arrived (a slow upload is not execution) or at
-    once for a request without a body. Streams (``STREAMING``) and WebSockets are not timed.
+    A response that turns out to be a stream (``STREAMING``, decided by the response, never
+    by what the request asks for) is no longer timed once it starts. WebSockets are not
+    timed: they carry only subscriptions, each checked and charged on its own.
     """
 
     def __init__(self, app: ASGIApp, *, seconds: float) -> None:
@@ -28,30 +30,33 @@ class RequestTimeout:
         self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = Headers(scope=scope) if scope["type"] == "http" else None
-        if (
-            headers is None
-            or self.seconds <= 0
-            or any(kind in headers.get("accept", "") for kind in STREAMING)
-        ):
+        if scope["type"] != "http" or self.seconds <= 0:
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
-        clock = asyncio.timeout(None)
+        clock = asyncio.timeout_at(loop.time() + self.seconds)
 
         async def timed_receive() -> Message:
-            message = await receive()
-            body_done = message["type"] == "http.request" and not message.get("more_body")
-            if body_done and clock.when() is None:
-                clock.reschedule(loop.time() + self.seconds)
-            return message
+            deadline = clock.when()
+            if deadline is None:  # a stream: untimed
+                return await receive()
+            left = deadline - loop.time()
+            clock.reschedule(None)  # time spent waiting for the client does not count
+            try:
+                return await receive()
+            finally:
+                clock.reschedule(loop.time() + left)
 
-        watched = Watched(send)
+        async def streams_untimed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
+                if content_type.startswith(STREAMING):
+                    clock.reschedule(None)
+            await send(message)
 
+        watched = Watched(streams_untimed)
         try:
             async with clock:
-                if not _has_body(headers):
-                    clock.reschedule(loop.time() + self.seconds)
                 await self.app(scope, timed_receive, watched)
         except TimeoutError:
             if not clock.expired():
@@ -64,10 +69,3 @@ class RequestTimeout:
                     details={"seconds": self.seconds},
                 )
                 await refuse(scope, receive, send, error)
-
-
-def _has_body(headers: Headers) -> bool:
-    length = headers.get("content-length")
-    return "chunked" in headers.get("transfer-encoding", "").lower() or (
-        length is not None and length not in ("", "0")
-    )

@@ -63,6 +63,7 @@ from sprocket.league.models import (
     Season,
 )
 from sprocket.ratings import model
+from sprocket.ratings.balance import MAX_TEAM_SIZE
 from sprocket.ratings.model import GameRecord, Skill, new_skill, rate_game
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.schedule.models import Fixture, Match, MatchGame
@@ -575,7 +576,13 @@ async def win_probability_for(
     organization_id: int | None = None,
 ) -> float:
     """The home line-up's chance to beat the away line-up, from the members' current ratings
-    (a member without a rating counts as a new player)."""
+    (a member without a rating counts as a new player). Raises INVALID_TEAM_SIZE (a line-up
+    of more than ``MAX_TEAM_SIZE`` players: no game has one), PLAYER_TWICE_IN_GAME,
+    EMPTY_LINEUP, UNKNOWN_MEMBER."""
+    if max(len(home_member_ids), len(away_member_ids)) > MAX_TEAM_SIZE:
+        raise InvalidInput(
+            f"A line-up has at most {MAX_TEAM_SIZE} players.", code="INVALID_TEAM_SIZE"
+        )
     home, away = list(dict.fromkeys(home_member_ids)), list(dict.fromkeys(away_member_ids))
     if len(home) != len(home_member_ids) or len(away) != len(away_member_ids):
         raise InvalidInput("A line-up lists a player twice.", code="PLAYER_TWICE_IN_GAME")
