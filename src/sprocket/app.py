@@ -46,7 +46,7 @@ DOWNLOAD_STATUS = ((Unauthenticated, 401), (PermissionDenied, 403), (NotFound, 4
 
 LANDING = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sprocket</title>
-<link rel="stylesheet" href="/static/site.css"></head>
+<link rel="stylesheet" href="/static/site.css"><link rel="icon" href="data:,"></head>
 <body><h1>Sprocket</h1>
 <p>The platform that runs competitive Rocket League leagues.</p>
 <ul>
