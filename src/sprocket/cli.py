@@ -359,6 +359,19 @@ def schema(
     console.print(f"Wrote {output}")
 
 
+@app.command("errors")
+def errors(
+    output: Annotated[Path, typer.Option(help="Where to write the catalogue.")] = Path(
+        "docs/errors.md"
+    ),
+) -> None:
+    """Write the error catalogue (every code, its meaning, where it arises) from the code."""
+    from sprocket.catalogue import render
+
+    output.write_text(render(), encoding="utf-8")
+    console.print(f"Wrote {output}")
+
+
 def _redact(settings: Settings) -> str:
     url = settings.resolved_database_url
     scheme, _, rest = url.partition("://")
