@@ -37,13 +37,14 @@ from sqlalchemy.engine import make_url
 
 from sprocket.api.pagination import encode_cursor
 from sprocket.db import create_engine
-from sprocket.identity.models import PlatformAccount, User
+from sprocket.identity.models import User
 from sprocket.league.models import (
     Game,
     GameMode,
     League,
     Member,
     Organization,
+    PlatformAccount,
     Player,
     RosterSpot,
     Season,

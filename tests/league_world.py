@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import Role
-from sprocket.league import members, rosters
+from sprocket.league import members, roles, rosters
 from sprocket.league import service as league
+from sprocket.league.models import Role
 from sprocket.runtime import Platform
 from sprocket.schedule import service as schedule
 
@@ -66,7 +66,7 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
             if actor.user_id is not None:
                 tokens[role] = (await identity.issue_token(s, actor=actor, name="t", days=30))[1]
         org = await league.create_organization(s, actor=root, slug="test-org", name="Test Org")
-        await identity.grant_role(
+        await roles.grant_role(
             s,
             actor=root,
             organization_id=org.id,
@@ -76,7 +76,7 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
         lg = await league.create_league(
             s, actor=root, organization_id=org.id, name="Doubles", game_mode="doubles"
         )
-        await identity.grant_role(
+        await roles.grant_role(
             s,
             actor=root,
             organization_id=org.id,
@@ -87,7 +87,7 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
         franchise = await league.create_franchise(
             s, actor=root, organization_id=org.id, name="Aces", code="ACE"
         )
-        await identity.grant_role(
+        await roles.grant_role(
             s,
             actor=root,
             organization_id=org.id,

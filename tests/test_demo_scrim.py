@@ -15,8 +15,7 @@ from sprocket.db import utcnow
 from sprocket.demo import build_demo
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount
-from sprocket.league.models import League, Member, Player, RosterSpot, SkillGroup
+from sprocket.league.models import League, Member, PlatformAccount, Player, RosterSpot, SkillGroup
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.replays.service import Upload
 from sprocket.runtime import Platform

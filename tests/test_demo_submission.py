@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sprocket.db import utcnow
 from sprocket.demo import build_demo
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount, User
-from sprocket.league.models import Member, Player, RosterSpot
+from sprocket.identity.models import User
+from sprocket.league.models import Member, PlatformAccount, Player, RosterSpot
 from sprocket.replays import service as replays
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match, MatchGame

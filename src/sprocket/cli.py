@@ -291,9 +291,9 @@ def submit(
 ) -> None:
     """Submit a series' replays for a match, as a league staff member."""
     from sprocket.errors import DomainError
-    from sprocket.identity import access
     from sprocket.identity.access import Actor
     from sprocket.identity.models import User
+    from sprocket.league import access
     from sprocket.replays import service as replays
     from sprocket.runtime import Platform
     from sprocket.schedule.service import match_context

@@ -8,7 +8,9 @@ the line-numbered problems of a rejected CSV file.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Self, TypeVar
+
+T = TypeVar("T")
 
 #: What a user is told of an unexpected fault (whose details go to the log only).
 INTERNAL = "Something went wrong on our side; it has been logged. Please try again."
@@ -108,3 +110,10 @@ class InvalidInput(DomainError):
     """The request is malformed or breaks a rule of the league."""
 
     code = CommonCode.INVALID_INPUT
+
+
+def found(value: T | None, what: str, ident: object) -> T:
+    """Return ``value`` or raise NotFound with a sentence naming what was looked for."""
+    if value is None:
+        raise NotFound(f"There is no {what} with id {ident}.")
+    return value

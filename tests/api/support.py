@@ -15,10 +15,9 @@ from sqlalchemy import func, select
 
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import Role
-from sprocket.league import members, rosters
+from sprocket.league import accounts, members, roles, rosters
 from sprocket.league import service as league
-from sprocket.league.models import Season
+from sprocket.league.models import Role, Season
 from sprocket.runtime import Platform
 from sprocket.schedule import service as schedule
 from tests.league_world import World
@@ -160,7 +159,7 @@ class Fresh:
 
     async def grant(self, user_id: int) -> int:
         async with self.platform.unit_of_work() as s:
-            grant = await identity.grant_role(
+            grant = await roles.grant_role(
                 s,
                 actor=self.root,
                 organization_id=self.world.organization_id,
@@ -172,7 +171,7 @@ class Fresh:
 
     async def account(self, member_id: int) -> int:
         async with self.platform.unit_of_work() as s:
-            account = await identity.link_platform_account(
+            account = await accounts.link_platform_account(
                 s,
                 actor=self.root,
                 member_id=member_id,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from sprocket.api.ids import MAX_ID
-from sprocket.identity.models import RoleGrant
+from sprocket.league.models import RoleGrant
 from sprocket.runtime import Platform
 from tests.api.support import Fresh
 from tests.helpers.database import snapshot

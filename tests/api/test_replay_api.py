@@ -32,8 +32,8 @@ from sprocket.app import create_app
 from sprocket.db import StatementCounter
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount
-from sprocket.league.models import Member, Player, RosterSpot, Season, Team
+from sprocket.league import accounts
+from sprocket.league.models import Member, PlatformAccount, Player, RosterSpot, Season, Team
 from sprocket.replays import service as replays
 from sprocket.replays.models import StoredReplay, Submission, storage_key
 from sprocket.replays.service import Upload
@@ -136,7 +136,7 @@ async def linked_lineup(platform: Platform, match_id: int) -> Lineup:
                 )
             )
             if linked is None:
-                await identity.link_verified_account(
+                await accounts.link_verified_account(
                     s,
                     member_id=member_id,
                     platform="steam",

@@ -1,7 +1,7 @@
 """Every mutation of the schema, tried as every role of the World.
 
 ``MATRIX`` is the expected table, written out from the rules of
-``sprocket/identity/access.py`` and the services:
+``sprocket/league/access.py`` and the services:
 
 - the platform administrator (superuser) may do anything; only they open organizations;
 - an organization admin may do everything league staff may do, in their organization;
@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sprocket.api.schema import schema_sdl
 from sprocket.db import utcnow
 from sprocket.identity.access import Actor
-from sprocket.identity.models import ApiToken, PlatformAccount, RoleGrant, User
+from sprocket.identity.models import ApiToken, User
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
     Franchise,
@@ -47,7 +47,9 @@ from sprocket.league.models import (
     Member,
     Organization,
     OrganizationSetting,
+    PlatformAccount,
     Player,
+    RoleGrant,
     RosterSpot,
     Season,
     SkillGroup,

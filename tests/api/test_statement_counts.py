@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sprocket.api.context import Context
 from sprocket.api.schema import build_schema
 from sprocket.db import StatementCounter
-from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
+from sprocket.league import accounts
 from sprocket.league import service as league
 from sprocket.league.models import Player
 from sprocket.runtime import Platform
@@ -109,7 +109,7 @@ async def _link_accounts(fresh: Fresh, member_ids: list[int], per_member: int) -
         for member_id in member_ids:
             for k in range(per_member):
                 n = fresh.n()
-                await identity.link_platform_account(
+                await accounts.link_platform_account(
                     s,
                     actor=fresh.root,
                     member_id=member_id,

@@ -11,11 +11,10 @@ from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity import service as identity
 from sprocket.identity.access import SPECTATOR
-from sprocket.identity.models import Role, RoleGrant
-from sprocket.league import members, rosters
+from sprocket.league import members, roles, rosters
 from sprocket.league import service as league
 from sprocket.league.configuration import KEYS
-from sprocket.league.models import OrganizationSetting, RosterSpot
+from sprocket.league.models import OrganizationSetting, Role, RoleGrant, RosterSpot
 from sprocket.schedule.standings import PointsRule, TieBreak
 from tests.helpers.database import fails_unchanged
 
@@ -762,7 +761,7 @@ async def test_league_staff_of_another_league_may_not_touch_this_one(platform, w
             s, actor=root, organization_id=world.organization_id, name="3s", game_mode="standard"
         )
         user = await identity.ensure_user(s, discord_id="4242", display_name="Other Staff")
-        await identity.grant_role(
+        await roles.grant_role(
             s,
             actor=root,
             organization_id=world.organization_id,

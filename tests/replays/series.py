@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.identity.models import User
+from sprocket.league import accounts
 from sprocket.league.models import Member, Player, RosterSpot
 from sprocket.replays.service import Upload
 from sprocket.runtime import Platform
@@ -51,7 +51,7 @@ async def lineup(
             for member_id, name in rows:
                 steam = str(STEAM_BASE + member_id)
                 if link and member_id not in unlinked:
-                    await identity.link_verified_account(
+                    await accounts.link_verified_account(
                         session,
                         member_id=member_id,
                         platform="steam",

@@ -21,9 +21,8 @@ from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
 from sprocket.errors import DomainError, PermissionDenied
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount
 from sprocket.league import service as league
-from sprocket.league.models import RosterSpot
+from sprocket.league.models import PlatformAccount, RosterSpot
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.replays import service as replays
 from sprocket.replays import tasks

@@ -14,10 +14,9 @@ from sqlalchemy import func, select
 
 from sprocket.audit import AuditEntry
 from sprocket.errors import DomainError
-from sprocket.identity import service as identity
-from sprocket.identity.models import PlatformAccount
+from sprocket.league import accounts
 from sprocket.league import service as league
-from sprocket.league.models import GameMode
+from sprocket.league.models import GameMode, PlatformAccount
 from sprocket.ratings import service as ratings
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.replays import service as replays
@@ -46,7 +45,7 @@ async def link(s: Any, world: World, person: Person) -> None:
         select(PlatformAccount).where(PlatformAccount.account_id == steam(person.member_id))
     )
     if linked is None:
-        await identity.link_verified_account(
+        await accounts.link_verified_account(
             s,
             member_id=person.member_id,
             platform="steam",

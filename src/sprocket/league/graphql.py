@@ -13,18 +13,20 @@ from sprocket.api.context import Context
 from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, paged
-from sprocket.identity.access import IdentityView
 from sprocket.identity.graphql import PlatformAccountNode, UserNode, identity_view
-from sprocket.identity.models import AccountStatus, PlatformAccount, User
+from sprocket.identity.models import User
 from sprocket.league import members, rosters, service
+from sprocket.league.access import IdentityView
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
+    AccountStatus,
     Franchise,
     GameMode,
     League,
     Member,
     Organization,
     OrganizationSetting,
+    PlatformAccount,
     Player,
     RosterSpot,
     Season,

@@ -12,10 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import DEFAULT_ZONE, zone_name
-from sprocket.errors import Conflict, InvalidInput
-from sprocket.identity import access
-from sprocket.identity.access import Actor, found
-from sprocket.identity.models import Role, RoleGrant
+from sprocket.errors import Conflict, InvalidInput, found
+from sprocket.identity.access import Actor, require_superuser, require_user
+from sprocket.league import access
 from sprocket.league.configuration import OrganizationConfig, effective_config, setting_key
 from sprocket.league.models import (
     Franchise,
@@ -24,6 +23,8 @@ from sprocket.league.models import (
     League,
     Organization,
     OrganizationSetting,
+    Role,
+    RoleGrant,
     Season,
     SkillGroup,
     Team,
@@ -121,7 +122,7 @@ async def create_organization(
     Raises UNAUTHENTICATED, PERMISSION_DENIED, INVALID_SLUG, INVALID_NAME, INVALID_TIME_ZONE,
     DUPLICATE.
     """
-    access.require_superuser(actor, "create organizations")
+    require_superuser(actor, "create organizations")
     slug = slug.strip().lower()
     if not _SLUG.match(slug):
         raise InvalidInput(
@@ -170,7 +171,7 @@ async def organization_config(session: AsyncSession, organization_id: int) -> Or
 async def set_organization_setting(
     session: AsyncSession, *, actor: Actor, organization_id: int, key: str, value: Any
 ) -> OrganizationConfig:
-    access.require_user(actor)
+    require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "change settings")
     spec = setting_key(key)
@@ -198,7 +199,7 @@ async def create_league(
     roster_max: int | None = None,
     match_format: str = "bo5",
 ) -> League:
-    access.require_user(actor)
+    require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "create leagues")
     mode = await game_mode_by_code(session, game_mode)
@@ -239,7 +240,7 @@ async def create_season(
     ends_at: dt.datetime,
     name: str | None = None,
 ) -> Season:
-    access.require_user(actor)
+    require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create seasons"
@@ -284,7 +285,7 @@ async def create_skill_group(
     """League staff add a skill group (tier ``ordinal``, 1 the top) to a league, with an
     optional salary cap (above 0, at most :data:`MAX_AMOUNT`). Raises PERMISSION_DENIED,
     NOT_FOUND, INVALID_ORDER, INVALID_SALARY_CAP, INVALID_NAME, DUPLICATE."""
-    access.require_user(actor)
+    require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create skill groups"
@@ -308,7 +309,7 @@ async def create_skill_group(
 async def create_franchise(
     session: AsyncSession, *, actor: Actor, organization_id: int, name: str, code: str
 ) -> Franchise:
-    access.require_user(actor)
+    require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "create franchises")
     franchise = Franchise(
@@ -329,7 +330,7 @@ async def create_team(
     skill_group_id: int | None = None,
     franchise_id: int | None = None,
 ) -> Team:
-    access.require_user(actor)
+    require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create teams"

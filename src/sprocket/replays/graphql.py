@@ -16,8 +16,8 @@ from sprocket.api.context import Context
 from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.limits import ListSize
 from sprocket.errors import InvalidInput, NotFound
-from sprocket.identity.access import IdentityView
 from sprocket.identity.graphql import identity_view
+from sprocket.league.access import IdentityView
 from sprocket.league.models import Member
 from sprocket.replays import service
 from sprocket.replays.filenames import clean_filename

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.errors import Conflict, PermissionDenied
-from sprocket.identity import access
-from sprocket.identity.access import Actor, found
+from sprocket.errors import Conflict, PermissionDenied, found
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
 from sprocket.league.models import GameMode, League, Member, Player, RosterSpot, Team
 from sprocket.league.service import organization_config, organization_zone
 from sprocket.ratings import service as ratings
@@ -76,7 +76,7 @@ class MatchSubject:
     async def submitter_side(self, session: AsyncSession, actor: Actor) -> Side | None:
         """Players speak for their team, a franchise manager for the team they manage, staff
         for nobody."""
-        user_id = access.require_user(actor)
+        user_id = require_user(actor)
         member_id = await session.scalar(
             select(Member.id).where(
                 Member.organization_id == self.organization_id, Member.user_id == user_id

@@ -23,8 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.identity.access import Actor
-from sprocket.identity.models import AccountStatus, PlatformAccount
-from sprocket.league.models import Member
+from sprocket.league.models import AccountStatus, Member, PlatformAccount
 from sprocket.replays.models import Submission, SubmissionReplay
 from sprocket.replays.validation import GameFile, Report
 

@@ -31,8 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, PermissionDenied
-from sprocket.identity import access
-from sprocket.identity.access import Actor
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.models import GameMode, Member
 from sprocket.platform.storage import ObjectStorage
@@ -110,7 +110,7 @@ class ScrimSubject:
         return None if member_id is None else self._side(member_id)
 
     async def submitter_side(self, session: AsyncSession, actor: Actor) -> Side | None:
-        user_id = access.require_user(actor)
+        user_id = require_user(actor)
         member_id = await session.scalar(
             select(Member.id).where(
                 Member.organization_id == self.organization_id, Member.user_id == user_id
@@ -214,7 +214,7 @@ async def submit_scrim_replays(
 ) -> Submission:
     """A player of an in-progress scrim uploads one replay per game, in game order (as
     :func:`sprocket.replays.service.submit`)."""
-    access.require_user(actor)
+    require_user(actor)
     subject = await ScrimSubject.load(session, scrim_id)
     submission = await replays.submit(
         session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size

@@ -41,8 +41,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.dates import for_people
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from sprocket.identity import access
-from sprocket.identity.access import Actor
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
 from sprocket.league.models import GameMode, League, Member, Organization, Player, SkillGroup
@@ -99,7 +99,7 @@ async def _scrim(session: AsyncSession, scrim_id: int, *, lock: bool = True) -> 
 
 
 async def _member(session: AsyncSession, actor: Actor, organization_id: int) -> Member:
-    user_id = access.require_user(actor)
+    user_id = require_user(actor)
     member = await session.scalar(
         select(Member).where(
             Member.organization_id == organization_id,
@@ -249,7 +249,7 @@ async def list_bans(
     session: AsyncSession, *, actor: Actor, organization_id: int, active_only: bool = True
 ) -> list[QueueBan]:
     """Staff see every ban of the organization; a member sees their own."""
-    access.require_user(actor)
+    require_user(actor)
     query = select(QueueBan).where(QueueBan.organization_id == organization_id)
     if not await access.is_staff_anywhere(session, actor, organization_id):
         member = await _member(session, actor, organization_id)
@@ -332,7 +332,7 @@ async def _may_queue(
     """The member may queue: a member (who may act, answered first), scrims enabled, not
     banned, not in another scrim and not waiting in the matchmaking queue. The member's row
     is locked first, so one member's joins and queue entries are served one after the other."""
-    access.require_user(actor)
+    require_user(actor)
     if await session.get(Organization, organization_id) is None:
         raise NotFound(f"There is no organization with id {organization_id}.")
     member = await _member(session, actor, organization_id)
@@ -503,7 +503,7 @@ async def join_scrim(
     """Take a seat in a pending scrim (with a group code: in that premade group). The seat
     that fills the scrim pops it. ``wait_until``: as for :func:`create_scrim`."""
     now = now or utcnow()
-    access.require_user(actor)
+    require_user(actor)
     scrim = await _scrim(session, scrim_id)
     member, config = await _may_queue(
         session, actor=actor, organization_id=scrim.organization_id, now=now
@@ -589,7 +589,7 @@ async def leave_scrim(
 ) -> Scrim:
     """Give up a seat in a scrim that has not popped; an emptied scrim is cancelled."""
     now = now or utcnow()
-    access.require_user(actor)
+    require_user(actor)
     scrim = await _scrim(session, scrim_id)
     member = await _member(session, actor, scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
@@ -624,7 +624,7 @@ def _finish(scrim: Scrim, status: str, now: dt.datetime) -> None:
 
 async def create_group(session: AsyncSession, *, actor: Actor, scrim_id: int) -> ScrimGroup:
     """A player in a pending scrim starts a premade group; friends join it with the code."""
-    access.require_user(actor)
+    require_user(actor)
     scrim = await _scrim(session, scrim_id)
     member = await _member(session, actor, scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
@@ -666,7 +666,7 @@ async def check_in(
 ) -> Scrim:
     """Confirm a seat in a popped scrim; the last check-in starts it."""
     now = now or utcnow()
-    access.require_user(actor)
+    require_user(actor)
     scrim = await _scrim(session, scrim_id)
     member = await _member(session, actor, scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
@@ -787,7 +787,7 @@ async def lift_ban(
     session: AsyncSession, *, actor: Actor, ban_id: int, now: dt.datetime | None = None
 ) -> QueueBan:
     now = now or utcnow()
-    access.require_user(actor)
+    require_user(actor)
     ban = await session.get(QueueBan, ban_id, with_for_update=True)
     if ban is None:
         raise NotFound(f"There is no queue ban with id {ban_id}.")
@@ -805,7 +805,7 @@ async def lift_ban(
 
 
 async def _staff_scrim(session: AsyncSession, actor: Actor, scrim_id: int, doing: str) -> Scrim:
-    access.require_user(actor)
+    require_user(actor)
     scrim = await _scrim(session, scrim_id)
     if not await access.is_staff_anywhere(session, actor, scrim.organization_id):
         raise PermissionDenied(f"Only league staff may {doing}.")
