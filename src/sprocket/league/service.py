@@ -16,6 +16,7 @@ from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_superuser, require_user
 from sprocket.league import access
 from sprocket.league.configuration import OrganizationConfig, effective_config, setting_key
+from sprocket.league.match_format import MatchFormat
 from sprocket.league.models import (
     Franchise,
     Game,
@@ -33,7 +34,6 @@ from sprocket.league.models import (
 ROCKET_LEAGUE = ("rocket-league", "Rocket League")
 GAME_MODES = (("duel", "Duel", 1), ("doubles", "Doubles", 2), ("standard", "Standard", 3))
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-_FORMAT = re.compile(r"^(bo|fixed)([1-9]|1[0-9])$")
 
 
 def _name(value: str, what: str, limit: int = 100) -> str:
@@ -71,17 +71,6 @@ async def insert_unique(session: AsyncSession, row: Any, duplicate: str) -> None
             await session.flush()
     except IntegrityError:
         raise Conflict(duplicate, code="DUPLICATE") from None
-
-
-def parse_match_format(value: str) -> tuple[str, int]:
-    """'bo5' is a best-of-five series; 'fixed2' is exactly two games."""
-    match = _FORMAT.match(value.strip().lower())
-    if match is None or (match.group(1) == "bo" and int(match.group(2)) % 2 == 0):
-        raise InvalidInput(
-            f"'{value}' is not a match format: use boN with N odd (bo3, bo5, bo7) or fixedN.",
-            code="INVALID_MATCH_FORMAT",
-        )
-    return match.group(1), int(match.group(2))
 
 
 # -- catalog ---------------------------------------------------------------------------------
@@ -212,14 +201,14 @@ async def create_league(
             f" <= 50; got {low} and {high}.",
             code="INVALID_ROSTER_LIMITS",
         )
-    fmt, games = parse_match_format(match_format)
+    fmt = MatchFormat.parse(match_format)
     league = League(
         organization_id=organization_id,
         game_mode_id=mode.id,
         name=_name(name, "league"),
         roster_min=low,
         roster_max=high,
-        match_format=f"{fmt}{games}",
+        match_format=str(fmt),
     )
     await insert_unique(session, league, f"This organization already has a league called '{name}'.")
     return league

@@ -14,11 +14,11 @@ from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
+from sprocket.league.match_format import MatchFormat
 from sprocket.league.models import League, Season, Team
 from sprocket.league.service import (
     organization_config,
     organization_zone,
-    parse_match_format,
     skill_group_of,
 )
 from sprocket.platform.outbox import enqueue
@@ -187,7 +187,7 @@ async def generate_schedule(
     require_user(actor)
     season, league = await _season_and_league(session, season_id)
     await _require_staff(session, actor, league, "generate schedules")
-    fmt = "".join(map(str, parse_match_format(match_format or league.match_format)))
+    fmt = str(MatchFormat.parse(match_format or league.match_format))
     weeks = await match_weeks(session, season_id=season.id)
     if not weeks:
         raise InvalidInput(
