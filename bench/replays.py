@@ -65,10 +65,10 @@ async def _series_seconds(data_dir: Path, runs: int) -> list[float]:
     warm-up run), each for a fresh match between the same two teams."""
     from sprocket.config import Settings
     from sprocket.db import utcnow
+    from sprocket.jobs import build_runtime
     from sprocket.migrate import upgrade_async
     from sprocket.replays import service
     from sprocket.replays.models import Submission
-    from sprocket.runtime import Platform
     from sprocket.schedule import service as schedule
     from tests.league_world import build_world
     from tests.replays.series import game, lineup
@@ -83,7 +83,7 @@ async def _series_seconds(data_dir: Path, runs: int) -> list[float]:
         log_level="warning",
     )
     await upgrade_async(settings.resolved_database_url)
-    platform = Platform(settings)
+    platform = build_runtime(settings)
     await platform.start(relay=False)
     try:
         world = await build_world(platform, teams=2, with_schedule=False)

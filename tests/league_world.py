@@ -11,7 +11,7 @@ from sprocket.identity.access import Actor
 from sprocket.league import members, roles, rosters
 from sprocket.league import service as league
 from sprocket.league.models import Role
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 
 ROLES = (
@@ -43,7 +43,7 @@ class World:
     match_ids: list[int] = field(default_factory=list)
 
 
-async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool = True) -> World:
+async def build_world(platform: Runtime, *, teams: int = 4, with_schedule: bool = True) -> World:
     """Organization > doubles league > season 1 with ``teams`` teams of two, one skill group
     (plus an empty second one), one franchise owning the first team, and a token per role."""
     async with platform.unit_of_work() as s:

@@ -13,7 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from sprocket.app import create_app
 from sprocket.config import Settings
-from sprocket.runtime import Platform
+from sprocket.jobs import build_runtime
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match
 
@@ -46,8 +47,8 @@ async def test_readyz_lists_every_backend(http):
 
 
 @contextlib.asynccontextmanager
-async def _client(settings: Settings) -> AsyncIterator[tuple[Platform, httpx.AsyncClient]]:
-    platform = Platform(settings)
+async def _client(settings: Settings) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    platform = build_runtime(settings)
     await platform.start(relay=False)
     try:
         app = create_app(settings, platform=platform)

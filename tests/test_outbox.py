@@ -18,9 +18,9 @@ from taskiq import InMemoryBroker
 
 from sprocket.config import Settings
 from sprocket.db import utcnow
+from sprocket.jobs import all_jobs, build_runtime
 from sprocket.platform.broker import create_broker, register_jobs, run_worker
 from sprocket.platform.outbox import OutboxMessage, OutboxRelay, ProcessedMessage, backlog, enqueue
-from sprocket.runtime import Platform, all_jobs
 from sprocket.schedule import service as schedule
 from sprocket.schedule import tasks
 from sprocket.schedule.models import Fixture, Match
@@ -261,7 +261,7 @@ async def test_a_forfeit_reaches_a_subscriber_through_rabbitmq(platform, setting
     queue = f"sprocket-test-outbox-{uuid.uuid4().hex[:12]}"
     # the API side: same database and cache, RabbitMQ as broker, the relay running
     api_settings = Settings(**{**settings.model_dump(), "broker_url": url, "queue_name": queue})
-    api = Platform(api_settings)
+    api = build_runtime(api_settings)
     worker_broker = create_broker(url, queue_name=queue, exchange_name=queue)
     register_jobs(worker_broker, all_jobs())
     stop = asyncio.Event()

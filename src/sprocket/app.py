@@ -30,10 +30,11 @@ from sprocket.http.metrics import RequestMetrics
 from sprocket.http.ratelimit import METER_KEY, RateLimit
 from sprocket.http.timeouts import RequestTimeout
 from sprocket.http.uploads import UploadPreflight
+from sprocket.jobs import build_runtime
 from sprocket.platform.outbox import backlog
 from sprocket.platform.ratelimit import RateLimiter
 from sprocket.replays.service import MAX_FILES, replay_download
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
 #: Paths no guard limits: health checks and metrics must answer whatever else goes on.
@@ -57,10 +58,10 @@ LANDING = """<!doctype html>
 </ul></body></html>"""
 
 
-def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
+def create_app(settings: Settings, *, platform: Runtime | None = None) -> FastAPI:
     """Build the app; it starts (and stops) its own platform unless one is given."""
     owned = platform is None
-    running = platform or Platform(settings)
+    running = platform or build_runtime(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -76,13 +76,13 @@ def serve(
 @app.command()
 def worker() -> None:
     """Consume background jobs from the broker (production: API and workers apart)."""
+    from sprocket.jobs import build_runtime
     from sprocket.platform.broker import run_worker
-    from sprocket.runtime import Platform
 
     settings = _settings()
 
     async def main() -> None:
-        platform = Platform(settings)
+        platform = build_runtime(settings)
         await platform.start(relay=False, broker=False)  # the API processes relay
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -117,9 +117,9 @@ def demo() -> None:
 
 async def _load_demo(settings: Settings) -> None:
     from sprocket.demo import build_demo
-    from sprocket.runtime import Platform
+    from sprocket.jobs import build_runtime
 
-    platform = Platform(settings)
+    platform = build_runtime(settings)
     try:
         async with platform.unit_of_work() as session:
             result = await build_demo(session)
@@ -156,13 +156,13 @@ def token(
     """Create (or find) a user by Discord id and print a new personal API token."""
     from sprocket.identity import service as identity
     from sprocket.identity.access import Actor
-    from sprocket.runtime import Platform
+    from sprocket.jobs import build_runtime
 
     settings = _settings()
     _migrate(settings)
 
     async def main() -> str:
-        platform = Platform(settings)
+        platform = build_runtime(settings)
         try:
             async with platform.unit_of_work() as session:
                 user = await identity.ensure_user(
@@ -233,15 +233,15 @@ def ratings_recompute(
     from sqlalchemy import select
 
     from sprocket.errors import DomainError, NotFound
+    from sprocket.jobs import build_runtime
     from sprocket.league.models import GameMode, Organization
     from sprocket.ratings import service as ratings
-    from sprocket.runtime import Platform
 
     settings = _settings()
     _migrate(settings)
 
     async def main() -> list[str]:
-        platform = Platform(settings)
+        platform = build_runtime(settings)
         try:
             async with platform.unit_of_work() as session:
                 org_id = mode_id = None
@@ -293,9 +293,9 @@ def submit(
     from sprocket.errors import DomainError
     from sprocket.identity.access import Actor
     from sprocket.identity.models import User
+    from sprocket.jobs import build_runtime
     from sprocket.league import access
     from sprocket.replays import service as replays
-    from sprocket.runtime import Platform
     from sprocket.schedule.service import match_context
 
     settings = _settings()
@@ -311,7 +311,7 @@ def submit(
     async def main() -> str:
         from sqlalchemy import select
 
-        platform = Platform(settings)
+        platform = build_runtime(settings)
         await platform.start(relay=True)
         try:
             async with platform.unit_of_work() as session:

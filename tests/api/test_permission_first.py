@@ -39,7 +39,7 @@ from sprocket.db import utcnow
 from sprocket.identity.access import Actor
 from sprocket.replays import service as replays
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from sprocket.scrims import service as scrims
 from tests.api.support import Fresh, steam_id
@@ -101,7 +101,7 @@ class Targets:
         return str(self.world.season_id)
 
 
-async def build_targets(platform: Platform, world: World) -> Targets:
+async def build_targets(platform: Runtime, world: World) -> Targets:
     fresh = Fresh(platform, world)
     root = world.actors["superuser"]
     user_id = await fresh.user()

@@ -17,7 +17,7 @@ from sprocket.replays import service as replays
 from sprocket.replays.models import StoredReplay, Submission, SubmissionReplay
 from sprocket.replays.parser import ReplayError
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule.models import MatchGame
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
 from tests.helpers.database import fails_unchanged
@@ -56,7 +56,7 @@ def other_copy(line: Lineup, number: int, *, filename: str = "theirs.replay") ->
     return Upload(filename, copy.data)
 
 
-async def awaiting_with(platform: Platform, world: World, files: list[Upload]) -> Submission:
+async def awaiting_with(platform: Runtime, world: World, files: list[Upload]) -> Submission:
     """The captain submits ``files`` for the first match; checked, it awaits ratification."""
     submitted = await submit(platform, world.actors["team_captain"], world.match_ids[0], files)
     await run_jobs(platform)

@@ -10,7 +10,7 @@ from sprocket.errors import Conflict
 from sprocket.ratings import service as ratings
 from sprocket.ratings.models import RatingPoint
 from sprocket.replays import service as replays
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.scrims import results, service
 from sprocket.scrims.models import ScrimGame
 from tests.helpers.database import fails_unchanged
@@ -31,7 +31,7 @@ GUID = "770019C011F0281C754B52B227B6CAA2"
 
 
 async def test_a_scrim_game_forfeited_at_a_level_score_goes_to_the_recorded_winner(
-    platform: Platform, world: World, gql
+    platform: Runtime, world: World, gql
 ) -> None:
     scrim = await played(platform, world)
     uploads = scrim.good()
@@ -90,7 +90,7 @@ async def test_a_scrim_game_forfeited_at_a_level_score_goes_to_the_recorded_winn
     assert sorted((p.member_id, p.source_game_id, p.won, p.mu_after) for p in again) == before
 
 
-async def test_an_unfinished_scrim_game_is_no_result(platform: Platform, world: World) -> None:
+async def test_an_unfinished_scrim_game_is_no_result(platform: Runtime, world: World) -> None:
     scrim = await played(platform, world)
     uploads = scrim.good()
     uploads[2] = replay(
@@ -107,7 +107,7 @@ async def test_an_unfinished_scrim_game_is_no_result(platform: Platform, world: 
 
 
 async def test_a_game_counts_for_a_league_match_or_a_scrim_not_both(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     scrim = await played(platform, world)
     staff = world.actors["league_staff"]

@@ -22,7 +22,7 @@ from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.replays import service as replays
 from sprocket.replays.models import Ratification, StoredReplay, Submission
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.scrims import results, service
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame
 from tests.helpers.database import fails_unchanged
@@ -54,7 +54,7 @@ async def link(s: Any, world: World, person: Person) -> None:
 
 
 async def started_scrim(
-    platform: Platform,
+    platform: Runtime,
     world: World,
     people: Sequence[Person],
     *,
@@ -89,7 +89,7 @@ async def started_scrim(
     return scrim.id
 
 
-async def lineups(platform: Platform, scrim_id: int) -> list[tuple[list[int], list[int]]]:
+async def lineups(platform: Runtime, scrim_id: int) -> list[tuple[list[int], list[int]]]:
     async with platform.reading() as s:
         games = await service.game_lineups_of(s, scrim_id)
         return [
@@ -148,7 +148,7 @@ def home_wins(scrim_id: int, games: list[tuple[list[int], list[int]]]) -> list[U
 
 
 async def submit(
-    platform: Platform, person: Person, scrim_id: int, files: list[Upload]
+    platform: Runtime, person: Person, scrim_id: int, files: list[Upload]
 ) -> Submission:
     async with platform.unit_of_work() as s:
         return await results.submit_scrim_replays(
@@ -162,7 +162,7 @@ async def submit(
 
 
 async def submitted(
-    platform: Platform, person: Person, scrim_id: int, files: list[Upload]
+    platform: Runtime, person: Person, scrim_id: int, files: list[Upload]
 ) -> Submission:
     """Upload, then let the background job check it; the submission as it ends up."""
     row = await submit(platform, person, scrim_id, files)
@@ -171,21 +171,21 @@ async def submitted(
     return await load(platform, row.id)
 
 
-async def load(platform: Platform, submission_id: int) -> Submission:
+async def load(platform: Runtime, submission_id: int) -> Submission:
     async with platform.reading() as s:
         return await s.get(Submission, submission_id)
 
 
-async def answer(platform: Platform, call: Any, person: Person, submission_id: int, **kw: Any):
+async def answer(platform: Runtime, call: Any, person: Person, submission_id: int, **kw: Any):
     async with platform.unit_of_work() as s:
         return await call(s, actor=person.actor, submission_id=submission_id, **kw)
 
 
-def ratify(platform: Platform, person: Person, submission_id: int) -> Any:
+def ratify(platform: Runtime, person: Person, submission_id: int) -> Any:
     return answer(platform, replays.ratify, person, submission_id)
 
 
-async def scrim_state(platform: Platform, scrim_id: int) -> tuple[str, list[tuple]]:
+async def scrim_state(platform: Runtime, scrim_id: int) -> tuple[str, list[tuple]]:
     async with platform.reading() as s:
         scrim = await s.get(Scrim, scrim_id)
         games = await service.game_lineups_of(s, scrim_id)
@@ -227,7 +227,7 @@ class Played:
         return home_wins(self.scrim_id, self.games)
 
 
-async def played(platform: Platform, world: World) -> Played:
+async def played(platform: Runtime, world: World) -> Played:
     everyone = await premier_people(platform, world)
     scrim_id = await started_scrim(platform, world, everyone[:4])
     return Played(
@@ -235,7 +235,7 @@ async def played(platform: Platform, world: World) -> Played:
     )
 
 
-async def set_setting(platform: Platform, world: World, key: str, value: Any) -> None:
+async def set_setting(platform: Runtime, world: World, key: str, value: Any) -> None:
     async with platform.unit_of_work() as s:
         await league.set_organization_setting(
             s,
@@ -246,7 +246,7 @@ async def set_setting(platform: Platform, world: World, key: str, value: Any) ->
         )
 
 
-async def full_snapshot(platform: Platform) -> dict[str, Any]:
+async def full_snapshot(platform: Runtime) -> dict[str, Any]:
     state = await snapshot(platform)
     async with platform.reading() as s:
         games = (await s.scalars(select(ScrimGame).order_by(ScrimGame.id))).all()
@@ -264,7 +264,7 @@ async def full_snapshot(platform: Platform) -> dict[str, Any]:
     return state
 
 
-async def refused(platform: Platform, code: str, action: Any) -> DomainError:
+async def refused(platform: Runtime, code: str, action: Any) -> DomainError:
     before = await full_snapshot(platform)
     with pytest.raises(DomainError) as caught:
         await action
@@ -274,7 +274,7 @@ async def refused(platform: Platform, code: str, action: Any) -> DomainError:
     return caught.value
 
 
-async def rating_state(platform: Platform, world: World) -> tuple[list, list]:
+async def rating_state(platform: Runtime, world: World) -> tuple[list, list]:
     async with platform.reading() as s:
         rows = (
             await s.scalars(
@@ -311,13 +311,13 @@ async def rating_state(platform: Platform, world: World) -> tuple[list, list]:
         )
 
 
-async def doubles_id(platform: Platform) -> int:
+async def doubles_id(platform: Runtime) -> int:
     async with platform.reading() as s:
         return await s.scalar(select(GameMode.id).where(GameMode.code == "doubles"))
 
 
 async def test_a_2v2_scrim_result_is_submitted_checked_ratified_and_moves_ratings(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     await set_setting(platform, world, "required_ratifications", 2)
@@ -396,7 +396,7 @@ async def test_a_2v2_scrim_result_is_submitted_checked_ratified_and_moves_rating
 
 
 async def test_in_a_round_robin_every_other_player_ratifies_and_majority_counts_them(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     await set_setting(platform, world, "ratification_mode", "majority")
@@ -416,7 +416,7 @@ async def test_in_a_round_robin_every_other_player_ratifies_and_majority_counts_
 
 
 async def test_no_ratification_needed_and_casual_or_disabled_scrims_do_not_rate(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = await premier_people(platform, world)
     await set_setting(platform, world, "required_ratifications", 0)
@@ -438,7 +438,7 @@ async def test_no_ratification_needed_and_casual_or_disabled_scrims_do_not_rate(
 
 
 async def test_bad_uploads_are_refused_on_the_spot_and_change_nothing(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     x = await played(platform, world)
     scrim_id, games, uploader, good = x.scrim_id, x.games, x.uploader, x.good()
@@ -478,7 +478,7 @@ async def test_bad_uploads_are_refused_on_the_spot_and_change_nothing(
 
 
 async def test_replays_that_do_not_show_the_scrim_are_rejected_with_a_report(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     x = await played(platform, world)
     scrim_id, games, home, away = x.scrim_id, x.games, x.home, x.away
@@ -536,7 +536,7 @@ async def test_replays_that_do_not_show_the_scrim_are_rejected_with_a_report(
     assert (await load(platform, row.id)).status == "awaiting_ratification"
 
 
-async def test_rejection_staff_overrides_and_invalidation(platform: Platform, world: World) -> None:
+async def test_rejection_staff_overrides_and_invalidation(platform: Runtime, world: World) -> None:
     staff = Person(world.actors["league_staff"], 0, world.actors["league_staff"].user_id)
     x = await played(platform, world)
     scrim_id, games, away = x.scrim_id, x.games, x.away
@@ -606,7 +606,7 @@ async def test_rejection_staff_overrides_and_invalidation(platform: Platform, wo
 
 
 async def test_a_locked_scrim_does_not_take_its_result_until_unlocked(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     x = await played(platform, world)
     staff = world.actors["league_staff"]
@@ -620,7 +620,7 @@ async def test_a_locked_scrim_does_not_take_its_result_until_unlocked(
 
 
 async def test_locked_before_its_check_a_result_needing_nobody_waits_for_staff(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     await set_setting(platform, world, "required_ratifications", 0)
     x = await played(platform, world)
@@ -638,7 +638,7 @@ async def test_locked_before_its_check_a_result_needing_nobody_waits_for_staff(
 
 
 async def test_cancelling_a_scrim_rejects_its_open_submission(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     x = await played(platform, world)
     row = await submitted(platform, x.uploader, x.scrim_id, x.good())
@@ -654,7 +654,7 @@ async def test_cancelling_a_scrim_rejects_its_open_submission(
 
 
 async def test_only_a_player_of_the_scrim_claims_an_account_in_it(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     """A member who did not play may not claim an unknown account of the scrim (they could
     claim a ringer's); the player whose account it is may, and staff confirm it."""

@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 from sprocket.db import utcnow
 from sprocket.errors import DomainError
+from sprocket.jobs import build_runtime
 from sprocket.league import service as league
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.ratings.balance import Entrant
 from sprocket.ratings.model import Skill
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.scrims import service
 from sprocket.scrims.lineups import game_lineups
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame
@@ -31,7 +32,7 @@ MINUTE = dt.timedelta(minutes=1)
 
 
 async def open_scrim(
-    platform: Platform, world: World, person: Person, *, now: dt.datetime = NOW, **kwargs: Any
+    platform: Runtime, world: World, person: Person, *, now: dt.datetime = NOW, **kwargs: Any
 ) -> Scrim:
     kwargs.setdefault("game_mode", "doubles")
     kwargs.setdefault("wait_until", now + dt.timedelta(minutes=30))
@@ -42,19 +43,19 @@ async def open_scrim(
 
 
 async def join(
-    platform: Platform, person: Person, scrim_id: int, *, now: dt.datetime = NOW, **kwargs: Any
+    platform: Runtime, person: Person, scrim_id: int, *, now: dt.datetime = NOW, **kwargs: Any
 ) -> Scrim:
     kwargs.setdefault("wait_until", now + dt.timedelta(minutes=30))
     async with platform.unit_of_work() as s:
         return await service.join_scrim(s, actor=person.actor, scrim_id=scrim_id, now=now, **kwargs)
 
 
-async def act(platform: Platform, fn: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
+async def act(platform: Runtime, fn: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
     async with platform.unit_of_work() as s:
         return await fn(s, **kwargs)
 
 
-async def refused(platform: Platform, code: str, action: Awaitable[Any]) -> DomainError:
+async def refused(platform: Runtime, code: str, action: Awaitable[Any]) -> DomainError:
     """``action`` fails with ``code`` and changes nothing."""
     before = await snapshot(platform)
     with pytest.raises(DomainError) as caught:
@@ -65,7 +66,7 @@ async def refused(platform: Platform, code: str, action: Awaitable[Any]) -> Doma
     return caught.value
 
 
-async def state(platform: Platform, scrim_id: int) -> tuple[Scrim, list[ScrimEntry]]:
+async def state(platform: Runtime, scrim_id: int) -> tuple[Scrim, list[ScrimEntry]]:
     async with platform.reading() as s:
         scrim = await s.get(Scrim, scrim_id)
         entries = (
@@ -78,7 +79,7 @@ async def state(platform: Platform, scrim_id: int) -> tuple[Scrim, list[ScrimEnt
         return scrim, list(entries)
 
 
-async def full_scrim(platform: Platform, world: World, people: list[Person], **kwargs: Any) -> int:
+async def full_scrim(platform: Runtime, world: World, people: list[Person], **kwargs: Any) -> int:
     scrim = await open_scrim(platform, world, people[0], **kwargs)
     for person in people[1:4]:
         await join(platform, person, scrim.id)
@@ -86,7 +87,7 @@ async def full_scrim(platform: Platform, world: World, people: list[Person], **k
 
 
 async def test_a_scrim_fills_pops_checks_in_and_starts_with_balanced_teams(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     a, b, c, d = people
@@ -124,7 +125,7 @@ async def test_a_scrim_fills_pops_checks_in_and_starts_with_balanced_teams(
 
 
 async def test_round_robin_plays_a_different_balanced_split_each_game(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     await rate(platform, world, {p.member_id: 10 + 7 * i for i, p in enumerate(people)})
@@ -162,7 +163,7 @@ def test_round_robin_lineups_keep_groups_together_and_repeat_when_splits_run_out
 
 
 async def test_premade_groups_join_by_code_and_play_together(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b, c, d, e = (await premier_people(platform, world))[:5]
     # Alone, the balancer would pair 40 with 10; the group of the two best stays together.
@@ -193,7 +194,7 @@ async def test_premade_groups_join_by_code_and_play_together(
     assert teams[a.member_id] == teams[b.member_id] != teams[c.member_id] == teams[d.member_id]
 
 
-async def test_the_scrim_shows_its_players_skill_groups(platform: Platform, world: World) -> None:
+async def test_the_scrim_shows_its_players_skill_groups(platform: Runtime, world: World) -> None:
     people = await premier_people(platform, world)
     master = await new_person(platform, world, 1, skill_group=world.skill_group_ids[1])
     casual = await open_scrim(platform, world, people[0], competitive=False)
@@ -205,7 +206,7 @@ async def test_the_scrim_shows_its_players_skill_groups(platform: Platform, worl
     assert {g.id for g in found.values()} == set(world.skill_group_ids)
 
 
-async def test_a_wait_that_runs_out_removes_the_player(platform: Platform, world: World) -> None:
+async def test_a_wait_that_runs_out_removes_the_player(platform: Runtime, world: World) -> None:
     a, b, c, d = (await premier_people(platform, world))[:4]
     scrim = await open_scrim(platform, world, a, wait_until=NOW + 10 * MINUTE)
     await join(platform, b, scrim.id, wait_until=NOW + 20 * MINUTE)
@@ -228,7 +229,7 @@ async def test_a_wait_that_runs_out_removes_the_player(platform: Platform, world
 
 
 async def test_a_missed_check_in_cancels_the_pop_bans_the_missing_and_requeues_the_rest(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:6]
     a, b, c, d, e, f = people
@@ -277,7 +278,7 @@ async def test_a_missed_check_in_cancels_the_pop_bans_the_missing_and_requeues_t
 
 
 async def test_staff_lift_a_ban_and_the_player_may_queue_again(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a = (await premier_people(platform, world))[0]
     async with platform.unit_of_work() as s:
@@ -308,7 +309,7 @@ async def test_staff_lift_a_ban_and_the_player_may_queue_again(
 
 
 async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = await premier_people(platform, world)
     a, b, c, d, e = people[:5]
@@ -403,7 +404,7 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
 
 
 async def test_leaving_frees_the_seat_and_an_empty_scrim_is_cancelled(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b = (await premier_people(platform, world))[:2]
     scrim = await open_scrim(platform, world, a)
@@ -421,7 +422,7 @@ async def test_leaving_frees_the_seat_and_an_empty_scrim_is_cancelled(
     assert row.status == "cancelled" and entries == []
 
 
-async def test_staff_lock_unlock_and_cancel(platform: Platform, world: World) -> None:
+async def test_staff_lock_unlock_and_cancel(platform: Runtime, world: World) -> None:
     a, b, c = (await premier_people(platform, world))[:3]
     staff = world.actors["league_staff"]
     scrim = await open_scrim(platform, world, a)
@@ -459,7 +460,7 @@ async def test_staff_lock_unlock_and_cancel(platform: Platform, world: World) ->
 
 
 async def test_every_change_is_announced_to_the_queue_and_its_players(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b = (await premier_people(platform, world))[:2]
     scrim = await open_scrim(platform, world, a)
@@ -481,14 +482,14 @@ async def test_every_change_is_announced_to_the_queue_and_its_players(
 
 
 async def test_a_restart_keeps_queue_entries_pops_and_check_ins(
-    platform: Platform, world: World, settings
+    platform: Runtime, world: World, settings
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     scrim_id = await full_scrim(platform, world, people)
     for person in people[:2]:
         await act(platform, service.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
 
-    restarted = Platform(settings)
+    restarted = build_runtime(settings)
     await restarted.start(relay=False)
     try:
         row, entries = await state(restarted, scrim_id)
@@ -510,7 +511,7 @@ async def test_a_restart_keeps_queue_entries_pops_and_check_ins(
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs SPROCKET_TEST_POSTGRES_URL")
 async def test_two_players_racing_for_the_last_seat_exactly_one_gets_it(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:5]
     for _round in range(3):  # a few rounds, so the race is really run more than once
@@ -533,7 +534,7 @@ async def test_two_players_racing_for_the_last_seat_exactly_one_gets_it(
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs SPROCKET_TEST_POSTGRES_URL")
 async def test_one_player_joining_two_scrims_at_once_gets_one_seat(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:3]
     first = await open_scrim(platform, world, people[0])
@@ -558,12 +559,12 @@ async def test_one_player_joining_two_scrims_at_once_gets_one_seat(
 
 
 async def test_serve_sweeps_expired_waits_in_the_background(
-    platform: Platform, world: World, settings
+    platform: Runtime, world: World, settings
 ) -> None:
     a = (await premier_people(platform, world))[0]
     long_ago = utcnow() - dt.timedelta(hours=2)
     scrim = await open_scrim(platform, world, a, now=long_ago)  # its wait ran out 90 min ago
-    serving = Platform(settings.model_copy(update={"scrim_sweep_seconds": 0.05}))
+    serving = build_runtime(settings.model_copy(update={"scrim_sweep_seconds": 0.05}))
     channel = service.queue_channel(world.organization_id, scrim.game_mode_id)
     statuses = []
     try:
