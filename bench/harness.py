@@ -53,8 +53,8 @@ from sprocket.league.models import (
 )
 from sprocket.league.names import member_name_key
 from sprocket.migrate import upgrade
-from sprocket.ratings.model import display_rating
 from sprocket.ratings.models import Rating
+from sprocket.ratings.skill import display_rating
 from sprocket.schedule.generator import round_robin
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 

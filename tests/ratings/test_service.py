@@ -10,10 +10,10 @@ from sprocket.demo import build_demo
 from sprocket.errors import InvalidInput, NotFound
 from sprocket.league import service as league
 from sprocket.league.models import GameMode, League, Player
-from sprocket.ratings import model
 from sprocket.ratings import service as ratings
-from sprocket.ratings.model import GameRecord
+from sprocket.ratings import skill
 from sprocket.ratings.models import Rating, RatingPoint
+from sprocket.ratings.skill import GameRecord
 from sprocket.replays import service as replays
 from sprocket.schedule.models import MatchGame
 from sprocket.stats.models import PlayerGameStat
@@ -59,19 +59,19 @@ async def test_an_accepted_series_rates_every_player_once_per_game(platform, wor
         org, mu, sigma, displayed, played, wins = table[(member, mode)]
         assert org == world.organization_id
         assert (played, wins) == (4, 3)
-        assert mu > model.MODEL.mu and sigma < model.MODEL.sigma
-        assert displayed == model.display_rating(mu, sigma)
+        assert mu > skill.MODEL.mu and sigma < skill.MODEL.sigma
+        assert displayed == skill.display_rating(mu, sigma)
     for member in away:
         _, mu, _, _, played, wins = table[(member, mode)]
         assert (played, wins) == (4, 1)
-        assert mu < model.MODEL.mu
+        assert mu < skill.MODEL.mu
     # The winners of the series end above the losers.
     assert min(table[(m, mode)][1] for m in home) > max(table[(m, mode)][1] for m in away)
     # Each player's history is a chain: a game starts from the previous game's rating.
     for member in home + away:
         chain = [p for p in points if p[1] == member]
         assert [p[4] for p in chain] == games
-        assert (chain[0][7], chain[0][8]) == (model.MODEL.mu, model.MODEL.sigma)
+        assert (chain[0][7], chain[0][8]) == (skill.MODEL.mu, skill.MODEL.sigma)
         for before, after in zip(chain, chain[1:], strict=False):
             assert (after[7], after[8]) == (before[9], before[10])
         assert (chain[-1][9], chain[-1][10]) == table[(member, mode)][1:3]
@@ -79,7 +79,7 @@ async def test_an_accepted_series_rates_every_player_once_per_game(platform, wor
         assert won == [(h > a) == (member in home) for h, a in HOME_WINS_3_1]
 
     # The result is exactly the pure model's replay of the four games.
-    expected = model.recompute(
+    expected = skill.recompute(
         GameRecord(g, tuple(home), tuple(away), h > a)
         for g, (h, a) in zip(games, HOME_WINS_3_1, strict=True)
     )
@@ -158,7 +158,7 @@ async def test_an_invalidated_result_is_taken_back(platform, world) -> None:
         remaining += [
             GameRecord(g, home, away, h > a) for g, (h, a) in zip(ids, games, strict=True)
         ]
-    expected = model.recompute(remaining)
+    expected = skill.recompute(remaining)
     assert {m: (s.mu, s.sigma, s.games) for m, s in expected.items()} == {
         m: (v[1], v[2], v[4]) for (m, _), v in table.items()
     }
@@ -238,8 +238,8 @@ async def test_win_probability(platform, world) -> None:
 
     assert favourite > 0.5 and underdog < 0.5
     assert favourite + underdog == pytest.approx(1.0, abs=1e-12)
-    skills = {m: model.Skill(r.mu, r.sigma, r.games) for m, r in rows.items()}
-    assert favourite == model.win_probability([skills[m] for m in home], [skills[m] for m in away])
+    skills = {m: skill.Skill(r.mu, r.sigma, r.games) for m, r in rows.items()}
+    assert favourite == skill.win_probability([skills[m] for m in home], [skills[m] for m in away])
     assert 0 < mixed < 1
     assert fresh == pytest.approx(0.5, abs=1e-12)
 

@@ -18,7 +18,7 @@ from sprocket.jobs import build_runtime
 from sprocket.league import service as league
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.ratings.balance import Entrant
-from sprocket.ratings.model import Skill
+from sprocket.ratings.skill import Skill
 from sprocket.runtime import Runtime
 from sprocket.scrims import service
 from sprocket.scrims.lineups import game_lineups

@@ -30,8 +30,8 @@ from sprocket.errors import InvalidInput
 from sprocket.league.graphql import GameModeNode, MemberNode
 from sprocket.league.models import League, Member
 from sprocket.ratings import leaderboards, service
-from sprocket.ratings.model import display_rating
 from sprocket.ratings.models import Rating, RatingPoint
+from sprocket.ratings.skill import display_rating
 from sprocket.schedule.graphql import StandingRowNode
 
 Info = strawberry.Info[Context, None]

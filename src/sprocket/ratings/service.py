@@ -1,6 +1,6 @@
 """Skill ratings with storage: rate accepted games, rebuild from the history, predict games.
 
-The rules live in the pure :mod:`sprocket.ratings.model`; this module reads games from the
+The rules live in the pure :mod:`sprocket.ratings.skill`; this module reads games from the
 database, feeds them to it and stores :class:`~sprocket.ratings.models.Rating` (one current
 rating per member and game mode) and :class:`~sprocket.ratings.models.RatingPoint` (one point
 per member per rated game).
@@ -23,7 +23,7 @@ that both follow: the order in which results were accepted. A game's ``order`` i
 acceptance time (``Match.completed_at``), then its source, then its id (``MatchGame`` ids grow
 in acceptance order and in game number within a series). Incremental updates happen at
 acceptance, so they run in this order; :func:`recompute` sorts the whole history by it and
-replays it with the pure :func:`~sprocket.ratings.model.replay`. Two results for the same
+replays it with the pure :func:`~sprocket.ratings.skill.replay`. Two results for the same
 players accepted at once are applied one after the other (the second waits for the first's
 locked rating rows), so :func:`rate_match_games` and :func:`rate_scrim_games` stamp the
 acceptance time (``completed_at``, ``finished_at``) again, from the database's clock, once
@@ -62,10 +62,16 @@ from sprocket.league.models import (
     Player,
     Season,
 )
-from sprocket.ratings import model
 from sprocket.ratings.balance import MAX_TEAM_SIZE
-from sprocket.ratings.model import GameRecord, Skill, new_skill, rate_game
 from sprocket.ratings.models import Rating, RatingPoint
+from sprocket.ratings.skill import (
+    GameRecord,
+    Skill,
+    new_skill,
+    rate_game,
+    replay,
+    win_probability,
+)
 from sprocket.schedule.models import Fixture, Match, MatchGame
 from sprocket.scrims.models import Scrim, ScrimGame
 from sprocket.stats.models import PlayerGameStat
@@ -450,7 +456,7 @@ async def recompute(
     await session.flush()
     await _hold_scope(session, organization_id, game_mode_id)
     games = await rated_history(session, organization_id=organization_id, game_mode_id=game_mode_id)
-    replayed = model.replay(g.record() for g in games)
+    replayed = replay(g.record() for g in games)
     by_key = {g.key: g for g in games}
     scope = (
         RatingPoint.organization_id == organization_id,
@@ -607,4 +613,4 @@ async def win_probability_for(
         row = rows.get(member)
         return Skill(row.mu, row.sigma, row.games) if row else new_skill()
 
-    return model.win_probability([skill(m) for m in home], [skill(m) for m in away])
+    return win_probability([skill(m) for m in home], [skill(m) for m in away])

@@ -48,8 +48,8 @@ from sprocket.league.configuration import OrganizationConfig
 from sprocket.league.models import GameMode, League, Member, Organization, Player, SkillGroup
 from sprocket.platform.outbox import enqueue
 from sprocket.ratings.balance import Entrant
-from sprocket.ratings.model import Skill, new_skill
 from sprocket.ratings.models import Rating
+from sprocket.ratings.skill import Skill, new_skill
 from sprocket.replays import service as replays
 from sprocket.scrims.lineups import game_lineups
 from sprocket.scrims.models import (
