@@ -30,10 +30,10 @@ _current: Platform | None = None
 
 
 def all_jobs() -> dict[str, Any]:
-    from sprocket.replays.tasks import JOBS as REPLAY_JOBS
+    from sprocket.flows.tasks import JOBS as SUBMISSION_JOBS
     from sprocket.schedule.tasks import JOBS as SCHEDULE_JOBS
 
-    return {**SCHEDULE_JOBS, **REPLAY_JOBS}
+    return {**SCHEDULE_JOBS, **SUBMISSION_JOBS}
 
 
 class Platform:

@@ -23,11 +23,12 @@ import pytest
 from sqlalchemy import select
 
 from sprocket.config import Settings
+from sprocket.flows import tasks
 from sprocket.identity.access import Actor
 from sprocket.league import service as league
 from sprocket.platform.broker import create_broker, register_jobs, run_worker
 from sprocket.platform.outbox import OutboxMessage, ProcessedMessage
-from sprocket.replays import service, tasks
+from sprocket.replays import service
 from sprocket.replays.models import Ratification, Submission
 from sprocket.runtime import Platform, all_jobs
 from sprocket.schedule.models import Match, MatchGame
