@@ -161,9 +161,9 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "a claim by a player of the other team": STAFF | {"team_captain", "player"},
         "a claim by the player": STAFF,
     },
-    # Scrims (``sprocket/scrims/service.py``): members of the organization queue for
-    # themselves (the captain and the player are the World's members with a token); staff of
-    # any league lock, unlock and cancel scrims and lift queue bans.
+    # Scrims (``sprocket/scrims/lifecycle.py``, ``staff.py``, ``bans.py``): members of the
+    # organization queue for themselves (the captain and the player are the World's members
+    # with a token); staff of any league lock, unlock and cancel scrims and lift queue bans.
     "createScrim": {"a casual scrim": frozenset({"team_captain", "player"})},
     "joinScrim": {"a pending casual scrim": frozenset({"team_captain", "player"})},
     "leaveScrim": {"the caller's seat": frozenset({"team_captain", "player"})},

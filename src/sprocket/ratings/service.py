@@ -28,12 +28,12 @@ in acceptance order and in game number within a series). Incremental updates hap
 acceptance, so they run in this order; :func:`recompute` sorts the whole history by it and
 replays it with the pure :func:`~sprocket.ratings.model.replay`. Two results for the same
 players accepted at once are applied one after the other (the second waits for the first's
-locked rating rows), so :func:`rate_match_games` and :func:`rate_scrim_games` stamp the
-acceptance time (``completed_at``, ``finished_at``) again, from the database's clock, once
-they hold the rows: the result applied second is also the later one, whichever API process
-applied it. A point's ``played_at`` is the game's date for
-people and time windows: the date its replay recorded (``MatchGame.played_at``), or the start
-of its match's window for a result entered by hand.
+locked rating rows), so :func:`rate_match_games` and
+:func:`~sprocket.scrims.results.rate_scrim_games` stamp the acceptance time (``completed_at``,
+``finished_at``) again, from the database's clock, once they hold the rows: the result applied
+second is also the later one, whichever API process applied it. A point's ``played_at`` is the
+game's date for people and time windows: the date its replay recorded
+(``MatchGame.played_at``), or the start of its match's window for a result entered by hand.
 
 Taking a result back
 --------------------
