@@ -233,6 +233,7 @@ def ratings_recompute(
     from sqlalchemy import select
 
     from sprocket.errors import DomainError, NotFound
+    from sprocket.flows import ratings as rating_flow
     from sprocket.jobs import build_runtime
     from sprocket.league.models import GameMode, Organization
     from sprocket.ratings import service as ratings
@@ -264,7 +265,7 @@ def ratings_recompute(
                     session, organization_id=org_id, game_mode_id=mode_id
                 )
                 for scope_org, scope_mode in scopes:
-                    done = await ratings.recompute(
+                    done = await rating_flow.recompute(
                         session, organization_id=scope_org, game_mode_id=scope_mode
                     )
                     lines.append(
@@ -291,6 +292,7 @@ def submit(
 ) -> None:
     """Submit a series' replays for a match, as a league staff member."""
     from sprocket.errors import DomainError
+    from sprocket.flows import match_results
     from sprocket.identity.access import Actor
     from sprocket.identity.models import User
     from sprocket.jobs import build_runtime
@@ -328,7 +330,7 @@ def submit(
                     league.id,
                     "submit replays from the command line; players upload them in the app",
                 )
-                submission = await replays.submit_replays(
+                submission = await match_results.submit_match_replays(
                     session,
                     actor=actor,
                     storage=platform.storage,

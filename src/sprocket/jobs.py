@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import partial
 
 from sprocket.config import Settings
+from sprocket.flows.tasks import JOBS as SUBMISSION_JOBS
 from sprocket.platform.broker import Job
-from sprocket.replays.tasks import JOBS as REPLAY_JOBS
 from sprocket.runtime import Loop, Runtime
 from sprocket.schedule.tasks import JOBS as SCHEDULE_JOBS
 from sprocket.scrims.tasks import run_sweeper
@@ -19,7 +19,7 @@ from sprocket.scrims.tasks import run_sweeper
 
 def all_jobs() -> dict[str, Job]:
     """Every background job by its task name (``submission.process``, ``event.publish``...)."""
-    return {**SCHEDULE_JOBS, **REPLAY_JOBS}
+    return {**SCHEDULE_JOBS, **SUBMISSION_JOBS}
 
 
 def background_loops(settings: Settings) -> list[Loop]:

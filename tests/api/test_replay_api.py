@@ -30,6 +30,7 @@ from sprocket.api.context import Context
 from sprocket.api.schema import build_schema
 from sprocket.app import create_app
 from sprocket.db import StatementCounter
+from sprocket.flows import match_results
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.league import accounts
@@ -174,7 +175,7 @@ async def drain(platform: Runtime) -> None:
 async def submit(platform: Runtime, actor: Actor, match_id: int, uploads: Sequence[Upload]) -> int:
     """A submission through the service (as a door would), not yet processed."""
     async with platform.unit_of_work() as s:
-        row = await replays.submit_replays(
+        row = await match_results.submit_match_replays(
             s,
             actor=actor,
             storage=platform.storage,

@@ -14,7 +14,8 @@ from sprocket.api.schema import build_schema
 from sprocket.db import StatementCounter, utcnow
 from sprocket.identity import service as identity
 from sprocket.runtime import Runtime
-from sprocket.scrims import service as scrims
+from sprocket.scrims import bans as queue_bans
+from sprocket.scrims import lifecycle
 from tests.conftest import GraphQLClient
 from tests.league_world import World
 from tests.scrims.helpers import premier_people
@@ -153,7 +154,7 @@ async def test_queue_bans_are_listed_for_staff_and_their_player_and_staff_lift_t
 ) -> None:
     org = str(world.organization_id)
     async with platform.unit_of_work() as s:
-        ban = await scrims.ban_member(
+        ban = await queue_bans.ban_member(
             s,
             organization_id=world.organization_id,
             member_id=world.member_ids["player"],
@@ -288,7 +289,7 @@ async def test_the_queue_query_does_not_grow_with_scrims_or_players(
 
     async def open_with(members: list[Any]) -> None:
         async with platform.unit_of_work() as s:
-            scrim = await scrims.create_scrim(
+            scrim = await lifecycle.create_scrim(
                 s,
                 actor=members[0].actor,
                 organization_id=world.organization_id,
@@ -296,7 +297,9 @@ async def test_the_queue_query_does_not_grow_with_scrims_or_players(
                 wait_until=wait,
             )
             for person in members[1:]:
-                await scrims.join_scrim(s, actor=person.actor, scrim_id=scrim.id, wait_until=wait)
+                await lifecycle.join_scrim(
+                    s, actor=person.actor, scrim_id=scrim.id, wait_until=wait
+                )
 
     await open_with(people[:1])
     small, data = await _statements(platform, QUEUE_IN_FULL, org)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from sprocket.flows import match_results
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.replays import service as replays
 from sprocket.replays.models import Submission
@@ -30,7 +31,7 @@ async def submit_series(
     line = await linked_lineup(platform, match_id)
     uploads = [game(line, n, home_goals=h, away_goals=a) for n, (h, a) in enumerate(games, 1)]
     async with platform.unit_of_work() as session:
-        submission = await replays.submit_replays(
+        submission = await match_results.submit_match_replays(
             session,
             actor=await actor_of(platform, line.home[0][0]),
             storage=platform.storage,

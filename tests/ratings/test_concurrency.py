@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.flows import ratings as rating_flow
 from sprocket.league.models import GameMode
 from sprocket.ratings import service as ratings
 from sprocket.ratings.models import Rating, RatingPoint
@@ -157,7 +158,9 @@ async def test_two_results_for_the_same_newcomers_accepted_at_once(
     # Exactly what rebuilding the history in acceptance order gives.
     incremental = (await ratings_table(platform), await points_table(platform))
     async with platform.unit_of_work() as session:
-        await ratings.recompute(session, organization_id=world.organization_id, game_mode_id=mode)
+        await rating_flow.recompute(
+            session, organization_id=world.organization_id, game_mode_id=mode
+        )
     assert (await ratings_table(platform), await points_table(platform)) == incremental
 
 

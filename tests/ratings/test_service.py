@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from sprocket.demo import build_demo
 from sprocket.errors import InvalidInput, NotFound
+from sprocket.flows import ratings as rating_flow
 from sprocket.league import service as league
 from sprocket.league.models import GameMode, League, Player
 from sprocket.ratings import service as ratings
@@ -115,7 +116,7 @@ async def test_recompute_gives_exactly_the_incremental_ratings(platform, world) 
     assert len(incremental_points) == 4 * (4 + 3 + 3 + 4 + 4 + 4)
 
     async with platform.unit_of_work() as session:
-        done = await ratings.recompute(
+        done = await rating_flow.recompute(
             session, organization_id=world.organization_id, game_mode_id=await _mode(platform)
         )
 
@@ -181,7 +182,7 @@ async def test_lines_without_a_player_are_not_rated(platform, world) -> None:
             select(PlayerGameStat).where(PlayerGameStat.player_id == player)
         ):
             stat.player_id = None
-        done = await ratings.recompute(
+        done = await rating_flow.recompute(
             session, organization_id=world.organization_id, game_mode_id=await _mode(platform)
         )
     assert (done.games, done.players, done.points) == (len(games), 3, 3 * len(games))
@@ -303,7 +304,7 @@ async def test_the_demo_rates_every_player_with_history(platform) -> None:
     before = await ratings_table(platform)
     async with platform.unit_of_work() as session:
         for org, mode in await ratings.rated_scopes(session):
-            await ratings.recompute(session, organization_id=org, game_mode_id=mode)
+            await rating_flow.recompute(session, organization_id=org, game_mode_id=mode)
     assert await ratings_table(platform) == before
     # Building it again adds nothing.
     async with platform.unit_of_work() as session:

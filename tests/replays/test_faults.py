@@ -23,12 +23,13 @@ import pytest
 from sqlalchemy import select
 
 from sprocket.config import Settings
+from sprocket.flows import tasks
 from sprocket.identity.access import Actor
 from sprocket.jobs import all_jobs
 from sprocket.league import service as league
 from sprocket.platform.broker import create_broker, register_jobs, run_worker
 from sprocket.platform.outbox import OutboxMessage, ProcessedMessage
-from sprocket.replays import service, tasks
+from sprocket.replays import service
 from sprocket.replays.models import Ratification, Submission
 from sprocket.runtime import Runtime
 from sprocket.schedule.models import Match, MatchGame

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from sprocket.errors import Conflict, InvalidInput
+from sprocket.flows import match_results
 from sprocket.ratings.models import RatingPoint
 from sprocket.replays import service as replays
 from sprocket.replays.models import StoredReplay, Submission, SubmissionReplay
@@ -365,7 +366,7 @@ async def test_an_error_names_the_file_by_its_clean_name(platform, world) -> Non
 
     raised = await fails_unchanged(
         platform,
-        lambda s: replays.submit_replays(
+        lambda s: match_results.submit_match_replays(
             s,
             actor=world.actors["team_captain"],
             storage=platform.storage,

@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
 from sprocket.errors import DomainError, PermissionDenied
+from sprocket.flows import match_results, tasks
 from sprocket.identity.access import Actor
 from sprocket.league import service as league
 from sprocket.league.models import PlatformAccount, RosterSpot
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.replays import service as replays
-from sprocket.replays import tasks
 from sprocket.replays.models import (
     Ratification,
     StoredReplay,
@@ -61,7 +61,7 @@ async def submit(
     platform: Runtime, actor: Actor, match_id: int, files: list[Upload], *, max_size: int = MAX
 ) -> Submission:
     async with platform.unit_of_work() as session:
-        return await replays.submit_replays(
+        return await match_results.submit_match_replays(
             session,
             actor=actor,
             storage=platform.storage,
@@ -75,7 +75,7 @@ def submitting(
     platform: Runtime, actor: Actor, match_id: int, files: list[Upload], *, max_size: int = MAX
 ) -> Callable[[AsyncSession], Awaitable[object]]:
     """The upload as a call for ``fails_unchanged``."""
-    return lambda session: replays.submit_replays(
+    return lambda session: match_results.submit_match_replays(
         session,
         actor=actor,
         storage=platform.storage,

@@ -18,7 +18,9 @@ from sprocket.league import service as league
 from sprocket.league.models import GameMode
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.runtime import Runtime
-from sprocket.scrims import matchmaking, service
+from sprocket.scrims import bans as queue_bans
+from sprocket.scrims import lifecycle, matchmaking, service, timeouts
+from sprocket.scrims import staff as scrim_staff
 from sprocket.scrims.models import QueueBan, QueueTicket, Scrim, ScrimEntry
 from tests.conftest import POSTGRES_URL
 from tests.league_world import World
@@ -48,9 +50,9 @@ async def leave(
         )
 
 
-async def sweep(platform: Runtime, now: dt.datetime) -> service.SweepResult:
+async def sweep(platform: Runtime, now: dt.datetime) -> timeouts.SweepResult:
     async with platform.unit_of_work() as s:
-        return await service.sweep(s, now=now)
+        return await timeouts.sweep(s, now=now)
 
 
 async def tickets(platform: Runtime) -> list[QueueTicket]:
@@ -167,14 +169,14 @@ async def test_entering_and_leaving_the_queue(platform: Runtime, world: World) -
     scrim = await _open(platform, world, a, now=NOW + 3 * MINUTE)
     assert scrim.status == "pending"
     async with platform.unit_of_work() as s:
-        await service.leave_scrim(s, actor=a.actor, scrim_id=scrim.id, now=NOW + 4 * MINUTE)
+        await lifecycle.leave_scrim(s, actor=a.actor, scrim_id=scrim.id, now=NOW + 4 * MINUTE)
     again = await enter(platform, world, a, now=NOW + 5 * MINUTE)
     assert again.status == "queued" and again.id != ticket.id
 
 
 async def _join(platform: Runtime, person: Person, scrim_id: int) -> Scrim:
     async with platform.unit_of_work() as s:
-        return await service.join_scrim(
+        return await lifecycle.join_scrim(
             s, actor=person.actor, scrim_id=scrim_id, wait_until=NOW + 30 * MINUTE, now=NOW
         )
 
@@ -182,7 +184,7 @@ async def _join(platform: Runtime, person: Person, scrim_id: int) -> Scrim:
 async def _open(platform: Runtime, world: World, person: Person, **kwargs: Any) -> Scrim:
     now = kwargs.pop("now", NOW)
     async with platform.unit_of_work() as s:
-        return await service.create_scrim(
+        return await lifecycle.create_scrim(
             s,
             actor=person.actor,
             organization_id=world.organization_id,
@@ -231,7 +233,7 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
     await refused(platform, "PERMISSION_DENIED", leave(platform, world, outsider))
     # banned from the queue
     async with platform.unit_of_work() as s:
-        await service.ban_member(
+        await queue_bans.ban_member(
             s, organization_id=world.organization_id, member_id=d.member_id, reason="r", now=NOW
         )
     error = await refused(platform, "QUEUE_BANNED", enter(platform, world, d))
@@ -297,7 +299,7 @@ async def test_a_full_lobby_pops_a_scrim_that_checks_in_and_starts(
     # From here the scrim is an ordinary one: the last check-in starts it, teams balanced.
     for i, person in enumerate((a, b, c, d)):
         async with platform.unit_of_work() as s:
-            row = await service.check_in(
+            row = await lifecycle.check_in(
                 s, actor=person.actor, scrim_id=scrim.id, now=NOW + 5 * MINUTE
             )
         assert row.status == ("in_progress" if i == 3 else "popped")
@@ -365,7 +367,7 @@ async def test_a_missed_check_in_bans_and_the_rest_return_to_the_queue_in_their_
     assert last.scrim_id is not None
     for person in (a, b, c):
         async with platform.unit_of_work() as s:
-            await service.check_in(s, actor=person.actor, scrim_id=last.scrim_id, now=NOW)
+            await lifecycle.check_in(s, actor=person.actor, scrim_id=last.scrim_id, now=NOW)
     popped = NOW + 3 * MINUTE
     result = await sweep(platform, popped + dt.timedelta(seconds=300))
     assert [m.member_id for m in result.missed_check_ins] == [d.member_id]
@@ -525,7 +527,9 @@ async def test_two_players_filling_the_last_places_at_once_form_one_lobby(
         assert {x for _, x in seated} == {formed[0].id}
         assert [t for t in await tickets(platform) if t.active] == []
         async with platform.unit_of_work() as s:
-            await service.cancel_scrim(s, actor=world.actors["superuser"], scrim_id=formed[0].id)
+            await scrim_staff.cancel_scrim(
+                s, actor=world.actors["superuser"], scrim_id=formed[0].id
+            )
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs SPROCKET_TEST_POSTGRES_URL")

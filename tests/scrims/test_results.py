@@ -14,16 +14,18 @@ from sqlalchemy import func, select
 
 from sprocket.audit import AuditEntry
 from sprocket.errors import DomainError
+from sprocket.flows import ratings as rating_flow
+from sprocket.flows import scrim_results
 from sprocket.league import accounts
 from sprocket.league import service as league
 from sprocket.league.models import GameMode, PlatformAccount
-from sprocket.ratings import service as ratings
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.replays import service as replays
 from sprocket.replays.models import Ratification, StoredReplay, Submission
 from sprocket.replays.service import Upload
 from sprocket.runtime import Runtime
-from sprocket.scrims import results, service
+from sprocket.scrims import lifecycle, service
+from sprocket.scrims import staff as scrim_staff
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame
 from tests.helpers.database import fails_unchanged
 from tests.helpers.replay_writer import PlayerSpec, build_replay
@@ -65,7 +67,7 @@ async def started_scrim(
     ``people``, checked in and started; every player's Steam account is linked."""
     wait = NOW + dt.timedelta(minutes=30)
     async with platform.unit_of_work() as s:
-        scrim = await service.create_scrim(
+        scrim = await lifecycle.create_scrim(
             s,
             actor=people[0].actor,
             organization_id=world.organization_id,
@@ -76,14 +78,14 @@ async def started_scrim(
             now=NOW,
         )
         for person in people[1:]:
-            await service.join_scrim(
+            await lifecycle.join_scrim(
                 s, actor=person.actor, scrim_id=scrim.id, wait_until=wait, now=NOW
             )
         for person in people:
             await link(s, world, person)
     for person in people:
         async with platform.unit_of_work() as s:
-            await service.check_in(s, actor=person.actor, scrim_id=scrim.id, now=NOW)
+            await lifecycle.check_in(s, actor=person.actor, scrim_id=scrim.id, now=NOW)
     async with platform.reading() as s:
         assert (await s.get(Scrim, scrim.id)).status == "in_progress"
     return scrim.id
@@ -151,7 +153,7 @@ async def submit(
     platform: Runtime, person: Person, scrim_id: int, files: list[Upload]
 ) -> Submission:
     async with platform.unit_of_work() as s:
-        return await results.submit_scrim_replays(
+        return await scrim_results.submit_scrim_replays(
             s,
             actor=person.actor,
             storage=platform.storage,
@@ -382,7 +384,7 @@ async def test_a_2v2_scrim_result_is_submitted_checked_ratified_and_moves_rating
 
     # A full recompute gives exactly what the incremental updates gave.
     async with platform.unit_of_work() as s:
-        result = await ratings.recompute(
+        result = await rating_flow.recompute(
             s, organization_id=world.organization_id, game_mode_id=mode
         )
     assert result.games == 3
@@ -391,7 +393,7 @@ async def test_a_2v2_scrim_result_is_submitted_checked_ratified_and_moves_rating
     # Turned off, a recompute takes the scrim games back out.
     await set_setting(platform, world, "ratings_from_competitive_scrims", False)
     async with platform.unit_of_work() as s:
-        await ratings.recompute(s, organization_id=world.organization_id, game_mode_id=mode)
+        await rating_flow.recompute(s, organization_id=world.organization_id, game_mode_id=mode)
     assert await rating_state(platform, world) == ([], [])
 
 
@@ -612,10 +614,10 @@ async def test_a_locked_scrim_does_not_take_its_result_until_unlocked(
     staff = world.actors["league_staff"]
     row = await submitted(platform, x.uploader, x.scrim_id, x.good())
     async with platform.unit_of_work() as s:
-        await service.lock_scrim(s, actor=staff, scrim_id=x.scrim_id)
+        await scrim_staff.lock_scrim(s, actor=staff, scrim_id=x.scrim_id)
     await refused(platform, "SCRIM_NOT_IN_PROGRESS", ratify(platform, x.opponent, row.id))
     async with platform.unit_of_work() as s:
-        await service.unlock_scrim(s, actor=staff, scrim_id=x.scrim_id)
+        await scrim_staff.unlock_scrim(s, actor=staff, scrim_id=x.scrim_id)
     assert (await ratify(platform, x.opponent, row.id)).status == "accepted"
 
 
@@ -627,12 +629,12 @@ async def test_locked_before_its_check_a_result_needing_nobody_waits_for_staff(
     staff = Person(world.actors["league_staff"], 0, world.actors["league_staff"].user_id)
     row = await submit(platform, x.uploader, x.scrim_id, x.good())
     async with platform.unit_of_work() as s:
-        await service.lock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
+        await scrim_staff.lock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
     await run_jobs(platform)  # checked, but not accepted into a locked scrim
     assert (await load(platform, row.id)).status == "awaiting_ratification"
     assert await scrim_state(platform, x.scrim_id) == ("locked", [(None, None, False)] * 3)
     async with platform.unit_of_work() as s:
-        await service.unlock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
+        await scrim_staff.unlock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
     assert (await answer(platform, replays.force_accept, staff, row.id)).status == "accepted"
     assert (await scrim_state(platform, x.scrim_id))[0] == "complete"
 
@@ -643,7 +645,7 @@ async def test_cancelling_a_scrim_rejects_its_open_submission(
     x = await played(platform, world)
     row = await submitted(platform, x.uploader, x.scrim_id, x.good())
     async with platform.unit_of_work() as s:
-        await service.cancel_scrim(s, actor=world.actors["league_staff"], scrim_id=x.scrim_id)
+        await scrim_staff.cancel_scrim(s, actor=world.actors["league_staff"], scrim_id=x.scrim_id)
     closed = await load(platform, row.id)
     assert closed.status == "rejected"
     assert closed.rejection_reason == "The scrim was cancelled by staff."

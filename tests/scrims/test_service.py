@@ -20,7 +20,9 @@ from sprocket.platform.outbox import OutboxMessage
 from sprocket.ratings.balance import Entrant
 from sprocket.ratings.skill import Skill
 from sprocket.runtime import Runtime
-from sprocket.scrims import service
+from sprocket.scrims import bans as queue_bans
+from sprocket.scrims import lifecycle, service, timeouts
+from sprocket.scrims import staff as scrim_staff
 from sprocket.scrims.lineups import game_lineups
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame
 from tests.conftest import POSTGRES_URL
@@ -37,7 +39,7 @@ async def open_scrim(
     kwargs.setdefault("game_mode", "doubles")
     kwargs.setdefault("wait_until", now + dt.timedelta(minutes=30))
     async with platform.unit_of_work() as s:
-        return await service.create_scrim(
+        return await lifecycle.create_scrim(
             s, actor=person.actor, organization_id=world.organization_id, now=now, **kwargs
         )
 
@@ -47,7 +49,9 @@ async def join(
 ) -> Scrim:
     kwargs.setdefault("wait_until", now + dt.timedelta(minutes=30))
     async with platform.unit_of_work() as s:
-        return await service.join_scrim(s, actor=person.actor, scrim_id=scrim_id, now=now, **kwargs)
+        return await lifecycle.join_scrim(
+            s, actor=person.actor, scrim_id=scrim_id, now=now, **kwargs
+        )
 
 
 async def act(platform: Runtime, fn: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
@@ -106,7 +110,7 @@ async def test_a_scrim_fills_pops_checks_in_and_starts_with_balanced_teams(
     for i, person in enumerate(people):
         row = await act(
             platform,
-            service.check_in,
+            lifecycle.check_in,
             actor=person.actor,
             scrim_id=scrim.id,
             now=NOW + 2 * MINUTE,
@@ -131,7 +135,7 @@ async def test_round_robin_plays_a_different_balanced_split_each_game(
     await rate(platform, world, {p.member_id: 10 + 7 * i for i, p in enumerate(people)})
     scrim_id = await full_scrim(platform, world, people, team_mode="round_robin", games=3)
     for person in people:
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
     async with platform.reading() as s:
         games = (
             await s.scalars(
@@ -171,7 +175,7 @@ async def test_premade_groups_join_by_code_and_play_together(
         platform, world, {a.member_id: 40, b.member_id: 30, c.member_id: 20, d.member_id: 10}
     )
     scrim = await open_scrim(platform, world, a)
-    group = await act(platform, service.create_group, actor=a.actor, scrim_id=scrim.id)
+    group = await act(platform, lifecycle.create_group, actor=a.actor, scrim_id=scrim.id)
     assert len(group.code) == 6
     await refused(
         platform,
@@ -183,12 +187,12 @@ async def test_premade_groups_join_by_code_and_play_together(
     await refused(
         platform,
         "ALREADY_IN_GROUP",
-        act(platform, service.create_group, actor=b.actor, scrim_id=scrim.id),
+        act(platform, lifecycle.create_group, actor=b.actor, scrim_id=scrim.id),
     )
     for person in (c, d):
         await join(platform, person, scrim.id)
     for person in (a, b, c, d):
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim.id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim.id, now=NOW)
     _, entries = await state(platform, scrim.id)
     teams = {x.member_id: x.team for x in entries}
     assert teams[a.member_id] == teams[b.member_id] != teams[c.member_id] == teams[d.member_id]
@@ -211,7 +215,7 @@ async def test_a_wait_that_runs_out_removes_the_player(platform: Runtime, world:
     scrim = await open_scrim(platform, world, a, wait_until=NOW + 10 * MINUTE)
     await join(platform, b, scrim.id, wait_until=NOW + 20 * MINUTE)
     async with platform.unit_of_work() as s:
-        assert await service.expire_waits(s, now=NOW + 10 * MINUTE) == 1
+        assert await timeouts.expire_waits(s, now=NOW + 10 * MINUTE) == 1
     row, entries = await state(platform, scrim.id)
     assert row.status == "pending" and [e.member_id for e in entries] == [b.member_id]
     # A seat held by an expired wait is free for a newcomer even before the sweep runs.
@@ -220,7 +224,7 @@ async def test_a_wait_that_runs_out_removes_the_player(platform: Runtime, world:
     row, entries = await state(platform, scrim.id)
     assert [e.member_id for e in entries] == [c.member_id]
     async with platform.unit_of_work() as s:
-        result = await service.sweep(s, now=later + dt.timedelta(hours=1))
+        result = await timeouts.sweep(s, now=later + dt.timedelta(hours=1))
     assert result.expired_waits == 1
     row, entries = await state(platform, scrim.id)
     assert row.status == "cancelled" and entries == []
@@ -236,13 +240,13 @@ async def test_a_missed_check_in_cancels_the_pop_bans_the_missing_and_requeues_t
     scrim_id = await full_scrim(platform, world, people[:4])
     deadline = NOW + dt.timedelta(seconds=300)
     for person in (a, b):
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
     async with platform.unit_of_work() as s:
         assert (
-            await service.sweep(s, now=deadline - dt.timedelta(seconds=1))
+            await timeouts.sweep(s, now=deadline - dt.timedelta(seconds=1))
         ).missed_check_ins == []
     async with platform.unit_of_work() as s:
-        result = await service.sweep(s, now=deadline)
+        result = await timeouts.sweep(s, now=deadline)
     assert {m.member_id for m in result.missed_check_ins} == {c.member_id, d.member_id}
     for missed in result.missed_check_ins:
         assert missed.ban is not None
@@ -266,7 +270,7 @@ async def test_a_missed_check_in_cancels_the_pop_bans_the_missing_and_requeues_t
     assert row.status == "popped"
 
     async with platform.unit_of_work() as s:
-        ban = await service.ban_member(
+        ban = await queue_bans.ban_member(
             s,
             organization_id=world.organization_id,
             member_id=c.member_id,
@@ -282,7 +286,7 @@ async def test_staff_lift_a_ban_and_the_player_may_queue_again(
 ) -> None:
     a = (await premier_people(platform, world))[0]
     async with platform.unit_of_work() as s:
-        ban = await service.ban_member(
+        ban = await queue_bans.ban_member(
             s,
             organization_id=world.organization_id,
             member_id=a.member_id,
@@ -294,16 +298,16 @@ async def test_staff_lift_a_ban_and_the_player_may_queue_again(
     await refused(
         platform,
         "PERMISSION_DENIED",
-        act(platform, service.lift_ban, actor=world.actors["player"], ban_id=ban.id, now=NOW),
+        act(platform, queue_bans.lift_ban, actor=world.actors["player"], ban_id=ban.id, now=NOW),
     )
     lifted = await act(
-        platform, service.lift_ban, actor=world.actors["league_staff"], ban_id=ban.id, now=NOW
+        platform, queue_bans.lift_ban, actor=world.actors["league_staff"], ban_id=ban.id, now=NOW
     )
     assert lifted.lifted_at == NOW
     await refused(
         platform,
         "BAN_NOT_ACTIVE",
-        act(platform, service.lift_ban, actor=world.actors["league_staff"], ban_id=ban.id),
+        act(platform, queue_bans.lift_ban, actor=world.actors["league_staff"], ban_id=ban.id),
     )
     assert (await open_scrim(platform, world, a)).status == "pending"
 
@@ -344,12 +348,12 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
     await refused(
         platform,
         "NOT_IN_SCRIM",
-        act(platform, service.check_in, actor=b.actor, scrim_id=scrim.id, now=NOW),
+        act(platform, lifecycle.check_in, actor=b.actor, scrim_id=scrim.id, now=NOW),
     )
     await refused(
         platform,
         "NOT_POPPED",
-        act(platform, service.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW),
+        act(platform, lifecycle.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW),
     )
     for person in (b, c, d):
         await join(platform, person, scrim.id)
@@ -359,14 +363,14 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
     await refused(
         platform,
         "SCRIM_POPPED",
-        act(platform, service.leave_scrim, actor=a.actor, scrim_id=scrim.id),
+        act(platform, lifecycle.leave_scrim, actor=a.actor, scrim_id=scrim.id),
     )
-    await act(platform, service.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW)
+    await act(platform, lifecycle.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW)
     # checking in twice
     await refused(
         platform,
         "ALREADY_CHECKED_IN",
-        act(platform, service.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW),
+        act(platform, lifecycle.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW),
     )
     # checking in after the window closed (the sweep has not run yet)
     await refused(
@@ -374,19 +378,19 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
         "CHECK_IN_CLOSED",
         act(
             platform,
-            service.check_in,
+            lifecycle.check_in,
             actor=b.actor,
             scrim_id=scrim.id,
             now=NOW + dt.timedelta(hours=1),
         ),
     )
     for person in (b, c, d):
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim.id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim.id, now=NOW)
     # leaving a started scrim
     await refused(
         platform,
         "SCRIM_STARTED",
-        act(platform, service.leave_scrim, actor=a.actor, scrim_id=scrim.id),
+        act(platform, lifecycle.leave_scrim, actor=a.actor, scrim_id=scrim.id),
     )
     # scrims disabled by the organization
     async with platform.unit_of_work() as s:
@@ -409,15 +413,15 @@ async def test_leaving_frees_the_seat_and_an_empty_scrim_is_cancelled(
     a, b = (await premier_people(platform, world))[:2]
     scrim = await open_scrim(platform, world, a)
     await join(platform, b, scrim.id)
-    await act(platform, service.leave_scrim, actor=b.actor, scrim_id=scrim.id, now=NOW)
+    await act(platform, lifecycle.leave_scrim, actor=b.actor, scrim_id=scrim.id, now=NOW)
     row, entries = await state(platform, scrim.id)
     assert row.status == "pending" and [e.member_id for e in entries] == [a.member_id]
     await refused(
         platform,
         "NOT_IN_SCRIM",
-        act(platform, service.leave_scrim, actor=b.actor, scrim_id=scrim.id),
+        act(platform, lifecycle.leave_scrim, actor=b.actor, scrim_id=scrim.id),
     )
-    await act(platform, service.leave_scrim, actor=a.actor, scrim_id=scrim.id, now=NOW)
+    await act(platform, lifecycle.leave_scrim, actor=a.actor, scrim_id=scrim.id, now=NOW)
     row, entries = await state(platform, scrim.id)
     assert row.status == "cancelled" and entries == []
 
@@ -429,30 +433,30 @@ async def test_staff_lock_unlock_and_cancel(platform: Runtime, world: World) -> 
     await refused(
         platform,
         "PERMISSION_DENIED",
-        act(platform, service.lock_scrim, actor=a.actor, scrim_id=scrim.id),
+        act(platform, scrim_staff.lock_scrim, actor=a.actor, scrim_id=scrim.id),
     )
-    await act(platform, service.lock_scrim, actor=staff, scrim_id=scrim.id)
+    await act(platform, scrim_staff.lock_scrim, actor=staff, scrim_id=scrim.id)
     await refused(platform, "SCRIM_LOCKED", join(platform, b, scrim.id))
     await refused(
         platform,
         "SCRIM_NOT_LOCKABLE",
-        act(platform, service.lock_scrim, actor=staff, scrim_id=scrim.id),
+        act(platform, scrim_staff.lock_scrim, actor=staff, scrim_id=scrim.id),
     )
-    await act(platform, service.unlock_scrim, actor=staff, scrim_id=scrim.id)
+    await act(platform, scrim_staff.unlock_scrim, actor=staff, scrim_id=scrim.id)
     await join(platform, b, scrim.id)
     await refused(
         platform,
         "SCRIM_NOT_LOCKED",
-        act(platform, service.unlock_scrim, actor=staff, scrim_id=scrim.id),
+        act(platform, scrim_staff.unlock_scrim, actor=staff, scrim_id=scrim.id),
     )
-    cancelled = await act(platform, service.cancel_scrim, actor=staff, scrim_id=scrim.id)
+    cancelled = await act(platform, scrim_staff.cancel_scrim, actor=staff, scrim_id=scrim.id)
     assert cancelled.status == "cancelled"
     _, entries = await state(platform, scrim.id)
     assert entries == []
     await refused(
         platform,
         "SCRIM_FINISHED",
-        act(platform, service.cancel_scrim, actor=staff, scrim_id=scrim.id),
+        act(platform, scrim_staff.cancel_scrim, actor=staff, scrim_id=scrim.id),
     )
     # Everyone is free to queue again.
     assert (await open_scrim(platform, world, b)).status == "pending"
@@ -487,7 +491,7 @@ async def test_a_restart_keeps_queue_entries_pops_and_check_ins(
     people = (await premier_people(platform, world))[:4]
     scrim_id = await full_scrim(platform, world, people)
     for person in people[:2]:
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
 
     restarted = build_runtime(settings)
     await restarted.start(relay=False)
@@ -499,10 +503,10 @@ async def test_a_restart_keeps_queue_entries_pops_and_check_ins(
         await refused(
             restarted,
             "ALREADY_CHECKED_IN",
-            act(restarted, service.check_in, actor=people[0].actor, scrim_id=scrim_id, now=NOW),
+            act(restarted, lifecycle.check_in, actor=people[0].actor, scrim_id=scrim_id, now=NOW),
         )
         for person in people[2:]:
-            await act(restarted, service.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
+            await act(restarted, lifecycle.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
         row, _ = await state(restarted, scrim_id)
         assert row.status == "in_progress" and row.lobby_name
     finally:
@@ -529,7 +533,7 @@ async def test_two_players_racing_for_the_last_seat_exactly_one_gets_it(
         row, entries = await state(platform, scrim.id)
         assert row.status == "popped" and len(entries) == 4
         async with platform.unit_of_work() as s:
-            await service.cancel_scrim(s, actor=world.actors["superuser"], scrim_id=scrim.id)
+            await scrim_staff.cancel_scrim(s, actor=world.actors["superuser"], scrim_id=scrim.id)
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs SPROCKET_TEST_POSTGRES_URL")

@@ -16,6 +16,7 @@ from sprocket.api.context import Context
 from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.limits import ListSize
 from sprocket.errors import InvalidInput, NotFound
+from sprocket.flows import match_results
 from sprocket.identity.graphql import identity_view
 from sprocket.league.access import IdentityView
 from sprocket.league.models import Member
@@ -275,7 +276,7 @@ class ReplayMutation:
         platform = info.context.platform
         max_size = platform.settings.replay_max_bytes
         row = await info.context.mutate(
-            service.submit_replays,
+            match_results.submit_match_replays,
             storage=platform.storage,
             match_id=RawId(match_id),
             files=lambda: read_uploads(files, max_size),  # read once the caller may submit

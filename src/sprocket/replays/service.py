@@ -35,7 +35,6 @@ from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
 from sprocket.replays import validation
 from sprocket.replays.filenames import clean_filename
-from sprocket.replays.matches import MatchSubject
 from sprocket.replays.models import (
     AccountClaim,
     Ratification,
@@ -95,23 +94,6 @@ async def _side(session: AsyncSession, subject: ResultSubject, actor: Actor) -> 
 
 
 # -- upload ----------------------------------------------------------------------------------
-
-
-async def submit_replays(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    storage: ObjectStorage,
-    match_id: int,
-    files: Sequence[Upload] | UploadReader,
-    max_size: int,
-) -> Submission:
-    """Upload a series' replays for a scheduled league match (as :func:`submit`)."""
-    require_user(actor)
-    subject = await MatchSubject.load(session, match_id)
-    return await submit(
-        session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
-    )
 
 
 async def submit(

@@ -1,4 +1,7 @@
-"""A scheduled league match as the subject of a submission (see :mod:`.subjects`)."""
+"""A scheduled league match as the subject of a submission (see
+:mod:`sprocket.replays.subjects`): accepting its replays records the match's games (schedule),
+standings, stat lines (stats) and ratings; invalidating reopens the match and rebuilds the
+ratings without it. Importing this module registers the subject for ``Submission.match_id``."""
 
 from __future__ import annotations
 
@@ -10,14 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.errors import Conflict, PermissionDenied, found
+from sprocket.flows import ratings as rating_flow
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league.models import GameMode, League, Member, Player, RosterSpot, Team
 from sprocket.league.service import organization_config, organization_zone
+from sprocket.platform.storage import ObjectStorage
 from sprocket.ratings import service as ratings
+from sprocket.replays import service as replays
 from sprocket.replays import validation
 from sprocket.replays.models import Submission
-from sprocket.replays.subjects import Side, organization_accounts, replay_ids
+from sprocket.replays.subjects import Side, organization_accounts, register_subject, replay_ids
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match
 from sprocket.stats import service as stats
@@ -226,8 +232,29 @@ class MatchSubject:
     async def take_back(self, session: AsyncSession, submission: Submission) -> None:
         await schedule.reopen_match(session, match=self.match)
         # Later games were rated from ratings that included this result: rebuild them without it.
-        await ratings.recompute(
+        await rating_flow.recompute(
             session,
             organization_id=self.organization_id,
             game_mode_id=self.league.game_mode_id,
         )
+
+
+register_subject(MatchSubject.column, MatchSubject.load)
+
+
+async def submit_match_replays(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    storage: ObjectStorage,
+    match_id: int,
+    files: Sequence[replays.Upload] | replays.UploadReader,
+    max_size: int,
+) -> Submission:
+    """Upload a series' replays for a scheduled league match (as
+    :func:`sprocket.replays.service.submit`)."""
+    require_user(actor)
+    subject = await MatchSubject.load(session, match_id)
+    return await replays.submit(
+        session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
+    )
