@@ -13,11 +13,13 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from sprocket.api.context import Context
+from sprocket.api.identity import identity_view
 from sprocket.api.ids import RawId, gid, to_int
+from sprocket.api.lazy import above
 from sprocket.api.limits import ListSize
+from sprocket.api.schedule import MatchNode
 from sprocket.errors import InvalidInput, NotFound
 from sprocket.identity.access import IdentityView
-from sprocket.identity.graphql import identity_view
 from sprocket.league.models import Member
 from sprocket.replays import service
 from sprocket.replays.filenames import clean_filename
@@ -30,13 +32,16 @@ from sprocket.replays.models import (
 )
 from sprocket.replays.parser import ReplayError
 from sprocket.replays.redaction import report_members, without_account_ids
+from sprocket.schedule.models import Match
+from sprocket.scrims.models import Scrim
 from sprocket.text import size_text
 
 if TYPE_CHECKING:
-    from sprocket.schedule.graphql import MatchNode
-    from sprocket.scrims.graphql import ScrimNode
+    from sprocket.api.scrims import ScrimNode
 
 Info = strawberry.Info[Context, None]
+# The scrims' types (lazily: that module imports this one).
+_SCRIMS = "sprocket.api.scrims"
 
 
 def download_path(sha256: str) -> str:
@@ -160,26 +165,16 @@ class SubmissionNode:
         return without_account_ids(self.stored_report, hidden)
 
     @strawberry.field(description="The league match it proves (or none: a scrim).")
-    async def match(
-        self, info: Info
-    ) -> Annotated[MatchNode, strawberry.lazy("sprocket.schedule.graphql")] | None:
-        from sprocket.schedule.graphql import MatchNode
-        from sprocket.schedule.models import Match
-
+    async def match(self, info: Info) -> MatchNode | None:
         if self.match_id is None:
             return None
         return MatchNode.of(await info.context.by_id(Match).load(self.match_id))
 
     @strawberry.field(description="The scrim it proves (or none: a league match).")
-    async def scrim(
-        self, info: Info
-    ) -> Annotated[ScrimNode, strawberry.lazy("sprocket.scrims.graphql")] | None:
-        from sprocket.scrims.graphql import ScrimNode
-        from sprocket.scrims.models import Scrim
-
+    async def scrim(self, info: Info) -> Annotated[ScrimNode, strawberry.lazy(_SCRIMS)] | None:
         if self.scrim_id is None:
             return None
-        return ScrimNode.of(await info.context.by_id(Scrim).load(self.scrim_id))
+        return above(_SCRIMS, "ScrimNode").of(await info.context.by_id(Scrim).load(self.scrim_id))
 
     @strawberry.field(directives=[ListSize(assumed_size=service.MAX_FILES)])
     async def games(self, info: Info) -> list[SubmissionGameNode]:

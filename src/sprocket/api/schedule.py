@@ -5,27 +5,33 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import or_, select
 
 from sprocket.api.context import Context
 from sprocket.api.ids import RawId, gid, maybe_int, to_int
+from sprocket.api.lazy import above
+from sprocket.api.league import SkillGroupNode, TeamNode
 from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, paged
+from sprocket.api.stats import PlayerStatLineNode, TeamStatLineNode
 from sprocket.errors import NotFound
-from sprocket.league.graphql import SkillGroupNode, TeamNode
 from sprocket.league.models import Team
-from sprocket.replays.graphql import ReplayFileNode
 from sprocket.replays.models import StoredReplay
 from sprocket.schedule import service
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 from sprocket.schedule.standings import StandingRow
 from sprocket.schedule.tasks import match_channel
-from sprocket.stats.graphql import PlayerStatLineNode, TeamStatLineNode
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
 
+if TYPE_CHECKING:
+    from sprocket.api.replays import ReplayFileNode
+
 Info = strawberry.Info[Context, None]
+# The replays' types (lazily: that module imports this one).
+_REPLAYS = "sprocket.api.replays"
 
 
 @strawberry.type(name="MatchWeek")
@@ -68,10 +74,14 @@ class GameScoreNode:
         )
 
     @strawberry.field(description="The replay that proves this game, if it came by submission.")
-    async def replay(self, info: Info) -> ReplayFileNode | None:
+    async def replay(
+        self, info: Info
+    ) -> Annotated[ReplayFileNode, strawberry.lazy(_REPLAYS)] | None:
         if self.stored_replay_id is None:
             return None
-        return ReplayFileNode.of(await info.context.by_id(StoredReplay).load(self.stored_replay_id))
+        return above(_REPLAYS, "ReplayFileNode").of(
+            await info.context.by_id(StoredReplay).load(self.stored_replay_id)
+        )
 
     @strawberry.field(
         description="The scoreboard: one line per player, best score first.",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
+from sprocket.api.league import GameModeNode, MemberNode
 from sprocket.api.pagination import (
     Connection,
     PageInfo,
@@ -26,13 +27,12 @@ from sprocket.api.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from sprocket.api.schedule import StandingRowNode
 from sprocket.errors import InvalidInput
-from sprocket.league.graphql import GameModeNode, MemberNode
 from sprocket.league.models import League, Member
 from sprocket.ratings import leaderboards, service
 from sprocket.ratings.model import display_rating
 from sprocket.ratings.models import Rating, RatingPoint
-from sprocket.schedule.graphql import StandingRowNode
 
 Info = strawberry.Info[Context, None]
 

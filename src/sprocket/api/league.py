@@ -10,11 +10,13 @@ from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from sprocket.api.context import Context
+from sprocket.api.identity import PlatformAccountNode, UserNode, identity_view
 from sprocket.api.ids import RawId, gid, to_int
+from sprocket.api.lazy import above
 from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, paged
+from sprocket.api.stats import PlayerStatLineNode, TotalsNode
 from sprocket.identity.access import IdentityView
-from sprocket.identity.graphql import PlatformAccountNode, UserNode, identity_view
 from sprocket.identity.models import AccountStatus, PlatformAccount, User
 from sprocket.league import members, rosters, service
 from sprocket.league.configuration import KEYS
@@ -32,18 +34,17 @@ from sprocket.league.models import (
     Team,
 )
 from sprocket.stats import service as stats
-from sprocket.stats.graphql import PlayerStatLineNode, TotalsNode
 from sprocket.stats.models import PlayerGameStat
 
 if TYPE_CHECKING:
-    from sprocket.ratings.graphql import GameOutcome, RatingNode, RatingPointNode
-    from sprocket.schedule.graphql import StandingRowNode
+    from sprocket.api.ratings import GameOutcome, RatingNode, RatingPointNode
+    from sprocket.api.schedule import StandingRowNode
 
 Info = strawberry.Info[Context, None]
 
-# Types of other domains that point back at these (resolved lazily: they import this module).
-_RATINGS = "sprocket.ratings.graphql"
-_SCHEDULE = "sprocket.schedule.graphql"
+# Types and resolvers of the doors above (lazily: they import this module).
+_RATINGS = "sprocket.api.ratings"
+_SCHEDULE = "sprocket.api.schedule"
 
 
 @strawberry.type(name="Setting")
@@ -296,9 +297,7 @@ class MemberNode:
 
     @strawberry.field(description="The member's rating in each game mode they were rated in.")
     async def ratings(self, info: Info) -> list[Annotated[RatingNode, strawberry.lazy(_RATINGS)]]:
-        from sprocket.ratings.graphql import member_ratings
-
-        return await member_ratings(info, member_id=int(self.id))
+        return await above(_RATINGS, "member_ratings")(info, member_id=int(self.id))
 
 
 @strawberry.type(name="Player")
@@ -351,17 +350,15 @@ class PlayerNode:
 
     @strawberry.field(description="The member's rating in this league's game mode, if rated.")
     async def rating(self, info: Info) -> Annotated[RatingNode, strawberry.lazy(_RATINGS)] | None:
-        from sprocket.ratings.graphql import player_rating
-
-        return await player_rating(info, member_id=self.member_id, league_id=self.league_id)
+        return await above(_RATINGS, "player_rating")(
+            info, member_id=self.member_id, league_id=self.league_id
+        )
 
     @strawberry.field(description="The rating after each rated game, newest first.")
     async def rating_history(
         self, info: Info, first: int = 20
     ) -> list[Annotated[RatingPointNode, strawberry.lazy(_RATINGS)]]:
-        from sprocket.ratings.graphql import player_history
-
-        return await player_history(
+        return await above(_RATINGS, "player_history")(
             info, member_id=self.member_id, league_id=self.league_id, first=first
         )
 
@@ -369,9 +366,7 @@ class PlayerNode:
     async def recent_form(
         self, info: Info, games: int = 5
     ) -> list[Annotated[GameOutcome, strawberry.lazy(_RATINGS)]]:
-        from sprocket.ratings.graphql import player_form
-
-        return await player_form(
+        return await above(_RATINGS, "player_form")(
             info, member_id=self.member_id, league_id=self.league_id, games=games
         )
 
@@ -452,9 +447,9 @@ class TeamNode:
     async def record(
         self, info: Info, season_id: strawberry.ID
     ) -> Annotated[StandingRowNode, strawberry.lazy(_SCHEDULE)] | None:
-        from sprocket.ratings.graphql import team_record
-
-        return await team_record(info, team_id=int(self.id), season_id=to_int(season_id))
+        return await above(_RATINGS, "team_record")(
+            info, team_id=int(self.id), season_id=to_int(season_id)
+        )
 
     @strawberry.field(description="The roster of a season as it stood at `at` (default: now).")
     async def roster(
