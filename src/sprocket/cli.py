@@ -230,10 +230,8 @@ def ratings_recompute(
     mode: Annotated[str | None, typer.Option(help="Only this game mode (its code).")] = None,
 ) -> None:
     """Rebuild ratings and rating histories from every accepted game, in order."""
-    from sqlalchemy import select
-
     from sprocket.errors import DomainError, NotFound
-    from sprocket.league.models import GameMode, Organization
+    from sprocket.league import service as league
     from sprocket.ratings import service as ratings
     from sprocket.runtime import Platform
 
@@ -246,19 +244,14 @@ def ratings_recompute(
             async with platform.unit_of_work() as session:
                 org_id = mode_id = None
                 if organization is not None:
-                    org_id = await session.scalar(
-                        select(Organization.id).where(
-                            Organization.slug == organization.strip().lower()
-                        )
-                    )
-                    if org_id is None:
+                    found = await league.find_organization(session, slug=organization)
+                    if found is None:
                         raise NotFound(f"There is no organization '{organization}'.")
+                    org_id = found.id
                 if mode is not None:
                     mode_id = await ratings.game_mode_id(session, mode)
-                slugs = dict(
-                    (await session.execute(select(Organization.id, Organization.slug))).all()
-                )
-                codes = dict((await session.execute(select(GameMode.id, GameMode.code))).all())
+                slugs = await league.organization_slugs(session)
+                codes = await league.game_mode_codes(session)
                 lines = []
                 scopes = await ratings.rated_scopes(
                     session, organization_id=org_id, game_mode_id=mode_id
@@ -291,12 +284,9 @@ def submit(
 ) -> None:
     """Submit a series' replays for a match, as a league staff member."""
     from sprocket.errors import DomainError
-    from sprocket.identity import access
-    from sprocket.identity.access import Actor
-    from sprocket.identity.models import User
+    from sprocket.identity import service as identity
     from sprocket.replays import service as replays
     from sprocket.runtime import Platform
-    from sprocket.schedule.service import match_context
 
     settings = _settings()
     uploads = []
@@ -309,28 +299,13 @@ def submit(
     _migrate(settings)
 
     async def main() -> str:
-        from sqlalchemy import select
-
         platform = Platform(settings)
         await platform.start(relay=True)
         try:
             async with platform.unit_of_work() as session:
-                user = await session.scalar(select(User).where(User.discord_id == discord_id))
-                if user is None:
-                    raise DomainError(f"No user has the Discord id {discord_id}.")
-                actor = Actor(user_id=user.id, is_superuser=user.is_superuser)
-                # The command is staff's door; players upload through the API.
-                _, _, league = await match_context(session, match_id)
-                await access.require_league_staff(
+                submission = await replays.submit_replays_as_staff(
                     session,
-                    actor,
-                    league.organization_id,
-                    league.id,
-                    "submit replays from the command line; players upload them in the app",
-                )
-                submission = await replays.submit_replays(
-                    session,
-                    actor=actor,
+                    actor=await identity.actor_by_discord_id(session, discord_id=discord_id),
                     storage=platform.storage,
                     match_id=match_id,
                     files=uploads,

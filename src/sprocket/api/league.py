@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from sprocket.api.context import Context
 from sprocket.api.identity import PlatformAccountNode, UserNode, identity_view
-from sprocket.api.ids import RawId, gid, to_int
+from sprocket.api.ids import RawId, gid, maybe_int, to_int
 from sprocket.api.lazy import above
 from sprocket.api.limits import ListSize
-from sprocket.api.pagination import Connection, paged
+from sprocket.api.pagination import Connection, connection
 from sprocket.api.stats import PlayerStatLineNode, TotalsNode
 from sprocket.identity.access import IdentityView
 from sprocket.identity.models import AccountStatus, PlatformAccount, User
@@ -457,17 +457,13 @@ class TeamNode:
     ) -> list[RosterEntryNode]:
         moment = at or info.context.now
         season = to_int(season_id)
-        rows = await info.context.grouped(
-            f"roster:{season}:{moment.isoformat()}",
-            lambda ids: (
-                select(RosterSpot)
-                .where(RosterSpot.team_id.in_(ids), RosterSpot.season_id == season)
-                .where(RosterSpot.joined_at <= moment)
-                .where(RosterSpot.left_at.is_(None) | (RosterSpot.left_at > moment))
-                .order_by(RosterSpot.joined_at, RosterSpot.id)
-            ),
-            lambda r: r.team_id,
-        ).load(int(self.id))
+
+        async def fetch(session: Any, ids: Sequence[int]) -> dict[int, list[RosterSpot]]:
+            return await rosters.rosters_at(session, team_ids=ids, season_id=season, at=moment)
+
+        rows = await info.context.grouped(f"roster:{season}:{moment.isoformat()}", fetch).load(
+            int(self.id)
+        )
         return [RosterEntryNode.of(r) for r in rows]
 
 
@@ -477,28 +473,20 @@ class LeagueQuery:
     async def organizations(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[OrganizationNode]:
-        return await paged(
-            info.context.platform.reading,
-            select(Organization),
-            Organization.id,
-            first=first,
-            after=after,
-            convert=OrganizationNode.of,
-        )
+        reading = info.context.platform.reading
+        async with reading() as session:
+            page = await service.organizations(session, first=first, after=after)
+        return connection(page, convert=OrganizationNode.of, reading=reading)
 
     @strawberry.field
     async def organization(
         self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
     ) -> OrganizationNode | None:
+        organization_id = None if id is None else to_int(id)
         async with info.context.platform.reading() as session:
-            query = select(Organization)
-            if id is not None:
-                query = query.where(Organization.id == to_int(id))
-            elif slug is not None:
-                query = query.where(Organization.slug == slug.strip().lower())
-            else:
-                return None
-            row = await session.scalar(query)
+            row = await service.find_organization(
+                session, organization_id=organization_id, slug=slug
+            )
         return OrganizationNode.of(row) if row else None
 
     @strawberry.field
@@ -531,19 +519,17 @@ class LeagueQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[TeamNode]:
-        query = select(Team).where(Team.league_id == to_int(league_id))
-        if skill_group_id is not None:
-            query = query.where(Team.skill_group_id == to_int(skill_group_id))
-        if franchise_id is not None:
-            query = query.where(Team.franchise_id == to_int(franchise_id))
-        return await paged(
-            info.context.platform.reading,
-            query,
-            Team.id,
-            first=first,
-            after=after,
-            convert=TeamNode.of,
-        )
+        reading = info.context.platform.reading
+        async with reading() as session:
+            page = await service.teams(
+                session,
+                league_id=to_int(league_id),
+                skill_group_id=maybe_int(skill_group_id),
+                franchise_id=maybe_int(franchise_id),
+                first=first,
+                after=after,
+            )
+        return connection(page, convert=TeamNode.of, reading=reading)
 
     @strawberry.field
     async def players(
@@ -555,21 +541,17 @@ class LeagueQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[PlayerNode]:
-        query = select(Player).where(Player.league_id == to_int(league_id))
-        if skill_group_id is not None:
-            query = query.where(Player.skill_group_id == to_int(skill_group_id))
-        if name_contains:
-            query = query.join(Member, Member.id == Player.member_id).where(
-                Member.name.icontains(name_contains.strip()[:50], autoescape=True)
+        reading = info.context.platform.reading
+        async with reading() as session:
+            page = await members.search_players(
+                session,
+                league_id=to_int(league_id),
+                skill_group_id=maybe_int(skill_group_id),
+                name_contains=name_contains,
+                first=first,
+                after=after,
             )
-        return await paged(
-            info.context.platform.reading,
-            query,
-            Player.id,
-            first=first,
-            after=after,
-            convert=PlayerNode.of,
-        )
+        return connection(page, convert=PlayerNode.of, reading=reading)
 
 
 @strawberry.type

@@ -8,7 +8,6 @@ from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import select
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
@@ -18,10 +17,10 @@ from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.lazy import above
 from sprocket.api.limits import ListSize
 from sprocket.api.schedule import MatchNode
-from sprocket.errors import InvalidInput, NotFound
+from sprocket.errors import InvalidInput
 from sprocket.identity.access import IdentityView
 from sprocket.league.models import Member
-from sprocket.replays import service
+from sprocket.replays import reads, service
 from sprocket.replays.filenames import clean_filename
 from sprocket.replays.models import (
     AccountClaim,
@@ -228,12 +227,8 @@ class ReplayQuery:
     @strawberry.field(description="Every submission of a match, newest first.")
     async def submissions(self, info: Info, match_id: strawberry.ID) -> list[SubmissionNode]:
         async with info.context.platform.reading() as session:
-            rows = await session.scalars(
-                select(Submission)
-                .where(Submission.match_id == to_int(match_id))
-                .order_by(Submission.id.desc())
-            )
-            return [SubmissionNode.of(r) for r in rows]
+            rows = await reads.submissions_of_match(session, match_id=to_int(match_id))
+        return [SubmissionNode.of(r) for r in rows]
 
 
 async def read_uploads(files: list[Upload], max_size: int) -> list[service.Upload]:
@@ -345,9 +340,7 @@ class ReplaySubscription:
         platform = info.context.platform
         async with platform.cache.subscribe(service.submission_channel(ident)) as messages:
             async with platform.reading() as session:
-                row = await session.get(Submission, ident)
-            if row is None:
-                raise NotFound(f"There is no submission with id {ident}.")
+                row = await reads.submission_by_id(session, submission_id=ident)
             status, seen = row.status, row.updated_at
             await info.context.recheck()  # the token still holds
             yield SubmissionEvent(submission_id=gid(row.id), status=status)

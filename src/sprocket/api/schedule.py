@@ -8,16 +8,14 @@ from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import or_, select
 
 from sprocket.api.context import Context
 from sprocket.api.ids import RawId, gid, maybe_int, to_int
 from sprocket.api.lazy import above
 from sprocket.api.league import SkillGroupNode, TeamNode
 from sprocket.api.limits import ListSize
-from sprocket.api.pagination import Connection, paged
+from sprocket.api.pagination import Connection, connection
 from sprocket.api.stats import PlayerStatLineNode, TeamStatLineNode
-from sprocket.errors import NotFound
 from sprocket.league.models import Team
 from sprocket.replays.models import StoredReplay
 from sprocket.schedule import service
@@ -239,28 +237,19 @@ class ScheduleQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[MatchNode]:
-        query = select(Match).where(Match.season_id == to_int(season_id))
-        if week is not None or team_id is not None:
-            query = query.join(Fixture, Fixture.id == Match.fixture_id)
-        if week is not None:
-            query = query.join(MatchWeek, MatchWeek.id == Fixture.match_week_id).where(
-                MatchWeek.number == week
+        reading = info.context.platform.reading
+        async with reading() as session:
+            page = await service.matches(
+                session,
+                season_id=to_int(season_id),
+                week=week,
+                team_id=maybe_int(team_id),
+                skill_group_id=maybe_int(skill_group_id),
+                status=status,
+                first=first,
+                after=after,
             )
-        if team_id is not None:
-            team = to_int(team_id)
-            query = query.where(or_(Fixture.home_team_id == team, Fixture.away_team_id == team))
-        if skill_group_id is not None:
-            query = query.where(Match.skill_group_id == to_int(skill_group_id))
-        if status is not None:
-            query = query.where(Match.status == status)
-        return await paged(
-            info.context.platform.reading,
-            query,
-            Match.id,
-            first=first,
-            after=after,
-            convert=MatchNode.of,
-        )
+        return connection(page, convert=MatchNode.of, reading=reading)
 
     @strawberry.field
     async def match_weeks(self, info: Info, season_id: strawberry.ID) -> list[MatchWeekNode]:
@@ -384,9 +373,7 @@ class ScheduleSubscription:
         platform = info.context.platform
         async with platform.cache.subscribe(match_channel(ident)) as messages:
             async with platform.reading() as session:
-                match = await session.get(Match, ident)
-            if match is None:
-                raise NotFound(f"There is no match with id {ident}.")
+                match = await service.match_by_id(session, match_id=ident)
             await info.context.recheck()  # the token still holds
             yield MatchStatusEvent(
                 match_id=gid(match.id),

@@ -18,6 +18,7 @@ Rules
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -79,6 +80,23 @@ async def roster_at(
         .order_by(RosterSpot.joined_at, RosterSpot.id)
     )
     return list(rows.all())
+
+
+async def rosters_at(
+    session: AsyncSession, *, team_ids: Sequence[int], season_id: int, at: dt.datetime
+) -> dict[int, list[RosterSpot]]:
+    """The rosters of many teams (ids) in a season as they stood at ``at`` (UTC), by team
+    id, each in signing order; a team with nobody on it then is left out. One statement."""
+    rows = await session.scalars(
+        select(RosterSpot)
+        .where(RosterSpot.team_id.in_(team_ids), RosterSpot.season_id == season_id)
+        .where(*_active_at(at))
+        .order_by(RosterSpot.joined_at, RosterSpot.id)
+    )
+    rosters: dict[int, list[RosterSpot]] = defaultdict(list)
+    for row in rows:
+        rosters[row.team_id].append(row)
+    return rosters
 
 
 # -- who may change a roster, and when -------------------------------------------------------

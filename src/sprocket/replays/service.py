@@ -49,6 +49,7 @@ from sprocket.replays.parser import Replay, ReplayError, parse_replay
 from sprocket.replays.subjects import ResultSubject, Side, subject_of
 from sprocket.replays.summary import header_summary
 from sprocket.replays.validation import CountedGame, GameKeys, duplicate_game
+from sprocket.schedule.service import match_context
 from sprocket.text import plural
 
 PROCESSING, VALIDATING, AWAITING = "processing", "validating", "awaiting_ratification"
@@ -112,6 +113,32 @@ async def submit_replays(
     subject = await MatchSubject.load(session, match_id)
     return await submit(
         session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
+    )
+
+
+async def submit_replays_as_staff(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    storage: ObjectStorage,
+    match_id: int,
+    files: Sequence[Upload] | UploadReader,
+    max_size: int,
+) -> Submission:
+    """Upload a series' replays for a scheduled league match as staff of its league (the
+    command line: players upload theirs through the API). Raises NotFound (``NOT_FOUND``)
+    for no such match, PermissionDenied (``PERMISSION_DENIED``) for anyone but the league's
+    staff, then what :func:`submit` raises."""
+    _, _, league = await match_context(session, match_id)
+    await access.require_league_staff(
+        session,
+        actor,
+        league.organization_id,
+        league.id,
+        "submit replays from the command line; players upload them in the app",
+    )
+    return await submit_replays(
+        session, actor=actor, storage=storage, match_id=match_id, files=files, max_size=max_size
     )
 
 
