@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -58,6 +58,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 MAX_ID = 2**31 - 1
 
 M = TypeVar("M")
+R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
 
 
 class Base(DeclarativeBase):
@@ -187,9 +189,13 @@ async def children_of(
     """The rows whose foreign key ``column`` (a mapped attribute, e.g. ``Team.league_id``)
     holds one of ``ids``, grouped by it, each list in ``order_by`` order; ids no row points
     at are left out. One statement."""
-    model = column.class_
-    query = select(model).where(column.in_(set(ids))).order_by(*order_by)
-    groups: dict[Hashable, list[Any]] = defaultdict(list)
-    for row in (await session.scalars(query)).all():
-        groups[getattr(row, column.key)].append(row)
+    query = select(column.class_).where(column.in_(set(ids))).order_by(*order_by)
+    return grouped_by(await session.scalars(query), lambda row: getattr(row, column.key))
+
+
+def grouped_by(rows: Iterable[R], key: Callable[[R], K]) -> dict[K, list[R]]:
+    """``rows`` in lists by ``key(row)``, each list in the rows' order."""
+    groups: dict[K, list[R]] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
     return groups

@@ -18,7 +18,6 @@ Rules
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.audit import AuditEntry
 from sprocket.dates import for_people
-from sprocket.db import utcnow
+from sprocket.db import grouped_by, utcnow
 from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity import access
 from sprocket.identity.access import Actor, found
@@ -93,10 +92,7 @@ async def rosters_at(
         .where(*_active_at(at))
         .order_by(RosterSpot.joined_at, RosterSpot.id)
     )
-    rosters: dict[int, list[RosterSpot]] = defaultdict(list)
-    for row in rows:
-        rosters[row.team_id].append(row)
-    return rosters
+    return grouped_by(rows, lambda row: row.team_id)
 
 
 # -- who may change a roster, and when -------------------------------------------------------

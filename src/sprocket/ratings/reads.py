@@ -3,13 +3,13 @@ members at once (one statement each), and how long a history may be asked for.""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from sprocket.db import grouped_by
 from sprocket.errors import InvalidInput
 from sprocket.ratings.models import Rating, RatingPoint
 
@@ -35,10 +35,7 @@ async def ratings_by_member(
         .where(Rating.member_id.in_(member_ids))
         .order_by(Rating.member_id, Rating.game_mode_id)
     )
-    grouped: dict[int, list[Rating]] = defaultdict(list)
-    for row in rows:
-        grouped[row.member_id].append(row)
-    return grouped
+    return grouped_by(rows, lambda row: row.member_id)
 
 
 async def recent_points(
@@ -60,7 +57,4 @@ async def recent_points(
     rows = await session.scalars(
         select(point).where(ranked.c.n <= limit).order_by(point.member_id, point.id.desc())
     )
-    grouped: dict[int, list[RatingPoint]] = defaultdict(list)
-    for row in rows:
-        grouped[row.member_id].append(row)
-    return grouped
+    return grouped_by(rows, lambda row: row.member_id)
