@@ -137,12 +137,12 @@ async def find_organization(
 
 async def organization_slugs(session: AsyncSession) -> dict[int, str]:
     """Every organization's slug, by id."""
-    return dict((await session.execute(select(Organization.id, Organization.slug))).tuples())
+    return dict((await session.execute(select(Organization.id, Organization.slug))).all())
 
 
 async def game_mode_codes(session: AsyncSession) -> dict[int, str]:
     """Every game mode's code (``duel``, ``doubles``, ``standard``), by id."""
-    return dict((await session.execute(select(GameMode.id, GameMode.code))).tuples())
+    return dict((await session.execute(select(GameMode.id, GameMode.code))).all())
 
 
 async def create_organization(
