@@ -36,13 +36,14 @@ from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from sprocket.db import create_engine
-from sprocket.identity.models import PlatformAccount, User
+from sprocket.identity.models import User
 from sprocket.league.models import (
     Game,
     GameMode,
     League,
     Member,
     Organization,
+    PlatformAccount,
     Player,
     RosterSpot,
     Season,
@@ -52,8 +53,8 @@ from sprocket.league.models import (
 from sprocket.league.names import member_name_key
 from sprocket.migrate import upgrade
 from sprocket.paging import encode_cursor
-from sprocket.ratings.model import display_rating
 from sprocket.ratings.models import Rating
+from sprocket.ratings.skill import display_rating
 from sprocket.schedule.generator import round_robin
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 

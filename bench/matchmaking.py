@@ -28,7 +28,7 @@ import time
 from collections.abc import Sequence
 
 from sprocket.ratings.balance import Entrant, form_lobbies
-from sprocket.ratings.model import MODEL, Skill, win_probability
+from sprocket.ratings.skill import MODEL, Skill, win_probability
 
 TEAM_SIZE = 3
 TARGET_FORM_MS, TARGET_DEV, TARGET_RATIO = 50.0, 0.03, 5.0

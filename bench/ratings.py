@@ -31,7 +31,7 @@ import random
 import statistics
 import time
 
-from sprocket.ratings.model import (
+from sprocket.ratings.skill import (
     MODEL,
     GameRecord,
     Skill,

@@ -10,10 +10,10 @@ Every figure is the median over the rounds, which keeps a noisy neighbour from d
 The series figure runs the platform as ``sprocket serve`` would on its embedded defaults (a
 SQLite file, local storage and the in-process broker, in a temporary data folder): a small
 league (the tests' World), then for each run a fresh match and a five-game series (3-2) built
-with the tests' replay writer. Timed from the ``submit_replays`` service call (files verified,
-stored by SHA-256, committed) through the outbox relay and the processing job (parse again
-from storage, validate) to the submission reaching ``awaiting_ratification``; the median of
-``--series`` runs after one warm-up. Printed beside the published anchors; the last line is
+with the tests' replay writer. Timed from the ``submit_match_replays`` service call (files
+verified, stored by SHA-256, committed) through the outbox relay and the processing job (parse
+again from storage, validate) to the submission reaching ``awaiting_ratification``; the median
+of ``--series`` runs after one warm-up. Printed beside the published anchors; the last line is
 JSON.
 """
 
@@ -65,10 +65,11 @@ async def _series_seconds(data_dir: Path, runs: int) -> list[float]:
     warm-up run), each for a fresh match between the same two teams."""
     from sprocket.config import Settings
     from sprocket.db import utcnow
+    from sprocket.flows import match_results
+    from sprocket.jobs import build_runtime
     from sprocket.migrate import upgrade_async
     from sprocket.replays import service
     from sprocket.replays.models import Submission
-    from sprocket.runtime import Platform
     from sprocket.schedule import service as schedule
     from tests.league_world import build_world
     from tests.replays.series import game, lineup
@@ -83,7 +84,7 @@ async def _series_seconds(data_dir: Path, runs: int) -> list[float]:
         log_level="warning",
     )
     await upgrade_async(settings.resolved_database_url)
-    platform = Platform(settings)
+    platform = build_runtime(settings)
     await platform.start(relay=False)
     try:
         world = await build_world(platform, teams=2, with_schedule=False)
@@ -108,7 +109,7 @@ async def _series_seconds(data_dir: Path, runs: int) -> list[float]:
             ]
             started = time.perf_counter()
             async with platform.unit_of_work() as s:
-                submission = await service.submit_replays(
+                submission = await match_results.submit_match_replays(
                     s,
                     actor=staff,
                     storage=platform.storage,

@@ -20,8 +20,8 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 
-from sprocket.identity.models import Platform
 from sprocket.league.configuration import KEYS
+from sprocket.league.models import GamePlatform
 
 # -- scalars -----------------------------------------------------------------------------------
 
@@ -93,7 +93,7 @@ schemathesis.graphql.scalar("Upload", st.text(max_size=20).map(nodes.String))
 #: replaced by one of these words most of the time, so the request gets past the first check.
 WORDS: dict[str, list[str]] = {
     "gameMode": ["duel", "doubles", "standard"],
-    "platform": [p.value for p in Platform],
+    "platform": [p.value for p in GamePlatform],
     "key": list(KEYS),
     "timeZone": ["UTC", "Europe/London", "America/New_York", "Australia/Sydney"],
     "matchFormat": ["bo1", "bo3", "bo5", "bo7", "fixed2", "fixed3"],

@@ -22,8 +22,9 @@ from sqlalchemy.engine import make_url
 
 from sprocket.app import create_app
 from sprocket.config import Settings
+from sprocket.jobs import build_runtime
 from sprocket.migrate import upgrade
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 
 POSTGRES_URL = os.environ.get("SPROCKET_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("SPROCKET_TEST_REDIS_URL")
@@ -98,8 +99,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def platform(settings: Settings) -> AsyncIterator[Platform]:
-    running = Platform(settings)
+async def platform(settings: Settings) -> AsyncIterator[Runtime]:
+    running = build_runtime(settings)
     await running.start(relay=False)
     try:
         yield running
@@ -155,7 +156,7 @@ class GraphQLClient:
 
 
 @pytest.fixture
-async def http(platform: Platform, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def http(platform: Runtime, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, platform=platform)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sprocket.test") as client:
@@ -168,7 +169,7 @@ def gql(http: httpx.AsyncClient) -> GraphQLClient:
 
 
 @pytest.fixture
-async def world(platform: Platform):
+async def world(platform: Runtime):
     from tests.league_world import build_world
 
     return await build_world(platform)

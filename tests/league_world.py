@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import Role
-from sprocket.league import members, rosters
+from sprocket.league import members, roles, rosters
 from sprocket.league import service as league
-from sprocket.runtime import Platform
+from sprocket.league.models import Role
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 
 ROLES = (
@@ -43,7 +43,7 @@ class World:
     match_ids: list[int] = field(default_factory=list)
 
 
-async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool = True) -> World:
+async def build_world(platform: Runtime, *, teams: int = 4, with_schedule: bool = True) -> World:
     """Organization > doubles league > season 1 with ``teams`` teams of two, one skill group
     (plus an empty second one), one franchise owning the first team, and a token per role."""
     async with platform.unit_of_work() as s:
@@ -66,7 +66,7 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
             if actor.user_id is not None:
                 tokens[role] = (await identity.issue_token(s, actor=actor, name="t", days=30))[1]
         org = await league.create_organization(s, actor=root, slug="test-org", name="Test Org")
-        await identity.grant_role(
+        await roles.grant_role(
             s,
             actor=root,
             organization_id=org.id,
@@ -76,7 +76,7 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
         lg = await league.create_league(
             s, actor=root, organization_id=org.id, name="Doubles", game_mode="doubles"
         )
-        await identity.grant_role(
+        await roles.grant_role(
             s,
             actor=root,
             organization_id=org.id,
@@ -87,7 +87,7 @@ async def build_world(platform: Platform, *, teams: int = 4, with_schedule: bool
         franchise = await league.create_franchise(
             s, actor=root, organization_id=org.id, name="Aces", code="ACE"
         )
-        await identity.grant_role(
+        await roles.grant_role(
             s,
             actor=root,
             organization_id=org.id,

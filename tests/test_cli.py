@@ -24,8 +24,8 @@ from sprocket.cli import app
 from sprocket.config import load_settings
 from sprocket.db import utcnow
 from sprocket.identity import service as identity
+from sprocket.jobs import build_runtime
 from sprocket.migrate import alembic_config
-from sprocket.runtime import Platform
 from tests.api.support import alias_bomb
 
 COMMANDS = ("serve", "worker", "migrate", "demo", "token", "schema")
@@ -131,7 +131,7 @@ def test_token_prints_a_token_that_authenticates(monkeypatch: pytest.MonkeyPatch
     assert secret.startswith("spk_")
 
     async def who() -> tuple[int | None, bool, str]:
-        platform = Platform(load_settings())
+        platform = build_runtime(load_settings())
         try:
             async with platform.reading() as session:
                 actor = await identity.authenticate(session, secret)
@@ -169,7 +169,7 @@ def test_token_names_a_new_user_admin_and_caps_its_lifetime(
     secret = result.output.strip().splitlines()[-1].strip()
 
     async def holder() -> tuple[str, float]:
-        platform = Platform(load_settings())
+        platform = build_runtime(load_settings())
         try:
             async with platform.reading() as session:
                 actor, expires = await identity.token_holder(session, secret)

@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 
 from sprocket.demo import ADMIN_DISCORD_ID, build_demo
 from sprocket.identity import service as identity
-from sprocket.identity.models import PlatformAccount, User
+from sprocket.identity.models import User
 from sprocket.league.models import (
     Franchise,
     GameMode,
     League,
     Member,
     Organization,
+    PlatformAccount,
     Player,
     RosterSpot,
     Season,

@@ -15,11 +15,10 @@ from sprocket.db import utcnow
 from sprocket.demo import build_demo
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount
-from sprocket.league.models import League, Member, Player, RosterSpot, SkillGroup
+from sprocket.league.models import League, Member, PlatformAccount, Player, RosterSpot, SkillGroup
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from tests.api.test_replay_api import drain, post_multipart
 from tests.conftest import GraphQLClient
 from tests.helpers.replay_writer import PlayerSpec, build_replay
@@ -41,7 +40,7 @@ SUBMIT = (
 )
 
 
-async def _six_standard_players(platform: Platform) -> list[dict[str, Any]]:
+async def _six_standard_players(platform: Runtime) -> list[dict[str, Any]]:
     """Six rostered players of one Standard skill group, with their linked account and a
     token each."""
     async with platform.unit_of_work() as s:
@@ -111,7 +110,7 @@ def _replays(
 
 
 async def test_six_demo_players_play_a_rated_3v3_scrim_through_the_api(
-    platform: Platform, http: httpx.AsyncClient, gql: GraphQLClient
+    platform: Runtime, http: httpx.AsyncClient, gql: GraphQLClient
 ) -> None:
     async with platform.unit_of_work() as s:
         demo = await build_demo(s)

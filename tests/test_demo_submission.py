@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from sprocket.db import utcnow
 from sprocket.demo import build_demo
+from sprocket.flows import match_results
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount, User
-from sprocket.league.models import Member, Player, RosterSpot
+from sprocket.identity.models import User
+from sprocket.league.models import Member, PlatformAccount, Player, RosterSpot
 from sprocket.replays import service as replays
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match, MatchGame
@@ -77,7 +78,7 @@ async def test_a_demo_match_goes_from_replays_to_standings_and_stats(platform) -
         files.append(replays.Upload(f"game{number}.replay", data))
 
     async with platform.unit_of_work() as session:
-        submission = await replays.submit_replays(
+        submission = await match_results.submit_match_replays(
             session,
             actor=Actor(user_id=admin.id, is_superuser=True),
             storage=platform.storage,

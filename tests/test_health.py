@@ -10,10 +10,13 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
+from structlog.testing import capture_logs
 
 from sprocket.app import create_app
 from sprocket.config import Settings
-from sprocket.runtime import Platform
+from sprocket.jobs import build_runtime
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match
 
@@ -46,8 +49,8 @@ async def test_readyz_lists_every_backend(http):
 
 
 @contextlib.asynccontextmanager
-async def _client(settings: Settings) -> AsyncIterator[tuple[Platform, httpx.AsyncClient]]:
-    platform = Platform(settings)
+async def _client(settings: Settings) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    platform = build_runtime(settings)
     await platform.start(relay=False)
     try:
         app = create_app(settings, platform=platform)
@@ -133,6 +136,31 @@ async def test_metrics_report_the_outbox_backlog(http, platform, world):
     assert _value(text, "sprocket_outbox_backlog") == 0
     assert _value(text, "sprocket_jobs_total", job=job, outcome="ok") == before + 1
     assert (_value(text, "sprocket_job_duration_seconds_count", job=job) or 0) >= 1
+
+
+async def test_a_failing_collector_is_logged_and_metrics_still_answer(http, platform):
+    await http.get("/healthz")
+    assert _value((await http.get("/metrics")).text, "sprocket_outbox_backlog") == 0
+    async with platform.engine.begin() as conn:  # the backlog gauge's table is gone
+        await conn.execute(text("DROP TABLE processed_messages"))
+        await conn.execute(text("DROP TABLE outbox_messages"))
+    with capture_logs() as logs:
+        response = await http.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    # what can still be answered is: the request counts, and the gauge at its last value
+    assert _value(response.text, "sprocket_outbox_backlog") == 0
+    requests = _value(
+        response.text, "sprocket_http_requests_total", method="GET", route="/healthz", status="200"
+    )
+    assert requests is not None and requests >= 1
+    failures = [entry for entry in logs if entry["event"] == "metrics.collector_failed"]
+    assert len(failures) == 1
+    failure = failures[0]
+    assert failure["log_level"] == "warning"
+    assert failure["collector"] == "outbox_backlog"
+    assert failure["exc_info"] is True
+    assert "outbox_messages" in failure["error"]
 
 
 async def test_landing_page_links_to_the_api_and_its_schema(http):

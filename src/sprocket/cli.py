@@ -76,13 +76,13 @@ def serve(
 @app.command()
 def worker() -> None:
     """Consume background jobs from the broker (production: API and workers apart)."""
+    from sprocket.jobs import build_runtime
     from sprocket.platform.broker import run_worker
-    from sprocket.runtime import Platform
 
     settings = _settings()
 
     async def main() -> None:
-        platform = Platform(settings)
+        platform = build_runtime(settings)
         await platform.start(relay=False, broker=False)  # the API processes relay
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -117,9 +117,9 @@ def demo() -> None:
 
 async def _load_demo(settings: Settings) -> None:
     from sprocket.demo import build_demo
-    from sprocket.runtime import Platform
+    from sprocket.jobs import build_runtime
 
-    platform = Platform(settings)
+    platform = build_runtime(settings)
     try:
         async with platform.unit_of_work() as session:
             result = await build_demo(session)
@@ -156,13 +156,13 @@ def token(
     """Create (or find) a user by Discord id and print a new personal API token."""
     from sprocket.identity import service as identity
     from sprocket.identity.access import Actor
-    from sprocket.runtime import Platform
+    from sprocket.jobs import build_runtime
 
     settings = _settings()
     _migrate(settings)
 
     async def main() -> str:
-        platform = Platform(settings)
+        platform = build_runtime(settings)
         try:
             async with platform.unit_of_work() as session:
                 user = await identity.ensure_user(
@@ -231,15 +231,16 @@ def ratings_recompute(
 ) -> None:
     """Rebuild ratings and rating histories from every accepted game, in order."""
     from sprocket.errors import DomainError, NotFound
+    from sprocket.flows import ratings as rating_flow
+    from sprocket.jobs import build_runtime
     from sprocket.league import service as league
     from sprocket.ratings import service as ratings
-    from sprocket.runtime import Platform
 
     settings = _settings()
     _migrate(settings)
 
     async def main() -> list[str]:
-        platform = Platform(settings)
+        platform = build_runtime(settings)
         try:
             async with platform.unit_of_work() as session:
                 org_id = mode_id = None
@@ -257,7 +258,7 @@ def ratings_recompute(
                     session, organization_id=org_id, game_mode_id=mode_id
                 )
                 for scope_org, scope_mode in scopes:
-                    done = await ratings.recompute(
+                    done = await rating_flow.recompute(
                         session, organization_id=scope_org, game_mode_id=scope_mode
                     )
                     lines.append(
@@ -284,9 +285,10 @@ def submit(
 ) -> None:
     """Submit a series' replays for a match, as a league staff member."""
     from sprocket.errors import DomainError
+    from sprocket.flows import match_results
     from sprocket.identity import service as identity
+    from sprocket.jobs import build_runtime
     from sprocket.replays import service as replays
-    from sprocket.runtime import Platform
 
     settings = _settings()
     uploads = []
@@ -299,11 +301,11 @@ def submit(
     _migrate(settings)
 
     async def main() -> str:
-        platform = Platform(settings)
+        platform = build_runtime(settings)
         await platform.start(relay=True)
         try:
             async with platform.unit_of_work() as session:
-                submission = await replays.submit_replays_as_staff(
+                submission = await match_results.submit_match_replays_as_staff(
                     session,
                     actor=await identity.actor_by_discord_id(session, discord_id=discord_id),
                     storage=platform.storage,
@@ -331,6 +333,19 @@ def schema(
     from sprocket.api.schema import schema_sdl
 
     output.write_text(schema_sdl())
+    console.print(f"Wrote {output}")
+
+
+@app.command("errors")
+def errors(
+    output: Annotated[Path, typer.Option(help="Where to write the catalogue.")] = Path(
+        "docs/errors.md"
+    ),
+) -> None:
+    """Write the error catalogue (every code, its meaning, where it arises) from the code."""
+    from sprocket.catalogue import render
+
+    output.write_text(render(), encoding="utf-8")
     console.print(f"Wrote {output}")
 
 

@@ -22,10 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount
-from sprocket.league import members, rosters
+from sprocket.league import accounts, members, rosters
 from sprocket.league import service as league
-from sprocket.league.models import Member, Organization, Player, RosterSpot
+from sprocket.league.models import Member, Organization, PlatformAccount, Player, RosterSpot
 from sprocket.ratings import service as ratings
 from sprocket.schedule import service as schedule
 from sprocket.stats import service as stats
@@ -195,7 +194,7 @@ async def _demo_player(
         account = f"{rng.getrandbits(128):032x}"
     else:
         account = str(rng.randrange(10**15, 10**19))  # numeric, as replays carry them
-    await identity.link_platform_account(
+    await accounts.link_platform_account(
         session, actor=admin, member_id=member.id, platform=platform, account_id=account
     )
     if league_id is None:

@@ -1,23 +1,24 @@
-"""The running platform: the backends chosen by the settings, wired once per process.
+"""The runtime: the backends chosen by the settings, wired once per process.
 
-`serve` and `worker` build one :class:`Platform`; background jobs find it through
-:func:`current`, since the broker calls them with nothing but their arguments.
+`serve` and `worker` build one :class:`Runtime` (with every domain's jobs and loops:
+:func:`sprocket.jobs.build_runtime`); background jobs find it through :func:`current`, since
+the broker calls them with nothing but their arguments. It sits below the domains: it knows
+their jobs only as the names and functions it is given.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.config import Settings
 from sprocket.db import create_engine, session_factory, unit_of_work
-from sprocket.platform.broker import broker_ping, create_broker, register_jobs
+from sprocket.platform.broker import Job, broker_ping, create_broker, register_jobs
 from sprocket.platform.cache import open_cache
 from sprocket.platform.outbox import OutboxRelay
 from sprocket.platform.storage import open_storage
@@ -26,18 +27,22 @@ DATA_VERSION_KEY = "data-version"
 #: The embedded data version's file in the data folder: one byte per committed write.
 DATA_VERSION_FILE = "data-version"
 
-_current: Platform | None = None
+#: A loop the relaying process keeps running until the event is set (the scrim sweep).
+Loop = Callable[["Runtime", asyncio.Event], Awaitable[None]]
+
+_current: Runtime | None = None
 
 
-def all_jobs() -> dict[str, Any]:
-    from sprocket.replays.tasks import JOBS as REPLAY_JOBS
-    from sprocket.schedule.tasks import JOBS as SCHEDULE_JOBS
+class Runtime:
+    """The database engines, storage, cache, broker and outbox relay of one process.
 
-    return {**SCHEDULE_JOBS, **REPLAY_JOBS}
+    ``jobs``: every background job by name, registered with the broker; ``loops``: what
+    :meth:`start` runs beside the outbox relay.
+    """
 
-
-class Platform:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, *, jobs: Mapping[str, Job], loops: Sequence[Loop] = ()
+    ) -> None:
         self.settings = settings
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = session_factory(self.engine)
@@ -66,7 +71,8 @@ class Platform:
             retries=settings.job_retries,
             retry_delay=settings.job_retry_delay_seconds,
         )
-        register_jobs(self.broker, all_jobs())
+        register_jobs(self.broker, jobs)
+        self._loops = tuple(loops)
         self.relay = OutboxRelay(
             self.background_sessions, self.broker, poll_seconds=settings.outbox_poll_seconds
         )
@@ -74,18 +80,16 @@ class Platform:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self, *, relay: bool = True, broker: bool = True) -> None:
-        """Open connections; ``broker=False`` when a worker owns the broker instead."""
+        """Open connections; ``broker=False`` when a worker owns the broker instead;
+        ``relay``: run the outbox relay, and the loops with it."""
         global _current
         _current = self
         if broker:
             await self.broker.startup()
         if relay:
             self._tasks.append(asyncio.create_task(self.relay.run(self._stop)))
-            if self.settings.scrim_sweep_seconds > 0:
-                from sprocket.scrims.tasks import run_sweeper
-
-                every = self.settings.scrim_sweep_seconds
-                self._tasks.append(asyncio.create_task(run_sweeper(self, self._stop, every=every)))
+            for loop in self._loops:
+                self._tasks.append(asyncio.create_task(loop(self, self._stop)))
 
     async def stop(self) -> None:
         global _current
@@ -145,7 +149,9 @@ class Platform:
         return results
 
 
-def current() -> Platform:
+def current() -> Runtime:
+    """The runtime started in this process (for background jobs). Raises RuntimeError when
+    none is."""
     if _current is None:
-        raise RuntimeError("the platform is not started in this process")
+        raise RuntimeError("the runtime is not started in this process")
     return _current

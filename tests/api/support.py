@@ -15,11 +15,10 @@ from sqlalchemy import func, select
 
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import Role
-from sprocket.league import members, rosters
+from sprocket.league import accounts, members, roles, rosters
 from sprocket.league import service as league
-from sprocket.league.models import Season
-from sprocket.runtime import Platform
+from sprocket.league.models import Role, Season
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from tests.league_world import World
 
@@ -45,7 +44,7 @@ def iso(moment: dt.datetime) -> str:
 class Fresh:
     """Makes fresh rows in a World's league, as its platform administrator."""
 
-    def __init__(self, platform: Platform, world: World) -> None:
+    def __init__(self, platform: Runtime, world: World) -> None:
         self.platform = platform
         self.world = world
         self.root: Actor = world.actors["superuser"]
@@ -160,7 +159,7 @@ class Fresh:
 
     async def grant(self, user_id: int) -> int:
         async with self.platform.unit_of_work() as s:
-            grant = await identity.grant_role(
+            grant = await roles.grant_role(
                 s,
                 actor=self.root,
                 organization_id=self.world.organization_id,
@@ -172,7 +171,7 @@ class Fresh:
 
     async def account(self, member_id: int) -> int:
         async with self.platform.unit_of_work() as s:
-            account = await identity.link_platform_account(
+            account = await accounts.link_platform_account(
                 s,
                 actor=self.root,
                 member_id=member_id,
@@ -235,7 +234,7 @@ def fixture_csv(
     return "\n".join(lines) + "\n"
 
 
-async def world_fixture_csv(platform: Platform, world: World, *pairs: tuple[int, str, str]) -> str:
+async def world_fixture_csv(platform: Runtime, world: World, *pairs: tuple[int, str, str]) -> str:
     """:func:`fixture_csv` for the World's season: each row's window an hour inside its
     match week (the World's weeks are seven days from the season's start)."""
     async with platform.reading() as session:

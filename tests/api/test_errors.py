@@ -9,7 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from sprocket.identity.models import ApiToken, PlatformAccount
+from sprocket.identity.models import ApiToken
+from sprocket.league.models import PlatformAccount
 from sprocket.schedule.models import Fixture, Match, MatchWeek
 from tests.api.support import Fresh, epic_id, steam_id, world_fixture_csv
 from tests.league_world import World

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from sprocket.db import MAX_ID
-from sprocket.identity.models import RoleGrant
-from sprocket.runtime import Platform
+from sprocket.league.models import RoleGrant
+from sprocket.runtime import Runtime
 from tests.api.support import Fresh
 from tests.helpers.database import snapshot
 from tests.league_world import World
@@ -21,7 +21,7 @@ from tests.league_world import World
 
 async def _refused(
     http: httpx.AsyncClient,
-    platform: Platform,
+    platform: Runtime,
     query: str,
     variables: dict[str, Any] | None = None,
     *,

@@ -17,7 +17,8 @@ from sqlalchemy.engine import make_url
 
 from sprocket.app import create_app
 from sprocket.config import Settings
-from sprocket.runtime import Platform
+from sprocket.jobs import build_runtime
+from sprocket.runtime import Runtime
 from tests.conftest import REDIS_URL
 from tests.league_world import World
 
@@ -26,7 +27,7 @@ UNGUARDED_PATHS = ("/healthz",)
 
 @contextlib.asynccontextmanager
 async def _client(
-    platform: Platform, settings: Settings, address: str = "127.0.0.1", **changes: Any
+    platform: Runtime, settings: Settings, address: str = "127.0.0.1", **changes: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app with ``changes`` to its settings, connecting from ``address``."""
     app = create_app(settings.model_copy(update=changes), platform=platform)
@@ -239,7 +240,7 @@ async def test_the_client_address_comes_from_trusted_proxies_only(platform, sett
 
 @pytest.mark.skipif(not REDIS_URL, reason="needs Redis: set SPROCKET_TEST_REDIS_URL")
 async def test_processes_sharing_a_redis_share_the_budget(platform, settings) -> None:
-    other = Platform(settings)
+    other = build_runtime(settings)
     await other.start(relay=False)
     try:
         limited = settings.model_copy(update={"rate_limit_points": 2})

@@ -21,7 +21,7 @@ from sprocket.db import utcnow
 from sprocket.identity import service as identity
 from sprocket.league.models import Member
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from tests.api.support import iso, steam_id
 from tests.api.test_errors import Api
 from tests.api.test_replay_api import SUBMISSION, drain, upload
@@ -68,7 +68,7 @@ LINK = (
 )
 
 
-async def _member_names(platform: Platform, world: World) -> dict[int, tuple[int, str]]:
+async def _member_names(platform: Runtime, world: World) -> dict[int, tuple[int, str]]:
     """Player id -> (member id, member name) for the World's players and free players."""
     from sprocket.league.models import Player
 

@@ -9,7 +9,7 @@ from sprocket.api.context import Context
 from sprocket.api.schema import build_schema
 from sprocket.db import StatementCounter
 from sprocket.identity import service as identity
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from tests.conftest import GraphQLClient
 from tests.league_world import World
 from tests.scrims.helpers import new_person, premier_people
@@ -37,7 +37,7 @@ query($o: ID!) {
 CHECK_IN = "mutation($s: ID!) { checkIn(scrimId: $s) { id status } }"
 
 
-async def tokens_of(platform: Platform, world: World, count: int = 4) -> list[str]:
+async def tokens_of(platform: Runtime, world: World, count: int = 4) -> list[str]:
     """API tokens of the first ``count`` Premier players."""
     people = (await premier_people(platform, world))[:count]
     async with platform.unit_of_work() as s:
@@ -47,7 +47,7 @@ async def tokens_of(platform: Platform, world: World, count: int = 4) -> list[st
 
 
 async def test_the_queue_through_the_api_from_entry_to_a_started_scrim(
-    platform: Platform, world: World, gql: GraphQLClient
+    platform: Runtime, world: World, gql: GraphQLClient
 ) -> None:
     tokens = await tokens_of(platform, world)
     org = {"o": str(world.organization_id)}
@@ -110,7 +110,7 @@ async def test_the_queue_through_the_api_from_entry_to_a_started_scrim(
         assert row["status"] == ("in_progress" if n == 3 else "popped")
 
 
-async def _statements(platform: Platform, variables: dict[str, Any]) -> tuple[int, Any]:
+async def _statements(platform: Runtime, variables: dict[str, Any]) -> tuple[int, Any]:
     await SCHEMA.execute(SIZES, variables, context_value=Context(platform, None))  # warm-up
     with StatementCounter(platform.engine) as counter:
         result = await SCHEMA.execute(SIZES, variables, context_value=Context(platform, None))
@@ -119,7 +119,7 @@ async def _statements(platform: Platform, variables: dict[str, Any]) -> tuple[in
 
 
 async def test_the_queue_sizes_do_not_grow_in_statements_with_queues(
-    platform: Platform, world: World, gql: GraphQLClient
+    platform: Runtime, world: World, gql: GraphQLClient
 ) -> None:
     tokens = await tokens_of(platform, world, 3)
     org = {"o": str(world.organization_id)}

@@ -39,9 +39,10 @@ from sprocket.db import utcnow
 from sprocket.identity.access import Actor
 from sprocket.replays import service as replays
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
-from sprocket.scrims import service as scrims
+from sprocket.scrims import bans as queue_bans
+from sprocket.scrims import lifecycle
 from tests.api.support import Fresh, steam_id
 from tests.api.test_replay_api import (
     drain,
@@ -101,7 +102,7 @@ class Targets:
         return str(self.world.season_id)
 
 
-async def build_targets(platform: Platform, world: World) -> Targets:
+async def build_targets(platform: Runtime, world: World) -> Targets:
     fresh = Fresh(platform, world)
     root = world.actors["superuser"]
     user_id = await fresh.user()
@@ -128,7 +129,7 @@ async def build_targets(platform: Platform, world: World) -> Targets:
     await fresh.member(opener)
     banned = await fresh.member()
     async with platform.unit_of_work() as s:
-        scrim = await scrims.create_scrim(
+        scrim = await lifecycle.create_scrim(
             s,
             actor=Actor(user_id=opener),
             organization_id=world.organization_id,
@@ -136,7 +137,7 @@ async def build_targets(platform: Platform, world: World) -> Targets:
             wait_until=utcnow() + dt.timedelta(hours=1),
             competitive=False,
         )
-        ban = await scrims.ban_member(
+        ban = await queue_bans.ban_member(
             s,
             organization_id=world.organization_id,
             member_id=banned,

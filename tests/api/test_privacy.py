@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from sprocket.identity import service as identity
 from sprocket.identity.models import User
+from sprocket.league import accounts
 from sprocket.league.models import Member
 from tests.api.support import epic_id, steam_id
 from tests.api.test_replay_api import (
@@ -71,14 +71,14 @@ async def _setup(platform, world: World) -> str:
     (pending); returns the player's Discord id."""
     player = world.member_ids["player"]
     async with platform.unit_of_work() as s:
-        await identity.link_platform_account(
+        await accounts.link_platform_account(
             s,
             actor=world.actors["league_staff"],
             member_id=player,
             platform="steam",
             account_id=VERIFIED,
         )
-        await identity.link_platform_account(
+        await accounts.link_platform_account(
             s, actor=world.actors["player"], member_id=player, platform="epic", account_id=PENDING
         )
         discord_id = await s.scalar(

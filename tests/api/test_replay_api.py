@@ -30,14 +30,15 @@ from sprocket.api.context import Context
 from sprocket.api.schema import build_schema
 from sprocket.app import create_app
 from sprocket.db import StatementCounter
+from sprocket.flows import match_results
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount
-from sprocket.league.models import Member, Player, RosterSpot, Season, Team
+from sprocket.league import accounts
+from sprocket.league.models import Member, PlatformAccount, Player, RosterSpot, Season, Team
 from sprocket.replays import service as replays
 from sprocket.replays.models import StoredReplay, Submission, storage_key
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import MatchGame, MatchWeek
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
@@ -97,7 +98,7 @@ async def upload(
     return response.json()
 
 
-async def new_match(platform: Platform, world: World, home: int = 0, away: int = 1) -> int:
+async def new_match(platform: Runtime, world: World, home: int = 0, away: int = 1) -> int:
     """A fresh scheduled match in the World's season (whose rosters count), between teams
     ``home`` and ``away`` (indexes into ``world.team_ids``), in a new match week of its own
     (so no team plays twice in it) whose window is the season's first seven days, around now
@@ -125,7 +126,7 @@ async def new_match(platform: Platform, world: World, home: int = 0, away: int =
     return match.id
 
 
-async def linked_lineup(platform: Platform, match_id: int) -> Lineup:
+async def linked_lineup(platform: Runtime, match_id: int) -> Lineup:
     """The match's two rosters, each player's Steam account linked (once, whatever the match)."""
     found = await lineup(platform, match_id, link=False)
     async with platform.unit_of_work() as s:
@@ -136,7 +137,7 @@ async def linked_lineup(platform: Platform, match_id: int) -> Lineup:
                 )
             )
             if linked is None:
-                await identity.link_verified_account(
+                await accounts.link_verified_account(
                     s,
                     member_id=member_id,
                     platform="steam",
@@ -145,7 +146,7 @@ async def linked_lineup(platform: Platform, match_id: int) -> Lineup:
     return found
 
 
-async def team_users(platform: Platform, team_id: int) -> list[int]:
+async def team_users(platform: Runtime, team_id: int) -> list[int]:
     """User ids of a team's current players, in member order."""
     async with platform.reading() as s:
         rows = await s.scalars(
@@ -158,23 +159,23 @@ async def team_users(platform: Platform, team_id: int) -> list[int]:
         return list(rows)
 
 
-async def token_for(platform: Platform, user_id: int) -> str:
+async def token_for(platform: Runtime, user_id: int) -> str:
     async with platform.unit_of_work() as s:
         _, secret = await identity.issue_token(s, actor=Actor(user_id=user_id), name="t", days=1)
     return secret
 
 
-async def drain(platform: Platform) -> None:
+async def drain(platform: Runtime) -> None:
     """Relay every outbox message and wait for its job, until nothing is left."""
     async with asyncio.timeout(TIMEOUT):
         while await platform.relay.relay_once():
             await platform.broker.wait_all()  # type: ignore[attr-defined]
 
 
-async def submit(platform: Platform, actor: Actor, match_id: int, uploads: Sequence[Upload]) -> int:
+async def submit(platform: Runtime, actor: Actor, match_id: int, uploads: Sequence[Upload]) -> int:
     """A submission through the service (as a door would), not yet processed."""
     async with platform.unit_of_work() as s:
-        row = await replays.submit_replays(
+        row = await match_results.submit_match_replays(
             s,
             actor=actor,
             storage=platform.storage,
@@ -185,14 +186,14 @@ async def submit(platform: Platform, actor: Actor, match_id: int, uploads: Seque
     return row.id
 
 
-async def status_of(platform: Platform, submission_id: int) -> str:
+async def status_of(platform: Runtime, submission_id: int) -> str:
     async with platform.reading() as s:
         row = await s.get(Submission, submission_id)
         assert row is not None
         return row.status
 
 
-async def count(platform: Platform, model: Any, *where: Any) -> int:
+async def count(platform: Runtime, model: Any, *where: Any) -> int:
     async with platform.reading() as s:
         return int(await s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
@@ -383,7 +384,7 @@ async def test_upload_process_ratify_and_see_the_result(platform, world: World, 
 # -- typed errors of bad uploads -----------------------------------------------------------------
 
 
-async def _nothing_stored(platform: Platform, match_id: int, uploads: Sequence[Upload]) -> None:
+async def _nothing_stored(platform: Runtime, match_id: int, uploads: Sequence[Upload]) -> None:
     assert await count(platform, Submission, Submission.match_id == match_id) == 0
     for sent in uploads:
         digest = hashlib.sha256(sent.data).hexdigest()
@@ -645,7 +646,7 @@ SUBSCRIPTION = (
 
 
 @contextlib.asynccontextmanager
-async def _subscribe(platform: Platform, submission_id: int) -> AsyncIterator[Any]:
+async def _subscribe(platform: Runtime, submission_id: int) -> AsyncIterator[Any]:
     stream = await SCHEMA.subscribe(
         SUBSCRIPTION,
         variable_values={"s": str(submission_id)},
@@ -738,7 +739,7 @@ query($l: ID!) {
 """
 
 
-async def _statements(platform: Platform, query: str, variables: dict[str, Any]) -> int:
+async def _statements(platform: Runtime, query: str, variables: dict[str, Any]) -> int:
     warm = await SCHEMA.execute(query, variables, context_value=Context(platform, None))
     assert warm.errors is None, warm.errors
     with StatementCounter(platform.engine) as counter:
@@ -748,7 +749,7 @@ async def _statements(platform: Platform, query: str, variables: dict[str, Any])
     return counter.count
 
 
-async def _accept_series(platform: Platform, world: World, home: int, away: int, games: int) -> int:
+async def _accept_series(platform: Runtime, world: World, home: int, away: int, games: int) -> int:
     """A series of ``games`` games (home wins the last three) accepted by staff."""
     match_id = await new_match(platform, world, home, away)
     found = await linked_lineup(platform, match_id)

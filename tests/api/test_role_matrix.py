@@ -1,7 +1,7 @@
 """Every mutation of the schema, tried as every role of the World.
 
 ``MATRIX`` is the expected table, written out from the rules of
-``sprocket/identity/access.py`` and the services:
+``sprocket/league/access.py`` and the services:
 
 - the platform administrator (superuser) may do anything; only they open organizations;
 - an organization admin may do everything league staff may do, in their organization;
@@ -38,8 +38,9 @@ from sqlalchemy import select
 
 from sprocket.api.schema import schema_sdl
 from sprocket.db import utcnow
+from sprocket.flows import scrim_results
 from sprocket.identity.access import Actor
-from sprocket.identity.models import ApiToken, PlatformAccount, RoleGrant, User
+from sprocket.identity.models import ApiToken, User
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
     Franchise,
@@ -47,7 +48,9 @@ from sprocket.league.models import (
     Member,
     Organization,
     OrganizationSetting,
+    PlatformAccount,
     Player,
+    RoleGrant,
     RosterSpot,
     Season,
     SkillGroup,
@@ -57,9 +60,10 @@ from sprocket.replays import service as replays
 from sprocket.replays.models import AccountClaim, Ratification, Submission
 from sprocket.replays.service import Upload
 from sprocket.schedule.models import Match, MatchGame, MatchWeek
-from sprocket.scrims import matchmaking
-from sprocket.scrims import results as scrim_results
+from sprocket.scrims import bans as queue_bans
+from sprocket.scrims import lifecycle, matchmaking
 from sprocket.scrims import service as scrims
+from sprocket.scrims import staff as scrim_staff
 from sprocket.scrims.models import QueueBan, QueueTicket, Scrim, ScrimEntry, ScrimGroup
 from tests.api.support import SEASON_START, Fresh, fixture_csv, iso, steam_id
 from tests.api.test_replay_api import (
@@ -159,9 +163,9 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "a claim by a player of the other team": STAFF | {"team_captain", "player"},
         "a claim by the player": STAFF,
     },
-    # Scrims (``sprocket/scrims/service.py``): members of the organization queue for
-    # themselves (the captain and the player are the World's members with a token); staff of
-    # any league lock, unlock and cancel scrims and lift queue bans.
+    # Scrims (``sprocket/scrims/lifecycle.py``, ``staff.py``, ``bans.py``): members of the
+    # organization queue for themselves (the captain and the player are the World's members
+    # with a token); staff of any league lock, unlock and cancel scrims and lift queue bans.
     "createScrim": {"a casual scrim": frozenset({"team_captain", "player"})},
     "joinScrim": {"a pending casual scrim": frozenset({"team_captain", "player"})},
     "leaveScrim": {"the caller's seat": frozenset({"team_captain", "player"})},
@@ -919,7 +923,7 @@ async def _free_queuers(fresh: Fresh) -> None:
             ).all()
         )
         for scrim_id in busy:
-            await scrims.cancel_scrim(s, actor=fresh.root, scrim_id=scrim_id)
+            await scrim_staff.cancel_scrim(s, actor=fresh.root, scrim_id=scrim_id)
         for role in _QUEUERS:  # and out of the matchmaking queue
             if await scrims.current_ticket(s, member_id=fresh.world.member_ids[role]):
                 await matchmaking.leave_queue(
@@ -934,7 +938,7 @@ async def _fresh_scrim(fresh: Fresh, *, mode: str = "doubles", joiners: Sequence
     await fresh.member(user_id)
     wait = utcnow() + dt.timedelta(hours=1)
     async with fresh.platform.unit_of_work() as s:
-        scrim = await scrims.create_scrim(
+        scrim = await lifecycle.create_scrim(
             s,
             actor=Actor(user_id=user_id),
             organization_id=fresh.world.organization_id,
@@ -943,7 +947,7 @@ async def _fresh_scrim(fresh: Fresh, *, mode: str = "doubles", joiners: Sequence
             competitive=False,
         )
         for role in joiners:
-            await scrims.join_scrim(
+            await lifecycle.join_scrim(
                 s, actor=fresh.world.actors[role], scrim_id=scrim.id, wait_until=wait
             )
     return scrim.id
@@ -1006,7 +1010,7 @@ async def _check_in(fresh: Fresh, role: str) -> Attempt:
     await _free_queuers(fresh)
     wait = utcnow() + dt.timedelta(hours=1)
     async with fresh.platform.unit_of_work() as s:
-        scrim = await scrims.create_scrim(
+        scrim = await lifecycle.create_scrim(
             s,
             actor=fresh.world.actors["team_captain"],
             organization_id=fresh.world.organization_id,
@@ -1014,7 +1018,7 @@ async def _check_in(fresh: Fresh, role: str) -> Attempt:
             wait_until=wait,
             competitive=False,
         )
-        await scrims.join_scrim(
+        await lifecycle.join_scrim(
             s, actor=fresh.world.actors["player"], scrim_id=scrim.id, wait_until=wait
         )
     assert scrim.status == "popped"
@@ -1040,7 +1044,7 @@ async def _scrim_in_progress(
         await fresh.member(user_id)
     actors = [Actor(user_id=u) for u in users] + [fresh.world.actors[r] for r in _QUEUERS]
     async with fresh.platform.unit_of_work() as s:
-        scrim = await scrims.create_scrim(
+        scrim = await lifecycle.create_scrim(
             s,
             actor=actors[0],
             organization_id=fresh.world.organization_id,
@@ -1050,10 +1054,10 @@ async def _scrim_in_progress(
             team_mode=team_mode,
         )
         for actor in actors[1:]:
-            await scrims.join_scrim(s, actor=actor, scrim_id=scrim.id, wait_until=wait)
+            await lifecycle.join_scrim(s, actor=actor, scrim_id=scrim.id, wait_until=wait)
     for actor in actors:
         async with fresh.platform.unit_of_work() as s:
-            await scrims.check_in(s, actor=actor, scrim_id=scrim.id)
+            await lifecycle.check_in(s, actor=actor, scrim_id=scrim.id)
     async with fresh.platform.unit_of_work() as s:
         assert (await s.get(Scrim, scrim.id)).status == "in_progress"
         for game in await scrims.game_lineups_of(s, scrim.id):
@@ -1147,7 +1151,7 @@ def _staff_scrim_action(field: str, *, locked: bool = False) -> Prepare:
         scrim_id = await _fresh_scrim(fresh)
         if locked:
             async with fresh.platform.unit_of_work() as s:
-                await scrims.lock_scrim(s, actor=fresh.root, scrim_id=scrim_id)
+                await scrim_staff.lock_scrim(s, actor=fresh.root, scrim_id=scrim_id)
         return Attempt(
             f"mutation($s: ID!) {{ {field}(scrimId: $s) {{ id status }} }}",
             {"s": str(scrim_id)},
@@ -1166,7 +1170,7 @@ scenario("cancelScrim", "a pending scrim")(_staff_scrim_action("cancelScrim"))
 async def _lift_ban(fresh: Fresh, role: str) -> Attempt:
     member_id = await fresh.member()
     async with fresh.platform.unit_of_work() as s:
-        ban = await scrims.ban_member(
+        ban = await queue_bans.ban_member(
             s,
             organization_id=fresh.world.organization_id,
             member_id=member_id,

@@ -13,8 +13,9 @@ from sprocket.api.context import Context
 from sprocket.api.schema import build_schema
 from sprocket.db import StatementCounter, utcnow
 from sprocket.identity import service as identity
-from sprocket.runtime import Platform
-from sprocket.scrims import service as scrims
+from sprocket.runtime import Runtime
+from sprocket.scrims import bans as queue_bans
+from sprocket.scrims import lifecycle
 from tests.conftest import GraphQLClient
 from tests.league_world import World
 from tests.scrims.helpers import premier_people
@@ -47,7 +48,7 @@ QUEUE = (
 )
 
 
-async def tokens_of(platform: Platform, world: World) -> list[str]:
+async def tokens_of(platform: Runtime, world: World) -> list[str]:
     """API tokens of four Premier players: the captain, the player and two more."""
     people = await premier_people(platform, world)
     known = {world.user_ids["team_captain"]: world.tokens["team_captain"]}
@@ -64,7 +65,7 @@ async def tokens_of(platform: Platform, world: World) -> list[str]:
 
 
 async def test_a_scrim_through_the_api_from_queue_to_lobby(
-    platform: Platform, world: World, gql: GraphQLClient
+    platform: Runtime, world: World, gql: GraphQLClient
 ) -> None:
     tokens = await tokens_of(platform, world)
     org = str(world.organization_id)
@@ -125,7 +126,7 @@ async def test_a_scrim_through_the_api_from_queue_to_lobby(
 
 
 async def test_refusals_carry_their_code(
-    platform: Platform, world: World, gql: GraphQLClient
+    platform: Runtime, world: World, gql: GraphQLClient
 ) -> None:
     tokens = await tokens_of(platform, world)
     org = str(world.organization_id)
@@ -149,11 +150,11 @@ async def test_refusals_carry_their_code(
 
 
 async def test_queue_bans_are_listed_for_staff_and_their_player_and_staff_lift_them(
-    platform: Platform, world: World, gql: GraphQLClient
+    platform: Runtime, world: World, gql: GraphQLClient
 ) -> None:
     org = str(world.organization_id)
     async with platform.unit_of_work() as s:
-        ban = await scrims.ban_member(
+        ban = await queue_bans.ban_member(
             s,
             organization_id=world.organization_id,
             member_id=world.member_ids["player"],
@@ -184,7 +185,7 @@ async def test_queue_bans_are_listed_for_staff_and_their_player_and_staff_lift_t
 
 @contextlib.asynccontextmanager
 async def _subscribe(
-    platform: Platform, document: str, variables: dict[str, Any], token: str | None = None
+    platform: Runtime, document: str, variables: dict[str, Any], token: str | None = None
 ) -> AsyncIterator[Any]:
     context = Context(platform, token or None)
     stream = await SCHEMA.subscribe(document, variable_values=variables, context_value=context)
@@ -201,12 +202,12 @@ async def _next(stream: Any, field: str) -> Any:
     return result.data[field]
 
 
-async def _relay(platform: Platform) -> None:
+async def _relay(platform: Runtime) -> None:
     assert await platform.relay.relay_once() >= 1
 
 
 async def test_the_queue_subscription_streams_each_change(
-    platform: Platform, world: World, gql: GraphQLClient
+    platform: Runtime, world: World, gql: GraphQLClient
 ) -> None:
     tokens = await tokens_of(platform, world)
     org = str(world.organization_id)
@@ -227,7 +228,7 @@ async def test_the_queue_subscription_streams_each_change(
 
 
 async def test_my_scrim_subscription_follows_the_players_scrim(
-    platform: Platform, world: World, gql: GraphQLClient
+    platform: Runtime, world: World, gql: GraphQLClient
 ) -> None:
     tokens = await tokens_of(platform, world)
     org = str(world.organization_id)
@@ -251,7 +252,7 @@ async def test_my_scrim_subscription_follows_the_players_scrim(
         assert [p["checkedIn"] for p in event["scrim"]["players"]] == [False, False, False, True]
 
 
-async def test_my_scrim_subscription_needs_a_member(platform: Platform, world: World) -> None:
+async def test_my_scrim_subscription_needs_a_member(platform: Runtime, world: World) -> None:
     document = "subscription($o: ID!) { myScrimUpdates(organizationId: $o) { scrim { id } } }"
     context = Context(platform, world.tokens["outsider"])
     stream = await SCHEMA.subscribe(
@@ -271,7 +272,7 @@ QUEUE_IN_FULL = (
 )
 
 
-async def _statements(platform: Platform, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
+async def _statements(platform: Runtime, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
     await SCHEMA.execute(query, variables, context_value=Context(platform, None))  # warm-up
     with StatementCounter(platform.engine) as counter:
         result = await SCHEMA.execute(query, variables, context_value=Context(platform, None))
@@ -280,7 +281,7 @@ async def _statements(platform: Platform, query: str, variables: dict[str, Any])
 
 
 async def test_the_queue_query_does_not_grow_with_scrims_or_players(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = await premier_people(platform, world)
     wait = utcnow() + dt.timedelta(minutes=30)
@@ -288,7 +289,7 @@ async def test_the_queue_query_does_not_grow_with_scrims_or_players(
 
     async def open_with(members: list[Any]) -> None:
         async with platform.unit_of_work() as s:
-            scrim = await scrims.create_scrim(
+            scrim = await lifecycle.create_scrim(
                 s,
                 actor=members[0].actor,
                 organization_id=world.organization_id,
@@ -296,7 +297,9 @@ async def test_the_queue_query_does_not_grow_with_scrims_or_players(
                 wait_until=wait,
             )
             for person in members[1:]:
-                await scrims.join_scrim(s, actor=person.actor, scrim_id=scrim.id, wait_until=wait)
+                await lifecycle.join_scrim(
+                    s, actor=person.actor, scrim_id=scrim.id, wait_until=wait
+                )
 
     await open_with(people[:1])
     small, data = await _statements(platform, QUEUE_IN_FULL, org)

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sprocket.api.context import Context
 from sprocket.api.schema import build_schema
 from sprocket.db import StatementCounter
-from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
+from sprocket.league import accounts
 from sprocket.league import service as league
 from sprocket.league.models import Player
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match, MatchWeek
 from tests.api.support import Fresh, epic_id, steam_id, world_fixture_csv
@@ -72,7 +72,7 @@ SCHEMA: strawberry.Schema = build_schema()
 
 
 async def _measure(
-    platform: Platform, query: str, variables: dict[str, Any], viewer: Actor
+    platform: Runtime, query: str, variables: dict[str, Any], viewer: Actor
 ) -> tuple[int, Any]:
     warm = await SCHEMA.execute(
         query, variables, context_value=Context(platform, None, actor=viewer)
@@ -87,7 +87,7 @@ async def _measure(
     return counter.count, result.data
 
 
-async def _measure_all(platform: Platform, world: World) -> dict[str, tuple[int, Any]]:
+async def _measure_all(platform: Runtime, world: World) -> dict[str, tuple[int, Any]]:
     season = str(world.season_id)
     # Seen by league staff, who see every member's accounts (the public sees them only where
     # a member made them public): whether the viewer is staff is asked once, whatever the rows.
@@ -109,7 +109,7 @@ async def _link_accounts(fresh: Fresh, member_ids: list[int], per_member: int) -
         for member_id in member_ids:
             for k in range(per_member):
                 n = fresh.n()
-                await identity.link_platform_account(
+                await accounts.link_platform_account(
                     s,
                     actor=fresh.root,
                     member_id=member_id,
@@ -118,7 +118,7 @@ async def _link_accounts(fresh: Fresh, member_ids: list[int], per_member: int) -
                 )
 
 
-async def _members_of(platform: Platform, player_ids: list[int]) -> list[int]:
+async def _members_of(platform: Runtime, player_ids: list[int]) -> list[int]:
     async with platform.reading() as s:
         return [(await s.get(Player, p)).member_id for p in player_ids]
 
@@ -190,7 +190,7 @@ async def test_statements_do_not_grow_with_rows(platform) -> None:
     )
 
 
-async def _record_week_one(platform: Platform, world: World) -> None:
+async def _record_week_one(platform: Runtime, world: World) -> None:
     async with platform.reading() as s:
         match_ids = (
             await s.scalars(

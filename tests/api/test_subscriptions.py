@@ -21,7 +21,7 @@ from sprocket.api.context import Context
 from sprocket.api.schema import build_schema
 from sprocket.app import create_app
 from sprocket.db import utcnow
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match
 from sprocket.schedule.tasks import match_channel
@@ -35,7 +35,7 @@ SCHEMA = build_schema()
 
 
 @contextlib.asynccontextmanager
-async def _subscribe(platform: Platform, match_id: int | str) -> AsyncIterator[Any]:
+async def _subscribe(platform: Runtime, match_id: int | str) -> AsyncIterator[Any]:
     stream = await SCHEMA.subscribe(
         SUBSCRIPTION, variable_values={"m": str(match_id)}, context_value=Context(platform, None)
     )
@@ -52,7 +52,7 @@ async def _next(stream: Any) -> dict[str, Any]:
     return result.data["matchStatus"]
 
 
-async def _relay(platform: Platform) -> None:
+async def _relay(platform: Runtime) -> None:
     assert await platform.relay.relay_once() >= 1
 
 
@@ -108,7 +108,7 @@ async def test_a_forfeit_reaches_the_subscriber(platform, world: World) -> None:
         assert (await _next(stream))["status"] == "forfeited"
 
 
-async def _first_result(platform: Platform, match_id: str) -> Any:
+async def _first_result(platform: Runtime, match_id: str) -> Any:
     """The first result of a subscription (an error may come before any stream)."""
     stream = await SCHEMA.subscribe(
         SUBSCRIPTION, variable_values={"m": match_id}, context_value=Context(platform, None)
@@ -139,7 +139,7 @@ async def test_closing_the_stream_unsubscribes(platform, world: World) -> None:
     assert await platform.cache.subscriber_count(match_channel(match_id)) == 0
 
 
-async def _home(platform: Platform, match_id: int) -> int:
+async def _home(platform: Runtime, match_id: int) -> int:
     async with platform.reading() as s:
         match = await s.get(Match, match_id)
         fixture = await s.get(Fixture, match.fixture_id)
@@ -150,7 +150,7 @@ async def _home(platform: Platform, match_id: int) -> int:
 
 
 @contextlib.asynccontextmanager
-async def _serve(platform: Platform, settings: Any) -> AsyncIterator[str]:
+async def _serve(platform: Runtime, settings: Any) -> AsyncIterator[str]:
     """The app on a free local port, in this event loop (so it shares the platform)."""
     app = create_app(settings, platform=platform)
     server = uvicorn.Server(

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.errors import DomainError
 from sprocket.models import Base
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 
 
-async def snapshot(platform: Platform) -> dict[str, list[tuple[Any, ...]]]:
+async def snapshot(platform: Runtime) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in primary-key order (the databases of tests are small)."""
     tables: dict[str, list[tuple[Any, ...]]] = {}
     async with platform.reading() as session:
@@ -24,7 +24,7 @@ async def snapshot(platform: Platform) -> dict[str, list[tuple[Any, ...]]]:
     return tables
 
 
-async def row_counts(platform: Platform) -> dict[str, int]:
+async def row_counts(platform: Runtime) -> dict[str, int]:
     counts: dict[str, int] = {}
     async with platform.reading() as session:
         for table in Base.metadata.sorted_tables:
@@ -33,7 +33,7 @@ async def row_counts(platform: Platform) -> dict[str, int]:
 
 
 async def fails_unchanged(
-    platform: Platform,
+    platform: Runtime,
     call: Callable[[AsyncSession], Awaitable[object]],
     *,
     code: str,

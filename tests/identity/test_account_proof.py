@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sprocket.audit import AuditEntry
-from sprocket.identity import service as identity
 from sprocket.identity.access import SPECTATOR
-from sprocket.identity.models import PlatformAccount
+from sprocket.league import accounts
+from sprocket.league.models import PlatformAccount
 from sprocket.replays.subjects import organization_accounts
 from tests.api.support import Fresh, steam_id
 from tests.helpers.database import fails_unchanged
@@ -38,7 +38,7 @@ async def _counted(platform, world) -> dict[tuple[str, str], int]:
 
 async def _link(platform, actor, member_id: int, account_id: str = RINGER) -> PlatformAccount:
     async with platform.unit_of_work() as s:
-        return await identity.link_platform_account(
+        return await accounts.link_platform_account(
             s, actor=actor, member_id=member_id, platform="steam", account_id=account_id
         )
 
@@ -76,7 +76,7 @@ async def test_a_pending_link_blocks_neither_another_claim_nor_the_real_owner(
     # Now verified, it is the owner's alone: a new claim by anyone else is refused.
     error = await fails_unchanged(
         platform,
-        lambda s: identity.link_platform_account(
+        lambda s: accounts.link_platform_account(
             s,
             actor=world.actors["player"],
             member_id=squatter,
@@ -93,7 +93,7 @@ async def test_a_platform_sign_in_verifies_the_members_link(platform, world) -> 
     await _link(platform, world.actors["team_captain"], squatter)
     await _link(platform, world.actors["player"], owner)
     async with platform.unit_of_work() as s:
-        account = await identity.link_verified_account(
+        account = await accounts.link_verified_account(
             s, member_id=owner, platform="steam", account_id=RINGER, display_name="Owner"
         )
     assert (account.status, account.proof, account.display_name) == ("verified", "sign_in", "Owner")
@@ -102,14 +102,14 @@ async def test_a_platform_sign_in_verifies_the_members_link(platform, world) -> 
     # A second sign-in of another member with the same account: staff must settle it.
     await fails_unchanged(
         platform,
-        lambda s: identity.link_verified_account(
+        lambda s: accounts.link_verified_account(
             s, member_id=squatter, platform="steam", account_id=RINGER
         ),
         code="DUPLICATE_PLATFORM_ACCOUNT",
     )
     await fails_unchanged(
         platform,
-        lambda s: identity.link_verified_account(
+        lambda s: accounts.link_verified_account(
             s, member_id=owner, platform="steam", account_id="not-a-steam-id"
         ),
         code="INVALID_ACCOUNT_ID",
@@ -121,7 +121,7 @@ async def test_staff_verify_a_members_pending_link_by_linking_it(platform, world
     pending = await _link(platform, world.actors["player"], player)
     again = await fails_unchanged(
         platform,
-        lambda s: identity.link_platform_account(
+        lambda s: accounts.link_platform_account(
             s, actor=world.actors["player"], member_id=player, platform="steam", account_id=RINGER
         ),
         code="DUPLICATE_PLATFORM_ACCOUNT",
@@ -142,7 +142,7 @@ async def test_who_may_link_is_checked_before_the_account_id(platform, world) ->
     ):
         await fails_unchanged(
             platform,
-            lambda s, actor=actor: identity.link_platform_account(
+            lambda s, actor=actor: accounts.link_platform_account(
                 s, actor=actor, member_id=captain, platform="origin", account_id="??"
             ),
             code=code,
@@ -153,7 +153,7 @@ async def test_staff_unlinking_someone_elses_account_is_audited(platform, world)
     fresh = Fresh(platform, world)
     account_id = await fresh.account(world.member_ids["player"])
     async with platform.unit_of_work() as s:
-        await identity.unlink_platform_account(
+        await accounts.unlink_platform_account(
             s, actor=world.actors["league_staff"], account_id=account_id
         )
     async with platform.reading() as s:

@@ -12,10 +12,11 @@ from sprocket.errors import Conflict, InvalidInput, PermissionDenied, Unauthenti
 from sprocket.identity import service as identity
 from sprocket.identity import tokens
 from sprocket.identity.access import SPECTATOR, Actor
-from sprocket.identity.accounts import normalize_account_id
-from sprocket.identity.models import ApiToken, Platform, PlatformAccount, Role, RoleGrant, User
-from sprocket.league import members
+from sprocket.identity.models import ApiToken, User
+from sprocket.league import accounts, members, roles
 from sprocket.league import service as league
+from sprocket.league.accounts import normalize_account_id
+from sprocket.league.models import GamePlatform, PlatformAccount, Role, RoleGrant
 from tests.helpers.database import fails_unchanged, snapshot
 
 # -- users -------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ async def test_grant_and_revoke_roles(platform, world):
     admin = world.actors["organization_admin"]
     outsider = world.user_ids["outsider"]
     async with platform.unit_of_work() as s:
-        grant = await identity.grant_role(
+        grant = await roles.grant_role(
             s,
             actor=admin,
             organization_id=world.organization_id,
@@ -211,7 +212,7 @@ async def test_grant_and_revoke_roles(platform, world):
     )
     await fails_unchanged(
         platform,
-        lambda s: identity.grant_role(
+        lambda s: roles.grant_role(
             s,
             actor=admin,
             organization_id=world.organization_id,
@@ -223,12 +224,12 @@ async def test_grant_and_revoke_roles(platform, world):
         error=Conflict,
     )
     async with platform.unit_of_work() as s:
-        await identity.revoke_role(s, actor=admin, grant_id=grant.id)
+        await roles.revoke_role(s, actor=admin, grant_id=grant.id)
     async with platform.reading() as s:
         assert await s.get(RoleGrant, grant.id) is None
     # revoked, it can be granted again
     async with platform.unit_of_work() as s:
-        await identity.grant_role(
+        await roles.grant_role(
             s,
             actor=admin,
             organization_id=world.organization_id,
@@ -244,7 +245,7 @@ async def test_duplicate_organization_admin_grant_is_refused_whatever_scope_is_s
     admin = world.actors["organization_admin"]
     await fails_unchanged(
         platform,
-        lambda s: identity.grant_role(
+        lambda s: roles.grant_role(
             s,
             actor=admin,
             organization_id=world.organization_id,
@@ -260,7 +261,7 @@ async def test_roles_from_rosters_are_not_grantable(platform, world):
     for role in (Role.TEAM_CAPTAIN, Role.PLAYER, Role.SPECTATOR):
         error = await fails_unchanged(
             platform,
-            lambda s, role=role: identity.grant_role(
+            lambda s, role=role: roles.grant_role(
                 s,
                 actor=world.actors["organization_admin"],
                 organization_id=world.organization_id,
@@ -275,7 +276,7 @@ async def test_roles_from_rosters_are_not_grantable(platform, world):
 async def test_a_franchise_manager_needs_a_franchise(platform, world):
     await fails_unchanged(
         platform,
-        lambda s: identity.grant_role(
+        lambda s: roles.grant_role(
             s,
             actor=world.actors["organization_admin"],
             organization_id=world.organization_id,
@@ -300,7 +301,7 @@ async def test_scopes_must_belong_to_the_organization(platform, world):
     admin = world.actors["organization_admin"]
     await fails_unchanged(
         platform,
-        lambda s: identity.grant_role(
+        lambda s: roles.grant_role(
             s,
             actor=admin,
             organization_id=world.organization_id,
@@ -312,7 +313,7 @@ async def test_scopes_must_belong_to_the_organization(platform, world):
     )
     await fails_unchanged(
         platform,
-        lambda s: identity.grant_role(
+        lambda s: roles.grant_role(
             s,
             actor=admin,
             organization_id=world.organization_id,
@@ -328,7 +329,7 @@ async def test_only_organization_admins_grant_roles(platform, world):
     for role in ("league_staff", "franchise_manager", "team_captain", "player", "outsider"):
         await fails_unchanged(
             platform,
-            lambda s, role=role: identity.grant_role(
+            lambda s, role=role: roles.grant_role(
                 s,
                 actor=world.actors[role],
                 organization_id=world.organization_id,
@@ -340,7 +341,7 @@ async def test_only_organization_admins_grant_roles(platform, world):
         )
     await fails_unchanged(
         platform,
-        lambda s: identity.grant_role(
+        lambda s: roles.grant_role(
             s,
             actor=SPECTATOR,
             organization_id=world.organization_id,
@@ -358,7 +359,7 @@ async def test_only_organization_admins_revoke_roles(platform, world):
         )
     await fails_unchanged(
         platform,
-        lambda s: identity.revoke_role(s, actor=world.actors["league_staff"], grant_id=grant_id),
+        lambda s: roles.revoke_role(s, actor=world.actors["league_staff"], grant_id=grant_id),
         code="PERMISSION_DENIED",
     )
 
@@ -366,40 +367,40 @@ async def test_only_organization_admins_revoke_roles(platform, world):
 # -- platform account formats ------------------------------------------------------------------
 
 VALID = [
-    (Platform.STEAM, "76561198012345678", "76561198012345678"),
-    (Platform.STEAM, " 76561197960265729 ", "76561197960265729"),
-    (Platform.EPIC, "0123456789abcdef0123456789ABCDEF", "0123456789abcdef0123456789abcdef"),
-    (Platform.EPIC, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", "f" * 32),
-    (Platform.PSN, "Deevo_RL", "Deevo_RL"),
-    (Platform.PSN, "a", "a"),
-    (Platform.XBOX, "Some Gamer Tag", "Some Gamer Tag"),
-    (Platform.XBOX, "x" * 64, "x" * 64),
-    (Platform.SWITCH, "SW-1234-5678-9012", "SW-1234-5678-9012"),
-    (Platform.SWITCH, "Pokémon Fan ★", "Pokémon Fan ★"),
+    (GamePlatform.STEAM, "76561198012345678", "76561198012345678"),
+    (GamePlatform.STEAM, " 76561197960265729 ", "76561197960265729"),
+    (GamePlatform.EPIC, "0123456789abcdef0123456789ABCDEF", "0123456789abcdef0123456789abcdef"),
+    (GamePlatform.EPIC, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", "f" * 32),
+    (GamePlatform.PSN, "Deevo_RL", "Deevo_RL"),
+    (GamePlatform.PSN, "a", "a"),
+    (GamePlatform.XBOX, "Some Gamer Tag", "Some Gamer Tag"),
+    (GamePlatform.XBOX, "x" * 64, "x" * 64),
+    (GamePlatform.SWITCH, "SW-1234-5678-9012", "SW-1234-5678-9012"),
+    (GamePlatform.SWITCH, "Pokémon Fan ★", "Pokémon Fan ★"),
 ]
 
 INVALID = [
-    (Platform.STEAM, "7656119801234567"),  # 16 digits
-    (Platform.STEAM, "765611980123456789"),  # 18 digits
-    (Platform.STEAM, "7656119801234567a"),  # not digits
-    (Platform.STEAM, "STEAM_0:1:12345"),  # the legacy text form
-    (Platform.STEAM, "７６５６１１９８０１２３４５６７８"),  # full-width digits
-    (Platform.STEAM, "10000000000000001"),  # universe 0
-    (Platform.STEAM, "81064797587636229"),  # universe 1 but not an individual account
-    (Platform.STEAM, "76561197960265728"),  # account number 0
-    (Platform.STEAM, ""),
-    (Platform.EPIC, "0123456789abcdef0123456789abcde"),  # 31
-    (Platform.EPIC, "0123456789abcdef0123456789abcdef0"),  # 33
-    (Platform.EPIC, "0123456789abcdef0123456789abcdeg"),  # not hex
-    (Platform.EPIC, "01234567-89ab-cdef-0123-456789abcdef"),  # a UUID with dashes
-    (Platform.EPIC, "Deevo"),  # a display name, not the account id
-    (Platform.PSN, ""),
-    (Platform.PSN, "   "),
-    (Platform.PSN, "x" * 65),
-    (Platform.XBOX, "tab\there"),
-    (Platform.XBOX, "new\nline"),
-    (Platform.SWITCH, "nul\x00"),
-    (Platform.SWITCH, "y" * 100),
+    (GamePlatform.STEAM, "7656119801234567"),  # 16 digits
+    (GamePlatform.STEAM, "765611980123456789"),  # 18 digits
+    (GamePlatform.STEAM, "7656119801234567a"),  # not digits
+    (GamePlatform.STEAM, "STEAM_0:1:12345"),  # the legacy text form
+    (GamePlatform.STEAM, "７６５６１１９８０１２３４５６７８"),  # full-width digits
+    (GamePlatform.STEAM, "10000000000000001"),  # universe 0
+    (GamePlatform.STEAM, "81064797587636229"),  # universe 1 but not an individual account
+    (GamePlatform.STEAM, "76561197960265728"),  # account number 0
+    (GamePlatform.STEAM, ""),
+    (GamePlatform.EPIC, "0123456789abcdef0123456789abcde"),  # 31
+    (GamePlatform.EPIC, "0123456789abcdef0123456789abcdef0"),  # 33
+    (GamePlatform.EPIC, "0123456789abcdef0123456789abcdeg"),  # not hex
+    (GamePlatform.EPIC, "01234567-89ab-cdef-0123-456789abcdef"),  # a UUID with dashes
+    (GamePlatform.EPIC, "Deevo"),  # a display name, not the account id
+    (GamePlatform.PSN, ""),
+    (GamePlatform.PSN, "   "),
+    (GamePlatform.PSN, "x" * 65),
+    (GamePlatform.XBOX, "tab\there"),
+    (GamePlatform.XBOX, "new\nline"),
+    (GamePlatform.SWITCH, "nul\x00"),
+    (GamePlatform.SWITCH, "y" * 100),
 ]
 
 
@@ -422,14 +423,14 @@ async def test_linking_checks_formats_and_changes_nothing_on_bad_input(platform,
     for kind, raw in INVALID[::3]:
         await fails_unchanged(
             platform,
-            lambda s, kind=kind, raw=raw: identity.link_platform_account(
+            lambda s, kind=kind, raw=raw: accounts.link_platform_account(
                 s, actor=admin, member_id=member, platform=kind.value, account_id=raw
             ),
             code="INVALID_ACCOUNT_ID",
         )
     await fails_unchanged(
         platform,
-        lambda s: identity.link_platform_account(
+        lambda s: accounts.link_platform_account(
             s, actor=admin, member_id=member, platform="stadia", account_id="abc"
         ),
         code="INVALID_PLATFORM",
@@ -438,7 +439,7 @@ async def test_linking_checks_formats_and_changes_nothing_on_bad_input(platform,
 
 async def test_epic_ids_are_stored_lowercase(platform, world):
     async with platform.unit_of_work() as s:
-        account = await identity.link_platform_account(
+        account = await accounts.link_platform_account(
             s,
             actor=world.actors["organization_admin"],
             member_id=world.member_ids["player"],
@@ -456,7 +457,7 @@ async def test_epic_ids_are_stored_lowercase(platform, world):
 async def test_duplicate_account_in_one_organization_is_refused(platform, world):
     admin = world.actors["organization_admin"]
     async with platform.unit_of_work() as s:
-        await identity.link_platform_account(
+        await accounts.link_platform_account(
             s,
             actor=admin,
             member_id=world.member_ids["player"],
@@ -466,7 +467,7 @@ async def test_duplicate_account_in_one_organization_is_refused(platform, world)
     # the same account, spelled differently, for another member
     error = await fails_unchanged(
         platform,
-        lambda s: identity.link_platform_account(
+        lambda s: accounts.link_platform_account(
             s,
             actor=admin,
             member_id=world.member_ids["team_captain"],
@@ -479,7 +480,7 @@ async def test_duplicate_account_in_one_organization_is_refused(platform, world)
     assert "another player" in error.message
     error = await fails_unchanged(
         platform,
-        lambda s: identity.link_platform_account(
+        lambda s: accounts.link_platform_account(
             s,
             actor=admin,
             member_id=world.member_ids["player"],
@@ -494,7 +495,7 @@ async def test_duplicate_account_in_one_organization_is_refused(platform, world)
 async def test_same_account_may_be_linked_in_another_organization(platform, world):
     root = world.actors["superuser"]
     async with platform.unit_of_work() as s:
-        await identity.link_platform_account(
+        await accounts.link_platform_account(
             s,
             actor=root,
             member_id=world.member_ids["player"],
@@ -505,7 +506,7 @@ async def test_same_account_may_be_linked_in_another_organization(platform, worl
         member = await members.add_member(
             s, actor=root, organization_id=other.id, user_id=world.user_ids["player"]
         )
-        again = await identity.link_platform_account(
+        again = await accounts.link_platform_account(
             s, actor=root, member_id=member.id, platform="steam", account_id="76561198012345678"
         )
     assert again.organization_id == other.id
@@ -521,7 +522,7 @@ async def test_same_account_may_be_linked_in_another_organization(platform, worl
 async def test_players_link_their_own_accounts_but_not_someone_elses(platform, world):
     me = world.actors["player"]
     async with platform.unit_of_work() as s:
-        mine = await identity.link_platform_account(
+        mine = await accounts.link_platform_account(
             s,
             actor=me,
             member_id=world.member_ids["player"],
@@ -531,7 +532,7 @@ async def test_players_link_their_own_accounts_but_not_someone_elses(platform, w
     assert mine.member_id == world.member_ids["player"]
     await fails_unchanged(
         platform,
-        lambda s: identity.link_platform_account(
+        lambda s: accounts.link_platform_account(
             s,
             actor=me,
             member_id=world.member_ids["team_captain"],
@@ -542,7 +543,7 @@ async def test_players_link_their_own_accounts_but_not_someone_elses(platform, w
     )
     await fails_unchanged(
         platform,
-        lambda s: identity.link_platform_account(
+        lambda s: accounts.link_platform_account(
             s,
             actor=SPECTATOR,
             member_id=world.member_ids["player"],
@@ -554,20 +555,20 @@ async def test_players_link_their_own_accounts_but_not_someone_elses(platform, w
     # someone else cannot unlink it either; the owner can
     await fails_unchanged(
         platform,
-        lambda s: identity.unlink_platform_account(
+        lambda s: accounts.unlink_platform_account(
             s, actor=world.actors["team_captain"], account_id=mine.id
         ),
         code="PERMISSION_DENIED",
     )
     async with platform.unit_of_work() as s:
-        await identity.unlink_platform_account(s, actor=me, account_id=mine.id)
+        await accounts.unlink_platform_account(s, actor=me, account_id=mine.id)
     async with platform.reading() as s:
         assert await s.get(PlatformAccount, mine.id) is None
 
 
 async def test_league_staff_link_accounts_for_members(platform, world):
     async with platform.unit_of_work() as s:
-        account = await identity.link_platform_account(
+        account = await accounts.link_platform_account(
             s,
             actor=world.actors["league_staff"],
             member_id=world.member_ids["team_captain"],

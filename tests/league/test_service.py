@@ -11,12 +11,12 @@ from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity import service as identity
 from sprocket.identity.access import SPECTATOR
-from sprocket.identity.models import Role, RoleGrant
-from sprocket.league import members, rosters
+from sprocket.league import members, roles, rosters
 from sprocket.league import service as league
 from sprocket.league.configuration import KEYS
-from sprocket.league.models import OrganizationSetting, RosterSpot
-from sprocket.schedule.standings import PointsRule, TieBreak
+from sprocket.league.match_format import MatchFormat
+from sprocket.league.models import OrganizationSetting, Role, RoleGrant, RosterSpot
+from sprocket.league.rules import PointsRule, TieBreak
 from tests.helpers.database import fails_unchanged
 
 NOW = dt.datetime(2026, 1, 5, 19, 0, tzinfo=dt.UTC)
@@ -236,13 +236,13 @@ async def test_league_roster_limits_are_validated(platform, world):
     [("bo5", ("bo", 5)), ("BO7", ("bo", 7)), (" bo1 ", ("bo", 1)), ("fixed2", ("fixed", 2))],
 )
 def test_match_formats_parse(text, parsed):
-    assert league.parse_match_format(text) == parsed
+    assert MatchFormat.parse(text) == MatchFormat(*parsed)
 
 
 @pytest.mark.parametrize("text", ["bo4", "bo0", "fixed0", "fixed20", "best of 5", "", "bo"])
 def test_bad_match_formats_are_rejected(text):
     with pytest.raises(InvalidInput) as raised:
-        league.parse_match_format(text)
+        MatchFormat.parse(text)
     assert raised.value.code == "INVALID_MATCH_FORMAT"
 
 
@@ -762,7 +762,7 @@ async def test_league_staff_of_another_league_may_not_touch_this_one(platform, w
             s, actor=root, organization_id=world.organization_id, name="3s", game_mode="standard"
         )
         user = await identity.ensure_user(s, discord_id="4242", display_name="Other Staff")
-        await identity.grant_role(
+        await roles.grant_role(
             s,
             actor=root,
             organization_id=world.organization_id,

@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from sprocket.flows import match_results
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.replays import service as replays
 from sprocket.replays.models import Submission
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from tests.api.test_replay_api import drain, linked_lineup, new_match
 from tests.league_world import World
 from tests.replays.series import Lineup, actor_of, game
@@ -21,7 +22,7 @@ AWAY_SWEEP = ((0, 1), (1, 2), (2, 3))
 
 
 async def submit_series(
-    platform: Platform, world: World, home: int, away: int, games: Sequence[tuple[int, int]]
+    platform: Runtime, world: World, home: int, away: int, games: Sequence[tuple[int, int]]
 ) -> tuple[int, Lineup, int]:
     """A fresh match of ``world.team_ids[home]`` against ``[away]``; a home player submits the
     games (home goals, away goals) and the job validates them: it awaits ratification.
@@ -30,7 +31,7 @@ async def submit_series(
     line = await linked_lineup(platform, match_id)
     uploads = [game(line, n, home_goals=h, away_goals=a) for n, (h, a) in enumerate(games, 1)]
     async with platform.unit_of_work() as session:
-        submission = await replays.submit_replays(
+        submission = await match_results.submit_match_replays(
             session,
             actor=await actor_of(platform, line.home[0][0]),
             storage=platform.storage,
@@ -43,7 +44,7 @@ async def submit_series(
 
 
 async def accept_series(
-    platform: Platform, world: World, home: int, away: int, games: Sequence[tuple[int, int]]
+    platform: Runtime, world: World, home: int, away: int, games: Sequence[tuple[int, int]]
 ) -> tuple[int, Lineup, int]:
     """:func:`submit_series`, then an away player ratifies it."""
     match_id, line, submission_id = await submit_series(platform, world, home, away, games)
@@ -55,7 +56,7 @@ async def accept_series(
     return match_id, line, submission_id
 
 
-async def ratings_table(platform: Platform) -> dict[tuple[int, int], tuple[Any, ...]]:
+async def ratings_table(platform: Runtime) -> dict[tuple[int, int], tuple[Any, ...]]:
     """Every rating by (member, game mode): the values, without row ids and times."""
     async with platform.reading() as session:
         rows = (await session.scalars(select(Rating))).all()
@@ -72,7 +73,7 @@ async def ratings_table(platform: Platform) -> dict[tuple[int, int], tuple[Any, 
     }
 
 
-async def points_table(platform: Platform) -> list[tuple[Any, ...]]:
+async def points_table(platform: Runtime) -> list[tuple[Any, ...]]:
     """Every rating point, in history order (row id), without the row id."""
     async with platform.reading() as session:
         rows = (await session.scalars(select(RatingPoint).order_by(RatingPoint.id))).all()
@@ -95,6 +96,6 @@ async def points_table(platform: Platform) -> list[tuple[Any, ...]]:
     ]
 
 
-async def submission(platform: Platform, submission_id: int) -> Submission:
+async def submission(platform: Runtime, submission_id: int) -> Submission:
     async with platform.reading() as session:
         return await session.get(Submission, submission_id)

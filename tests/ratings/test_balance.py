@@ -14,7 +14,7 @@ from sprocket.ratings.balance import (
     form_lobbies,
     split_teams,
 )
-from sprocket.ratings.model import Skill, win_probability
+from sprocket.ratings.skill import Skill, win_probability
 
 
 def entrant(key: str, mu: float, sigma: float = 2.0, wait: float = 0.0) -> Entrant[str]:

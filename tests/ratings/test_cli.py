@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from sprocket.cli import app
 from sprocket.config import load_settings
+from sprocket.jobs import build_runtime
 from sprocket.ratings.models import Rating
-from sprocket.runtime import Platform
 
 runner = CliRunner()
 
@@ -34,7 +34,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
 
 def _ratings() -> dict[int, tuple[float, float, int, int]]:
     async def read() -> dict[int, tuple[float, float, int, int]]:
-        platform = Platform(load_settings())
+        platform = build_runtime(load_settings())
         try:
             async with platform.reading() as session:
                 rows = (await session.scalars(select(Rating))).all()

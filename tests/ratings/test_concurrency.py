@@ -21,12 +21,13 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.flows import ratings as rating_flow
 from sprocket.league.models import GameMode
 from sprocket.ratings import service as ratings
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.ratings.service import RatedGame
 from sprocket.replays import service as replays
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule.models import MatchGame
 from tests.conftest import POSTGRES_URL
 from tests.league_world import World
@@ -47,7 +48,7 @@ pytestmark = pytest.mark.skipif(
 TIMEOUT = 20
 
 
-async def waiting_on_a_lock(platform: Platform) -> int:
+async def waiting_on_a_lock(platform: Runtime) -> int:
     """Backends of the test database waiting for a lock another transaction holds."""
     async with platform.engine.connect() as conn:
         return await conn.scalar(
@@ -60,7 +61,7 @@ async def waiting_on_a_lock(platform: Platform) -> int:
 
 @pytest.mark.parametrize("leader_stamped", ["first", "second"])
 async def test_two_results_for_the_same_newcomers_accepted_at_once(
-    platform: Platform, world: World, monkeypatch: pytest.MonkeyPatch, leader_stamped: str
+    platform: Runtime, world: World, monkeypatch: pytest.MonkeyPatch, leader_stamped: str
 ) -> None:
     # Team 0 plays two matches; nobody has a rating yet, so its two players are newcomers in
     # both results.
@@ -157,7 +158,9 @@ async def test_two_results_for_the_same_newcomers_accepted_at_once(
     # Exactly what rebuilding the history in acceptance order gives.
     incremental = (await ratings_table(platform), await points_table(platform))
     async with platform.unit_of_work() as session:
-        await ratings.recompute(session, organization_id=world.organization_id, game_mode_id=mode)
+        await rating_flow.recompute(
+            session, organization_id=world.organization_id, game_mode_id=mode
+        )
     assert (await ratings_table(platform), await points_table(platform)) == incremental
 
 
@@ -172,12 +175,12 @@ async def _match_of(session: AsyncSession, games: Sequence[RatedGame]) -> int:
     return match_id
 
 
-async def _doubles(platform: Platform) -> int:
+async def _doubles(platform: Runtime) -> int:
     async with platform.reading() as session:
         return await session.scalar(select(GameMode.id).where(GameMode.code == "doubles"))
 
 
-async def _game_ids(platform: Platform, match_id: int) -> list[int]:
+async def _game_ids(platform: Runtime, match_id: int) -> list[int]:
     async with platform.reading() as session:
         rows = await session.scalars(
             select(MatchGame.id).where(MatchGame.match_id == match_id).order_by(MatchGame.number)

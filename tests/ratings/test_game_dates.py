@@ -8,6 +8,7 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
+from sprocket.flows import ratings as rating_flow
 from sprocket.ratings import service as ratings
 from sprocket.ratings.models import RatingPoint
 from sprocket.schedule import service as schedule
@@ -36,7 +37,7 @@ async def _points(platform, match_id: int) -> tuple[Match, list[MatchGame], list
 async def _recompute(platform, world) -> None:
     async with platform.unit_of_work() as s:
         mode = await ratings.game_mode_id(s, "doubles")
-        await ratings.recompute(s, organization_id=world.organization_id, game_mode_id=mode)
+        await rating_flow.recompute(s, organization_id=world.organization_id, game_mode_id=mode)
 
 
 async def test_rating_points_carry_each_games_replay_date(platform, world) -> None:

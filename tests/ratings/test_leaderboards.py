@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from sprocket.db import utcnow
 from sprocket.errors import InvalidInput
+from sprocket.flows import ratings as rating_flow
 from sprocket.league import service as league
 from sprocket.league.models import GameMode, Player
 from sprocket.ratings import leaderboards
@@ -69,7 +70,9 @@ async def build(platform, world) -> Scenario:
             .values(skill_group_id=world.skill_group_ids[1])
         )
         mode = await session.scalar(select(GameMode.id).where(GameMode.code == "doubles"))
-        await ratings.recompute(session, organization_id=world.organization_id, game_mode_id=mode)
+        await rating_flow.recompute(
+            session, organization_id=world.organization_id, game_mode_id=mode
+        )
     return Scenario(
         world.organization_id,
         mode,

@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 
 from sprocket.demo import build_demo
 from sprocket.errors import InvalidInput, NotFound
+from sprocket.flows import ratings as rating_flow
 from sprocket.league import service as league
 from sprocket.league.models import GameMode, League, Player
-from sprocket.ratings import model
 from sprocket.ratings import service as ratings
-from sprocket.ratings.model import GameRecord
+from sprocket.ratings import skill
 from sprocket.ratings.models import Rating, RatingPoint
+from sprocket.ratings.skill import GameRecord
 from sprocket.replays import service as replays
 from sprocket.schedule.models import MatchGame
 from sprocket.stats.models import PlayerGameStat
@@ -59,19 +60,19 @@ async def test_an_accepted_series_rates_every_player_once_per_game(platform, wor
         org, mu, sigma, displayed, played, wins = table[(member, mode)]
         assert org == world.organization_id
         assert (played, wins) == (4, 3)
-        assert mu > model.MODEL.mu and sigma < model.MODEL.sigma
-        assert displayed == model.display_rating(mu, sigma)
+        assert mu > skill.MODEL.mu and sigma < skill.MODEL.sigma
+        assert displayed == skill.display_rating(mu, sigma)
     for member in away:
         _, mu, _, _, played, wins = table[(member, mode)]
         assert (played, wins) == (4, 1)
-        assert mu < model.MODEL.mu
+        assert mu < skill.MODEL.mu
     # The winners of the series end above the losers.
     assert min(table[(m, mode)][1] for m in home) > max(table[(m, mode)][1] for m in away)
     # Each player's history is a chain: a game starts from the previous game's rating.
     for member in home + away:
         chain = [p for p in points if p[1] == member]
         assert [p[4] for p in chain] == games
-        assert (chain[0][7], chain[0][8]) == (model.MODEL.mu, model.MODEL.sigma)
+        assert (chain[0][7], chain[0][8]) == (skill.MODEL.mu, skill.MODEL.sigma)
         for before, after in zip(chain, chain[1:], strict=False):
             assert (after[7], after[8]) == (before[9], before[10])
         assert (chain[-1][9], chain[-1][10]) == table[(member, mode)][1:3]
@@ -79,7 +80,7 @@ async def test_an_accepted_series_rates_every_player_once_per_game(platform, wor
         assert won == [(h > a) == (member in home) for h, a in HOME_WINS_3_1]
 
     # The result is exactly the pure model's replay of the four games.
-    expected = model.recompute(
+    expected = skill.recompute(
         GameRecord(g, tuple(home), tuple(away), h > a)
         for g, (h, a) in zip(games, HOME_WINS_3_1, strict=True)
     )
@@ -115,7 +116,7 @@ async def test_recompute_gives_exactly_the_incremental_ratings(platform, world) 
     assert len(incremental_points) == 4 * (4 + 3 + 3 + 4 + 4 + 4)
 
     async with platform.unit_of_work() as session:
-        done = await ratings.recompute(
+        done = await rating_flow.recompute(
             session, organization_id=world.organization_id, game_mode_id=await _mode(platform)
         )
 
@@ -158,7 +159,7 @@ async def test_an_invalidated_result_is_taken_back(platform, world) -> None:
         remaining += [
             GameRecord(g, home, away, h > a) for g, (h, a) in zip(ids, games, strict=True)
         ]
-    expected = model.recompute(remaining)
+    expected = skill.recompute(remaining)
     assert {m: (s.mu, s.sigma, s.games) for m, s in expected.items()} == {
         m: (v[1], v[2], v[4]) for (m, _), v in table.items()
     }
@@ -181,7 +182,7 @@ async def test_lines_without_a_player_are_not_rated(platform, world) -> None:
             select(PlayerGameStat).where(PlayerGameStat.player_id == player)
         ):
             stat.player_id = None
-        done = await ratings.recompute(
+        done = await rating_flow.recompute(
             session, organization_id=world.organization_id, game_mode_id=await _mode(platform)
         )
     assert (done.games, done.players, done.points) == (len(games), 3, 3 * len(games))
@@ -238,8 +239,8 @@ async def test_win_probability(platform, world) -> None:
 
     assert favourite > 0.5 and underdog < 0.5
     assert favourite + underdog == pytest.approx(1.0, abs=1e-12)
-    skills = {m: model.Skill(r.mu, r.sigma, r.games) for m, r in rows.items()}
-    assert favourite == model.win_probability([skills[m] for m in home], [skills[m] for m in away])
+    skills = {m: skill.Skill(r.mu, r.sigma, r.games) for m, r in rows.items()}
+    assert favourite == skill.win_probability([skills[m] for m in home], [skills[m] for m in away])
     assert 0 < mixed < 1
     assert fresh == pytest.approx(0.5, abs=1e-12)
 
@@ -303,7 +304,7 @@ async def test_the_demo_rates_every_player_with_history(platform) -> None:
     before = await ratings_table(platform)
     async with platform.unit_of_work() as session:
         for org, mode in await ratings.rated_scopes(session):
-            await ratings.recompute(session, organization_id=org, game_mode_id=mode)
+            await rating_flow.recompute(session, organization_id=org, game_mode_id=mode)
     assert await ratings_table(platform) == before
     # Building it again adds nothing.
     async with platform.unit_of_work() as session:

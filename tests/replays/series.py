@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.identity.models import User
+from sprocket.league import accounts
 from sprocket.league.models import Member, Player, RosterSpot
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule.models import Fixture, Match
 from tests.helpers.replay_writer import PlayerSpec, build_replay
 
@@ -31,7 +31,7 @@ class Lineup:
 
 
 async def lineup(
-    platform: Platform, match_id: int, *, link: bool = True, unlinked: Collection[int] = ()
+    platform: Runtime, match_id: int, *, link: bool = True, unlinked: Collection[int] = ()
 ) -> Lineup:
     """The two rosters of a match, each player given a linked Steam account (except the
     members in ``unlinked``, whose account the replays show but nobody linked)."""
@@ -51,7 +51,7 @@ async def lineup(
             for member_id, name in rows:
                 steam = str(STEAM_BASE + member_id)
                 if link and member_id not in unlinked:
-                    await identity.link_verified_account(
+                    await accounts.link_verified_account(
                         session,
                         member_id=member_id,
                         platform="steam",
@@ -114,7 +114,7 @@ def sweep(lineup: Lineup, *, games: int = 3) -> list[Upload]:
     return [game(lineup, n, home_goals=2, away_goals=1) for n in range(1, games + 1)]
 
 
-async def actor_of(platform: Platform, member_id: int) -> Actor:
+async def actor_of(platform: Runtime, member_id: int) -> Actor:
     """The signed-in user behind a member (for the players the World gives no role)."""
     async with platform.reading() as session:
         member = await session.get(Member, member_id)

@@ -23,13 +23,15 @@ import pytest
 from sqlalchemy import select
 
 from sprocket.config import Settings
+from sprocket.flows import tasks
 from sprocket.identity.access import Actor
+from sprocket.jobs import all_jobs
 from sprocket.league import service as league
 from sprocket.platform.broker import create_broker, register_jobs, run_worker
 from sprocket.platform.outbox import OutboxMessage, ProcessedMessage
-from sprocket.replays import service, tasks
+from sprocket.replays import service
 from sprocket.replays.models import Ratification, Submission
-from sprocket.runtime import Platform, all_jobs
+from sprocket.runtime import Runtime
 from sprocket.schedule.models import Match, MatchGame
 from sprocket.stats import service as stats
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
@@ -133,7 +135,7 @@ async def eventually(condition: Callable[[], Awaitable[bool]], what: str) -> Non
 # -- the league ----------------------------------------------------------------------------------
 
 
-async def _submitted(platform: Platform, world: World) -> tuple[int, int, int]:
+async def _submitted(platform: Runtime, world: World) -> tuple[int, int, int]:
     """A Team 1 vs Team 2 sweep submitted by Team 1's captain and relayed to RabbitMQ:
     (match id, submission id, outbox message id of its processing job)."""
     match_id = await new_match(platform, world)
@@ -148,7 +150,7 @@ async def _submitted(platform: Platform, world: World) -> tuple[int, int, int]:
     return match_id, submission_id, message.id
 
 
-async def _results(platform: Platform, match_id: int) -> dict[str, Any]:
+async def _results(platform: Runtime, match_id: int) -> dict[str, Any]:
     async with platform.reading() as s:
         match = await s.get(Match, match_id)
         assert match is not None
@@ -170,7 +172,7 @@ NOTHING = {"match": "scheduled", "games": 0, "player lines": 0, "team lines": 0}
 ONCE = {"match": "completed", "games": 3, "player lines": 3 * 4, "team lines": 3 * 2}
 
 
-async def _receipts(platform: Platform, message_id: int) -> int:
+async def _receipts(platform: Runtime, message_id: int) -> int:
     return await count(
         platform,
         ProcessedMessage,
@@ -179,7 +181,7 @@ async def _receipts(platform: Platform, message_id: int) -> int:
     )
 
 
-async def _other_side(platform: Platform, world: World) -> list[Actor]:
+async def _other_side(platform: Runtime, world: World) -> list[Actor]:
     return [Actor(user_id=u) for u in await team_users(platform, world.team_ids[1])]
 
 
@@ -187,7 +189,7 @@ async def _other_side(platform: Platform, world: World) -> list[Actor]:
 
 
 async def test_a_worker_killed_while_processing_leaves_it_to_the_next(
-    platform: Platform, settings: Settings, world: World, monkeypatch: pytest.MonkeyPatch
+    platform: Runtime, settings: Settings, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     match_id, submission_id, message_id = await _submitted(platform, world)
     real = service.process_submission
@@ -254,7 +256,7 @@ async def test_a_worker_killed_while_processing_leaves_it_to_the_next(
 
 
 async def test_a_worker_killed_while_finalizing_leaves_it_to_the_next(
-    platform: Platform, settings: Settings, world: World, monkeypatch: pytest.MonkeyPatch
+    platform: Runtime, settings: Settings, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No ratification needed: the processing job itself accepts, in its transaction.
     async with platform.unit_of_work() as s:
@@ -288,7 +290,7 @@ async def test_a_worker_killed_while_finalizing_leaves_it_to_the_next(
 
 
 async def test_a_finalize_that_fails_leaves_nothing_and_a_retry_accepts_once(
-    platform: Platform, settings: Settings, world: World, monkeypatch: pytest.MonkeyPatch
+    platform: Runtime, settings: Settings, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     match_id, submission_id, _ = await _submitted(platform, world)
     async with worker(settings):

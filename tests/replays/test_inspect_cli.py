@@ -31,10 +31,10 @@ from typer.testing import CliRunner
 from sprocket.cli import app
 from sprocket.config import load_settings
 from sprocket.identity.models import User
+from sprocket.jobs import build_runtime
 from sprocket.migrate import upgrade
 from sprocket.replays.models import Submission
 from sprocket.replays.parser import parse_replay
-from sprocket.runtime import Platform
 from tests.conftest import REPLAYS
 from tests.helpers.replay_writer import PlayerSpec, build_replay
 
@@ -373,7 +373,7 @@ async def _league(tmp_path: Path) -> dict[str, Any]:
     from tests.league_world import build_world
     from tests.replays.series import sweep
 
-    platform = Platform(load_settings())
+    platform = build_runtime(load_settings())
     await platform.start(relay=False)
     try:
         world = await build_world(platform)
@@ -394,7 +394,7 @@ async def _league(tmp_path: Path) -> dict[str, Any]:
 
 
 async def _submissions() -> list[tuple[int, str]]:
-    platform = Platform(load_settings())
+    platform = build_runtime(load_settings())
     try:
         async with platform.reading() as s:
             rows = await s.execute(select(Submission.match_id, Submission.status))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from sprocket.migrate import downgrade, upgrade
 from sprocket.replays import service as replays
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import MatchGame
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
@@ -19,7 +19,7 @@ from tests.replays.series import actor_of, game
 from tests.replays.test_submissions import act, load, run_jobs, submit, team_one_match
 
 
-async def counts(platform: Platform) -> tuple[int, int, int]:
+async def counts(platform: Runtime) -> tuple[int, int, int]:
     async with platform.reading() as s:
         return (
             await s.scalar(select(func.count()).select_from(MatchGame)) or 0,
@@ -29,7 +29,7 @@ async def counts(platform: Platform) -> tuple[int, int, int]:
 
 
 async def test_down_and_up_keeps_every_result(
-    platform: Platform, world: World, database_url: str
+    platform: Runtime, world: World, database_url: str
 ) -> None:
     line = await team_one_match(platform, world)
     files = [

@@ -12,12 +12,13 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from sprocket.errors import Conflict, InvalidInput
+from sprocket.flows import match_results
 from sprocket.ratings.models import RatingPoint
 from sprocket.replays import service as replays
 from sprocket.replays.models import StoredReplay, Submission, SubmissionReplay
 from sprocket.replays.parser import ReplayError
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule.models import MatchGame
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
 from tests.helpers.database import fails_unchanged
@@ -56,7 +57,7 @@ def other_copy(line: Lineup, number: int, *, filename: str = "theirs.replay") ->
     return Upload(filename, copy.data)
 
 
-async def awaiting_with(platform: Platform, world: World, files: list[Upload]) -> Submission:
+async def awaiting_with(platform: Runtime, world: World, files: list[Upload]) -> Submission:
     """The captain submits ``files`` for the first match; checked, it awaits ratification."""
     submitted = await submit(platform, world.actors["team_captain"], world.match_ids[0], files)
     await run_jobs(platform)
@@ -365,7 +366,7 @@ async def test_an_error_names_the_file_by_its_clean_name(platform, world) -> Non
 
     raised = await fails_unchanged(
         platform,
-        lambda s: replays.submit_replays(
+        lambda s: match_results.submit_match_replays(
             s,
             actor=world.actors["team_captain"],
             storage=platform.storage,

@@ -20,13 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
 from sprocket.errors import DomainError, PermissionDenied
+from sprocket.flows import match_results, tasks
 from sprocket.identity.access import Actor
-from sprocket.identity.models import PlatformAccount
 from sprocket.league import service as league
-from sprocket.league.models import RosterSpot
+from sprocket.league.models import PlatformAccount, RosterSpot
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.replays import service as replays
-from sprocket.replays import tasks
 from sprocket.replays.models import (
     Ratification,
     StoredReplay,
@@ -36,7 +35,7 @@ from sprocket.replays.models import (
 )
 from sprocket.replays.parser import ReplayError
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Match, MatchGame
 from sprocket.stats import service as stats
@@ -59,10 +58,10 @@ class WorkerDied(Exception):
 
 
 async def submit(
-    platform: Platform, actor: Actor, match_id: int, files: list[Upload], *, max_size: int = MAX
+    platform: Runtime, actor: Actor, match_id: int, files: list[Upload], *, max_size: int = MAX
 ) -> Submission:
     async with platform.unit_of_work() as session:
-        return await replays.submit_replays(
+        return await match_results.submit_match_replays(
             session,
             actor=actor,
             storage=platform.storage,
@@ -73,10 +72,10 @@ async def submit(
 
 
 def submitting(
-    platform: Platform, actor: Actor, match_id: int, files: list[Upload], *, max_size: int = MAX
+    platform: Runtime, actor: Actor, match_id: int, files: list[Upload], *, max_size: int = MAX
 ) -> Callable[[AsyncSession], Awaitable[object]]:
     """The upload as a call for ``fails_unchanged``."""
-    return lambda session: replays.submit_replays(
+    return lambda session: match_results.submit_match_replays(
         session,
         actor=actor,
         storage=platform.storage,
@@ -86,13 +85,13 @@ def submitting(
     )
 
 
-async def act(platform: Platform, service: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
+async def act(platform: Runtime, service: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
     """One service call in its own unit of work."""
     async with platform.unit_of_work() as session:
         return await service(session, **kwargs)
 
 
-async def run_jobs(platform: Platform) -> None:
+async def run_jobs(platform: Runtime) -> None:
     """Relay the outbox to the in-memory broker until nothing is left to run."""
     for _ in range(10):
         sent = await platform.relay.relay_once()
@@ -102,18 +101,18 @@ async def run_jobs(platform: Platform) -> None:
     raise AssertionError("the outbox never drained")
 
 
-async def load(platform: Platform, submission_id: int) -> Submission:
+async def load(platform: Runtime, submission_id: int) -> Submission:
     async with platform.reading() as session:
         return await session.get(Submission, submission_id)
 
 
-async def count(platform: Platform, model: Any, *where: Any) -> int:
+async def count(platform: Runtime, model: Any, *where: Any) -> int:
     async with platform.reading() as session:
         query = select(func.count()).select_from(model)
         return await session.scalar(query.where(*where) if where else query) or 0
 
 
-async def results(platform: Platform, match_id: int) -> tuple[int, int, int]:
+async def results(platform: Runtime, match_id: int) -> tuple[int, int, int]:
     """(games, player stat lines, team stat lines) recorded for a match."""
     games = select(MatchGame.id).where(MatchGame.match_id == match_id)
     return (
@@ -123,24 +122,24 @@ async def results(platform: Platform, match_id: int) -> tuple[int, int, int]:
     )
 
 
-async def match_status(platform: Platform, match_id: int) -> str:
+async def match_status(platform: Runtime, match_id: int) -> str:
     async with platform.reading() as session:
         return (await session.get(Match, match_id)).status
 
 
-async def standing(platform: Platform, world: World, team_id: int) -> Any:
+async def standing(platform: Runtime, world: World, team_id: int) -> Any:
     async with platform.reading() as session:
         rows = await schedule.standings(session, season_id=world.season_id)
     return next(row for row in rows if row.team == team_id)
 
 
-def objects(platform: Platform) -> set[str]:
+def objects(platform: Runtime) -> set[str]:
     """Every object in the (local) replay storage."""
     root = Path(platform.storage.root)  # type: ignore[attr-defined]
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
-async def setting(platform: Platform, world: World, key: str, value: object) -> None:
+async def setting(platform: Runtime, world: World, key: str, value: object) -> None:
     await act(
         platform,
         league.set_organization_setting,
@@ -151,14 +150,14 @@ async def setting(platform: Platform, world: World, key: str, value: object) -> 
     )
 
 
-async def team_one_match(platform: Platform, world: World, **options: Any) -> Lineup:
+async def team_one_match(platform: Runtime, world: World, **options: Any) -> Lineup:
     """The first match, Team 1 at home, with every player's Steam account linked."""
     line = await lineup(platform, world.match_ids[0], **options)
     assert line.home_team_id == world.team_ids[0]
     return line
 
 
-async def awaiting(platform: Platform, world: World, line: Lineup) -> Submission:
+async def awaiting(platform: Runtime, world: World, line: Lineup) -> Submission:
     """The captain submits a 3-0 series; after the job it awaits ratification."""
     submitted = await submit(platform, world.actors["team_captain"], line.match_id, sweep(line))
     await run_jobs(platform)
@@ -482,7 +481,7 @@ async def test_the_same_bytes_are_stored_once(platform, world) -> None:
 # -- staff ---------------------------------------------------------------------------------------
 
 
-async def audit(platform: Platform, submission_id: int) -> list[tuple[str, int, dict]]:
+async def audit(platform: Runtime, submission_id: int) -> list[tuple[str, int, dict]]:
     async with platform.reading() as session:
         rows = (
             await session.scalars(
@@ -612,7 +611,7 @@ async def test_staff_invalidate_an_accepted_result(platform, world) -> None:
 
 
 async def refused(
-    platform: Platform,
+    platform: Runtime,
     actor: Actor,
     match_id: int,
     files: list[Upload],
@@ -1019,7 +1018,7 @@ async def test_a_worker_dying_while_the_ratification_accepts_leaves_one_result(
 
 
 async def test_a_processing_job_that_fails_is_retried_until_it_succeeds(
-    platform: Platform, world: World, monkeypatch: pytest.MonkeyPatch
+    platform: Runtime, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A storage hiccup must not leave the submission stuck in processing."""
     line = await lineup(platform, world.match_ids[0])

@@ -8,12 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sprocket.errors import InvalidInput
+from sprocket.league.rules import PointsRule, TieBreak
 from sprocket.schedule.standings import (
     DEFAULT_TIE_BREAKS,
-    PointsRule,
     SeriesResult,
     StandingRow,
-    TieBreak,
     compute_standings,
 )
 

@@ -13,7 +13,7 @@ from sprocket.identity.access import Actor
 from sprocket.league import members
 from sprocket.league.models import GameMode, Member, Player
 from sprocket.ratings.models import Rating
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup
 from tests.league_world import World
 
@@ -27,7 +27,7 @@ class Person:
     user_id: int
 
 
-async def premier_people(platform: Platform, world: World) -> list[Person]:
+async def premier_people(platform: Runtime, world: World) -> list[Person]:
     """Every member with a Player in the World's first skill group (11: 8 rostered, 3 free)."""
     async with platform.reading() as s:
         rows = await s.execute(
@@ -40,7 +40,7 @@ async def premier_people(platform: Platform, world: World) -> list[Person]:
 
 
 async def new_person(
-    platform: Platform, world: World, n: int, *, skill_group: int | None = None
+    platform: Runtime, world: World, n: int, *, skill_group: int | None = None
 ) -> Person:
     """A fresh member (a player in ``skill_group`` when given, else no league at all)."""
     root = world.actors["superuser"]
@@ -62,7 +62,7 @@ async def new_person(
     return Person(Actor(user_id=user.id), member.id, user.id)
 
 
-async def rate(platform: Platform, world: World, mus: dict[int, float]) -> None:
+async def rate(platform: Runtime, world: World, mus: dict[int, float]) -> None:
     """Give members a doubles rating of the given mu (sigma 2)."""
     async with platform.unit_of_work() as s:
         mode = await s.scalar(select(GameMode).where(GameMode.code == "doubles"))
@@ -80,7 +80,7 @@ async def rate(platform: Platform, world: World, mus: dict[int, float]) -> None:
             )
 
 
-async def snapshot(platform: Platform) -> dict[str, Any]:
+async def snapshot(platform: Runtime) -> dict[str, Any]:
     """Everything a scrim action may change, to check that a refusal changed nothing."""
     async with platform.reading() as s:
         scrims = (await s.execute(select(Scrim).order_by(Scrim.id))).scalars().all()

@@ -13,11 +13,14 @@ from sqlalchemy import func, select
 
 from sprocket.errors import DomainError
 from sprocket.identity.access import Actor
+from sprocket.jobs import build_runtime
 from sprocket.league import service as league
 from sprocket.league.models import GameMode
 from sprocket.platform.outbox import OutboxMessage
-from sprocket.runtime import Platform
-from sprocket.scrims import matchmaking, service
+from sprocket.runtime import Runtime
+from sprocket.scrims import bans as queue_bans
+from sprocket.scrims import lifecycle, matchmaking, service, timeouts
+from sprocket.scrims import staff as scrim_staff
 from sprocket.scrims.models import QueueBan, QueueTicket, Scrim, ScrimEntry
 from tests.conftest import POSTGRES_URL
 from tests.league_world import World
@@ -28,7 +31,7 @@ SECOND = dt.timedelta(seconds=1)
 
 
 async def enter(
-    platform: Platform, world: World, person: Person, *, now: dt.datetime = NOW, **kwargs: Any
+    platform: Runtime, world: World, person: Person, *, now: dt.datetime = NOW, **kwargs: Any
 ) -> QueueTicket:
     kwargs.setdefault("game_mode", "doubles")
     kwargs.setdefault("wait_until", now + 30 * MINUTE)
@@ -39,7 +42,7 @@ async def enter(
 
 
 async def leave(
-    platform: Platform, world: World, person: Person, *, now: dt.datetime = NOW
+    platform: Runtime, world: World, person: Person, *, now: dt.datetime = NOW
 ) -> QueueTicket:
     async with platform.unit_of_work() as s:
         return await matchmaking.leave_queue(
@@ -47,17 +50,17 @@ async def leave(
         )
 
 
-async def sweep(platform: Platform, now: dt.datetime) -> service.SweepResult:
+async def sweep(platform: Runtime, now: dt.datetime) -> timeouts.SweepResult:
     async with platform.unit_of_work() as s:
-        return await service.sweep(s, now=now)
+        return await timeouts.sweep(s, now=now)
 
 
-async def tickets(platform: Platform) -> list[QueueTicket]:
+async def tickets(platform: Runtime) -> list[QueueTicket]:
     async with platform.reading() as s:
         return list((await s.scalars(select(QueueTicket).order_by(QueueTicket.id))).all())
 
 
-async def seats(platform: Platform, scrim_id: int) -> list[ScrimEntry]:
+async def seats(platform: Runtime, scrim_id: int) -> list[ScrimEntry]:
     async with platform.reading() as s:
         return list(
             (
@@ -70,12 +73,12 @@ async def seats(platform: Platform, scrim_id: int) -> list[ScrimEntry]:
         )
 
 
-async def scrims(platform: Platform) -> list[Scrim]:
+async def scrims(platform: Runtime) -> list[Scrim]:
     async with platform.reading() as s:
         return list((await s.scalars(select(Scrim).order_by(Scrim.id))).all())
 
 
-async def set_setting(platform: Platform, world: World, key: str, value: Any) -> None:
+async def set_setting(platform: Runtime, world: World, key: str, value: Any) -> None:
     async with platform.unit_of_work() as s:
         await league.set_organization_setting(
             s,
@@ -86,7 +89,7 @@ async def set_setting(platform: Platform, world: World, key: str, value: Any) ->
         )
 
 
-async def everything(platform: Platform) -> tuple[Any, ...]:
+async def everything(platform: Runtime) -> tuple[Any, ...]:
     """The scrims' state, every ticket and the number of outbox messages."""
     async with platform.reading() as s:
         outbox = await s.scalar(select(func.count()).select_from(OutboxMessage))
@@ -97,7 +100,7 @@ async def everything(platform: Platform) -> tuple[Any, ...]:
     return await snapshot(platform), rows, outbox
 
 
-async def refused(platform: Platform, code: str, action: Any) -> DomainError:
+async def refused(platform: Runtime, code: str, action: Any) -> DomainError:
     """``action`` fails with ``code`` and a sentence, and changes nothing."""
     before = await everything(platform)
     with pytest.raises(DomainError) as caught:
@@ -108,7 +111,7 @@ async def refused(platform: Platform, code: str, action: Any) -> DomainError:
     return caught.value
 
 
-async def channels(platform: Platform) -> list[str]:
+async def channels(platform: Runtime) -> list[str]:
     async with platform.reading() as s:
         rows = await s.scalars(
             select(OutboxMessage)
@@ -118,7 +121,7 @@ async def channels(platform: Platform) -> list[str]:
         return [r.payload["channel"] for r in rows]
 
 
-async def doubles_id(platform: Platform) -> int:
+async def doubles_id(platform: Runtime) -> int:
     async with platform.reading() as s:
         mode_id = await s.scalar(select(GameMode.id).where(GameMode.code == "doubles"))
     assert mode_id is not None
@@ -128,7 +131,7 @@ async def doubles_id(platform: Platform) -> int:
 # -- entering and leaving ----------------------------------------------------------------------
 
 
-async def test_entering_and_leaving_the_queue(platform: Platform, world: World) -> None:
+async def test_entering_and_leaving_the_queue(platform: Runtime, world: World) -> None:
     a, b = (await premier_people(platform, world))[:2]
     org = world.organization_id
     ticket = await enter(platform, world, a, wait_until=NOW + 20 * MINUTE)
@@ -166,22 +169,22 @@ async def test_entering_and_leaving_the_queue(platform: Platform, world: World) 
     scrim = await _open(platform, world, a, now=NOW + 3 * MINUTE)
     assert scrim.status == "pending"
     async with platform.unit_of_work() as s:
-        await service.leave_scrim(s, actor=a.actor, scrim_id=scrim.id, now=NOW + 4 * MINUTE)
+        await lifecycle.leave_scrim(s, actor=a.actor, scrim_id=scrim.id, now=NOW + 4 * MINUTE)
     again = await enter(platform, world, a, now=NOW + 5 * MINUTE)
     assert again.status == "queued" and again.id != ticket.id
 
 
-async def _join(platform: Platform, person: Person, scrim_id: int) -> Scrim:
+async def _join(platform: Runtime, person: Person, scrim_id: int) -> Scrim:
     async with platform.unit_of_work() as s:
-        return await service.join_scrim(
+        return await lifecycle.join_scrim(
             s, actor=person.actor, scrim_id=scrim_id, wait_until=NOW + 30 * MINUTE, now=NOW
         )
 
 
-async def _open(platform: Platform, world: World, person: Person, **kwargs: Any) -> Scrim:
+async def _open(platform: Runtime, world: World, person: Person, **kwargs: Any) -> Scrim:
     now = kwargs.pop("now", NOW)
     async with platform.unit_of_work() as s:
-        return await service.create_scrim(
+        return await lifecycle.create_scrim(
             s,
             actor=person.actor,
             organization_id=world.organization_id,
@@ -193,7 +196,7 @@ async def _open(platform: Platform, world: World, person: Person, **kwargs: Any)
 
 
 async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b, c, d = (await premier_people(platform, world))[:4]
     stranger = await new_person(platform, world, 2)  # a member who plays in no league
@@ -230,7 +233,7 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
     await refused(platform, "PERMISSION_DENIED", leave(platform, world, outsider))
     # banned from the queue
     async with platform.unit_of_work() as s:
-        await service.ban_member(
+        await queue_bans.ban_member(
             s, organization_id=world.organization_id, member_id=d.member_id, reason="r", now=NOW
         )
     error = await refused(platform, "QUEUE_BANNED", enter(platform, world, d))
@@ -246,7 +249,7 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
 
 
 async def test_a_full_lobby_pops_a_scrim_that_checks_in_and_starts(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b, c, d, e = (await premier_people(platform, world))[:5]
     await rate(
@@ -296,7 +299,7 @@ async def test_a_full_lobby_pops_a_scrim_that_checks_in_and_starts(
     # From here the scrim is an ordinary one: the last check-in starts it, teams balanced.
     for i, person in enumerate((a, b, c, d)):
         async with platform.unit_of_work() as s:
-            row = await service.check_in(
+            row = await lifecycle.check_in(
                 s, actor=person.actor, scrim_id=scrim.id, now=NOW + 5 * MINUTE
             )
         assert row.status == ("in_progress" if i == 3 else "popped")
@@ -308,7 +311,7 @@ async def test_a_full_lobby_pops_a_scrim_that_checks_in_and_starts(
 
 
 async def test_a_large_queue_forms_lobbies_of_similar_skill_longest_waiters_first(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     """Gathering for ten minutes, eleven players queue one second apart; the sweep then forms
     two lobbies: the longest waiter's with the three nearest to their skill, then the next
@@ -356,7 +359,7 @@ async def test_a_large_queue_forms_lobbies_of_similar_skill_longest_waiters_firs
 
 
 async def test_a_missed_check_in_bans_and_the_rest_return_to_the_queue_in_their_place(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b, c, d, e = (await premier_people(platform, world))[:5]
     for n, person in enumerate((a, b, c, d)):
@@ -364,7 +367,7 @@ async def test_a_missed_check_in_bans_and_the_rest_return_to_the_queue_in_their_
     assert last.scrim_id is not None
     for person in (a, b, c):
         async with platform.unit_of_work() as s:
-            await service.check_in(s, actor=person.actor, scrim_id=last.scrim_id, now=NOW)
+            await lifecycle.check_in(s, actor=person.actor, scrim_id=last.scrim_id, now=NOW)
     popped = NOW + 3 * MINUTE
     result = await sweep(platform, popped + dt.timedelta(seconds=300))
     assert [m.member_id for m in result.missed_check_ins] == [d.member_id]
@@ -392,7 +395,7 @@ async def test_a_missed_check_in_bans_and_the_rest_return_to_the_queue_in_their_
     }
 
 
-async def test_a_wait_that_runs_out_ends_the_ticket(platform: Platform, world: World) -> None:
+async def test_a_wait_that_runs_out_ends_the_ticket(platform: Runtime, world: World) -> None:
     a, b, c, d, e = (await premier_people(platform, world))[:5]
     await enter(platform, world, a, wait_until=NOW + 5 * MINUTE)
     assert (await sweep(platform, NOW + 4 * MINUTE)).expired_tickets == 0
@@ -425,7 +428,7 @@ async def test_a_wait_that_runs_out_ends_the_ticket(platform: Platform, world: W
 
 
 async def test_a_member_seated_elsewhere_is_dropped_not_seated_twice(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     """A seat taken beside a ticket (as a race past every check would leave it): forming a
     lobby ends that ticket instead of seating the member a second time."""
@@ -459,7 +462,7 @@ async def test_a_member_seated_elsewhere_is_dropped_not_seated_twice(
 
 
 async def test_nothing_is_formed_while_scrims_are_turned_off(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     await set_setting(platform, world, "scrim_queue_gather_seconds", 600)
@@ -471,11 +474,11 @@ async def test_nothing_is_formed_while_scrims_are_turned_off(
     assert len((await sweep(platform, NOW + 12 * MINUTE)).formed_scrim_ids) == 1
 
 
-async def test_a_restart_keeps_the_queue(platform: Platform, world: World, settings) -> None:
+async def test_a_restart_keeps_the_queue(platform: Runtime, world: World, settings) -> None:
     people = (await premier_people(platform, world))[:4]
     for person in people[:3]:
         await enter(platform, world, person)
-    restarted = Platform(settings)
+    restarted = build_runtime(settings)
     await restarted.start(relay=False)
     try:
         async with restarted.reading() as s:
@@ -495,7 +498,7 @@ async def test_a_restart_keeps_the_queue(platform: Platform, world: World, setti
 # -- races (PostgreSQL) ------------------------------------------------------------------------
 
 
-async def _active_seats(platform: Platform) -> list[tuple[int, int]]:
+async def _active_seats(platform: Runtime) -> list[tuple[int, int]]:
     async with platform.reading() as s:
         rows = await s.execute(
             select(ScrimEntry.member_id, ScrimEntry.scrim_id).where(ScrimEntry.active.is_(True))
@@ -505,7 +508,7 @@ async def _active_seats(platform: Platform) -> list[tuple[int, int]]:
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs SPROCKET_TEST_POSTGRES_URL")
 async def test_two_players_filling_the_last_places_at_once_form_one_lobby(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     for round_ in range(3):  # a few rounds, so the race is really run more than once
@@ -524,12 +527,14 @@ async def test_two_players_filling_the_last_places_at_once_form_one_lobby(
         assert {x for _, x in seated} == {formed[0].id}
         assert [t for t in await tickets(platform) if t.active] == []
         async with platform.unit_of_work() as s:
-            await service.cancel_scrim(s, actor=world.actors["superuser"], scrim_id=formed[0].id)
+            await scrim_staff.cancel_scrim(
+                s, actor=world.actors["superuser"], scrim_id=formed[0].id
+            )
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs SPROCKET_TEST_POSTGRES_URL")
 async def test_one_member_queueing_and_joining_at_once_gets_one_of_them(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b = (await premier_people(platform, world))[:2]
     scrim = await _open(platform, world, a)

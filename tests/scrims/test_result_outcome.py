@@ -7,11 +7,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sprocket.errors import Conflict
-from sprocket.ratings import service as ratings
+from sprocket.flows import match_results, scrim_results
+from sprocket.flows import ratings as rating_flow
 from sprocket.ratings.models import RatingPoint
 from sprocket.replays import service as replays
-from sprocket.runtime import Platform
-from sprocket.scrims import results, service
+from sprocket.runtime import Runtime
+from sprocket.scrims import service
 from sprocket.scrims.models import ScrimGame
 from tests.helpers.database import fails_unchanged
 from tests.league_world import World
@@ -31,7 +32,7 @@ GUID = "770019C011F0281C754B52B227B6CAA2"
 
 
 async def test_a_scrim_game_forfeited_at_a_level_score_goes_to_the_recorded_winner(
-    platform: Platform, world: World, gql
+    platform: Runtime, world: World, gql
 ) -> None:
     scrim = await played(platform, world)
     uploads = scrim.good()
@@ -82,7 +83,7 @@ async def test_a_scrim_game_forfeited_at_a_level_score_goes_to_the_recorded_winn
     # A recompute reads the same winners back from the stored games.
     before = sorted((p.member_id, p.source_game_id, p.won, p.mu_after) for p in points)
     async with platform.unit_of_work() as s:
-        await ratings.recompute(
+        await rating_flow.recompute(
             s, organization_id=world.organization_id, game_mode_id=await doubles_id(platform)
         )
     async with platform.reading() as s:
@@ -90,7 +91,7 @@ async def test_a_scrim_game_forfeited_at_a_level_score_goes_to_the_recorded_winn
     assert sorted((p.member_id, p.source_game_id, p.won, p.mu_after) for p in again) == before
 
 
-async def test_an_unfinished_scrim_game_is_no_result(platform: Platform, world: World) -> None:
+async def test_an_unfinished_scrim_game_is_no_result(platform: Runtime, world: World) -> None:
     scrim = await played(platform, world)
     uploads = scrim.good()
     uploads[2] = replay(
@@ -107,14 +108,14 @@ async def test_an_unfinished_scrim_game_is_no_result(platform: Platform, world: 
 
 
 async def test_a_game_counts_for_a_league_match_or_a_scrim_not_both(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     scrim = await played(platform, world)
     staff = world.actors["league_staff"]
     line = await lineup(platform, world.match_ids[0], link=False)
     league_copy = game(line, 1, home_goals=2, away_goals=1, match_guid=GUID, replay_id="D" * 32)
     async with platform.unit_of_work() as s:
-        league_submission = await replays.submit_replays(
+        league_submission = await match_results.submit_match_replays(
             s,
             actor=staff,
             storage=platform.storage,
@@ -129,7 +130,7 @@ async def test_a_game_counts_for_a_league_match_or_a_scrim_not_both(
 
     raised = await fails_unchanged(
         platform,
-        lambda s: results.submit_scrim_replays(
+        lambda s: scrim_results.submit_scrim_replays(
             s,
             actor=scrim.uploader.actor,
             storage=platform.storage,
@@ -153,7 +154,7 @@ async def test_a_game_counts_for_a_league_match_or_a_scrim_not_both(
     assert (await load(platform, scrim_submission.id)).status == "processing"
     retry = await fails_unchanged(
         platform,
-        lambda s: replays.submit_replays(
+        lambda s: match_results.submit_match_replays(
             s,
             actor=staff,
             storage=platform.storage,

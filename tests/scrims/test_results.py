@@ -14,17 +14,18 @@ from sqlalchemy import func, select
 
 from sprocket.audit import AuditEntry
 from sprocket.errors import DomainError
-from sprocket.identity import service as identity
-from sprocket.identity.models import PlatformAccount
+from sprocket.flows import ratings as rating_flow
+from sprocket.flows import scrim_results
+from sprocket.league import accounts
 from sprocket.league import service as league
-from sprocket.league.models import GameMode
-from sprocket.ratings import service as ratings
+from sprocket.league.models import GameMode, PlatformAccount
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.replays import service as replays
 from sprocket.replays.models import Ratification, StoredReplay, Submission
 from sprocket.replays.service import Upload
-from sprocket.runtime import Platform
-from sprocket.scrims import results, service
+from sprocket.runtime import Runtime
+from sprocket.scrims import lifecycle, service
+from sprocket.scrims import staff as scrim_staff
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame
 from tests.helpers.database import fails_unchanged
 from tests.helpers.replay_writer import PlayerSpec, build_replay
@@ -46,7 +47,7 @@ async def link(s: Any, world: World, person: Person) -> None:
         select(PlatformAccount).where(PlatformAccount.account_id == steam(person.member_id))
     )
     if linked is None:
-        await identity.link_verified_account(
+        await accounts.link_verified_account(
             s,
             member_id=person.member_id,
             platform="steam",
@@ -55,7 +56,7 @@ async def link(s: Any, world: World, person: Person) -> None:
 
 
 async def started_scrim(
-    platform: Platform,
+    platform: Runtime,
     world: World,
     people: Sequence[Person],
     *,
@@ -66,7 +67,7 @@ async def started_scrim(
     ``people``, checked in and started; every player's Steam account is linked."""
     wait = NOW + dt.timedelta(minutes=30)
     async with platform.unit_of_work() as s:
-        scrim = await service.create_scrim(
+        scrim = await lifecycle.create_scrim(
             s,
             actor=people[0].actor,
             organization_id=world.organization_id,
@@ -77,20 +78,20 @@ async def started_scrim(
             now=NOW,
         )
         for person in people[1:]:
-            await service.join_scrim(
+            await lifecycle.join_scrim(
                 s, actor=person.actor, scrim_id=scrim.id, wait_until=wait, now=NOW
             )
         for person in people:
             await link(s, world, person)
     for person in people:
         async with platform.unit_of_work() as s:
-            await service.check_in(s, actor=person.actor, scrim_id=scrim.id, now=NOW)
+            await lifecycle.check_in(s, actor=person.actor, scrim_id=scrim.id, now=NOW)
     async with platform.reading() as s:
         assert (await s.get(Scrim, scrim.id)).status == "in_progress"
     return scrim.id
 
 
-async def lineups(platform: Platform, scrim_id: int) -> list[tuple[list[int], list[int]]]:
+async def lineups(platform: Runtime, scrim_id: int) -> list[tuple[list[int], list[int]]]:
     async with platform.reading() as s:
         games = await service.game_lineups_of(s, scrim_id)
         return [
@@ -149,10 +150,10 @@ def home_wins(scrim_id: int, games: list[tuple[list[int], list[int]]]) -> list[U
 
 
 async def submit(
-    platform: Platform, person: Person, scrim_id: int, files: list[Upload]
+    platform: Runtime, person: Person, scrim_id: int, files: list[Upload]
 ) -> Submission:
     async with platform.unit_of_work() as s:
-        return await results.submit_scrim_replays(
+        return await scrim_results.submit_scrim_replays(
             s,
             actor=person.actor,
             storage=platform.storage,
@@ -163,7 +164,7 @@ async def submit(
 
 
 async def submitted(
-    platform: Platform, person: Person, scrim_id: int, files: list[Upload]
+    platform: Runtime, person: Person, scrim_id: int, files: list[Upload]
 ) -> Submission:
     """Upload, then let the background job check it; the submission as it ends up."""
     row = await submit(platform, person, scrim_id, files)
@@ -172,21 +173,21 @@ async def submitted(
     return await load(platform, row.id)
 
 
-async def load(platform: Platform, submission_id: int) -> Submission:
+async def load(platform: Runtime, submission_id: int) -> Submission:
     async with platform.reading() as s:
         return await s.get(Submission, submission_id)
 
 
-async def answer(platform: Platform, call: Any, person: Person, submission_id: int, **kw: Any):
+async def answer(platform: Runtime, call: Any, person: Person, submission_id: int, **kw: Any):
     async with platform.unit_of_work() as s:
         return await call(s, actor=person.actor, submission_id=submission_id, **kw)
 
 
-def ratify(platform: Platform, person: Person, submission_id: int) -> Any:
+def ratify(platform: Runtime, person: Person, submission_id: int) -> Any:
     return answer(platform, replays.ratify, person, submission_id)
 
 
-async def scrim_state(platform: Platform, scrim_id: int) -> tuple[str, list[tuple]]:
+async def scrim_state(platform: Runtime, scrim_id: int) -> tuple[str, list[tuple]]:
     async with platform.reading() as s:
         scrim = await s.get(Scrim, scrim_id)
         games = await service.game_lineups_of(s, scrim_id)
@@ -228,7 +229,7 @@ class Played:
         return home_wins(self.scrim_id, self.games)
 
 
-async def played(platform: Platform, world: World) -> Played:
+async def played(platform: Runtime, world: World) -> Played:
     everyone = await premier_people(platform, world)
     scrim_id = await started_scrim(platform, world, everyone[:4])
     return Played(
@@ -236,7 +237,7 @@ async def played(platform: Platform, world: World) -> Played:
     )
 
 
-async def set_setting(platform: Platform, world: World, key: str, value: Any) -> None:
+async def set_setting(platform: Runtime, world: World, key: str, value: Any) -> None:
     async with platform.unit_of_work() as s:
         await league.set_organization_setting(
             s,
@@ -247,7 +248,7 @@ async def set_setting(platform: Platform, world: World, key: str, value: Any) ->
         )
 
 
-async def full_snapshot(platform: Platform) -> dict[str, Any]:
+async def full_snapshot(platform: Runtime) -> dict[str, Any]:
     state = await snapshot(platform)
     async with platform.reading() as s:
         games = (await s.scalars(select(ScrimGame).order_by(ScrimGame.id))).all()
@@ -265,7 +266,7 @@ async def full_snapshot(platform: Platform) -> dict[str, Any]:
     return state
 
 
-async def refused(platform: Platform, code: str, action: Any) -> DomainError:
+async def refused(platform: Runtime, code: str, action: Any) -> DomainError:
     before = await full_snapshot(platform)
     with pytest.raises(DomainError) as caught:
         await action
@@ -275,7 +276,7 @@ async def refused(platform: Platform, code: str, action: Any) -> DomainError:
     return caught.value
 
 
-async def rating_state(platform: Platform, world: World) -> tuple[list, list]:
+async def rating_state(platform: Runtime, world: World) -> tuple[list, list]:
     async with platform.reading() as s:
         rows = (
             await s.scalars(
@@ -312,13 +313,13 @@ async def rating_state(platform: Platform, world: World) -> tuple[list, list]:
         )
 
 
-async def doubles_id(platform: Platform) -> int:
+async def doubles_id(platform: Runtime) -> int:
     async with platform.reading() as s:
         return await s.scalar(select(GameMode.id).where(GameMode.code == "doubles"))
 
 
 async def test_a_2v2_scrim_result_is_submitted_checked_ratified_and_moves_ratings(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     await set_setting(platform, world, "required_ratifications", 2)
@@ -383,7 +384,7 @@ async def test_a_2v2_scrim_result_is_submitted_checked_ratified_and_moves_rating
 
     # A full recompute gives exactly what the incremental updates gave.
     async with platform.unit_of_work() as s:
-        result = await ratings.recompute(
+        result = await rating_flow.recompute(
             s, organization_id=world.organization_id, game_mode_id=mode
         )
     assert result.games == 3
@@ -392,12 +393,12 @@ async def test_a_2v2_scrim_result_is_submitted_checked_ratified_and_moves_rating
     # Turned off, a recompute takes the scrim games back out.
     await set_setting(platform, world, "ratings_from_competitive_scrims", False)
     async with platform.unit_of_work() as s:
-        await ratings.recompute(s, organization_id=world.organization_id, game_mode_id=mode)
+        await rating_flow.recompute(s, organization_id=world.organization_id, game_mode_id=mode)
     assert await rating_state(platform, world) == ([], [])
 
 
 async def test_in_a_round_robin_every_other_player_ratifies_and_majority_counts_them(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     await set_setting(platform, world, "ratification_mode", "majority")
@@ -417,7 +418,7 @@ async def test_in_a_round_robin_every_other_player_ratifies_and_majority_counts_
 
 
 async def test_no_ratification_needed_and_casual_or_disabled_scrims_do_not_rate(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = await premier_people(platform, world)
     await set_setting(platform, world, "required_ratifications", 0)
@@ -439,7 +440,7 @@ async def test_no_ratification_needed_and_casual_or_disabled_scrims_do_not_rate(
 
 
 async def test_bad_uploads_are_refused_on_the_spot_and_change_nothing(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     x = await played(platform, world)
     scrim_id, games, uploader, good = x.scrim_id, x.games, x.uploader, x.good()
@@ -479,7 +480,7 @@ async def test_bad_uploads_are_refused_on_the_spot_and_change_nothing(
 
 
 async def test_replays_that_do_not_show_the_scrim_are_rejected_with_a_report(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     x = await played(platform, world)
     scrim_id, games, home, away = x.scrim_id, x.games, x.home, x.away
@@ -537,7 +538,7 @@ async def test_replays_that_do_not_show_the_scrim_are_rejected_with_a_report(
     assert (await load(platform, row.id)).status == "awaiting_ratification"
 
 
-async def test_rejection_staff_overrides_and_invalidation(platform: Platform, world: World) -> None:
+async def test_rejection_staff_overrides_and_invalidation(platform: Runtime, world: World) -> None:
     staff = Person(world.actors["league_staff"], 0, world.actors["league_staff"].user_id)
     x = await played(platform, world)
     scrim_id, games, away = x.scrim_id, x.games, x.away
@@ -607,44 +608,44 @@ async def test_rejection_staff_overrides_and_invalidation(platform: Platform, wo
 
 
 async def test_a_locked_scrim_does_not_take_its_result_until_unlocked(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     x = await played(platform, world)
     staff = world.actors["league_staff"]
     row = await submitted(platform, x.uploader, x.scrim_id, x.good())
     async with platform.unit_of_work() as s:
-        await service.lock_scrim(s, actor=staff, scrim_id=x.scrim_id)
+        await scrim_staff.lock_scrim(s, actor=staff, scrim_id=x.scrim_id)
     await refused(platform, "SCRIM_NOT_IN_PROGRESS", ratify(platform, x.opponent, row.id))
     async with platform.unit_of_work() as s:
-        await service.unlock_scrim(s, actor=staff, scrim_id=x.scrim_id)
+        await scrim_staff.unlock_scrim(s, actor=staff, scrim_id=x.scrim_id)
     assert (await ratify(platform, x.opponent, row.id)).status == "accepted"
 
 
 async def test_locked_before_its_check_a_result_needing_nobody_waits_for_staff(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     await set_setting(platform, world, "required_ratifications", 0)
     x = await played(platform, world)
     staff = Person(world.actors["league_staff"], 0, world.actors["league_staff"].user_id)
     row = await submit(platform, x.uploader, x.scrim_id, x.good())
     async with platform.unit_of_work() as s:
-        await service.lock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
+        await scrim_staff.lock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
     await run_jobs(platform)  # checked, but not accepted into a locked scrim
     assert (await load(platform, row.id)).status == "awaiting_ratification"
     assert await scrim_state(platform, x.scrim_id) == ("locked", [(None, None, False)] * 3)
     async with platform.unit_of_work() as s:
-        await service.unlock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
+        await scrim_staff.unlock_scrim(s, actor=staff.actor, scrim_id=x.scrim_id)
     assert (await answer(platform, replays.force_accept, staff, row.id)).status == "accepted"
     assert (await scrim_state(platform, x.scrim_id))[0] == "complete"
 
 
 async def test_cancelling_a_scrim_rejects_its_open_submission(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     x = await played(platform, world)
     row = await submitted(platform, x.uploader, x.scrim_id, x.good())
     async with platform.unit_of_work() as s:
-        await service.cancel_scrim(s, actor=world.actors["league_staff"], scrim_id=x.scrim_id)
+        await scrim_staff.cancel_scrim(s, actor=world.actors["league_staff"], scrim_id=x.scrim_id)
     closed = await load(platform, row.id)
     assert closed.status == "rejected"
     assert closed.rejection_reason == "The scrim was cancelled by staff."
@@ -655,7 +656,7 @@ async def test_cancelling_a_scrim_rejects_its_open_submission(
 
 
 async def test_only_a_player_of_the_scrim_claims_an_account_in_it(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     """A member who did not play may not claim an unknown account of the scrim (they could
     claim a ringer's); the player whose account it is may, and staff confirm it."""

@@ -14,12 +14,15 @@ from sqlalchemy import select
 
 from sprocket.db import utcnow
 from sprocket.errors import DomainError
+from sprocket.jobs import build_runtime
 from sprocket.league import service as league
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.ratings.balance import Entrant
-from sprocket.ratings.model import Skill
-from sprocket.runtime import Platform
-from sprocket.scrims import service
+from sprocket.ratings.skill import Skill
+from sprocket.runtime import Runtime
+from sprocket.scrims import bans as queue_bans
+from sprocket.scrims import lifecycle, service, timeouts
+from sprocket.scrims import staff as scrim_staff
 from sprocket.scrims.lineups import game_lineups
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame
 from tests.conftest import POSTGRES_URL
@@ -31,30 +34,32 @@ MINUTE = dt.timedelta(minutes=1)
 
 
 async def open_scrim(
-    platform: Platform, world: World, person: Person, *, now: dt.datetime = NOW, **kwargs: Any
+    platform: Runtime, world: World, person: Person, *, now: dt.datetime = NOW, **kwargs: Any
 ) -> Scrim:
     kwargs.setdefault("game_mode", "doubles")
     kwargs.setdefault("wait_until", now + dt.timedelta(minutes=30))
     async with platform.unit_of_work() as s:
-        return await service.create_scrim(
+        return await lifecycle.create_scrim(
             s, actor=person.actor, organization_id=world.organization_id, now=now, **kwargs
         )
 
 
 async def join(
-    platform: Platform, person: Person, scrim_id: int, *, now: dt.datetime = NOW, **kwargs: Any
+    platform: Runtime, person: Person, scrim_id: int, *, now: dt.datetime = NOW, **kwargs: Any
 ) -> Scrim:
     kwargs.setdefault("wait_until", now + dt.timedelta(minutes=30))
     async with platform.unit_of_work() as s:
-        return await service.join_scrim(s, actor=person.actor, scrim_id=scrim_id, now=now, **kwargs)
+        return await lifecycle.join_scrim(
+            s, actor=person.actor, scrim_id=scrim_id, now=now, **kwargs
+        )
 
 
-async def act(platform: Platform, fn: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
+async def act(platform: Runtime, fn: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> Any:
     async with platform.unit_of_work() as s:
         return await fn(s, **kwargs)
 
 
-async def refused(platform: Platform, code: str, action: Awaitable[Any]) -> DomainError:
+async def refused(platform: Runtime, code: str, action: Awaitable[Any]) -> DomainError:
     """``action`` fails with ``code`` and changes nothing."""
     before = await snapshot(platform)
     with pytest.raises(DomainError) as caught:
@@ -65,7 +70,7 @@ async def refused(platform: Platform, code: str, action: Awaitable[Any]) -> Doma
     return caught.value
 
 
-async def state(platform: Platform, scrim_id: int) -> tuple[Scrim, list[ScrimEntry]]:
+async def state(platform: Runtime, scrim_id: int) -> tuple[Scrim, list[ScrimEntry]]:
     async with platform.reading() as s:
         scrim = await s.get(Scrim, scrim_id)
         entries = (
@@ -78,7 +83,7 @@ async def state(platform: Platform, scrim_id: int) -> tuple[Scrim, list[ScrimEnt
         return scrim, list(entries)
 
 
-async def full_scrim(platform: Platform, world: World, people: list[Person], **kwargs: Any) -> int:
+async def full_scrim(platform: Runtime, world: World, people: list[Person], **kwargs: Any) -> int:
     scrim = await open_scrim(platform, world, people[0], **kwargs)
     for person in people[1:4]:
         await join(platform, person, scrim.id)
@@ -86,7 +91,7 @@ async def full_scrim(platform: Platform, world: World, people: list[Person], **k
 
 
 async def test_a_scrim_fills_pops_checks_in_and_starts_with_balanced_teams(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     a, b, c, d = people
@@ -105,7 +110,7 @@ async def test_a_scrim_fills_pops_checks_in_and_starts_with_balanced_teams(
     for i, person in enumerate(people):
         row = await act(
             platform,
-            service.check_in,
+            lifecycle.check_in,
             actor=person.actor,
             scrim_id=scrim.id,
             now=NOW + 2 * MINUTE,
@@ -124,13 +129,13 @@ async def test_a_scrim_fills_pops_checks_in_and_starts_with_balanced_teams(
 
 
 async def test_round_robin_plays_a_different_balanced_split_each_game(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     await rate(platform, world, {p.member_id: 10 + 7 * i for i, p in enumerate(people)})
     scrim_id = await full_scrim(platform, world, people, team_mode="round_robin", games=3)
     for person in people:
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
     async with platform.reading() as s:
         games = (
             await s.scalars(
@@ -162,7 +167,7 @@ def test_round_robin_lineups_keep_groups_together_and_repeat_when_splits_run_out
 
 
 async def test_premade_groups_join_by_code_and_play_together(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b, c, d, e = (await premier_people(platform, world))[:5]
     # Alone, the balancer would pair 40 with 10; the group of the two best stays together.
@@ -170,7 +175,7 @@ async def test_premade_groups_join_by_code_and_play_together(
         platform, world, {a.member_id: 40, b.member_id: 30, c.member_id: 20, d.member_id: 10}
     )
     scrim = await open_scrim(platform, world, a)
-    group = await act(platform, service.create_group, actor=a.actor, scrim_id=scrim.id)
+    group = await act(platform, lifecycle.create_group, actor=a.actor, scrim_id=scrim.id)
     assert len(group.code) == 6
     await refused(
         platform,
@@ -182,18 +187,18 @@ async def test_premade_groups_join_by_code_and_play_together(
     await refused(
         platform,
         "ALREADY_IN_GROUP",
-        act(platform, service.create_group, actor=b.actor, scrim_id=scrim.id),
+        act(platform, lifecycle.create_group, actor=b.actor, scrim_id=scrim.id),
     )
     for person in (c, d):
         await join(platform, person, scrim.id)
     for person in (a, b, c, d):
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim.id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim.id, now=NOW)
     _, entries = await state(platform, scrim.id)
     teams = {x.member_id: x.team for x in entries}
     assert teams[a.member_id] == teams[b.member_id] != teams[c.member_id] == teams[d.member_id]
 
 
-async def test_the_scrim_shows_its_players_skill_groups(platform: Platform, world: World) -> None:
+async def test_the_scrim_shows_its_players_skill_groups(platform: Runtime, world: World) -> None:
     people = await premier_people(platform, world)
     master = await new_person(platform, world, 1, skill_group=world.skill_group_ids[1])
     casual = await open_scrim(platform, world, people[0], competitive=False)
@@ -205,12 +210,12 @@ async def test_the_scrim_shows_its_players_skill_groups(platform: Platform, worl
     assert {g.id for g in found.values()} == set(world.skill_group_ids)
 
 
-async def test_a_wait_that_runs_out_removes_the_player(platform: Platform, world: World) -> None:
+async def test_a_wait_that_runs_out_removes_the_player(platform: Runtime, world: World) -> None:
     a, b, c, d = (await premier_people(platform, world))[:4]
     scrim = await open_scrim(platform, world, a, wait_until=NOW + 10 * MINUTE)
     await join(platform, b, scrim.id, wait_until=NOW + 20 * MINUTE)
     async with platform.unit_of_work() as s:
-        assert await service.expire_waits(s, now=NOW + 10 * MINUTE) == 1
+        assert await timeouts.expire_waits(s, now=NOW + 10 * MINUTE) == 1
     row, entries = await state(platform, scrim.id)
     assert row.status == "pending" and [e.member_id for e in entries] == [b.member_id]
     # A seat held by an expired wait is free for a newcomer even before the sweep runs.
@@ -219,7 +224,7 @@ async def test_a_wait_that_runs_out_removes_the_player(platform: Platform, world
     row, entries = await state(platform, scrim.id)
     assert [e.member_id for e in entries] == [c.member_id]
     async with platform.unit_of_work() as s:
-        result = await service.sweep(s, now=later + dt.timedelta(hours=1))
+        result = await timeouts.sweep(s, now=later + dt.timedelta(hours=1))
     assert result.expired_waits == 1
     row, entries = await state(platform, scrim.id)
     assert row.status == "cancelled" and entries == []
@@ -228,20 +233,20 @@ async def test_a_wait_that_runs_out_removes_the_player(platform: Platform, world
 
 
 async def test_a_missed_check_in_cancels_the_pop_bans_the_missing_and_requeues_the_rest(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:6]
     a, b, c, d, e, f = people
     scrim_id = await full_scrim(platform, world, people[:4])
     deadline = NOW + dt.timedelta(seconds=300)
     for person in (a, b):
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
     async with platform.unit_of_work() as s:
         assert (
-            await service.sweep(s, now=deadline - dt.timedelta(seconds=1))
+            await timeouts.sweep(s, now=deadline - dt.timedelta(seconds=1))
         ).missed_check_ins == []
     async with platform.unit_of_work() as s:
-        result = await service.sweep(s, now=deadline)
+        result = await timeouts.sweep(s, now=deadline)
     assert {m.member_id for m in result.missed_check_ins} == {c.member_id, d.member_id}
     for missed in result.missed_check_ins:
         assert missed.ban is not None
@@ -265,7 +270,7 @@ async def test_a_missed_check_in_cancels_the_pop_bans_the_missing_and_requeues_t
     assert row.status == "popped"
 
     async with platform.unit_of_work() as s:
-        ban = await service.ban_member(
+        ban = await queue_bans.ban_member(
             s,
             organization_id=world.organization_id,
             member_id=c.member_id,
@@ -277,11 +282,11 @@ async def test_a_missed_check_in_cancels_the_pop_bans_the_missing_and_requeues_t
 
 
 async def test_staff_lift_a_ban_and_the_player_may_queue_again(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a = (await premier_people(platform, world))[0]
     async with platform.unit_of_work() as s:
-        ban = await service.ban_member(
+        ban = await queue_bans.ban_member(
             s,
             organization_id=world.organization_id,
             member_id=a.member_id,
@@ -293,22 +298,22 @@ async def test_staff_lift_a_ban_and_the_player_may_queue_again(
     await refused(
         platform,
         "PERMISSION_DENIED",
-        act(platform, service.lift_ban, actor=world.actors["player"], ban_id=ban.id, now=NOW),
+        act(platform, queue_bans.lift_ban, actor=world.actors["player"], ban_id=ban.id, now=NOW),
     )
     lifted = await act(
-        platform, service.lift_ban, actor=world.actors["league_staff"], ban_id=ban.id, now=NOW
+        platform, queue_bans.lift_ban, actor=world.actors["league_staff"], ban_id=ban.id, now=NOW
     )
     assert lifted.lifted_at == NOW
     await refused(
         platform,
         "BAN_NOT_ACTIVE",
-        act(platform, service.lift_ban, actor=world.actors["league_staff"], ban_id=ban.id),
+        act(platform, queue_bans.lift_ban, actor=world.actors["league_staff"], ban_id=ban.id),
     )
     assert (await open_scrim(platform, world, a)).status == "pending"
 
 
 async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = await premier_people(platform, world)
     a, b, c, d, e = people[:5]
@@ -343,12 +348,12 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
     await refused(
         platform,
         "NOT_IN_SCRIM",
-        act(platform, service.check_in, actor=b.actor, scrim_id=scrim.id, now=NOW),
+        act(platform, lifecycle.check_in, actor=b.actor, scrim_id=scrim.id, now=NOW),
     )
     await refused(
         platform,
         "NOT_POPPED",
-        act(platform, service.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW),
+        act(platform, lifecycle.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW),
     )
     for person in (b, c, d):
         await join(platform, person, scrim.id)
@@ -358,14 +363,14 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
     await refused(
         platform,
         "SCRIM_POPPED",
-        act(platform, service.leave_scrim, actor=a.actor, scrim_id=scrim.id),
+        act(platform, lifecycle.leave_scrim, actor=a.actor, scrim_id=scrim.id),
     )
-    await act(platform, service.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW)
+    await act(platform, lifecycle.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW)
     # checking in twice
     await refused(
         platform,
         "ALREADY_CHECKED_IN",
-        act(platform, service.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW),
+        act(platform, lifecycle.check_in, actor=a.actor, scrim_id=scrim.id, now=NOW),
     )
     # checking in after the window closed (the sweep has not run yet)
     await refused(
@@ -373,19 +378,19 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
         "CHECK_IN_CLOSED",
         act(
             platform,
-            service.check_in,
+            lifecycle.check_in,
             actor=b.actor,
             scrim_id=scrim.id,
             now=NOW + dt.timedelta(hours=1),
         ),
     )
     for person in (b, c, d):
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim.id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim.id, now=NOW)
     # leaving a started scrim
     await refused(
         platform,
         "SCRIM_STARTED",
-        act(platform, service.leave_scrim, actor=a.actor, scrim_id=scrim.id),
+        act(platform, lifecycle.leave_scrim, actor=a.actor, scrim_id=scrim.id),
     )
     # scrims disabled by the organization
     async with platform.unit_of_work() as s:
@@ -403,55 +408,55 @@ async def test_bad_input_is_refused_with_a_typed_error_and_changes_nothing(
 
 
 async def test_leaving_frees_the_seat_and_an_empty_scrim_is_cancelled(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b = (await premier_people(platform, world))[:2]
     scrim = await open_scrim(platform, world, a)
     await join(platform, b, scrim.id)
-    await act(platform, service.leave_scrim, actor=b.actor, scrim_id=scrim.id, now=NOW)
+    await act(platform, lifecycle.leave_scrim, actor=b.actor, scrim_id=scrim.id, now=NOW)
     row, entries = await state(platform, scrim.id)
     assert row.status == "pending" and [e.member_id for e in entries] == [a.member_id]
     await refused(
         platform,
         "NOT_IN_SCRIM",
-        act(platform, service.leave_scrim, actor=b.actor, scrim_id=scrim.id),
+        act(platform, lifecycle.leave_scrim, actor=b.actor, scrim_id=scrim.id),
     )
-    await act(platform, service.leave_scrim, actor=a.actor, scrim_id=scrim.id, now=NOW)
+    await act(platform, lifecycle.leave_scrim, actor=a.actor, scrim_id=scrim.id, now=NOW)
     row, entries = await state(platform, scrim.id)
     assert row.status == "cancelled" and entries == []
 
 
-async def test_staff_lock_unlock_and_cancel(platform: Platform, world: World) -> None:
+async def test_staff_lock_unlock_and_cancel(platform: Runtime, world: World) -> None:
     a, b, c = (await premier_people(platform, world))[:3]
     staff = world.actors["league_staff"]
     scrim = await open_scrim(platform, world, a)
     await refused(
         platform,
         "PERMISSION_DENIED",
-        act(platform, service.lock_scrim, actor=a.actor, scrim_id=scrim.id),
+        act(platform, scrim_staff.lock_scrim, actor=a.actor, scrim_id=scrim.id),
     )
-    await act(platform, service.lock_scrim, actor=staff, scrim_id=scrim.id)
+    await act(platform, scrim_staff.lock_scrim, actor=staff, scrim_id=scrim.id)
     await refused(platform, "SCRIM_LOCKED", join(platform, b, scrim.id))
     await refused(
         platform,
         "SCRIM_NOT_LOCKABLE",
-        act(platform, service.lock_scrim, actor=staff, scrim_id=scrim.id),
+        act(platform, scrim_staff.lock_scrim, actor=staff, scrim_id=scrim.id),
     )
-    await act(platform, service.unlock_scrim, actor=staff, scrim_id=scrim.id)
+    await act(platform, scrim_staff.unlock_scrim, actor=staff, scrim_id=scrim.id)
     await join(platform, b, scrim.id)
     await refused(
         platform,
         "SCRIM_NOT_LOCKED",
-        act(platform, service.unlock_scrim, actor=staff, scrim_id=scrim.id),
+        act(platform, scrim_staff.unlock_scrim, actor=staff, scrim_id=scrim.id),
     )
-    cancelled = await act(platform, service.cancel_scrim, actor=staff, scrim_id=scrim.id)
+    cancelled = await act(platform, scrim_staff.cancel_scrim, actor=staff, scrim_id=scrim.id)
     assert cancelled.status == "cancelled"
     _, entries = await state(platform, scrim.id)
     assert entries == []
     await refused(
         platform,
         "SCRIM_FINISHED",
-        act(platform, service.cancel_scrim, actor=staff, scrim_id=scrim.id),
+        act(platform, scrim_staff.cancel_scrim, actor=staff, scrim_id=scrim.id),
     )
     # Everyone is free to queue again.
     assert (await open_scrim(platform, world, b)).status == "pending"
@@ -459,7 +464,7 @@ async def test_staff_lock_unlock_and_cancel(platform: Platform, world: World) ->
 
 
 async def test_every_change_is_announced_to_the_queue_and_its_players(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     a, b = (await premier_people(platform, world))[:2]
     scrim = await open_scrim(platform, world, a)
@@ -481,14 +486,14 @@ async def test_every_change_is_announced_to_the_queue_and_its_players(
 
 
 async def test_a_restart_keeps_queue_entries_pops_and_check_ins(
-    platform: Platform, world: World, settings
+    platform: Runtime, world: World, settings
 ) -> None:
     people = (await premier_people(platform, world))[:4]
     scrim_id = await full_scrim(platform, world, people)
     for person in people[:2]:
-        await act(platform, service.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
+        await act(platform, lifecycle.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
 
-    restarted = Platform(settings)
+    restarted = build_runtime(settings)
     await restarted.start(relay=False)
     try:
         row, entries = await state(restarted, scrim_id)
@@ -498,10 +503,10 @@ async def test_a_restart_keeps_queue_entries_pops_and_check_ins(
         await refused(
             restarted,
             "ALREADY_CHECKED_IN",
-            act(restarted, service.check_in, actor=people[0].actor, scrim_id=scrim_id, now=NOW),
+            act(restarted, lifecycle.check_in, actor=people[0].actor, scrim_id=scrim_id, now=NOW),
         )
         for person in people[2:]:
-            await act(restarted, service.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
+            await act(restarted, lifecycle.check_in, actor=person.actor, scrim_id=scrim_id, now=NOW)
         row, _ = await state(restarted, scrim_id)
         assert row.status == "in_progress" and row.lobby_name
     finally:
@@ -510,7 +515,7 @@ async def test_a_restart_keeps_queue_entries_pops_and_check_ins(
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs SPROCKET_TEST_POSTGRES_URL")
 async def test_two_players_racing_for_the_last_seat_exactly_one_gets_it(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:5]
     for _round in range(3):  # a few rounds, so the race is really run more than once
@@ -528,12 +533,12 @@ async def test_two_players_racing_for_the_last_seat_exactly_one_gets_it(
         row, entries = await state(platform, scrim.id)
         assert row.status == "popped" and len(entries) == 4
         async with platform.unit_of_work() as s:
-            await service.cancel_scrim(s, actor=world.actors["superuser"], scrim_id=scrim.id)
+            await scrim_staff.cancel_scrim(s, actor=world.actors["superuser"], scrim_id=scrim.id)
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs SPROCKET_TEST_POSTGRES_URL")
 async def test_one_player_joining_two_scrims_at_once_gets_one_seat(
-    platform: Platform, world: World
+    platform: Runtime, world: World
 ) -> None:
     people = (await premier_people(platform, world))[:3]
     first = await open_scrim(platform, world, people[0])
@@ -558,12 +563,12 @@ async def test_one_player_joining_two_scrims_at_once_gets_one_seat(
 
 
 async def test_serve_sweeps_expired_waits_in_the_background(
-    platform: Platform, world: World, settings
+    platform: Runtime, world: World, settings
 ) -> None:
     a = (await premier_people(platform, world))[0]
     long_ago = utcnow() - dt.timedelta(hours=2)
     scrim = await open_scrim(platform, world, a, now=long_ago)  # its wait ran out 90 min ago
-    serving = Platform(settings.model_copy(update={"scrim_sweep_seconds": 0.05}))
+    serving = build_runtime(settings.model_copy(update={"scrim_sweep_seconds": 0.05}))
     channel = service.queue_channel(world.organization_id, scrim.game_mode_id)
     statuses = []
     try:

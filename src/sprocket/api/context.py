@@ -14,7 +14,7 @@ from sprocket.errors import InvalidInput
 from sprocket.http.auth import authenticate
 from sprocket.http.ratelimit import Meter
 from sprocket.identity.access import Actor, require_user
-from sprocket.runtime import Platform
+from sprocket.runtime import Runtime
 
 M = TypeVar("M")
 R = TypeVar("R")
@@ -23,7 +23,7 @@ R = TypeVar("R")
 class Context(BaseContext):
     def __init__(
         self,
-        platform: Platform,
+        platform: Runtime,
         token: str | None = None,
         *,
         actor: Actor | None = None,

@@ -11,18 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.api.context import Context
 from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.lazy import above
-from sprocket.identity import access, service
-from sprocket.identity.access import IdentityView
-from sprocket.identity.models import (
+from sprocket.identity import service
+from sprocket.identity.models import ApiToken, User
+from sprocket.league import access, accounts, members, roles
+from sprocket.league.access import IdentityView
+from sprocket.league.models import (
     AccountStatus,
-    ApiToken,
+    Franchise,
+    League,
+    Organization,
     PlatformAccount,
     Role,
     RoleGrant,
-    User,
 )
-from sprocket.league import members
-from sprocket.league.models import Franchise, League, Organization
 
 if TYPE_CHECKING:
     from sprocket.api.league import (
@@ -45,7 +46,7 @@ async def identity_view(
     info: Info, *, organization_id: int, owner_user_id: int, public: bool
 ) -> IdentityView:
     """What the caller sees of a member's identity (the rule:
-    :func:`sprocket.identity.access.identity_view`); whether the caller is staff is asked once
+    :func:`sprocket.league.access.identity_view`); whether the caller is staff is asked once
     per request for all the organizations a list shows."""
     actor = await info.context.actor()
     staff = False
@@ -196,7 +197,7 @@ class Viewer:
     @strawberry.field(description="Granted roles, each with its scope.")
     async def roles(self, info: Info) -> list[RoleGrantNode]:
         async with info.context.platform.reading() as session:
-            rows = await service.role_grants_of(session, actor=await info.context.actor())
+            rows = await roles.role_grants_of(session, actor=await info.context.actor())
         return [RoleGrantNode.of(r) for r in rows]
 
     @strawberry.field(description="Memberships of organizations, current and left.")
@@ -279,7 +280,7 @@ class IdentityMutation:
         franchise_id: strawberry.ID | None = None,
     ) -> RoleGrantNode:
         row = await info.context.mutate(
-            service.grant_role,
+            roles.grant_role,
             organization_id=RawId(organization_id),
             user_id=RawId(user_id),
             role=Role(role),
@@ -290,7 +291,7 @@ class IdentityMutation:
 
     @strawberry.mutation
     async def revoke_role(self, info: Info, grant_id: strawberry.ID) -> bool:
-        await info.context.mutate(service.revoke_role, grant_id=RawId(grant_id))
+        await info.context.mutate(roles.revoke_role, grant_id=RawId(grant_id))
         return True
 
     @strawberry.mutation(
@@ -306,7 +307,7 @@ class IdentityMutation:
         display_name: str | None = None,
     ) -> PlatformAccountNode:
         row = await info.context.mutate(
-            service.link_platform_account,
+            accounts.link_platform_account,
             member_id=RawId(member_id),
             platform=platform,
             account_id=account_id,
@@ -316,5 +317,5 @@ class IdentityMutation:
 
     @strawberry.mutation
     async def unlink_platform_account(self, info: Info, account_id: strawberry.ID) -> bool:
-        await info.context.mutate(service.unlink_platform_account, account_id=RawId(account_id))
+        await info.context.mutate(accounts.unlink_platform_account, account_id=RawId(account_id))
         return True

@@ -16,17 +16,19 @@ from sprocket.api.lazy import above
 from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, connection
 from sprocket.api.stats import PlayerStatLineNode, TotalsNode
-from sprocket.identity.access import IdentityView
-from sprocket.identity.models import AccountStatus, PlatformAccount, User
+from sprocket.identity.models import User
 from sprocket.league import members, rosters, service
+from sprocket.league.access import IdentityView
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import (
+    AccountStatus,
     Franchise,
     GameMode,
     League,
     Member,
     Organization,
     OrganizationSetting,
+    PlatformAccount,
     Player,
     RosterSpot,
     Season,

@@ -23,8 +23,8 @@ from sprocket.api.schedule import StandingRowNode
 from sprocket.league.models import League, Member
 from sprocket.paging import decode_cursor, encode_cursor
 from sprocket.ratings import leaderboards, reads, service
-from sprocket.ratings.model import display_rating
 from sprocket.ratings.models import Rating, RatingPoint
+from sprocket.ratings.skill import display_rating
 
 Info = strawberry.Info[Context, None]
 

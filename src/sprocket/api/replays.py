@@ -18,7 +18,8 @@ from sprocket.api.lazy import above
 from sprocket.api.limits import ListSize
 from sprocket.api.schedule import MatchNode
 from sprocket.errors import InvalidInput
-from sprocket.identity.access import IdentityView
+from sprocket.flows import match_results
+from sprocket.league.access import IdentityView
 from sprocket.league.models import Member
 from sprocket.replays import reads, service
 from sprocket.replays.filenames import clean_filename
@@ -265,7 +266,7 @@ class ReplayMutation:
         platform = info.context.platform
         max_size = platform.settings.replay_max_bytes
         row = await info.context.mutate(
-            service.submit_replays,
+            match_results.submit_match_replays,
             storage=platform.storage,
             match_id=RawId(match_id),
             files=lambda: read_uploads(files, max_size),  # read once the caller may submit

@@ -4,7 +4,7 @@ Executing GraphQL costs about 30 µs per resolved field, so a public standings t
 milliseconds however fast the database is. Read queries are answered from the cache backend
 instead, keyed by the normalized query, its variables, the viewer's visibility and the
 current *data version*. Every committed write bumps the data version (see
-``Platform.data_changed``), so a cached answer can never outlive the data it was built from;
+``Runtime.data_changed``), so a cached answer can never outlive the data it was built from;
 the TTL only bounds memory.
 """
 

@@ -14,10 +14,11 @@ from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.league import GameModeNode, MemberNode, SkillGroupNode
 from sprocket.api.limits import ListSize
 from sprocket.api.replays import SubmissionNode, read_uploads
+from sprocket.flows import scrim_results
 from sprocket.league import service as league
 from sprocket.league.models import GameMode, Member
 from sprocket.replays.models import Submission
-from sprocket.scrims import results, service
+from sprocket.scrims import bans, lifecycle, service, staff
 from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup
 
 Info = strawberry.Info[Context, None]
@@ -279,7 +280,7 @@ class ScrimQuery:
     ) -> list[QueueBanNode]:
         actor = await info.context.actor()
         async with info.context.platform.reading() as session:
-            rows = await service.list_bans(
+            rows = await bans.list_bans(
                 session,
                 actor=actor,
                 organization_id=to_int(organization_id),
@@ -303,7 +304,7 @@ class ScrimMutation:
         skill_group_id: strawberry.ID | None = None,
     ) -> ScrimNode:
         row = await info.context.mutate(
-            service.create_scrim,
+            lifecycle.create_scrim,
             organization_id=RawId(organization_id),
             game_mode=game_mode,
             wait_until=dt.timedelta(minutes=wait_minutes),
@@ -325,7 +326,7 @@ class ScrimMutation:
         group_code: str | None = None,
     ) -> ScrimNode:
         row = await info.context.mutate(
-            service.join_scrim,
+            lifecycle.join_scrim,
             scrim_id=RawId(scrim_id),
             wait_until=dt.timedelta(minutes=wait_minutes),
             group_code=group_code,
@@ -335,17 +336,17 @@ class ScrimMutation:
     @strawberry.mutation(description="Give up your seat in a scrim that has not popped.")
     async def leave_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
         return ScrimNode.of(
-            await info.context.mutate(service.leave_scrim, scrim_id=RawId(scrim_id))
+            await info.context.mutate(lifecycle.leave_scrim, scrim_id=RawId(scrim_id))
         )
 
     @strawberry.mutation(description="Start a premade group in your scrim; share its code.")
     async def create_scrim_group(self, info: Info, scrim_id: strawberry.ID) -> ScrimGroupNode:
-        row = await info.context.mutate(service.create_group, scrim_id=RawId(scrim_id))
+        row = await info.context.mutate(lifecycle.create_group, scrim_id=RawId(scrim_id))
         return ScrimGroupNode.of(row)
 
     @strawberry.mutation(description="Confirm your seat in a popped scrim.")
     async def check_in(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
-        return ScrimNode.of(await info.context.mutate(service.check_in, scrim_id=RawId(scrim_id)))
+        return ScrimNode.of(await info.context.mutate(lifecycle.check_in, scrim_id=RawId(scrim_id)))
 
     @strawberry.mutation(
         description="A player of a scrim in progress uploads its games' replays, one per game "
@@ -358,7 +359,7 @@ class ScrimMutation:
         platform = info.context.platform
         max_size = platform.settings.replay_max_bytes
         row = await info.context.mutate(
-            results.submit_scrim_replays,
+            scrim_results.submit_scrim_replays,
             storage=platform.storage,
             scrim_id=RawId(scrim_id),
             files=lambda: read_uploads(files, max_size),  # read once the caller may submit
@@ -368,21 +369,21 @@ class ScrimMutation:
 
     @strawberry.mutation(description="Staff freeze a pending or running scrim.")
     async def lock_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
-        return ScrimNode.of(await info.context.mutate(service.lock_scrim, scrim_id=RawId(scrim_id)))
+        return ScrimNode.of(await info.context.mutate(staff.lock_scrim, scrim_id=RawId(scrim_id)))
 
     @strawberry.mutation(description="Staff release a locked scrim.")
     async def unlock_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
-        row = await info.context.mutate(service.unlock_scrim, scrim_id=RawId(scrim_id))
+        row = await info.context.mutate(staff.unlock_scrim, scrim_id=RawId(scrim_id))
         return ScrimNode.of(row)
 
     @strawberry.mutation(description="Staff call off a scrim; every seat is freed.")
     async def cancel_scrim(self, info: Info, scrim_id: strawberry.ID) -> ScrimNode:
-        row = await info.context.mutate(service.cancel_scrim, scrim_id=RawId(scrim_id))
+        row = await info.context.mutate(staff.cancel_scrim, scrim_id=RawId(scrim_id))
         return ScrimNode.of(row)
 
     @strawberry.mutation(description="Staff end a queue ban early.")
     async def lift_queue_ban(self, info: Info, ban_id: strawberry.ID) -> QueueBanNode:
-        return QueueBanNode.of(await info.context.mutate(service.lift_ban, ban_id=RawId(ban_id)))
+        return QueueBanNode.of(await info.context.mutate(bans.lift_ban, ban_id=RawId(ban_id)))
 
 
 @strawberry.type

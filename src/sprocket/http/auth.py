@@ -17,7 +17,7 @@ from sprocket.identity import service as identity
 from sprocket.identity import tokens
 from sprocket.identity.access import SPECTATOR, Actor
 from sprocket.platform.ratelimit import RateLimited, RateLimiter
-from sprocket.runtime import DATA_VERSION_KEY, Platform
+from sprocket.runtime import DATA_VERSION_KEY, Runtime
 
 #: Where the guard leaves the caller and its token for everything after it in the request.
 ACTOR_KEY = "sprocket.actor"
@@ -52,7 +52,7 @@ def credentials(values: list[bytes]) -> str | None:
 
 
 async def authenticate(
-    platform: Platform,
+    platform: Runtime,
     token: str | None,
     *,
     before_lookup: Callable[[], Awaitable[None]] | None = None,
@@ -116,7 +116,7 @@ class Authenticate:
         self,
         app: ASGIApp,
         *,
-        platform: Platform,
+        platform: Runtime,
         limiter: RateLimiter,
         exempt: frozenset[str],
     ) -> None:

@@ -1,24 +1,13 @@
-"""Who may do what. Every mutation calls one of these checks in the service layer.
-
-Granted roles (organization admin, league staff, franchise manager) live in ``role_grants``;
-captain and player follow from rosters. Higher roles include the lower ones within their
-scope: an organization admin may do anything league staff may do in that organization.
+"""Who calls: the :class:`Actor` every service takes, and the checks that need no league
+(signed in, platform administrator). Role checks within an organization:
+:mod:`sprocket.league.access`.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from sprocket.errors import NotFound, PermissionDenied, Unauthenticated
-from sprocket.identity.models import Role, RoleGrant
-
-T = TypeVar("T")
+from sprocket.errors import PermissionDenied, Unauthenticated
 
 
 @dataclass(frozen=True)
@@ -39,154 +28,15 @@ SPECTATOR = Actor()
 
 
 def require_user(actor: Actor) -> int:
+    """The caller's user id. Raises UNAUTHENTICATED for the spectator."""
     if actor.user_id is None:
         raise Unauthenticated("Sign in first: send a personal API token as a Bearer token.")
     return actor.user_id
 
 
 def require_superuser(actor: Actor, doing: str) -> None:
+    """Refuse all but platform administrators; ``doing`` completes the sentence "Only a
+    platform administrator may ...". Raises UNAUTHENTICATED, PERMISSION_DENIED."""
     require_user(actor)
     if not actor.is_superuser:
         raise PermissionDenied(f"Only a platform administrator may {doing}.")
-
-
-async def _grants(
-    session: AsyncSession, actor: Actor, organization_id: int, roles: tuple[Role, ...]
-) -> list[RoleGrant]:
-    return list(
-        (
-            await session.scalars(
-                select(RoleGrant).where(
-                    RoleGrant.user_id == actor.user_id,
-                    RoleGrant.organization_id == organization_id,
-                    RoleGrant.role.in_([r.value for r in roles]),
-                )
-            )
-        ).all()
-    )
-
-
-async def is_organization_admin(session: AsyncSession, actor: Actor, organization_id: int) -> bool:
-    if actor.is_superuser:
-        return True
-    if actor.user_id is None:
-        return False
-    return bool(await _grants(session, actor, organization_id, (Role.ORGANIZATION_ADMIN,)))
-
-
-async def require_organization_admin(
-    session: AsyncSession, actor: Actor, organization_id: int, doing: str
-) -> None:
-    require_user(actor)
-    if not await is_organization_admin(session, actor, organization_id):
-        raise PermissionDenied(f"Only an organization admin may {doing}.")
-
-
-async def is_league_staff(
-    session: AsyncSession, actor: Actor, organization_id: int, league_id: int | None
-) -> bool:
-    """Organization admins, and staff of this league (or of every league: no league set)."""
-    if actor.is_superuser:
-        return True
-    if actor.user_id is None:
-        return False
-    grants = await _grants(
-        session, actor, organization_id, (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF)
-    )
-    return any(
-        g.role == Role.ORGANIZATION_ADMIN or g.league_id in (None, league_id) for g in grants
-    )
-
-
-async def is_staff_anywhere(session: AsyncSession, actor: Actor, organization_id: int) -> bool:
-    """Organization admins and the staff of any of its leagues (people-facing chores such as
-    adding members and fixing their accounts, which every league's staff need)."""
-    if actor.is_superuser:
-        return True
-    if actor.user_id is None:
-        return False
-    roles = (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF)
-    return bool(await _grants(session, actor, organization_id, roles))
-
-
-async def staff_organizations(
-    session: AsyncSession, actor: Actor, organization_ids: Iterable[int]
-) -> set[int]:
-    """Which of ``organization_ids`` the actor is staff of (:func:`is_staff_anywhere`), in
-    one query: for lists that ask it of many members at once."""
-    wanted = set(organization_ids)
-    if actor.is_superuser:
-        return wanted
-    if actor.user_id is None or not wanted:
-        return set()
-    rows = await session.scalars(
-        select(RoleGrant.organization_id).where(
-            RoleGrant.user_id == actor.user_id,
-            RoleGrant.organization_id.in_(wanted),
-            RoleGrant.role.in_([Role.ORGANIZATION_ADMIN.value, Role.LEAGUE_STAFF.value]),
-        )
-    )
-    return set(rows.all())
-
-
-class IdentityView(enum.Enum):
-    """How much of a member's identity (Discord id and name, game account ids) a viewer sees."""
-
-    NONE = "none"  # hidden
-    PUBLIC = "public"  # what the member chose to show everyone: Discord, verified accounts
-    FULL = "full"  # everything, pending account links too
-
-
-def identity_view(actor: Actor, *, owner_user_id: int, public: bool, staff: bool) -> IdentityView:
-    """What ``actor`` sees of the identity of the member whose user is ``owner_user_id``.
-
-    The member themself, platform admins and the staff of the member's organization
-    (``staff``: from :func:`staff_organizations`) see everything; everyone else sees what the
-    member made public (``public``: ``Member.identities_public``, default false), or nothing.
-    Source: the security review of issue 8 (Discord and platform ids are personal data).
-    """
-    themself = actor.user_id is not None and actor.user_id == owner_user_id
-    if actor.is_superuser or staff or themself:
-        return IdentityView.FULL
-    return IdentityView.PUBLIC if public else IdentityView.NONE
-
-
-async def require_league_staff(
-    session: AsyncSession, actor: Actor, organization_id: int, league_id: int | None, doing: str
-) -> None:
-    require_user(actor)
-    if not await is_league_staff(session, actor, organization_id, league_id):
-        raise PermissionDenied(f"Only league staff may {doing}.")
-
-
-async def require_team_manager(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    organization_id: int,
-    league_id: int,
-    franchise_id: int | None,
-    doing: str,
-) -> None:
-    """League staff, or the manager of the team's franchise."""
-    require_user(actor)
-    if await is_league_staff(session, actor, organization_id, league_id):
-        return
-    if franchise_id is not None:
-        managed = await session.scalar(
-            select(RoleGrant.id).where(
-                RoleGrant.user_id == actor.user_id,
-                RoleGrant.role == Role.FRANCHISE_MANAGER.value,
-                RoleGrant.franchise_id == franchise_id,
-            )
-        )
-        if managed is not None:
-            return
-    raise PermissionDenied(f"Only league staff or the team's franchise manager may {doing}.")
-
-
-def found(value: T | None, what: str, ident: object) -> T:
-    """Return ``value`` or raise NotFound with a sentence naming what was looked for."""
-    if value is None:
-        raise NotFound(f"There is no {what} with id {ident}.")
-    return value

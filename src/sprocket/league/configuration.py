@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sprocket.errors import InvalidInput
-from sprocket.schedule.standings import PointsRule, TieBreak
+from sprocket.league.rules import PointsRule, TieBreak
 
 
 @dataclass(frozen=True)

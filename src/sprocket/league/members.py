@@ -14,12 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
-from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from sprocket.identity import access
-from sprocket.identity.access import Actor, found
+from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied, found
+from sprocket.identity.access import Actor, require_user
 from sprocket.identity.models import User
 from sprocket.identity.service import person_name
-from sprocket.league import rosters
+from sprocket.league import access, rosters
 from sprocket.league.models import Member, Organization, Player, RosterSpot
 from sprocket.league.names import MAX_KEY, member_name_key
 from sprocket.league.service import amount, insert_unique, league_by_id, skill_group_of
@@ -57,7 +56,7 @@ async def add_member(
     or nobody); MISSING_USER (staff naming nobody, or both ids); NOT_FOUND (the organization,
     the user); INVALID_NAME; DUPLICATE (already a current member); MEMBER_NAME_TAKEN.
     """
-    me = access.require_user(actor)
+    me = require_user(actor)
     if not await access.is_staff_anywhere(session, actor, organization_id):
         caller = await session.get(User, me)
         naming_self = (user_id == me and discord_id is None) or (
@@ -125,10 +124,10 @@ async def set_identities_public(
 ) -> Member:
     """The caller shows (``public``) or hides their Discord identity and verified game
     accounts to everyone in this organization; hidden by default, and always seen by
-    themself and the organization's staff (:func:`sprocket.identity.access.identity_view`).
+    themself and the organization's staff (:func:`sprocket.league.access.identity_view`).
     Only the member decides, for themself. Raises UNAUTHENTICATED, PERMISSION_DENIED (not a
     member)."""
-    me = access.require_user(actor)
+    me = require_user(actor)
     member = await session.scalar(
         select(Member).where(Member.organization_id == organization_id, Member.user_id == me)
     )
@@ -149,7 +148,7 @@ async def remove_member(
     Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND (no such member of this
     organization), MEMBER_ALREADY_LEFT.
     """
-    access.require_user(actor)
+    require_user(actor)
     if not await access.is_staff_anywhere(session, actor, organization_id):
         raise PermissionDenied("Only league staff may remove members of an organization.")
     member = await session.get(Member, member_id)
@@ -188,7 +187,7 @@ async def register_player(
     Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, WRONG_ORGANIZATION, MEMBER_LEFT,
     WRONG_LEAGUE, INVALID_SALARY, DUPLICATE.
     """
-    access.require_user(actor)
+    require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "register players"

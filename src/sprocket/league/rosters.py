@@ -28,9 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.audit import AuditEntry
 from sprocket.dates import for_people
 from sprocket.db import grouped_by, utcnow
-from sprocket.errors import Conflict, InvalidInput
-from sprocket.identity import access
-from sprocket.identity.access import Actor, found
+from sprocket.errors import Conflict, InvalidInput, found
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
 from sprocket.league.models import League, Member, Player, RosterSpot, Season, SkillGroup, Team
 from sprocket.league.service import insert_unique, league_by_id, organization_zone
 
@@ -102,7 +102,7 @@ async def _team_scope(
     session: AsyncSession, actor: Actor, team_id: int, *, doing: str, dated: bool
 ) -> tuple[Team, League]:
     """The team and its league, once the actor may change its roster (dated: staff only)."""
-    access.require_user(actor)
+    require_user(actor)
     team = found(await session.get(Team, team_id), "team", team_id)
     league = await league_by_id(session, team.league_id)
     if dated:

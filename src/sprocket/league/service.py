@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import DEFAULT_ZONE, zone_name
-from sprocket.errors import Conflict, InvalidInput
-from sprocket.identity import access
-from sprocket.identity.access import Actor, found
-from sprocket.identity.models import Role, RoleGrant
+from sprocket.errors import Conflict, InvalidInput, found
+from sprocket.identity.access import Actor, require_superuser, require_user
+from sprocket.league import access
 from sprocket.league.configuration import OrganizationConfig, effective_config, setting_key
+from sprocket.league.match_format import MatchFormat
 from sprocket.league.models import (
     Franchise,
     Game,
@@ -24,6 +24,8 @@ from sprocket.league.models import (
     League,
     Organization,
     OrganizationSetting,
+    Role,
+    RoleGrant,
     Season,
     SkillGroup,
     Team,
@@ -33,7 +35,6 @@ from sprocket.paging import Page, page
 ROCKET_LEAGUE = ("rocket-league", "Rocket League")
 GAME_MODES = (("duel", "Duel", 1), ("doubles", "Doubles", 2), ("standard", "Standard", 3))
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-_FORMAT = re.compile(r"^(bo|fixed)([1-9]|1[0-9])$")
 
 
 def _name(value: str, what: str, limit: int = 100) -> str:
@@ -71,17 +72,6 @@ async def insert_unique(session: AsyncSession, row: Any, duplicate: str) -> None
             await session.flush()
     except IntegrityError:
         raise Conflict(duplicate, code="DUPLICATE") from None
-
-
-def parse_match_format(value: str) -> tuple[str, int]:
-    """'bo5' is a best-of-five series; 'fixed2' is exactly two games."""
-    match = _FORMAT.match(value.strip().lower())
-    if match is None or (match.group(1) == "bo" and int(match.group(2)) % 2 == 0):
-        raise InvalidInput(
-            f"'{value}' is not a match format: use boN with N odd (bo3, bo5, bo7) or fixedN.",
-            code="INVALID_MATCH_FORMAT",
-        )
-    return match.group(1), int(match.group(2))
 
 
 # -- catalog ---------------------------------------------------------------------------------
@@ -154,7 +144,7 @@ async def create_organization(
     Raises UNAUTHENTICATED, PERMISSION_DENIED, INVALID_SLUG, INVALID_NAME, INVALID_TIME_ZONE,
     DUPLICATE.
     """
-    access.require_superuser(actor, "create organizations")
+    require_superuser(actor, "create organizations")
     slug = slug.strip().lower()
     if not _SLUG.match(slug):
         raise InvalidInput(
@@ -203,7 +193,7 @@ async def organization_config(session: AsyncSession, organization_id: int) -> Or
 async def set_organization_setting(
     session: AsyncSession, *, actor: Actor, organization_id: int, key: str, value: Any
 ) -> OrganizationConfig:
-    access.require_user(actor)
+    require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "change settings")
     spec = setting_key(key)
@@ -231,7 +221,7 @@ async def create_league(
     roster_max: int | None = None,
     match_format: str = "bo5",
 ) -> League:
-    access.require_user(actor)
+    require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "create leagues")
     mode = await game_mode_by_code(session, game_mode)
@@ -244,14 +234,14 @@ async def create_league(
             f" <= 50; got {low} and {high}.",
             code="INVALID_ROSTER_LIMITS",
         )
-    fmt, games = parse_match_format(match_format)
+    fmt = MatchFormat.parse(match_format)
     league = League(
         organization_id=organization_id,
         game_mode_id=mode.id,
         name=_name(name, "league"),
         roster_min=low,
         roster_max=high,
-        match_format=f"{fmt}{games}",
+        match_format=str(fmt),
     )
     await insert_unique(session, league, f"This organization already has a league called '{name}'.")
     return league
@@ -272,7 +262,7 @@ async def create_season(
     ends_at: dt.datetime,
     name: str | None = None,
 ) -> Season:
-    access.require_user(actor)
+    require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create seasons"
@@ -317,7 +307,7 @@ async def create_skill_group(
     """League staff add a skill group (tier ``ordinal``, 1 the top) to a league, with an
     optional salary cap (above 0, at most :data:`MAX_AMOUNT`). Raises PERMISSION_DENIED,
     NOT_FOUND, INVALID_ORDER, INVALID_SALARY_CAP, INVALID_NAME, DUPLICATE."""
-    access.require_user(actor)
+    require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create skill groups"
@@ -341,7 +331,7 @@ async def create_skill_group(
 async def create_franchise(
     session: AsyncSession, *, actor: Actor, organization_id: int, name: str, code: str
 ) -> Franchise:
-    access.require_user(actor)
+    require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "create franchises")
     franchise = Franchise(
@@ -362,7 +352,7 @@ async def create_team(
     skill_group_id: int | None = None,
     franchise_id: int | None = None,
 ) -> Team:
-    access.require_user(actor)
+    require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create teams"

@@ -45,7 +45,7 @@ from statistics import NormalDist
 from typing import Generic, TypeVar
 
 from sprocket.errors import InvalidInput
-from sprocket.ratings.model import MODEL, Skill
+from sprocket.ratings.skill import MODEL, Skill
 
 K = TypeVar("K", bound=Hashable)
 

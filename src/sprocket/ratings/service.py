@@ -1,6 +1,6 @@
 """Skill ratings with storage: rate accepted games, rebuild from the history, predict games.
 
-The rules live in the pure :mod:`sprocket.ratings.model`; this module reads games from the
+The rules live in the pure :mod:`sprocket.ratings.skill`; this module reads games from the
 database, feeds them to it and stores :class:`~sprocket.ratings.models.Rating` (one current
 rating per member and game mode) and :class:`~sprocket.ratings.models.RatingPoint` (one point
 per member per rated game).
@@ -10,11 +10,14 @@ Which games count
 A game is rated when it has stat lines on both sides that belong to players (a line without a
 player, e.g. an account linked to nobody, is skipped; a game left with an empty side is not
 rated). League matches always count, from the moment their result is accepted
-(:func:`rate_match_games`, called by the replays ``_accept`` path). Games of completed
+(:func:`rate_match_games`, called when a match's submission is accepted). Games of completed
 competitive scrims count while the organization setting ``ratings_from_competitive_scrims`` is
-on (:func:`rate_scrim_games`, called when a scrim's result is ratified; their order is the
-scrim's ``finished_at``, source ``scrim``, then the game's id). Every source is a loader in
-:data:`GAME_SOURCES` that returns its accepted games as :class:`RatedGame`.
+on (:func:`sprocket.scrims.results.rate_scrim_games`, called when a scrim's result is
+ratified; their order is the scrim's ``finished_at``, source ``scrim``, then the game's id).
+Every source is a :data:`GameSource`, a loader that returns its accepted games as
+:class:`RatedGame`: this module reads league matches (:func:`league_match_games`); the sources
+of a full history are gathered above it (:func:`sprocket.flows.ratings.recompute`), so the
+ratings know nothing of the domains built on them.
 
 Order of games
 --------------
@@ -23,20 +26,20 @@ that both follow: the order in which results were accepted. A game's ``order`` i
 acceptance time (``Match.completed_at``), then its source, then its id (``MatchGame`` ids grow
 in acceptance order and in game number within a series). Incremental updates happen at
 acceptance, so they run in this order; :func:`recompute` sorts the whole history by it and
-replays it with the pure :func:`~sprocket.ratings.model.replay`. Two results for the same
+replays it with the pure :func:`~sprocket.ratings.skill.replay`. Two results for the same
 players accepted at once are applied one after the other (the second waits for the first's
-locked rating rows), so :func:`rate_match_games` and :func:`rate_scrim_games` stamp the
-acceptance time (``completed_at``, ``finished_at``) again, from the database's clock, once
-they hold the rows: the result applied second is also the later one, whichever API process
-applied it. A point's ``played_at`` is the game's date for
-people and time windows: the date its replay recorded (``MatchGame.played_at``), or the start
-of its match's window for a result entered by hand.
+locked rating rows), so :func:`rate_match_games` and
+:func:`~sprocket.scrims.results.rate_scrim_games` stamp the acceptance time (``completed_at``,
+``finished_at``) again, from the database's clock, once they hold the rows: the result applied
+second is also the later one, whichever API process applied it. A point's ``played_at`` is the
+game's date for people and time windows: the date its replay recorded
+(``MatchGame.played_at``), or the start of its match's window for a result entered by hand.
 
 Taking a result back
 --------------------
 An invalidated result changes the past, and every later game of its players was rated from a
 rating that included it. :func:`recompute` therefore rebuilds the organization's game mode from
-the remaining history (the replays service calls it after reopening the match).
+the remaining history (the match and scrim results flows call it after reopening a result).
 """
 
 from __future__ import annotations
@@ -62,18 +65,24 @@ from sprocket.league.models import (
     Player,
     Season,
 )
-from sprocket.ratings import model
 from sprocket.ratings.balance import MAX_TEAM_SIZE
-from sprocket.ratings.model import GameRecord, Skill, new_skill, rate_game
 from sprocket.ratings.models import Rating, RatingPoint
+from sprocket.ratings.skill import (
+    GameRecord,
+    Skill,
+    new_skill,
+    rate_game,
+    replay,
+    win_probability,
+)
 from sprocket.schedule.models import Fixture, Match, MatchGame
-from sprocket.scrims.models import Scrim, ScrimGame
 from sprocket.stats.models import PlayerGameStat
 
-MATCH = "match"
+#: The sources of rated games (a rating point's ``source``): league matches, scrims.
+MATCH, SCRIM = "match", "scrim"
 PROVISIONAL_KEY = "rating_provisional_games"
 #: Rank of each source in the order of games accepted at the same instant.
-SOURCE_RANK = {MATCH: 0, "scrim": 1}  # "scrim": see SCRIM below
+SOURCE_RANK = {MATCH: 0, SCRIM: 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +183,11 @@ def _assemble(rows: Iterable[Sequence[object]]) -> list[RatedGame]:
     return games
 
 
-async def _league_match_games(
+async def league_match_games(
     session: AsyncSession, organization_id: int, game_mode_id: int
 ) -> list[RatedGame]:
+    """Every rated game of the organization's completed league matches in the game mode (a
+    :data:`GameSource`)."""
     rows = await session.execute(
         _match_games_query().where(
             League.organization_id == organization_id,
@@ -187,96 +198,22 @@ async def _league_match_games(
     return _assemble(rows)
 
 
-SCRIM = "scrim"
-SCRIMS_KEY = "ratings_from_competitive_scrims"
-
-
-async def _scrims_rated(session: AsyncSession, organization_id: int) -> bool:
-    stored = await session.scalar(
-        select(OrganizationSetting.value).where(
-            OrganizationSetting.organization_id == organization_id,
-            OrganizationSetting.key == SCRIMS_KEY,
-        )
-    )
-    return bool(KEYS[SCRIMS_KEY].default if stored is None else stored)
-
-
-def _scrim_games_query():  # noqa: ANN202 - a SQLAlchemy select of two entities
-    return (
-        select(ScrimGame, Scrim)
-        .join(Scrim, Scrim.id == ScrimGame.scrim_id)
-        .where(
-            Scrim.status == "complete",
-            Scrim.competitive.is_(True),
-            ScrimGame.stored_replay_id.is_not(None),
-            ScrimGame.home_won.is_not(None),
-        )
-        .order_by(ScrimGame.id)
-    )
-
-
-def _scrim_rated_game(game: ScrimGame, scrim: Scrim) -> RatedGame | None:
-    home = tuple(int(m) for m in game.home_member_ids.split(",") if m)
-    away = tuple(int(m) for m in game.away_member_ids.split(",") if m)
-    if not home or not away or game.home_won is None:
-        return None
-    accepted = scrim.finished_at or scrim.started_at or scrim.created_at
-    return RatedGame(
-        source=SCRIM,
-        game_id=game.id,
-        organization_id=scrim.organization_id,
-        game_mode_id=scrim.game_mode_id,
-        accepted_at=accepted,
-        played_at=game.played_at or accepted,
-        home=home,
-        away=away,
-        home_won=game.home_won,
-    )
-
-
-async def _competitive_scrim_games(
-    session: AsyncSession, organization_id: int, game_mode_id: int
-) -> list[RatedGame]:
-    """Games of the organization's completed competitive scrims, when its setting
-    ``ratings_from_competitive_scrims`` is on (read now: turning it off and recomputing
-    takes every scrim game back out of the ratings)."""
-    if not await _scrims_rated(session, organization_id):
-        return []
-    rows = await session.execute(
-        _scrim_games_query().where(
-            Scrim.organization_id == organization_id, Scrim.game_mode_id == game_mode_id
-        )
-    )
-    return [g for g in (_scrim_rated_game(*row) for row in rows) if g is not None]
-
-
-async def rate_scrim_games(session: AsyncSession, *, scrim_id: int) -> list[RatingPoint]:
-    """Rate the games of a just-completed scrim, if it is competitive and its organization
-    rates scrims (safe to run again: rated games are skipped)."""
-    await session.flush()
-    rows = (await session.execute(_scrim_games_query().where(Scrim.id == scrim_id))).all()
-    if not rows or not await _scrims_rated(session, rows[0][1].organization_id):
-        return []
-    games = [g for g in (_scrim_rated_game(*row) for row in rows) if g is not None]
-    points = await rate_games(session, games=games)
-    if points:  # applied after any result that held these ratings first: stamped after it
-        rows[0][1].finished_at = await database_now(session)
-        await session.flush()
-    return points
-
-
+#: A source of rated games: ``(session, organization_id, game_mode_id)`` -> the accepted
+#: games it holds of that organization's game mode.
 GameSource = Callable[[AsyncSession, int, int], Awaitable[list[RatedGame]]]
-#: Every source of rated games, read by :func:`recompute`: league matches and competitive
-#: scrims (whose results :mod:`sprocket.scrims.results` rates when a scrim is ratified).
-GAME_SOURCES: list[GameSource] = [_league_match_games, _competitive_scrim_games]
 
 
 async def rated_history(
-    session: AsyncSession, *, organization_id: int, game_mode_id: int
+    session: AsyncSession,
+    *,
+    organization_id: int,
+    game_mode_id: int,
+    sources: Sequence[GameSource],
 ) -> list[RatedGame]:
-    """Every rated game of an organization's game mode, in acceptance order."""
+    """Every rated game of an organization's game mode that ``sources`` hold, in acceptance
+    order."""
     games: list[RatedGame] = []
-    for source in GAME_SOURCES:
+    for source in sources:
         games.extend(await source(session, organization_id, game_mode_id))
     games.sort(key=lambda g: g.order)
     return games
@@ -440,17 +377,25 @@ def _point_values(game: RatedGame, member: int, won: bool, before: Skill, after:
 
 
 async def recompute(
-    session: AsyncSession, *, organization_id: int, game_mode_id: int
+    session: AsyncSession,
+    *,
+    organization_id: int,
+    game_mode_id: int,
+    sources: Sequence[GameSource],
 ) -> RecomputeResult:
-    """Rebuild every rating and rating point of an organization's game mode from its history.
+    """Rebuild every rating and rating point of an organization's game mode from its history,
+    the games every one of ``sources`` holds (every source of rated games: see
+    :func:`sprocket.flows.ratings.recompute`, which passes them all).
 
     Gives exactly (bit for bit) the ratings the incremental updates gave for the same games in
     the same order; games taken back since (invalidated results) are simply not in the history.
     """
     await session.flush()
     await _hold_scope(session, organization_id, game_mode_id)
-    games = await rated_history(session, organization_id=organization_id, game_mode_id=game_mode_id)
-    replayed = model.replay(g.record() for g in games)
+    games = await rated_history(
+        session, organization_id=organization_id, game_mode_id=game_mode_id, sources=sources
+    )
+    replayed = replay(g.record() for g in games)
     by_key = {g.key: g for g in games}
     scope = (
         RatingPoint.organization_id == organization_id,
@@ -490,21 +435,6 @@ async def recompute(
         await session.execute(insert(Rating), ratings[start : start + 2000])
     return RecomputeResult(
         organization_id, game_mode_id, len(games), len(replayed.ratings), len(values)
-    )
-
-
-async def recompute_match(session: AsyncSession, *, match_id: int) -> RecomputeResult:
-    """Recompute the organization and game mode a match belongs to (after taking it back)."""
-    league = await session.scalar(
-        select(League)
-        .join(Season, Season.league_id == League.id)
-        .join(Match, Match.season_id == Season.id)
-        .where(Match.id == match_id)
-    )
-    if league is None:
-        raise NotFound(f"There is no match {match_id}.")
-    return await recompute(
-        session, organization_id=league.organization_id, game_mode_id=league.game_mode_id
     )
 
 
@@ -567,6 +497,18 @@ async def ratings_of(
     return {r.member_id: r for r in rows}
 
 
+async def current_skills(
+    session: AsyncSession, *, member_ids: Sequence[int], game_mode_id: int
+) -> dict[int, Skill]:
+    """Each member's current skill in the game mode (a member without a rating: a new
+    player's), for balancing teams and forming lobbies."""
+    rows = await session.scalars(
+        select(Rating).where(Rating.member_id.in_(member_ids), Rating.game_mode_id == game_mode_id)
+    )
+    skills = {r.member_id: Skill(r.mu, r.sigma, r.games) for r in rows}
+    return {m: skills.get(m) or new_skill() for m in member_ids}
+
+
 async def win_probability_for(
     session: AsyncSession,
     *,
@@ -607,4 +549,4 @@ async def win_probability_for(
         row = rows.get(member)
         return Skill(row.mu, row.sigma, row.games) if row else new_skill()
 
-    return model.win_probability([skill(m) for m in home], [skill(m) for m in away])
+    return win_probability([skill(m) for m in home], [skill(m) for m in away])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.identity.access import found
+from sprocket.errors import found
 from sprocket.replays.models import Submission
 
 

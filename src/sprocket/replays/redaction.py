@@ -2,7 +2,7 @@
 
 A report names, per game, each player's platform id and the member it is linked to, so shown
 as it is it would list members' linked accounts to anyone (see
-:func:`sprocket.identity.access.identity_view`). Pure: the door says whose ids are hidden.
+:func:`sprocket.league.access.identity_view`). Pure: the door says whose ids are hidden.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sprocket.identity.accounts import platform_name
+from sprocket.league.accounts import platform_name
 
 HIDDEN = "(hidden)"
 

@@ -25,10 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
-from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from sprocket.identity import access
-from sprocket.identity import service as identity
-from sprocket.identity.access import Actor, found
+from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied, found
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access, accounts
 from sprocket.league.models import Member
 from sprocket.league.service import organization_config
 from sprocket.logs import log
@@ -36,7 +35,6 @@ from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
 from sprocket.replays import validation
 from sprocket.replays.filenames import clean_filename
-from sprocket.replays.matches import MatchSubject
 from sprocket.replays.models import (
     AccountClaim,
     Ratification,
@@ -49,7 +47,6 @@ from sprocket.replays.parser import Replay, ReplayError, parse_replay
 from sprocket.replays.subjects import ResultSubject, Side, subject_of
 from sprocket.replays.summary import header_summary
 from sprocket.replays.validation import CountedGame, GameKeys, duplicate_game
-from sprocket.schedule.service import match_context
 from sprocket.text import plural
 
 PROCESSING, VALIDATING, AWAITING = "processing", "validating", "awaiting_ratification"
@@ -97,49 +94,6 @@ async def _side(session: AsyncSession, subject: ResultSubject, actor: Actor) -> 
 
 
 # -- upload ----------------------------------------------------------------------------------
-
-
-async def submit_replays(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    storage: ObjectStorage,
-    match_id: int,
-    files: Sequence[Upload] | UploadReader,
-    max_size: int,
-) -> Submission:
-    """Upload a series' replays for a scheduled league match (as :func:`submit`)."""
-    access.require_user(actor)
-    subject = await MatchSubject.load(session, match_id)
-    return await submit(
-        session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
-    )
-
-
-async def submit_replays_as_staff(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    storage: ObjectStorage,
-    match_id: int,
-    files: Sequence[Upload] | UploadReader,
-    max_size: int,
-) -> Submission:
-    """Upload a series' replays for a scheduled league match as staff of its league (the
-    command line: players upload theirs through the API). Raises NotFound (``NOT_FOUND``)
-    for no such match, PermissionDenied (``PERMISSION_DENIED``) for anyone but the league's
-    staff, then what :func:`submit` raises."""
-    _, _, league = await match_context(session, match_id)
-    await access.require_league_staff(
-        session,
-        actor,
-        league.organization_id,
-        league.id,
-        "submit replays from the command line; players upload them in the app",
-    )
-    return await submit_replays(
-        session, actor=actor, storage=storage, match_id=match_id, files=files, max_size=max_size
-    )
 
 
 async def submit(
@@ -421,7 +375,7 @@ async def _open_submission(
 ) -> tuple[Submission, ResultSubject]:
     """The submission and its subject, for a signed-in caller (UNAUTHENTICATED first): the
     scope every answer to a submission checks who may act against."""
-    access.require_user(actor)
+    require_user(actor)
     # Locked (on PostgreSQL) so that two deciding answers at once are taken one after the other.
     submission = found(
         await session.get(Submission, submission_id, with_for_update=True),
@@ -692,7 +646,7 @@ async def claim_account(
     is theirs. Only its players may: anyone else could claim a ringer's account. Raises
     UNAUTHENTICATED, NOT_FOUND (submission), PERMISSION_DENIED, NOT_IN_REPORT,
     DUPLICATE_CLAIM."""
-    me = access.require_user(actor)
+    me = require_user(actor)
     submission, subject = await _open_submission(session, actor, submission_id)
     member_id = await _member_id(session, subject.organization_id, me)
     if member_id is None or await subject.side_of(session, member_id) is None:
@@ -737,7 +691,7 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
     """Staff, or a player of another side than the claimant's, confirm; the account is then
     linked (verified, proof ``claim``) and the submission validated again, without a new
     upload. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, DUPLICATE_PLATFORM_ACCOUNT."""
-    access.require_user(actor)
+    require_user(actor)
     claim = found(await session.get(AccountClaim, claim_id), "account claim", claim_id)
     submission, subject = await _open_submission(session, actor, claim.submission_id)
     if not await subject.is_staff(session, actor):
@@ -750,7 +704,7 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
             )
     if claim.status != "pending":
         return claim
-    await identity.link_claimed_account(
+    await accounts.link_claimed_account(
         session,
         member_id=claim.member_id,
         platform=claim.platform,
@@ -812,7 +766,7 @@ async def replay_download(
         raise NotFound("There is no replay with that id.")
     restricted = await _members_only_organizations(session, stored)
     if restricted:
-        me = access.require_user(actor)
+        me = require_user(actor)
         allowed = await access.staff_organizations(session, actor, restricted)
         allowed |= set(
             (

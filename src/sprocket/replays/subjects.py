@@ -11,11 +11,16 @@ account claims. What differs is asked of the submission's *subject*:
 * who counts as staff;
 * what accepting records (the match result, standings, stats and ratings; the scrim's games
   and ratings) and what invalidating takes back.
+
+The subjects are built above the replays, where their domains meet
+(:mod:`sprocket.flows.match_results`, :mod:`sprocket.flows.scrim_results`): each registers its
+loader here (:func:`register_subject`) when imported, and :func:`subject_of` asks the registry.
+Importing :mod:`sprocket.flows` registers them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,8 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.identity.access import Actor
-from sprocket.identity.models import AccountStatus, PlatformAccount
-from sprocket.league.models import Member
+from sprocket.league.models import AccountStatus, Member, PlatformAccount
 from sprocket.replays.models import Submission, SubmissionReplay
 from sprocket.replays.validation import GameFile, Report
 
@@ -73,16 +77,29 @@ class ResultSubject(Protocol):
     async def take_back(self, session: AsyncSession, submission: Submission) -> None: ...
 
 
-async def subject_of(session: AsyncSession, submission: Submission) -> ResultSubject:
-    """The match or scrim the submission is for."""
-    # Imported here: both subjects build on this module's Side.
-    from sprocket.replays.matches import MatchSubject
-    from sprocket.scrims.results import ScrimSubject
+#: Loads a subject by its id: ``(session, id)`` -> the subject.
+SubjectLoader = Callable[[AsyncSession, int], Awaitable[ResultSubject]]
 
-    if submission.match_id is not None:
-        return await MatchSubject.load(session, submission.match_id)
-    assert submission.scrim_id is not None
-    return await ScrimSubject.load(session, submission.scrim_id)
+_loaders: dict[str, SubjectLoader] = {}
+
+
+def register_subject(column: str, load: SubjectLoader) -> None:
+    """Make ``load`` the loader of the submissions whose ``column`` (a :class:`Submission`
+    column naming a subject: ``"match_id"``, ``"scrim_id"``) is set."""
+    _loaders[column] = load
+
+
+async def subject_of(session: AsyncSession, submission: Submission) -> ResultSubject:
+    """The match or scrim the submission is for, loaded by the loader registered for it.
+    A LookupError (a programming error, not a domain one) when none is: the process has not
+    imported :mod:`sprocket.flows`."""
+    for column, load in _loaders.items():
+        subject_id = getattr(submission, column)
+        if subject_id is not None:
+            return await load(session, subject_id)
+    raise LookupError(
+        f"No subject is registered for submission {submission.id}; import sprocket.flows."
+    )
 
 
 async def organization_accounts(

@@ -16,7 +16,7 @@ from typing import Any
 
 from sprocket.dates import DEFAULT_ZONE, for_people
 from sprocket.errors import Conflict, InvalidInput
-from sprocket.identity.accounts import platform_name
+from sprocket.league.accounts import platform_name
 from sprocket.replays.parser import Replay, ReplayError
 from sprocket.schedule.results import check_games
 from sprocket.schedule.standings import home_won

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sprocket.errors import InvalidInput
-from sprocket.league.service import parse_match_format
+from sprocket.league.match_format import MatchFormat
 from sprocket.schedule.standings import home_won
 from sprocket.text import plural
 
@@ -25,7 +25,7 @@ def check_games(
     without a winner), ``WRONG_GAME_COUNT`` (a fixed series of another length, a best-of
     series that is not over or goes on after its end), ``INVALID_MATCH_FORMAT``.
     """
-    kind, count = parse_match_format(format_)
+    fmt = MatchFormat.parse(format_)
     recorded = list(winners) if winners is not None else [None] * len(games)
     won: list[bool] = []
     for number, ((home, away), winner) in enumerate(zip(games, recorded, strict=True), start=1):
@@ -38,27 +38,27 @@ def check_games(
                 code="INVALID_SCORE",
             )
         won.append(result)
-    if kind == "fixed":
-        if len(games) != count:
+    if fmt.kind == "fixed":
+        if len(games) != fmt.games:
             raise InvalidInput(
-                f"This match is played over exactly {plural(count, 'game')}; "
+                f"This match is played over exactly {plural(fmt.games, 'game')}; "
                 f"{len(games)} {'was' if len(games) == 1 else 'were'} given.",
                 code="WRONG_GAME_COUNT",
             )
         return won
-    needed = count // 2 + 1
+    needed = fmt.wins_needed
     home_wins = away_wins = 0
     for number, home_took in enumerate(won, start=1):
         if needed in (home_wins, away_wins):
             raise InvalidInput(
-                f"A best-of-{count} ends at {needed} wins; game {number} comes after the end.",
+                f"A best-of-{fmt.games} ends at {needed} wins; game {number} comes after the end.",
                 code="WRONG_GAME_COUNT",
             )
         home_wins += home_took
         away_wins += not home_took
     if needed not in (home_wins, away_wins):
         raise InvalidInput(
-            f"A best-of-{count} needs {needed} wins for one side; this one stands at "
+            f"A best-of-{fmt.games} needs {needed} wins for one side; this one stands at "
             f"{home_wins}-{away_wins}.",
             code="WRONG_GAME_COUNT",
         )

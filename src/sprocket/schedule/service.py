@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import for_people
 from sprocket.db import utcnow
-from sprocket.errors import Conflict, InvalidInput
-from sprocket.identity import access
-from sprocket.identity.access import Actor, found
+from sprocket.errors import Conflict, InvalidInput, found
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
+from sprocket.league.match_format import MatchFormat
 from sprocket.league.models import League, Season, Team
 from sprocket.league.service import (
     organization_config,
     organization_zone,
-    parse_match_format,
     skill_group_of,
 )
 from sprocket.paging import Page, page
@@ -109,7 +109,7 @@ async def create_match_weeks(
     days: int = 7,
 ) -> list[MatchWeek]:
     """Append ``count`` consecutive weeks of ``days`` days after the season's last week."""
-    access.require_user(actor)
+    require_user(actor)
     season, league = await _season_and_league(session, season_id)
     await _require_staff(session, actor, league, "create match weeks")
     if not 1 <= count <= 104 or not 1 <= days <= 31:
@@ -185,10 +185,10 @@ async def generate_schedule(
     WRONG_LEAGUE, the generator's errors, WINDOW_OUTSIDE_SEASON (a week that reaches outside
     the season), SCHEDULE_EXISTS.
     """
-    access.require_user(actor)
+    require_user(actor)
     season, league = await _season_and_league(session, season_id)
     await _require_staff(session, actor, league, "generate schedules")
-    fmt = "".join(map(str, parse_match_format(match_format or league.match_format)))
+    fmt = str(MatchFormat.parse(match_format or league.match_format))
     weeks = await match_weeks(session, season_id=season.id)
     if not weeks:
         raise InvalidInput(
@@ -271,7 +271,7 @@ async def import_schedule_csv(
     Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, FILE_TOO_LARGE,
     SCHEDULE_CSV_INVALID (``details``: the line errors).
     """
-    access.require_user(actor)
+    require_user(actor)
     season, league = await _season_and_league(session, season_id)
     await _require_staff(session, actor, league, "import schedules")
     if len(text.encode()) > MAX_CSV_BYTES:
@@ -478,7 +478,7 @@ async def reschedule_match(
     Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, MATCH_ALREADY_DECIDED,
     INVALID_DATES, WINDOW_OUTSIDE_WEEK, WINDOW_OUTSIDE_SEASON.
     """
-    access.require_user(actor)
+    require_user(actor)
     match, fixture, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "reschedule matches")
     _require_open(match)
@@ -499,7 +499,7 @@ async def reschedule_match(
 async def record_forfeit(
     session: AsyncSession, *, actor: Actor, match_id: int, team_id: int
 ) -> Match:
-    access.require_user(actor)
+    require_user(actor)
     match, fixture, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "record forfeits")
     _require_open(match)
@@ -516,7 +516,7 @@ async def record_result(
     session: AsyncSession, *, actor: Actor, match_id: int, games: Sequence[tuple[int, int]]
 ) -> Match:
     """Staff enter a series' game scores (home goals, away goals) by hand."""
-    access.require_user(actor)
+    require_user(actor)
     match, _, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "record results")
     await complete_match(session, match=match, games=games)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Generic, TypeVar
 
 from sprocket.errors import InvalidInput
+from sprocket.league.rules import PointsRule, TieBreak
 
 K = TypeVar("K", bound=Hashable)
 
@@ -46,23 +46,6 @@ class SeriesResult(Generic[K]):
         """Per game, whether the home side won it (None: a level game without a winner)."""
         recorded = self.winners if self.winners is not None else (None,) * len(self.games)
         return [home_won(h, a, r) for (h, a), r in zip(self.games, recorded, strict=True)]
-
-
-@dataclass(frozen=True, slots=True)
-class PointsRule:
-    """Table points per series outcome; a forfeit scores ``forfeit_loss`` instead of ``loss``."""
-
-    win: int = 1
-    draw: int = 0
-    loss: int = 0
-    forfeit_loss: int = 0
-
-
-class TieBreak(StrEnum):
-    HEAD_TO_HEAD = "head_to_head"
-    GAME_DIFFERENCE = "game_difference"
-    GOAL_DIFFERENCE = "goal_difference"
-    GOALS_FOR = "goals_for"
 
 
 DEFAULT_TIE_BREAKS: tuple[TieBreak, ...] = (

@@ -15,7 +15,7 @@ from collections.abc import Hashable, Sequence
 from typing import TypeVar
 
 from sprocket.ratings.balance import Entrant, Split, split_teams
-from sprocket.ratings.model import win_probability
+from sprocket.ratings.skill import win_probability
 
 K = TypeVar("K", bound=Hashable)
 

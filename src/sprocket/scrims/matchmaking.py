@@ -5,7 +5,7 @@ Entering and leaving
 --------------------
 A member *enters the queue* of a game mode in an organization, saying until when they will
 wait (1 minute to 24 hours, as for scrims). A competitive ticket is for their skill group in a
-league of that mode (chosen as :func:`~sprocket.scrims.service.create_scrim` chooses it: the
+league of that mode (chosen as :func:`~sprocket.scrims.lifecycle.create_scrim` chooses it: the
 given group if it is theirs, else their first); a casual ticket is open to everyone. A *queue*
 is one (organization, game mode, skill group or casual). Entering asks what joining a scrim
 asks (scrims enabled, a member, not banned, in no scrim) and a member holds one ticket at a
@@ -28,7 +28,7 @@ From then on it is an ordinary scrim: the last check-in starts it with balanced 
 missed check-in bans the missing, cancels the scrim and returns the others to the queue with
 their first entry time, so they keep their place (:func:`requeue`). Tickets left over stay
 queued. Lobbies are formed when someone enters a queue and on every
-:func:`~sprocket.scrims.service.sweep`, which also ends the tickets whose wait ran out. While
+:func:`~sprocket.scrims.timeouts.sweep`, which also ends the tickets whose wait ran out. While
 staff have turned scrims off, nothing is formed.
 
 Tickets are rows (``scrim_queue_tickets``), so a restart keeps the queue.
@@ -40,9 +40,9 @@ serializes writers anyway) and then its tickets with ``SELECT ... FOR UPDATE``. 
 lock makes two players who fill the last places at the same moment form their lobby: the
 second to get the lock sees the first's committed ticket. The ticket locks make a ticket
 placed once, and never after its holder left. A member's own joins and entries wait for each
-other (``_may_queue`` locks their member row), so nobody takes a seat and a ticket at once;
-should a seat appear anyway, the unique index of active seats refuses the second one and that
-ticket is ended instead of placed. The partial unique index
+other (:func:`~sprocket.scrims.admission.require_may_queue` locks their member row), so nobody
+takes a seat and a ticket at once; should a seat appear anyway, the unique index of active
+seats refuses the second one and that ticket is ended instead of placed. The partial unique index
 ``uq_scrim_queue_tickets_active_member`` keeps a member's active tickets to one.
 
 Every change publishes ``event.publish`` messages (outbox, after commit) on the game mode's
@@ -67,8 +67,9 @@ from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
 from sprocket.league.models import GameMode, Organization, SkillGroup
 from sprocket.platform.outbox import enqueue
+from sprocket.ratings import service as ratings
 from sprocket.ratings.balance import DEFAULT_WINDOW_LOBBIES, Entrant, form_lobbies
-from sprocket.scrims import service
+from sprocket.scrims import admission, lifecycle, service
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry
 
 QUEUED, PLACED, LEFT, EXPIRED = "queued", "placed", "left", "expired"
@@ -199,14 +200,14 @@ async def enter_queue(
     everyone's) until ``wait_until`` (a moment, or how long from now: 1 minute to 24 hours);
     a queue that now holds a lobby's worth forms lobbies at once, so the ticket returned may
     already be placed in a popped scrim. Who may act is checked first (a member of the
-    organization), then the rest as for :func:`~sprocket.scrims.service.create_scrim`."""
+    organization), then the rest as for :func:`~sprocket.scrims.lifecycle.create_scrim`."""
     now = now or utcnow()
-    member, config = await service._may_queue(
+    member, config = await admission.require_may_queue(
         session, actor=actor, organization_id=organization_id, now=now
     )
     mode = await league.game_mode_by_code(session, game_mode)
-    wait_until = service._wait_until(wait_until, now)
-    group_id = await service._queue_group(
+    wait_until = admission.wait_deadline(wait_until, now)
+    group_id = await admission.queue_skill_group(
         session, member, mode, competitive=competitive, skill_group_id=skill_group_id
     )
     ticket = QueueTicket(
@@ -329,7 +330,7 @@ async def _open(
                 active=True,
             )
         )
-    service._pop(scrim, config, now)
+    lifecycle.pop_scrim(scrim, config, now)
     await session.flush()
     return scrim
 
@@ -372,7 +373,9 @@ async def form_queue_lobbies(
     formed: list[Scrim] = []
     if _ready(waiting, 2 * mode.team_size, config, now):
         waiting = await _drop_seated(session, waiting, now)
-        skills = await service._skills(session, [t.member_id for t in waiting], mode.id)
+        skills = await ratings.current_skills(
+            session, member_ids=[t.member_id for t in waiting], game_mode_id=mode.id
+        )
         while len(waiting) >= 2 * mode.team_size:
             by_id = {t.id: t for t in waiting}
             entrants = [
@@ -404,7 +407,7 @@ async def form_queue_lobbies(
                 raise Conflict("The queue changed while forming lobbies; try again.")
     await session.flush()
     for scrim in formed:
-        await service._announce(session, scrim, now=now)
+        await service.announce(session, scrim, now=now)
     return formed
 
 

@@ -1,49 +1,41 @@
-"""A scrim as the subject of a submission: its results go through the same flow as league
-matches (:mod:`sprocket.replays.service`): upload, validation in the background job, the other
-side ratifies (or rejects), staff force-accept, reset or invalidate, account claims.
+"""A scrim's results: its games' recorded goals and winners, and their ratings.
 
-* Who submits: a player of the scrim (someone in a game's line-up), for their side; staff
-  (of any league of the organization) for nobody. The scrim must be in progress, and one
-  replay per game is attached, in game order.
-* Sides: with fixed teams, the scrim's two teams; in a round robin every player is a side of
-  their own (the teams change each game), so any other player ratifies.
-* The check (:func:`sprocket.scrims.validation.validate_scrim_games`): replay *n* shows game
-  *n*'s two line-ups on opposite sides, players known by their linked accounts, and the
-  organization's game rules, played since the scrim started.
-* Accepting records each game's goals, winner (its replay's outcome), replay and time,
-  completes the scrim (its seats are freed) and, for a competitive scrim in an organization
-  that rates scrims, rates its games.
-  Invalidating clears the games, puts the scrim back in progress (for a new upload; staff
-  cancel it if none comes) and recomputes the game mode's ratings without them.
-* A scrim locked by staff takes no result until unlocked (a deciding ratification is
-  refused; a result that needs none waits, checked, for staff); cancelling a scrim rejects
-  its open submission.
+A scrim's replays go through the submission flow of league matches
+(:mod:`sprocket.flows.scrim_results` makes the scrim a submission's subject); accepting them
+records each game here (:func:`record_results`), invalidating clears them
+(:func:`reopen_results`).
+
+Games of completed competitive scrims are rated while the organization setting
+``ratings_from_competitive_scrims`` is on: :func:`rate_scrim_games` when a result is accepted,
+and :func:`competitive_scrim_games` as a source of the full history a recompute replays (their
+order is the scrim's ``finished_at``, source ``scrim``, then the game's id: see
+:mod:`sprocket.ratings.service`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.db import utcnow
-from sprocket.errors import Conflict, PermissionDenied
-from sprocket.identity import access
-from sprocket.identity.access import Actor
-from sprocket.league import service as league
-from sprocket.league.models import GameMode, Member
-from sprocket.platform.storage import ObjectStorage
+from sprocket.db import database_now
+from sprocket.errors import Conflict
+from sprocket.league.configuration import KEYS
+from sprocket.league.models import OrganizationSetting
 from sprocket.ratings import service as ratings
-from sprocket.replays import service as replays
+from sprocket.ratings.models import RatingPoint
+from sprocket.ratings.service import RatedGame
 from sprocket.replays.models import Submission
-from sprocket.replays.subjects import Side, organization_accounts, replay_ids
-from sprocket.replays.validation import GameFile, GameRules, Report, decided_winners
+from sprocket.replays.subjects import replay_ids
+from sprocket.replays.validation import decided_winners
 from sprocket.scrims import service
 from sprocket.scrims.models import Scrim, ScrimGame
-from sprocket.scrims.validation import Lineup, ScrimExpectation, validate_scrim_games
+from sprocket.scrims.service import COMPLETE, IN_PROGRESS
+from sprocket.scrims.validation import Lineup
+
+SCRIMS_KEY = "ratings_from_competitive_scrims"
 
 
 def _ids(text: str) -> tuple[int, ...]:
@@ -51,176 +43,58 @@ def _ids(text: str) -> tuple[int, ...]:
 
 
 def lineups(games: Sequence[ScrimGame]) -> list[Lineup]:
+    """The games' line-ups (member ids of each side), game 1 first."""
     return [Lineup(_ids(g.home_member_ids), _ids(g.away_member_ids)) for g in games]
 
 
-@dataclass
-class ScrimSubject:
-    scrim: Scrim
-    games: list[ScrimGame]
-    column = "scrim_id"
-
-    @classmethod
-    async def load(cls, session: AsyncSession, scrim_id: int) -> ScrimSubject:
-        scrim = await service._scrim(session, scrim_id)
-        return cls(scrim, await service.game_lineups_of(session, scrim.id))
-
-    @property
-    def id(self) -> int:
-        return self.scrim.id
-
-    @property
-    def organization_id(self) -> int:
-        return self.scrim.organization_id
-
-    @property
-    def noun(self) -> str:
-        return f"scrim {self.scrim.id}"
-
-    @property
-    def files_expected(self) -> int:
-        return len(self.games)
-
-    @property
-    def players(self) -> set[int]:
-        return {m for lineup in lineups(self.games) for m in (*lineup.home, *lineup.away)}
-
-    # -- sides ---------------------------------------------------------------------------------
-
-    async def side_of(self, session: AsyncSession, member_id: int) -> Side | None:
-        return self._side(member_id)
-
-    def _side(self, member_id: int) -> Side | None:
-        if member_id not in self.players:
-            return None
-        if self.scrim.team_mode == "round_robin":
-            return Side(("player", member_id))
-        first = lineups(self.games)[0]
-        return Side(("team", 0 if member_id in first.home else 1))
-
-    async def side_of_submission(
-        self, session: AsyncSession, submission: Submission
-    ) -> Side | None:
-        member_id = await session.scalar(
-            select(Member.id).where(
-                Member.organization_id == self.organization_id,
-                Member.user_id == submission.submitted_by_user_id,
-            )
-        )
-        return None if member_id is None else self._side(member_id)
-
-    async def submitter_side(self, session: AsyncSession, actor: Actor) -> Side | None:
-        user_id = access.require_user(actor)
-        member_id = await session.scalar(
-            select(Member.id).where(
-                Member.organization_id == self.organization_id, Member.user_id == user_id
-            )
-        )
-        side = None if member_id is None else self._side(member_id)
-        if side is not None:
-            return side
-        if await self.is_staff(session, actor):
-            return None
-        raise PermissionDenied(f"Only the players of scrim {self.scrim.id} submit its replays.")
-
-    async def ratifiers(self, session: AsyncSession, against: Side | None) -> int:
-        return sum(1 for m in self.players if self._side(m) != against)
-
-    async def is_staff(self, session: AsyncSession, actor: Actor) -> bool:
-        return await access.is_staff_anywhere(session, actor, self.organization_id)
-
-    def require_undecided(self) -> None:
-        if self.scrim.status != service.IN_PROGRESS:
-            raise Conflict(
-                f"Scrim {self.scrim.id} is {self.scrim.status.replace('_', ' ')}; results are "
-                "submitted and accepted while a scrim is in progress.",
-                code="SCRIM_NOT_IN_PROGRESS",
-            )
-
-    # -- checking ------------------------------------------------------------------------------
-
-    async def check(self, session: AsyncSession, files: Sequence[GameFile]) -> Report:
-        config = await service._config(session, self.organization_id)
-        mode = await session.get(GameMode, self.scrim.game_mode_id)
-        assert mode is not None and self.scrim.started_at is not None
-        accounts, names = await organization_accounts(session, self.organization_id)
-        rules = GameRules(
-            team_size=mode.team_size,
-            require_private=config["require_private_match"],
-            window_start=self.scrim.started_at,
-            window_end=max(utcnow(), self.scrim.started_at),
-            date_tolerance=dt.timedelta(hours=config["replay_date_tolerance_hours"]),
-            window_name="the scrim's time",
-            played_by="this scrim",
-            time_zone=await league.organization_zone(session, self.organization_id),
-        )
-        expect = ScrimExpectation(lineups(self.games), rules, accounts, names)
-        return validate_scrim_games(expect, files)
-
-    # -- the result ----------------------------------------------------------------------------
-
-    async def accept(self, session: AsyncSession, submission: Submission) -> None:
-        """The games' results stand: the scrim is complete, its seats freed, its games rated."""
-        self.require_undecided()
-        reports = (submission.report or {}).get("games", [])
-        if len(reports) != len(self.games) or any(r.get("home_goals") is None for r in reports):
-            raise Conflict(
-                "This submission's games cannot be matched to the scrim's line-ups; it cannot "
-                "be accepted.",
-                code="CANNOT_ACCEPT",
-            )
-        winners = decided_winners(reports)
-        now = utcnow()
-        stored = await replay_ids(session, submission)
-        for game, report, won, replay_id in zip(self.games, reports, winners, stored, strict=True):
-            game.home_goals, game.away_goals = report["home_goals"], report["away_goals"]
-            game.home_won = won
-            game.stored_replay_id = replay_id
-            moment = report.get("played_at")
-            game.played_at = dt.datetime.fromisoformat(moment) if moment else now
-        for entry in await service._active_entries(session, self.scrim.id):
-            service._unseat(entry, now)
-        service._finish(self.scrim, service.COMPLETE, now)
-        await session.flush()
-        if self.scrim.competitive:
-            await ratings.rate_scrim_games(session, scrim_id=self.scrim.id)
-        await service._announce(session, self.scrim, also=self.players, now=now)
-
-    async def take_back(self, session: AsyncSession, submission: Submission) -> None:
-        for game in self.games:
-            game.home_goals = game.away_goals = game.home_won = None
-            game.stored_replay_id = None
-            game.played_at = None
-        self.scrim.status = service.IN_PROGRESS
-        self.scrim.finished_at = None
-        await session.flush()
-        if self.scrim.competitive:
-            await ratings.recompute(
-                session,
-                organization_id=self.organization_id,
-                game_mode_id=self.scrim.game_mode_id,
-            )
-        await service._announce(session, self.scrim, also=self.players, now=utcnow())
+# -- recording -------------------------------------------------------------------------------
 
 
-async def submit_scrim_replays(
+async def record_results(
     session: AsyncSession,
     *,
-    actor: Actor,
-    storage: ObjectStorage,
-    scrim_id: int,
-    files: Sequence[replays.Upload] | replays.UploadReader,
-    max_size: int,
-) -> Submission:
-    """A player of an in-progress scrim uploads one replay per game, in game order (as
-    :func:`sprocket.replays.service.submit`)."""
-    access.require_user(actor)
-    subject = await ScrimSubject.load(session, scrim_id)
-    submission = await replays.submit(
-        session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
-    )
-    await service._announce(session, subject.scrim, also=subject.players, now=utcnow())
-    return submission
+    scrim: Scrim,
+    games: Sequence[ScrimGame],
+    submission: Submission,
+    now: dt.datetime,
+) -> None:
+    """Record an accepted submission's games (``submission.report``'s, one per game in game
+    order): each game's goals, winner (its replay's outcome), replay and time (the replay's
+    date, else ``now``); the scrim is then complete at ``now`` and its seats freed. Raises
+    CANNOT_ACCEPT when the report's games do not match the scrim's."""
+    reports = (submission.report or {}).get("games", [])
+    if len(reports) != len(games) or any(r.get("home_goals") is None for r in reports):
+        raise Conflict(
+            "This submission's games cannot be matched to the scrim's line-ups; it cannot "
+            "be accepted.",
+            code="CANNOT_ACCEPT",
+        )
+    winners = decided_winners(reports)
+    stored = await replay_ids(session, submission)
+    for game, report, won, replay_id in zip(games, reports, winners, stored, strict=True):
+        game.home_goals, game.away_goals = report["home_goals"], report["away_goals"]
+        game.home_won = won
+        game.stored_replay_id = replay_id
+        moment = report.get("played_at")
+        game.played_at = dt.datetime.fromisoformat(moment) if moment else now
+    for entry in await service.active_entries(session, scrim.id):
+        service.unseat(entry, now)
+    service.finish(scrim, COMPLETE, now)
+    await session.flush()
+
+
+async def reopen_results(
+    session: AsyncSession, *, scrim: Scrim, games: Sequence[ScrimGame]
+) -> None:
+    """Clear the games' results: the scrim is in progress again, for a new upload (staff
+    cancel it if none comes)."""
+    for game in games:
+        game.home_goals = game.away_goals = game.home_won = None
+        game.stored_replay_id = None
+        game.played_at = None
+    scrim.status = IN_PROGRESS
+    scrim.finished_at = None
+    await session.flush()
 
 
 async def submissions_of(session: AsyncSession, scrim_id: int) -> list[Submission]:
@@ -234,3 +108,84 @@ async def submissions_of(session: AsyncSession, scrim_id: int) -> list[Submissio
             )
         ).all()
     )
+
+
+# -- ratings ---------------------------------------------------------------------------------
+
+
+async def _scrims_rated(session: AsyncSession, organization_id: int) -> bool:
+    stored = await session.scalar(
+        select(OrganizationSetting.value).where(
+            OrganizationSetting.organization_id == organization_id,
+            OrganizationSetting.key == SCRIMS_KEY,
+        )
+    )
+    return bool(KEYS[SCRIMS_KEY].default if stored is None else stored)
+
+
+def _scrim_games_query():  # noqa: ANN202 - a SQLAlchemy select of two entities
+    return (
+        select(ScrimGame, Scrim)
+        .join(Scrim, Scrim.id == ScrimGame.scrim_id)
+        .where(
+            Scrim.status == COMPLETE,
+            Scrim.competitive.is_(True),
+            ScrimGame.stored_replay_id.is_not(None),
+            ScrimGame.home_won.is_not(None),
+        )
+        .order_by(ScrimGame.id)
+    )
+
+
+def _rated_game(game: ScrimGame, scrim: Scrim) -> RatedGame | None:
+    home, away = _ids(game.home_member_ids), _ids(game.away_member_ids)
+    if not home or not away or game.home_won is None:
+        return None
+    accepted = scrim.finished_at or scrim.started_at or scrim.created_at
+    return RatedGame(
+        source=ratings.SCRIM,
+        game_id=game.id,
+        organization_id=scrim.organization_id,
+        game_mode_id=scrim.game_mode_id,
+        accepted_at=accepted,
+        played_at=game.played_at or accepted,
+        home=home,
+        away=away,
+        home_won=game.home_won,
+    )
+
+
+async def competitive_scrim_games(
+    session: AsyncSession, organization_id: int, game_mode_id: int
+) -> list[RatedGame]:
+    """Games of the organization's completed competitive scrims in the game mode, when its
+    setting ``ratings_from_competitive_scrims`` is on (read now: turning it off and
+    recomputing takes every scrim game back out of the ratings). A
+    :data:`~sprocket.ratings.service.GameSource`."""
+    if not await _scrims_rated(session, organization_id):
+        return []
+    rows = await session.execute(
+        _scrim_games_query().where(
+            Scrim.organization_id == organization_id, Scrim.game_mode_id == game_mode_id
+        )
+    )
+    return [g for g in (_rated_game(*row) for row in rows) if g is not None]
+
+
+async def rate_scrim_games(session: AsyncSession, *, scrim_id: int) -> list[RatingPoint]:
+    """Rate the games of a just-completed scrim, if it is competitive and its organization
+    rates scrims (safe to run again: rated games are skipped). Returns the new rating points.
+
+    As for :func:`~sprocket.ratings.service.rate_match_games`, the scrim's ``finished_at`` is
+    stamped again once its players' ratings are held, so a recompute reads the results in
+    the order they were applied."""
+    await session.flush()
+    rows = (await session.execute(_scrim_games_query().where(Scrim.id == scrim_id))).all()
+    if not rows or not await _scrims_rated(session, rows[0][1].organization_id):
+        return []
+    games = [g for g in (_rated_game(*row) for row in rows) if g is not None]
+    points = await ratings.rate_games(session, games=games)
+    if points:  # applied after any result that held these ratings first: stamped after it
+        rows[0][1].finished_at = await database_now(session)
+        await session.flush()
+    return points

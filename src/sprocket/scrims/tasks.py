@@ -1,7 +1,7 @@
 """Background work of the scrim queue: the periodic sweep of time-outs.
 
 Every API process that runs the outbox relay (``serve``) also runs :func:`run_sweeper`,
-which applies :func:`sprocket.scrims.service.sweep` every ``SPROCKET_SCRIM_SWEEP_SECONDS``:
+which applies :func:`sprocket.scrims.timeouts.sweep` every ``SPROCKET_SCRIM_SWEEP_SECONDS``:
 waits that ran out and check-in windows that closed, then the matchmaking queue's expired
 tickets and the lobbies it can form. The state it reads and writes is in the
 database, so a restart loses nothing: the first sweep after it applies whatever came due
@@ -16,12 +16,12 @@ import asyncio
 import contextlib
 
 from sprocket.logs import log
-from sprocket.scrims import service
+from sprocket.scrims import timeouts
 
 
-async def sweep_once(platform: object) -> service.SweepResult:
+async def sweep_once(platform: object) -> timeouts.SweepResult:
     async with platform.background_unit_of_work() as session:  # type: ignore[attr-defined]
-        return await service.sweep(session)
+        return await timeouts.sweep(session)
 
 
 async def run_sweeper(platform: object, stop: asyncio.Event, *, every: float) -> None:

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sprocket.errors import InvalidInput
-from sprocket.ratings.model import (
+from sprocket.ratings.skill import (
     MODEL,
     GameRecord,
     Skill,

@@ -1,4 +1,7 @@
-"""A scheduled league match as the subject of a submission (see :mod:`.subjects`)."""
+"""A scheduled league match as the subject of a submission (see
+:mod:`sprocket.replays.subjects`): accepting its replays records the match's games (schedule),
+standings, stat lines (stats) and ratings; invalidating reopens the match and rebuilds the
+ratings without it. Importing this module registers the subject for ``Submission.match_id``."""
 
 from __future__ import annotations
 
@@ -9,15 +12,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.errors import Conflict, PermissionDenied
-from sprocket.identity import access
-from sprocket.identity.access import Actor, found
+from sprocket.errors import Conflict, PermissionDenied, found
+from sprocket.flows import ratings as rating_flow
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
 from sprocket.league.models import GameMode, League, Member, Player, RosterSpot, Team
 from sprocket.league.service import organization_config, organization_zone
+from sprocket.platform.storage import ObjectStorage
 from sprocket.ratings import service as ratings
+from sprocket.replays import service as replays
 from sprocket.replays import validation
 from sprocket.replays.models import Submission
-from sprocket.replays.subjects import Side, organization_accounts, replay_ids
+from sprocket.replays.subjects import Side, organization_accounts, register_subject, replay_ids
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match
 from sprocket.stats import service as stats
@@ -76,7 +82,7 @@ class MatchSubject:
     async def submitter_side(self, session: AsyncSession, actor: Actor) -> Side | None:
         """Players speak for their team, a franchise manager for the team they manage, staff
         for nobody."""
-        user_id = access.require_user(actor)
+        user_id = require_user(actor)
         member_id = await session.scalar(
             select(Member.id).where(
                 Member.organization_id == self.organization_id, Member.user_id == user_id
@@ -226,8 +232,55 @@ class MatchSubject:
     async def take_back(self, session: AsyncSession, submission: Submission) -> None:
         await schedule.reopen_match(session, match=self.match)
         # Later games were rated from ratings that included this result: rebuild them without it.
-        await ratings.recompute(
+        await rating_flow.recompute(
             session,
             organization_id=self.organization_id,
             game_mode_id=self.league.game_mode_id,
         )
+
+
+register_subject(MatchSubject.column, MatchSubject.load)
+
+
+async def submit_match_replays(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    storage: ObjectStorage,
+    match_id: int,
+    files: Sequence[replays.Upload] | replays.UploadReader,
+    max_size: int,
+) -> Submission:
+    """Upload a series' replays for a scheduled league match (as
+    :func:`sprocket.replays.service.submit`)."""
+    require_user(actor)
+    subject = await MatchSubject.load(session, match_id)
+    return await replays.submit(
+        session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
+    )
+
+
+async def submit_match_replays_as_staff(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    storage: ObjectStorage,
+    match_id: int,
+    files: Sequence[replays.Upload] | replays.UploadReader,
+    max_size: int,
+) -> Submission:
+    """Upload a series' replays for a scheduled league match as staff of its league (the
+    command line: players upload theirs through the API). Raises NotFound (``NOT_FOUND``)
+    for no such match, PermissionDenied (``PERMISSION_DENIED``) for anyone but the league's
+    staff, then what :func:`submit_match_replays` raises."""
+    _, _, league = await schedule.match_context(session, match_id)
+    await access.require_league_staff(
+        session,
+        actor,
+        league.organization_id,
+        league.id,
+        "submit replays from the command line; players upload them in the app",
+    )
+    return await submit_match_replays(
+        session, actor=actor, storage=storage, match_id=match_id, files=files, max_size=max_size
+    )

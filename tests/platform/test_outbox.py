@@ -6,8 +6,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import os
-import uuid
 from collections.abc import AsyncIterator
 
 import aio_pika
@@ -18,12 +16,13 @@ from taskiq import InMemoryBroker
 
 from sprocket.config import Settings
 from sprocket.db import utcnow
+from sprocket.jobs import all_jobs, build_runtime
 from sprocket.platform.broker import create_broker, register_jobs, run_worker
 from sprocket.platform.outbox import OutboxMessage, OutboxRelay, ProcessedMessage, backlog, enqueue
-from sprocket.runtime import Platform, all_jobs
 from sprocket.schedule import service as schedule
 from sprocket.schedule import tasks
 from sprocket.schedule.models import Fixture, Match
+from tests.platform.conftest import AMQP_ENV, service_url, unique_name
 
 WITHIN = 10.0  # seconds: a bound on waiting, never an assertion
 # Tomorrow at 19:00: inside week 1 of a World's season (which starts a day before now).
@@ -255,13 +254,11 @@ async def _delete_amqp_objects(url: str, queue: str) -> None:
 
 
 async def test_a_forfeit_reaches_a_subscriber_through_rabbitmq(platform, settings, world):
-    url = os.environ.get("SPROCKET_TEST_AMQP_URL")
-    if not url:
-        pytest.skip("RabbitMQ not configured: set SPROCKET_TEST_AMQP_URL to run this case")
-    queue = f"sprocket-test-outbox-{uuid.uuid4().hex[:12]}"
+    url = service_url(AMQP_ENV, "RabbitMQ")
+    queue = unique_name("outbox")
     # the API side: same database and cache, RabbitMQ as broker, the relay running
     api_settings = Settings(**{**settings.model_dump(), "broker_url": url, "queue_name": queue})
-    api = Platform(api_settings)
+    api = build_runtime(api_settings)
     worker_broker = create_broker(url, queue_name=queue, exchange_name=queue)
     register_jobs(worker_broker, all_jobs())
     stop = asyncio.Event()

@@ -1,4 +1,5 @@
-"""Background jobs of submissions."""
+"""Background jobs of submissions: processing one checks it against its subject, a match or a
+scrim, so the job lives where both subjects are registered (see :mod:`sprocket.flows`)."""
 
 from __future__ import annotations
 

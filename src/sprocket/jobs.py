@@ -1,0 +1,35 @@
+"""Every domain's background work, wired into a :class:`~sprocket.runtime.Runtime`: the jobs
+the broker runs and the loops a relaying process keeps going.
+
+The runtime sits below the domains while their jobs use it (:func:`sprocket.runtime.current`),
+so the doors build it here, on the top floor.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sprocket.config import Settings
+from sprocket.flows.tasks import JOBS as SUBMISSION_JOBS
+from sprocket.platform.broker import Job
+from sprocket.runtime import Loop, Runtime
+from sprocket.schedule.tasks import JOBS as SCHEDULE_JOBS
+from sprocket.scrims.tasks import run_sweeper
+
+
+def all_jobs() -> dict[str, Job]:
+    """Every background job by its task name (``submission.process``, ``event.publish``...)."""
+    return {**SCHEDULE_JOBS, **SUBMISSION_JOBS}
+
+
+def background_loops(settings: Settings) -> list[Loop]:
+    """What a process that relays the outbox also runs: the scrim sweep every
+    ``scrim_sweep_seconds`` (none when that is 0)."""
+    every = settings.scrim_sweep_seconds
+    return [partial(run_sweeper, every=every)] if every > 0 else []
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """The runtime of ``settings`` with every job registered and the background loops;
+    :meth:`~sprocket.runtime.Runtime.start` it before use, and stop it after."""
+    return Runtime(settings, jobs=all_jobs(), loops=background_loops(settings))

@@ -1,0 +1,278 @@
+"""Game accounts (Steam, Epic, ...) linked to members: each platform's account id format,
+checked before anything is stored, and the links with the proofs that verify them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.audit import AuditEntry
+from sprocket.errors import Conflict, InvalidInput, PermissionDenied, found
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
+from sprocket.league.models import (
+    AccountProof,
+    AccountStatus,
+    GamePlatform,
+    Member,
+    PlatformAccount,
+)
+
+_EPIC = re.compile(r"^[0-9a-fA-F]{32}$")
+_MAX_NAME = 64
+_PLATFORM_NAMES = {
+    GamePlatform.STEAM: "Steam",
+    GamePlatform.EPIC: "Epic",
+    GamePlatform.PSN: "PlayStation",
+    GamePlatform.XBOX: "Xbox",
+    GamePlatform.SWITCH: "Switch",
+}
+
+
+def platform_name(platform: GamePlatform | str) -> str:
+    """The platform's name as players know it ("Steam", "PlayStation")."""
+    return _PLATFORM_NAMES.get(GamePlatform(platform), str(platform))
+
+
+def parse_platform(value: str) -> GamePlatform:
+    """The platform named ``value`` (any case). Raises InvalidInput ``INVALID_PLATFORM``."""
+    try:
+        return GamePlatform(value.strip().lower())
+    except ValueError:
+        known = ", ".join(p.value for p in GamePlatform)
+        raise InvalidInput(
+            f"Unknown platform '{value}'. Use one of: {known}.", code="INVALID_PLATFORM"
+        ) from None
+
+
+def normalize_account_id(platform: GamePlatform, account_id: str) -> str:
+    """Return the canonical form of ``account_id`` or raise InvalidInput saying why not."""
+    value = account_id.strip()
+    if platform is GamePlatform.STEAM:
+        # A SteamID64 of an individual account in the public universe.
+        # isascii: str.isdigit() also accepts other scripts' digits, such as '７'.
+        if not (value.isascii() and value.isdigit()) or len(value) != 17:
+            raise _bad(platform, account_id, "a 17-digit SteamID64 such as 76561198012345678")
+        number = int(value)
+        if number >> 56 != 1 or (number >> 52) & 0xF != 1 or number & 0xFFFFFFFF == 0:
+            raise _bad(platform, account_id, "the SteamID64 of a player's account")
+        return value
+    if platform is GamePlatform.EPIC:
+        if not _EPIC.match(value):
+            raise _bad(platform, account_id, "a 32-character hexadecimal Epic account id")
+        return value.lower()
+    if not value or len(value) > _MAX_NAME or any(ord(c) < 32 for c in value):
+        raise _bad(platform, account_id, f"a name or id of 1 to {_MAX_NAME} characters")
+    return value
+
+
+def _bad(platform: GamePlatform, value: str, expected: str) -> InvalidInput:
+    return InvalidInput(
+        f"'{value[:80]}' is not a valid {platform_name(platform)} account id: expected {expected}.",
+        code="INVALID_ACCOUNT_ID",
+    )
+
+
+async def link_platform_account(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    member_id: int,
+    platform: str,
+    account_id: str,
+    display_name: str | None = None,
+) -> PlatformAccount:
+    """Link a game account to a member.
+
+    Staff of the member's organization (and platform admins) are trusted: their link is
+    verified at once (proof ``staff``; an earlier pending link of the member becomes it) and
+    written to the audit log, for their own accounts too. The member themself only makes a
+    *pending* link, which counts for nothing (validation, ratings, uniqueness) until a proof
+    verifies it: a sign-in at the platform (:func:`link_verified_account`), a confirmed claim
+    from a replay (:mod:`sprocket.replays.service`), or staff linking the same account.
+
+    ``platform``: steam, epic, psn, xbox or switch; ``account_id`` in that platform's format
+    (:func:`normalize_account_id`). Raises UNAUTHENTICATED, NOT_FOUND (member),
+    PERMISSION_DENIED, INVALID_PLATFORM, INVALID_ACCOUNT_ID, DUPLICATE_PLATFORM_ACCOUNT.
+    """
+    require_user(actor)
+    member = found(await session.get(Member, member_id), "member", member_id)
+    staff = await access.is_staff_anywhere(session, actor, member.organization_id)
+    if not staff and actor.user_id != member.user_id:
+        raise PermissionDenied("Only the player themself or league staff may link their accounts.")
+    kind, canonical = _account(platform, account_id)
+    if not staff:
+        return await _pending_link(session, member, kind, canonical, display_name)
+    proof = AccountProof.STAFF
+    account = await _verified_link(session, member, kind, canonical, display_name, proof)
+    _audit(session, actor, member, "account.link", account)
+    return account
+
+
+async def link_verified_account(
+    session: AsyncSession,
+    *,
+    member_id: int,
+    platform: str,
+    account_id: str,
+    display_name: str | None = None,
+) -> PlatformAccount:
+    """Link an account the member proved to be theirs by signing in at the platform.
+
+    The entry point of platform sign-in (Steam OpenID, Epic): the caller has verified that the
+    member's user owns ``account_id``, so the link is verified at once (proof ``sign_in``),
+    replacing the member's pending link and others' pending claims of it. Raises NOT_FOUND
+    (member), INVALID_PLATFORM, INVALID_ACCOUNT_ID, DUPLICATE_PLATFORM_ACCOUNT (verified for
+    another member: staff settle it).
+    """
+    member = found(await session.get(Member, member_id), "member", member_id)
+    kind, canonical = _account(platform, account_id)
+    return await _verified_link(
+        session, member, kind, canonical, display_name, AccountProof.SIGN_IN
+    )
+
+
+async def link_claimed_account(
+    session: AsyncSession,
+    *,
+    member_id: int,
+    platform: str,
+    account_id: str,
+    display_name: str | None = None,
+) -> PlatformAccount:
+    """Link an account whose claim staff or the other side confirmed (the caller checked who
+    may confirm). Verified at once (proof ``claim``). Raises as :func:`link_verified_account`."""
+    member = found(await session.get(Member, member_id), "member", member_id)
+    kind, canonical = _account(platform, account_id)
+    return await _verified_link(session, member, kind, canonical, display_name, AccountProof.CLAIM)
+
+
+def _account(platform: str, account_id: str) -> tuple[GamePlatform, str]:
+    kind = parse_platform(platform)
+    return kind, normalize_account_id(kind, account_id)
+
+
+def _duplicate(kind: GamePlatform, canonical: str, mine: bool, pending: bool = False) -> Conflict:
+    whose = "this player" if mine else "another player"
+    waiting = " and awaits a proof" if pending else ""
+    return Conflict(
+        f"The {platform_name(kind)} account {canonical} is already linked to {whose}{waiting}.",
+        code="DUPLICATE_PLATFORM_ACCOUNT",
+    )
+
+
+async def _links(
+    session: AsyncSession, organization_id: int, kind: GamePlatform, canonical: str
+) -> list[PlatformAccount]:
+    rows = await session.scalars(
+        select(PlatformAccount).where(
+            PlatformAccount.organization_id == organization_id,
+            PlatformAccount.platform == kind.value,
+            PlatformAccount.account_id == canonical,
+        )
+    )
+    return list(rows.all())
+
+
+async def _pending_link(
+    session: AsyncSession,
+    member: Member,
+    kind: GamePlatform,
+    canonical: str,
+    display_name: str | None,
+) -> PlatformAccount:
+    for link in await _links(session, member.organization_id, kind, canonical):
+        if link.member_id == member.id:
+            raise _duplicate(kind, canonical, True, link.status == AccountStatus.PENDING)
+        if link.status == AccountStatus.VERIFIED:
+            raise _duplicate(kind, canonical, False)
+    account = PlatformAccount(
+        organization_id=member.organization_id,
+        member_id=member.id,
+        platform=kind.value,
+        account_id=canonical,
+        display_name=_shown(display_name),
+        status=AccountStatus.PENDING.value,
+    )
+    return await _flush(session, account, kind, canonical)
+
+
+async def _verified_link(
+    session: AsyncSession,
+    member: Member,
+    kind: GamePlatform,
+    canonical: str,
+    display_name: str | None,
+    proof: AccountProof,
+) -> PlatformAccount:
+    """The member's verified link of the account; others' pending claims of it are dropped."""
+    account = None
+    for link in await _links(session, member.organization_id, kind, canonical):
+        if link.status == AccountStatus.VERIFIED:
+            raise _duplicate(kind, canonical, link.member_id == member.id)
+        if link.member_id == member.id:
+            account = link
+        else:
+            await session.delete(link)  # disproven: the account is someone else's
+    if account is None:
+        account = PlatformAccount(
+            organization_id=member.organization_id,
+            member_id=member.id,
+            platform=kind.value,
+            account_id=canonical,
+        )
+    account.display_name = _shown(display_name) or account.display_name
+    account.status = AccountStatus.VERIFIED.value
+    account.proof = proof.value
+    return await _flush(session, account, kind, canonical)
+
+
+def _shown(display_name: str | None) -> str | None:
+    return (display_name or "").strip()[:100] or None
+
+
+async def _flush(
+    session: AsyncSession, account: PlatformAccount, kind: GamePlatform, canonical: str
+) -> PlatformAccount:
+    session.add(account)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:  # linked concurrently by someone else
+        raise Conflict(
+            f"The {platform_name(kind)} account {canonical} is already linked.",
+            code="DUPLICATE_PLATFORM_ACCOUNT",
+        ) from None
+    return account
+
+
+async def unlink_platform_account(session: AsyncSession, *, actor: Actor, account_id: int) -> None:
+    """Remove a link: the member themself, or staff (written to the audit log). Raises
+    UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED."""
+    require_user(actor)
+    account = found(await session.get(PlatformAccount, account_id), "platform account", account_id)
+    member = found(await session.get(Member, account.member_id), "member", account.member_id)
+    if actor.user_id != member.user_id:
+        if not await access.is_staff_anywhere(session, actor, account.organization_id):
+            raise PermissionDenied(
+                "Only the player themself or league staff may change their accounts."
+            )
+        _audit(session, actor, member, "account.unlink", account)
+    await session.delete(account)
+
+
+def _audit(
+    session: AsyncSession, actor: Actor, member: Member, action: str, account: PlatformAccount
+) -> None:
+    session.add(
+        AuditEntry(
+            organization_id=member.organization_id,
+            actor_user_id=actor.user_id,
+            action=action,
+            subject=f"member:{member.id}",
+            details={"platform": account.platform, "account_id": account.account_id},
+        )
+    )

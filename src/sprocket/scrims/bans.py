@@ -1,0 +1,111 @@
+"""Queue bans: a member who misses a check-in is kept out of the scrim queue for a while,
+longer for each recent ban; staff lift bans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.db import utcnow
+from sprocket.errors import InvalidInput, NotFound, PermissionDenied
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
+from sprocket.league import service as league
+from sprocket.league.configuration import OrganizationConfig
+from sprocket.scrims import service
+from sprocket.scrims.models import QueueBan
+
+
+async def active_ban(
+    session: AsyncSession, *, member_id: int, now: dt.datetime | None = None
+) -> QueueBan | None:
+    """The member's queue ban in force at ``now`` (the one ending last), if any."""
+    now = now or utcnow()
+    return await session.scalar(
+        select(QueueBan)
+        .where(
+            QueueBan.member_id == member_id,
+            QueueBan.lifted_at.is_(None),
+            QueueBan.starts_at <= now,
+            QueueBan.ends_at > now,
+        )
+        .order_by(QueueBan.ends_at.desc())
+        .limit(1)
+    )
+
+
+async def list_bans(
+    session: AsyncSession, *, actor: Actor, organization_id: int, active_only: bool = True
+) -> list[QueueBan]:
+    """Staff see every ban of the organization; a member sees their own."""
+    require_user(actor)
+    query = select(QueueBan).where(QueueBan.organization_id == organization_id)
+    if not await access.is_staff_anywhere(session, actor, organization_id):
+        member = await service.member_of(session, actor=actor, organization_id=organization_id)
+        query = query.where(QueueBan.member_id == member.id)
+    if active_only:
+        now = utcnow()
+        query = query.where(QueueBan.lifted_at.is_(None), QueueBan.ends_at > now)
+    return list((await session.scalars(query.order_by(QueueBan.starts_at.desc()))).all())
+
+
+async def ban_member(
+    session: AsyncSession,
+    *,
+    organization_id: int,
+    member_id: int,
+    reason: str,
+    now: dt.datetime,
+    config: OrganizationConfig | None = None,
+) -> QueueBan | None:
+    """A queue ban of the initial length plus the modifier for each ban (not lifted) in the
+    look-back window; None when the organization's lengths add up to no time at all."""
+    config = config or await league.organization_config(session, organization_id)
+    since = now - dt.timedelta(days=config["queue_ban_lookback_days"])
+    earlier = await session.scalar(
+        select(func.count())
+        .select_from(QueueBan)
+        .where(
+            QueueBan.member_id == member_id,
+            QueueBan.organization_id == organization_id,
+            QueueBan.lifted_at.is_(None),
+            QueueBan.starts_at >= since,
+        )
+    )
+    minutes = config["queue_ban_initial_minutes"] + config["queue_ban_modifier_minutes"] * (
+        earlier or 0
+    )
+    if minutes <= 0:
+        return None
+    ban = QueueBan(
+        organization_id=organization_id,
+        member_id=member_id,
+        reason=reason[:200],
+        starts_at=now,
+        ends_at=now + dt.timedelta(minutes=minutes),
+    )
+    session.add(ban)
+    await session.flush()
+    return ban
+
+
+async def lift_ban(
+    session: AsyncSession, *, actor: Actor, ban_id: int, now: dt.datetime | None = None
+) -> QueueBan:
+    """Staff lift a queue ban in force at ``now``. Raises UNAUTHENTICATED, NOT_FOUND,
+    PERMISSION_DENIED (not staff of the organization), BAN_NOT_ACTIVE."""
+    now = now or utcnow()
+    require_user(actor)
+    ban = await session.get(QueueBan, ban_id, with_for_update=True)
+    if ban is None:
+        raise NotFound(f"There is no queue ban with id {ban_id}.")
+    if not await access.is_staff_anywhere(session, actor, ban.organization_id):
+        raise PermissionDenied("Only league staff may lift queue bans.")
+    if ban.lifted_at is not None or ban.ends_at <= now:
+        raise InvalidInput("This ban is no longer in force.", code="BAN_NOT_ACTIVE")
+    ban.lifted_at = now
+    ban.lifted_by_user_id = actor.user_id
+    await session.flush()
+    return ban

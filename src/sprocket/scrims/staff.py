@@ -1,0 +1,73 @@
+"""Staff actions on scrims: lock, unlock and cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.db import utcnow
+from sprocket.errors import InvalidInput, PermissionDenied
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
+from sprocket.replays import service as replays
+from sprocket.scrims import service
+from sprocket.scrims.models import Scrim
+from sprocket.scrims.service import CANCELLED, COMPLETE, IN_PROGRESS, LOCKED, PENDING
+
+
+async def _staff_scrim(session: AsyncSession, actor: Actor, scrim_id: int, doing: str) -> Scrim:
+    require_user(actor)
+    scrim = await service.get_scrim(session, scrim_id)
+    if not await access.is_staff_anywhere(session, actor, scrim.organization_id):
+        raise PermissionDenied(f"Only league staff may {doing}.")
+    return scrim
+
+
+async def lock_scrim(
+    session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
+) -> Scrim:
+    """Staff freeze a pending or running scrim: nobody joins, it does not pop or finish."""
+    now = now or utcnow()
+    scrim = await _staff_scrim(session, actor, scrim_id, "lock scrims")
+    if scrim.status not in (PENDING, IN_PROGRESS):
+        raise InvalidInput(
+            f"Only a pending or running scrim can be locked; this one is {scrim.status}.",
+            code="SCRIM_NOT_LOCKABLE",
+        )
+    scrim.status = LOCKED
+    await service.announce(session, scrim, now=now)
+    return scrim
+
+
+async def unlock_scrim(
+    session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
+) -> Scrim:
+    """Staff unfreeze a locked scrim: running again if it had started, else pending.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, SCRIM_NOT_LOCKED."""
+    now = now or utcnow()
+    scrim = await _staff_scrim(session, actor, scrim_id, "unlock scrims")
+    if scrim.status != LOCKED:
+        raise InvalidInput("This scrim is not locked.", code="SCRIM_NOT_LOCKED")
+    scrim.status = IN_PROGRESS if scrim.started_at is not None else PENDING
+    await service.announce(session, scrim, now=now)
+    return scrim
+
+
+async def cancel_scrim(
+    session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
+) -> Scrim:
+    """Staff call off an unfinished scrim; every seat is freed."""
+    now = now or utcnow()
+    scrim = await _staff_scrim(session, actor, scrim_id, "cancel scrims")
+    if scrim.status in (COMPLETE, CANCELLED):
+        raise InvalidInput(f"This scrim is already {scrim.status}.", code="SCRIM_FINISHED")
+    entries = await service.active_entries(session, scrim.id)
+    for entry in entries:
+        service.unseat(entry, now)
+    service.finish(scrim, CANCELLED, now)
+    await replays.close_open_of_scrim(
+        session, scrim_id=scrim.id, reason="The scrim was cancelled by staff."
+    )
+    await service.announce(session, scrim, also=[e.member_id for e in entries], now=now)
+    return scrim
