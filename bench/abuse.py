@@ -64,9 +64,9 @@ from harness import (
 )
 
 from sprocket.api.limits import QueryLimits, measure_operation
-from sprocket.api.pagination import encode_cursor
 from sprocket.api.schema import build_schema
 from sprocket.config import Settings
+from sprocket.paging import encode_cursor
 
 REDIS_URL = os.environ.get("SPROCKET_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 #: Local addresses (all of 127.0.0.0/8 is loopback on Linux): one per client, so each has

@@ -35,7 +35,6 @@ import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
-from sprocket.api.pagination import encode_cursor
 from sprocket.db import create_engine
 from sprocket.identity.models import User
 from sprocket.league.models import (
@@ -53,6 +52,7 @@ from sprocket.league.models import (
 )
 from sprocket.league.names import member_name_key
 from sprocket.migrate import upgrade
+from sprocket.paging import encode_cursor
 from sprocket.ratings.models import Rating
 from sprocket.ratings.skill import display_rating
 from sprocket.schedule.generator import round_robin

@@ -230,12 +230,10 @@ def ratings_recompute(
     mode: Annotated[str | None, typer.Option(help="Only this game mode (its code).")] = None,
 ) -> None:
     """Rebuild ratings and rating histories from every accepted game, in order."""
-    from sqlalchemy import select
-
     from sprocket.errors import DomainError, NotFound
     from sprocket.flows import ratings as rating_flow
     from sprocket.jobs import build_runtime
-    from sprocket.league.models import GameMode, Organization
+    from sprocket.league import service as league
     from sprocket.ratings import service as ratings
 
     settings = _settings()
@@ -247,19 +245,14 @@ def ratings_recompute(
             async with platform.unit_of_work() as session:
                 org_id = mode_id = None
                 if organization is not None:
-                    org_id = await session.scalar(
-                        select(Organization.id).where(
-                            Organization.slug == organization.strip().lower()
-                        )
-                    )
-                    if org_id is None:
+                    found = await league.find_organization(session, slug=organization)
+                    if found is None:
                         raise NotFound(f"There is no organization '{organization}'.")
+                    org_id = found.id
                 if mode is not None:
                     mode_id = await ratings.game_mode_id(session, mode)
-                slugs = dict(
-                    (await session.execute(select(Organization.id, Organization.slug))).all()
-                )
-                codes = dict((await session.execute(select(GameMode.id, GameMode.code))).all())
+                slugs = await league.organization_slugs(session)
+                codes = await league.game_mode_codes(session)
                 lines = []
                 scopes = await ratings.rated_scopes(
                     session, organization_id=org_id, game_mode_id=mode_id
@@ -293,12 +286,9 @@ def submit(
     """Submit a series' replays for a match, as a league staff member."""
     from sprocket.errors import DomainError
     from sprocket.flows import match_results
-    from sprocket.identity.access import Actor
-    from sprocket.identity.models import User
+    from sprocket.identity import service as identity
     from sprocket.jobs import build_runtime
-    from sprocket.league import access
     from sprocket.replays import service as replays
-    from sprocket.schedule.service import match_context
 
     settings = _settings()
     uploads = []
@@ -311,28 +301,13 @@ def submit(
     _migrate(settings)
 
     async def main() -> str:
-        from sqlalchemy import select
-
         platform = build_runtime(settings)
         await platform.start(relay=True)
         try:
             async with platform.unit_of_work() as session:
-                user = await session.scalar(select(User).where(User.discord_id == discord_id))
-                if user is None:
-                    raise DomainError(f"No user has the Discord id {discord_id}.")
-                actor = Actor(user_id=user.id, is_superuser=user.is_superuser)
-                # The command is staff's door; players upload through the API.
-                _, _, league = await match_context(session, match_id)
-                await access.require_league_staff(
+                submission = await match_results.submit_match_replays_as_staff(
                     session,
-                    actor,
-                    league.organization_id,
-                    league.id,
-                    "submit replays from the command line; players upload them in the app",
-                )
-                submission = await match_results.submit_match_replays(
-                    session,
-                    actor=actor,
+                    actor=await identity.actor_by_discord_id(session, discord_id=discord_id),
                     storage=platform.storage,
                     match_id=match_id,
                     files=uploads,

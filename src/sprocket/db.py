@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, event, func, select
 from sqlalchemy.engine import Engine
@@ -51,6 +52,14 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+#: The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL.
+MAX_ID = 2**31 - 1
+
+M = TypeVar("M")
+R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
 
 
 class Base(DeclarativeBase):
@@ -164,3 +173,29 @@ async def database_now(session: AsyncSession) -> dt.datetime:
         return utcnow()
     moment = await session.scalar(select(func.clock_timestamp()))
     return moment.astimezone(dt.UTC)
+
+
+async def rows_by_ids(session: AsyncSession, model: type[M], ids: Sequence[int]) -> dict[int, M]:
+    """The rows of ``model`` (a mapped class with a one-column primary key) whose key is in
+    ``ids``, by key; ids no row has are left out. One statement."""
+    pk = model.__table__.primary_key.columns[0]  # type: ignore[attr-defined]
+    rows = (await session.scalars(select(model).where(pk.in_(set(ids))))).all()
+    return {getattr(row, pk.key): row for row in rows}
+
+
+async def children_of(
+    session: AsyncSession, column: Any, ids: Sequence[Hashable], *order_by: Any
+) -> dict[Hashable, list[Any]]:
+    """The rows whose foreign key ``column`` (a mapped attribute, e.g. ``Team.league_id``)
+    holds one of ``ids``, grouped by it, each list in ``order_by`` order; ids no row points
+    at are left out. One statement."""
+    query = select(column.class_).where(column.in_(set(ids))).order_by(*order_by)
+    return grouped_by(await session.scalars(query), lambda row: getattr(row, column.key))
+
+
+def grouped_by(rows: Iterable[R], key: Callable[[R], K]) -> dict[K, list[R]]:
+    """``rows`` in lists by ``key(row)``, each list in the rows' order."""
+    groups: dict[K, list[R]] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    return groups

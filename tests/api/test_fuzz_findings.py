@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sprocket.api.ids import MAX_ID
+from sprocket.db import MAX_ID
 from sprocket.league.models import RoleGrant
 from sprocket.runtime import Runtime
 from tests.api.support import Fresh

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from sprocket.api.ids import RawId
-from sprocket.db import utcnow
+from sprocket.db import children_of, rows_by_ids, utcnow
 from sprocket.errors import InvalidInput
 from sprocket.http.auth import authenticate
 from sprocket.http.ratelimit import Meter
@@ -65,38 +63,30 @@ class Context(BaseContext):
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
         """Rows of ``model`` by primary key, one query per batch."""
 
-        async def load(ids: Sequence[int]) -> list[M | None]:
-            async with self.platform.reading() as session:
-                pk = model.__table__.primary_key.columns[0]  # type: ignore[attr-defined]
-                rows = (await session.scalars(select(model).where(pk.in_(set(ids))))).all()
-            found = {getattr(r, pk.key): r for r in rows}
-            return [found.get(i) for i in ids]
+        async def fetch(session: Any, ids: Sequence[int]) -> dict[int, M]:
+            return await rows_by_ids(session, model, ids)
 
-        return self._loader(("by_id", model), load)
+        return self.batch(("by_id", model), fetch)
 
     def grouped(
         self,
-        name: str,
-        query: Callable[[Sequence[Any]], Any],
-        key: Callable[[Any], Hashable],
+        name: Hashable,
+        fetch: Callable[[Any, Sequence[Any]], Awaitable[Mapping[Any, list[Any]]]],
     ) -> DataLoader[Any, list[Any]]:
-        """Lists of rows for many keys at once: ``query(keys)`` selects them, ``key`` groups."""
+        """Lists of rows for many keys at once, from ``fetch(session, keys)`` (a mapping of
+        key to list; a missing key has none)."""
 
         async def load(keys: Sequence[Any]) -> list[list[Any]]:
             async with self.platform.reading() as session:
-                result = await session.execute(query(list(set(keys))))
-                rows = result.scalars().all() if len(result.keys()) == 1 else result.all()
-            groups: dict[Hashable, list[Any]] = defaultdict(list)
-            for row in rows:
-                groups[key(row)].append(row)
+                groups = await fetch(session, list(set(keys)))
             return [groups.get(k, []) for k in keys]
 
         return self._loader(("grouped", name), load)
 
     def batch(
-        self, name: str, fetch: Callable[[Any, Sequence[Any]], Awaitable[dict[Any, Any]]]
+        self, name: Hashable, fetch: Callable[[Any, Sequence[Any]], Awaitable[Mapping[Any, Any]]]
     ) -> DataLoader[Any, Any]:
-        """One value per key from ``fetch(session, keys)`` (a dict; missing keys are None)."""
+        """One value per key from ``fetch(session, keys)`` (a mapping; missing keys are None)."""
 
         async def load(keys: Sequence[Any]) -> list[Any]:
             async with self.platform.reading() as session:
@@ -107,12 +97,11 @@ class Context(BaseContext):
 
     def children(self, column: Any, *order_by: Any) -> DataLoader[Any, list[Any]]:
         """Rows whose foreign key ``column`` points at each given id, in ``order_by`` order."""
-        model = column.class_
-        return self.grouped(
-            f"{model.__name__}.{column.key}",
-            lambda ids: select(model).where(column.in_(ids)).order_by(*order_by),
-            lambda row: getattr(row, column.key),
-        )
+
+        async def fetch(session: Any, ids: Sequence[Any]) -> Mapping[Any, list[Any]]:
+            return await children_of(session, column, ids, *order_by)
+
+        return self.grouped(f"{column.class_.__name__}.{column.key}", fetch)
 
     async def mutate(self, service: Callable[..., Awaitable[R]], /, **kwargs: Any) -> R:
         """Run a service function as the caller, in one unit of work (every mutation's shape).

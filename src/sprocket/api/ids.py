@@ -6,10 +6,8 @@ from dataclasses import dataclass
 
 import strawberry
 
+from sprocket.db import MAX_ID
 from sprocket.errors import InvalidInput
-
-#: The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL.
-MAX_ID = 2**31 - 1
 
 
 def to_int(value: strawberry.ID | str | int, what: str = "id") -> int:

@@ -64,8 +64,8 @@ from graphql import (
 from strawberry.extensions import ParserCache
 from strawberry.schema_directive import Location
 
-from sprocket.api.pagination import MAX_PAGE
 from sprocket.errors import DomainError
+from sprocket.paging import MAX_PAGE
 from sprocket.platform.ratelimit import RateLimited
 from sprocket.text import plural
 

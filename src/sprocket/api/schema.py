@@ -17,18 +17,18 @@ from strawberry.types.base import StrawberryOptional
 from strawberry.types.graphql import OperationType
 
 from sprocket.api.errors import DomainErrors, request_error_code
+from sprocket.api.identity import IdentityMutation, IdentityQuery
+from sprocket.api.league import LeagueMutation, LeagueQuery
 from sprocket.api.limits import EnforceQueryLimits, QueryLimits
+from sprocket.api.ratings import RatingsQuery
+from sprocket.api.replays import ReplayMutation, ReplayQuery, ReplaySubscription
 from sprocket.api.scalars import UtcDateTime
+from sprocket.api.schedule import ScheduleMutation, ScheduleQuery, ScheduleSubscription
+from sprocket.api.scrim_queue import ScrimQueueMutation, ScrimQueueQuery
+from sprocket.api.scrims import ScrimMutation, ScrimQuery, ScrimSubscription
 from sprocket.api.text_input import RefuseUnstorableText
 from sprocket.errors import DomainError
-from sprocket.identity.graphql import IdentityMutation, IdentityQuery
-from sprocket.league.graphql import LeagueMutation, LeagueQuery
 from sprocket.logs import log
-from sprocket.ratings.graphql import RatingsQuery
-from sprocket.replays.graphql import ReplayMutation, ReplayQuery, ReplaySubscription
-from sprocket.schedule.graphql import ScheduleMutation, ScheduleQuery, ScheduleSubscription
-from sprocket.scrims.graphql import ScrimMutation, ScrimQuery, ScrimSubscription
-from sprocket.scrims.queue_graphql import ScrimQueueMutation, ScrimQueueQuery
 
 Query = merge_types(
     "Query",

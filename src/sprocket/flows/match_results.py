@@ -258,3 +258,29 @@ async def submit_match_replays(
     return await replays.submit(
         session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
     )
+
+
+async def submit_match_replays_as_staff(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    storage: ObjectStorage,
+    match_id: int,
+    files: Sequence[replays.Upload] | replays.UploadReader,
+    max_size: int,
+) -> Submission:
+    """Upload a series' replays for a scheduled league match as staff of its league (the
+    command line: players upload theirs through the API). Raises NotFound (``NOT_FOUND``)
+    for no such match, PermissionDenied (``PERMISSION_DENIED``) for anyone but the league's
+    staff, then what :func:`submit_match_replays` raises."""
+    _, _, league = await schedule.match_context(session, match_id)
+    await access.require_league_staff(
+        session,
+        actor,
+        league.organization_id,
+        league.id,
+        "submit replays from the command line; players upload them in the app",
+    )
+    return await submit_match_replays(
+        session, actor=actor, storage=storage, match_id=match_id, files=files, max_size=max_size
+    )

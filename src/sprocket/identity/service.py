@@ -162,6 +162,15 @@ async def authenticate(session: AsyncSession, token: str | None) -> Actor:
     return (await token_holder(session, token))[0]
 
 
+async def actor_by_discord_id(session: AsyncSession, *, discord_id: str) -> Actor:
+    """The actor of the user with this Discord id (a door that names its user by Discord
+    id: the command line, Discord). Raises NotFound (``NOT_FOUND``) when no user has it."""
+    user = await session.scalar(select(User).where(User.discord_id == discord_id))
+    if user is None:
+        raise NotFound(f"No user has the Discord id {discord_id}.")
+    return Actor(user_id=user.id, is_superuser=user.is_superuser)
+
+
 async def token_holder(
     session: AsyncSession, token: str | None
 ) -> tuple[Actor, dt.datetime | None]:

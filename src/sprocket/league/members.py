@@ -22,6 +22,7 @@ from sprocket.league import access, rosters
 from sprocket.league.models import Member, Organization, Player, RosterSpot
 from sprocket.league.names import MAX_KEY, member_name_key
 from sprocket.league.service import amount, insert_unique, league_by_id, skill_group_of
+from sprocket.paging import Page, page
 
 MEMBER_NAME_MAX = 100
 
@@ -249,3 +250,26 @@ async def teams_of(session: AsyncSession, *, user_id: int, at: dt.datetime) -> l
         .order_by(RosterSpot.joined_at, RosterSpot.id)
     )
     return list(rows.all())
+
+
+async def search_players(
+    session: AsyncSession,
+    *,
+    league_id: int,
+    skill_group_id: int | None = None,
+    name_contains: str | None = None,
+    first: int,
+    after: str | None = None,
+) -> Page[Player]:
+    """A page of a league's players by id (optionally of one skill group; optionally those
+    whose member name holds ``name_contains``, case-insensitive, its first 50 characters
+    once trimmed), ``first`` (1 to 100) after the cursor ``after``. Raises InvalidInput:
+    ``INVALID_PAGE_SIZE``, ``INVALID_CURSOR``."""
+    query = select(Player).where(Player.league_id == league_id)
+    if skill_group_id is not None:
+        query = query.where(Player.skill_group_id == skill_group_id)
+    if name_contains:
+        query = query.join(Member, Member.id == Player.member_id).where(
+            Member.name.icontains(name_contains.strip()[:50], autoescape=True)
+        )
+    return await page(session, query, Player.id, first=first, after=after)

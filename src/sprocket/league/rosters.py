@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.audit import AuditEntry
 from sprocket.dates import for_people
-from sprocket.db import utcnow
+from sprocket.db import grouped_by, utcnow
 from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
@@ -79,6 +79,20 @@ async def roster_at(
         .order_by(RosterSpot.joined_at, RosterSpot.id)
     )
     return list(rows.all())
+
+
+async def rosters_at(
+    session: AsyncSession, *, team_ids: Sequence[int], season_id: int, at: dt.datetime
+) -> dict[int, list[RosterSpot]]:
+    """The rosters of many teams (ids) in a season as they stood at ``at`` (UTC), by team
+    id, each in signing order; a team with nobody on it then is left out. One statement."""
+    rows = await session.scalars(
+        select(RosterSpot)
+        .where(RosterSpot.team_id.in_(team_ids), RosterSpot.season_id == season_id)
+        .where(*_active_at(at))
+        .order_by(RosterSpot.joined_at, RosterSpot.id)
+    )
+    return grouped_by(rows, lambda row: row.team_id)
 
 
 # -- who may change a roster, and when -------------------------------------------------------

@@ -30,6 +30,7 @@ from sprocket.league.models import (
     SkillGroup,
     Team,
 )
+from sprocket.paging import Page, page
 
 ROCKET_LEAGUE = ("rocket-league", "Rocket League")
 GAME_MODES = (("duel", "Duel", 1), ("doubles", "Doubles", 2), ("standard", "Standard", 3))
@@ -100,6 +101,38 @@ async def game_mode_by_code(session: AsyncSession, code: str) -> GameMode:
 
 
 # -- organizations ---------------------------------------------------------------------------
+
+
+async def organizations(
+    session: AsyncSession, *, first: int, after: str | None = None
+) -> Page[Organization]:
+    """A page of every organization by id, ``first`` (1 to 100) after the cursor ``after``.
+    Raises InvalidInput: ``INVALID_PAGE_SIZE``, ``INVALID_CURSOR``."""
+    return await page(session, select(Organization), Organization.id, first=first, after=after)
+
+
+async def find_organization(
+    session: AsyncSession, *, organization_id: int | None = None, slug: str | None = None
+) -> Organization | None:
+    """The organization with this id, else (no id given) with this slug (any case, trimmed);
+    None when there is none, or neither was given."""
+    if organization_id is not None:
+        query = select(Organization).where(Organization.id == organization_id)
+    elif slug is not None:
+        query = select(Organization).where(Organization.slug == slug.strip().lower())
+    else:
+        return None
+    return await session.scalar(query)
+
+
+async def organization_slugs(session: AsyncSession) -> dict[int, str]:
+    """Every organization's slug, by id."""
+    return dict((await session.execute(select(Organization.id, Organization.slug))).all())
+
+
+async def game_mode_codes(session: AsyncSession) -> dict[int, str]:
+    """Every game mode's code (``duel``, ``doubles``, ``standard``), by id."""
+    return dict((await session.execute(select(GameMode.id, GameMode.code))).all())
 
 
 async def create_organization(
@@ -341,3 +374,23 @@ async def create_team(
     )
     await insert_unique(session, team, f"'{league.name}' already has a team called '{name}'.")
     return team
+
+
+async def teams(
+    session: AsyncSession,
+    *,
+    league_id: int,
+    skill_group_id: int | None = None,
+    franchise_id: int | None = None,
+    first: int,
+    after: str | None = None,
+) -> Page[Team]:
+    """A page of a league's teams by id (optionally of one skill group, one franchise),
+    ``first`` (1 to 100) after the cursor ``after``. Raises InvalidInput:
+    ``INVALID_PAGE_SIZE``, ``INVALID_CURSOR``."""
+    query = select(Team).where(Team.league_id == league_id)
+    if skill_group_id is not None:
+        query = query.where(Team.skill_group_id == skill_group_id)
+    if franchise_id is not None:
+        query = query.where(Team.franchise_id == franchise_id)
+    return await page(session, query, Team.id, first=first, after=after)

@@ -44,14 +44,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.errors import InvalidInput
 from sprocket.league.models import League, Player, Season, Team
+from sprocket.paging import check_page_size
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.ratings.service import MATCH
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Match, MatchGame
 from sprocket.schedule.standings import StandingRow
 from sprocket.stats.models import PlayerGameStat
-
-MAX_PAGE = 100
 
 
 class PlayerBoard(enum.Enum):
@@ -106,8 +105,7 @@ class Page:
 
 
 def _check_page(first: int, offset: int) -> None:
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidInput(f"Ask for 1 to {MAX_PAGE} items at a time.", code="INVALID_PAGE_SIZE")
+    check_page_size(first)
     if offset < 0:
         raise InvalidInput("That cursor is not one this API gave out.", code="INVALID_CURSOR")
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import for_people
@@ -21,6 +21,7 @@ from sprocket.league.service import (
     organization_zone,
     skill_group_of,
 )
+from sprocket.paging import Page, page
 from sprocket.platform.outbox import enqueue
 from sprocket.schedule import csv_io, generator
 from sprocket.schedule.csv_io import LineError, ScheduleImportError
@@ -411,6 +412,41 @@ async def export_schedule_csv(session: AsyncSession, *, season_id: int) -> str:
 
 
 # -- matches and results ---------------------------------------------------------------------
+
+
+async def match_by_id(session: AsyncSession, *, match_id: int) -> Match:
+    """The match with this id; raises NotFound (``NOT_FOUND``) when there is none."""
+    return found(await session.get(Match, match_id), "match", match_id)
+
+
+async def matches(
+    session: AsyncSession,
+    *,
+    season_id: int,
+    week: int | None = None,
+    team_id: int | None = None,
+    skill_group_id: int | None = None,
+    status: str | None = None,
+    first: int,
+    after: str | None = None,
+) -> Page[Match]:
+    """A page of a season's matches by id, optionally only those of week number ``week``,
+    of a team (home or away), of a skill group, in a status: ``first`` (1 to 100) after the
+    cursor ``after``. Raises InvalidInput: ``INVALID_PAGE_SIZE``, ``INVALID_CURSOR``."""
+    query = select(Match).where(Match.season_id == season_id)
+    if week is not None or team_id is not None:
+        query = query.join(Fixture, Fixture.id == Match.fixture_id)
+    if week is not None:
+        query = query.join(MatchWeek, MatchWeek.id == Fixture.match_week_id).where(
+            MatchWeek.number == week
+        )
+    if team_id is not None:
+        query = query.where(or_(Fixture.home_team_id == team_id, Fixture.away_team_id == team_id))
+    if skill_group_id is not None:
+        query = query.where(Match.skill_group_id == skill_group_id)
+    if status is not None:
+        query = query.where(Match.status == status)
+    return await page(session, query, Match.id, first=first, after=after)
 
 
 async def match_context(session: AsyncSession, match_id: int) -> tuple[Match, Fixture, League]:

@@ -8,19 +8,20 @@ from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import select
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from sprocket.api.context import Context
+from sprocket.api.identity import identity_view
 from sprocket.api.ids import RawId, gid, to_int
+from sprocket.api.lazy import above
 from sprocket.api.limits import ListSize
-from sprocket.errors import InvalidInput, NotFound
+from sprocket.api.schedule import MatchNode
+from sprocket.errors import InvalidInput
 from sprocket.flows import match_results
-from sprocket.identity.graphql import identity_view
 from sprocket.league.access import IdentityView
 from sprocket.league.models import Member
-from sprocket.replays import service
+from sprocket.replays import reads, service
 from sprocket.replays.filenames import clean_filename
 from sprocket.replays.models import (
     AccountClaim,
@@ -31,13 +32,16 @@ from sprocket.replays.models import (
 )
 from sprocket.replays.parser import ReplayError
 from sprocket.replays.redaction import report_members, without_account_ids
+from sprocket.schedule.models import Match
+from sprocket.scrims.models import Scrim
 from sprocket.text import size_text
 
 if TYPE_CHECKING:
-    from sprocket.schedule.graphql import MatchNode
-    from sprocket.scrims.graphql import ScrimNode
+    from sprocket.api.scrims import ScrimNode
 
 Info = strawberry.Info[Context, None]
+# The scrims' types (lazily: that module imports this one).
+_SCRIMS = "sprocket.api.scrims"
 
 
 def download_path(sha256: str) -> str:
@@ -161,26 +165,16 @@ class SubmissionNode:
         return without_account_ids(self.stored_report, hidden)
 
     @strawberry.field(description="The league match it proves (or none: a scrim).")
-    async def match(
-        self, info: Info
-    ) -> Annotated[MatchNode, strawberry.lazy("sprocket.schedule.graphql")] | None:
-        from sprocket.schedule.graphql import MatchNode
-        from sprocket.schedule.models import Match
-
+    async def match(self, info: Info) -> MatchNode | None:
         if self.match_id is None:
             return None
         return MatchNode.of(await info.context.by_id(Match).load(self.match_id))
 
     @strawberry.field(description="The scrim it proves (or none: a league match).")
-    async def scrim(
-        self, info: Info
-    ) -> Annotated[ScrimNode, strawberry.lazy("sprocket.scrims.graphql")] | None:
-        from sprocket.scrims.graphql import ScrimNode
-        from sprocket.scrims.models import Scrim
-
+    async def scrim(self, info: Info) -> Annotated[ScrimNode, strawberry.lazy(_SCRIMS)] | None:
         if self.scrim_id is None:
             return None
-        return ScrimNode.of(await info.context.by_id(Scrim).load(self.scrim_id))
+        return above(_SCRIMS, "ScrimNode").of(await info.context.by_id(Scrim).load(self.scrim_id))
 
     @strawberry.field(directives=[ListSize(assumed_size=service.MAX_FILES)])
     async def games(self, info: Info) -> list[SubmissionGameNode]:
@@ -234,12 +228,8 @@ class ReplayQuery:
     @strawberry.field(description="Every submission of a match, newest first.")
     async def submissions(self, info: Info, match_id: strawberry.ID) -> list[SubmissionNode]:
         async with info.context.platform.reading() as session:
-            rows = await session.scalars(
-                select(Submission)
-                .where(Submission.match_id == to_int(match_id))
-                .order_by(Submission.id.desc())
-            )
-            return [SubmissionNode.of(r) for r in rows]
+            rows = await reads.submissions_of_match(session, match_id=to_int(match_id))
+        return [SubmissionNode.of(r) for r in rows]
 
 
 async def read_uploads(files: list[Upload], max_size: int) -> list[service.Upload]:
@@ -351,9 +341,7 @@ class ReplaySubscription:
         platform = info.context.platform
         async with platform.cache.subscribe(service.submission_channel(ident)) as messages:
             async with platform.reading() as session:
-                row = await session.get(Submission, ident)
-            if row is None:
-                raise NotFound(f"There is no submission with id {ident}.")
+                row = await reads.submission_by_id(session, submission_id=ident)
             status, seen = row.status, row.updated_at
             await info.context.recheck()  # the token still holds
             yield SubmissionEvent(submission_id=gid(row.id), status=status)

@@ -11,9 +11,9 @@ import datetime as dt
 import strawberry
 
 from sprocket.api.ids import RawId, gid, to_int
-from sprocket.league.graphql import GameModeNode, SkillGroupNode
+from sprocket.api.league import GameModeNode, SkillGroupNode
+from sprocket.api.scrims import Info, ScrimNode
 from sprocket.scrims import matchmaking
-from sprocket.scrims.graphql import Info, ScrimNode
 from sprocket.scrims.models import QueueTicket, Scrim
 
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from sprocket.api.context import Context
-from sprocket.api.ids import RawId, gid, to_int
+from sprocket.api.identity import PlatformAccountNode, UserNode, identity_view
+from sprocket.api.ids import RawId, gid, maybe_int, to_int
+from sprocket.api.lazy import above
 from sprocket.api.limits import ListSize
-from sprocket.api.pagination import Connection, paged
-from sprocket.identity.graphql import PlatformAccountNode, UserNode, identity_view
+from sprocket.api.pagination import Connection, connection
+from sprocket.api.stats import PlayerStatLineNode, TotalsNode
 from sprocket.identity.models import User
 from sprocket.league import members, rosters, service
 from sprocket.league.access import IdentityView
@@ -34,18 +36,17 @@ from sprocket.league.models import (
     Team,
 )
 from sprocket.stats import service as stats
-from sprocket.stats.graphql import PlayerStatLineNode, TotalsNode
 from sprocket.stats.models import PlayerGameStat
 
 if TYPE_CHECKING:
-    from sprocket.ratings.graphql import GameOutcome, RatingNode, RatingPointNode
-    from sprocket.schedule.graphql import StandingRowNode
+    from sprocket.api.ratings import GameOutcome, RatingNode, RatingPointNode
+    from sprocket.api.schedule import StandingRowNode
 
 Info = strawberry.Info[Context, None]
 
-# Types of other domains that point back at these (resolved lazily: they import this module).
-_RATINGS = "sprocket.ratings.graphql"
-_SCHEDULE = "sprocket.schedule.graphql"
+# Types and resolvers of the doors above (lazily: they import this module).
+_RATINGS = "sprocket.api.ratings"
+_SCHEDULE = "sprocket.api.schedule"
 
 
 @strawberry.type(name="Setting")
@@ -298,9 +299,7 @@ class MemberNode:
 
     @strawberry.field(description="The member's rating in each game mode they were rated in.")
     async def ratings(self, info: Info) -> list[Annotated[RatingNode, strawberry.lazy(_RATINGS)]]:
-        from sprocket.ratings.graphql import member_ratings
-
-        return await member_ratings(info, member_id=int(self.id))
+        return await above(_RATINGS, "member_ratings")(info, member_id=int(self.id))
 
 
 @strawberry.type(name="Player")
@@ -353,17 +352,15 @@ class PlayerNode:
 
     @strawberry.field(description="The member's rating in this league's game mode, if rated.")
     async def rating(self, info: Info) -> Annotated[RatingNode, strawberry.lazy(_RATINGS)] | None:
-        from sprocket.ratings.graphql import player_rating
-
-        return await player_rating(info, member_id=self.member_id, league_id=self.league_id)
+        return await above(_RATINGS, "player_rating")(
+            info, member_id=self.member_id, league_id=self.league_id
+        )
 
     @strawberry.field(description="The rating after each rated game, newest first.")
     async def rating_history(
         self, info: Info, first: int = 20
     ) -> list[Annotated[RatingPointNode, strawberry.lazy(_RATINGS)]]:
-        from sprocket.ratings.graphql import player_history
-
-        return await player_history(
+        return await above(_RATINGS, "player_history")(
             info, member_id=self.member_id, league_id=self.league_id, first=first
         )
 
@@ -371,9 +368,7 @@ class PlayerNode:
     async def recent_form(
         self, info: Info, games: int = 5
     ) -> list[Annotated[GameOutcome, strawberry.lazy(_RATINGS)]]:
-        from sprocket.ratings.graphql import player_form
-
-        return await player_form(
+        return await above(_RATINGS, "player_form")(
             info, member_id=self.member_id, league_id=self.league_id, games=games
         )
 
@@ -454,9 +449,9 @@ class TeamNode:
     async def record(
         self, info: Info, season_id: strawberry.ID
     ) -> Annotated[StandingRowNode, strawberry.lazy(_SCHEDULE)] | None:
-        from sprocket.ratings.graphql import team_record
-
-        return await team_record(info, team_id=int(self.id), season_id=to_int(season_id))
+        return await above(_RATINGS, "team_record")(
+            info, team_id=int(self.id), season_id=to_int(season_id)
+        )
 
     @strawberry.field(description="The roster of a season as it stood at `at` (default: now).")
     async def roster(
@@ -464,17 +459,13 @@ class TeamNode:
     ) -> list[RosterEntryNode]:
         moment = at or info.context.now
         season = to_int(season_id)
-        rows = await info.context.grouped(
-            f"roster:{season}:{moment.isoformat()}",
-            lambda ids: (
-                select(RosterSpot)
-                .where(RosterSpot.team_id.in_(ids), RosterSpot.season_id == season)
-                .where(RosterSpot.joined_at <= moment)
-                .where(RosterSpot.left_at.is_(None) | (RosterSpot.left_at > moment))
-                .order_by(RosterSpot.joined_at, RosterSpot.id)
-            ),
-            lambda r: r.team_id,
-        ).load(int(self.id))
+
+        async def fetch(session: Any, ids: Sequence[int]) -> dict[int, list[RosterSpot]]:
+            return await rosters.rosters_at(session, team_ids=ids, season_id=season, at=moment)
+
+        rows = await info.context.grouped(f"roster:{season}:{moment.isoformat()}", fetch).load(
+            int(self.id)
+        )
         return [RosterEntryNode.of(r) for r in rows]
 
 
@@ -484,28 +475,20 @@ class LeagueQuery:
     async def organizations(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[OrganizationNode]:
-        return await paged(
-            info.context.platform.reading,
-            select(Organization),
-            Organization.id,
-            first=first,
-            after=after,
-            convert=OrganizationNode.of,
-        )
+        reading = info.context.platform.reading
+        async with reading() as session:
+            page = await service.organizations(session, first=first, after=after)
+        return connection(page, convert=OrganizationNode.of, reading=reading)
 
     @strawberry.field
     async def organization(
         self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
     ) -> OrganizationNode | None:
+        organization_id = None if id is None else to_int(id)
         async with info.context.platform.reading() as session:
-            query = select(Organization)
-            if id is not None:
-                query = query.where(Organization.id == to_int(id))
-            elif slug is not None:
-                query = query.where(Organization.slug == slug.strip().lower())
-            else:
-                return None
-            row = await session.scalar(query)
+            row = await service.find_organization(
+                session, organization_id=organization_id, slug=slug
+            )
         return OrganizationNode.of(row) if row else None
 
     @strawberry.field
@@ -538,19 +521,17 @@ class LeagueQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[TeamNode]:
-        query = select(Team).where(Team.league_id == to_int(league_id))
-        if skill_group_id is not None:
-            query = query.where(Team.skill_group_id == to_int(skill_group_id))
-        if franchise_id is not None:
-            query = query.where(Team.franchise_id == to_int(franchise_id))
-        return await paged(
-            info.context.platform.reading,
-            query,
-            Team.id,
-            first=first,
-            after=after,
-            convert=TeamNode.of,
-        )
+        reading = info.context.platform.reading
+        async with reading() as session:
+            page = await service.teams(
+                session,
+                league_id=to_int(league_id),
+                skill_group_id=maybe_int(skill_group_id),
+                franchise_id=maybe_int(franchise_id),
+                first=first,
+                after=after,
+            )
+        return connection(page, convert=TeamNode.of, reading=reading)
 
     @strawberry.field
     async def players(
@@ -562,21 +543,17 @@ class LeagueQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[PlayerNode]:
-        query = select(Player).where(Player.league_id == to_int(league_id))
-        if skill_group_id is not None:
-            query = query.where(Player.skill_group_id == to_int(skill_group_id))
-        if name_contains:
-            query = query.join(Member, Member.id == Player.member_id).where(
-                Member.name.icontains(name_contains.strip()[:50], autoescape=True)
+        reading = info.context.platform.reading
+        async with reading() as session:
+            page = await members.search_players(
+                session,
+                league_id=to_int(league_id),
+                skill_group_id=maybe_int(skill_group_id),
+                name_contains=name_contains,
+                first=first,
+                after=after,
             )
-        return await paged(
-            info.context.platform.reading,
-            query,
-            Player.id,
-            first=first,
-            after=after,
-            convert=PlayerNode.of,
-        )
+        return connection(page, convert=PlayerNode.of, reading=reading)
 
 
 @strawberry.type

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.api.context import Context
 from sprocket.api.ids import RawId, gid, to_int
+from sprocket.api.lazy import above
 from sprocket.identity import service
 from sprocket.identity.models import ApiToken, User
 from sprocket.league import access, accounts, members, roles
@@ -25,7 +26,7 @@ from sprocket.league.models import (
 )
 
 if TYPE_CHECKING:
-    from sprocket.league.graphql import (
+    from sprocket.api.league import (
         FranchiseNode,
         LeagueNode,
         MemberNode,
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
 Info = strawberry.Info[Context, None]
 RoleEnum = strawberry.enum(Role, name="Role")
 AccountStatusEnum = strawberry.enum(AccountStatus, name="AccountStatus")
-# The league's types (resolved lazily: that module imports this one).
-_LEAGUE = "sprocket.league.graphql"
+# The league's types (lazily: that module imports this one).
+_LEAGUE = "sprocket.api.league"
 
 
 async def identity_view(
@@ -156,28 +157,26 @@ class RoleGrantNode:
     async def organization(
         self, info: Info
     ) -> Annotated[OrganizationNode, strawberry.lazy(_LEAGUE)]:
-        from sprocket.league.graphql import OrganizationNode
-
         row = await info.context.by_id(Organization).load(to_int(self.organization_id))
-        return OrganizationNode.of(row)
+        return above(_LEAGUE, "OrganizationNode").of(row)
 
     @strawberry.field(description="The league a league staff role is limited to (null: all).")
     async def league(self, info: Info) -> Annotated[LeagueNode, strawberry.lazy(_LEAGUE)] | None:
-        from sprocket.league.graphql import LeagueNode
-
         if self.league_id is None:
             return None
-        return LeagueNode.of(await info.context.by_id(League).load(to_int(self.league_id)))
+        return above(_LEAGUE, "LeagueNode").of(
+            await info.context.by_id(League).load(to_int(self.league_id))
+        )
 
     @strawberry.field(description="The franchise a franchise manager manages.")
     async def franchise(
         self, info: Info
     ) -> Annotated[FranchiseNode, strawberry.lazy(_LEAGUE)] | None:
-        from sprocket.league.graphql import FranchiseNode
-
         if self.franchise_id is None:
             return None
-        return FranchiseNode.of(await info.context.by_id(Franchise).load(to_int(self.franchise_id)))
+        return above(_LEAGUE, "FranchiseNode").of(
+            await info.context.by_id(Franchise).load(to_int(self.franchise_id))
+        )
 
 
 @strawberry.type
@@ -205,31 +204,25 @@ class Viewer:
     async def memberships(
         self, info: Info
     ) -> list[Annotated[MemberNode, strawberry.lazy(_LEAGUE)]]:
-        from sprocket.league.graphql import MemberNode
-
         async with info.context.platform.reading() as session:
             rows = await members.memberships_of(session, user_id=to_int(self.user.id))
-        return [MemberNode.of(r) for r in rows]
+        return [above(_LEAGUE, "MemberNode").of(r) for r in rows]
 
     @strawberry.field(description="Players: one per league played in.")
     async def players(self, info: Info) -> list[Annotated[PlayerNode, strawberry.lazy(_LEAGUE)]]:
-        from sprocket.league.graphql import PlayerNode
-
         async with info.context.platform.reading() as session:
             rows = await members.players_of(session, user_id=to_int(self.user.id))
-        return [PlayerNode.of(r) for r in rows]
+        return [above(_LEAGUE, "PlayerNode").of(r) for r in rows]
 
     @strawberry.field(
         description="The teams played for now: the roster spots that run now (a captain's says so)."
     )
     async def teams(self, info: Info) -> list[Annotated[RosterEntryNode, strawberry.lazy(_LEAGUE)]]:
-        from sprocket.league.graphql import RosterEntryNode
-
         async with info.context.platform.reading() as session:
             rows = await members.teams_of(
                 session, user_id=to_int(self.user.id), at=info.context.now
             )
-        return [RosterEntryNode.of(r) for r in rows]
+        return [above(_LEAGUE, "RosterEntryNode").of(r) for r in rows]
 
 
 @strawberry.type

@@ -11,12 +11,12 @@ from strawberry.file_uploads import Upload
 
 from sprocket.api.context import Context
 from sprocket.api.ids import RawId, gid, to_int
+from sprocket.api.league import GameModeNode, MemberNode, SkillGroupNode
 from sprocket.api.limits import ListSize
+from sprocket.api.replays import SubmissionNode, read_uploads
 from sprocket.flows import scrim_results
 from sprocket.league import service as league
-from sprocket.league.graphql import GameModeNode, MemberNode, SkillGroupNode
 from sprocket.league.models import GameMode, Member
-from sprocket.replays.graphql import SubmissionNode, read_uploads
 from sprocket.replays.models import Submission
 from sprocket.scrims import bans, lifecycle, service, staff
 from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup

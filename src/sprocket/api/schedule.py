@@ -5,27 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import or_, select
 
 from sprocket.api.context import Context
 from sprocket.api.ids import RawId, gid, maybe_int, to_int
+from sprocket.api.lazy import above
+from sprocket.api.league import SkillGroupNode, TeamNode
 from sprocket.api.limits import ListSize
-from sprocket.api.pagination import Connection, paged
-from sprocket.errors import NotFound
-from sprocket.league.graphql import SkillGroupNode, TeamNode
+from sprocket.api.pagination import Connection, connection
+from sprocket.api.stats import PlayerStatLineNode, TeamStatLineNode
 from sprocket.league.models import Team
-from sprocket.replays.graphql import ReplayFileNode
 from sprocket.replays.models import StoredReplay
 from sprocket.schedule import service
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 from sprocket.schedule.standings import StandingRow
 from sprocket.schedule.tasks import match_channel
-from sprocket.stats.graphql import PlayerStatLineNode, TeamStatLineNode
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
 
+if TYPE_CHECKING:
+    from sprocket.api.replays import ReplayFileNode
+
 Info = strawberry.Info[Context, None]
+# The replays' types (lazily: that module imports this one).
+_REPLAYS = "sprocket.api.replays"
 
 
 @strawberry.type(name="MatchWeek")
@@ -68,10 +72,14 @@ class GameScoreNode:
         )
 
     @strawberry.field(description="The replay that proves this game, if it came by submission.")
-    async def replay(self, info: Info) -> ReplayFileNode | None:
+    async def replay(
+        self, info: Info
+    ) -> Annotated[ReplayFileNode, strawberry.lazy(_REPLAYS)] | None:
         if self.stored_replay_id is None:
             return None
-        return ReplayFileNode.of(await info.context.by_id(StoredReplay).load(self.stored_replay_id))
+        return above(_REPLAYS, "ReplayFileNode").of(
+            await info.context.by_id(StoredReplay).load(self.stored_replay_id)
+        )
 
     @strawberry.field(
         description="The scoreboard: one line per player, best score first.",
@@ -229,28 +237,19 @@ class ScheduleQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[MatchNode]:
-        query = select(Match).where(Match.season_id == to_int(season_id))
-        if week is not None or team_id is not None:
-            query = query.join(Fixture, Fixture.id == Match.fixture_id)
-        if week is not None:
-            query = query.join(MatchWeek, MatchWeek.id == Fixture.match_week_id).where(
-                MatchWeek.number == week
+        reading = info.context.platform.reading
+        async with reading() as session:
+            page = await service.matches(
+                session,
+                season_id=to_int(season_id),
+                week=week,
+                team_id=maybe_int(team_id),
+                skill_group_id=maybe_int(skill_group_id),
+                status=status,
+                first=first,
+                after=after,
             )
-        if team_id is not None:
-            team = to_int(team_id)
-            query = query.where(or_(Fixture.home_team_id == team, Fixture.away_team_id == team))
-        if skill_group_id is not None:
-            query = query.where(Match.skill_group_id == to_int(skill_group_id))
-        if status is not None:
-            query = query.where(Match.status == status)
-        return await paged(
-            info.context.platform.reading,
-            query,
-            Match.id,
-            first=first,
-            after=after,
-            convert=MatchNode.of,
-        )
+        return connection(page, convert=MatchNode.of, reading=reading)
 
     @strawberry.field
     async def match_weeks(self, info: Info, season_id: strawberry.ID) -> list[MatchWeekNode]:
@@ -374,9 +373,7 @@ class ScheduleSubscription:
         platform = info.context.platform
         async with platform.cache.subscribe(match_channel(ident)) as messages:
             async with platform.reading() as session:
-                match = await session.get(Match, ident)
-            if match is None:
-                raise NotFound(f"There is no match with id {ident}.")
+                match = await service.match_by_id(session, match_id=ident)
             await info.context.recheck()  # the token still holds
             yield MatchStatusEvent(
                 match_id=gid(match.id),

@@ -14,29 +14,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 
 from sprocket.api.context import Context
 from sprocket.api.ids import gid, maybe_int, to_int
-from sprocket.api.pagination import (
-    Connection,
-    PageInfo,
-    counter,
-    decode_cursor,
-    encode_cursor,
-)
-from sprocket.errors import InvalidInput
-from sprocket.league.graphql import GameModeNode, MemberNode
+from sprocket.api.league import GameModeNode, MemberNode
+from sprocket.api.pagination import Connection, PageInfo, counter
+from sprocket.api.schedule import StandingRowNode
 from sprocket.league.models import League, Member
-from sprocket.ratings import leaderboards, service
+from sprocket.paging import decode_cursor, encode_cursor
+from sprocket.ratings import leaderboards, reads, service
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.ratings.skill import display_rating
-from sprocket.schedule.graphql import StandingRowNode
 
 Info = strawberry.Info[Context, None]
-
-MAX_HISTORY = 100
 
 
 @strawberry.enum(name="PlayerLeaderboardBy")
@@ -163,24 +153,9 @@ def _points_loader(context: Context, game_mode_id: int, limit: int):  # noqa: AN
     """The newest ``limit`` rating points of each member in a game mode, newest first."""
 
     async def fetch(session: Any, member_ids: Sequence[int]) -> dict[int, list[RatingPoint]]:
-        number = (
-            func.row_number()
-            .over(partition_by=RatingPoint.member_id, order_by=RatingPoint.id.desc())
-            .label("n")
+        return await reads.recent_points(
+            session, member_ids=member_ids, game_mode_id=game_mode_id, limit=limit
         )
-        ranked = (
-            select(RatingPoint, number)
-            .where(RatingPoint.member_id.in_(member_ids), RatingPoint.game_mode_id == game_mode_id)
-            .subquery()
-        )
-        point = aliased(RatingPoint, ranked)
-        rows = await session.scalars(
-            select(point).where(ranked.c.n <= limit).order_by(point.member_id, point.id.desc())
-        )
-        grouped: dict[int, list[RatingPoint]] = defaultdict(list)
-        for row in rows:
-            grouped[row.member_id].append(row)
-        return grouped
 
     return context.batch(f"rating_points:{game_mode_id}:{limit}", fetch)
 
@@ -200,10 +175,7 @@ async def player_rating(info: Info, *, member_id: int, league_id: int) -> Rating
 async def player_history(
     info: Info, *, member_id: int, league_id: int, first: int
 ) -> list[RatingPointNode]:
-    if not 1 <= first <= MAX_HISTORY:
-        raise InvalidInput(
-            f"Ask for 1 to {MAX_HISTORY} points at a time.", code="INVALID_PAGE_SIZE"
-        )
+    reads.check_history_length(first, unit="points at a time")
     mode = await _mode_of_league(info, league_id)
     rows = await _points_loader(info.context, mode, first).load(member_id)
     return [RatingPointNode.of(r) for r in rows or []]
@@ -212,8 +184,7 @@ async def player_history(
 async def player_form(
     info: Info, *, member_id: int, league_id: int, games: int
 ) -> list[GameOutcome]:
-    if not 1 <= games <= MAX_HISTORY:
-        raise InvalidInput(f"Ask for 1 to {MAX_HISTORY} games.", code="INVALID_PAGE_SIZE")
+    reads.check_history_length(games, unit="games")
     mode = await _mode_of_league(info, league_id)
     rows = await _points_loader(info.context, mode, games).load(member_id)
     return [GameOutcome.W if r.won else GameOutcome.L for r in rows or []]
@@ -221,13 +192,8 @@ async def player_form(
 
 async def member_ratings(info: Info, *, member_id: int) -> list[RatingNode]:
     async def fetch(session: Any, member_ids: Sequence[int]) -> dict[int, list[RatingNode]]:
-        rows = (
-            await session.scalars(
-                select(Rating)
-                .where(Rating.member_id.in_(member_ids))
-                .order_by(Rating.member_id, Rating.game_mode_id)
-            )
-        ).all()
+        found = await reads.ratings_by_member(session, member_ids=member_ids)
+        rows = [row for ratings in found.values() for row in ratings]
         grouped: dict[int, list[RatingNode]] = defaultdict(list)
         for row, node in zip(rows, await _nodes(session, rows), strict=True):
             grouped[row.member_id].append(node)

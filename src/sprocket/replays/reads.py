@@ -1,0 +1,22 @@
+"""Reads of submissions for the doors."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.errors import found
+from sprocket.replays.models import Submission
+
+
+async def submission_by_id(session: AsyncSession, *, submission_id: int) -> Submission:
+    """The submission with this id; raises NotFound (``NOT_FOUND``) when there is none."""
+    return found(await session.get(Submission, submission_id), "submission", submission_id)
+
+
+async def submissions_of_match(session: AsyncSession, *, match_id: int) -> list[Submission]:
+    """Every submission of a league match (its id), newest first."""
+    rows = await session.scalars(
+        select(Submission).where(Submission.match_id == match_id).order_by(Submission.id.desc())
+    )
+    return list(rows.all())
