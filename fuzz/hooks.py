@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 
 from sprocket.league.configuration import KEYS
-from sprocket.league.models import GamePlatform
+from sprocket.league.enums import GamePlatform
 
 # -- scalars -----------------------------------------------------------------------------------
 

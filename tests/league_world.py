@@ -10,7 +10,7 @@ from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.league import members, roles, rosters
 from sprocket.league import service as league
-from sprocket.league.models import Role
+from sprocket.league.enums import Role
 from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 

@@ -12,9 +12,20 @@ import hashlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, event, func, select
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    MetaData,
+    String,
+    TextClause,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -52,6 +63,42 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class State(TypeDecorator[E]):
+    """A column of one ``StrEnum``: stores the member's value (the lowercase string, as a
+    ``VARCHAR(length)``) and loads the member, so code compares members, never strings.
+    Binding a string that is no member's value raises ``ValueError`` before any SQL runs;
+    the table's check constraint (:func:`one_of`) keeps the database to the same values."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> E | None:
+        return None if value is None else self.enum(value)
+
+
+def in_values(column: str, members: Iterable[StrEnum]) -> TextClause:
+    """The SQL predicate ``column IN ('a', 'b')`` over the members' values, for partial
+    indexes and check constraints."""
+    values = ", ".join("'{}'".format(m.value.replace("'", "''")) for m in members)
+    return text(f"{column} IN ({values})")
+
+
+def one_of(column: str, enum: type[StrEnum]) -> CheckConstraint:
+    """The check constraint keeping ``column`` to ``enum``'s values, named
+    ``ck_<table>_<column>`` by the naming convention."""
+    return CheckConstraint(in_values(column, enum), name=column)
 
 
 #: The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL.

@@ -17,7 +17,8 @@ from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.league import accounts, members, roles, rosters
 from sprocket.league import service as league
-from sprocket.league.models import Role, Season
+from sprocket.league.enums import Role
+from sprocket.league.models import Season
 from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from tests.league_world import World

@@ -16,7 +16,8 @@ from sprocket.identity.models import ApiToken, User
 from sprocket.league import accounts, members, roles
 from sprocket.league import service as league
 from sprocket.league.accounts import normalize_account_id
-from sprocket.league.models import GamePlatform, PlatformAccount, Role, RoleGrant
+from sprocket.league.enums import GamePlatform, Role
+from sprocket.league.models import PlatformAccount, RoleGrant
 from tests.helpers.database import fails_unchanged, snapshot
 
 # -- users -------------------------------------------------------------------------------------

@@ -14,9 +14,10 @@ from sprocket.identity.access import SPECTATOR
 from sprocket.league import members, roles, rosters
 from sprocket.league import service as league
 from sprocket.league.configuration import KEYS
+from sprocket.league.enums import Role, TieBreak
 from sprocket.league.match_format import MatchFormat
-from sprocket.league.models import OrganizationSetting, Role, RoleGrant, RosterSpot
-from sprocket.league.rules import PointsRule, TieBreak
+from sprocket.league.models import OrganizationSetting, RoleGrant, RosterSpot
+from sprocket.league.rules import PointsRule
 from tests.helpers.database import fails_unchanged
 
 NOW = dt.datetime(2026, 1, 5, 19, 0, tzinfo=dt.UTC)

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sprocket.errors import InvalidInput
-from sprocket.league.rules import PointsRule, TieBreak
+from sprocket.league.enums import TieBreak
+from sprocket.league.rules import PointsRule
 from sprocket.schedule.standings import (
     DEFAULT_TIE_BREAKS,
     SeriesResult,

@@ -15,15 +15,8 @@ from sprocket.identity import service
 from sprocket.identity.models import ApiToken, User
 from sprocket.league import access, accounts, members, roles
 from sprocket.league.access import IdentityView
-from sprocket.league.models import (
-    AccountStatus,
-    Franchise,
-    League,
-    Organization,
-    PlatformAccount,
-    Role,
-    RoleGrant,
-)
+from sprocket.league.enums import AccountProof, AccountStatus, Role
+from sprocket.league.models import Franchise, League, Organization, PlatformAccount, RoleGrant
 
 if TYPE_CHECKING:
     from sprocket.api.league import (
@@ -38,6 +31,7 @@ if TYPE_CHECKING:
 Info = strawberry.Info[Context, None]
 RoleEnum = strawberry.enum(Role, name="Role")
 AccountStatusEnum = strawberry.enum(AccountStatus, name="AccountStatus")
+AccountProofEnum = strawberry.enum(AccountProof, name="AccountProof")
 # The league's types (lazily: that module imports this one).
 _LEAGUE = "sprocket.api.league"
 
@@ -90,8 +84,8 @@ class PlatformAccountNode:
     status: AccountStatusEnum = strawberry.field(  # type: ignore[valid-type]
         description="PENDING links count for nothing until a proof verifies them."
     )
-    proof: str | None = strawberry.field(
-        description="What verified it: staff, claim, sign_in or legacy (linked before proofs)."
+    proof: AccountProofEnum | None = strawberry.field(  # type: ignore[valid-type]
+        description="What verified it: STAFF, CLAIM, SIGN_IN or LEGACY (linked before proofs)."
     )
 
     @classmethod
@@ -101,7 +95,7 @@ class PlatformAccountNode:
             platform=row.platform,
             account_id=row.account_id,
             display_name=row.display_name,
-            status=AccountStatus(row.status),
+            status=row.status,
             proof=row.proof,
         )
 
@@ -148,7 +142,7 @@ class RoleGrantNode:
             id=gid(row.id),
             user_id=gid(row.user_id),
             organization_id=gid(row.organization_id),
-            role=Role(row.role),
+            role=row.role,
             league_id=gid(row.league_id) if row.league_id else None,
             franchise_id=gid(row.franchise_id) if row.franchise_id else None,
         )

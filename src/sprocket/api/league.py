@@ -20,8 +20,8 @@ from sprocket.identity.models import User
 from sprocket.league import members, rosters, service
 from sprocket.league.access import IdentityView
 from sprocket.league.configuration import KEYS
+from sprocket.league.enums import AccountStatus
 from sprocket.league.models import (
-    AccountStatus,
     Franchise,
     GameMode,
     League,

@@ -43,6 +43,7 @@ from sprocket.replays.models import Submission
 from sprocket.replays.subjects import Side, organization_accounts, register_subject
 from sprocket.replays.validation import GameFile, GameRules, Report
 from sprocket.scrims import results, service
+from sprocket.scrims.enums import ScrimStatus, ScrimTeamMode
 from sprocket.scrims.models import Scrim, ScrimGame
 from sprocket.scrims.validation import ScrimExpectation, validate_scrim_games
 
@@ -86,7 +87,7 @@ class ScrimSubject:
     def _side(self, member_id: int) -> Side | None:
         if member_id not in self.players:
             return None
-        if self.scrim.team_mode == "round_robin":
+        if self.scrim.team_mode == ScrimTeamMode.ROUND_ROBIN:
             return Side(("player", member_id))
         first = results.lineups(self.games)[0]
         return Side(("team", 0 if member_id in first.home else 1))
@@ -123,7 +124,7 @@ class ScrimSubject:
         return await access.is_staff_anywhere(session, actor, self.organization_id)
 
     def require_undecided(self) -> None:
-        if self.scrim.status != service.IN_PROGRESS:
+        if self.scrim.status != ScrimStatus.IN_PROGRESS:
             raise Conflict(
                 f"Scrim {self.scrim.id} is {self.scrim.status.replace('_', ' ')}; results are "
                 "submitted and accepted while a scrim is in progress.",

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.errors import PermissionDenied
 from sprocket.identity.access import Actor, require_user
-from sprocket.league.models import Role, RoleGrant
+from sprocket.league.enums import Role
+from sprocket.league.models import RoleGrant
 
 
 async def _grants(
@@ -28,7 +29,7 @@ async def _grants(
                 select(RoleGrant).where(
                     RoleGrant.user_id == actor.user_id,
                     RoleGrant.organization_id == organization_id,
-                    RoleGrant.role.in_([r.value for r in roles]),
+                    RoleGrant.role.in_(roles),
                 )
             )
         ).all()
@@ -92,7 +93,7 @@ async def staff_organizations(
         select(RoleGrant.organization_id).where(
             RoleGrant.user_id == actor.user_id,
             RoleGrant.organization_id.in_(wanted),
-            RoleGrant.role.in_([Role.ORGANIZATION_ADMIN.value, Role.LEAGUE_STAFF.value]),
+            RoleGrant.role.in_([Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF]),
         )
     )
     return set(rows.all())
@@ -145,7 +146,7 @@ async def require_team_manager(
         managed = await session.scalar(
             select(RoleGrant.id).where(
                 RoleGrant.user_id == actor.user_id,
-                RoleGrant.role == Role.FRANCHISE_MANAGER.value,
+                RoleGrant.role == Role.FRANCHISE_MANAGER,
                 RoleGrant.franchise_id == franchise_id,
             )
         )

@@ -13,13 +13,8 @@ from sprocket.audit import AuditEntry
 from sprocket.errors import Conflict, InvalidInput, PermissionDenied, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
-from sprocket.league.models import (
-    AccountProof,
-    AccountStatus,
-    GamePlatform,
-    Member,
-    PlatformAccount,
-)
+from sprocket.league.enums import AccountProof, AccountStatus, GamePlatform
+from sprocket.league.models import Member, PlatformAccount
 
 _EPIC = re.compile(r"^[0-9a-fA-F]{32}$")
 _MAX_NAME = 64
@@ -195,7 +190,7 @@ async def _pending_link(
         platform=kind.value,
         account_id=canonical,
         display_name=_shown(display_name),
-        status=AccountStatus.PENDING.value,
+        status=AccountStatus.PENDING,
     )
     return await _flush(session, account, kind, canonical)
 
@@ -225,8 +220,8 @@ async def _verified_link(
             account_id=canonical,
         )
     account.display_name = _shown(display_name) or account.display_name
-    account.status = AccountStatus.VERIFIED.value
-    account.proof = proof.value
+    account.status = AccountStatus.VERIFIED
+    account.proof = proof
     return await _flush(session, account, kind, canonical)
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sprocket.errors import InvalidInput
-from sprocket.league.rules import PointsRule, TieBreak
+from sprocket.league.enums import TieBreak
+from sprocket.league.rules import PointsRule
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from sqlalchemy import (
@@ -19,44 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sprocket.db import Base, UTCDateTime, utcnow
-
-
-class Role(enum.StrEnum):
-    """Roles of DESIGN.md. Captain and player come from rosters; the others are granted."""
-
-    ORGANIZATION_ADMIN = "organization_admin"
-    LEAGUE_STAFF = "league_staff"
-    FRANCHISE_MANAGER = "franchise_manager"
-    TEAM_CAPTAIN = "team_captain"
-    PLAYER = "player"
-    SPECTATOR = "spectator"
-
-
-class GamePlatform(enum.StrEnum):
-    """The platforms a Rocket League account lives on."""
-
-    STEAM = "steam"
-    EPIC = "epic"
-    PSN = "psn"
-    XBOX = "xbox"
-    SWITCH = "switch"
-
-
-class AccountStatus(enum.StrEnum):
-    """A linked game account counts (``verified``) only once someone vouched for it."""
-
-    PENDING = "pending"  # the member says it is theirs; nothing proves it yet
-    VERIFIED = "verified"
-
-
-class AccountProof(enum.StrEnum):
-    """What made a link verified."""
-
-    STAFF = "staff"  # league staff linked it for the member
-    CLAIM = "claim"  # staff or the other side confirmed the member's claim from a replay
-    SIGN_IN = "sign_in"  # the member signed in at the platform (Steam, Epic, ...)
-    LEGACY = "legacy"  # linked before links needed a proof (migration 0007)
+from sprocket.db import Base, State, UTCDateTime, in_values, one_of, utcnow
+from sprocket.league.enums import AccountProof, AccountStatus, Role
 
 
 class Game(Base):
@@ -242,13 +205,14 @@ class RoleGrant(Base):
     """A granted role, scoped to an organization and, for some roles, a league or franchise."""
 
     __tablename__ = "role_grants"
+    __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[str] = mapped_column(String(32))
+    role: Mapped[Role] = mapped_column(State(Role, 32))
     league_id: Mapped[int | None] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"))
     franchise_id: Mapped[int | None] = mapped_column(
         ForeignKey("franchises.id", ondelete="CASCADE")
@@ -256,7 +220,7 @@ class RoleGrant(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-_VERIFIED = "status = 'verified'"
+_VERIFIED = in_values("status", [AccountStatus.VERIFIED])
 
 
 class PlatformAccount(Base):
@@ -275,10 +239,12 @@ class PlatformAccount(Base):
             "platform",
             "account_id",
             unique=True,
-            sqlite_where=text(_VERIFIED),
-            postgresql_where=text(_VERIFIED),
+            sqlite_where=_VERIFIED,
+            postgresql_where=_VERIFIED,
         ),
         UniqueConstraint("member_id", "platform", "account_id"),
+        one_of("status", AccountStatus),
+        one_of("proof", AccountProof),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -287,8 +253,10 @@ class PlatformAccount(Base):
     platform: Mapped[str] = mapped_column(String(16))
     account_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(16), default=AccountStatus.PENDING.value)
-    proof: Mapped[str | None] = mapped_column(String(16))  # an AccountProof once verified
+    status: Mapped[AccountStatus] = mapped_column(
+        State(AccountStatus, 16), default=AccountStatus.PENDING
+    )
+    proof: Mapped[AccountProof | None] = mapped_column(State(AccountProof, 16))  # once verified
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

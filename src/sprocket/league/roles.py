@@ -10,7 +10,8 @@ from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.identity.models import User
 from sprocket.league import access
-from sprocket.league.models import Franchise, League, Organization, Role, RoleGrant
+from sprocket.league.enums import Role
+from sprocket.league.models import Franchise, League, Organization, RoleGrant
 
 GRANTABLE = (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF, Role.FRANCHISE_MANAGER)
 
@@ -68,7 +69,7 @@ async def grant_role(
         select(RoleGrant).where(
             RoleGrant.user_id == user_id,
             RoleGrant.organization_id == organization_id,
-            RoleGrant.role == role.value,
+            RoleGrant.role == role,
             RoleGrant.league_id.is_(None)
             if league_id is None
             else RoleGrant.league_id == league_id,
@@ -82,7 +83,7 @@ async def grant_role(
     grant = RoleGrant(
         user_id=user_id,
         organization_id=organization_id,
-        role=role.value,
+        role=role,
         league_id=league_id,
         franchise_id=franchise_id,
     )

@@ -4,7 +4,6 @@ order of tie-breakers. Plain values: :mod:`sprocket.schedule.standings` applies 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,12 +14,3 @@ class PointsRule:
     draw: int = 0
     loss: int = 0
     forfeit_loss: int = 0
-
-
-class TieBreak(StrEnum):
-    """What separates teams level on points, in the order an organization chooses."""
-
-    HEAD_TO_HEAD = "head_to_head"
-    GAME_DIFFERENCE = "game_difference"
-    GOAL_DIFFERENCE = "goal_difference"
-    GOALS_FOR = "goals_for"

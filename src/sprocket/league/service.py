@@ -16,6 +16,7 @@ from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_superuser, require_user
 from sprocket.league import access
 from sprocket.league.configuration import OrganizationConfig, effective_config, setting_key
+from sprocket.league.enums import Role
 from sprocket.league.match_format import MatchFormat
 from sprocket.league.models import (
     Franchise,
@@ -24,7 +25,6 @@ from sprocket.league.models import (
     League,
     Organization,
     OrganizationSetting,
-    Role,
     RoleGrant,
     Season,
     SkillGroup,

@@ -28,7 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.identity.access import Actor
-from sprocket.league.models import AccountStatus, Member, PlatformAccount
+from sprocket.league.enums import AccountStatus
+from sprocket.league.models import Member, PlatformAccount
 from sprocket.replays.models import Submission, SubmissionReplay
 from sprocket.replays.validation import GameFile, Report
 
@@ -112,7 +113,7 @@ async def organization_accounts(
             PlatformAccount.platform, PlatformAccount.account_id, PlatformAccount.member_id
         ).where(
             PlatformAccount.organization_id == organization_id,
-            PlatformAccount.status == AccountStatus.VERIFIED.value,
+            PlatformAccount.status == AccountStatus.VERIFIED,
         )
     )
     names = await session.execute(

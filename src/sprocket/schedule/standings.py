@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sprocket.errors import InvalidInput
-from sprocket.league.rules import PointsRule, TieBreak
+from sprocket.league.enums import TieBreak
+from sprocket.league.rules import PointsRule
 
 K = TypeVar("K", bound=Hashable)
 

@@ -35,17 +35,10 @@ from sprocket.scrims.admission import (
     require_may_queue,
     wait_deadline,
 )
+from sprocket.scrims.enums import ScrimStatus, ScrimTeamMode
 from sprocket.scrims.lineups import game_lineups
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame, ScrimGroup
-from sprocket.scrims.service import (
-    CANCELLED,
-    IN_PROGRESS,
-    LOCKED,
-    MAX_GAMES,
-    PENDING,
-    POPPED,
-    TEAM_MODES,
-)
+from sprocket.scrims.service import MAX_GAMES
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -110,7 +103,7 @@ async def create_scrim(
     game_mode: str,
     wait_until: dt.datetime | dt.timedelta,
     competitive: bool = True,
-    team_mode: str = "fixed",
+    team_mode: ScrimTeamMode | str = ScrimTeamMode.FIXED,
     games: int = 3,
     skill_group_id: int | None = None,
     now: dt.datetime | None = None,
@@ -127,7 +120,7 @@ async def create_scrim(
         session, actor=actor, organization_id=organization_id, now=now
     )
     mode = await league.game_mode_by_code(session, game_mode)
-    if team_mode not in TEAM_MODES:
+    if team_mode not in list(ScrimTeamMode):
         raise InvalidInput(
             f"'{team_mode}' is not a team mode: use fixed or round_robin.", code="INVALID_TEAM_MODE"
         )
@@ -142,9 +135,9 @@ async def create_scrim(
         game_mode_id=mode.id,
         skill_group_id=group_id,
         competitive=competitive,
-        team_mode=team_mode,
+        team_mode=ScrimTeamMode(team_mode),
         games=games,
-        status=PENDING,
+        status=ScrimStatus.PENDING,
         created_by_member_id=member.id,
         created_at=now,
         version=0,
@@ -175,11 +168,11 @@ async def join_scrim(
     )
     wait_until = wait_deadline(wait_until, now)
     await drop_expired_seats(session, scrim, now=now)  # seats held by expired waits are free
-    if scrim.status == LOCKED:
+    if scrim.status == ScrimStatus.LOCKED:
         raise InvalidInput(
             "Staff have locked this scrim; it takes nobody new.", code="SCRIM_LOCKED"
         )
-    if scrim.status != PENDING:
+    if scrim.status != ScrimStatus.PENDING:
         raise InvalidInput(
             "This scrim is no longer taking players; join or create another.",
             code="SCRIM_NOT_OPEN",
@@ -258,17 +251,17 @@ async def leave_scrim(
     scrim = await service.get_scrim(session, scrim_id)
     member = await service.member_of(session, actor=actor, organization_id=scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
-    if scrim.status == POPPED:
+    if scrim.status == ScrimStatus.POPPED:
         raise InvalidInput(
             "This scrim has popped: check in, or the check-in window closes without you.",
             code="SCRIM_POPPED",
         )
-    if scrim.status == IN_PROGRESS or scrim.started_at is not None:
+    if scrim.status == ScrimStatus.IN_PROGRESS or scrim.started_at is not None:
         raise InvalidInput("This scrim has started; you cannot leave it now.", code="SCRIM_STARTED")
     service.unseat(entry, now)
     await session.flush()
     if not await service.active_entries(session, scrim.id):
-        service.finish(scrim, CANCELLED, now)
+        service.finish(scrim, ScrimStatus.CANCELLED, now)
     await service.announce(session, scrim, also=[member.id], now=now)
     return scrim
 
@@ -276,7 +269,10 @@ async def leave_scrim(
 async def drop_expired_seats(session: AsyncSession, scrim: Scrim, *, now: dt.datetime) -> list[int]:
     """Remove the seats of a waiting (pending or locked, never started) scrim whose wait ran
     out by ``now``; returns their members' ids."""
-    if scrim.status not in (PENDING, LOCKED) or scrim.started_at is not None:
+    if (
+        scrim.status not in (ScrimStatus.PENDING, ScrimStatus.LOCKED)
+        or scrim.started_at is not None
+    ):
         return []
     gone = []
     for entry in await service.active_entries(session, scrim.id):
@@ -297,7 +293,7 @@ async def create_group(session: AsyncSession, *, actor: Actor, scrim_id: int) ->
     scrim = await service.get_scrim(session, scrim_id)
     member = await service.member_of(session, actor=actor, organization_id=scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
-    if scrim.status not in (PENDING, LOCKED):
+    if scrim.status not in (ScrimStatus.PENDING, ScrimStatus.LOCKED):
         raise InvalidInput(
             "Groups form before a scrim pops; this one already has.", code="SCRIM_NOT_OPEN"
         )
@@ -327,7 +323,7 @@ def _code() -> str:
 def pop_scrim(scrim: Scrim, config: OrganizationConfig, now: dt.datetime) -> None:
     """A full scrim pops at ``now``: its check-in window (the organization's
     ``scrim_check_in_seconds``) opens."""
-    scrim.status = POPPED
+    scrim.status = ScrimStatus.POPPED
     scrim.popped_at = now
     scrim.check_in_deadline = now + dt.timedelta(seconds=config["scrim_check_in_seconds"])
 
@@ -343,7 +339,7 @@ async def check_in(
     entry = await _entry_of(session, scrim, member)
     if entry.checked_in_at is not None:
         raise InvalidInput("You have already checked in.", code="ALREADY_CHECKED_IN")
-    if scrim.status != POPPED:
+    if scrim.status != ScrimStatus.POPPED:
         raise InvalidInput(
             "This scrim has not popped yet; check in once it is full.", code="NOT_POPPED"
         )
@@ -383,7 +379,7 @@ async def _start(
         players,
         team_size=team_size,
         games=scrim.games,
-        round_robin=scrim.team_mode == "round_robin",
+        round_robin=scrim.team_mode == ScrimTeamMode.ROUND_ROBIN,
         groups=[frozenset(g) for g in groups.values()],
     )
     home = {p.key for p in splits[0].home}
@@ -398,7 +394,7 @@ async def _start(
                 away_member_ids=",".join(str(p.key) for p in split.away),
             )
         )
-    scrim.status = IN_PROGRESS
+    scrim.status = ScrimStatus.IN_PROGRESS
     scrim.started_at = now
     scrim.check_in_deadline = None
     scrim.lobby_name = f"sprocket{scrim.id}{secrets.choice(_CODE_ALPHABET)}".lower()[:32]

@@ -70,10 +70,8 @@ from sprocket.platform.outbox import enqueue
 from sprocket.ratings import service as ratings
 from sprocket.ratings.balance import DEFAULT_WINDOW_LOBBIES, Entrant, form_lobbies
 from sprocket.scrims import admission, lifecycle, service
+from sprocket.scrims.enums import ScrimStatus, ScrimTeamMode, TicketStatus
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry
-
-QUEUED, PLACED, LEFT, EXPIRED = "queued", "placed", "left", "expired"
-TICKET_STATUSES = (QUEUED, PLACED, LEFT, EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -174,11 +172,13 @@ def _announce(session: AsyncSession, ticket: QueueTicket, now: dt.datetime) -> N
         enqueue(session, "event.publish", channel=channel, event=event)
 
 
-def _end(session: AsyncSession, ticket: QueueTicket, status: str, now: dt.datetime) -> None:
+def _end(
+    session: AsyncSession, ticket: QueueTicket, status: TicketStatus, now: dt.datetime
+) -> None:
     ticket.active = False
     ticket.status = status
     ticket.left_at = now
-    if status != PLACED:  # a placed ticket is announced with its scrim
+    if status != TicketStatus.PLACED:  # a placed ticket is announced with its scrim
         _announce(session, ticket, now)
 
 
@@ -218,7 +218,7 @@ async def enter_queue(
         joined_at=now,
         wait_until=wait_until,
         active=True,
-        status=QUEUED,
+        status=TicketStatus.QUEUED,
     )
     # The unique index of active tickets: the same member entered a moment ago.
     await service.add_once(
@@ -247,7 +247,7 @@ async def leave_queue(
     )
     if ticket is None:
         raise InvalidInput("You are not waiting in the scrim queue.", code="NOT_QUEUED")
-    _end(session, ticket, LEFT, now)
+    _end(session, ticket, TicketStatus.LEFT, now)
     await session.flush()
     return ticket
 
@@ -293,7 +293,7 @@ async def _drop_seated(
     )
     for ticket in tickets:
         if ticket.member_id in seated:
-            _end(session, ticket, LEFT, now)
+            _end(session, ticket, TicketStatus.LEFT, now)
     return [t for t in tickets if t.active]
 
 
@@ -311,9 +311,9 @@ async def _open(
         game_mode_id=queue.game_mode_id,
         skill_group_id=queue.skill_group_id,
         competitive=queue.skill_group_id is not None,
-        team_mode="fixed",
+        team_mode=ScrimTeamMode.FIXED,
         games=config["scrim_queue_games"],
-        status=service.PENDING,
+        status=ScrimStatus.PENDING,
         created_by_member_id=anchor.member_id,
         created_at=now,
         version=0,
@@ -365,7 +365,7 @@ async def form_queue_lobbies(
     waiting = []
     for ticket in await _queued(session, queue):
         if ticket.wait_until <= now:
-            _end(session, ticket, EXPIRED, now)
+            _end(session, ticket, TicketStatus.EXPIRED, now)
         else:
             waiting.append(ticket)
     mode = await session.get(GameMode, queue.game_mode_id)
@@ -396,7 +396,7 @@ async def form_queue_lobbies(
                     break
                 formed.append(scrim)
                 for ticket in tickets:
-                    _end(session, ticket, PLACED, now)
+                    _end(session, ticket, TicketStatus.PLACED, now)
                     ticket.scrim_id = scrim.id
             waiting = [t for t in waiting if t.active]
             if not refused:
@@ -433,7 +433,7 @@ async def requeue(
             joined_at=first.joined_at if first else entry.joined_at,
             wait_until=entry.wait_until,
             active=True,
-            status=QUEUED,
+            status=TicketStatus.QUEUED,
         )
         session.add(ticket)
         await session.flush()
@@ -457,7 +457,7 @@ async def expire_tickets(session: AsyncSession, *, now: dt.datetime) -> int:
         )
     ).all()
     for ticket in tickets:
-        _end(session, ticket, EXPIRED, now)
+        _end(session, ticket, TicketStatus.EXPIRED, now)
     await session.flush()
     return len(tickets)
 

@@ -12,14 +12,19 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sprocket.db import Base, UTCDateTime, utcnow
+from sprocket.db import Base, State, UTCDateTime, one_of, utcnow
+from sprocket.scrims.enums import ScrimStatus, ScrimTeamMode, TicketStatus
 
 
 class Scrim(Base):
-    """States as the original: pending, popped, in_progress, complete, cancelled, locked."""
+    """A scrim, in one of the original's states (:class:`ScrimStatus`)."""
 
     __tablename__ = "scrims"
-    __table_args__ = (Index("ix_scrims_open", "organization_id", "game_mode_id", "status"),)
+    __table_args__ = (
+        Index("ix_scrims_open", "organization_id", "game_mode_id", "status"),
+        one_of("team_mode", ScrimTeamMode),
+        one_of("status", ScrimStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -28,9 +33,11 @@ class Scrim(Base):
         ForeignKey("skill_groups.id", ondelete="SET NULL")
     )
     competitive: Mapped[bool] = mapped_column(Boolean, default=True)
-    team_mode: Mapped[str] = mapped_column(String(16), default="fixed")  # or "round_robin"
+    team_mode: Mapped[ScrimTeamMode] = mapped_column(
+        State(ScrimTeamMode, 16), default=ScrimTeamMode.FIXED
+    )
     games: Mapped[int] = mapped_column(Integer, default=3)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[ScrimStatus] = mapped_column(State(ScrimStatus, 16), default=ScrimStatus.PENDING)
     created_by_member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     popped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -140,6 +147,7 @@ class QueueTicket(Base):
             "skill_group_id",
             "active",
         ),
+        one_of("status", TicketStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +160,8 @@ class QueueTicket(Base):
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     wait_until: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[TicketStatus] = mapped_column(
+        State(TicketStatus, 16), default=TicketStatus.QUEUED
+    )
     scrim_id: Mapped[int | None] = mapped_column(ForeignKey("scrims.id", ondelete="SET NULL"))
     left_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

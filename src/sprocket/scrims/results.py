@@ -31,8 +31,8 @@ from sprocket.replays.models import Submission
 from sprocket.replays.subjects import replay_ids
 from sprocket.replays.validation import decided_winners
 from sprocket.scrims import service
+from sprocket.scrims.enums import ScrimStatus
 from sprocket.scrims.models import Scrim, ScrimGame
-from sprocket.scrims.service import COMPLETE, IN_PROGRESS
 from sprocket.scrims.validation import Lineup
 
 SCRIMS_KEY = "ratings_from_competitive_scrims"
@@ -79,7 +79,7 @@ async def record_results(
         game.played_at = dt.datetime.fromisoformat(moment) if moment else now
     for entry in await service.active_entries(session, scrim.id):
         service.unseat(entry, now)
-    service.finish(scrim, COMPLETE, now)
+    service.finish(scrim, ScrimStatus.COMPLETE, now)
     await session.flush()
 
 
@@ -92,7 +92,7 @@ async def reopen_results(
         game.home_goals = game.away_goals = game.home_won = None
         game.stored_replay_id = None
         game.played_at = None
-    scrim.status = IN_PROGRESS
+    scrim.status = ScrimStatus.IN_PROGRESS
     scrim.finished_at = None
     await session.flush()
 
@@ -128,7 +128,7 @@ def _scrim_games_query():  # noqa: ANN202 - a SQLAlchemy select of two entities
         select(ScrimGame, Scrim)
         .join(Scrim, Scrim.id == ScrimGame.scrim_id)
         .where(
-            Scrim.status == COMPLETE,
+            Scrim.status == ScrimStatus.COMPLETE,
             Scrim.competitive.is_(True),
             ScrimGame.stored_replay_id.is_not(None),
             ScrimGame.home_won.is_not(None),

@@ -39,13 +39,9 @@ from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.models import League, Member, Player, SkillGroup
 from sprocket.platform.outbox import enqueue
+from sprocket.scrims.enums import OPEN_SCRIM_STATUSES, ScrimStatus
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry, ScrimGame
 
-PENDING, POPPED, IN_PROGRESS = "pending", "popped", "in_progress"
-COMPLETE, CANCELLED, LOCKED = "complete", "cancelled", "locked"
-STATUSES = (PENDING, POPPED, IN_PROGRESS, COMPLETE, CANCELLED, LOCKED)
-OPEN_STATUSES = (PENDING, POPPED, IN_PROGRESS, LOCKED)
-TEAM_MODES = ("fixed", "round_robin")
 MIN_WAIT = dt.timedelta(minutes=1)
 MAX_WAIT = dt.timedelta(hours=24)
 MAX_GAMES = 15
@@ -136,23 +132,25 @@ async def list_scrims(
     *,
     organization_id: int,
     game_mode: str | None = None,
-    status: str | None = None,
+    status: ScrimStatus | str | None = None,
 ) -> list[Scrim]:
     """Scrims of an organization (optionally one game mode), oldest first; without a status,
-    the unfinished ones (pending, popped, in progress, locked)."""
+    the unfinished ones (pending, popped, in progress, locked). ``status``: a
+    :class:`ScrimStatus` or its value (from a door that does not type it). Raises the game
+    mode's NOT_FOUND, INVALID_STATUS."""
     query = select(Scrim).where(Scrim.organization_id == organization_id)
     if game_mode is not None:
         mode = await league.game_mode_by_code(session, game_mode)
         query = query.where(Scrim.game_mode_id == mode.id)
     if status is None:
-        query = query.where(Scrim.status.in_(OPEN_STATUSES))
+        query = query.where(Scrim.status.in_(OPEN_SCRIM_STATUSES))
     else:
-        if status not in STATUSES:
+        if status not in list(ScrimStatus):
             raise InvalidInput(
-                f"'{status}' is not a scrim status. Use one of: {', '.join(STATUSES)}.",
+                f"'{status}' is not a scrim status. Use one of: {', '.join(ScrimStatus)}.",
                 code="INVALID_STATUS",
             )
-        query = query.where(Scrim.status == status)
+        query = query.where(Scrim.status == ScrimStatus(status))
     return list((await session.scalars(query.order_by(Scrim.created_at, Scrim.id))).all())
 
 
@@ -252,7 +250,7 @@ def unseat(entry: ScrimEntry, now: dt.datetime) -> None:
     entry.left_at = now
 
 
-def finish(scrim: Scrim, status: str, now: dt.datetime) -> None:
+def finish(scrim: Scrim, status: ScrimStatus, now: dt.datetime) -> None:
     """End a scrim as ``status`` (COMPLETE or CANCELLED) at ``now``; its seats are the
     caller's to free."""
     scrim.status = status

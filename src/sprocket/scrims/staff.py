@@ -12,8 +12,8 @@ from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.replays import service as replays
 from sprocket.scrims import service
+from sprocket.scrims.enums import ScrimStatus
 from sprocket.scrims.models import Scrim
-from sprocket.scrims.service import CANCELLED, COMPLETE, IN_PROGRESS, LOCKED, PENDING
 
 
 async def _staff_scrim(session: AsyncSession, actor: Actor, scrim_id: int, doing: str) -> Scrim:
@@ -30,12 +30,12 @@ async def lock_scrim(
     """Staff freeze a pending or running scrim: nobody joins, it does not pop or finish."""
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "lock scrims")
-    if scrim.status not in (PENDING, IN_PROGRESS):
+    if scrim.status not in (ScrimStatus.PENDING, ScrimStatus.IN_PROGRESS):
         raise InvalidInput(
             f"Only a pending or running scrim can be locked; this one is {scrim.status}.",
             code="SCRIM_NOT_LOCKABLE",
         )
-    scrim.status = LOCKED
+    scrim.status = ScrimStatus.LOCKED
     await service.announce(session, scrim, now=now)
     return scrim
 
@@ -47,9 +47,9 @@ async def unlock_scrim(
     Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, SCRIM_NOT_LOCKED."""
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "unlock scrims")
-    if scrim.status != LOCKED:
+    if scrim.status != ScrimStatus.LOCKED:
         raise InvalidInput("This scrim is not locked.", code="SCRIM_NOT_LOCKED")
-    scrim.status = IN_PROGRESS if scrim.started_at is not None else PENDING
+    scrim.status = ScrimStatus.IN_PROGRESS if scrim.started_at is not None else ScrimStatus.PENDING
     await service.announce(session, scrim, now=now)
     return scrim
 
@@ -60,12 +60,12 @@ async def cancel_scrim(
     """Staff call off an unfinished scrim; every seat is freed."""
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "cancel scrims")
-    if scrim.status in (COMPLETE, CANCELLED):
+    if scrim.status in (ScrimStatus.COMPLETE, ScrimStatus.CANCELLED):
         raise InvalidInput(f"This scrim is already {scrim.status}.", code="SCRIM_FINISHED")
     entries = await service.active_entries(session, scrim.id)
     for entry in entries:
         service.unseat(entry, now)
-    service.finish(scrim, CANCELLED, now)
+    service.finish(scrim, ScrimStatus.CANCELLED, now)
     await replays.close_open_of_scrim(
         session, scrim_id=scrim.id, reason="The scrim was cancelled by staff."
     )

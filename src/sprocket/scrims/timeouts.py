@@ -16,9 +16,9 @@ from sprocket.db import utcnow
 from sprocket.league import service as league
 from sprocket.scrims import matchmaking, service
 from sprocket.scrims.bans import ban_member
+from sprocket.scrims.enums import ScrimStatus
 from sprocket.scrims.lifecycle import drop_expired_seats
 from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry
-from sprocket.scrims.service import CANCELLED, LOCKED, PENDING, POPPED
 
 
 async def expire_waits(session: AsyncSession, *, now: dt.datetime) -> int:
@@ -31,7 +31,7 @@ async def expire_waits(session: AsyncSession, *, now: dt.datetime) -> int:
             .where(
                 ScrimEntry.active.is_(True),
                 ScrimEntry.wait_until <= now,
-                Scrim.status.in_((PENDING, LOCKED)),
+                Scrim.status.in_((ScrimStatus.PENDING, ScrimStatus.LOCKED)),
                 Scrim.started_at.is_(None),
             )
             .distinct()
@@ -52,7 +52,7 @@ async def expire_waits(session: AsyncSession, *, now: dt.datetime) -> int:
             continue
         removed += len(gone)
         if not await service.active_entries(session, scrim.id):
-            service.finish(scrim, CANCELLED, now)
+            service.finish(scrim, ScrimStatus.CANCELLED, now)
         await service.announce(session, scrim, also=gone, now=now)
     return removed
 
@@ -74,7 +74,7 @@ async def expire_check_ins(session: AsyncSession, *, now: dt.datetime) -> list[M
     scrims = (
         await session.scalars(
             select(Scrim)
-            .where(Scrim.status == POPPED, Scrim.check_in_deadline <= now)
+            .where(Scrim.status == ScrimStatus.POPPED, Scrim.check_in_deadline <= now)
             .order_by(Scrim.id)
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)
@@ -112,9 +112,9 @@ async def expire_check_ins(session: AsyncSession, *, now: dt.datetime) -> list[M
             gone += [e.member_id for e in rest]
             rest = []
         if rest:
-            scrim.status = PENDING
+            scrim.status = ScrimStatus.PENDING
         else:
-            service.finish(scrim, CANCELLED, now)
+            service.finish(scrim, ScrimStatus.CANCELLED, now)
         await service.announce(session, scrim, also=gone, now=now)
     return missed
 
