@@ -68,7 +68,7 @@ async def _series_seconds(data_dir: Path, runs: int) -> list[float]:
     from sprocket.flows import match_results
     from sprocket.jobs import build_runtime
     from sprocket.migrate import upgrade_async
-    from sprocket.replays import service
+    from sprocket.replays.enums import SubmissionStatus
     from sprocket.replays.models import Submission
     from sprocket.schedule import service as schedule
     from tests.league_world import build_world
@@ -122,7 +122,7 @@ async def _series_seconds(data_dir: Path, runs: int) -> list[float]:
             elapsed = time.perf_counter() - started
             async with platform.reading() as s:
                 status = (await s.get(Submission, submission.id)).status  # type: ignore[union-attr]
-            if status != service.AWAITING:
+            if status != SubmissionStatus.AWAITING_RATIFICATION:
                 raise RuntimeError(f"the series ended {status}, not awaiting ratification")
             if run:  # the first run warms up imports and caches
                 seconds.append(elapsed)

@@ -25,6 +25,7 @@ from sprocket.replays import validation
 from sprocket.replays.models import Submission
 from sprocket.replays.subjects import Side, organization_accounts, register_subject, replay_ids
 from sprocket.schedule import service as schedule
+from sprocket.schedule.enums import MatchStatus
 from sprocket.schedule.models import Fixture, Match
 from sprocket.stats import service as stats
 
@@ -135,7 +136,7 @@ class MatchSubject:
         return await access.is_league_staff(session, actor, self.organization_id, self.league.id)
 
     def require_undecided(self) -> None:
-        if self.match.status != schedule.SCHEDULED:
+        if self.match.status != MatchStatus.SCHEDULED:
             raise Conflict(
                 f"Match {self.match.id} is already {self.match.status}.",
                 code="MATCH_ALREADY_DECIDED",

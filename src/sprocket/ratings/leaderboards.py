@@ -45,9 +45,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.errors import InvalidInput
 from sprocket.league.models import League, Player, Season, Team
 from sprocket.paging import check_page_size
+from sprocket.ratings.enums import RatingSource
 from sprocket.ratings.models import Rating, RatingPoint
-from sprocket.ratings.service import MATCH
 from sprocket.schedule import service as schedule
+from sprocket.schedule.enums import MatchStatus
 from sprocket.schedule.models import Match, MatchGame
 from sprocket.schedule.standings import StandingRow
 from sprocket.stats.models import PlayerGameStat
@@ -181,7 +182,7 @@ def _rating_board(f: Filters):  # noqa: ANN202 - a select
             counted = counted.where(RatingPoint.played_at < f.until)
         if f.season_id is not None:
             counted = counted.where(
-                RatingPoint.source == MATCH,
+                RatingPoint.source == RatingSource.MATCH,
                 RatingPoint.source_game_id.in_(
                     select(MatchGame.id)
                     .join(Match, Match.id == MatchGame.match_id)
@@ -223,7 +224,7 @@ def _stat_board(by: PlayerBoard, f: Filters):  # noqa: ANN202 - a select
         .where(
             League.organization_id == f.organization_id,
             League.game_mode_id == f.game_mode_id,
-            Match.status == schedule.COMPLETED,
+            Match.status == MatchStatus.COMPLETED,
         )
     )
     if f.skill_group_id is not None:

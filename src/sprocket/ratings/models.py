@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sprocket.db import Base, UTCDateTime, utcnow
+from sprocket.db import Base, State, UTCDateTime, one_of, utcnow
+from sprocket.ratings.enums import RatingSource
 
 
 class Rating(Base):
@@ -38,13 +39,14 @@ class RatingPoint(Base):
     __table_args__ = (
         UniqueConstraint("member_id", "game_mode_id", "source", "source_game_id"),
         Index("ix_rating_points_member", "member_id", "game_mode_id", "id"),
+        one_of("source", RatingSource),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     game_mode_id: Mapped[int] = mapped_column(ForeignKey("game_modes.id"))
-    source: Mapped[str] = mapped_column(String(16))  # "match" or "scrim"
+    source: Mapped[RatingSource] = mapped_column(State(RatingSource, 16))
     source_game_id: Mapped[int] = mapped_column(Integer)
     played_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     won: Mapped[bool] = mapped_column()

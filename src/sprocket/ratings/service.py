@@ -66,6 +66,7 @@ from sprocket.league.models import (
     Season,
 )
 from sprocket.ratings.balance import MAX_TEAM_SIZE
+from sprocket.ratings.enums import RatingSource
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.ratings.skill import (
     GameRecord,
@@ -75,14 +76,13 @@ from sprocket.ratings.skill import (
     replay,
     win_probability,
 )
+from sprocket.schedule.enums import MatchStatus
 from sprocket.schedule.models import Fixture, Match, MatchGame
 from sprocket.stats.models import PlayerGameStat
 
-#: The sources of rated games (a rating point's ``source``): league matches, scrims.
-MATCH, SCRIM = "match", "scrim"
 PROVISIONAL_KEY = "rating_provisional_games"
 #: Rank of each source in the order of games accepted at the same instant.
-SOURCE_RANK = {MATCH: 0, SCRIM: 1}
+SOURCE_RANK = {RatingSource.MATCH: 0, RatingSource.SCRIM: 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class RatedGame:
     """One accepted game as the ratings see it: who played for each side and who won
     (``home_won``: the game's stored winner, its replay's outcome)."""
 
-    source: str
+    source: RatingSource
     game_id: int
     organization_id: int
     game_mode_id: int
@@ -105,7 +105,7 @@ class RatedGame:
         return (self.accepted_at, SOURCE_RANK.get(self.source, 9), self.game_id)
 
     @property
-    def key(self) -> tuple[str, int]:
+    def key(self) -> tuple[RatingSource, int]:
         return (self.source, self.game_id)
 
     def record(self) -> GameRecord[int]:
@@ -169,7 +169,7 @@ def _assemble(rows: Iterable[Sequence[object]]) -> list[RatedGame]:
             continue  # one side has no known player: nothing to rate
         games.append(
             RatedGame(
-                source=MATCH,
+                source=RatingSource.MATCH,
                 game_id=game_id,
                 organization_id=org,
                 game_mode_id=mode,
@@ -192,7 +192,7 @@ async def league_match_games(
         _match_games_query().where(
             League.organization_id == organization_id,
             League.game_mode_id == game_mode_id,
-            Match.status == "completed",
+            Match.status == MatchStatus.COMPLETED,
         )
     )
     return _assemble(rows)
@@ -339,7 +339,7 @@ async def rate_games(session: AsyncSession, *, games: Sequence[RatedGame]) -> li
 
 async def _already_rated(session: AsyncSession, games: Sequence[RatedGame]) -> set[tuple[str, int]]:
     found: set[tuple[str, int]] = set()
-    by_source: dict[str, list[int]] = defaultdict(list)
+    by_source: dict[RatingSource, list[int]] = defaultdict(list)
     for game in games:
         by_source[game.source].append(game.game_id)
     for source, ids in by_source.items():

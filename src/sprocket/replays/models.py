@@ -14,11 +14,16 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sprocket.db import Base, UTCDateTime, utcnow
+from sprocket.db import Base, State, UTCDateTime, in_values, one_of, utcnow
+from sprocket.replays.enums import (
+    OPEN_SUBMISSION_STATUSES,
+    ClaimStatus,
+    RatificationDecision,
+    SubmissionStatus,
+)
 
 
 class StoredReplay(Base):
@@ -48,7 +53,7 @@ def storage_key(sha256: str) -> str:
     return f"replays/{sha256[:2]}/{sha256[2:4]}/{sha256}.replay"
 
 
-_OPEN = "status IN ('processing', 'validating', 'awaiting_ratification')"
+_OPEN = in_values("status", OPEN_SUBMISSION_STATUSES)
 
 
 class Submission(Base):
@@ -62,17 +67,18 @@ class Submission(Base):
             "uq_submissions_open_match",
             "match_id",
             unique=True,
-            sqlite_where=text(_OPEN),
-            postgresql_where=text(_OPEN),
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
         ),
         Index(
             "uq_submissions_open_scrim",
             "scrim_id",
             unique=True,
-            sqlite_where=text(_OPEN),
-            postgresql_where=text(_OPEN),
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
         ),
         CheckConstraint("(match_id IS NULL) <> (scrim_id IS NULL)", name="one_subject"),
+        one_of("status", SubmissionStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,7 +90,9 @@ class Submission(Base):
     )
     submitted_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_for_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
-    status: Mapped[str] = mapped_column(String(32), default="processing")
+    status: Mapped[SubmissionStatus] = mapped_column(
+        State(SubmissionStatus, 32), default=SubmissionStatus.PROCESSING
+    )
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -110,13 +118,16 @@ class Ratification(Base):
     """A player's answer to a submission: ratify, or reject with a reason."""
 
     __tablename__ = "ratifications"
-    __table_args__ = (UniqueConstraint("submission_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("submission_id", "user_id"),
+        one_of("decision", RatificationDecision),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
-    decision: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[RatificationDecision] = mapped_column(State(RatificationDecision, 16))
     reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -125,6 +136,7 @@ class AccountClaim(Base):
     """A member says an unknown account in a replay is theirs; staff or the other side confirm."""
 
     __tablename__ = "account_claims"
+    __table_args__ = (one_of("status", ClaimStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -133,6 +145,6 @@ class AccountClaim(Base):
     platform: Mapped[str] = mapped_column(String(16))
     account_id: Mapped[str] = mapped_column(String(64))
     account_name: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[ClaimStatus] = mapped_column(State(ClaimStatus, 16), default=ClaimStatus.PENDING)
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -34,6 +34,12 @@ from sprocket.logs import log
 from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
 from sprocket.replays import validation
+from sprocket.replays.enums import (
+    OPEN_SUBMISSION_STATUSES,
+    ClaimStatus,
+    RatificationDecision,
+    SubmissionStatus,
+)
 from sprocket.replays.filenames import clean_filename
 from sprocket.replays.models import (
     AccountClaim,
@@ -49,9 +55,6 @@ from sprocket.replays.summary import header_summary
 from sprocket.replays.validation import CountedGame, GameKeys, duplicate_game
 from sprocket.text import plural
 
-PROCESSING, VALIDATING, AWAITING = "processing", "validating", "awaiting_ratification"
-ACCEPTED, REJECTED = "accepted", "rejected"
-OPEN = (PROCESSING, VALIDATING, AWAITING)
 MAX_FILES = 15
 
 
@@ -137,7 +140,7 @@ async def submit(
     if len(files) > MAX_FILES:
         raise InvalidInput(f"A series has at most {MAX_FILES} replays.", code="TOO_MANY_FILES")
     busy = await session.scalar(
-        select(Submission.id).where(_for(subject), Submission.status.in_(OPEN))
+        select(Submission.id).where(_for(subject), Submission.status.in_(OPEN_SUBMISSION_STATUSES))
     )
     if busy is not None:
         raise Conflict(
@@ -173,7 +176,7 @@ async def submit(
     submission = Submission(
         submitted_by_user_id=actor.user_id,
         submitted_for_team_id=side.team_id if side else None,
-        status=PROCESSING,
+        status=SubmissionStatus.PROCESSING,
     )
     setattr(submission, subject.column, subject.id)
     session.add(submission)
@@ -209,7 +212,7 @@ async def _used_by(session: AsyncSession, digest: str, *, besides: int | None = 
         select(Submission.id)
         .join(SubmissionReplay, SubmissionReplay.submission_id == Submission.id)
         .join(StoredReplay, StoredReplay.id == SubmissionReplay.stored_replay_id)
-        .where(StoredReplay.sha256 == digest, Submission.status != REJECTED)
+        .where(StoredReplay.sha256 == digest, Submission.status != SubmissionStatus.REJECTED)
     )
     if besides is not None:
         query = query.where(Submission.id != besides)
@@ -238,7 +241,11 @@ async def _counted_elsewhere(
         select(Submission.id, StoredReplay.replay_id, StoredReplay.match_guid)
         .join(SubmissionReplay, SubmissionReplay.submission_id == Submission.id)
         .join(StoredReplay, StoredReplay.id == SubmissionReplay.stored_replay_id)
-        .where(or_(*shared), StoredReplay.sha256 != sha256, Submission.status != REJECTED)
+        .where(
+            or_(*shared),
+            StoredReplay.sha256 != sha256,
+            Submission.status != SubmissionStatus.REJECTED,
+        )
         .order_by(Submission.id, SubmissionReplay.game_number)
     )
     if besides is not None:
@@ -307,7 +314,10 @@ async def process_submission(
     submission = await session.get(
         Submission, submission_id, with_for_update=True, populate_existing=True
     )
-    if submission is None or submission.status not in (PROCESSING, VALIDATING):
+    if submission is None or submission.status not in (
+        SubmissionStatus.PROCESSING,
+        SubmissionStatus.VALIDATING,
+    ):
         return submission
     items = (
         await session.scalars(
@@ -340,12 +350,12 @@ async def process_submission(
                 counted,
             )
         )
-    submission.status = VALIDATING
+    submission.status = SubmissionStatus.VALIDATING
     subject = await subject_of(session, submission)
     report = await subject.check(session, files)
     submission.report = report.as_json()
     if report.ok:
-        submission.status = AWAITING
+        submission.status = SubmissionStatus.AWAITING_RATIFICATION
         submission.rejection_reason = None
         if await _ratifications_needed(session, subject, submission) == 0:
             try:
@@ -355,7 +365,7 @@ async def process_submission(
             except Conflict:  # e.g. a scrim locked meanwhile: staff settle it later
                 pass
     else:
-        submission.status = REJECTED
+        submission.status = SubmissionStatus.REJECTED
         submission.rejection_reason = report.summary()[:500]
     _changed(session, submission)
     return submission
@@ -417,10 +427,10 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
             Ratification.submission_id == submission.id, Ratification.user_id == actor.user_id
         )
     )
-    if already is not None or submission.status == ACCEPTED:
+    if already is not None or submission.status == SubmissionStatus.ACCEPTED:
         return submission  # a repeated ratification changes nothing
     subject.require_undecided()
-    if submission.status != AWAITING:
+    if submission.status != SubmissionStatus.AWAITING_RATIFICATION:
         raise Conflict(
             f"Submission {submission.id} is {submission.status.replace('_', ' ')}, not awaiting "
             "ratification.",
@@ -431,14 +441,17 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
             submission_id=submission.id,
             user_id=actor.user_id,
             team_id=side.team_id,
-            decision="ratify",
+            decision=RatificationDecision.RATIFY,
         )
     )
     await session.flush()
     count = await session.scalar(
         select(func.count())
         .select_from(Ratification)
-        .where(Ratification.submission_id == submission.id, Ratification.decision == "ratify")
+        .where(
+            Ratification.submission_id == submission.id,
+            Ratification.decision == RatificationDecision.RATIFY,
+        )
     )
     if (count or 0) >= await _ratifications_needed(session, subject, submission):
         await _accept(session, subject, submission)
@@ -459,7 +472,7 @@ async def reject(
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Say why the result is wrong.", code="REASON_REQUIRED")
-    if submission.status not in OPEN:
+    if submission.status not in OPEN_SUBMISSION_STATUSES:
         raise Conflict(
             f"Submission {submission.id} is already {submission.status}.", code="NOT_OPEN"
         )
@@ -469,18 +482,18 @@ async def reject(
         )
     )
     if earlier is not None:  # changed their mind after ratifying: one answer per player
-        earlier.decision, earlier.reason = "reject", reason[:500]
+        earlier.decision, earlier.reason = RatificationDecision.REJECT, reason[:500]
     else:
         session.add(
             Ratification(
                 submission_id=submission.id,
                 user_id=actor.user_id,
                 team_id=side.team_id if side else None,
-                decision="reject",
+                decision=RatificationDecision.REJECT,
                 reason=reason[:500],
             )
         )
-    submission.status = REJECTED
+    submission.status = SubmissionStatus.REJECTED
     submission.rejection_reason = reason[:500]
     _changed(session, submission)
     await session.flush()
@@ -489,7 +502,7 @@ async def reject(
 
 async def _accept(session: AsyncSession, subject: ResultSubject, submission: Submission) -> None:
     await subject.accept(session, submission)
-    submission.status = ACCEPTED
+    submission.status = SubmissionStatus.ACCEPTED
     _changed(session, submission)
     await session.flush()
 
@@ -526,11 +539,13 @@ def _audit(
 async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "force-accept results")
-    if submission.status == ACCEPTED:
+    if submission.status == SubmissionStatus.ACCEPTED:
         return submission
-    if submission.status not in (AWAITING, REJECTED):
+    if submission.status not in (SubmissionStatus.AWAITING_RATIFICATION, SubmissionStatus.REJECTED):
         raise Conflict("This submission is still being processed.", code="NOT_PROCESSED")
-    if submission.status == REJECTED and await _used_elsewhere(session, subject, submission):
+    if submission.status == SubmissionStatus.REJECTED and await _used_elsewhere(
+        session, subject, submission
+    ):
         raise Conflict(
             f"Another submission of {subject.noun} is open or accepted; settle that one instead.",
             code="SUBMISSION_IN_PROGRESS",
@@ -544,7 +559,9 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
             StoredReplay.id.in_(
                 select(SubmissionReplay.stored_replay_id)
                 .join(Submission, Submission.id == SubmissionReplay.submission_id)
-                .where(Submission.id != submission.id, Submission.status != REJECTED)
+                .where(
+                    Submission.id != submission.id, Submission.status != SubmissionStatus.REJECTED
+                )
             )
         )
     )
@@ -582,12 +599,12 @@ async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> S
     """Process the same replays again from the start (ratifications are dropped)."""
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "reset submissions")
-    if submission.status == ACCEPTED:
+    if submission.status == SubmissionStatus.ACCEPTED:
         raise Conflict("An accepted result is invalidated, not reset.", code="ALREADY_ACCEPTED")
     busy = await session.scalar(
         select(Submission.id).where(
             _for(subject),
-            Submission.status.in_(OPEN),
+            Submission.status.in_(OPEN_SUBMISSION_STATUSES),
             Submission.id != submission.id,
         )
     )
@@ -596,7 +613,7 @@ async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> S
             f"Submission {busy} for {subject.noun} is open.", code="SUBMISSION_IN_PROGRESS"
         )
     await _drop_ratifications(session, submission)
-    _restart(session, submission, PROCESSING)
+    _restart(session, submission, SubmissionStatus.PROCESSING)
     _audit(session, actor, subject, "submission.reset", submission)
     return submission
 
@@ -609,7 +626,7 @@ async def _drop_ratifications(session: AsyncSession, submission: Submission) -> 
         await session.delete(row)
 
 
-def _restart(session: AsyncSession, submission: Submission, status: str) -> None:
+def _restart(session: AsyncSession, submission: Submission, status: SubmissionStatus) -> None:
     submission.status = status
     submission.report = None
     submission.rejection_reason = None
@@ -626,10 +643,10 @@ async def invalidate(
     await _staff_only(session, actor, subject, "invalidate results")
     if not reason.strip():
         raise InvalidInput("Say why the result is invalidated.", code="REASON_REQUIRED")
-    if submission.status != ACCEPTED:
+    if submission.status != SubmissionStatus.ACCEPTED:
         raise Conflict("Only an accepted result can be invalidated.", code="NOT_ACCEPTED")
     await subject.take_back(session, submission)
-    submission.status = REJECTED
+    submission.status = SubmissionStatus.REJECTED
     submission.rejection_reason = f"Invalidated by staff: {reason.strip()}"[:500]
     _changed(session, submission)
     _audit(session, actor, subject, "submission.invalidate", submission, reason=reason.strip())
@@ -667,7 +684,7 @@ async def claim_account(
             AccountClaim.submission_id == submission.id,
             AccountClaim.platform == key[0],
             AccountClaim.account_id == key[1],
-            AccountClaim.status == "pending",
+            AccountClaim.status == ClaimStatus.PENDING,
         )
     )
     if pending is not None:
@@ -702,7 +719,7 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
             raise PermissionDenied(
                 "Staff, or a player of the other side of the claimant's, confirm an account claim."
             )
-    if claim.status != "pending":
+    if claim.status != ClaimStatus.PENDING:
         return claim
     await accounts.link_claimed_account(
         session,
@@ -711,13 +728,15 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
         account_id=claim.account_id,
         display_name=claim.account_name,
     )
-    claim.status = "confirmed"
+    claim.status = ClaimStatus.CONFIRMED
     claim.decided_by_user_id = actor.user_id
     # Rejected by validation for unknown accounts: check it again with the account linked.
-    blocked = submission.status == REJECTED and (submission.report or {}).get("unknown_accounts")
+    blocked = submission.status == SubmissionStatus.REJECTED and (submission.report or {}).get(
+        "unknown_accounts"
+    )
     if blocked and not await _used_elsewhere(session, subject, submission):
         await _drop_ratifications(session, submission)
-        _restart(session, submission, VALIDATING)
+        _restart(session, submission, SubmissionStatus.VALIDATING)
     await session.flush()
     return claim
 
@@ -730,7 +749,7 @@ async def _used_elsewhere(
         select(Submission.id).where(
             _for(subject),
             Submission.id != submission.id,
-            Submission.status.in_((*OPEN, ACCEPTED)),
+            Submission.status.in_((*OPEN_SUBMISSION_STATUSES, SubmissionStatus.ACCEPTED)),
         )
     )
     return other is not None
@@ -740,11 +759,11 @@ async def close_open_of_scrim(session: AsyncSession, *, scrim_id: int, reason: s
     """A cancelled scrim takes no result: its open submissions are rejected with ``reason``."""
     rows = await session.scalars(
         select(Submission)
-        .where(Submission.scrim_id == scrim_id, Submission.status.in_(OPEN))
+        .where(Submission.scrim_id == scrim_id, Submission.status.in_(OPEN_SUBMISSION_STATUSES))
         .with_for_update()
     )
     for submission in rows.all():
-        submission.status = REJECTED
+        submission.status = SubmissionStatus.REJECTED
         submission.rejection_reason = reason[:500]
         _changed(session, submission)
 

@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sprocket.db import Base, UTCDateTime
+from sprocket.db import Base, State, UTCDateTime, one_of
+from sprocket.schedule.enums import MatchStatus
 
 
 class MatchWeek(Base):
@@ -41,7 +42,10 @@ class Match(Base):
     """The series played for a fixture: its format, its window and its result."""
 
     __tablename__ = "matches"
-    __table_args__ = (Index("ix_matches_season_skill_group", "season_id", "skill_group_id"),)
+    __table_args__ = (
+        Index("ix_matches_season_skill_group", "season_id", "skill_group_id"),
+        one_of("status", MatchStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fixture_id: Mapped[int] = mapped_column(
@@ -55,7 +59,9 @@ class Match(Base):
     format: Mapped[str] = mapped_column(String(16))
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[MatchStatus] = mapped_column(
+        State(MatchStatus, 16), default=MatchStatus.SCHEDULED
+    )
     forfeited_by_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

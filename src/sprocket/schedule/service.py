@@ -25,11 +25,11 @@ from sprocket.paging import Page, page
 from sprocket.platform.outbox import enqueue
 from sprocket.schedule import csv_io, generator
 from sprocket.schedule.csv_io import LineError, ScheduleImportError
+from sprocket.schedule.enums import MatchStatus
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 from sprocket.schedule.results import check_games
 from sprocket.schedule.standings import SeriesResult, StandingRow, compute_standings
 
-SCHEDULED, COMPLETED, FORFEITED = "scheduled", "completed", "forfeited"
 MAX_CSV_BYTES = 1_000_000
 
 
@@ -244,7 +244,7 @@ async def generate_schedule(
             format=fmt,
             starts_at=pairing.starts_at,
             ends_at=pairing.ends_at,
-            status=SCHEDULED,
+            status=MatchStatus.SCHEDULED,
         )
         for fixture, group_id, pairing in matches
     ]
@@ -329,7 +329,7 @@ async def import_schedule_csv(
             format=fmt,
             starts_at=row.starts_at,
             ends_at=row.ends_at,
-            status=SCHEDULED,
+            status=MatchStatus.SCHEDULED,
         )
         for fixture, row, home in fixtures
     ]
@@ -426,7 +426,7 @@ async def matches(
     week: int | None = None,
     team_id: int | None = None,
     skill_group_id: int | None = None,
-    status: str | None = None,
+    status: MatchStatus | None = None,
     first: int,
     after: str | None = None,
 ) -> Page[Match]:
@@ -457,7 +457,7 @@ async def match_context(session: AsyncSession, match_id: int) -> tuple[Match, Fi
 
 
 def _require_open(match: Match) -> None:
-    if match.status != SCHEDULED:
+    if match.status != MatchStatus.SCHEDULED:
         raise Conflict(
             f"Match {match.id} is already {match.status}; it cannot change now.",
             code="MATCH_ALREADY_DECIDED",
@@ -505,7 +505,7 @@ async def record_forfeit(
     _require_open(match)
     if team_id not in (fixture.home_team_id, fixture.away_team_id):
         raise InvalidInput("Only a team playing the match can forfeit it.", code="WRONG_TEAM")
-    match.status = FORFEITED
+    match.status = MatchStatus.FORFEITED
     match.forfeited_by_team_id = team_id
     match.completed_at = utcnow()
     status_changed(session, match)
@@ -559,7 +559,7 @@ async def complete_match(
         )
     ]
     session.add_all(rows)
-    match.status = COMPLETED
+    match.status = MatchStatus.COMPLETED
     match.completed_at = utcnow()
     status_changed(session, match)
     await session.flush()
@@ -572,7 +572,7 @@ async def reopen_match(session: AsyncSession, *, match: Match) -> None:
         await session.scalars(select(MatchGame).where(MatchGame.match_id == match.id))
     ).all():
         await session.delete(game)
-    match.status = SCHEDULED
+    match.status = MatchStatus.SCHEDULED
     match.completed_at = None
     match.forfeited_by_team_id = None
     status_changed(session, match)
@@ -588,7 +588,10 @@ async def standings(
     """The table of a season (and skill group): team ids ranked by the league's rules."""
     season, league = await _season_and_league(session, season_id)
     teams_query = select(Team.id, Team.name).where(Team.league_id == league.id)
-    decided = [Match.season_id == season.id, Match.status.in_((COMPLETED, FORFEITED))]
+    decided = [
+        Match.season_id == season.id,
+        Match.status.in_((MatchStatus.COMPLETED, MatchStatus.FORFEITED)),
+    ]
     if skill_group_id is not None:
         teams_query = teams_query.where(Team.skill_group_id == skill_group_id)
         decided.append(Match.skill_group_id == skill_group_id)

@@ -25,6 +25,7 @@ from sprocket.errors import Conflict
 from sprocket.league.configuration import KEYS
 from sprocket.league.models import OrganizationSetting
 from sprocket.ratings import service as ratings
+from sprocket.ratings.enums import RatingSource
 from sprocket.ratings.models import RatingPoint
 from sprocket.ratings.service import RatedGame
 from sprocket.replays.models import Submission
@@ -143,7 +144,7 @@ def _rated_game(game: ScrimGame, scrim: Scrim) -> RatedGame | None:
         return None
     accepted = scrim.finished_at or scrim.started_at or scrim.created_at
     return RatedGame(
-        source=ratings.SCRIM,
+        source=RatingSource.SCRIM,
         game_id=game.id,
         organization_id=scrim.organization_id,
         game_mode_id=scrim.game_mode_id,
