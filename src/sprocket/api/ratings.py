@@ -23,10 +23,14 @@ from sprocket.api.schedule import StandingRowNode
 from sprocket.league.models import League, Member
 from sprocket.paging import decode_cursor, encode_cursor
 from sprocket.ratings import leaderboards, reads, service
+from sprocket.ratings.enums import RatingSource
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.ratings.skill import display_rating
 
 Info = strawberry.Info[Context, None]
+RatingSourceEnum = strawberry.enum(
+    RatingSource, name="RatingSource", description="Where the game was played."
+)
 
 
 @strawberry.enum(name="PlayerLeaderboardBy")
@@ -83,7 +87,7 @@ class RatingNode:
 
 @strawberry.type(name="RatingPoint", description="A member's rating before and after one game.")
 class RatingPointNode:
-    source: str
+    source: RatingSourceEnum  # type: ignore[valid-type]
     game_id: strawberry.ID
     played_at: dt.datetime
     won: bool

@@ -22,6 +22,7 @@ from sprocket.flows import match_results
 from sprocket.league.access import IdentityView
 from sprocket.league.models import Member
 from sprocket.replays import reads, service
+from sprocket.replays.enums import ClaimStatus, RatificationDecision, SubmissionStatus
 from sprocket.replays.filenames import clean_filename
 from sprocket.replays.models import (
     AccountClaim,
@@ -35,6 +36,21 @@ from sprocket.replays.redaction import report_members, without_account_ids
 from sprocket.schedule.models import Match
 from sprocket.scrims.models import Scrim
 from sprocket.text import size_text
+
+SubmissionStatusEnum = strawberry.enum(
+    SubmissionStatus,
+    name="SubmissionStatus",
+    description="PROCESSING (reading the replays), VALIDATING (checking them against the "
+    "match or scrim), AWAITING_RATIFICATION, then ACCEPTED or REJECTED.",
+)
+RatificationDecisionEnum = strawberry.enum(
+    RatificationDecision, name="RatificationDecision", description="A player's answer."
+)
+ClaimStatusEnum = strawberry.enum(
+    ClaimStatus,
+    name="AccountClaimStatus",
+    description="PENDING until staff or the other side confirm it, then CONFIRMED.",
+)
 
 if TYPE_CHECKING:
     from sprocket.api.scrims import ScrimNode
@@ -80,7 +96,7 @@ class SubmissionGameNode:
 class RatificationNode:
     user_id: strawberry.ID
     team_id: strawberry.ID | None
-    decision: str
+    decision: RatificationDecisionEnum  # type: ignore[valid-type]
     reason: str | None
     created_at: dt.datetime
 
@@ -106,7 +122,7 @@ class AccountClaimNode:
     submission_id: strawberry.ID
     platform: str
     account_name: str | None
-    status: str
+    status: ClaimStatusEnum  # type: ignore[valid-type]
     claimed_account_id: strawberry.Private[str]
 
     @classmethod
@@ -132,7 +148,7 @@ class AccountClaimNode:
 @strawberry.type(name="Submission")
 class SubmissionNode:
     id: strawberry.ID
-    status: str
+    status: SubmissionStatusEnum  # type: ignore[valid-type]
     rejection_reason: str | None
     stored_report: strawberry.Private[dict | None]
     created_at: dt.datetime
@@ -215,7 +231,7 @@ class SubmissionNode:
 @strawberry.type
 class SubmissionEvent:
     submission_id: strawberry.ID
-    status: str
+    status: SubmissionStatusEnum  # type: ignore[valid-type]
 
 
 @strawberry.type
@@ -350,6 +366,6 @@ class ReplaySubscription:
                 at = dt.datetime.fromisoformat(event["at"])
                 if at <= seen or event["status"] == status:
                     continue  # committed before what was already sent, relayed after it
-                status, seen = event["status"], at
+                status, seen = SubmissionStatus(event["status"]), at
                 await info.context.recheck()  # the token still holds
                 yield SubmissionEvent(submission_id=gid(event["submission_id"]), status=status)

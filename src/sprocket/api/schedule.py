@@ -19,6 +19,7 @@ from sprocket.api.stats import PlayerStatLineNode, TeamStatLineNode
 from sprocket.league.models import Team
 from sprocket.replays.models import StoredReplay
 from sprocket.schedule import service
+from sprocket.schedule.enums import MatchStatus
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 from sprocket.schedule.standings import StandingRow
 from sprocket.schedule.tasks import match_channel
@@ -99,13 +100,20 @@ class GameScoreNode:
         return [TeamStatLineNode.of(r) for r in rows]
 
 
+MatchStatusEnum = strawberry.enum(
+    MatchStatus,
+    name="MatchStatus",
+    description="SCHEDULED (no result yet), COMPLETED (played) or FORFEITED.",
+)
+
+
 @strawberry.type(name="Match")
 class MatchNode:
     id: strawberry.ID
     format: str
     starts_at: dt.datetime
     ends_at: dt.datetime
-    status: str
+    status: MatchStatusEnum  # type: ignore[valid-type]
     completed_at: dt.datetime | None
     fixture_id: strawberry.Private[int]
     skill_group_id: strawberry.Private[int | None]
@@ -205,7 +213,7 @@ class StandingRowNode:
 @strawberry.type
 class MatchStatusEvent:
     match_id: strawberry.ID
-    status: str
+    status: MatchStatusEnum  # type: ignore[valid-type]
     starts_at: dt.datetime
     ends_at: dt.datetime
 
@@ -233,7 +241,7 @@ class ScheduleQuery:
         week: int | None = None,
         team_id: strawberry.ID | None = None,
         skill_group_id: strawberry.ID | None = None,
-        status: str | None = None,
+        status: MatchStatusEnum | None = None,  # type: ignore[valid-type]
         first: int = 50,
         after: str | None = None,
     ) -> Connection[MatchNode]:
@@ -386,7 +394,7 @@ class ScheduleSubscription:
                 await info.context.recheck()  # the token still holds
                 yield MatchStatusEvent(
                     match_id=gid(event["match_id"]),
-                    status=event["status"],
+                    status=MatchStatus(event["status"]),
                     starts_at=dt.datetime.fromisoformat(event["starts_at"]),
                     ends_at=dt.datetime.fromisoformat(event["ends_at"]),
                 )

@@ -12,7 +12,7 @@ import strawberry
 
 from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.league import GameModeNode, SkillGroupNode
-from sprocket.api.scrims import Info, ScrimNode
+from sprocket.api.scrims import Info, ScrimNode, TicketStatusEnum
 from sprocket.scrims import matchmaking
 from sprocket.scrims.models import QueueTicket, Scrim
 
@@ -21,7 +21,7 @@ from sprocket.scrims.models import QueueTicket, Scrim
 class ScrimQueueTicketNode:
     id: strawberry.ID
     organization_id: strawberry.ID
-    status: str = strawberry.field(description="queued, placed (in a scrim), left or expired.")
+    status: TicketStatusEnum  # type: ignore[valid-type]
     competitive: bool
     joined_at: dt.datetime
     wait_until: dt.datetime

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncGenerator
-from enum import Enum
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -19,15 +18,28 @@ from sprocket.league import service as league
 from sprocket.league.models import GameMode, Member
 from sprocket.replays.models import Submission
 from sprocket.scrims import bans, lifecycle, service, staff
+from sprocket.scrims.enums import ScrimStatus, ScrimTeamMode, TicketStatus
 from sprocket.scrims.models import QueueBan, Scrim, ScrimEntry, ScrimGame, ScrimGroup
 
 Info = strawberry.Info[Context, None]
 
 
-@strawberry.enum(description="Fixed teams for the whole scrim, or a new balanced split per game.")
-class ScrimTeamMode(Enum):
-    FIXED = "fixed"
-    ROUND_ROBIN = "round_robin"
+ScrimStatusEnum = strawberry.enum(
+    ScrimStatus,
+    name="ScrimStatus",
+    description="PENDING (waiting for players), POPPED (full: check-in), IN_PROGRESS, "
+    "COMPLETE, CANCELLED, or LOCKED (held by staff).",
+)
+ScrimTeamModeEnum = strawberry.enum(
+    ScrimTeamMode,
+    name="ScrimTeamMode",
+    description="Fixed teams for the whole scrim, or a new balanced split per game.",
+)
+TicketStatusEnum = strawberry.enum(
+    TicketStatus,
+    name="ScrimQueueTicketStatus",
+    description="QUEUED (waiting), or how the ticket ended: PLACED (in a scrim), LEFT or EXPIRED.",
+)
 
 
 @strawberry.type(name="ScrimLobby")
@@ -108,11 +120,9 @@ class ScrimNode:
     id: strawberry.ID
     organization_id: strawberry.ID
     competitive: bool
-    team_mode: ScrimTeamMode
+    team_mode: ScrimTeamModeEnum  # type: ignore[valid-type]
     games: int
-    status: str = strawberry.field(
-        description="pending, popped, in_progress, complete, cancelled or locked."
-    )
+    status: ScrimStatusEnum  # type: ignore[valid-type]
     created_at: dt.datetime
     popped_at: dt.datetime | None
     check_in_deadline: dt.datetime | None
@@ -128,7 +138,7 @@ class ScrimNode:
             id=gid(row.id),
             organization_id=gid(row.organization_id),
             competitive=row.competitive,
-            team_mode=ScrimTeamMode(row.team_mode),
+            team_mode=row.team_mode,
             games=row.games,
             status=row.status,
             created_at=row.created_at,
@@ -249,7 +259,7 @@ class ScrimQuery:
         info: Info,
         organization_id: strawberry.ID,
         game_mode: str | None = None,
-        status: str | None = None,
+        status: ScrimStatusEnum | None = None,  # type: ignore[valid-type]
     ) -> list[ScrimNode]:
         async with info.context.platform.reading() as session:
             rows = await service.list_scrims(
@@ -299,7 +309,7 @@ class ScrimMutation:
         game_mode: str,
         wait_minutes: int,
         competitive: bool = True,
-        team_mode: ScrimTeamMode = ScrimTeamMode.FIXED,
+        team_mode: ScrimTeamModeEnum = ScrimTeamMode.FIXED,  # type: ignore[valid-type]
         games: int = 3,
         skill_group_id: strawberry.ID | None = None,
     ) -> ScrimNode:
@@ -309,7 +319,7 @@ class ScrimMutation:
             game_mode=game_mode,
             wait_until=dt.timedelta(minutes=wait_minutes),
             competitive=competitive,
-            team_mode=team_mode.value,
+            team_mode=team_mode,
             games=games,
             skill_group_id=RawId.maybe(skill_group_id),
         )
