@@ -11,10 +11,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError
 
-from sprocket.db import create_engine
+from sprocket.db import State, create_engine
 from sprocket.migrate import alembic_config, downgrade, upgrade
 from sprocket.models import Base
 from tests.conftest import POSTGRES_URL, _pg_admin
@@ -124,3 +125,76 @@ def test_upgrade_to_head_twice_is_a_no_op(empty_database):
     upgrade(empty_database)
     upgrade(empty_database)
     assert _inspect(empty_database) == (HEAD, MODEL_TABLES)
+
+
+#: Every column of the models that holds a state: (table, column).
+STATE_COLUMNS = {
+    (table.name, column.name)
+    for table in Base.metadata.tables.values()
+    for column in table.columns
+    if isinstance(column.type, State)
+}
+
+
+def test_every_state_column_is_kept_to_its_values(empty_database):
+    upgrade(empty_database)
+
+    def read(connection: Connection) -> set[str]:
+        inspector = inspect(connection)
+        return {
+            check["name"]
+            for table in inspector.get_table_names()
+            for check in inspector.get_check_constraints(table)
+        }
+
+    async def main() -> set[str]:
+        engine = create_engine(empty_database)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(read)
+        finally:
+            await engine.dispose()
+
+    assert STATE_COLUMNS  # the models have states
+    expected = {f"ck_{table}_{column}" for table, column in STATE_COLUMNS}
+    assert expected <= asyncio.run(main())
+    declared = {
+        check.name
+        for table in Base.metadata.tables.values()
+        for check in table.constraints
+        if check.name and check.name.startswith("ck_")
+    }
+    assert expected <= declared  # and the models declare the same constraints
+
+
+def test_the_database_refuses_an_unknown_state(empty_database):
+    upgrade(empty_database)
+    grant = text(
+        "INSERT INTO role_grants (user_id, organization_id, role, created_at)"
+        " VALUES (1, 1, :role, '2026-01-01 00:00:00')"
+    )
+
+    async def main() -> None:
+        engine = create_engine(empty_database)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    text(
+                        "INSERT INTO users (id, display_name, is_superuser, created_at)"
+                        " VALUES (1, 'Ann', false, '2026-01-01 00:00:00')"
+                    )
+                )
+                await connection.execute(
+                    text(
+                        "INSERT INTO organizations (id, slug, name, time_zone, created_at)"
+                        " VALUES (1, 'org', 'Org', 'UTC', '2026-01-01 00:00:00')"
+                    )
+                )
+                await connection.execute(grant, {"role": "player"})  # a known role is taken
+            with pytest.raises(IntegrityError, match="ck_role_grants_role|CHECK"):
+                async with engine.begin() as connection:
+                    await connection.execute(grant, {"role": "emperor"})
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())
