@@ -97,7 +97,6 @@ WORDS: dict[str, list[str]] = {
     "key": list(KEYS),
     "timeZone": ["UTC", "Europe/London", "America/New_York", "Australia/Sydney"],
     "matchFormat": ["bo1", "bo3", "bo5", "bo7", "fixed2", "fixed3"],
-    "status": ["scheduled", "completed", "pending", "popped", "in_progress", "complete"],
     "slug": ["demo", "other-league", "x"],
     "discordId": ["100000000000000001", "100000000000000002", "2"],
 }

@@ -151,7 +151,7 @@ async def test_six_demo_players_play_a_rated_3v3_scrim_through_the_api(
             token=person["token"],
         )
         scrim = joined["joinScrim"]
-    assert scrim["status"] == "popped"
+    assert scrim["status"] == "POPPED"
 
     for person in people:
         checked = await gql.ok(
@@ -161,7 +161,7 @@ async def test_six_demo_players_play_a_rated_3v3_scrim_through_the_api(
         )
         scrim = checked["checkIn"]
     started = utcnow()
-    assert scrim["status"] == "in_progress"
+    assert scrim["status"] == "IN_PROGRESS"
     assert scrim["lobby"]["name"] and len(scrim["lobby"]["password"]) >= 6
     assert len(scrim["lineups"]) == 3
     teams = {frozenset(g["homeMemberIds"]) for g in scrim["lineups"]}
@@ -185,12 +185,12 @@ async def test_six_demo_players_play_a_rated_3v3_scrim_through_the_api(
     body = response.json()
     assert "errors" not in body, body
     submission = body["data"]["submitScrimReplays"]
-    assert submission["status"] == "processing" and submission["scrim"] == {"id": scrim_id}
+    assert submission["status"] == "PROCESSING" and submission["scrim"] == {"id": scrim_id}
     await drain(platform)
     status = await gql.ok(
         "query($i: ID!) { submission(id: $i) { status report } }", {"i": submission["id"]}
     )
-    assert status["submission"]["status"] == "awaiting_ratification", status
+    assert status["submission"]["status"] == "AWAITING_RATIFICATION", status
     assert status["submission"]["report"]["ok"] is True
 
     # The other side ratifies; the scrim completes and the six players' ratings move.
@@ -199,15 +199,15 @@ async def test_six_demo_players_play_a_rated_3v3_scrim_through_the_api(
         {"i": submission["id"]},
         token=opponent["token"],
     )
-    assert ratified["ratifySubmission"]["status"] == "accepted"
+    assert ratified["ratifySubmission"]["status"] == "ACCEPTED"
     done = await gql.ok("query($s: ID!) { scrim(id: $s) { status } }", {"s": scrim_id})
-    assert done["scrim"]["status"] == "complete"
+    assert done["scrim"]["status"] == "COMPLETE"
     for person in people:
         after = (await gql.ok(RATING, {"p": str(person["player_id"])}))["player"]
         was = before[person["member_id"]]
         assert after["rating"]["games"] == was["rating"]["games"] + 3
         assert len(after["ratingHistory"]) == min(50, len(was["ratingHistory"]) + 3)
-        assert [h["source"] for h in after["ratingHistory"][:3]] == ["scrim"] * 3
+        assert [h["source"] for h in after["ratingHistory"][:3]] == ["SCRIM"] * 3
         won = str(person["member_id"]) in home
         moved = after["rating"]["displayed"] - was["rating"]["displayed"]
         assert moved > 0 if won else moved < 0, (person["name"], moved)

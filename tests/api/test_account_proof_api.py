@@ -41,7 +41,7 @@ async def test_a_pending_link_does_not_make_a_replays_account_count(platform, wo
     submission = (
         await gql.ok(SUBMISSION, {"s": str(submission_id)}, token=world.tokens["league_staff"])
     )["submission"]
-    assert submission["status"] == "rejected"
+    assert submission["status"] == "REJECTED"
     assert {u["platform_id"] for u in submission["report"]["unknown_accounts"]} == {ringer}
     ringers = [
         f for g in submission["report"]["games"] for f in g["found"] if f["platform_id"] == ringer

@@ -152,7 +152,7 @@ async def test_a_match_before_todays_rosters_is_judged_on_its_own_date(
     submission = body["data"]["submitReplays"]["id"]
     report = (await api.ok(SUBMISSION, {"s": submission}, as_="league_staff"))["submission"]
 
-    assert report["status"] == "rejected"
+    assert report["status"] == "REJECTED"
     problems = [(p["code"], p["game"], p["message"]) for p in report["report"]["problems"]]
     game_day = _local_day(played, zone)
     newcomer_name, newcomer_steam = accounts[newcomer]
@@ -441,7 +441,7 @@ async def test_total_count_answers_on_every_connection_under_its_filters(platfor
         (f"query($s: ID!, $first: Int!, $after: String) {{ matches(seasonId: $s, week: 1,"
          f" first: $first, after: $after) {{ {page} }} }}", {"s": season}, 2),
         (f"query($s: ID!, $t: ID!, $first: Int!, $after: String) {{ matches(seasonId: $s,"
-         f' teamId: $t, status: "completed", first: $first, after: $after) {{ {page} }} }}',
+         f' teamId: $t, status: COMPLETED, first: $first, after: $after) {{ {page} }} }}',
          {"s": season, "t": str(world.team_ids[0])}, 1),
         (f"query($o: ID!, $first: Int!, $after: String) {{ playerLeaderboard(organizationId: $o,"
          f' gameMode: "doubles", first: $first, after: $after) {{ {page} }} }}',

@@ -53,7 +53,7 @@ async def test_the_queue_through_the_api_from_entry_to_a_started_scrim(
     org = {"o": str(world.organization_id)}
     for token in tokens[:3]:
         ticket = (await gql.ok(ENTER, org, token=token))["enterScrimQueue"]
-        assert ticket["status"] == "queued" and ticket["competitive"]
+        assert ticket["status"] == "QUEUED" and ticket["competitive"]
         assert ticket["gameMode"] == {"code": "doubles"}
         assert ticket["skillGroup"] == {"name": "Premier"} and ticket["scrim"] is None
 
@@ -69,12 +69,12 @@ async def test_the_queue_through_the_api_from_entry_to_a_started_scrim(
         }
     ]
     mine = (await gql.ok(MINE, org, token=tokens[0]))["myScrimQueueTicket"]
-    assert mine["status"] == "queued"
+    assert mine["status"] == "QUEUED"
     assert (await gql.ok(MINE, org, token=tokens[3]))["myScrimQueueTicket"] is None
 
     left = (await gql.ok(LEAVE, org, token=tokens[2]))["leaveScrimQueue"]
-    assert left["status"] == "left" and left["leftAt"]
-    assert (await gql.ok(ENTER, org, token=tokens[2]))["enterScrimQueue"]["status"] == "queued"
+    assert left["status"] == "LEFT" and left["leftAt"]
+    assert (await gql.ok(ENTER, org, token=tokens[2]))["enterScrimQueue"]["status"] == "QUEUED"
 
     # Refusals carry their code.
     for variables, token, code in (
@@ -93,9 +93,9 @@ async def test_the_queue_through_the_api_from_entry_to_a_started_scrim(
 
     # The fourth completes the lobby: a popped scrim, with everyone seated.
     placed = (await gql.ok(ENTER, org, token=tokens[3]))["enterScrimQueue"]
-    assert placed["status"] == "placed"
+    assert placed["status"] == "PLACED"
     scrim = placed["scrim"]
-    assert scrim["status"] == "popped" and scrim["seats"] == 4 and len(scrim["players"]) == 4
+    assert scrim["status"] == "POPPED" and scrim["seats"] == 4 and len(scrim["players"]) == 4
     assert (await gql.ok(MINE, org, token=tokens[0]))["myScrimQueueTicket"] is None
     assert (await gql.ok(SIZES, org))["scrimQueueSizes"] == []
     error = await gql.error(ENTER, org, token=tokens[0])
@@ -103,11 +103,11 @@ async def test_the_queue_through_the_api_from_entry_to_a_started_scrim(
     my = await gql.ok(
         "query($o: ID!) { myScrim(organizationId: $o) { id status } }", org, token=tokens[1]
     )
-    assert my["myScrim"] == {"id": scrim["id"], "status": "popped"}
+    assert my["myScrim"] == {"id": scrim["id"], "status": "POPPED"}
 
     for n, token in enumerate(tokens):
         row = (await gql.ok(CHECK_IN, {"s": scrim["id"]}, token=token))["checkIn"]
-        assert row["status"] == ("in_progress" if n == 3 else "popped")
+        assert row["status"] == ("IN_PROGRESS" if n == 3 else "POPPED")
 
 
 async def _statements(platform: Runtime, variables: dict[str, Any]) -> tuple[int, Any]:

@@ -629,5 +629,5 @@ async def test_an_answered_claim_is_still_refused_to_the_outsider(platform, worl
         error = await gql.error(CONFIRM, variables, token=world.tokens[role])
         assert error["extensions"]["code"] == code, (role, error)
     again = await gql.ok(CONFIRM, variables, token=world.tokens["league_staff"])
-    assert again["confirmAccountClaim"]["status"] == "confirmed"
+    assert again["confirmAccountClaim"]["status"] == "CONFIRMED"
     assert await snapshot(platform) == before

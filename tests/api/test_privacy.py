@@ -106,7 +106,7 @@ async def test_identities_are_hidden_from_the_public_and_shown_to_self_and_staff
         members, _, _ = await _members(http, world, world.tokens[viewer])
         assert members[player]["user"]["discordId"] == discord_id, viewer
         assert {(a["accountId"], a["status"], a["proof"]) for a in members[player]["accounts"]} == {
-            (VERIFIED, "VERIFIED", "staff"),
+            (VERIFIED, "VERIFIED", "STAFF"),
             (PENDING, "PENDING", None),
         }, viewer
     # The player sees their own identity, not their captain's.

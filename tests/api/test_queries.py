@@ -12,7 +12,7 @@ from tests.api.support import Fresh, iso
 from tests.league_world import World
 
 MATCHES = """
-query($s: ID!, $week: Int, $team: ID, $group: ID, $status: String, $first: Int! = 50,
+query($s: ID!, $week: Int, $team: ID, $group: ID, $status: MatchStatus, $first: Int! = 50,
       $after: String) {
   matches(seasonId: $s, week: $week, teamId: $team, skillGroupId: $group, status: $status,
           first: $first, after: $after) {
@@ -64,7 +64,7 @@ async def _play(gql, world: World, a: int, b: int, games: list[tuple[int, int]])
         for x, y in games
     ]
     data = await gql.ok(RECORD, {"m": match["id"], "g": scores}, token=world.tokens["league_staff"])
-    assert data["recordResult"]["status"] == "completed"
+    assert data["recordResult"]["status"] == "COMPLETED"
     assert len(data["recordResult"]["games"]) == len(games)
 
 
@@ -76,7 +76,7 @@ async def _forfeit(gql, world: World, loser: int, other: int) -> None:
         {"m": match["id"], "t": str(loser)},
         token=world.tokens["organization_admin"],
     )
-    assert data["recordForfeit"] == {"status": "forfeited", "forfeitedBy": {"id": str(loser)}}
+    assert data["recordForfeit"] == {"status": "FORFEITED", "forfeitedBy": {"id": str(loser)}}
 
 
 async def _play_the_table(gql, world: World) -> None:
@@ -226,12 +226,12 @@ async def test_matches_filters(gql, world) -> None:
     assert (await _matches(gql, world, group=str(world.skill_group_ids[1])))["nodes"] == []
 
     await _play_the_table(gql, world)
-    completed = (await _matches(gql, world, status="completed"))["nodes"]
+    completed = (await _matches(gql, world, status="COMPLETED"))["nodes"]
     assert len(completed) == 2 and all(len(m["games"]) in (3, 5) for m in completed)
-    (forfeited,) = (await _matches(gql, world, status="forfeited"))["nodes"]
+    (forfeited,) = (await _matches(gql, world, status="FORFEITED"))["nodes"]
     assert forfeited["forfeitedBy"] == {"name": "Team 4"} and forfeited["games"] == []
-    assert len((await _matches(gql, world, status="scheduled"))["nodes"]) == 3
-    assert len((await _matches(gql, world, status="scheduled", team=t1))["nodes"]) == 1
+    assert len((await _matches(gql, world, status="SCHEDULED"))["nodes"]) == 3
+    assert len((await _matches(gql, world, status="SCHEDULED", team=t1))["nodes"]) == 1
 
     page = await _matches(gql, world, first=4)
     assert len(page["nodes"]) == 4 and page["pageInfo"]["hasNextPage"]
@@ -370,7 +370,7 @@ async def test_schedule_csv_round_trips_into_a_second_season(gql, world) -> None
         token=world.tokens["league_staff"],
     )
     assert len(imported["importSchedule"]) == 6
-    assert {m["status"] for m in imported["importSchedule"]} == {"scheduled"}
+    assert {m["status"] for m in imported["importSchedule"]} == {"SCHEDULED"}
     again = (await gql.ok("query($s: ID!) { scheduleCsv(seasonId: $s) }", {"s": second}))[
         "scheduleCsv"
     ]

@@ -132,7 +132,7 @@ def test_the_schema_s_own_clients_pass() -> None:
     """The heaviest pages the test suite asks for (introspection: see the test below)."""
     heavy = [
         _measure(
-            'query($s: ID!) { matches(seasonId: $s, status: "completed", first: 100) { nodes {'
+            "query($s: ID!) { matches(seasonId: $s, status: COMPLETED, first: 100) { nodes {"
             " homeTeam { name } awayTeam { name } games { number homeGoals awayGoals"
             " replay { sha256 downloadUrl } players { name score goals mvp }"
             " teams { goals won } } } } }"

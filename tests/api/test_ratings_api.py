@@ -99,7 +99,7 @@ async def test_a_players_rating_history_form_and_team_record(platform, world, gq
     }
     assert player["ratingHistory"] == [
         {
-            "source": "match",
+            "source": "MATCH",
             "gameId": str(p.source_game_id),
             "won": p.won,
             "muBefore": p.mu_before,

@@ -259,12 +259,12 @@ async def test_upload_process_ratify_and_see_the_result(platform, world: World, 
     body = await upload(http, match_id, uploads, token=captain)
     assert "errors" not in body, body
     submitted = body["data"]["submitReplays"]
-    assert submitted["status"] == "processing"
+    assert submitted["status"] == "PROCESSING"
     assert [g["gameNumber"] for g in submitted["games"]] == [1, 2, 3, 4]
 
     await drain(platform)
     data = await gql.ok(SUBMISSION, {"s": submitted["id"]}, token=captain)
-    assert data["submission"]["status"] == "awaiting_ratification", data
+    assert data["submission"]["status"] == "AWAITING_RATIFICATION", data
     assert data["submission"]["report"]["ok"] is True
 
     # The other side ratifies (one ratification is the default requirement).
@@ -272,10 +272,10 @@ async def test_upload_process_ratify_and_see_the_result(platform, world: World, 
     ratified = await gql.ok(
         RATIFY, {"s": submitted["id"]}, token=await token_for(platform, other_side[0])
     )
-    assert ratified["ratifySubmission"]["status"] == "accepted"
+    assert ratified["ratifySubmission"]["status"] == "ACCEPTED"
 
     match = (await gql.ok(MATCH, {"m": str(match_id)}))["match"]
-    assert match["status"] == "completed"
+    assert match["status"] == "COMPLETED"
     assert (match["homeTeam"]["name"], match["awayTeam"]["name"]) == ("Team 1", "Team 2")
     scores = [(g["number"], g["homeGoals"], g["awayGoals"]) for g in match["games"]]
     assert scores == [(1, 3, 1), (2, 0, 2), (3, 2, 1), (4, 1, 0)]
@@ -375,7 +375,7 @@ async def test_upload_process_ratify_and_see_the_result(platform, world: World, 
     again = await gql.ok(
         RATIFY, {"s": submitted["id"]}, token=await token_for(platform, other_side[1])
     )
-    assert again["ratifySubmission"]["status"] == "accepted"
+    assert again["ratifySubmission"]["status"] == "ACCEPTED"
     assert await count(platform, MatchGame, MatchGame.match_id == match_id) == 4
     assert await count(platform, TeamGameStat) == 8
     assert await count(platform, PlayerGameStat) == 16
@@ -635,7 +635,7 @@ async def test_a_multipart_request_needs_the_preflight_header(platform, world, h
         token=world.tokens["team_captain"],
         headers={"X-Apollo-Operation-Name": "Submit"},
     )
-    assert response.json()["data"]["submitReplays"]["status"] == "processing"
+    assert response.json()["data"]["submitReplays"]["status"] == "PROCESSING"
 
 
 # -- the subscription ----------------------------------------------------------------------------
@@ -672,14 +672,14 @@ async def test_the_status_streams_from_processing_to_accepted(platform, world: W
     uploads = sweep(await linked_lineup(platform, match_id))
     submission_id = await submit(platform, world.actors["team_captain"], match_id, uploads)
     async with _subscribe(platform, submission_id) as stream:
-        assert await _next_status(stream, submission_id) == "processing"
+        assert await _next_status(stream, submission_id) == "PROCESSING"
         await drain(platform)
-        assert await _next_status(stream, submission_id) == "awaiting_ratification"
+        assert await _next_status(stream, submission_id) == "AWAITING_RATIFICATION"
         other_side = await team_users(platform, world.team_ids[1])
         async with platform.unit_of_work() as s:
             await replays.ratify(s, actor=Actor(user_id=other_side[0]), submission_id=submission_id)
         await drain(platform)
-        assert await _next_status(stream, submission_id) == "accepted"
+        assert await _next_status(stream, submission_id) == "ACCEPTED"
 
 
 async def test_an_unknown_submission_is_not_found(platform, world: World) -> None:
@@ -701,7 +701,7 @@ async def test_an_unknown_submission_is_not_found(platform, world: World) -> Non
 
 SCOREBOARDS = """
 query($s: ID!) {
-  matches(seasonId: $s, status: "completed", first: 100) {
+  matches(seasonId: $s, status: COMPLETED, first: 100) {
     nodes {
       homeTeam { name } awayTeam { name }
       games {
@@ -824,7 +824,7 @@ async def test_an_unknown_account_is_claimed_and_the_series_checked_again(
     await drain(platform)
 
     submission = (await gql.ok(SUBMISSION, {"s": submission_id}))["submission"]
-    assert submission["status"] == "rejected"
+    assert submission["status"] == "REJECTED"
     assert "Smurf" in submission["rejectionReason"]
     unknown = submission["report"]["unknown_accounts"]
     assert unknown == [
@@ -836,7 +836,7 @@ async def test_an_unknown_account_is_claimed_and_the_series_checked_again(
             CLAIM, {"s": submission_id, "p": "steam", "a": smurf}, token=world.tokens["player"]
         )
     )["claimAccount"]
-    assert (claim["status"], claim["accountName"]) == ("pending", "Smurf")
+    assert (claim["status"], claim["accountName"]) == ("PENDING", "Smurf")
     # The claimant's own side does not confirm; the other side does.
     refused = await gql.error(CONFIRM, {"c": claim["id"]}, token=world.tokens["team_captain"])
     assert refused["extensions"]["code"] == "PERMISSION_DENIED"
@@ -844,7 +844,7 @@ async def test_an_unknown_account_is_claimed_and_the_series_checked_again(
     confirmed = await gql.ok(
         CONFIRM, {"c": claim["id"]}, token=await token_for(platform, other_side[0])
     )
-    assert confirmed["confirmAccountClaim"]["status"] == "confirmed"
+    assert confirmed["confirmAccountClaim"]["status"] == "CONFIRMED"
     async with platform.reading() as s:
         owner = await s.scalar(
             select(Member.user_id)
@@ -856,6 +856,6 @@ async def test_an_unknown_account_is_claimed_and_the_series_checked_again(
     # Checked again from the same replays, without a new upload.
     await drain(platform)
     submission = (await gql.ok(SUBMISSION, {"s": submission_id}))["submission"]
-    assert submission["status"] == "awaiting_ratification", submission["report"]
+    assert submission["status"] == "AWAITING_RATIFICATION", submission["report"]
     assert submission["report"]["unknown_accounts"] == []
     assert await count(platform, StoredReplay) == 3

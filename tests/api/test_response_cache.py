@@ -32,7 +32,7 @@ async def _post(
 async def _first_match(http: httpx.AsyncClient, world: World) -> dict[str, Any]:
     response = await _post(
         http,
-        'query($s: ID!) { matches(seasonId: $s, status: "scheduled", first: 1)'
+        "query($s: ID!) { matches(seasonId: $s, status: SCHEDULED, first: 1)"
         " { nodes { id homeTeam { name } } } }",
         {"s": str(world.season_id)},
     )
@@ -70,7 +70,7 @@ async def test_a_write_makes_the_next_answer_fresh(http, world) -> None:
 
     match = await _first_match(http, world)
     recorded = await _post(http, RECORD, {"m": match["id"]}, token=world.tokens["league_staff"])
-    assert recorded.json()["data"]["recordResult"]["status"] == "completed"
+    assert recorded.json()["data"]["recordResult"]["status"] == "COMPLETED"
 
     after = await _post(http, STANDINGS, variables)
     assert after.headers[HEADER] == "miss"

@@ -61,7 +61,7 @@ async def test_first_the_current_status_then_each_change(platform, world: World)
     watched, other = world.match_ids[0], world.match_ids[1]
     async with _subscribe(platform, watched) as stream:
         first = await _next(stream)
-        assert first["matchId"] == str(watched) and first["status"] == "scheduled"
+        assert first["matchId"] == str(watched) and first["status"] == "SCHEDULED"
 
         # A change to another match does not reach this stream.
         async with platform.unit_of_work() as s:
@@ -82,7 +82,7 @@ async def test_first_the_current_status_then_each_change(platform, world: World)
             )
         await _relay(platform)
         moved = await _next(stream)
-        assert moved["matchId"] == str(watched) and moved["status"] == "scheduled"
+        assert moved["matchId"] == str(watched) and moved["status"] == "SCHEDULED"
         assert dt.datetime.fromisoformat(moved["startsAt"]) == starts
 
         async with platform.unit_of_work() as s:
@@ -90,13 +90,13 @@ async def test_first_the_current_status_then_each_change(platform, world: World)
                 s, actor=root, match_id=watched, games=[(1, 0), (2, 0), (3, 0)]
             )
         await _relay(platform)
-        assert (await _next(stream))["status"] == "completed"
+        assert (await _next(stream))["status"] == "COMPLETED"
 
 
 async def test_a_forfeit_reaches_the_subscriber(platform, world: World) -> None:
     match_id = world.match_ids[2]
     async with _subscribe(platform, match_id) as stream:
-        assert (await _next(stream))["status"] == "scheduled"
+        assert (await _next(stream))["status"] == "SCHEDULED"
         async with platform.unit_of_work() as s:
             await schedule.record_forfeit(
                 s,
@@ -105,7 +105,7 @@ async def test_a_forfeit_reaches_the_subscriber(platform, world: World) -> None:
                 team_id=await _home(platform, match_id),
             )
         await _relay(platform)
-        assert (await _next(stream))["status"] == "forfeited"
+        assert (await _next(stream))["status"] == "FORFEITED"
 
 
 async def _first_result(platform: Runtime, match_id: str) -> Any:
@@ -193,7 +193,7 @@ async def test_over_a_websocket(platform, settings, world: World) -> None:
         )
         first = await receive()
         assert first["type"] == "next" and first["id"] == "1"
-        assert first["payload"]["data"]["matchStatus"]["status"] == "scheduled"
+        assert first["payload"]["data"]["matchStatus"]["status"] == "SCHEDULED"
 
         async with platform.unit_of_work() as s:
             await schedule.record_forfeit(
@@ -207,7 +207,7 @@ async def test_over_a_websocket(platform, settings, world: World) -> None:
         assert change["type"] == "next"
         assert change["payload"]["data"]["matchStatus"] == {
             **first["payload"]["data"]["matchStatus"],
-            "status": "forfeited",
+            "status": "FORFEITED",
         }
 
         await ws.send(

@@ -23,6 +23,7 @@ from sprocket.runtime import Runtime
 from sprocket.scrims import bans as queue_bans
 from sprocket.scrims import lifecycle, service, timeouts
 from sprocket.scrims import staff as scrim_staff
+from sprocket.scrims.enums import ScrimStatus
 from sprocket.scrims.lineups import game_lineups
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame
 from tests.conftest import POSTGRES_URL
@@ -126,6 +127,24 @@ async def test_a_scrim_fills_pops_checks_in_and_starts_with_balanced_teams(
         games = (await s.scalars(select(ScrimGame).where(ScrimGame.scrim_id == scrim.id))).all()
     assert [g.number for g in games] == [1, 2, 3]
     assert {g.home_member_ids for g in games} == {f"{a.member_id},{d.member_id}"}
+
+
+async def test_scrims_are_listed_by_status_and_a_word_that_is_none_is_refused(
+    platform: Runtime, world: World
+) -> None:
+    """GraphQL types the status; a door that passes text (the CLI) has it checked here."""
+    (person,) = (await premier_people(platform, world))[:1]
+    scrim = await open_scrim(platform, world, person)
+    org = world.organization_id
+    for status in (None, "pending", ScrimStatus.PENDING):
+        listed = await act(platform, service.list_scrims, organization_id=org, status=status)
+        assert [row.id for row in listed] == [scrim.id], status
+    assert await act(platform, service.list_scrims, organization_id=org, status="complete") == []
+    await refused(
+        platform,
+        "INVALID_STATUS",
+        act(platform, service.list_scrims, organization_id=org, status="lost"),
+    )
 
 
 async def test_round_robin_plays_a_different_balanced_split_each_game(
