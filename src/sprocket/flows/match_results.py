@@ -22,9 +22,11 @@ from sprocket.platform.storage import ObjectStorage
 from sprocket.ratings import service as ratings
 from sprocket.replays import service as replays
 from sprocket.replays import validation
+from sprocket.replays.errors import ReplayCode
 from sprocket.replays.models import Submission
 from sprocket.replays.subjects import Side, organization_accounts, register_subject, replay_ids
 from sprocket.schedule import service as schedule
+from sprocket.schedule.errors import ScheduleCode
 from sprocket.schedule.models import Fixture, Match
 from sprocket.stats import service as stats
 
@@ -138,7 +140,7 @@ class MatchSubject:
         if self.match.status != schedule.SCHEDULED:
             raise Conflict(
                 f"Match {self.match.id} is already {self.match.status}.",
-                code="MATCH_ALREADY_DECIDED",
+                code=ScheduleCode.MATCH_ALREADY_DECIDED,
             )
 
     # -- checking ------------------------------------------------------------------------------
@@ -206,7 +208,7 @@ class MatchSubject:
             raise Conflict(
                 "This submission's games cannot be matched to the two teams; it cannot be "
                 "accepted.",
-                code="CANNOT_ACCEPT",
+                code=ReplayCode.CANNOT_ACCEPT,
             )
         rows = await schedule.complete_match(
             session,

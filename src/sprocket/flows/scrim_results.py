@@ -43,6 +43,7 @@ from sprocket.replays.models import Submission
 from sprocket.replays.subjects import Side, organization_accounts, register_subject
 from sprocket.replays.validation import GameFile, GameRules, Report
 from sprocket.scrims import results, service
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import Scrim, ScrimGame
 from sprocket.scrims.validation import ScrimExpectation, validate_scrim_games
 
@@ -127,7 +128,7 @@ class ScrimSubject:
             raise Conflict(
                 f"Scrim {self.scrim.id} is {self.scrim.status.replace('_', ' ')}; results are "
                 "submitted and accepted while a scrim is in progress.",
-                code="SCRIM_NOT_IN_PROGRESS",
+                code=ScrimCode.SCRIM_NOT_IN_PROGRESS,
             )
 
     # -- checking ------------------------------------------------------------------------------

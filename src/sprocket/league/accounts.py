@@ -13,6 +13,7 @@ from sprocket.audit import AuditEntry
 from sprocket.errors import Conflict, InvalidInput, PermissionDenied, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
+from sprocket.league.errors import LeagueCode
 from sprocket.league.models import (
     AccountProof,
     AccountStatus,
@@ -44,7 +45,7 @@ def parse_platform(value: str) -> GamePlatform:
     except ValueError:
         known = ", ".join(p.value for p in GamePlatform)
         raise InvalidInput(
-            f"Unknown platform '{value}'. Use one of: {known}.", code="INVALID_PLATFORM"
+            f"Unknown platform '{value}'. Use one of: {known}.", code=LeagueCode.INVALID_PLATFORM
         ) from None
 
 
@@ -72,7 +73,7 @@ def normalize_account_id(platform: GamePlatform, account_id: str) -> str:
 def _bad(platform: GamePlatform, value: str, expected: str) -> InvalidInput:
     return InvalidInput(
         f"'{value[:80]}' is not a valid {platform_name(platform)} account id: expected {expected}.",
-        code="INVALID_ACCOUNT_ID",
+        code=LeagueCode.INVALID_ACCOUNT_ID,
     )
 
 
@@ -160,7 +161,7 @@ def _duplicate(kind: GamePlatform, canonical: str, mine: bool, pending: bool = F
     waiting = " and awaits a proof" if pending else ""
     return Conflict(
         f"The {platform_name(kind)} account {canonical} is already linked to {whose}{waiting}.",
-        code="DUPLICATE_PLATFORM_ACCOUNT",
+        code=LeagueCode.DUPLICATE_PLATFORM_ACCOUNT,
     )
 
 
@@ -244,7 +245,7 @@ async def _flush(
     except IntegrityError:  # linked concurrently by someone else
         raise Conflict(
             f"The {platform_name(kind)} account {canonical} is already linked.",
-            code="DUPLICATE_PLATFORM_ACCOUNT",
+            code=LeagueCode.DUPLICATE_PLATFORM_ACCOUNT,
         ) from None
     return account
 

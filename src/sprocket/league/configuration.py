@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sprocket.errors import InvalidInput
+from sprocket.league.errors import LeagueCode
 from sprocket.league.rules import PointsRule, TieBreak
 
 
@@ -51,7 +52,8 @@ class SettingKey:
 
     def _bad(self, value: Any, expected: str) -> InvalidInput:
         return InvalidInput(
-            f"Setting '{self.key}' must be {expected}; got {value!r}.", code="INVALID_SETTING"
+            f"Setting '{self.key}' must be {expected}; got {value!r}.",
+            code=LeagueCode.INVALID_SETTING,
         )
 
 
@@ -209,5 +211,5 @@ def setting_key(key: str) -> SettingKey:
     except KeyError:
         raise InvalidInput(
             f"There is no setting called '{key}'. Known settings: {', '.join(sorted(KEYS))}.",
-            code="UNKNOWN_SETTING",
+            code=LeagueCode.UNKNOWN_SETTING,
         ) from None

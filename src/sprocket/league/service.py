@@ -12,10 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import DEFAULT_ZONE, zone_name
-from sprocket.errors import Conflict, InvalidInput, found
+from sprocket.errors import CommonCode, Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_superuser, require_user
+from sprocket.identity.errors import IdentityCode
 from sprocket.league import access
 from sprocket.league.configuration import OrganizationConfig, effective_config, setting_key
+from sprocket.league.errors import LeagueCode
 from sprocket.league.match_format import MatchFormat
 from sprocket.league.models import (
     Franchise,
@@ -41,7 +43,7 @@ def _name(value: str, what: str, limit: int = 100) -> str:
     value = value.strip()
     if not value or len(value) > limit:
         raise InvalidInput(
-            f"A {what} needs a name of 1 to {limit} characters.", code="INVALID_NAME"
+            f"A {what} needs a name of 1 to {limit} characters.", code=IdentityCode.INVALID_NAME
         )
     return value
 
@@ -71,7 +73,7 @@ async def insert_unique(session: AsyncSession, row: Any, duplicate: str) -> None
         async with session.begin_nested():
             await session.flush()
     except IntegrityError:
-        raise Conflict(duplicate, code="DUPLICATE") from None
+        raise Conflict(duplicate, code=LeagueCode.DUPLICATE) from None
 
 
 # -- catalog ---------------------------------------------------------------------------------
@@ -96,7 +98,9 @@ async def game_mode_by_code(session: AsyncSession, code: str) -> GameMode:
     mode = await session.scalar(select(GameMode).where(GameMode.code == code))
     if mode is None:
         known = ", ".join(c for c, _, _ in GAME_MODES)
-        raise InvalidInput(f"Unknown game mode '{code}'. Use one of: {known}.", code="NOT_FOUND")
+        raise InvalidInput(
+            f"Unknown game mode '{code}'. Use one of: {known}.", code=CommonCode.NOT_FOUND
+        )
     return mode
 
 
@@ -149,7 +153,7 @@ async def create_organization(
     if not _SLUG.match(slug):
         raise InvalidInput(
             "An organization's short name uses 2 to 63 lowercase letters, digits and dashes.",
-            code="INVALID_SLUG",
+            code=LeagueCode.INVALID_SLUG,
         )
     org = Organization(slug=slug, name=_name(name, "organization"), time_zone=zone_name(time_zone))
     await insert_unique(session, org, f"An organization called '{slug}' already exists.")
@@ -232,7 +236,7 @@ async def create_league(
         raise InvalidInput(
             f"Roster sizes must satisfy {mode.team_size} (the team size) <= minimum <= maximum"
             f" <= 50; got {low} and {high}.",
-            code="INVALID_ROSTER_LIMITS",
+            code=LeagueCode.INVALID_ROSTER_LIMITS,
         )
     fmt = MatchFormat.parse(match_format)
     league = League(
@@ -268,9 +272,9 @@ async def create_season(
         session, actor, league.organization_id, league.id, "create seasons"
     )
     if number < 1:
-        raise InvalidInput("Season numbers start at 1.", code="INVALID_SEASON")
+        raise InvalidInput("Season numbers start at 1.", code=LeagueCode.INVALID_SEASON)
     if starts_at >= ends_at:
-        raise InvalidInput("A season must end after it starts.", code="INVALID_DATES")
+        raise InvalidInput("A season must end after it starts.", code=LeagueCode.INVALID_DATES)
     season = Season(
         league_id=league.id,
         number=number,
@@ -289,7 +293,7 @@ async def skill_group_of(
     group = found(await session.get(SkillGroup, skill_group_id), "skill group", skill_group_id)
     if group.league_id != league.id:
         raise InvalidInput(
-            f"Skill group '{group.name}' belongs to another league.", code="WRONG_LEAGUE"
+            f"Skill group '{group.name}' belongs to another league.", code=LeagueCode.WRONG_LEAGUE
         )
     return group
 
@@ -313,8 +317,12 @@ async def create_skill_group(
         session, actor, league.organization_id, league.id, "create skill groups"
     )
     if ordinal < 1:
-        raise InvalidInput("Skill group order starts at 1 (the top tier).", code="INVALID_ORDER")
-    salary_cap = amount(salary_cap, what="salary cap", code="INVALID_SALARY_CAP", zero=False)
+        raise InvalidInput(
+            "Skill group order starts at 1 (the top tier).", code=LeagueCode.INVALID_ORDER
+        )
+    salary_cap = amount(
+        salary_cap, what="salary cap", code=LeagueCode.INVALID_SALARY_CAP, zero=False
+    )
     group = SkillGroup(
         league_id=league.id,
         name=_name(name, "skill group", 64),
@@ -364,7 +372,7 @@ async def create_team(
         if franchise.organization_id != league.organization_id:
             raise InvalidInput(
                 f"Franchise '{franchise.name}' belongs to another organization.",
-                code="WRONG_ORGANIZATION",
+                code=LeagueCode.WRONG_ORGANIZATION,
             )
     team = Team(
         league_id=league.id,

@@ -42,9 +42,10 @@ from dataclasses import dataclass
 from sqlalchemy import Float, case, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.errors import InvalidInput
+from sprocket.errors import CommonCode, InvalidInput
 from sprocket.league.models import League, Player, Season, Team
 from sprocket.paging import check_page_size
+from sprocket.ratings.errors import RatingCode
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.ratings.service import MATCH
 from sprocket.schedule import service as schedule
@@ -75,11 +76,11 @@ class Filters:
     def check(self) -> None:
         if self.min_games < 0:
             raise InvalidInput(
-                "The minimum number of games cannot be negative.", code="INVALID_MIN_GAMES"
+                "The minimum number of games cannot be negative.", code=RatingCode.INVALID_MIN_GAMES
             )
         if self.since and self.until and self.since >= self.until:
             raise InvalidInput(
-                "The time window must end after it starts.", code="INVALID_TIME_WINDOW"
+                "The time window must end after it starts.", code=RatingCode.INVALID_TIME_WINDOW
             )
 
     @property
@@ -107,7 +108,9 @@ class Page:
 def _check_page(first: int, offset: int) -> None:
     check_page_size(first)
     if offset < 0:
-        raise InvalidInput("That cursor is not one this API gave out.", code="INVALID_CURSOR")
+        raise InvalidInput(
+            "That cursor is not one this API gave out.", code=CommonCode.INVALID_CURSOR
+        )
 
 
 def _in_skill_group(member_id: object, skill_group_id: int) -> object:

@@ -66,6 +66,7 @@ from sprocket.league.models import (
     Season,
 )
 from sprocket.ratings.balance import MAX_TEAM_SIZE
+from sprocket.ratings.errors import RatingCode
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.ratings.skill import (
     GameRecord,
@@ -465,7 +466,8 @@ async def game_mode_id(session: AsyncSession, code: str) -> int:
     if mode is None:
         known = ", ".join(await session.scalars(select(GameMode.code).order_by(GameMode.code)))
         raise InvalidInput(
-            f"There is no game mode '{code}'. Known modes: {known}.", code="UNKNOWN_GAME_MODE"
+            f"There is no game mode '{code}'. Known modes: {known}.",
+            code=RatingCode.UNKNOWN_GAME_MODE,
         )
     return mode
 
@@ -523,15 +525,17 @@ async def win_probability_for(
     EMPTY_LINEUP, UNKNOWN_MEMBER."""
     if max(len(home_member_ids), len(away_member_ids)) > MAX_TEAM_SIZE:
         raise InvalidInput(
-            f"A line-up has at most {MAX_TEAM_SIZE} players.", code="INVALID_TEAM_SIZE"
+            f"A line-up has at most {MAX_TEAM_SIZE} players.", code=RatingCode.INVALID_TEAM_SIZE
         )
     home, away = list(dict.fromkeys(home_member_ids)), list(dict.fromkeys(away_member_ids))
     if len(home) != len(home_member_ids) or len(away) != len(away_member_ids):
-        raise InvalidInput("A line-up lists a player twice.", code="PLAYER_TWICE_IN_GAME")
+        raise InvalidInput("A line-up lists a player twice.", code=RatingCode.PLAYER_TWICE_IN_GAME)
     if set(home) & set(away):
-        raise InvalidInput("A player cannot play for both sides.", code="PLAYER_TWICE_IN_GAME")
+        raise InvalidInput(
+            "A player cannot play for both sides.", code=RatingCode.PLAYER_TWICE_IN_GAME
+        )
     if not home or not away:
-        raise InvalidInput("Both line-ups need at least one player.", code="EMPTY_LINEUP")
+        raise InvalidInput("Both line-ups need at least one player.", code=RatingCode.EMPTY_LINEUP)
     everyone = home + away
     query = select(Member.id, Member.organization_id).where(Member.id.in_(everyone))
     members = dict((await session.execute(query)).all())
@@ -541,7 +545,7 @@ async def win_probability_for(
     ):
         raise NotFound(
             f"Member {(missing or everyone)[0]} is not a member of this organization.",
-            code="UNKNOWN_MEMBER",
+            code=RatingCode.UNKNOWN_MEMBER,
         )
     rows = await ratings_of(session, member_ids=everyone, game_mode_id=game_mode_id)
 

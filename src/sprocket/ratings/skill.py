@@ -42,6 +42,8 @@ from typing import Generic, TypeVar
 from openskill.models import PlackettLuce, PlackettLuceRating
 
 from sprocket.errors import InvalidInput
+from sprocket.ratings.errors import RatingCode
+from sprocket.replays.errors import ProblemCode
 
 K = TypeVar("K", bound=Hashable)
 
@@ -72,11 +74,11 @@ class Skill:
         if not (math.isfinite(self.mu) and math.isfinite(self.sigma) and self.sigma > 0):
             raise InvalidInput(
                 f"A skill needs a finite mu and a positive sigma, not ({self.mu}, {self.sigma}).",
-                code="INVALID_SKILL",
+                code=RatingCode.INVALID_SKILL,
             )
         if self.games < 0:
             raise InvalidInput(
-                "A player cannot have played fewer than 0 games.", code="INVALID_SKILL"
+                "A player cannot have played fewer than 0 games.", code=RatingCode.INVALID_SKILL
             )
 
     @property
@@ -105,7 +107,7 @@ def _rating(skill: Skill) -> PlackettLuceRating:
 def _check_lineup(side: str, lineup: Sequence[object]) -> None:
     if not lineup:
         raise InvalidInput(
-            f"The {side} side of a game needs at least one player.", code="EMPTY_LINEUP"
+            f"The {side} side of a game needs at least one player.", code=RatingCode.EMPTY_LINEUP
         )
 
 
@@ -153,7 +155,7 @@ class GameRecord(Generic[K]):
         if len(set(self.home) | set(self.away)) != len(self.home) + len(self.away):
             raise InvalidInput(
                 f"Game {self.game_id!r} lists a player twice; each player plays for one side once.",
-                code="PLAYER_TWICE_IN_GAME",
+                code=RatingCode.PLAYER_TWICE_IN_GAME,
             )
 
 
@@ -189,7 +191,8 @@ def replay(games: Iterable[GameRecord[K]], *, keep_history: bool = True) -> Repl
     for game in games:
         if game.game_id in seen:
             raise InvalidInput(
-                f"Game {game.game_id!r} appears twice in the history.", code="DUPLICATE_GAME"
+                f"Game {game.game_id!r} appears twice in the history.",
+                code=ProblemCode.DUPLICATE_GAME,
             )
         seen.add(game.game_id)
         home = [current.get(k) or MODEL.rating() for k in game.home]

@@ -34,6 +34,7 @@ from sprocket.logs import log
 from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
 from sprocket.replays import validation
+from sprocket.replays.errors import ProblemCode, ReplayCode
 from sprocket.replays.filenames import clean_filename
 from sprocket.replays.models import (
     AccountClaim,
@@ -127,22 +128,24 @@ async def submit(
         for number, upload in enumerate(await files() if callable(files) else files, start=1)
     ]
     if not files:
-        raise InvalidInput("Attach the series' replay files.", code="NO_FILES")
+        raise InvalidInput("Attach the series' replay files.", code=ReplayCode.NO_FILES)
     if subject.files_expected is not None and len(files) != subject.files_expected:
         raise InvalidInput(
             f"{subject.noun.capitalize()} has {plural(subject.files_expected, 'game')}; attach "
             f"one replay for each, in order (got {len(files)}).",
-            code="WRONG_FILE_COUNT",
+            code=ReplayCode.WRONG_FILE_COUNT,
         )
     if len(files) > MAX_FILES:
-        raise InvalidInput(f"A series has at most {MAX_FILES} replays.", code="TOO_MANY_FILES")
+        raise InvalidInput(
+            f"A series has at most {MAX_FILES} replays.", code=ReplayCode.TOO_MANY_FILES
+        )
     busy = await session.scalar(
         select(Submission.id).where(_for(subject), Submission.status.in_(OPEN))
     )
     if busy is not None:
         raise Conflict(
             f"Submission {busy} for {subject.noun} is still open; wait for it or reject it first.",
-            code="SUBMISSION_IN_PROGRESS",
+            code=ReplayCode.SUBMISSION_IN_PROGRESS,
         )
     digests: dict[str, int] = {}
     games: list[tuple[int, GameKeys]] = []
@@ -153,22 +156,22 @@ async def submit(
             raise InvalidInput(
                 f"Replay {number} ({upload.filename}) is the same file as replay "
                 f"{digests[digest]}.",
-                code="DUPLICATE_FILE",
+                code=ReplayCode.DUPLICATE_FILE,
             )
         digests[digest] = number
         used = await _used_by(session, digest)
         if used is not None:
             raise Conflict(
                 f"Replay {number} ({upload.filename}) is already part of submission {used}.",
-                code="REPLAY_ALREADY_USED",
+                code=ReplayCode.REPLAY_ALREADY_USED,
             )
         same = duplicate_game(number, keys, earlier=games, filename=upload.filename)
         if same is not None:
-            raise InvalidInput(same, code="DUPLICATE_GAME")
+            raise InvalidInput(same, code=ProblemCode.DUPLICATE_GAME)
         counted = await _counted_elsewhere(session, keys, sha256=digest)
         same = duplicate_game(number, keys, counted=counted, filename=upload.filename)
         if same is not None:
-            raise Conflict(same, code="DUPLICATE_GAME")
+            raise Conflict(same, code=ProblemCode.DUPLICATE_GAME)
         games.append((number, keys))
     submission = Submission(
         submitted_by_user_id=actor.user_id,
@@ -410,7 +413,8 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
         await subject.side_of_submission(session, submission)
     ):
         raise PermissionDenied(
-            "Your side submitted this result; the other side ratifies it.", code="SUBMITTING_SIDE"
+            "Your side submitted this result; the other side ratifies it.",
+            code=ReplayCode.SUBMITTING_SIDE,
         )
     already = await session.scalar(
         select(Ratification).where(
@@ -424,7 +428,7 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
         raise Conflict(
             f"Submission {submission.id} is {submission.status.replace('_', ' ')}, not awaiting "
             "ratification.",
-            code="NOT_AWAITING_RATIFICATION",
+            code=ReplayCode.NOT_AWAITING_RATIFICATION,
         )
     session.add(
         Ratification(
@@ -458,10 +462,10 @@ async def reject(
         raise PermissionDenied(f"Only the players of {subject.noun} or staff may reject it.")
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Say why the result is wrong.", code="REASON_REQUIRED")
+        raise InvalidInput("Say why the result is wrong.", code=ReplayCode.REASON_REQUIRED)
     if submission.status not in OPEN:
         raise Conflict(
-            f"Submission {submission.id} is already {submission.status}.", code="NOT_OPEN"
+            f"Submission {submission.id} is already {submission.status}.", code=ReplayCode.NOT_OPEN
         )
     earlier = await session.scalar(
         select(Ratification).where(
@@ -529,11 +533,11 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
     if submission.status == ACCEPTED:
         return submission
     if submission.status not in (AWAITING, REJECTED):
-        raise Conflict("This submission is still being processed.", code="NOT_PROCESSED")
+        raise Conflict("This submission is still being processed.", code=ReplayCode.NOT_PROCESSED)
     if submission.status == REJECTED and await _used_elsewhere(session, subject, submission):
         raise Conflict(
             f"Another submission of {subject.noun} is open or accepted; settle that one instead.",
-            code="SUBMISSION_IN_PROGRESS",
+            code=ReplayCode.SUBMISSION_IN_PROGRESS,
         )
     taken = await session.scalar(
         select(func.count())
@@ -550,7 +554,8 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
     )
     if taken:
         raise Conflict(
-            "Some of these replays now belong to another submission.", code="REPLAY_ALREADY_USED"
+            "Some of these replays now belong to another submission.",
+            code=ReplayCode.REPLAY_ALREADY_USED,
         )
     await _refuse_games_counted_elsewhere(session, submission)
     subject.require_undecided()
@@ -575,7 +580,7 @@ async def _refuse_games_counted_elsewhere(session: AsyncSession, submission: Sub
         )
         same = duplicate_game(number, keys, counted=counted)
         if same is not None:
-            raise Conflict(same, code="DUPLICATE_GAME")
+            raise Conflict(same, code=ProblemCode.DUPLICATE_GAME)
 
 
 async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
@@ -583,7 +588,9 @@ async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> S
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "reset submissions")
     if submission.status == ACCEPTED:
-        raise Conflict("An accepted result is invalidated, not reset.", code="ALREADY_ACCEPTED")
+        raise Conflict(
+            "An accepted result is invalidated, not reset.", code=ReplayCode.ALREADY_ACCEPTED
+        )
     busy = await session.scalar(
         select(Submission.id).where(
             _for(subject),
@@ -593,7 +600,7 @@ async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> S
     )
     if busy is not None:
         raise Conflict(
-            f"Submission {busy} for {subject.noun} is open.", code="SUBMISSION_IN_PROGRESS"
+            f"Submission {busy} for {subject.noun} is open.", code=ReplayCode.SUBMISSION_IN_PROGRESS
         )
     await _drop_ratifications(session, submission)
     _restart(session, submission, PROCESSING)
@@ -625,9 +632,9 @@ async def invalidate(
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "invalidate results")
     if not reason.strip():
-        raise InvalidInput("Say why the result is invalidated.", code="REASON_REQUIRED")
+        raise InvalidInput("Say why the result is invalidated.", code=ReplayCode.REASON_REQUIRED)
     if submission.status != ACCEPTED:
-        raise Conflict("Only an accepted result can be invalidated.", code="NOT_ACCEPTED")
+        raise Conflict("Only an accepted result can be invalidated.", code=ReplayCode.NOT_ACCEPTED)
     await subject.take_back(session, submission)
     submission.status = REJECTED
     submission.rejection_reason = f"Invalidated by staff: {reason.strip()}"[:500]
@@ -660,7 +667,7 @@ async def claim_account(
     if key not in listed:
         raise InvalidInput(
             "That account is not among the unknown accounts of this submission.",
-            code="NOT_IN_REPORT",
+            code=ReplayCode.NOT_IN_REPORT,
         )
     pending = await session.scalar(
         select(AccountClaim).where(
@@ -672,7 +679,8 @@ async def claim_account(
     )
     if pending is not None:
         raise Conflict(
-            "Someone already claimed this account; it awaits confirmation.", code="DUPLICATE_CLAIM"
+            "Someone already claimed this account; it awaits confirmation.",
+            code=ReplayCode.DUPLICATE_CLAIM,
         )
     claim = AccountClaim(
         organization_id=subject.organization_id,
@@ -785,7 +793,7 @@ async def replay_download(
         log.warning("replay.file_missing", sha256=stored.sha256, key=stored.storage_key)
         raise NotFound(
             "This replay's file is missing from storage; the operators have been told.",
-            code="REPLAY_FILE_MISSING",
+            code=ReplayCode.REPLAY_FILE_MISSING,
         ) from None
     return stored, data
 

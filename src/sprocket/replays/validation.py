@@ -17,6 +17,8 @@ from typing import Any
 from sprocket.dates import DEFAULT_ZONE, for_people
 from sprocket.errors import Conflict, InvalidInput
 from sprocket.league.accounts import platform_name
+from sprocket.league.errors import LeagueCode
+from sprocket.replays.errors import ProblemCode, ReplayCode
 from sprocket.replays.parser import Replay, ReplayError
 from sprocket.schedule.results import check_games
 from sprocket.schedule.standings import home_won
@@ -322,7 +324,7 @@ def not_on_roster(expect: Expectation, member: int, moment: dt.datetime | None) 
     they are on neither), else that they are on neither; and the problem's code."""
     spots = [(p, side.name) for side in (expect.home, expect.away) for p in side.roster]
     spots = [(p, team) for p, team in spots if p.member_id == member]
-    code = "NOT_ON_ROSTER"
+    code = LeagueCode.NOT_ON_ROSTER
     if moment is not None:
         left = [(p.left_at, team) for p, team in spots if p.left_at and p.left_at <= moment]
         joined = [(p.joined_at, team) for p, team in spots if p.joined_at and p.joined_at > moment]
@@ -377,7 +379,7 @@ def unreadable(
     text = str(error) if error else "The file cannot be read."
     game.problems.append(
         Problem(
-            error.code if error else "NOT_A_REPLAY",
+            error.code if error else ReplayCode.NOT_A_REPLAY,
             f"Replay {game.number} ({file.filename}): {text}",
             game.number,
         )
@@ -400,13 +402,13 @@ def check_file(
     another open or accepted one counts already."""
     if file.used_by_submission is not None:
         game.flag(
-            "REPLAY_ALREADY_USED",
+            ReplayCode.REPLAY_ALREADY_USED,
             f"this replay is already part of submission {file.used_by_submission}.",
         )
     keys = GameKeys.of(replay)
     sentence = duplicate_game(game.number, keys, earlier=seen, counted=file.counted_elsewhere)
     if sentence is not None:
-        game.say("DUPLICATE_GAME", sentence)
+        game.say(ProblemCode.DUPLICATE_GAME, sentence)
     seen.append((game.number, keys))
 
 
@@ -492,10 +494,13 @@ def find_players(
     for player in replay.players:
         member = None
         if player.is_bot:
-            game.flag("BOT_PLAYER", f"'{player.name}' is a bot; {games} are played by people.")
+            game.flag(
+                ProblemCode.BOT_PLAYER, f"'{player.name}' is a bot; {games} are played by people."
+            )
         elif player.platform not in PLATFORMS or not player.platform_id:
             game.flag(
-                "UNKNOWN_PLATFORM", f"account '{player.name}' has no platform id Sprocket can read."
+                ProblemCode.UNKNOWN_PLATFORM,
+                f"account '{player.name}' has no platform id Sprocket can read.",
             )
         else:
             account = (
@@ -505,7 +510,8 @@ def find_players(
             label = f"{platform_name(player.platform)} {player.platform_id}"
             if member is None:
                 game.flag(
-                    "UNKNOWN_ACCOUNT", f"account '{player.name}' ({label}) is linked to nobody."
+                    ProblemCode.UNKNOWN_ACCOUNT,
+                    f"account '{player.name}' ({label}) is linked to nobody.",
                 )
                 unknown.append(UnknownAccount(game.number, player.name, player.platform, account))
             elif member not in expected:
@@ -547,7 +553,7 @@ def home_index_of(
     for index, sides in teams_on.items():
         if len(sides) > 1:
             game.flag(
-                "MIXED_SIDE",
+                ProblemCode.MIXED_SIDE,
                 f"the {'blue' if index == 0 else 'orange'} side has players of both "
                 f"{home[1]} and {away[1]}.",
             )
@@ -557,10 +563,10 @@ def home_index_of(
     elif teams_on[1] == {home[0]} or teams_on[0] == {away[0]}:
         index = 1
     else:
-        game.flag("SIDES_UNKNOWN", f"no {who} of {home[1]} or {away[1]} appears.")
+        game.flag(ProblemCode.SIDES_UNKNOWN, f"no {who} of {home[1]} or {away[1]} appears.")
         return None
     if teams_on[1 - index] == teams_on[index]:
-        game.flag("SAME_TEAM_BOTH_SIDES", "both sides are the same team.")
+        game.flag(ProblemCode.SAME_TEAM_BOTH_SIDES, "both sides are the same team.")
         return None
     return index
 
@@ -572,25 +578,25 @@ def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None
     match) or else ``UNDECIDED_GAME`` (no winner), both from :attr:`Replay.outcome`."""
     if replay.team_size is not None and replay.team_size != rules.team_size:
         game.flag(
-            "WRONG_TEAM_SIZE",
+            ProblemCode.WRONG_TEAM_SIZE,
             f"it is a {replay.team_size}v{replay.team_size} game; {rules.played_by} plays "
             f"{rules.team_size}v{rules.team_size}.",
         )
     if rules.require_private and replay.match_type != "Private":
         game.flag(
-            "NOT_PRIVATE",
+            ProblemCode.NOT_PRIVATE,
             f"it is not a private match (its match type is {replay.match_type or 'unknown'}).",
         )
     played = game_time(replay)
     if played is None:
-        game.flag("NO_DATE", "it has no date.")
+        game.flag(ProblemCode.NO_DATE, "it has no date.")
     elif not (
         rules.window_start - rules.date_tolerance
         <= played
         <= rules.window_end + rules.date_tolerance
     ):
         game.flag(
-            "OUTSIDE_WINDOW",
+            ProblemCode.OUTSIDE_WINDOW,
             f"it was played on {for_people(played, rules.time_zone)}, outside "
             f"{rules.window_name} {for_people(rules.window_start, rules.time_zone, time=False)}"
             f" to {for_people(rules.window_end, rules.time_zone, time=False)}.",
@@ -600,12 +606,12 @@ def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None
         seconds = replay.seconds_played
         after = "" if seconds is None else f" after {seconds:.1f}".removesuffix(".0") + " s"
         game.flag(
-            "UNFINISHED_GAME",
+            ProblemCode.UNFINISHED_GAME,
             f"it is the replay of an unfinished match ({score}{after} of play), not a decided "
             "game; upload the replay of the whole game.",
         )
     elif replay.outcome.winner is None:
-        game.flag("UNDECIDED_GAME", f"it ended {score}; a game needs a winner.")
+        game.flag(ProblemCode.UNDECIDED_GAME, f"it ended {score}; a game needs a winner.")
 
 
 def decided_winners(games: Sequence[Mapping[str, Any]]) -> list[bool]:
@@ -622,7 +628,7 @@ def decided_winners(games: Sequence[Mapping[str, Any]]) -> list[bool]:
         raise Conflict(
             f"Game {winners.index(None) + 1} of this submission has no winner (an unfinished "
             "match, or a level score); it cannot be accepted.",
-            code="CANNOT_ACCEPT",
+            code=ReplayCode.CANNOT_ACCEPT,
         )
     return winners
 
@@ -636,7 +642,7 @@ def _series_problems(
         if len(fielded[side.team_id]) > limit:
             problems.append(
                 Problem(
-                    "TOO_MANY_SUBSTITUTES",
+                    ProblemCode.TOO_MANY_SUBSTITUTES,
                     f"{side.name} fielded {plural(len(fielded[side.team_id]), 'player')}; "
                     f"the limit is {limit} ({expect.team_size} plus "
                     f"{plural(expect.substitutes_per_series, 'substitute')}).",
@@ -646,7 +652,7 @@ def _series_problems(
     for member in sorted(both):
         problems.append(
             Problem(
-                "PLAYER_ON_BOTH_SIDES",
+                ProblemCode.PLAYER_ON_BOTH_SIDES,
                 f"{expect.member_names.get(member, 'A player')} played for both sides.",
             )
         )

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sprocket.errors import InvalidInput
+from sprocket.schedule.errors import ScheduleCode
 from sprocket.text import plural
 
 T = TypeVar("T", bound=Hashable)
@@ -96,12 +97,14 @@ def spread_over_weeks(
         if earlier == later:
             raise InvalidInput(
                 f"Week {later} is listed more than once; each match week needs its own number.",
-                code="SCHEDULE_DUPLICATE_WEEK",
+                code=ScheduleCode.SCHEDULE_DUPLICATE_WEEK,
             )
 
     round_count, week_count = len(rounds), len(slots)
     if round_count > week_count:
-        raise InvalidInput(_not_enough_weeks(rounds, week_count), code="SCHEDULE_NOT_ENOUGH_WEEKS")
+        raise InvalidInput(
+            _not_enough_weeks(rounds, week_count), code=ScheduleCode.SCHEDULE_NOT_ENOUGH_WEEKS
+        )
 
     scheduled: list[ScheduledPairing[T]] = []
     for index, games in enumerate(rounds):
@@ -123,7 +126,7 @@ def _check_entrants(entrants: list[T]) -> None:
     if len(entrants) < 2:
         raise InvalidInput(
             f"A schedule needs at least two teams; this group has {len(entrants)}.",
-            code="SCHEDULE_TOO_FEW_TEAMS",
+            code=ScheduleCode.SCHEDULE_TOO_FEW_TEAMS,
         )
     seen: set[T] = set()
     for team in entrants:
@@ -131,7 +134,7 @@ def _check_entrants(entrants: list[T]) -> None:
             raise InvalidInput(
                 f"Team '{team}' is listed more than once; each team can appear only once "
                 "in a schedule.",
-                code="SCHEDULE_DUPLICATE_TEAM",
+                code=ScheduleCode.SCHEDULE_DUPLICATE_TEAM,
             )
         seen.add(team)
 

@@ -14,6 +14,7 @@ from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
+from sprocket.league.errors import LeagueCode
 from sprocket.league.match_format import MatchFormat
 from sprocket.league.models import League, Season, Team
 from sprocket.league.service import (
@@ -25,6 +26,7 @@ from sprocket.paging import Page, page
 from sprocket.platform.outbox import enqueue
 from sprocket.schedule import csv_io, generator
 from sprocket.schedule.csv_io import LineError, ScheduleImportError
+from sprocket.schedule.errors import ScheduleCode
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 from sprocket.schedule.results import check_games
 from sprocket.schedule.standings import SeriesResult, StandingRow, compute_standings
@@ -69,13 +71,13 @@ def window_problem(
     window = span(starts_at, ends_at)
     if week is not None and not (week.starts_at <= starts_at and ends_at <= week.ends_at):
         return (
-            "WINDOW_OUTSIDE_WEEK",
+            ScheduleCode.WINDOW_OUTSIDE_WEEK,
             f"the match window {window} lies outside week {week.number} "
             f"({span(week.starts_at, week.ends_at)}).",
         )
     if not (season.starts_at <= starts_at and ends_at <= season.ends_at):
         return (
-            "WINDOW_OUTSIDE_SEASON",
+            ScheduleCode.WINDOW_OUTSIDE_SEASON,
             f"the match window {window} lies outside {season.name} "
             f"({span(season.starts_at, season.ends_at)}).",
         )
@@ -114,7 +116,7 @@ async def create_match_weeks(
     await _require_staff(session, actor, league, "create match weeks")
     if not 1 <= count <= 104 or not 1 <= days <= 31:
         raise InvalidInput(
-            "Create 1 to 104 match weeks of 1 to 31 days.", code="INVALID_MATCH_WEEKS"
+            "Create 1 to 104 match weeks of 1 to 31 days.", code=ScheduleCode.INVALID_MATCH_WEEKS
         )
     last = await session.scalar(
         select(MatchWeek)
@@ -125,7 +127,8 @@ async def create_match_weeks(
     start = first_starts_at or (last.ends_at if last else season.starts_at)
     if last is not None and start < last.ends_at:
         raise InvalidInput(
-            f"New weeks must start after week {last.number} ends.", code="INVALID_MATCH_WEEKS"
+            f"New weeks must start after week {last.number} ends.",
+            code=ScheduleCode.INVALID_MATCH_WEEKS,
         )
     number = last.number if last else 0
     weeks = []
@@ -192,7 +195,8 @@ async def generate_schedule(
     weeks = await match_weeks(session, season_id=season.id)
     if not weeks:
         raise InvalidInput(
-            f"{season.name} has no match weeks yet; create them first.", code="NO_MATCH_WEEKS"
+            f"{season.name} has no match weeks yet; create them first.",
+            code=ScheduleCode.NO_MATCH_WEEKS,
         )
     slots = [generator.WeekSlot(w.number, w.starts_at, w.ends_at) for w in weeks]
     by_number = {w.number: w for w in weeks}
@@ -223,7 +227,7 @@ async def generate_schedule(
     if already:
         raise Conflict(
             f"These teams already have fixtures in {season.name}; a schedule is generated once.",
-            code="SCHEDULE_EXISTS",
+            code=ScheduleCode.SCHEDULE_EXISTS,
         )
     matches = []
     for group_id, placed in plans:
@@ -276,7 +280,8 @@ async def import_schedule_csv(
     await _require_staff(session, actor, league, "import schedules")
     if len(text.encode()) > MAX_CSV_BYTES:
         raise InvalidInput(
-            f"A schedule file may be at most {MAX_CSV_BYTES // 1000} kB.", code="FILE_TOO_LARGE"
+            f"A schedule file may be at most {MAX_CSV_BYTES // 1000} kB.",
+            code=ScheduleCode.FILE_TOO_LARGE,
         )
     teams = (await session.scalars(select(Team).where(Team.league_id == league.id))).all()
     by_name = {t.name: t for t in teams}
@@ -460,7 +465,7 @@ def _require_open(match: Match) -> None:
     if match.status != SCHEDULED:
         raise Conflict(
             f"Match {match.id} is already {match.status}; it cannot change now.",
-            code="MATCH_ALREADY_DECIDED",
+            code=ScheduleCode.MATCH_ALREADY_DECIDED,
         )
 
 
@@ -483,7 +488,9 @@ async def reschedule_match(
     await _require_staff(session, actor, league, "reschedule matches")
     _require_open(match)
     if starts_at >= ends_at:
-        raise InvalidInput("A match window must end after it starts.", code="INVALID_DATES")
+        raise InvalidInput(
+            "A match window must end after it starts.", code=LeagueCode.INVALID_DATES
+        )
     _require_window(
         starts_at,
         ends_at,
@@ -504,7 +511,9 @@ async def record_forfeit(
     await _require_staff(session, actor, league, "record forfeits")
     _require_open(match)
     if team_id not in (fixture.home_team_id, fixture.away_team_id):
-        raise InvalidInput("Only a team playing the match can forfeit it.", code="WRONG_TEAM")
+        raise InvalidInput(
+            "Only a team playing the match can forfeit it.", code=ScheduleCode.WRONG_TEAM
+        )
     match.status = FORFEITED
     match.forfeited_by_team_id = team_id
     match.completed_at = utcnow()

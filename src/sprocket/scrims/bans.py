@@ -15,6 +15,7 @@ from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
 from sprocket.scrims import service
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueBan
 
 
@@ -104,7 +105,7 @@ async def lift_ban(
     if not await access.is_staff_anywhere(session, actor, ban.organization_id):
         raise PermissionDenied("Only league staff may lift queue bans.")
     if ban.lifted_at is not None or ban.ends_at <= now:
-        raise InvalidInput("This ban is no longer in force.", code="BAN_NOT_ACTIVE")
+        raise InvalidInput("This ban is no longer in force.", code=ScrimCode.BAN_NOT_ACTIVE)
     ban.lifted_at = now
     ban.lifted_by_user_id = actor.user_id
     await session.flush()

@@ -25,6 +25,7 @@ from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
+from sprocket.league.errors import LeagueCode
 from sprocket.league.models import GameMode, Member, SkillGroup
 from sprocket.ratings import service as ratings
 from sprocket.ratings.balance import Entrant
@@ -35,6 +36,7 @@ from sprocket.scrims.admission import (
     require_may_queue,
     wait_deadline,
 )
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.lineups import game_lineups
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame, ScrimGroup
 from sprocket.scrims.service import (
@@ -63,7 +65,7 @@ async def _entry_of(session: AsyncSession, scrim: Scrim, member: Member) -> Scri
         )
     )
     if entry is None:
-        raise InvalidInput(f"You are not in scrim {scrim.id}.", code="NOT_IN_SCRIM")
+        raise InvalidInput(f"You are not in scrim {scrim.id}.", code=ScrimCode.NOT_IN_SCRIM)
     return entry
 
 
@@ -90,7 +92,7 @@ async def _seat(
         entry,
         Conflict(
             "You are already in a scrim; leave it before joining another.",
-            code="ALREADY_IN_SCRIM",
+            code=ScrimCode.ALREADY_IN_SCRIM,
         ),
     )
     return entry
@@ -129,10 +131,11 @@ async def create_scrim(
     mode = await league.game_mode_by_code(session, game_mode)
     if team_mode not in TEAM_MODES:
         raise InvalidInput(
-            f"'{team_mode}' is not a team mode: use fixed or round_robin.", code="INVALID_TEAM_MODE"
+            f"'{team_mode}' is not a team mode: use fixed or round_robin.",
+            code=ScrimCode.INVALID_TEAM_MODE,
         )
     if not 1 <= games <= MAX_GAMES:
-        raise InvalidInput(f"A scrim has 1 to {MAX_GAMES} games.", code="INVALID_GAMES")
+        raise InvalidInput(f"A scrim has 1 to {MAX_GAMES} games.", code=ScrimCode.INVALID_GAMES)
     wait_until = wait_deadline(wait_until, now)
     group_id = await queue_skill_group(
         session, member, mode, competitive=competitive, skill_group_id=skill_group_id
@@ -177,12 +180,12 @@ async def join_scrim(
     await drop_expired_seats(session, scrim, now=now)  # seats held by expired waits are free
     if scrim.status == LOCKED:
         raise InvalidInput(
-            "Staff have locked this scrim; it takes nobody new.", code="SCRIM_LOCKED"
+            "Staff have locked this scrim; it takes nobody new.", code=ScrimCode.SCRIM_LOCKED
         )
     if scrim.status != PENDING:
         raise InvalidInput(
             "This scrim is no longer taking players; join or create another.",
-            code="SCRIM_NOT_OPEN",
+            code=ScrimCode.SCRIM_NOT_OPEN,
         )
     if scrim.competitive:
         mine = await member_skill_group_ids(session, member, scrim.game_mode_id)
@@ -190,12 +193,13 @@ async def join_scrim(
             group = await session.get(SkillGroup, scrim.skill_group_id)
             name = group.name if group else "another skill group"
             raise InvalidInput(
-                f"This competitive scrim is for {name} players only.", code="WRONG_SKILL_GROUP"
+                f"This competitive scrim is for {name} players only.",
+                code=LeagueCode.WRONG_SKILL_GROUP,
             )
     team_size = await _team_size(session, scrim)
     entries = await service.active_entries(session, scrim.id)
     if len(entries) >= 2 * team_size:
-        raise InvalidInput("This scrim is full.", code="SCRIM_FULL")
+        raise InvalidInput("This scrim is full.", code=ScrimCode.SCRIM_FULL)
     group_id = None
     if group_code is not None:
         group = await session.scalar(
@@ -207,20 +211,20 @@ async def join_scrim(
         if group is None:
             raise InvalidInput(
                 f"There is no group '{group_code.strip()}' in this scrim; check the code.",
-                code="GROUP_NOT_FOUND",
+                code=ScrimCode.GROUP_NOT_FOUND,
             )
         sizes = _group_sizes(entries)
         if sizes.get(group.id, 0) >= team_size:
             raise InvalidInput(
                 f"Group '{group.code}' is full: a team has {team_size} players.",
-                code="GROUP_FULL",
+                code=ScrimCode.GROUP_FULL,
             )
         sizes[group.id] = sizes.get(group.id, 0) + 1
         if not _placeable(list(sizes.values()), team_size):
             raise InvalidInput(
                 f"Group '{group.code}' cannot grow: the premade groups would no longer fit "
                 "into two teams.",
-                code="GROUP_FULL",
+                code=ScrimCode.GROUP_FULL,
             )
         group_id = group.id
     await _seat(session, scrim, member, wait_until=wait_until, group_id=group_id, now=now)
@@ -261,10 +265,12 @@ async def leave_scrim(
     if scrim.status == POPPED:
         raise InvalidInput(
             "This scrim has popped: check in, or the check-in window closes without you.",
-            code="SCRIM_POPPED",
+            code=ScrimCode.SCRIM_POPPED,
         )
     if scrim.status == IN_PROGRESS or scrim.started_at is not None:
-        raise InvalidInput("This scrim has started; you cannot leave it now.", code="SCRIM_STARTED")
+        raise InvalidInput(
+            "This scrim has started; you cannot leave it now.", code=ScrimCode.SCRIM_STARTED
+        )
     service.unseat(entry, now)
     await session.flush()
     if not await service.active_entries(session, scrim.id):
@@ -299,10 +305,12 @@ async def create_group(session: AsyncSession, *, actor: Actor, scrim_id: int) ->
     entry = await _entry_of(session, scrim, member)
     if scrim.status not in (PENDING, LOCKED):
         raise InvalidInput(
-            "Groups form before a scrim pops; this one already has.", code="SCRIM_NOT_OPEN"
+            "Groups form before a scrim pops; this one already has.", code=ScrimCode.SCRIM_NOT_OPEN
         )
     if entry.group_id is not None:
-        raise Conflict("You are already in a premade group in this scrim.", code="ALREADY_IN_GROUP")
+        raise Conflict(
+            "You are already in a premade group in this scrim.", code=ScrimCode.ALREADY_IN_GROUP
+        )
     taken = set(
         await session.scalars(select(ScrimGroup.code).where(ScrimGroup.scrim_id == scrim.id))
     )
@@ -342,10 +350,10 @@ async def check_in(
     member = await service.member_of(session, actor=actor, organization_id=scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
     if entry.checked_in_at is not None:
-        raise InvalidInput("You have already checked in.", code="ALREADY_CHECKED_IN")
+        raise InvalidInput("You have already checked in.", code=ScrimCode.ALREADY_CHECKED_IN)
     if scrim.status != POPPED:
         raise InvalidInput(
-            "This scrim has not popped yet; check in once it is full.", code="NOT_POPPED"
+            "This scrim has not popped yet; check in once it is full.", code=ScrimCode.NOT_POPPED
         )
     assert scrim.check_in_deadline is not None
     if now >= scrim.check_in_deadline:
@@ -354,7 +362,7 @@ async def check_in(
         )
         raise InvalidInput(
             f"The check-in window closed at {closed}.",
-            code="CHECK_IN_CLOSED",
+            code=ScrimCode.CHECK_IN_CLOSED,
         )
     entry.checked_in_at = now
     entries = await service.active_entries(session, scrim.id)

@@ -70,6 +70,7 @@ from sprocket.platform.outbox import enqueue
 from sprocket.ratings import service as ratings
 from sprocket.ratings.balance import DEFAULT_WINDOW_LOBBIES, Entrant, form_lobbies
 from sprocket.scrims import admission, lifecycle, service
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry
 
 QUEUED, PLACED, LEFT, EXPIRED = "queued", "placed", "left", "expired"
@@ -225,7 +226,8 @@ async def enter_queue(
         session,
         ticket,
         Conflict(
-            "You are already waiting in the scrim queue; leave it first.", code="ALREADY_QUEUED"
+            "You are already waiting in the scrim queue; leave it first.",
+            code=ScrimCode.ALREADY_QUEUED,
         ),
     )
     _announce(session, ticket, now)
@@ -246,7 +248,7 @@ async def leave_queue(
         .execution_options(populate_existing=True)
     )
     if ticket is None:
-        raise InvalidInput("You are not waiting in the scrim queue.", code="NOT_QUEUED")
+        raise InvalidInput("You are not waiting in the scrim queue.", code=ScrimCode.NOT_QUEUED)
     _end(session, ticket, LEFT, now)
     await session.flush()
     return ticket

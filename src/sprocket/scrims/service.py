@@ -39,6 +39,7 @@ from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.models import League, Member, Player, SkillGroup
 from sprocket.platform.outbox import enqueue
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry, ScrimGame
 
 PENDING, POPPED, IN_PROGRESS = "pending", "popped", "in_progress"
@@ -150,7 +151,7 @@ async def list_scrims(
         if status not in STATUSES:
             raise InvalidInput(
                 f"'{status}' is not a scrim status. Use one of: {', '.join(STATUSES)}.",
-                code="INVALID_STATUS",
+                code=ScrimCode.INVALID_STATUS,
             )
         query = query.where(Scrim.status == status)
     return list((await session.scalars(query.order_by(Scrim.created_at, Scrim.id))).all())

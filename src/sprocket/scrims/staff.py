@@ -12,6 +12,7 @@ from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.replays import service as replays
 from sprocket.scrims import service
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import Scrim
 from sprocket.scrims.service import CANCELLED, COMPLETE, IN_PROGRESS, LOCKED, PENDING
 
@@ -33,7 +34,7 @@ async def lock_scrim(
     if scrim.status not in (PENDING, IN_PROGRESS):
         raise InvalidInput(
             f"Only a pending or running scrim can be locked; this one is {scrim.status}.",
-            code="SCRIM_NOT_LOCKABLE",
+            code=ScrimCode.SCRIM_NOT_LOCKABLE,
         )
     scrim.status = LOCKED
     await service.announce(session, scrim, now=now)
@@ -48,7 +49,7 @@ async def unlock_scrim(
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "unlock scrims")
     if scrim.status != LOCKED:
-        raise InvalidInput("This scrim is not locked.", code="SCRIM_NOT_LOCKED")
+        raise InvalidInput("This scrim is not locked.", code=ScrimCode.SCRIM_NOT_LOCKED)
     scrim.status = IN_PROGRESS if scrim.started_at is not None else PENDING
     await service.announce(session, scrim, now=now)
     return scrim
@@ -61,7 +62,7 @@ async def cancel_scrim(
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "cancel scrims")
     if scrim.status in (COMPLETE, CANCELLED):
-        raise InvalidInput(f"This scrim is already {scrim.status}.", code="SCRIM_FINISHED")
+        raise InvalidInput(f"This scrim is already {scrim.status}.", code=ScrimCode.SCRIM_FINISHED)
     entries = await service.active_entries(session, scrim.id)
     for entry in entries:
         service.unseat(entry, now)
