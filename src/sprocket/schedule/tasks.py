@@ -10,6 +10,7 @@ from sprocket.schedule.models import Match
 
 
 def match_channel(match_id: int) -> str:
+    """The broadcast channel a match's status changes go out on (``match:<id>``)."""
     return f"match:{match_id}"
 
 
