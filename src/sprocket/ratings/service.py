@@ -461,7 +461,8 @@ async def rated_scopes(
 
 
 async def game_mode_id(session: AsyncSession, code: str) -> int:
-    """The id of a game mode by its code, or a typed error naming the known codes."""
+    """The id of a game mode by its code (``duel``, ``doubles``, ``standard``; any case,
+    spaces trimmed). Raises UNKNOWN_GAME_MODE, its message naming the known codes."""
     mode = await session.scalar(select(GameMode.id).where(GameMode.code == code.strip().lower()))
     if mode is None:
         known = ", ".join(await session.scalars(select(GameMode.code).order_by(GameMode.code)))
@@ -475,7 +476,8 @@ async def game_mode_id(session: AsyncSession, code: str) -> int:
 async def provisional_thresholds(
     session: AsyncSession, organization_ids: Sequence[int]
 ) -> dict[int, int]:
-    """Each organization's ``rating_provisional_games`` setting."""
+    """Each organization's ``rating_provisional_games`` setting (rated games before a
+    rating stops being provisional), by organization id; the default where not set."""
     stored = dict(
         (
             await session.execute(
@@ -493,6 +495,8 @@ async def provisional_thresholds(
 async def ratings_of(
     session: AsyncSession, *, member_ids: Sequence[int], game_mode_id: int
 ) -> dict[int, Rating]:
+    """The stored ratings of many members (ids) in one game mode, by member id; a member
+    not yet rated in it is left out. One statement."""
     rows = await session.scalars(
         select(Rating).where(Rating.game_mode_id == game_mode_id, Rating.member_id.in_(member_ids))
     )

@@ -179,8 +179,9 @@ class Replay(Generic[K]):
 def replay(games: Iterable[GameRecord[K]], *, keep_history: bool = True) -> Replay[K]:
     """Rate ``games`` in order from scratch: final ratings and (optionally) the history.
 
-    Players start at :func:`new_skill`. A game id seen twice is refused: replaying a game
-    twice would silently double its effect.
+    Players start at :func:`new_skill`. A game id seen twice is refused (DUPLICATE_GAME):
+    replaying a game twice would silently double its effect. ``history`` lists one point
+    per player per game, in game order (empty without ``keep_history``).
     """
     current: dict[K, PlackettLuceRating] = {}
     played: dict[K, int] = {}
