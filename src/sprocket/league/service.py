@@ -335,8 +335,9 @@ async def create_skill_group(
     salary_cap: float | None = None,
 ) -> SkillGroup:
     """League staff add a skill group (tier ``ordinal``, 1 the top) to a league, with an
-    optional salary cap (above 0, at most :data:`MAX_AMOUNT`). Raises PERMISSION_DENIED,
-    NOT_FOUND, INVALID_ORDER, INVALID_SALARY_CAP, INVALID_NAME, DUPLICATE."""
+    optional salary cap (above 0, at most :data:`MAX_AMOUNT`); ``code`` (1 to 16 characters)
+    is stored upper case. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, INVALID_ORDER,
+    INVALID_SALARY_CAP, INVALID_NAME, DUPLICATE (name or tier taken in the league)."""
     require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
