@@ -259,7 +259,8 @@ async def rate_match_games(session: AsyncSession, *, match_id: int) -> list[Rati
     The match's ``completed_at`` is stamped again once its players' ratings are held: another
     result for one of them accepted at the same moment (and stamped a moment earlier) waits
     for those rows, is applied after this one and is then stamped after it too, so the order
-    :func:`recompute` reads stays the order in which the results were applied.
+    :func:`recompute` reads stays the order in which the results were applied. Returns the
+    new rating points (none when every game was rated already).
     """
     await session.flush()
     rows = await session.execute(_match_games_query().where(MatchGame.match_id == match_id))
@@ -282,6 +283,7 @@ async def rate_games(session: AsyncSession, *, games: Sequence[RatedGame]) -> li
     """Apply accepted games, in order, to the stored ratings: one point per player per game.
 
     A game that already has points is skipped, so running it twice changes nothing.
+    Returns the new points, in game order.
     """
     games = sorted(games, key=lambda g: g.order)
     if not games:
