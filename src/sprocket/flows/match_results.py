@@ -254,7 +254,15 @@ async def submit_match_replays(
     max_size: int,
 ) -> Submission:
     """Upload a series' replays for a scheduled league match (as
-    :func:`sprocket.replays.service.submit`)."""
+    :func:`sprocket.replays.service.submit`): one file per game, in game order; ``max_size``
+    in bytes per file. A player submits for their team, a franchise manager for the team
+    they manage, staff for neither. Returns the new submission.
+
+    Raises UNAUTHENTICATED, NOT_FOUND (match), PERMISSION_DENIED (none of those),
+    MATCH_ALREADY_DECIDED, then what ``submit`` raises (NO_FILES, TOO_MANY_FILES,
+    SUBMISSION_IN_PROGRESS, a ReplayError's code, DUPLICATE_FILE, REPLAY_ALREADY_USED,
+    DUPLICATE_GAME).
+    """
     require_user(actor)
     subject = await MatchSubject.load(session, match_id)
     return await replays.submit(

@@ -156,6 +156,8 @@ async def revoke_token(session: AsyncSession, *, actor: Actor, token_id: int) ->
 
 
 async def list_tokens(session: AsyncSession, *, actor: Actor) -> list[ApiToken]:
+    """The caller's own tokens, revoked and expired ones included, oldest first.
+    Raises UNAUTHENTICATED."""
     owner = access.require_user(actor)
     rows = await session.scalars(
         select(ApiToken).where(ApiToken.user_id == owner).order_by(ApiToken.id)
@@ -164,7 +166,8 @@ async def list_tokens(session: AsyncSession, *, actor: Actor) -> list[ApiToken]:
 
 
 async def authenticate(session: AsyncSession, token: str | None) -> Actor:
-    """The actor a Bearer token stands for; no token is the anonymous spectator."""
+    """The actor a Bearer token (the secret, ``spk_...``) stands for; no token is the
+    anonymous spectator. Raises INVALID_TOKEN, TOKEN_REVOKED, TOKEN_EXPIRED."""
     return (await token_holder(session, token))[0]
 
 
@@ -180,8 +183,9 @@ async def actor_by_discord_id(session: AsyncSession, *, discord_id: str) -> Acto
 async def token_holder(
     session: AsyncSession, token: str | None
 ) -> tuple[Actor, dt.datetime | None]:
-    """:func:`authenticate`, with the moment the token expires (None without a token): until
-    then only a write (a revocation, a changed user) can change the answer."""
+    """:func:`authenticate`, with the moment (UTC) the token expires (None without a token):
+    until then only a write (a revocation, a changed user) can change the answer.
+    Raises INVALID_TOKEN (no such secret), TOKEN_REVOKED, TOKEN_EXPIRED."""
     if not token:
         return access.SPECTATOR, None
     row = await session.scalar(select(ApiToken).where(ApiToken.token_hash == tokens.digest(token)))

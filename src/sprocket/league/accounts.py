@@ -50,7 +50,9 @@ def parse_platform(value: str) -> GamePlatform:
 
 
 def normalize_account_id(platform: GamePlatform, account_id: str) -> str:
-    """Return the canonical form of ``account_id`` or raise InvalidInput saying why not."""
+    """The canonical form of ``account_id`` on ``platform``: a SteamID64 (17 digits, an
+    individual account), an Epic id (32 hex digits, lower-cased), else a name or id of 1 to
+    64 printable characters; trimmed. Raises INVALID_ACCOUNT_ID saying what was expected."""
     value = account_id.strip()
     if platform is GamePlatform.STEAM:
         # A SteamID64 of an individual account in the public universe.

@@ -24,7 +24,8 @@ class SettingKey:
     choices: tuple[str, ...] | None = None
 
     def coerce(self, value: Any) -> Any:
-        """Check ``value`` against the key's type and bounds, returning the typed value."""
+        """Check ``value`` against the key's type and bounds, returning the typed value.
+        Raises INVALID_SETTING."""
         if self.type is bool:
             if not isinstance(value, bool):
                 raise self._bad(value, "true or false")
@@ -200,12 +201,16 @@ class OrganizationConfig:
 
 
 def effective_config(stored: dict[str, Any]) -> OrganizationConfig:
+    """The configuration an organization's stored values (setting key -> value, as kept in
+    the database) make: every key of :data:`KEYS`, its default where not stored. Stored keys
+    no longer known are ignored."""
     values = {key: spec.default for key, spec in KEYS.items()}
     values.update({k: v for k, v in stored.items() if k in KEYS})
     return OrganizationConfig(values)
 
 
 def setting_key(key: str) -> SettingKey:
+    """The declaration of a setting by its key (``points_win``...). Raises UNKNOWN_SETTING."""
     try:
         return KEYS[key]
     except KeyError:

@@ -238,8 +238,8 @@ async def players_of(session: AsyncSession, *, user_id: int) -> list[Player]:
 
 
 async def teams_of(session: AsyncSession, *, user_id: int, at: dt.datetime) -> list[RosterSpot]:
-    """The user's roster spots that run at ``at``: the teams they play for then (a captain's
-    spot says so)."""
+    """The user's roster spots, in any league, that run at ``at`` (timezone-aware): the teams
+    they play for then (a captain's spot says so), in signing order."""
     rows = await session.scalars(
         select(RosterSpot)
         .join(Player, Player.id == RosterSpot.player_id)

@@ -71,7 +71,8 @@ def _active_at(at: dt.datetime) -> Sequence[Any]:
 async def roster_at(
     session: AsyncSession, *, team_id: int, season_id: int, at: dt.datetime | None = None
 ) -> list[RosterSpot]:
-    """The team's roster as it stood at ``at`` (now by default), in signing order."""
+    """The team's roster in a season as it stood at ``at`` (timezone-aware; now by
+    default), in signing order."""
     moment = at or utcnow()
     rows = await session.scalars(
         select(RosterSpot)

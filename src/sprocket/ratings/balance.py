@@ -172,8 +172,14 @@ def split_teams(
 ) -> Split[K]:
     """The most even split of ``2 * team_size`` players into two teams, groups kept together.
 
-    The first player always lands on the home side. See the module docstring for why the
-    smallest difference of summed mu is exactly the best predicted win probability.
+    The first player always lands on the home side; each team keeps the players' given
+    order. ``groups``: premade groups by player key, each kept on one team. See the module
+    docstring for why the smallest difference of summed mu is exactly the best predicted win
+    probability.
+
+    Raises INVALID_TEAM_SIZE (1 to ``MAX_TEAM_SIZE``), WRONG_PLAYER_COUNT, PLAYER_TWICE,
+    UNKNOWN_GROUP_MEMBER, PLAYER_IN_TWO_GROUPS, GROUP_TOO_LARGE (a group larger than a
+    team), GROUPS_UNPLACEABLE (groups whose sizes cannot make two equal teams).
     """
     _check_team_size(team_size)
     if len(players) != 2 * team_size:
@@ -232,7 +238,11 @@ def form_lobbies(
 
     ``window`` is how many of the next-longest waiters are considered to fill an anchor's
     lobby (default: ``DEFAULT_WINDOW_LOBBIES`` lobbies' worth). Players left over when fewer
-    than a lobby remain are in no lobby.
+    than a lobby remain are in no lobby. Returns the lobbies in the order they were formed
+    (their anchors' waiting order), each split by :func:`split_teams`.
+
+    Raises INVALID_TEAM_SIZE, INVALID_WINDOW (fewer than a lobby's size less one),
+    PLAYER_TWICE.
     """
     _check_team_size(team_size)
     lobby_size = 2 * team_size

@@ -259,7 +259,8 @@ async def rate_match_games(session: AsyncSession, *, match_id: int) -> list[Rati
     The match's ``completed_at`` is stamped again once its players' ratings are held: another
     result for one of them accepted at the same moment (and stamped a moment earlier) waits
     for those rows, is applied after this one and is then stamped after it too, so the order
-    :func:`recompute` reads stays the order in which the results were applied.
+    :func:`recompute` reads stays the order in which the results were applied. Returns the
+    new rating points (none when every game was rated already).
     """
     await session.flush()
     rows = await session.execute(_match_games_query().where(MatchGame.match_id == match_id))
@@ -282,6 +283,7 @@ async def rate_games(session: AsyncSession, *, games: Sequence[RatedGame]) -> li
     """Apply accepted games, in order, to the stored ratings: one point per player per game.
 
     A game that already has points is skipped, so running it twice changes nothing.
+    Returns the new points, in game order.
     """
     games = sorted(games, key=lambda g: g.order)
     if not games:
@@ -461,7 +463,8 @@ async def rated_scopes(
 
 
 async def game_mode_id(session: AsyncSession, code: str) -> int:
-    """The id of a game mode by its code, or a typed error naming the known codes."""
+    """The id of a game mode by its code (``duel``, ``doubles``, ``standard``; any case,
+    spaces trimmed). Raises UNKNOWN_GAME_MODE, its message naming the known codes."""
     mode = await session.scalar(select(GameMode.id).where(GameMode.code == code.strip().lower()))
     if mode is None:
         known = ", ".join(await session.scalars(select(GameMode.code).order_by(GameMode.code)))
@@ -475,7 +478,8 @@ async def game_mode_id(session: AsyncSession, code: str) -> int:
 async def provisional_thresholds(
     session: AsyncSession, organization_ids: Sequence[int]
 ) -> dict[int, int]:
-    """Each organization's ``rating_provisional_games`` setting."""
+    """Each organization's ``rating_provisional_games`` setting (rated games before a
+    rating stops being provisional), by organization id; the default where not set."""
     stored = dict(
         (
             await session.execute(
@@ -493,6 +497,8 @@ async def provisional_thresholds(
 async def ratings_of(
     session: AsyncSession, *, member_ids: Sequence[int], game_mode_id: int
 ) -> dict[int, Rating]:
+    """The stored ratings of many members (ids) in one game mode, by member id; a member
+    not yet rated in it is left out. One statement."""
     rows = await session.scalars(
         select(Rating).where(Rating.game_mode_id == game_mode_id, Rating.member_id.in_(member_ids))
     )

@@ -121,7 +121,8 @@ def _rate(
 def rate_game(
     home: Sequence[Skill], away: Sequence[Skill], *, home_won: bool
 ) -> tuple[list[Skill], list[Skill]]:
-    """New skills of both line-ups (same order as given) after one game."""
+    """New skills of both line-ups (same order as given) after one game, each with one more
+    game played. Raises EMPTY_LINEUP."""
     _check_lineup("home", home)
     _check_lineup("away", away)
     new_home, new_away = _rate([_rating(s) for s in home], [_rating(s) for s in away], home_won)
@@ -132,7 +133,8 @@ def rate_game(
 
 
 def win_probability(home: Sequence[Skill], away: Sequence[Skill]) -> float:
-    """The home line-up's chance to beat the away line-up (openskill's ``predict_win``)."""
+    """The home line-up's chance to beat the away line-up, 0 to 1 (openskill's
+    ``predict_win``). Raises EMPTY_LINEUP."""
     _check_lineup("home", home)
     _check_lineup("away", away)
     return MODEL.predict_win([[_rating(s) for s in home], [_rating(s) for s in away]])[0]
@@ -179,8 +181,9 @@ class Replay(Generic[K]):
 def replay(games: Iterable[GameRecord[K]], *, keep_history: bool = True) -> Replay[K]:
     """Rate ``games`` in order from scratch: final ratings and (optionally) the history.
 
-    Players start at :func:`new_skill`. A game id seen twice is refused: replaying a game
-    twice would silently double its effect.
+    Players start at :func:`new_skill`. A game id seen twice is refused (DUPLICATE_GAME):
+    replaying a game twice would silently double its effect. ``history`` lists one point
+    per player per game, in game order (empty without ``keep_history``).
     """
     current: dict[K, PlackettLuceRating] = {}
     played: dict[K, int] = {}

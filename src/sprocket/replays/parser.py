@@ -253,8 +253,11 @@ _MIN_MAP_BYTES = 9  # the shortest map is the 9-byte string "None"
 def parse_replay(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> Replay:
     """Verify both CRCs of a replay file's bytes and read its header.
 
-    An empty file is ``NOT_A_REPLAY`` (nothing in it is a replay); a file too short to show
-    its header is ``TRUNCATED_REPLAY`` unless its first bytes already rule out a replay.
+    ``max_size``: the largest file accepted, in bytes (20 MiB by default), checked first.
+    Raises ReplayError: REPLAY_TOO_LARGE (``details``: size and max_size), NOT_A_REPLAY,
+    TRUNCATED_REPLAY, CORRUPT_REPLAY, UNSUPPORTED_REPLAY. An empty file is ``NOT_A_REPLAY``
+    (nothing in it is a replay); a file too short to show its header is ``TRUNCATED_REPLAY``
+    unless its first bytes already rule out a replay.
     """
     size = len(data)
     if size > max_size:

@@ -113,6 +113,9 @@ async def submit(
     a broken file is refused before anything is stored; the job parses again from storage.
     File names are stored and shown cleaned (:func:`~sprocket.replays.filenames.clean_filename`).
 
+    ``max_size``: the largest file accepted, in bytes. Returns the new submission
+    (``processing``).
+
     Raises (after the subject's permission check): the reader's errors, ``NO_FILES``,
     ``WRONG_FILE_COUNT``, ``TOO_MANY_FILES``, ``SUBMISSION_IN_PROGRESS``, a
     :class:`ReplayError` for a file that is no intact replay, ``DUPLICATE_FILE`` (the same
@@ -294,6 +297,7 @@ def _changed(session: AsyncSession, submission: Submission) -> None:
 
 
 def submission_channel(submission_id: int) -> str:
+    """The broadcast channel a submission's status changes go out on (``submission:<id>``)."""
     return f"submission:{submission_id}"
 
 
@@ -306,7 +310,10 @@ async def process_submission(
     """Parse and validate; safe to run twice (a finished submission is left as it is).
 
     The submission is locked first (on PostgreSQL), as every answer to it does, so a
-    rejection or a staff reset committed meanwhile is not overwritten."""
+    rejection or a staff reset committed meanwhile is not overwritten. ``max_size``: the
+    largest replay accepted, in bytes. A file's problems go into the report (the submission
+    is then rejected), not raised; a valid series that needs no ratification is accepted at
+    once. Returns the submission (None for an unknown id)."""
     submission = await session.get(
         Submission, submission_id, with_for_update=True, populate_existing=True
     )
@@ -404,7 +411,14 @@ async def _ratifications_needed(
 
 
 async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
-    """The other side confirms; enough confirmations accept the result, once."""
+    """A player of the other side than the submitter's confirms the result; enough
+    confirmations (``ratification_mode``, ``required_ratifications``) accept it, once.
+    Ratifying twice, or an accepted result, changes nothing. Returns the submission.
+
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED (did not play in the subject),
+    SUBMITTING_SIDE, the subject's refusal when it is decided (MATCH_ALREADY_DECIDED,
+    SCRIM_NOT_IN_PROGRESS), NOT_AWAITING_RATIFICATION, and when accepting: CANNOT_ACCEPT.
+    """
     submission, subject = await _open_submission(session, actor, submission_id)
     side = await _side(session, subject, actor)
     if side is None:
@@ -528,6 +542,16 @@ def _audit(
 
 
 async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
+    """Staff accept a submission awaiting ratification or rejected (by a player or by
+    validation) as it stands, and the audit log records it; an accepted one is returned
+    unchanged.
+
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, NOT_PROCESSED (still processing),
+    SUBMISSION_IN_PROGRESS (a rejected one, while another submission of the subject is open
+    or accepted), REPLAY_ALREADY_USED, DUPLICATE_GAME (a game another submission now counts),
+    the subject's refusal when it is decided (MATCH_ALREADY_DECIDED, SCRIM_NOT_IN_PROGRESS),
+    CANNOT_ACCEPT.
+    """
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "force-accept results")
     if submission.status == ACCEPTED:
@@ -584,7 +608,10 @@ async def _refuse_games_counted_elsewhere(session: AsyncSession, submission: Sub
 
 
 async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
-    """Process the same replays again from the start (ratifications are dropped)."""
+    """Staff process the same replays again from the start: ratifications are dropped,
+    the report cleared, the job queued, and the audit log records it.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, ALREADY_ACCEPTED (invalidate
+    that instead), SUBMISSION_IN_PROGRESS (another submission of the subject is open)."""
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "reset submissions")
     if submission.status == ACCEPTED:
@@ -627,8 +654,10 @@ def _restart(session: AsyncSession, submission: Submission, status: str) -> None
 async def invalidate(
     session: AsyncSession, *, actor: Actor, submission_id: int, reason: str
 ) -> Submission:
-    """Take back an accepted result: what accepting recorded goes, the subject is open
-    again, and the ratings are rebuilt without it."""
+    """Staff take back an accepted result, saying why (``reason``, kept to 500 characters):
+    what accepting recorded goes, the subject is open again, the ratings are rebuilt
+    without it, the submission is rejected and the audit log records it.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, REASON_REQUIRED, NOT_ACCEPTED."""
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "invalidate results")
     if not reason.strip():
@@ -745,7 +774,8 @@ async def _used_elsewhere(
 
 
 async def close_open_of_scrim(session: AsyncSession, *, scrim_id: int, reason: str) -> None:
-    """A cancelled scrim takes no result: its open submissions are rejected with ``reason``."""
+    """A cancelled scrim takes no result: its open submissions are rejected with ``reason``
+    (kept to 500 characters). No permission check: the caller's."""
     rows = await session.scalars(
         select(Submission)
         .where(Submission.scrim_id == scrim_id, Submission.status.in_(OPEN))

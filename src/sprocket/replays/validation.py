@@ -276,6 +276,12 @@ class GameRosters:
 
 
 def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
+    """Check a league match's series: ``files`` in game order (game 1 first), each judged
+    against the rosters of its own date. Returns the report: per game the expected and found
+    players, the goals and winner once the home side is known, and every problem (with its
+    code, see :class:`~sprocket.replays.errors.ProblemCode`); then the series' problems
+    (TOO_MANY_SUBSTITUTES, PLAYER_ON_BOTH_SIDES, the result's count against the match
+    format). Problems are reported, never raised."""
     games: list[GameReport] = []
     unknown: list[UnknownAccount] = []
     seen: list[tuple[int, GameKeys]] = []
@@ -321,7 +327,8 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
 def not_on_roster(expect: Expectation, member: int, moment: dt.datetime | None) -> tuple[str, str]:
     """Why a member was on neither roster of a game played at ``moment``: the roster changes
     around the game's date that leave them out (so a player on a roster today is never told
-    they are on neither), else that they are on neither; and the problem's code."""
+    they are on neither), else that they are on neither; and the problem's code,
+    NOT_ON_ROSTER. ``member``: a member id; ``moment``: the game's UTC start (None: unknown)."""
     spots = [(p, side.name) for side in (expect.home, expect.away) for p in side.roster]
     spots = [(p, team) for p, team in spots if p.member_id == member]
     code = LeagueCode.NOT_ON_ROSTER
@@ -374,7 +381,8 @@ def _played_for(
 def unreadable(
     game: GameChecks, file: GameFile, expected_home: tuple[str, ...], expected_away: tuple[str, ...]
 ) -> GameReport:
-    """The report of a game whose file could not be parsed."""
+    """The report of a game whose file could not be parsed: its one problem carries the
+    parser's code (NOT_A_REPLAY when there is no error to tell)."""
     error = file.error
     text = str(error) if error else "The file cannot be read."
     game.problems.append(
@@ -399,7 +407,8 @@ def check_file(
 ) -> None:
     """A replay proves one result once: not another submission's file, not a game this
     submission (``seen``: the numbers and keys of its earlier games, added to here) or
-    another open or accepted one counts already."""
+    another open or accepted one counts already. Flags REPLAY_ALREADY_USED, DUPLICATE_GAME
+    on ``game``."""
     if file.used_by_submission is not None:
         game.flag(
             ReplayCode.REPLAY_ALREADY_USED,
@@ -472,6 +481,7 @@ def game_time(replay: Replay) -> dt.datetime | None:
 
 
 def played_at(replay: Replay) -> str | None:
+    """:func:`game_time` as ISO 8601 text (UTC), or None for a replay without a date."""
     moment = game_time(replay)
     return moment.isoformat() if moment else None
 
@@ -487,9 +497,15 @@ def find_players(
     outsider: Callable[[int], tuple[str, str]],
     games: str = "league games",
 ) -> list[FoundPlayer]:
-    """Each player of the replay with the member their account is linked to; bots, unreadable
-    or unlinked accounts and members not ``expected`` are flagged (``outsider(member)``: the
-    clause that says why such a member does not belong, and its problem code)."""
+    """Each player of the replay, in the replay's order, with the member their account is
+    linked to and that member's team (``side_of``: member id -> team id).
+
+    ``accounts``: (platform, account id; Epic ids lower case) -> member id; ``member_names``:
+    member id -> name; ``expected``: the member ids who may play. Flags on ``game``:
+    BOT_PLAYER, UNKNOWN_PLATFORM (no readable platform id), UNKNOWN_ACCOUNT (linked to
+    nobody; also appended to ``unknown``), and a member not ``expected`` with the code
+    ``outsider(member)`` gives beside the clause that says why they do not belong.
+    ``games`` names the games in the bot's sentence."""
     found = []
     for player in replay.players:
         member = None
@@ -545,7 +561,9 @@ def home_index_of(
 ) -> int | None:
     """Which replay team (0 or 1) is the home side, judged by the known players on it:
     ``placed`` holds each player's (replay team, side), ``home``/``away`` each side's key
-    and name."""
+    and name. None, flagged on ``game``, when it cannot tell: MIXED_SIDE (a replay team
+    holds players of both sides), SIDES_UNKNOWN (no ``who`` of either side appears),
+    SAME_TEAM_BOTH_SIDES."""
     teams_on: dict[int, set[Hashable]] = {0: set(), 1: set()}
     for replay_team, side in placed:
         if side is not None and replay_team in (0, 1):

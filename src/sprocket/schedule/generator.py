@@ -56,6 +56,8 @@ def round_robin(teams: Sequence[T], *, double: bool = False) -> list[list[Pairin
     distance ``k``; only the hub game (which alternates by round) can tip a team's home/away
     balance, and then by one. A double round robin appends the mirror of every round, so
     each ordered pair occurs exactly once and home and away counts are equal.
+
+    Raises SCHEDULE_TOO_FEW_TEAMS (fewer than two), SCHEDULE_DUPLICATE_TEAM.
     """
     entrants = list(teams)
     _check_entrants(entrants)
@@ -90,6 +92,10 @@ def spread_over_weeks(
     spaced evenly: the first round lands in the first week, the last round in the last week,
     and round ``i`` in week index ``round(i * (W - 1) / (R - 1))``. Integer arithmetic keeps
     that strictly increasing, so two rounds never share a week.
+
+    Returns every pairing of every round, each carrying its week's number and window, in
+    round order. Raises SCHEDULE_DUPLICATE_WEEK (two slots with one number),
+    SCHEDULE_NOT_ENOUGH_WEEKS (more rounds than weeks).
     """
     slots = sorted(weeks, key=lambda slot: slot.number)
     numbers = [slot.number for slot in slots]

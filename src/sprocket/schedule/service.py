@@ -46,7 +46,8 @@ async def _require_staff(session: AsyncSession, actor: Actor, league: League, do
 
 
 def status_changed(session: AsyncSession, match: Match) -> None:
-    """Tell subscribers (through the outbox) that a match's status or window changed."""
+    """Tell subscribers (through the outbox, on commit) that a match's status or window
+    changed."""
     enqueue(session, "match.status_changed", match_id=match.id, status=match.status)
 
 
@@ -110,7 +111,11 @@ async def create_match_weeks(
     first_starts_at: dt.datetime | None = None,
     days: int = 7,
 ) -> list[MatchWeek]:
-    """Append ``count`` consecutive weeks of ``days`` days after the season's last week."""
+    """League staff append ``count`` (1 to 104) consecutive weeks of ``days`` (1 to 31) days
+    each, numbered on from the season's last week; the first starts at ``first_starts_at``
+    (timezone-aware, not before the last week ends), by default where the last week ends or,
+    for the first weeks, at the season's start. Returns the new weeks in number order.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, INVALID_MATCH_WEEKS."""
     require_user(actor)
     season, league = await _season_and_league(session, season_id)
     await _require_staff(session, actor, league, "create match weeks")
@@ -148,6 +153,7 @@ async def create_match_weeks(
 
 
 async def match_weeks(session: AsyncSession, *, season_id: int) -> list[MatchWeek]:
+    """The season's match weeks by number (none for an unknown season)."""
     rows = await session.scalars(
         select(MatchWeek).where(MatchWeek.season_id == season_id).order_by(MatchWeek.number)
     )
@@ -184,9 +190,11 @@ async def generate_schedule(
     """A round robin for each skill group (or the one given), spread over the season's weeks;
     each match's window is its week.
 
-    Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, INVALID_MATCH_FORMAT, NO_MATCH_WEEKS,
-    WRONG_LEAGUE, the generator's errors, WINDOW_OUTSIDE_SEASON (a week that reaches outside
-    the season), SCHEDULE_EXISTS.
+    ``match_format``: ``boN`` or ``fixedN``, by default the league's. Returns the new matches,
+    group by group in round order. Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND,
+    INVALID_MATCH_FORMAT, NO_MATCH_WEEKS, WRONG_LEAGUE, the generator's
+    SCHEDULE_TOO_FEW_TEAMS, SCHEDULE_DUPLICATE_TEAM, SCHEDULE_NOT_ENOUGH_WEEKS,
+    WINDOW_OUTSIDE_SEASON (a week that reaches outside the season), SCHEDULE_EXISTS.
     """
     require_user(actor)
     season, league = await _season_and_league(session, season_id)
@@ -402,6 +410,8 @@ def _twice_in_a_week(
 
 
 async def export_schedule_csv(session: AsyncSession, *, season_id: int) -> str:
+    """The season's matches as CSV in the import's columns (``week,home,away,start,end``,
+    team names, ISO 8601 UTC moments), by week then match id. Raises NOT_FOUND."""
     found(await session.get(Season, season_id), "season", season_id)
     home, away = Team.__table__.alias("home"), Team.__table__.alias("away")
     rows = await session.execute(
@@ -455,6 +465,7 @@ async def matches(
 
 
 async def match_context(session: AsyncSession, match_id: int) -> tuple[Match, Fixture, League]:
+    """The match, its fixture (home and away team) and its league. Raises NOT_FOUND."""
     match = found(await session.get(Match, match_id), "match", match_id)
     fixture = found(await session.get(Fixture, match.fixture_id), "fixture", match.fixture_id)
     _, league = await _season_and_league(session, match.season_id)
@@ -506,6 +517,9 @@ async def reschedule_match(
 async def record_forfeit(
     session: AsyncSession, *, actor: Actor, match_id: int, team_id: int
 ) -> Match:
+    """Staff record that ``team_id`` (home or away) forfeits a scheduled match: the match is
+    decided now, without games. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED,
+    MATCH_ALREADY_DECIDED, WRONG_TEAM."""
     require_user(actor)
     match, fixture, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "record forfeits")
@@ -524,7 +538,9 @@ async def record_forfeit(
 async def record_result(
     session: AsyncSession, *, actor: Actor, match_id: int, games: Sequence[tuple[int, int]]
 ) -> Match:
-    """Staff enter a series' game scores (home goals, away goals) by hand."""
+    """Staff enter a series' game scores by hand: (home goals, away goals) per game, in
+    play order. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, and what
+    :func:`complete_match` raises (MATCH_ALREADY_DECIDED, INVALID_SCORE, WRONG_GAME_COUNT...)."""
     require_user(actor)
     match, _, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "record results")
@@ -594,7 +610,9 @@ async def reopen_match(session: AsyncSession, *, match: Match) -> None:
 async def standings(
     session: AsyncSession, *, season_id: int, skill_group_id: int | None = None
 ) -> list[StandingRow[int]]:
-    """The table of a season (and skill group): team ids ranked by the league's rules."""
+    """The table of a season (and skill group): one row per team of the league (of the
+    group), keyed by team id, best first, ranked by the organization's points and
+    tie-breaks over completed and forfeited matches. Raises NOT_FOUND (season)."""
     season, league = await _season_and_league(session, season_id)
     teams_query = select(Team.id, Team.name).where(Team.league_id == league.id)
     decided = [Match.season_id == season.id, Match.status.in_((COMPLETED, FORFEITED))]

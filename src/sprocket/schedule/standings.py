@@ -115,6 +115,10 @@ def compute_standings(
     group; the other criteria are season totals, already equal inside the subgroup, so
     re-applying them changes nothing. The last resort is ``name(team)`` (or ``str(team)``)
     ascending, which keeps ranks unique and the order independent of input order.
+
+    Returns one row per team, best first (rank 1 to N). Raises STANDINGS_DUPLICATE_TEAM,
+    STANDINGS_UNKNOWN_TIE_BREAK, and for a result that does not fit: STANDINGS_UNKNOWN_TEAM,
+    STANDINGS_SELF_MATCH, STANDINGS_BAD_FORFEIT, STANDINGS_EMPTY_SERIES.
     """
     roster = list(teams)
     tallies: dict[K, _Tally] = {}

@@ -168,8 +168,16 @@ async def join_scrim(
     group_code: str | None = None,
     now: dt.datetime | None = None,
 ) -> Scrim:
-    """Take a seat in a pending scrim (with a group code: in that premade group). The seat
-    that fills the scrim pops it. ``wait_until``: as for :func:`create_scrim`."""
+    """Take a seat in a pending scrim (with a group code: in that premade group, any case).
+    The seat that fills the scrim (2 x team size) pops it. ``wait_until``: as for
+    :func:`create_scrim`. Returns the scrim.
+
+    Raises UNAUTHENTICATED, NOT_FOUND (scrim, organization), PERMISSION_DENIED (not a
+    member), SCRIMS_DISABLED, QUEUE_BANNED, ALREADY_IN_SCRIM, ALREADY_QUEUED, INVALID_WAIT,
+    SCRIM_LOCKED, SCRIM_NOT_OPEN, WRONG_SKILL_GROUP (a competitive scrim of another skill
+    group), SCRIM_FULL, GROUP_NOT_FOUND, GROUP_FULL (the group holds a team, or growing it
+    would leave the groups unplaceable in two teams).
+    """
     now = now or utcnow()
     require_user(actor)
     scrim = await service.get_scrim(session, scrim_id)
@@ -256,7 +264,9 @@ def _placeable(sizes: Sequence[int], team_size: int) -> bool:
 async def leave_scrim(
     session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
 ) -> Scrim:
-    """Give up a seat in a scrim that has not popped; an emptied scrim is cancelled."""
+    """Give up a seat in a scrim that has not popped; an emptied scrim is cancelled.
+    Returns the scrim. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED (not a member),
+    NOT_IN_SCRIM, SCRIM_POPPED (check in or miss the window instead), SCRIM_STARTED."""
     now = now or utcnow()
     require_user(actor)
     scrim = await service.get_scrim(session, scrim_id)
@@ -281,7 +291,8 @@ async def leave_scrim(
 
 async def drop_expired_seats(session: AsyncSession, scrim: Scrim, *, now: dt.datetime) -> list[int]:
     """Remove the seats of a waiting (pending or locked, never started) scrim whose wait ran
-    out by ``now``; returns their members' ids."""
+    out by ``now`` (UTC); returns their members' ids, in seat order. No permission check and
+    no event: the caller's."""
     if scrim.status not in (PENDING, LOCKED) or scrim.started_at is not None:
         return []
     gone = []
@@ -298,7 +309,10 @@ async def drop_expired_seats(session: AsyncSession, scrim: Scrim, *, now: dt.dat
 
 
 async def create_group(session: AsyncSession, *, actor: Actor, scrim_id: int) -> ScrimGroup:
-    """A player in a pending scrim starts a premade group; friends join it with the code."""
+    """A player in a pending (or locked) scrim starts a premade group and is its first
+    member; friends join it with its code (6 characters, returned on the group).
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED (not a member), NOT_IN_SCRIM,
+    SCRIM_NOT_OPEN (popped already), ALREADY_IN_GROUP."""
     require_user(actor)
     scrim = await service.get_scrim(session, scrim_id)
     member = await service.member_of(session, actor=actor, organization_id=scrim.organization_id)
@@ -333,8 +347,8 @@ def _code() -> str:
 
 
 def pop_scrim(scrim: Scrim, config: OrganizationConfig, now: dt.datetime) -> None:
-    """A full scrim pops at ``now``: its check-in window (the organization's
-    ``scrim_check_in_seconds``) opens."""
+    """A full scrim pops at ``now`` (UTC): its check-in window (the organization's
+    ``scrim_check_in_seconds``, in seconds) opens. No event: the caller announces it."""
     scrim.status = POPPED
     scrim.popped_at = now
     scrim.check_in_deadline = now + dt.timedelta(seconds=config["scrim_check_in_seconds"])
@@ -343,7 +357,10 @@ def pop_scrim(scrim: Scrim, config: OrganizationConfig, now: dt.datetime) -> Non
 async def check_in(
     session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
 ) -> Scrim:
-    """Confirm a seat in a popped scrim; the last check-in starts it."""
+    """Confirm a seat in a popped scrim before its check-in deadline; the last check-in
+    starts it (balanced teams, the games' line-ups, the lobby's name and password).
+    Returns the scrim. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED (not a member),
+    NOT_IN_SCRIM, ALREADY_CHECKED_IN, NOT_POPPED, CHECK_IN_CLOSED."""
     now = now or utcnow()
     require_user(actor)
     scrim = await service.get_scrim(session, scrim_id)

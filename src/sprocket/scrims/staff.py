@@ -28,7 +28,8 @@ async def _staff_scrim(session: AsyncSession, actor: Actor, scrim_id: int, doing
 async def lock_scrim(
     session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
 ) -> Scrim:
-    """Staff freeze a pending or running scrim: nobody joins, it does not pop or finish."""
+    """Staff freeze a pending or running scrim: nobody joins, it does not pop or finish.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, SCRIM_NOT_LOCKABLE."""
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "lock scrims")
     if scrim.status not in (PENDING, IN_PROGRESS):
@@ -58,7 +59,9 @@ async def unlock_scrim(
 async def cancel_scrim(
     session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
 ) -> Scrim:
-    """Staff call off an unfinished scrim; every seat is freed."""
+    """Staff call off an unfinished scrim: every seat is freed and its open submissions
+    are rejected. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, SCRIM_FINISHED
+    (complete or cancelled already)."""
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "cancel scrims")
     if scrim.status in (COMPLETE, CANCELLED):

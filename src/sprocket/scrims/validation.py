@@ -51,6 +51,11 @@ class ScrimExpectation:
 
 
 def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) -> Report:
+    """Check a scrim's replays, ``files`` in game order, each against its game's line-up
+    (``expect.lineups``, member ids per side). Returns the report; problems are reported,
+    never raised: WRONG_FILE_COUNT (not one replay per game), a player not in the game's
+    line-up (NOT_IN_LINEUP), and the per-game checks of league matches
+    (:mod:`sprocket.replays.validation`)."""
     games: list[GameReport] = []
     unknown: list[UnknownAccount] = []
     seen: list[tuple[int, GameKeys]] = []
