@@ -1,19 +1,21 @@
-"""One error vocabulary: every code the code raises is UPPER_SNAKE and listed once in
-docs/errors.md, with where it arises; the catalogue lists no code that no longer exists.
+"""One error vocabulary: every code is a member of a domain's ErrorCode enum (UPPER_SNAKE,
+its value its name, with a meaning), docs/errors.md is the catalogue rendered from those
+enums (``uv run sprocket errors``), and no code is written as a bare string anywhere.
 
-Codes are found in the source itself: every UPPER_SNAKE string literal of ``src/sprocket``
-(a code given as ``code=...``, a class's ``code``, a report problem's first argument...),
-except the few that are not codes (``NOT_CODES``), ``__all__`` lists, the demo's data and
-the migrations. Codes in lowercase would not be found that way, so every value given as a
-code (``code=...``, ``code = ...``) must also be UPPER_SNAKE.
+Codes given as plain strings would escape the catalogue, so the source is read too: every
+UPPER_SNAKE string literal of ``src/sprocket`` outside the enums is either one of the few
+that are not codes (``NOT_CODES``) or a failure; migrations (which keep the codes of their
+day) and the demo's data are left out.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections import defaultdict
 from pathlib import Path
+
+from sprocket.catalogue import ENUMS, render, uses
+from sprocket.errors import ErrorCode
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src" / "sprocket"
@@ -29,34 +31,44 @@ NOT_CODES = {
     "POST",  # HTTP
     "SPROCKET_SECRETS_DIR",  # a setting's variable
 }
-ROW = re.compile(r"^\| `([A-Z0-9_]+)` \| (.+) \| (.+) \|$")
 
 
-def _modules() -> list[tuple[str, ast.Module]]:
+def _enum_bodies(tree: ast.Module) -> set[int]:
+    """The nodes inside ErrorCode enums' class bodies and ``__all__`` lists."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(base, ast.Name) and base.id in {"ErrorCode", "StrEnum"}
+            for base in node.bases
+        ):
+            skip |= {id(n) for n in ast.walk(node)}
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            skip |= {id(n) for n in ast.walk(node.value)}
+    return skip
+
+
+def _sources() -> list[tuple[Path, ast.Module]]:
     found = []
     for path in sorted(SOURCE.rglob("*.py")):
         relative = path.relative_to(SOURCE)
         if relative.parts[0] == "migrations" or relative.name == "demo.py":
             continue
-        found.append((relative.with_suffix("").parts[0], ast.parse(path.read_text())))
+        found.append((relative, ast.parse(path.read_text(encoding="utf-8"))))
     return found
 
 
-def _all_lists(tree: ast.Module) -> set[int]:
-    return {
-        id(node)
-        for assign in ast.walk(tree)
-        if isinstance(assign, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in assign.targets)
-        for node in ast.walk(assign.value)
-    }
+def test_the_committed_catalogue_is_the_rendered_one() -> None:
+    assert CATALOGUE.read_text(encoding="utf-8") == render(), (
+        "docs/errors.md differs from the code: run `uv run sprocket errors`"
+    )
 
 
-def codes_in_source() -> dict[str, set[str]]:
-    """Each code and the packages (``replays``, ``http``...) whose modules hold it."""
-    codes: dict[str, set[str]] = defaultdict(set)
-    for package, tree in _modules():
-        skip = _all_lists(tree)
+def test_no_code_is_a_bare_string() -> None:
+    bare = []
+    for relative, tree in _sources():
+        skip = _enum_bodies(tree)
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Constant)
@@ -65,62 +77,34 @@ def codes_in_source() -> dict[str, set[str]]:
                 and node.value not in NOT_CODES
                 and id(node) not in skip
             ):
-                codes[node.value].add(package)
-    return codes
+                bare.append(f"{relative}:{node.lineno} {node.value}")
+    assert bare == [], "use the domain's ErrorCode member instead: " + ", ".join(bare)
 
 
-def values_given_as_codes() -> set[str]:
-    """Every string literal given as ``code=...`` or assigned to ``code``."""
-    values = set()
-    for _package, tree in _modules():
-        for node in ast.walk(tree):
-            value = None
-            if isinstance(node, ast.keyword) and node.arg == "code":
-                value = node.value
-            elif isinstance(node, ast.Assign | ast.AnnAssign):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(isinstance(t, ast.Name) and t.id == "code" for t in targets):
-                    value = node.value
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                values.add(value.value)
-    return values
+def test_every_enum_member_is_upper_snake_and_its_own_name() -> None:
+    for enum in ENUMS:
+        for code in enum:
+            assert code.value == code.name, code
+            assert UPPER_SNAKE.match(code.value), code
+            assert len(code.meaning) > 15 and code.meaning.endswith("."), code
 
 
-def catalogue() -> dict[str, set[str]]:
-    """Each code of docs/errors.md and the packages its row names."""
-    rows: dict[str, set[str]] = {}
-    for line in CATALOGUE.read_text().splitlines():
-        match = ROW.match(line)
-        if match:
-            code, _meaning, where = match.groups()
-            assert code not in rows, f"{code} is listed twice in docs/errors.md"
-            rows[code] = {w.strip().strip("`") for w in where.split(",")}
-    return rows
+def test_every_code_is_listed_once_and_used() -> None:
+    values = [code.value for enum in ENUMS for code in enum]
+    assert len(values) == len(set(values)), "a code is declared by two enums"
+    used = uses()
+    unused = [code.value for enum in ENUMS for code in enum if code not in used]
+    assert unused == [], f"codes no module raises any more: {unused}"
 
 
-def test_every_code_is_upper_snake() -> None:
-    lower = sorted(v for v in values_given_as_codes() if not UPPER_SNAKE.match(v))
-    assert lower == [], f"codes must be UPPER_SNAKE: {lower}"
+def test_every_error_code_enum_is_in_the_catalogue() -> None:
+    import sprocket.app  # noqa: F401  (imports every domain, so every enum exists)
+    import sprocket.cli  # noqa: F401
 
+    def subclasses(cls: type) -> set[type]:
+        return {s for c in cls.__subclasses__() for s in {c, *subclasses(c)}}
 
-def test_the_catalogue_and_the_code_agree() -> None:
-    source, listed = codes_in_source(), catalogue()
-    missing = sorted(set(source) - set(listed))
-    gone = sorted(set(listed) - set(source))
-    assert not missing, "add to docs/errors.md: " + ", ".join(
-        f"{code} ({', '.join(sorted(source[code]))})" for code in missing
-    )
-    assert not gone, f"docs/errors.md lists codes the code no longer has: {gone}"
-    wrong = {code: sorted(source[code]) for code in source if source[code] != listed[code]}
-    assert not wrong, f"docs/errors.md names the wrong packages (should be): {wrong}"
-
-
-def test_every_row_has_a_meaning() -> None:
-    for line in CATALOGUE.read_text().splitlines():
-        match = ROW.match(line)
-        if match:
-            meaning = match.group(2).strip()
-            assert len(meaning) > 15 and meaning.endswith("."), line
+    assert subclasses(ErrorCode) <= set(ENUMS)
 
 
 def test_the_readme_links_the_catalogue() -> None:

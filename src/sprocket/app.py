@@ -20,7 +20,7 @@ from sprocket.api.response_cache import ResponseCache
 from sprocket.api.router import TRANSPORT_CODES, GraphQLDoor
 from sprocket.api.schema import build_schema, schema_sdl
 from sprocket.config import Settings
-from sprocket.errors import DomainError
+from sprocket.errors import CommonCode, DomainError
 from sprocket.http.auth import ACTOR_KEY, TOKEN_KEY, Authenticate
 from sprocket.http.body import BodyLimit
 from sprocket.http.errors import Unexpected, error_response
@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, platform: Runtime | None = None) -> FastAP
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, error: StarletteHTTPException) -> Response:
         """Routing refusals (no such page, a method the route doesn't take) as typed JSON."""
-        code = TRANSPORT_CODES.get(error.status_code, "BAD_REQUEST")
+        code = TRANSPORT_CODES.get(error.status_code, CommonCode.BAD_REQUEST)
         sentence = {404: "There is no such page.", 405: "This address does not take that method."}
         message = sentence.get(error.status_code, f"{error.detail}.")
         return error_response(DomainError(message, code=code), error.status_code)

@@ -16,10 +16,31 @@ import inspect
 from collections import defaultdict
 from pathlib import Path
 
+from sprocket.api.codes import GraphQLCode
 from sprocket.errors import CommonCode, ErrorCode
+from sprocket.http.errors import HttpCode
+from sprocket.identity.errors import IdentityCode
+from sprocket.league.errors import LeagueCode
+from sprocket.platform.errors import PlatformCode
+from sprocket.ratings.errors import RatingCode
+from sprocket.replays.errors import ProblemCode, ReplayCode
+from sprocket.schedule.errors import ScheduleCode
+from sprocket.scrims.errors import ScrimCode
 
 #: Every domain's code enum, in the catalogue's order.
-ENUMS: tuple[type[ErrorCode], ...] = (CommonCode,)
+ENUMS: tuple[type[ErrorCode], ...] = (
+    CommonCode,
+    HttpCode,
+    GraphQLCode,
+    PlatformCode,
+    IdentityCode,
+    LeagueCode,
+    ScheduleCode,
+    ReplayCode,
+    ProblemCode,
+    RatingCode,
+    ScrimCode,
+)
 
 SOURCE = Path(__file__).resolve().parent
 

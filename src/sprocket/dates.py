@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import zoneinfo
 
-from sprocket.errors import InvalidInput
+from sprocket.errors import CommonCode, InvalidInput
 
 DEFAULT_ZONE = "UTC"
 
@@ -40,7 +40,7 @@ def time_zone(name: str) -> dt.tzinfo:
         raise InvalidInput(
             f"'{name[:64]}' is not a time zone; use an IANA name such as Europe/London, "
             "America/New_York or UTC.",
-            code="INVALID_TIME_ZONE",
+            code=CommonCode.INVALID_TIME_ZONE,
         ) from None
 
 

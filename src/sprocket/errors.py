@@ -66,6 +66,27 @@ class CommonCode(ErrorCode):
         "INVALID_INPUT",
         "Input that breaks a rule (the base code of a typed error; most carry a more precise one).",
     )
+    INVALID_ID = (
+        "INVALID_ID",
+        "An id that is no id at all (text, zero, negative, past 32 bits).",
+    )
+    INVALID_CURSOR = (
+        "INVALID_CURSOR",
+        "A pagination cursor this API did not give out.",
+    )
+    INVALID_PAGE_SIZE = (
+        "INVALID_PAGE_SIZE",
+        "A page size out of its range (`first`: 1 to 100).",
+    )
+    INTERNAL_SERVER_ERROR = (
+        "INTERNAL_SERVER_ERROR",
+        "An unexpected fault on the server: the message is generic, the fault is logged with "
+        "its traceback.",
+    )
+    INVALID_TIME_ZONE = (
+        "INVALID_TIME_ZONE",
+        "A time zone that is not an IANA name.",
+    )
 
 
 class DomainError(Exception):

@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import MAX_ID
-from sprocket.errors import InvalidInput
+from sprocket.errors import CommonCode, InvalidInput
 
 Row = TypeVar("Row")
 
@@ -44,7 +44,9 @@ class Page(Generic[Row]):
 def check_page_size(first: int) -> None:
     """Raises InvalidInput (``INVALID_PAGE_SIZE``) unless ``first`` is 1 to :data:`MAX_PAGE`."""
     if not 1 <= first <= MAX_PAGE:
-        raise InvalidInput(f"Ask for 1 to {MAX_PAGE} items at a time.", code="INVALID_PAGE_SIZE")
+        raise InvalidInput(
+            f"Ask for 1 to {MAX_PAGE} items at a time.", code=CommonCode.INVALID_PAGE_SIZE
+        )
 
 
 def encode_cursor(value: int) -> str:
@@ -65,7 +67,7 @@ def decode_cursor(cursor: str) -> int:
         return value
     except ValueError:
         raise InvalidInput(
-            "That cursor is not one this API gave out.", code="INVALID_CURSOR"
+            "That cursor is not one this API gave out.", code=CommonCode.INVALID_CURSOR
         ) from None
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from sprocket.api.codes import GraphQLCode
 from sprocket.api.limits import QueryLimits, is_token_limit_error, too_many_tokens
-from sprocket.errors import INTERNAL, DomainError
+from sprocket.errors import INTERNAL, CommonCode, DomainError
 
 
 def request_error_code(error: GraphQLError) -> str:
     """The code of an error GraphQL itself raised about the document (no original error)."""
     if error.message.startswith("Syntax Error"):
-        return "GRAPHQL_PARSE_FAILED"
-    return "GRAPHQL_VALIDATION_FAILED"
+        return GraphQLCode.GRAPHQL_PARSE_FAILED
+    return GraphQLCode.GRAPHQL_VALIDATION_FAILED
 
 
 class DomainErrors(MaskErrors):
@@ -41,8 +42,8 @@ class DomainErrors(MaskErrors):
         if original is None:
             return self._copy(error, error.message, {"code": request_error_code(error)})
         if isinstance(original, GraphQLError):  # e.g. a bad variable value
-            return self._copy(error, error.message, {"code": "BAD_USER_INPUT"})
-        return self._copy(error, INTERNAL, {"code": "INTERNAL_SERVER_ERROR"})
+            return self._copy(error, error.message, {"code": GraphQLCode.BAD_USER_INPUT})
+        return self._copy(error, INTERNAL, {"code": CommonCode.INTERNAL_SERVER_ERROR})
 
     @staticmethod
     def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

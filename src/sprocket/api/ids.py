@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import strawberry
 
 from sprocket.db import MAX_ID
-from sprocket.errors import InvalidInput
+from sprocket.errors import CommonCode, InvalidInput
 
 
 def to_int(value: strawberry.ID | str | int, what: str = "id") -> int:
@@ -16,9 +16,11 @@ def to_int(value: strawberry.ID | str | int, what: str = "id") -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"'{value}' is not a valid {what}.", code="INVALID_ID") from None
+        raise InvalidInput(
+            f"'{value}' is not a valid {what}.", code=CommonCode.INVALID_ID
+        ) from None
     if number < 1 or number > MAX_ID:
-        raise InvalidInput(f"'{value}' is not a valid {what}.", code="INVALID_ID")
+        raise InvalidInput(f"'{value}' is not a valid {what}.", code=CommonCode.INVALID_ID)
     return number
 
 

@@ -64,6 +64,7 @@ from graphql import (
 from strawberry.extensions import ParserCache
 from strawberry.schema_directive import Location
 
+from sprocket.api.codes import GraphQLCode
 from sprocket.errors import DomainError
 from sprocket.paging import MAX_PAGE
 from sprocket.platform.ratelimit import RateLimited
@@ -108,7 +109,7 @@ class QueryLimits:
 class QueryTooComplex(DomainError):
     """A document over one of the limits; ``details`` says which, the maximum and the count."""
 
-    code = "QUERY_TOO_COMPLEX"
+    code = GraphQLCode.QUERY_TOO_COMPLEX
 
     def __init__(self, message: str, *, limit: str, maximum: int, found: int | None) -> None:
         super().__init__(message, details={"limit": limit, "max": maximum, "found": found})

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
+from sprocket.api.codes import GraphQLCode
 from sprocket.api.context import Context
 from sprocket.api.identity import identity_view
 from sprocket.api.ids import RawId, gid, to_int
@@ -23,6 +24,7 @@ from sprocket.league.access import IdentityView
 from sprocket.league.models import Member
 from sprocket.replays import reads, service
 from sprocket.replays.enums import ClaimStatus, RatificationDecision, SubmissionStatus
+from sprocket.replays.errors import ReplayCode
 from sprocket.replays.filenames import clean_filename
 from sprocket.replays.models import (
     AccountClaim,
@@ -258,7 +260,7 @@ async def read_uploads(files: list[Upload], max_size: int) -> list[service.Uploa
             raise InvalidInput(
                 f"Upload {number} is not a file: send the replays as a multipart request "
                 "(the GraphQL multipart request specification), one file per game.",
-                code="NOT_A_FILE",
+                code=GraphQLCode.NOT_A_FILE,
             )
         data = await file.read(max_size + 1)
         name = clean_filename(getattr(file, "filename", None), number=number)
@@ -266,7 +268,7 @@ async def read_uploads(files: list[Upload], max_size: int) -> list[service.Uploa
             raise ReplayError(
                 f"Replay {number} ({name}) is larger than the {size_text(max_size)} limit for "
                 "a replay.",
-                code="REPLAY_TOO_LARGE",
+                code=ReplayCode.REPLAY_TOO_LARGE,
                 details={"max_size": max_size},
             )
         uploads.append(service.Upload(name, data))

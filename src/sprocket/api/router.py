@@ -13,17 +13,18 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UNSET, UnsetType
 
+from sprocket.api.codes import GraphQLCode
 from sprocket.api.context import Context
-from sprocket.errors import DomainError, Unauthenticated
+from sprocket.errors import CommonCode, DomainError, Unauthenticated
 from sprocket.http.auth import authenticate, credentials
-from sprocket.http.errors import BadCredentials, error_response
+from sprocket.http.errors import BadCredentials, HttpCode, error_response
 
 #: Codes of the transport's refusals (the body, the method), by HTTP status.
 TRANSPORT_CODES = {
-    400: "BAD_REQUEST_BODY",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    415: "UNSUPPORTED_MEDIA_TYPE",
+    400: HttpCode.BAD_REQUEST_BODY,
+    404: CommonCode.NOT_FOUND,
+    405: GraphQLCode.METHOD_NOT_ALLOWED,
+    415: GraphQLCode.UNSUPPORTED_MEDIA_TYPE,
 }
 
 CONSOLE = files("sprocket.static").joinpath("console.html").read_text(encoding="utf-8")
@@ -40,7 +41,7 @@ class GraphQLDoor(GraphQLRouter):
         except HTTPException as error:
             reason = error.reason.rstrip(".") + "."
             status = 415 if error.reason == "Unsupported content type" else error.status_code
-            code = TRANSPORT_CODES.get(status, "BAD_REQUEST")
+            code = TRANSPORT_CODES.get(status, CommonCode.BAD_REQUEST)
             return error_response(DomainError(reason, code=code), status)
 
     def parse_json(self, data: str | bytes) -> Any:

@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 from graphql import StringValueNode, ValueNode
 
+from sprocket.api.codes import GraphQLCode
 from sprocket.errors import InvalidInput
 
 
@@ -37,7 +38,7 @@ def parse_datetime_literal(node: ValueNode, _variables: object = None) -> dt.dat
     try:
         return parse_datetime(node.value if isinstance(node, StringValueNode) else None)
     except ValueError as error:
-        raise InvalidInput(str(error), code="BAD_USER_INPUT") from None
+        raise InvalidInput(str(error), code=GraphQLCode.BAD_USER_INPUT) from None
 
 
 #: The DateTime scalar, mapped onto ``datetime`` by the schema's ``scalar_map``.

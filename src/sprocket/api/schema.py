@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.graphql import OperationType
 
+from sprocket.api.codes import GraphQLCode
 from sprocket.api.errors import DomainErrors, request_error_code
 from sprocket.api.identity import IdentityMutation, IdentityQuery
 from sprocket.api.league import LeagueMutation, LeagueQuery
@@ -103,13 +104,13 @@ class _OperationsByTransport(SchemaExtension):
             error = DomainError(
                 "Queries and mutations are plain HTTP requests (POST /graphql); a WebSocket "
                 "carries subscriptions only.",
-                code="OPERATION_NEEDS_HTTP",
+                code=GraphQLCode.OPERATION_NEEDS_HTTP,
             )
         elif isinstance(request, Request) and kind is OperationType.SUBSCRIPTION:
             error = DomainError(
                 "Subscriptions stream over a WebSocket (the graphql-transport-ws protocol), "
                 "not a plain HTTP request.",
-                code="SUBSCRIPTION_NEEDS_WEBSOCKET",
+                code=GraphQLCode.SUBSCRIPTION_NEEDS_WEBSOCKET,
             )
         if error is not None:
             context.pre_execution_errors = [GraphQLError(error.message, original_error=error)]

@@ -15,13 +15,14 @@ from graphql import ArgumentNode, ObjectFieldNode, StringValueNode, Visitor, vis
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from sprocket.api.codes import GraphQLCode
 from sprocket.errors import InvalidInput
 
 
 class UnstorableText(InvalidInput):
     """Text holding a NUL character or a lone surrogate."""
 
-    code = "INVALID_TEXT"
+    code = GraphQLCode.INVALID_TEXT
 
 
 def is_storable(text: str) -> bool:

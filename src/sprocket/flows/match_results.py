@@ -22,10 +22,12 @@ from sprocket.platform.storage import ObjectStorage
 from sprocket.ratings import service as ratings
 from sprocket.replays import service as replays
 from sprocket.replays import validation
+from sprocket.replays.errors import ReplayCode
 from sprocket.replays.models import Submission
 from sprocket.replays.subjects import Side, organization_accounts, register_subject, replay_ids
 from sprocket.schedule import service as schedule
 from sprocket.schedule.enums import MatchStatus
+from sprocket.schedule.errors import ScheduleCode
 from sprocket.schedule.models import Fixture, Match
 from sprocket.stats import service as stats
 
@@ -139,7 +141,7 @@ class MatchSubject:
         if self.match.status != MatchStatus.SCHEDULED:
             raise Conflict(
                 f"Match {self.match.id} is already {self.match.status}.",
-                code="MATCH_ALREADY_DECIDED",
+                code=ScheduleCode.MATCH_ALREADY_DECIDED,
             )
 
     # -- checking ------------------------------------------------------------------------------
@@ -207,7 +209,7 @@ class MatchSubject:
             raise Conflict(
                 "This submission's games cannot be matched to the two teams; it cannot be "
                 "accepted.",
-                code="CANNOT_ACCEPT",
+                code=ReplayCode.CANNOT_ACCEPT,
             )
         rows = await schedule.complete_match(
             session,
@@ -253,7 +255,15 @@ async def submit_match_replays(
     max_size: int,
 ) -> Submission:
     """Upload a series' replays for a scheduled league match (as
-    :func:`sprocket.replays.service.submit`)."""
+    :func:`sprocket.replays.service.submit`): one file per game, in game order; ``max_size``
+    in bytes per file. A player submits for their team, a franchise manager for the team
+    they manage, staff for neither. Returns the new submission.
+
+    Raises UNAUTHENTICATED, NOT_FOUND (match), PERMISSION_DENIED (none of those),
+    MATCH_ALREADY_DECIDED, then what ``submit`` raises (NO_FILES, TOO_MANY_FILES,
+    SUBMISSION_IN_PROGRESS, a ReplayError's code, DUPLICATE_FILE, REPLAY_ALREADY_USED,
+    DUPLICATE_GAME).
+    """
     require_user(actor)
     subject = await MatchSubject.load(session, match_id)
     return await replays.submit(

@@ -44,6 +44,7 @@ from sprocket.replays.subjects import Side, organization_accounts, register_subj
 from sprocket.replays.validation import GameFile, GameRules, Report
 from sprocket.scrims import results, service
 from sprocket.scrims.enums import ScrimStatus, ScrimTeamMode
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import Scrim, ScrimGame
 from sprocket.scrims.validation import ScrimExpectation, validate_scrim_games
 
@@ -128,7 +129,7 @@ class ScrimSubject:
             raise Conflict(
                 f"Scrim {self.scrim.id} is {self.scrim.status.replace('_', ' ')}; results are "
                 "submitted and accepted while a scrim is in progress.",
-                code="SCRIM_NOT_IN_PROGRESS",
+                code=ScrimCode.SCRIM_NOT_IN_PROGRESS,
             )
 
     # -- checking ------------------------------------------------------------------------------
@@ -187,8 +188,15 @@ async def submit_scrim_replays(
     files: Sequence[replays.Upload] | replays.UploadReader,
     max_size: int,
 ) -> Submission:
-    """A player of an in-progress scrim uploads one replay per game, in game order (as
-    :func:`sprocket.replays.service.submit`)."""
+    """A player of an in-progress scrim (or staff) uploads one replay per game, in game
+    order (as :func:`sprocket.replays.service.submit`; ``max_size`` in bytes per file).
+    Returns the new submission.
+
+    Raises UNAUTHENTICATED, NOT_FOUND (scrim), PERMISSION_DENIED (not one of its players),
+    SCRIM_NOT_IN_PROGRESS, then what ``submit`` raises (NO_FILES, WRONG_FILE_COUNT,
+    TOO_MANY_FILES, SUBMISSION_IN_PROGRESS, a ReplayError's code, DUPLICATE_FILE,
+    REPLAY_ALREADY_USED, DUPLICATE_GAME).
+    """
     require_user(actor)
     subject = await ScrimSubject.load(session, scrim_id)
     submission = await replays.submit(

@@ -16,6 +16,7 @@ from sprocket.http.errors import BadCredentials, refuse, refuse_rate_limited
 from sprocket.identity import service as identity
 from sprocket.identity import tokens
 from sprocket.identity.access import SPECTATOR, Actor
+from sprocket.identity.errors import IdentityCode
 from sprocket.platform.ratelimit import RateLimited, RateLimiter
 from sprocket.runtime import DATA_VERSION_KEY, Runtime
 
@@ -46,7 +47,7 @@ def credentials(values: list[bytes]) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(
             "Send your personal API token as 'Authorization: Bearer <token>'.",
-            code="INVALID_TOKEN",
+            code=IdentityCode.INVALID_TOKEN,
         )
     return token.strip()
 

@@ -8,9 +8,41 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sprocket.errors import INTERNAL, DomainError
+from sprocket.errors import INTERNAL, CommonCode, DomainError, ErrorCode
 from sprocket.logs import log
 from sprocket.platform.ratelimit import RateLimited
+
+
+class HttpCode(ErrorCode):
+    """The HTTP boundary."""
+
+    BAD_REQUEST_BODY = (
+        "BAD_REQUEST_BODY",
+        "The body is not a GraphQL request: not JSON, not an object, a batch (batching is off), a "
+        "`query` or `variables` of the wrong type, a malformed multipart upload, or a content type"
+        " the endpoint does not read.",
+    )
+    REQUEST_TOO_LARGE = (
+        "REQUEST_TOO_LARGE",
+        "HTTP 413: the body is larger than a request may carry (`SPROCKET_MAX_BODY_BYTES`; an "
+        "upload: 15 replays of `SPROCKET_REPLAY_MAX_BYTES`); refused before it is read, or cut off"
+        " at the limit.",
+    )
+    REQUEST_TIMEOUT = (
+        "REQUEST_TIMEOUT",
+        "HTTP 503: the request ran longer than `SPROCKET_REQUEST_TIMEOUT_SECONDS` once its body "
+        "arrived, and was stopped.",
+    )
+    BAD_CREDENTIALS = (
+        "BAD_CREDENTIALS",
+        "HTTP 400: more than one `Authorization` header, or a second token in a WebSocket's "
+        "`connection_init`.",
+    )
+    PREFLIGHT_REQUIRED = (
+        "PREFLIGHT_REQUIRED",
+        "A multipart upload without `Apollo-Require-Preflight` (the guard against cross-site "
+        "request forgery).",
+    )
 
 
 class HttpError(DomainError):
@@ -20,12 +52,12 @@ class HttpError(DomainError):
 
 
 class RequestTooLarge(HttpError):
-    code = "REQUEST_TOO_LARGE"
+    code = HttpCode.REQUEST_TOO_LARGE
     status = 413
 
 
 class RequestTimedOut(HttpError):
-    code = "REQUEST_TIMEOUT"
+    code = HttpCode.REQUEST_TIMEOUT
     status = 503
 
 
@@ -33,7 +65,7 @@ class BadCredentials(HttpError):
     """Credentials the server cannot read as one caller (two Authorization headers, or a
     second token in a WebSocket's ``connection_init``)."""
 
-    code = "BAD_CREDENTIALS"
+    code = HttpCode.BAD_CREDENTIALS
     status = 400
 
 
@@ -41,7 +73,7 @@ class BadRequestBody(HttpError):
     """A body that is not what the endpoint reads (not JSON, not an object, a malformed
     multipart upload)."""
 
-    code = "BAD_REQUEST_BODY"
+    code = HttpCode.BAD_REQUEST_BODY
     status = 400
 
 
@@ -77,7 +109,7 @@ class Unexpected:
             log.error("http.unexpected_error", path=scope["path"], exc_info=True)
             if watched.started:
                 raise
-            error = DomainError(INTERNAL, code="INTERNAL_SERVER_ERROR")
+            error = DomainError(INTERNAL, code=CommonCode.INTERNAL_SERVER_ERROR)
             await error_response(error, 500)(scope, receive, send)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sprocket.http.errors import HttpError, refuse
+from sprocket.http.errors import HttpCode, HttpError, refuse
 
 #: Headers a page on another site cannot send without a CORS preflight (which this app never
 #: grants): the two Apollo Server checks for, so Apollo's upload client works as it is.
@@ -13,7 +13,7 @@ PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
 
 
 class PreflightRequired(HttpError):
-    code = "PREFLIGHT_REQUIRED"
+    code = HttpCode.PREFLIGHT_REQUIRED
     status = 400
 
 

@@ -12,6 +12,7 @@ from sprocket.db import utcnow
 from sprocket.errors import InvalidInput, NotFound, Unauthenticated, found
 from sprocket.identity import access, tokens
 from sprocket.identity.access import Actor
+from sprocket.identity.errors import IdentityCode
 from sprocket.identity.models import ApiToken, User
 
 DISPLAY_NAME_MAX = 32
@@ -27,10 +28,11 @@ def person_name(value: str, *, what: str, limit: int) -> str:
     character. Raises InvalidInput ``INVALID_NAME``."""
     value = value.strip()
     if not value or len(value) > limit:
-        raise InvalidInput(f"A {what} has 1 to {limit} characters.", code="INVALID_NAME")
+        raise InvalidInput(f"A {what} has 1 to {limit} characters.", code=IdentityCode.INVALID_NAME)
     if any(unicodedata.category(char) in _NOT_IN_NAMES for char in value):
         raise InvalidInput(
-            f"A {what} may not hold control or invisible characters.", code="INVALID_NAME"
+            f"A {what} may not hold control or invisible characters.",
+            code=IdentityCode.INVALID_NAME,
         )
     return value
 
@@ -52,7 +54,9 @@ async def ensure_user(
     Raises InvalidInput ``INVALID_DISCORD_ID``.
     """
     if not (discord_id.isascii() and discord_id.isdigit()) or len(discord_id) > 20:
-        raise InvalidInput(f"'{discord_id}' is not a Discord user id.", code="INVALID_DISCORD_ID")
+        raise InvalidInput(
+            f"'{discord_id}' is not a Discord user id.", code=IdentityCode.INVALID_DISCORD_ID
+        )
     user = await session.scalar(select(User).where(User.discord_id == discord_id))
     if user is None:
         user = User(
@@ -109,10 +113,12 @@ async def issue_token(
     if not 1 <= days <= limit:
         raise InvalidInput(
             f"A token lives between 1 and {limit} days; asked for {days}.",
-            code="INVALID_TOKEN_LIFETIME",
+            code=IdentityCode.INVALID_TOKEN_LIFETIME,
         )
     if not name.strip():
-        raise InvalidInput("Give the token a name, to recognize it later.", code="INVALID_NAME")
+        raise InvalidInput(
+            "Give the token a name, to recognize it later.", code=IdentityCode.INVALID_NAME
+        )
     secret = tokens.new_token()
     row = ApiToken(
         user_id=owner,
@@ -150,6 +156,8 @@ async def revoke_token(session: AsyncSession, *, actor: Actor, token_id: int) ->
 
 
 async def list_tokens(session: AsyncSession, *, actor: Actor) -> list[ApiToken]:
+    """The caller's own tokens, revoked and expired ones included, oldest first.
+    Raises UNAUTHENTICATED."""
     owner = access.require_user(actor)
     rows = await session.scalars(
         select(ApiToken).where(ApiToken.user_id == owner).order_by(ApiToken.id)
@@ -158,7 +166,8 @@ async def list_tokens(session: AsyncSession, *, actor: Actor) -> list[ApiToken]:
 
 
 async def authenticate(session: AsyncSession, token: str | None) -> Actor:
-    """The actor a Bearer token stands for; no token is the anonymous spectator."""
+    """The actor a Bearer token (the secret, ``spk_...``) stands for; no token is the
+    anonymous spectator. Raises INVALID_TOKEN, TOKEN_REVOKED, TOKEN_EXPIRED."""
     return (await token_holder(session, token))[0]
 
 
@@ -174,17 +183,18 @@ async def actor_by_discord_id(session: AsyncSession, *, discord_id: str) -> Acto
 async def token_holder(
     session: AsyncSession, token: str | None
 ) -> tuple[Actor, dt.datetime | None]:
-    """:func:`authenticate`, with the moment the token expires (None without a token): until
-    then only a write (a revocation, a changed user) can change the answer."""
+    """:func:`authenticate`, with the moment (UTC) the token expires (None without a token):
+    until then only a write (a revocation, a changed user) can change the answer.
+    Raises INVALID_TOKEN (no such secret), TOKEN_REVOKED, TOKEN_EXPIRED."""
     if not token:
         return access.SPECTATOR, None
     row = await session.scalar(select(ApiToken).where(ApiToken.token_hash == tokens.digest(token)))
     if row is None:
-        raise Unauthenticated("This API token is not valid.", code="INVALID_TOKEN")
+        raise Unauthenticated("This API token is not valid.", code=IdentityCode.INVALID_TOKEN)
     if row.revoked_at is not None:
-        raise Unauthenticated("This API token was revoked.", code="TOKEN_REVOKED")
+        raise Unauthenticated("This API token was revoked.", code=IdentityCode.TOKEN_REVOKED)
     if row.expires_at <= utcnow():
-        raise Unauthenticated("This API token has expired.", code="TOKEN_EXPIRED")
+        raise Unauthenticated("This API token has expired.", code=IdentityCode.TOKEN_EXPIRED)
     user = found(await session.get(User, row.user_id), "user", row.user_id)
     actor = Actor(
         user_id=user.id, is_superuser=user.is_superuser, name=user.display_name, token_id=row.id

@@ -15,8 +15,10 @@ ABSOLUTE_MAX_DAYS = 3650
 
 
 def new_token() -> str:
+    """A fresh secret: ``spk_`` and 43 URL-safe characters (256 random bits)."""
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 def digest(token: str) -> str:
+    """The SHA-256 digest of a token, as 64 lowercase hex characters (what is stored)."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -37,6 +37,8 @@ async def _grants(
 
 
 async def is_organization_admin(session: AsyncSession, actor: Actor, organization_id: int) -> bool:
+    """Whether the actor is an admin of the organization (id), or a platform administrator;
+    false for the spectator."""
     if actor.is_superuser:
         return True
     if actor.user_id is None:
@@ -47,6 +49,9 @@ async def is_organization_admin(session: AsyncSession, actor: Actor, organizatio
 async def require_organization_admin(
     session: AsyncSession, actor: Actor, organization_id: int, doing: str
 ) -> None:
+    """Refuse all but the organization's admins (and platform administrators); ``doing``
+    completes the sentence "Only an organization admin may ...".
+    Raises UNAUTHENTICATED, PERMISSION_DENIED."""
     require_user(actor)
     if not await is_organization_admin(session, actor, organization_id):
         raise PermissionDenied(f"Only an organization admin may {doing}.")
@@ -55,7 +60,9 @@ async def require_organization_admin(
 async def is_league_staff(
     session: AsyncSession, actor: Actor, organization_id: int, league_id: int | None
 ) -> bool:
-    """Organization admins, and staff of this league (or of every league: no league set)."""
+    """Whether the actor is an organization admin, or staff of this league (a grant with no
+    league covers every league of the organization); ``league_id`` None asks about grants
+    that cover every league. False for the spectator."""
     if actor.is_superuser:
         return True
     if actor.user_id is None:
@@ -124,6 +131,8 @@ def identity_view(actor: Actor, *, owner_user_id: int, public: bool, staff: bool
 async def require_league_staff(
     session: AsyncSession, actor: Actor, organization_id: int, league_id: int | None, doing: str
 ) -> None:
+    """Refuse all but league staff (:func:`is_league_staff`); ``doing`` completes the
+    sentence "Only league staff may ...". Raises UNAUTHENTICATED, PERMISSION_DENIED."""
     require_user(actor)
     if not await is_league_staff(session, actor, organization_id, league_id):
         raise PermissionDenied(f"Only league staff may {doing}.")
@@ -138,7 +147,9 @@ async def require_team_manager(
     franchise_id: int | None,
     doing: str,
 ) -> None:
-    """League staff, or the manager of the team's franchise."""
+    """Refuse all but league staff and the manager of the team's franchise (``franchise_id``
+    None: a team without franchise, staff only); ``doing`` completes the refusal's sentence.
+    Raises UNAUTHENTICATED, PERMISSION_DENIED."""
     require_user(actor)
     if await is_league_staff(session, actor, organization_id, league_id):
         return

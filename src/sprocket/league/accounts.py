@@ -14,6 +14,7 @@ from sprocket.errors import Conflict, InvalidInput, PermissionDenied, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league.enums import AccountProof, AccountStatus, GamePlatform
+from sprocket.league.errors import LeagueCode
 from sprocket.league.models import Member, PlatformAccount
 
 _EPIC = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -39,12 +40,14 @@ def parse_platform(value: str) -> GamePlatform:
     except ValueError:
         known = ", ".join(p.value for p in GamePlatform)
         raise InvalidInput(
-            f"Unknown platform '{value}'. Use one of: {known}.", code="INVALID_PLATFORM"
+            f"Unknown platform '{value}'. Use one of: {known}.", code=LeagueCode.INVALID_PLATFORM
         ) from None
 
 
 def normalize_account_id(platform: GamePlatform, account_id: str) -> str:
-    """Return the canonical form of ``account_id`` or raise InvalidInput saying why not."""
+    """The canonical form of ``account_id`` on ``platform``: a SteamID64 (17 digits, an
+    individual account), an Epic id (32 hex digits, lower-cased), else a name or id of 1 to
+    64 printable characters; trimmed. Raises INVALID_ACCOUNT_ID saying what was expected."""
     value = account_id.strip()
     if platform is GamePlatform.STEAM:
         # A SteamID64 of an individual account in the public universe.
@@ -67,7 +70,7 @@ def normalize_account_id(platform: GamePlatform, account_id: str) -> str:
 def _bad(platform: GamePlatform, value: str, expected: str) -> InvalidInput:
     return InvalidInput(
         f"'{value[:80]}' is not a valid {platform_name(platform)} account id: expected {expected}.",
-        code="INVALID_ACCOUNT_ID",
+        code=LeagueCode.INVALID_ACCOUNT_ID,
     )
 
 
@@ -155,7 +158,7 @@ def _duplicate(kind: GamePlatform, canonical: str, mine: bool, pending: bool = F
     waiting = " and awaits a proof" if pending else ""
     return Conflict(
         f"The {platform_name(kind)} account {canonical} is already linked to {whose}{waiting}.",
-        code="DUPLICATE_PLATFORM_ACCOUNT",
+        code=LeagueCode.DUPLICATE_PLATFORM_ACCOUNT,
     )
 
 
@@ -239,7 +242,7 @@ async def _flush(
     except IntegrityError:  # linked concurrently by someone else
         raise Conflict(
             f"The {platform_name(kind)} account {canonical} is already linked.",
-            code="DUPLICATE_PLATFORM_ACCOUNT",
+            code=LeagueCode.DUPLICATE_PLATFORM_ACCOUNT,
         ) from None
     return account
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sprocket.errors import InvalidInput
 from sprocket.league.enums import TieBreak
+from sprocket.league.errors import LeagueCode
 from sprocket.league.rules import PointsRule
 
 
@@ -24,7 +25,8 @@ class SettingKey:
     choices: tuple[str, ...] | None = None
 
     def coerce(self, value: Any) -> Any:
-        """Check ``value`` against the key's type and bounds, returning the typed value."""
+        """Check ``value`` against the key's type and bounds, returning the typed value.
+        Raises INVALID_SETTING."""
         if self.type is bool:
             if not isinstance(value, bool):
                 raise self._bad(value, "true or false")
@@ -52,7 +54,8 @@ class SettingKey:
 
     def _bad(self, value: Any, expected: str) -> InvalidInput:
         return InvalidInput(
-            f"Setting '{self.key}' must be {expected}; got {value!r}.", code="INVALID_SETTING"
+            f"Setting '{self.key}' must be {expected}; got {value!r}.",
+            code=LeagueCode.INVALID_SETTING,
         )
 
 
@@ -199,16 +202,20 @@ class OrganizationConfig:
 
 
 def effective_config(stored: dict[str, Any]) -> OrganizationConfig:
+    """The configuration an organization's stored values (setting key -> value, as kept in
+    the database) make: every key of :data:`KEYS`, its default where not stored. Stored keys
+    no longer known are ignored."""
     values = {key: spec.default for key, spec in KEYS.items()}
     values.update({k: v for k, v in stored.items() if k in KEYS})
     return OrganizationConfig(values)
 
 
 def setting_key(key: str) -> SettingKey:
+    """The declaration of a setting by its key (``points_win``...). Raises UNKNOWN_SETTING."""
     try:
         return KEYS[key]
     except KeyError:
         raise InvalidInput(
             f"There is no setting called '{key}'. Known settings: {', '.join(sorted(KEYS))}.",
-            code="UNKNOWN_SETTING",
+            code=LeagueCode.UNKNOWN_SETTING,
         ) from None

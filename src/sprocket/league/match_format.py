@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sprocket.errors import InvalidInput
+from sprocket.league.errors import LeagueCode
 
 _FORMAT = re.compile(r"^(bo|fixed)([1-9]|1[0-9])$")
 
@@ -28,7 +29,7 @@ class MatchFormat:
         if match is None or (match.group(1) == "bo" and int(match.group(2)) % 2 == 0):
             raise InvalidInput(
                 f"'{value}' is not a match format: use boN with N odd (bo3, bo5, bo7) or fixedN.",
-                code="INVALID_MATCH_FORMAT",
+                code=LeagueCode.INVALID_MATCH_FORMAT,
             )
         kind: Literal["bo", "fixed"] = "bo" if match.group(1) == "bo" else "fixed"
         return cls(kind, int(match.group(2)))

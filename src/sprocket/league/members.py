@@ -16,9 +16,11 @@ from sprocket.audit import AuditEntry
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied, found
 from sprocket.identity.access import Actor, require_user
+from sprocket.identity.errors import IdentityCode
 from sprocket.identity.models import User
 from sprocket.identity.service import person_name
 from sprocket.league import access, rosters
+from sprocket.league.errors import LeagueCode
 from sprocket.league.models import Member, Organization, Player, RosterSpot
 from sprocket.league.names import MAX_KEY, member_name_key
 from sprocket.league.service import amount, insert_unique, league_by_id, skill_group_of
@@ -73,7 +75,7 @@ async def add_member(
     if (user_id is None) == (discord_id is None):
         raise InvalidInput(
             "Name the user to add: by user id or by Discord id (one of them).",
-            code="MISSING_USER",
+            code=LeagueCode.MISSING_USER,
         )
     found(await session.get(Organization, organization_id), "organization", organization_id)
     user = await _named_user(session, user_id, discord_id)
@@ -87,12 +89,12 @@ async def add_member(
     chosen = person_name(given, what="member name", limit=MEMBER_NAME_MAX)
     key = member_name_key(chosen)
     if len(key) > MAX_KEY:
-        raise InvalidInput("That member name is too long.", code="INVALID_NAME")
+        raise InvalidInput("That member name is too long.", code=IdentityCode.INVALID_NAME)
     existing = await session.scalar(
         select(Member).where(Member.organization_id == organization_id, Member.user_id == user.id)
     )
     if existing is not None and existing.left_at is None:
-        raise Conflict(f"{user.display_name} is already a member.", code="DUPLICATE")
+        raise Conflict(f"{user.display_name} is already a member.", code=LeagueCode.DUPLICATE)
     await _require_free_name(session, organization_id, key, chosen, keep=existing)
     if existing is not None:
         existing.left_at = None
@@ -115,7 +117,7 @@ async def _require_free_name(
     if taken is not None and taken is not keep:
         raise Conflict(
             f"The name '{name}' is taken in this organization (by '{taken.name}'); choose another.",
-            code="MEMBER_NAME_TAKEN",
+            code=LeagueCode.MEMBER_NAME_TAKEN,
         )
 
 
@@ -155,7 +157,7 @@ async def remove_member(
     if member is None or member.organization_id != organization_id:
         raise NotFound(f"This organization has no member with id {member_id}.")
     if member.left_at is not None:
-        raise Conflict(f"{member.name} has already left.", code="MEMBER_ALREADY_LEFT")
+        raise Conflict(f"{member.name} has already left.", code=LeagueCode.MEMBER_ALREADY_LEFT)
     now = utcnow()
     member.left_at = now
     await rosters.release_member(session, member_id=member.id, at=now)
@@ -196,16 +198,16 @@ async def register_player(
     if member.organization_id != league.organization_id:
         raise InvalidInput(
             f"{member.name} is not a member of this league's organization.",
-            code="WRONG_ORGANIZATION",
+            code=LeagueCode.WRONG_ORGANIZATION,
         )
     if member.left_at is not None:
         raise InvalidInput(
             f"{member.name} has left the organization; add them as a member again first.",
-            code="MEMBER_LEFT",
+            code=LeagueCode.MEMBER_LEFT,
         )
     if skill_group_id is not None:
         await skill_group_of(session, league=league, skill_group_id=skill_group_id)
-    salary = amount(salary, what="salary", code="INVALID_SALARY", zero=True)
+    salary = amount(salary, what="salary", code=LeagueCode.INVALID_SALARY, zero=True)
     player = Player(
         member_id=member.id, league_id=league.id, skill_group_id=skill_group_id, salary=salary
     )
@@ -236,8 +238,8 @@ async def players_of(session: AsyncSession, *, user_id: int) -> list[Player]:
 
 
 async def teams_of(session: AsyncSession, *, user_id: int, at: dt.datetime) -> list[RosterSpot]:
-    """The user's roster spots that run at ``at``: the teams they play for then (a captain's
-    spot says so)."""
+    """The user's roster spots, in any league, that run at ``at`` (timezone-aware): the teams
+    they play for then (a captain's spot says so), in signing order."""
     rows = await session.scalars(
         select(RosterSpot)
         .join(Player, Player.id == RosterSpot.player_id)

@@ -11,6 +11,7 @@ from sprocket.identity.access import Actor, require_user
 from sprocket.identity.models import User
 from sprocket.league import access
 from sprocket.league.enums import Role
+from sprocket.league.errors import LeagueCode
 from sprocket.league.models import Franchise, League, Organization, RoleGrant
 
 GRANTABLE = (Role.ORGANIZATION_ADMIN, Role.LEAGUE_STAFF, Role.FRANCHISE_MANAGER)
@@ -46,11 +47,11 @@ async def grant_role(
     if role not in GRANTABLE:
         raise InvalidInput(
             f"The role '{role.value}' is not granted: captains and players come from rosters.",
-            code="ROLE_NOT_GRANTABLE",
+            code=LeagueCode.ROLE_NOT_GRANTABLE,
         )
     found(await session.get(User, user_id), "user", user_id)
     if role is Role.FRANCHISE_MANAGER and franchise_id is None:
-        raise InvalidInput("A franchise manager needs a franchise.", code="MISSING_SCOPE")
+        raise InvalidInput("A franchise manager needs a franchise.", code=LeagueCode.MISSING_SCOPE)
     # Only the scope of this role counts (so duplicates are found), and it must be this
     # organization's: a franchise grant is honoured by franchise id alone.
     league_id = league_id if role is Role.LEAGUE_STAFF else None
@@ -63,7 +64,8 @@ async def grant_role(
             scope = found(await session.get(model, ident), what, ident)
             if scope.organization_id != organization_id:
                 raise InvalidInput(
-                    f"That {what} belongs to another organization.", code="WRONG_ORGANIZATION"
+                    f"That {what} belongs to another organization.",
+                    code=LeagueCode.WRONG_ORGANIZATION,
                 )
     existing = await session.scalar(
         select(RoleGrant).where(
@@ -79,7 +81,7 @@ async def grant_role(
         )
     )
     if existing is not None:
-        raise Conflict("This user already holds that role.", code="DUPLICATE_ROLE")
+        raise Conflict("This user already holds that role.", code=LeagueCode.DUPLICATE_ROLE)
     grant = RoleGrant(
         user_id=user_id,
         organization_id=organization_id,

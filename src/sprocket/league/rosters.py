@@ -31,6 +31,7 @@ from sprocket.db import grouped_by, utcnow
 from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
+from sprocket.league.errors import LeagueCode
 from sprocket.league.models import League, Member, Player, RosterSpot, Season, SkillGroup, Team
 from sprocket.league.service import insert_unique, league_by_id, organization_zone
 
@@ -70,7 +71,8 @@ def _active_at(at: dt.datetime) -> Sequence[Any]:
 async def roster_at(
     session: AsyncSession, *, team_id: int, season_id: int, at: dt.datetime | None = None
 ) -> list[RosterSpot]:
-    """The team's roster as it stood at ``at`` (now by default), in signing order."""
+    """The team's roster in a season as it stood at ``at`` (timezone-aware; now by
+    default), in signing order."""
     moment = at or utcnow()
     rows = await session.scalars(
         select(RosterSpot)
@@ -126,7 +128,7 @@ async def _season_of(session: AsyncSession, league: League, team: Team, season_i
     if season.league_id != league.id:
         raise InvalidInput(
             f"Season '{season.name}' belongs to another league than '{team.name}'.",
-            code="WRONG_LEAGUE",
+            code=LeagueCode.WRONG_LEAGUE,
         )
     return season
 
@@ -138,14 +140,14 @@ def _dated(at: dt.datetime | None, season: Season, zone: str, now: dt.datetime) 
     if at > now:
         raise InvalidInput(
             "A roster change happens now or is dated in the past, not in the future.",
-            code="INVALID_ROSTER_DATE",
+            code=LeagueCode.INVALID_ROSTER_DATE,
         )
     if not season.starts_at <= at <= season.ends_at:
         raise InvalidInput(
             f"A roster change must be dated within {season.name}, "
             f"{for_people(season.starts_at, zone)} to {for_people(season.ends_at, zone)}; "
             f"{for_people(at, zone)} is outside it.",
-            code="INVALID_ROSTER_DATE",
+            code=LeagueCode.INVALID_ROSTER_DATE,
         )
     return at
 
@@ -199,15 +201,16 @@ async def add_to_roster(
     player = found(await session.get(Player, player_id), "player", player_id)
     member = found(await session.get(Member, player.member_id), "member", player.member_id)
     if player.league_id != league.id:
-        raise InvalidInput(f"{member.name} plays in another league.", code="WRONG_LEAGUE")
+        raise InvalidInput(f"{member.name} plays in another league.", code=LeagueCode.WRONG_LEAGUE)
     if team.skill_group_id is not None and player.skill_group_id not in (None, team.skill_group_id):
         raise InvalidInput(
-            f"{member.name} is in another skill group than {team.name}.", code="WRONG_SKILL_GROUP"
+            f"{member.name} is in another skill group than {team.name}.",
+            code=LeagueCode.WRONG_SKILL_GROUP,
         )
     if member.left_at is not None:
         raise InvalidInput(
             f"{member.name} has left the organization; add them as a member again first.",
-            code="MEMBER_LEFT",
+            code=LeagueCode.MEMBER_LEFT,
         )
     now = utcnow()
     zone = await organization_zone(session, league.organization_id)
@@ -261,7 +264,7 @@ async def _check_one_team(
             f"{member.name} was on {name} from {for_people(clash.joined_at, zone)} to {until}; "
             f"a player is on one team at a time, so {for_people(since, zone)} does not fit."
         )
-    raise Conflict(message, code="ALREADY_ROSTERED")
+    raise Conflict(message, code=LeagueCode.ALREADY_ROSTERED)
 
 
 async def _check_room(
@@ -290,14 +293,14 @@ async def _check_room(
     if players > league.roster_max:
         raise Conflict(
             f"{team.name}'s roster is full: {league.name} allows at most {league.roster_max}.",
-            code="ROSTER_FULL",
+            code=LeagueCode.ROSTER_FULL,
         )
     group = await session.get(SkillGroup, team.skill_group_id) if team.skill_group_id else None
     if group is not None and group.salary_cap is not None and salary > group.salary_cap:
         raise Conflict(
             f"Adding {member.name} puts {team.name} at {salary:g}, over the {group.name} "
             f"salary cap of {group.salary_cap:g}.",
-            code="SALARY_CAP_EXCEEDED",
+            code=LeagueCode.SALARY_CAP_EXCEEDED,
         )
 
 
@@ -330,14 +333,16 @@ async def remove_from_roster(
         )
     )
     if spot is None:
-        raise InvalidInput("That player is not on this team's roster.", code="NOT_ON_ROSTER")
+        raise InvalidInput(
+            "That player is not on this team's roster.", code=LeagueCode.NOT_ON_ROSTER
+        )
     zone = await organization_zone(session, league.organization_id)
     until = _dated(at, season, zone, utcnow())
     if until <= spot.joined_at:
         raise InvalidInput(
             f"They joined {team.name} on {for_people(spot.joined_at, zone)}; they can only "
             "leave after that.",
-            code="INVALID_ROSTER_DATE",
+            code=LeagueCode.INVALID_ROSTER_DATE,
         )
     spot.left_at = until
     spot.is_captain = False
@@ -372,7 +377,7 @@ async def set_captain(
     roster = await roster_at(session, team_id=team.id, season_id=season.id)
     chosen = next((s for s in roster if s.player_id == player_id), None)
     if chosen is None:
-        raise InvalidInput("A captain must be on the team's roster.", code="NOT_ON_ROSTER")
+        raise InvalidInput("A captain must be on the team's roster.", code=LeagueCode.NOT_ON_ROSTER)
     for spot in roster:
         spot.is_captain = spot is chosen
     return chosen

@@ -12,11 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import DEFAULT_ZONE, zone_name
-from sprocket.errors import Conflict, InvalidInput, found
+from sprocket.errors import CommonCode, Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_superuser, require_user
+from sprocket.identity.errors import IdentityCode
 from sprocket.league import access
 from sprocket.league.configuration import OrganizationConfig, effective_config, setting_key
 from sprocket.league.enums import Role
+from sprocket.league.errors import LeagueCode
 from sprocket.league.match_format import MatchFormat
 from sprocket.league.models import (
     Franchise,
@@ -41,7 +43,7 @@ def _name(value: str, what: str, limit: int = 100) -> str:
     value = value.strip()
     if not value or len(value) > limit:
         raise InvalidInput(
-            f"A {what} needs a name of 1 to {limit} characters.", code="INVALID_NAME"
+            f"A {what} needs a name of 1 to {limit} characters.", code=IdentityCode.INVALID_NAME
         )
     return value
 
@@ -65,20 +67,23 @@ def amount(value: float | None, *, what: str, code: str, zero: bool) -> float | 
 
 
 async def insert_unique(session: AsyncSession, row: Any, duplicate: str) -> None:
-    """Flush one new row, turning a unique-constraint collision into a Conflict."""
+    """Add and flush one new row (in a savepoint, so the session stays usable), turning a
+    unique-constraint collision into a Conflict whose message is ``duplicate``.
+    Raises DUPLICATE."""
     session.add(row)
     try:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError:
-        raise Conflict(duplicate, code="DUPLICATE") from None
+        raise Conflict(duplicate, code=LeagueCode.DUPLICATE) from None
 
 
 # -- catalog ---------------------------------------------------------------------------------
 
 
 async def ensure_catalog(session: AsyncSession) -> None:
-    """Rocket League and its game modes exist (idempotent)."""
+    """Make sure Rocket League and its game modes (duel, doubles, standard) exist
+    (idempotent)."""
     game = await session.scalar(select(Game).where(Game.code == ROCKET_LEAGUE[0]))
     if game is None:
         game = Game(code=ROCKET_LEAGUE[0], name=ROCKET_LEAGUE[1])
@@ -92,11 +97,15 @@ async def ensure_catalog(session: AsyncSession) -> None:
 
 
 async def game_mode_by_code(session: AsyncSession, code: str) -> GameMode:
+    """The game mode with this code (``duel``, ``doubles``, ``standard``), the catalog
+    created first if missing. Raises InvalidInput NOT_FOUND for an unknown code."""
     await ensure_catalog(session)
     mode = await session.scalar(select(GameMode).where(GameMode.code == code))
     if mode is None:
         known = ", ".join(c for c, _, _ in GAME_MODES)
-        raise InvalidInput(f"Unknown game mode '{code}'. Use one of: {known}.", code="NOT_FOUND")
+        raise InvalidInput(
+            f"Unknown game mode '{code}'. Use one of: {known}.", code=CommonCode.NOT_FOUND
+        )
     return mode
 
 
@@ -149,7 +158,7 @@ async def create_organization(
     if not _SLUG.match(slug):
         raise InvalidInput(
             "An organization's short name uses 2 to 63 lowercase letters, digits and dashes.",
-            code="INVALID_SLUG",
+            code=LeagueCode.INVALID_SLUG,
         )
     org = Organization(slug=slug, name=_name(name, "organization"), time_zone=zone_name(time_zone))
     await insert_unique(session, org, f"An organization called '{slug}' already exists.")
@@ -184,6 +193,8 @@ async def organization_zone(session: AsyncSession, organization_id: int) -> str:
 
 
 async def organization_config(session: AsyncSession, organization_id: int) -> OrganizationConfig:
+    """The organization's effective configuration: its stored settings over the defaults
+    (every default for an unknown organization)."""
     rows = await session.scalars(
         select(OrganizationSetting).where(OrganizationSetting.organization_id == organization_id)
     )
@@ -193,6 +204,11 @@ async def organization_config(session: AsyncSession, organization_id: int) -> Or
 async def set_organization_setting(
     session: AsyncSession, *, actor: Actor, organization_id: int, key: str, value: Any
 ) -> OrganizationConfig:
+    """An organization admin sets one setting (``key`` of
+    :data:`~sprocket.league.configuration.KEYS`; ``value`` of the key's type: bool, int within
+    its bounds, one of its choices, or a list of distinct choices). Returns the organization's
+    whole effective configuration after the change. Raises UNAUTHENTICATED, NOT_FOUND,
+    PERMISSION_DENIED, UNKNOWN_SETTING, INVALID_SETTING."""
     require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "change settings")
@@ -221,6 +237,15 @@ async def create_league(
     roster_max: int | None = None,
     match_format: str = "bo5",
 ) -> League:
+    """An organization admin opens a league of one game mode (its code: ``duel``,
+    ``doubles``, ``standard``).
+
+    ``roster_min``/``roster_max``: players a roster holds, team size <= minimum <= maximum
+    <= 50; by default the team size, and the team size plus the organization's
+    ``roster_substitutes``. ``match_format``: ``boN`` (N odd) or ``fixedN`` (see
+    :class:`MatchFormat`). Raises UNAUTHENTICATED, NOT_FOUND (organization, game mode),
+    PERMISSION_DENIED, INVALID_ROSTER_LIMITS, INVALID_MATCH_FORMAT, INVALID_NAME, DUPLICATE.
+    """
     require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "create leagues")
@@ -232,7 +257,7 @@ async def create_league(
         raise InvalidInput(
             f"Roster sizes must satisfy {mode.team_size} (the team size) <= minimum <= maximum"
             f" <= 50; got {low} and {high}.",
-            code="INVALID_ROSTER_LIMITS",
+            code=LeagueCode.INVALID_ROSTER_LIMITS,
         )
     fmt = MatchFormat.parse(match_format)
     league = League(
@@ -248,7 +273,7 @@ async def create_league(
 
 
 async def league_by_id(session: AsyncSession, league_id: int) -> League:
-    """The league, or NotFound."""
+    """The league with this id. Raises NOT_FOUND."""
     return found(await session.get(League, league_id), "league", league_id)
 
 
@@ -262,15 +287,19 @@ async def create_season(
     ends_at: dt.datetime,
     name: str | None = None,
 ) -> Season:
+    """League staff open season ``number`` (1 and up) of a league, from ``starts_at`` to
+    ``ends_at`` (timezone-aware, start before end); ``name`` defaults to "Season N".
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, INVALID_SEASON, INVALID_DATES,
+    INVALID_NAME, DUPLICATE (the league already has that number)."""
     require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create seasons"
     )
     if number < 1:
-        raise InvalidInput("Season numbers start at 1.", code="INVALID_SEASON")
+        raise InvalidInput("Season numbers start at 1.", code=LeagueCode.INVALID_SEASON)
     if starts_at >= ends_at:
-        raise InvalidInput("A season must end after it starts.", code="INVALID_DATES")
+        raise InvalidInput("A season must end after it starts.", code=LeagueCode.INVALID_DATES)
     season = Season(
         league_id=league.id,
         number=number,
@@ -285,11 +314,12 @@ async def create_season(
 async def skill_group_of(
     session: AsyncSession, *, league: League, skill_group_id: int
 ) -> SkillGroup:
-    """The skill group, which must be one of ``league``'s."""
+    """The skill group with this id, which must be one of ``league``'s.
+    Raises NOT_FOUND, WRONG_LEAGUE."""
     group = found(await session.get(SkillGroup, skill_group_id), "skill group", skill_group_id)
     if group.league_id != league.id:
         raise InvalidInput(
-            f"Skill group '{group.name}' belongs to another league.", code="WRONG_LEAGUE"
+            f"Skill group '{group.name}' belongs to another league.", code=LeagueCode.WRONG_LEAGUE
         )
     return group
 
@@ -305,16 +335,21 @@ async def create_skill_group(
     salary_cap: float | None = None,
 ) -> SkillGroup:
     """League staff add a skill group (tier ``ordinal``, 1 the top) to a league, with an
-    optional salary cap (above 0, at most :data:`MAX_AMOUNT`). Raises PERMISSION_DENIED,
-    NOT_FOUND, INVALID_ORDER, INVALID_SALARY_CAP, INVALID_NAME, DUPLICATE."""
+    optional salary cap (above 0, at most :data:`MAX_AMOUNT`); ``code`` (1 to 16 characters)
+    is stored upper case. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, INVALID_ORDER,
+    INVALID_SALARY_CAP, INVALID_NAME, DUPLICATE (name or tier taken in the league)."""
     require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
         session, actor, league.organization_id, league.id, "create skill groups"
     )
     if ordinal < 1:
-        raise InvalidInput("Skill group order starts at 1 (the top tier).", code="INVALID_ORDER")
-    salary_cap = amount(salary_cap, what="salary cap", code="INVALID_SALARY_CAP", zero=False)
+        raise InvalidInput(
+            "Skill group order starts at 1 (the top tier).", code=LeagueCode.INVALID_ORDER
+        )
+    salary_cap = amount(
+        salary_cap, what="salary cap", code=LeagueCode.INVALID_SALARY_CAP, zero=False
+    )
     group = SkillGroup(
         league_id=league.id,
         name=_name(name, "skill group", 64),
@@ -331,6 +366,8 @@ async def create_skill_group(
 async def create_franchise(
     session: AsyncSession, *, actor: Actor, organization_id: int, name: str, code: str
 ) -> Franchise:
+    """An organization admin adds a franchise (``code``: 1 to 8 characters, stored upper
+    case). Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, INVALID_NAME, DUPLICATE."""
     require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "create franchises")
@@ -352,6 +389,10 @@ async def create_team(
     skill_group_id: int | None = None,
     franchise_id: int | None = None,
 ) -> Team:
+    """League staff add a team to a league, optionally in one of its skill groups and under
+    a franchise of its organization. Raises UNAUTHENTICATED, NOT_FOUND (league, skill group,
+    franchise), PERMISSION_DENIED, WRONG_LEAGUE, WRONG_ORGANIZATION, INVALID_NAME,
+    DUPLICATE."""
     require_user(actor)
     league = await league_by_id(session, league_id)
     await access.require_league_staff(
@@ -364,7 +405,7 @@ async def create_team(
         if franchise.organization_id != league.organization_id:
             raise InvalidInput(
                 f"Franchise '{franchise.name}' belongs to another organization.",
-                code="WRONG_ORGANIZATION",
+                code=LeagueCode.WRONG_ORGANIZATION,
             )
     team = Team(
         league_id=league.id,

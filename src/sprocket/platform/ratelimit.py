@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from sprocket.errors import DomainError
 from sprocket.platform.cache import Cache
+from sprocket.platform.errors import PlatformCode
 from sprocket.text import plural
 
 
 class RateLimited(DomainError):
     """The client spent its budget; ``retry_after`` is whole seconds until the next window."""
 
-    code = "RATE_LIMITED"
+    code = PlatformCode.RATE_LIMITED
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(

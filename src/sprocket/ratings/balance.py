@@ -45,6 +45,7 @@ from statistics import NormalDist
 from typing import Generic, TypeVar
 
 from sprocket.errors import InvalidInput
+from sprocket.ratings.errors import RatingCode
 from sprocket.ratings.skill import MODEL, Skill
 
 K = TypeVar("K", bound=Hashable)
@@ -93,7 +94,8 @@ class Lobby(Generic[K]):
 def _check_team_size(team_size: int) -> None:
     if not 1 <= team_size <= MAX_TEAM_SIZE:
         raise InvalidInput(
-            f"A team has 1 to {MAX_TEAM_SIZE} players, not {team_size}.", code="INVALID_TEAM_SIZE"
+            f"A team has 1 to {MAX_TEAM_SIZE} players, not {team_size}.",
+            code=RatingCode.INVALID_TEAM_SIZE,
         )
 
 
@@ -101,7 +103,7 @@ def _check_unique(players: Sequence[Entrant[K]]) -> None:
     keys = [p.key for p in players]
     if len(set(keys)) != len(keys):
         twice = next(k for k in keys if keys.count(k) > 1)
-        raise InvalidInput(f"Player {twice!r} is listed twice.", code="PLAYER_TWICE")
+        raise InvalidInput(f"Player {twice!r} is listed twice.", code=RatingCode.PLAYER_TWICE)
 
 
 @lru_cache(maxsize=256)
@@ -140,11 +142,12 @@ def _units(players: Sequence[Entrant[K]], groups: Sequence[frozenset[K]]) -> lis
             if key not in index:
                 raise InvalidInput(
                     f"Premade group member {key!r} is not one of the players.",
-                    code="UNKNOWN_GROUP_MEMBER",
+                    code=RatingCode.UNKNOWN_GROUP_MEMBER,
                 )
             if index[key] in group_of:
                 raise InvalidInput(
-                    f"Player {key!r} is in two premade groups.", code="PLAYER_IN_TWO_GROUPS"
+                    f"Player {key!r} is in two premade groups.",
+                    code=RatingCode.PLAYER_IN_TWO_GROUPS,
                 )
             group_of[index[key]] = g
     units: list[list[int]] = []
@@ -169,14 +172,20 @@ def split_teams(
 ) -> Split[K]:
     """The most even split of ``2 * team_size`` players into two teams, groups kept together.
 
-    The first player always lands on the home side. See the module docstring for why the
-    smallest difference of summed mu is exactly the best predicted win probability.
+    The first player always lands on the home side; each team keeps the players' given
+    order. ``groups``: premade groups by player key, each kept on one team. See the module
+    docstring for why the smallest difference of summed mu is exactly the best predicted win
+    probability.
+
+    Raises INVALID_TEAM_SIZE (1 to ``MAX_TEAM_SIZE``), WRONG_PLAYER_COUNT, PLAYER_TWICE,
+    UNKNOWN_GROUP_MEMBER, PLAYER_IN_TWO_GROUPS, GROUP_TOO_LARGE (a group larger than a
+    team), GROUPS_UNPLACEABLE (groups whose sizes cannot make two equal teams).
     """
     _check_team_size(team_size)
     if len(players) != 2 * team_size:
         raise InvalidInput(
             f"A {team_size}v{team_size} game needs {2 * team_size} players, not {len(players)}.",
-            code="WRONG_PLAYER_COUNT",
+            code=RatingCode.WRONG_PLAYER_COUNT,
         )
     _check_unique(players)
     units = _units(players, groups)
@@ -184,14 +193,14 @@ def split_teams(
         if len(unit) > team_size:
             raise InvalidInput(
                 f"A premade group of {len(unit)} does not fit a team of {team_size}.",
-                code="GROUP_TOO_LARGE",
+                code=RatingCode.GROUP_TOO_LARGE,
             )
     choices = _home_choices(tuple(len(u) for u in units), team_size)
     if not choices:
         sizes = ", ".join(str(len(u)) for u in units if len(u) > 1)
         raise InvalidInput(
             f"Premade groups of {sizes} cannot be split into two teams of {team_size}.",
-            code="GROUPS_UNPLACEABLE",
+            code=RatingCode.GROUPS_UNPLACEABLE,
         )
 
     mus = [p.skill.mu for p in players]
@@ -229,7 +238,11 @@ def form_lobbies(
 
     ``window`` is how many of the next-longest waiters are considered to fill an anchor's
     lobby (default: ``DEFAULT_WINDOW_LOBBIES`` lobbies' worth). Players left over when fewer
-    than a lobby remain are in no lobby.
+    than a lobby remain are in no lobby. Returns the lobbies in the order they were formed
+    (their anchors' waiting order), each split by :func:`split_teams`.
+
+    Raises INVALID_TEAM_SIZE, INVALID_WINDOW (fewer than a lobby's size less one),
+    PLAYER_TWICE.
     """
     _check_team_size(team_size)
     lobby_size = 2 * team_size
@@ -238,7 +251,7 @@ def form_lobbies(
     if window < lobby_size - 1:
         raise InvalidInput(
             f"The window must hold at least {lobby_size - 1} players to fill a lobby.",
-            code="INVALID_WINDOW",
+            code=RatingCode.INVALID_WINDOW,
         )
     _check_unique(queue)
     order = sorted(range(len(queue)), key=lambda i: (queue[i].wait_since, i))

@@ -42,10 +42,11 @@ from dataclasses import dataclass
 from sqlalchemy import Float, case, cast, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.errors import InvalidInput
+from sprocket.errors import CommonCode, InvalidInput
 from sprocket.league.models import League, Player, Season, Team
 from sprocket.paging import check_page_size
 from sprocket.ratings.enums import RatingSource
+from sprocket.ratings.errors import RatingCode
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.schedule import service as schedule
 from sprocket.schedule.enums import MatchStatus
@@ -74,13 +75,15 @@ class Filters:
     min_games: int = 0
 
     def check(self) -> None:
+        """Raises INVALID_MIN_GAMES (negative), INVALID_TIME_WINDOW (``until`` not after
+        ``since``)."""
         if self.min_games < 0:
             raise InvalidInput(
-                "The minimum number of games cannot be negative.", code="INVALID_MIN_GAMES"
+                "The minimum number of games cannot be negative.", code=RatingCode.INVALID_MIN_GAMES
             )
         if self.since and self.until and self.since >= self.until:
             raise InvalidInput(
-                "The time window must end after it starts.", code="INVALID_TIME_WINDOW"
+                "The time window must end after it starts.", code=RatingCode.INVALID_TIME_WINDOW
             )
 
     @property
@@ -108,7 +111,9 @@ class Page:
 def _check_page(first: int, offset: int) -> None:
     check_page_size(first)
     if offset < 0:
-        raise InvalidInput("That cursor is not one this API gave out.", code="INVALID_CURSOR")
+        raise InvalidInput(
+            "That cursor is not one this API gave out.", code=CommonCode.INVALID_CURSOR
+        )
 
 
 def _in_skill_group(member_id: object, skill_group_id: int) -> object:
@@ -127,7 +132,10 @@ async def player_leaderboard(
     first: int = 50,
     offset: int = 0,
 ) -> Page:
-    """One page of the players' board ``by`` under ``filters``, best first."""
+    """One page of the players' board ``by`` under ``filters``, best first: ``first`` (1 to
+    100) entries from ``offset`` (0-based), each with its rank over the whole board.
+    Raises INVALID_MIN_GAMES, INVALID_TIME_WINDOW, INVALID_PAGE_SIZE, INVALID_CURSOR
+    (a negative offset)."""
     filters.check()
     _check_page(first, offset)
     query = _board(by, filters)
@@ -147,7 +155,7 @@ async def player_leaderboard(
 
 async def count_players(session: AsyncSession, *, by: PlayerBoard, filters: Filters) -> int:
     """How many players the board ``by`` lists under ``filters``, over every page (one
-    statement)."""
+    statement). Raises INVALID_MIN_GAMES, INVALID_TIME_WINDOW."""
     filters.check()
     board = _board(by, filters).order_by(None).subquery()
     return int(await session.scalar(select(func.count()).select_from(board)) or 0)
@@ -246,14 +254,16 @@ def _stat_board(by: PlayerBoard, f: Filters):  # noqa: ANN202 - a select
 async def team_leaderboard(
     session: AsyncSession, *, season_id: int, skill_group_id: int | None = None
 ) -> list[StandingRow[int]]:
-    """Teams by standings: the season's table (of one skill group), by the league's rules."""
+    """Teams by standings: the season's table (of one skill group), best first, by the
+    league's rules (:func:`sprocket.schedule.service.standings`). Raises NOT_FOUND (season)."""
     return await schedule.standings(session, season_id=season_id, skill_group_id=skill_group_id)
 
 
 async def team_records(
     session: AsyncSession, *, keys: Sequence[tuple[int, int]]
 ) -> dict[tuple[int, int], StandingRow[int]]:
-    """Each (season, team)'s row in its skill group's table, one table per group."""
+    """Each (season id, team id)'s row in its skill group's table, one table computed per
+    (season, group), by that key; an unknown team is left out. Raises NOT_FOUND (season)."""
     teams = dict(
         (
             await session.execute(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from sprocket.db import grouped_by
-from sprocket.errors import InvalidInput
+from sprocket.errors import CommonCode, InvalidInput
 from sprocket.ratings.models import Rating, RatingPoint
 
 #: The most rating points (or games of form) one request reads per member.
@@ -22,7 +22,7 @@ def check_history_length(count: int, *, unit: str) -> None:
     :data:`MAX_HISTORY`; ``unit`` says what is counted in the sentence (e.g. ``"points at a
     time"``, ``"games"``)."""
     if not 1 <= count <= MAX_HISTORY:
-        raise InvalidInput(f"Ask for 1 to {MAX_HISTORY} {unit}.", code="INVALID_PAGE_SIZE")
+        raise InvalidInput(f"Ask for 1 to {MAX_HISTORY} {unit}.", code=CommonCode.INVALID_PAGE_SIZE)
 
 
 async def ratings_by_member(

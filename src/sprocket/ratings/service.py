@@ -67,6 +67,7 @@ from sprocket.league.models import (
 )
 from sprocket.ratings.balance import MAX_TEAM_SIZE
 from sprocket.ratings.enums import RatingSource
+from sprocket.ratings.errors import RatingCode
 from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.ratings.skill import (
     GameRecord,
@@ -258,7 +259,8 @@ async def rate_match_games(session: AsyncSession, *, match_id: int) -> list[Rati
     The match's ``completed_at`` is stamped again once its players' ratings are held: another
     result for one of them accepted at the same moment (and stamped a moment earlier) waits
     for those rows, is applied after this one and is then stamped after it too, so the order
-    :func:`recompute` reads stays the order in which the results were applied.
+    :func:`recompute` reads stays the order in which the results were applied. Returns the
+    new rating points (none when every game was rated already).
     """
     await session.flush()
     rows = await session.execute(_match_games_query().where(MatchGame.match_id == match_id))
@@ -281,6 +283,7 @@ async def rate_games(session: AsyncSession, *, games: Sequence[RatedGame]) -> li
     """Apply accepted games, in order, to the stored ratings: one point per player per game.
 
     A game that already has points is skipped, so running it twice changes nothing.
+    Returns the new points, in game order.
     """
     games = sorted(games, key=lambda g: g.order)
     if not games:
@@ -460,12 +463,14 @@ async def rated_scopes(
 
 
 async def game_mode_id(session: AsyncSession, code: str) -> int:
-    """The id of a game mode by its code, or a typed error naming the known codes."""
+    """The id of a game mode by its code (``duel``, ``doubles``, ``standard``; any case,
+    spaces trimmed). Raises UNKNOWN_GAME_MODE, its message naming the known codes."""
     mode = await session.scalar(select(GameMode.id).where(GameMode.code == code.strip().lower()))
     if mode is None:
         known = ", ".join(await session.scalars(select(GameMode.code).order_by(GameMode.code)))
         raise InvalidInput(
-            f"There is no game mode '{code}'. Known modes: {known}.", code="UNKNOWN_GAME_MODE"
+            f"There is no game mode '{code}'. Known modes: {known}.",
+            code=RatingCode.UNKNOWN_GAME_MODE,
         )
     return mode
 
@@ -473,7 +478,8 @@ async def game_mode_id(session: AsyncSession, code: str) -> int:
 async def provisional_thresholds(
     session: AsyncSession, organization_ids: Sequence[int]
 ) -> dict[int, int]:
-    """Each organization's ``rating_provisional_games`` setting."""
+    """Each organization's ``rating_provisional_games`` setting (rated games before a
+    rating stops being provisional), by organization id; the default where not set."""
     stored = dict(
         (
             await session.execute(
@@ -491,6 +497,8 @@ async def provisional_thresholds(
 async def ratings_of(
     session: AsyncSession, *, member_ids: Sequence[int], game_mode_id: int
 ) -> dict[int, Rating]:
+    """The stored ratings of many members (ids) in one game mode, by member id; a member
+    not yet rated in it is left out. One statement."""
     rows = await session.scalars(
         select(Rating).where(Rating.game_mode_id == game_mode_id, Rating.member_id.in_(member_ids))
     )
@@ -523,15 +531,17 @@ async def win_probability_for(
     EMPTY_LINEUP, UNKNOWN_MEMBER."""
     if max(len(home_member_ids), len(away_member_ids)) > MAX_TEAM_SIZE:
         raise InvalidInput(
-            f"A line-up has at most {MAX_TEAM_SIZE} players.", code="INVALID_TEAM_SIZE"
+            f"A line-up has at most {MAX_TEAM_SIZE} players.", code=RatingCode.INVALID_TEAM_SIZE
         )
     home, away = list(dict.fromkeys(home_member_ids)), list(dict.fromkeys(away_member_ids))
     if len(home) != len(home_member_ids) or len(away) != len(away_member_ids):
-        raise InvalidInput("A line-up lists a player twice.", code="PLAYER_TWICE_IN_GAME")
+        raise InvalidInput("A line-up lists a player twice.", code=RatingCode.PLAYER_TWICE_IN_GAME)
     if set(home) & set(away):
-        raise InvalidInput("A player cannot play for both sides.", code="PLAYER_TWICE_IN_GAME")
+        raise InvalidInput(
+            "A player cannot play for both sides.", code=RatingCode.PLAYER_TWICE_IN_GAME
+        )
     if not home or not away:
-        raise InvalidInput("Both line-ups need at least one player.", code="EMPTY_LINEUP")
+        raise InvalidInput("Both line-ups need at least one player.", code=RatingCode.EMPTY_LINEUP)
     everyone = home + away
     query = select(Member.id, Member.organization_id).where(Member.id.in_(everyone))
     members = dict((await session.execute(query)).all())
@@ -541,7 +551,7 @@ async def win_probability_for(
     ):
         raise NotFound(
             f"Member {(missing or everyone)[0]} is not a member of this organization.",
-            code="UNKNOWN_MEMBER",
+            code=RatingCode.UNKNOWN_MEMBER,
         )
     rows = await ratings_of(session, member_ids=everyone, game_mode_id=game_mode_id)
 

@@ -42,6 +42,8 @@ from typing import Generic, TypeVar
 from openskill.models import PlackettLuce, PlackettLuceRating
 
 from sprocket.errors import InvalidInput
+from sprocket.ratings.errors import RatingCode
+from sprocket.replays.errors import ProblemCode
 
 K = TypeVar("K", bound=Hashable)
 
@@ -72,11 +74,11 @@ class Skill:
         if not (math.isfinite(self.mu) and math.isfinite(self.sigma) and self.sigma > 0):
             raise InvalidInput(
                 f"A skill needs a finite mu and a positive sigma, not ({self.mu}, {self.sigma}).",
-                code="INVALID_SKILL",
+                code=RatingCode.INVALID_SKILL,
             )
         if self.games < 0:
             raise InvalidInput(
-                "A player cannot have played fewer than 0 games.", code="INVALID_SKILL"
+                "A player cannot have played fewer than 0 games.", code=RatingCode.INVALID_SKILL
             )
 
     @property
@@ -105,7 +107,7 @@ def _rating(skill: Skill) -> PlackettLuceRating:
 def _check_lineup(side: str, lineup: Sequence[object]) -> None:
     if not lineup:
         raise InvalidInput(
-            f"The {side} side of a game needs at least one player.", code="EMPTY_LINEUP"
+            f"The {side} side of a game needs at least one player.", code=RatingCode.EMPTY_LINEUP
         )
 
 
@@ -119,7 +121,8 @@ def _rate(
 def rate_game(
     home: Sequence[Skill], away: Sequence[Skill], *, home_won: bool
 ) -> tuple[list[Skill], list[Skill]]:
-    """New skills of both line-ups (same order as given) after one game."""
+    """New skills of both line-ups (same order as given) after one game, each with one more
+    game played. Raises EMPTY_LINEUP."""
     _check_lineup("home", home)
     _check_lineup("away", away)
     new_home, new_away = _rate([_rating(s) for s in home], [_rating(s) for s in away], home_won)
@@ -130,7 +133,8 @@ def rate_game(
 
 
 def win_probability(home: Sequence[Skill], away: Sequence[Skill]) -> float:
-    """The home line-up's chance to beat the away line-up (openskill's ``predict_win``)."""
+    """The home line-up's chance to beat the away line-up, 0 to 1 (openskill's
+    ``predict_win``). Raises EMPTY_LINEUP."""
     _check_lineup("home", home)
     _check_lineup("away", away)
     return MODEL.predict_win([[_rating(s) for s in home], [_rating(s) for s in away]])[0]
@@ -153,7 +157,7 @@ class GameRecord(Generic[K]):
         if len(set(self.home) | set(self.away)) != len(self.home) + len(self.away):
             raise InvalidInput(
                 f"Game {self.game_id!r} lists a player twice; each player plays for one side once.",
-                code="PLAYER_TWICE_IN_GAME",
+                code=RatingCode.PLAYER_TWICE_IN_GAME,
             )
 
 
@@ -177,8 +181,9 @@ class Replay(Generic[K]):
 def replay(games: Iterable[GameRecord[K]], *, keep_history: bool = True) -> Replay[K]:
     """Rate ``games`` in order from scratch: final ratings and (optionally) the history.
 
-    Players start at :func:`new_skill`. A game id seen twice is refused: replaying a game
-    twice would silently double its effect.
+    Players start at :func:`new_skill`. A game id seen twice is refused (DUPLICATE_GAME):
+    replaying a game twice would silently double its effect. ``history`` lists one point
+    per player per game, in game order (empty without ``keep_history``).
     """
     current: dict[K, PlackettLuceRating] = {}
     played: dict[K, int] = {}
@@ -189,7 +194,8 @@ def replay(games: Iterable[GameRecord[K]], *, keep_history: bool = True) -> Repl
     for game in games:
         if game.game_id in seen:
             raise InvalidInput(
-                f"Game {game.game_id!r} appears twice in the history.", code="DUPLICATE_GAME"
+                f"Game {game.game_id!r} appears twice in the history.",
+                code=ProblemCode.DUPLICATE_GAME,
             )
         seen.add(game.game_id)
         home = [current.get(k) or MODEL.rating() for k in game.home]

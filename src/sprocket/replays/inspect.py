@@ -8,6 +8,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from sprocket.replays.errors import ReplayCode
 from sprocket.replays.parser import ReplayError, parse_replay
 from sprocket.replays.summary import header_summary
 
@@ -25,7 +26,7 @@ def inspect_file(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        return _failed(path, "NOT_A_REPLAY", f"The file cannot be read: {error.strerror}.")
+        return _failed(path, ReplayCode.NOT_A_REPLAY, f"The file cannot be read: {error.strerror}.")
     try:
         replay = parse_replay(data)
     except ReplayError as error:

@@ -36,6 +36,7 @@ from typing import Literal, TypeAlias
 
 from sprocket.errors import DomainError
 from sprocket.replays.crc import crc_of_mirrored, mirror
+from sprocket.replays.errors import ReplayCode
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
@@ -63,7 +64,11 @@ REGULATION_SECONDS = 300.0
 """How long a game runs before overtime (five minutes; private matches cannot be shorter)."""
 
 ReplayErrorCode: TypeAlias = Literal[
-    "NOT_A_REPLAY", "TRUNCATED_REPLAY", "CORRUPT_REPLAY", "REPLAY_TOO_LARGE", "UNSUPPORTED_REPLAY"
+    ReplayCode.NOT_A_REPLAY,
+    ReplayCode.TRUNCATED_REPLAY,
+    ReplayCode.CORRUPT_REPLAY,
+    ReplayCode.REPLAY_TOO_LARGE,
+    ReplayCode.UNSUPPORTED_REPLAY,
 ]
 Platform: TypeAlias = Literal["steam", "epic", "psn", "xbox", "switch", "unknown"]
 
@@ -78,7 +83,7 @@ class ReplayError(DomainError):
     parser knows).
     """
 
-    code: str = "CORRUPT_REPLAY"
+    code: str = ReplayCode.CORRUPT_REPLAY
 
     def __init__(self, message: str, *, code: ReplayErrorCode, details: object = None) -> None:
         super().__init__(message, code=code, details=details)
@@ -248,24 +253,27 @@ _MIN_MAP_BYTES = 9  # the shortest map is the 9-byte string "None"
 def parse_replay(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> Replay:
     """Verify both CRCs of a replay file's bytes and read its header.
 
-    An empty file is ``NOT_A_REPLAY`` (nothing in it is a replay); a file too short to show
-    its header is ``TRUNCATED_REPLAY`` unless its first bytes already rule out a replay.
+    ``max_size``: the largest file accepted, in bytes (20 MiB by default), checked first.
+    Raises ReplayError: REPLAY_TOO_LARGE (``details``: size and max_size), NOT_A_REPLAY,
+    TRUNCATED_REPLAY, CORRUPT_REPLAY, UNSUPPORTED_REPLAY. An empty file is ``NOT_A_REPLAY``
+    (nothing in it is a replay); a file too short to show its header is ``TRUNCATED_REPLAY``
+    unless its first bytes already rule out a replay.
     """
     size = len(data)
     if size > max_size:
         raise ReplayError(
             f"The file is {_megabytes(size)}, over the {_megabytes(max_size)} limit for a replay.",
-            code="REPLAY_TOO_LARGE",
+            code=ReplayCode.REPLAY_TOO_LARGE,
             details={"size": size, "max_size": max_size},
         )
     if not isinstance(data, bytes):
         data = bytes(data)
     if size == 0:
         raise ReplayError(
-            "The file is empty: it is not a Rocket League replay.", code="NOT_A_REPLAY"
+            "The file is empty: it is not a Rocket League replay.", code=ReplayCode.NOT_A_REPLAY
         )
     if _looks_like_replay(data) is False:
-        raise ReplayError("This file is not a Rocket League replay.", code="NOT_A_REPLAY")
+        raise ReplayError("This file is not a Rocket League replay.", code=ReplayCode.NOT_A_REPLAY)
     header_end = _header_end(data)
     mirrored = mirror(data)  # one C pass; both CRCs then read slices of it
     if crc_of_mirrored(mirrored, 8, header_end) != _U32.unpack_from(data, 4)[0]:
@@ -287,7 +295,7 @@ def _corrupt(what: str, *, part: str) -> ReplayError:
     return ReplayError(
         f"The replay is damaged: {what}. It was changed or corrupted after the game saved "
         "it; upload the original file.",
-        code="CORRUPT_REPLAY",
+        code=ReplayCode.CORRUPT_REPLAY,
         details={"part": part},
     )
 
@@ -296,7 +304,7 @@ def _truncated(what: str, details: dict[str, int]) -> ReplayError:
     return ReplayError(
         f"The replay is cut short: {what}. The upload or copy was probably interrupted; "
         "upload the complete file.",
-        code="TRUNCATED_REPLAY",
+        code=ReplayCode.TRUNCATED_REPLAY,
         details=details,
     )
 
@@ -623,7 +631,7 @@ def _read_header(data: bytes, header_end: int, body_start: int, body_end: int) -
             "Sprocket cannot read this replay's header: "
             f"{error}{skipped if reader.skipped_kinds else ''}. The file is intact, so it "
             "probably comes from a game version Sprocket does not know yet.",
-            code="UNSUPPORTED_REPLAY",
+            code=ReplayCode.UNSUPPORTED_REPLAY,
             details={"offset": reader.pos},
         ) from None
     return _build_replay(engine, licensee, net, game_type, properties, data, body_start, body_end)

@@ -16,7 +16,7 @@ HIDDEN = "(hidden)"
 
 
 def report_members(report: dict[str, Any] | None) -> set[int]:
-    """The members a report links players to."""
+    """The member ids a report (a ``Report.as_json()``, or None) links players to."""
     return {
         found["member_id"]
         for game in (report or {}).get("games", [])

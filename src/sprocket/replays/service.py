@@ -40,6 +40,7 @@ from sprocket.replays.enums import (
     RatificationDecision,
     SubmissionStatus,
 )
+from sprocket.replays.errors import ProblemCode, ReplayCode
 from sprocket.replays.filenames import clean_filename
 from sprocket.replays.models import (
     AccountClaim,
@@ -115,6 +116,9 @@ async def submit(
     a broken file is refused before anything is stored; the job parses again from storage.
     File names are stored and shown cleaned (:func:`~sprocket.replays.filenames.clean_filename`).
 
+    ``max_size``: the largest file accepted, in bytes. Returns the new submission
+    (``processing``).
+
     Raises (after the subject's permission check): the reader's errors, ``NO_FILES``,
     ``WRONG_FILE_COUNT``, ``TOO_MANY_FILES``, ``SUBMISSION_IN_PROGRESS``, a
     :class:`ReplayError` for a file that is no intact replay, ``DUPLICATE_FILE`` (the same
@@ -130,22 +134,24 @@ async def submit(
         for number, upload in enumerate(await files() if callable(files) else files, start=1)
     ]
     if not files:
-        raise InvalidInput("Attach the series' replay files.", code="NO_FILES")
+        raise InvalidInput("Attach the series' replay files.", code=ReplayCode.NO_FILES)
     if subject.files_expected is not None and len(files) != subject.files_expected:
         raise InvalidInput(
             f"{subject.noun.capitalize()} has {plural(subject.files_expected, 'game')}; attach "
             f"one replay for each, in order (got {len(files)}).",
-            code="WRONG_FILE_COUNT",
+            code=ReplayCode.WRONG_FILE_COUNT,
         )
     if len(files) > MAX_FILES:
-        raise InvalidInput(f"A series has at most {MAX_FILES} replays.", code="TOO_MANY_FILES")
+        raise InvalidInput(
+            f"A series has at most {MAX_FILES} replays.", code=ReplayCode.TOO_MANY_FILES
+        )
     busy = await session.scalar(
         select(Submission.id).where(_for(subject), Submission.status.in_(OPEN_SUBMISSION_STATUSES))
     )
     if busy is not None:
         raise Conflict(
             f"Submission {busy} for {subject.noun} is still open; wait for it or reject it first.",
-            code="SUBMISSION_IN_PROGRESS",
+            code=ReplayCode.SUBMISSION_IN_PROGRESS,
         )
     digests: dict[str, int] = {}
     games: list[tuple[int, GameKeys]] = []
@@ -156,22 +162,22 @@ async def submit(
             raise InvalidInput(
                 f"Replay {number} ({upload.filename}) is the same file as replay "
                 f"{digests[digest]}.",
-                code="DUPLICATE_FILE",
+                code=ReplayCode.DUPLICATE_FILE,
             )
         digests[digest] = number
         used = await _used_by(session, digest)
         if used is not None:
             raise Conflict(
                 f"Replay {number} ({upload.filename}) is already part of submission {used}.",
-                code="REPLAY_ALREADY_USED",
+                code=ReplayCode.REPLAY_ALREADY_USED,
             )
         same = duplicate_game(number, keys, earlier=games, filename=upload.filename)
         if same is not None:
-            raise InvalidInput(same, code="DUPLICATE_GAME")
+            raise InvalidInput(same, code=ProblemCode.DUPLICATE_GAME)
         counted = await _counted_elsewhere(session, keys, sha256=digest)
         same = duplicate_game(number, keys, counted=counted, filename=upload.filename)
         if same is not None:
-            raise Conflict(same, code="DUPLICATE_GAME")
+            raise Conflict(same, code=ProblemCode.DUPLICATE_GAME)
         games.append((number, keys))
     submission = Submission(
         submitted_by_user_id=actor.user_id,
@@ -298,6 +304,7 @@ def _changed(session: AsyncSession, submission: Submission) -> None:
 
 
 def submission_channel(submission_id: int) -> str:
+    """The broadcast channel a submission's status changes go out on (``submission:<id>``)."""
     return f"submission:{submission_id}"
 
 
@@ -310,7 +317,10 @@ async def process_submission(
     """Parse and validate; safe to run twice (a finished submission is left as it is).
 
     The submission is locked first (on PostgreSQL), as every answer to it does, so a
-    rejection or a staff reset committed meanwhile is not overwritten."""
+    rejection or a staff reset committed meanwhile is not overwritten. ``max_size``: the
+    largest replay accepted, in bytes. A file's problems go into the report (the submission
+    is then rejected), not raised; a valid series that needs no ratification is accepted at
+    once. Returns the submission (None for an unknown id)."""
     submission = await session.get(
         Submission, submission_id, with_for_update=True, populate_existing=True
     )
@@ -411,7 +421,14 @@ async def _ratifications_needed(
 
 
 async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
-    """The other side confirms; enough confirmations accept the result, once."""
+    """A player of the other side than the submitter's confirms the result; enough
+    confirmations (``ratification_mode``, ``required_ratifications``) accept it, once.
+    Ratifying twice, or an accepted result, changes nothing. Returns the submission.
+
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED (did not play in the subject),
+    SUBMITTING_SIDE, the subject's refusal when it is decided (MATCH_ALREADY_DECIDED,
+    SCRIM_NOT_IN_PROGRESS), NOT_AWAITING_RATIFICATION, and when accepting: CANNOT_ACCEPT.
+    """
     submission, subject = await _open_submission(session, actor, submission_id)
     side = await _side(session, subject, actor)
     if side is None:
@@ -420,7 +437,8 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
         await subject.side_of_submission(session, submission)
     ):
         raise PermissionDenied(
-            "Your side submitted this result; the other side ratifies it.", code="SUBMITTING_SIDE"
+            "Your side submitted this result; the other side ratifies it.",
+            code=ReplayCode.SUBMITTING_SIDE,
         )
     already = await session.scalar(
         select(Ratification).where(
@@ -434,7 +452,7 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
         raise Conflict(
             f"Submission {submission.id} is {submission.status.replace('_', ' ')}, not awaiting "
             "ratification.",
-            code="NOT_AWAITING_RATIFICATION",
+            code=ReplayCode.NOT_AWAITING_RATIFICATION,
         )
     session.add(
         Ratification(
@@ -471,10 +489,10 @@ async def reject(
         raise PermissionDenied(f"Only the players of {subject.noun} or staff may reject it.")
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Say why the result is wrong.", code="REASON_REQUIRED")
+        raise InvalidInput("Say why the result is wrong.", code=ReplayCode.REASON_REQUIRED)
     if submission.status not in OPEN_SUBMISSION_STATUSES:
         raise Conflict(
-            f"Submission {submission.id} is already {submission.status}.", code="NOT_OPEN"
+            f"Submission {submission.id} is already {submission.status}.", code=ReplayCode.NOT_OPEN
         )
     earlier = await session.scalar(
         select(Ratification).where(
@@ -537,18 +555,28 @@ def _audit(
 
 
 async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
+    """Staff accept a submission awaiting ratification or rejected (by a player or by
+    validation) as it stands, and the audit log records it; an accepted one is returned
+    unchanged.
+
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, NOT_PROCESSED (still processing),
+    SUBMISSION_IN_PROGRESS (a rejected one, while another submission of the subject is open
+    or accepted), REPLAY_ALREADY_USED, DUPLICATE_GAME (a game another submission now counts),
+    the subject's refusal when it is decided (MATCH_ALREADY_DECIDED, SCRIM_NOT_IN_PROGRESS),
+    CANNOT_ACCEPT.
+    """
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "force-accept results")
     if submission.status == SubmissionStatus.ACCEPTED:
         return submission
     if submission.status not in (SubmissionStatus.AWAITING_RATIFICATION, SubmissionStatus.REJECTED):
-        raise Conflict("This submission is still being processed.", code="NOT_PROCESSED")
+        raise Conflict("This submission is still being processed.", code=ReplayCode.NOT_PROCESSED)
     if submission.status == SubmissionStatus.REJECTED and await _used_elsewhere(
         session, subject, submission
     ):
         raise Conflict(
             f"Another submission of {subject.noun} is open or accepted; settle that one instead.",
-            code="SUBMISSION_IN_PROGRESS",
+            code=ReplayCode.SUBMISSION_IN_PROGRESS,
         )
     taken = await session.scalar(
         select(func.count())
@@ -567,7 +595,8 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
     )
     if taken:
         raise Conflict(
-            "Some of these replays now belong to another submission.", code="REPLAY_ALREADY_USED"
+            "Some of these replays now belong to another submission.",
+            code=ReplayCode.REPLAY_ALREADY_USED,
         )
     await _refuse_games_counted_elsewhere(session, submission)
     subject.require_undecided()
@@ -592,15 +621,20 @@ async def _refuse_games_counted_elsewhere(session: AsyncSession, submission: Sub
         )
         same = duplicate_game(number, keys, counted=counted)
         if same is not None:
-            raise Conflict(same, code="DUPLICATE_GAME")
+            raise Conflict(same, code=ProblemCode.DUPLICATE_GAME)
 
 
 async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
-    """Process the same replays again from the start (ratifications are dropped)."""
+    """Staff process the same replays again from the start: ratifications are dropped,
+    the report cleared, the job queued, and the audit log records it.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, ALREADY_ACCEPTED (invalidate
+    that instead), SUBMISSION_IN_PROGRESS (another submission of the subject is open)."""
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "reset submissions")
     if submission.status == SubmissionStatus.ACCEPTED:
-        raise Conflict("An accepted result is invalidated, not reset.", code="ALREADY_ACCEPTED")
+        raise Conflict(
+            "An accepted result is invalidated, not reset.", code=ReplayCode.ALREADY_ACCEPTED
+        )
     busy = await session.scalar(
         select(Submission.id).where(
             _for(subject),
@@ -610,7 +644,7 @@ async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> S
     )
     if busy is not None:
         raise Conflict(
-            f"Submission {busy} for {subject.noun} is open.", code="SUBMISSION_IN_PROGRESS"
+            f"Submission {busy} for {subject.noun} is open.", code=ReplayCode.SUBMISSION_IN_PROGRESS
         )
     await _drop_ratifications(session, submission)
     _restart(session, submission, SubmissionStatus.PROCESSING)
@@ -637,14 +671,16 @@ def _restart(session: AsyncSession, submission: Submission, status: SubmissionSt
 async def invalidate(
     session: AsyncSession, *, actor: Actor, submission_id: int, reason: str
 ) -> Submission:
-    """Take back an accepted result: what accepting recorded goes, the subject is open
-    again, and the ratings are rebuilt without it."""
+    """Staff take back an accepted result, saying why (``reason``, kept to 500 characters):
+    what accepting recorded goes, the subject is open again, the ratings are rebuilt
+    without it, the submission is rejected and the audit log records it.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, REASON_REQUIRED, NOT_ACCEPTED."""
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "invalidate results")
     if not reason.strip():
-        raise InvalidInput("Say why the result is invalidated.", code="REASON_REQUIRED")
+        raise InvalidInput("Say why the result is invalidated.", code=ReplayCode.REASON_REQUIRED)
     if submission.status != SubmissionStatus.ACCEPTED:
-        raise Conflict("Only an accepted result can be invalidated.", code="NOT_ACCEPTED")
+        raise Conflict("Only an accepted result can be invalidated.", code=ReplayCode.NOT_ACCEPTED)
     await subject.take_back(session, submission)
     submission.status = SubmissionStatus.REJECTED
     submission.rejection_reason = f"Invalidated by staff: {reason.strip()}"[:500]
@@ -677,7 +713,7 @@ async def claim_account(
     if key not in listed:
         raise InvalidInput(
             "That account is not among the unknown accounts of this submission.",
-            code="NOT_IN_REPORT",
+            code=ReplayCode.NOT_IN_REPORT,
         )
     pending = await session.scalar(
         select(AccountClaim).where(
@@ -689,7 +725,8 @@ async def claim_account(
     )
     if pending is not None:
         raise Conflict(
-            "Someone already claimed this account; it awaits confirmation.", code="DUPLICATE_CLAIM"
+            "Someone already claimed this account; it awaits confirmation.",
+            code=ReplayCode.DUPLICATE_CLAIM,
         )
     claim = AccountClaim(
         organization_id=subject.organization_id,
@@ -756,7 +793,8 @@ async def _used_elsewhere(
 
 
 async def close_open_of_scrim(session: AsyncSession, *, scrim_id: int, reason: str) -> None:
-    """A cancelled scrim takes no result: its open submissions are rejected with ``reason``."""
+    """A cancelled scrim takes no result: its open submissions are rejected with ``reason``
+    (kept to 500 characters). No permission check: the caller's."""
     rows = await session.scalars(
         select(Submission)
         .where(Submission.scrim_id == scrim_id, Submission.status.in_(OPEN_SUBMISSION_STATUSES))
@@ -804,7 +842,7 @@ async def replay_download(
         log.warning("replay.file_missing", sha256=stored.sha256, key=stored.storage_key)
         raise NotFound(
             "This replay's file is missing from storage; the operators have been told.",
-            code="REPLAY_FILE_MISSING",
+            code=ReplayCode.REPLAY_FILE_MISSING,
         ) from None
     return stored, data
 

@@ -17,6 +17,8 @@ from typing import Any
 from sprocket.dates import DEFAULT_ZONE, for_people
 from sprocket.errors import Conflict, InvalidInput
 from sprocket.league.accounts import platform_name
+from sprocket.league.errors import LeagueCode
+from sprocket.replays.errors import ProblemCode, ReplayCode
 from sprocket.replays.parser import Replay, ReplayError
 from sprocket.schedule.results import check_games
 from sprocket.schedule.standings import home_won
@@ -274,6 +276,12 @@ class GameRosters:
 
 
 def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
+    """Check a league match's series: ``files`` in game order (game 1 first), each judged
+    against the rosters of its own date. Returns the report: per game the expected and found
+    players, the goals and winner once the home side is known, and every problem (with its
+    code, see :class:`~sprocket.replays.errors.ProblemCode`); then the series' problems
+    (TOO_MANY_SUBSTITUTES, PLAYER_ON_BOTH_SIDES, the result's count against the match
+    format). Problems are reported, never raised."""
     games: list[GameReport] = []
     unknown: list[UnknownAccount] = []
     seen: list[tuple[int, GameKeys]] = []
@@ -319,10 +327,11 @@ def validate_series(expect: Expectation, files: Sequence[GameFile]) -> Report:
 def not_on_roster(expect: Expectation, member: int, moment: dt.datetime | None) -> tuple[str, str]:
     """Why a member was on neither roster of a game played at ``moment``: the roster changes
     around the game's date that leave them out (so a player on a roster today is never told
-    they are on neither), else that they are on neither; and the problem's code."""
+    they are on neither), else that they are on neither; and the problem's code,
+    NOT_ON_ROSTER. ``member``: a member id; ``moment``: the game's UTC start (None: unknown)."""
     spots = [(p, side.name) for side in (expect.home, expect.away) for p in side.roster]
     spots = [(p, team) for p, team in spots if p.member_id == member]
-    code = "NOT_ON_ROSTER"
+    code = LeagueCode.NOT_ON_ROSTER
     if moment is not None:
         left = [(p.left_at, team) for p, team in spots if p.left_at and p.left_at <= moment]
         joined = [(p.joined_at, team) for p, team in spots if p.joined_at and p.joined_at > moment]
@@ -372,12 +381,13 @@ def _played_for(
 def unreadable(
     game: GameChecks, file: GameFile, expected_home: tuple[str, ...], expected_away: tuple[str, ...]
 ) -> GameReport:
-    """The report of a game whose file could not be parsed."""
+    """The report of a game whose file could not be parsed: its one problem carries the
+    parser's code (NOT_A_REPLAY when there is no error to tell)."""
     error = file.error
     text = str(error) if error else "The file cannot be read."
     game.problems.append(
         Problem(
-            error.code if error else "NOT_A_REPLAY",
+            error.code if error else ReplayCode.NOT_A_REPLAY,
             f"Replay {game.number} ({file.filename}): {text}",
             game.number,
         )
@@ -397,16 +407,17 @@ def check_file(
 ) -> None:
     """A replay proves one result once: not another submission's file, not a game this
     submission (``seen``: the numbers and keys of its earlier games, added to here) or
-    another open or accepted one counts already."""
+    another open or accepted one counts already. Flags REPLAY_ALREADY_USED, DUPLICATE_GAME
+    on ``game``."""
     if file.used_by_submission is not None:
         game.flag(
-            "REPLAY_ALREADY_USED",
+            ReplayCode.REPLAY_ALREADY_USED,
             f"this replay is already part of submission {file.used_by_submission}.",
         )
     keys = GameKeys.of(replay)
     sentence = duplicate_game(game.number, keys, earlier=seen, counted=file.counted_elsewhere)
     if sentence is not None:
-        game.say("DUPLICATE_GAME", sentence)
+        game.say(ProblemCode.DUPLICATE_GAME, sentence)
     seen.append((game.number, keys))
 
 
@@ -470,6 +481,7 @@ def game_time(replay: Replay) -> dt.datetime | None:
 
 
 def played_at(replay: Replay) -> str | None:
+    """:func:`game_time` as ISO 8601 text (UTC), or None for a replay without a date."""
     moment = game_time(replay)
     return moment.isoformat() if moment else None
 
@@ -485,17 +497,26 @@ def find_players(
     outsider: Callable[[int], tuple[str, str]],
     games: str = "league games",
 ) -> list[FoundPlayer]:
-    """Each player of the replay with the member their account is linked to; bots, unreadable
-    or unlinked accounts and members not ``expected`` are flagged (``outsider(member)``: the
-    clause that says why such a member does not belong, and its problem code)."""
+    """Each player of the replay, in the replay's order, with the member their account is
+    linked to and that member's team (``side_of``: member id -> team id).
+
+    ``accounts``: (platform, account id; Epic ids lower case) -> member id; ``member_names``:
+    member id -> name; ``expected``: the member ids who may play. Flags on ``game``:
+    BOT_PLAYER, UNKNOWN_PLATFORM (no readable platform id), UNKNOWN_ACCOUNT (linked to
+    nobody; also appended to ``unknown``), and a member not ``expected`` with the code
+    ``outsider(member)`` gives beside the clause that says why they do not belong.
+    ``games`` names the games in the bot's sentence."""
     found = []
     for player in replay.players:
         member = None
         if player.is_bot:
-            game.flag("BOT_PLAYER", f"'{player.name}' is a bot; {games} are played by people.")
+            game.flag(
+                ProblemCode.BOT_PLAYER, f"'{player.name}' is a bot; {games} are played by people."
+            )
         elif player.platform not in PLATFORMS or not player.platform_id:
             game.flag(
-                "UNKNOWN_PLATFORM", f"account '{player.name}' has no platform id Sprocket can read."
+                ProblemCode.UNKNOWN_PLATFORM,
+                f"account '{player.name}' has no platform id Sprocket can read.",
             )
         else:
             account = (
@@ -505,7 +526,8 @@ def find_players(
             label = f"{platform_name(player.platform)} {player.platform_id}"
             if member is None:
                 game.flag(
-                    "UNKNOWN_ACCOUNT", f"account '{player.name}' ({label}) is linked to nobody."
+                    ProblemCode.UNKNOWN_ACCOUNT,
+                    f"account '{player.name}' ({label}) is linked to nobody.",
                 )
                 unknown.append(UnknownAccount(game.number, player.name, player.platform, account))
             elif member not in expected:
@@ -539,7 +561,9 @@ def home_index_of(
 ) -> int | None:
     """Which replay team (0 or 1) is the home side, judged by the known players on it:
     ``placed`` holds each player's (replay team, side), ``home``/``away`` each side's key
-    and name."""
+    and name. None, flagged on ``game``, when it cannot tell: MIXED_SIDE (a replay team
+    holds players of both sides), SIDES_UNKNOWN (no ``who`` of either side appears),
+    SAME_TEAM_BOTH_SIDES."""
     teams_on: dict[int, set[Hashable]] = {0: set(), 1: set()}
     for replay_team, side in placed:
         if side is not None and replay_team in (0, 1):
@@ -547,7 +571,7 @@ def home_index_of(
     for index, sides in teams_on.items():
         if len(sides) > 1:
             game.flag(
-                "MIXED_SIDE",
+                ProblemCode.MIXED_SIDE,
                 f"the {'blue' if index == 0 else 'orange'} side has players of both "
                 f"{home[1]} and {away[1]}.",
             )
@@ -557,10 +581,10 @@ def home_index_of(
     elif teams_on[1] == {home[0]} or teams_on[0] == {away[0]}:
         index = 1
     else:
-        game.flag("SIDES_UNKNOWN", f"no {who} of {home[1]} or {away[1]} appears.")
+        game.flag(ProblemCode.SIDES_UNKNOWN, f"no {who} of {home[1]} or {away[1]} appears.")
         return None
     if teams_on[1 - index] == teams_on[index]:
-        game.flag("SAME_TEAM_BOTH_SIDES", "both sides are the same team.")
+        game.flag(ProblemCode.SAME_TEAM_BOTH_SIDES, "both sides are the same team.")
         return None
     return index
 
@@ -572,25 +596,25 @@ def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None
     match) or else ``UNDECIDED_GAME`` (no winner), both from :attr:`Replay.outcome`."""
     if replay.team_size is not None and replay.team_size != rules.team_size:
         game.flag(
-            "WRONG_TEAM_SIZE",
+            ProblemCode.WRONG_TEAM_SIZE,
             f"it is a {replay.team_size}v{replay.team_size} game; {rules.played_by} plays "
             f"{rules.team_size}v{rules.team_size}.",
         )
     if rules.require_private and replay.match_type != "Private":
         game.flag(
-            "NOT_PRIVATE",
+            ProblemCode.NOT_PRIVATE,
             f"it is not a private match (its match type is {replay.match_type or 'unknown'}).",
         )
     played = game_time(replay)
     if played is None:
-        game.flag("NO_DATE", "it has no date.")
+        game.flag(ProblemCode.NO_DATE, "it has no date.")
     elif not (
         rules.window_start - rules.date_tolerance
         <= played
         <= rules.window_end + rules.date_tolerance
     ):
         game.flag(
-            "OUTSIDE_WINDOW",
+            ProblemCode.OUTSIDE_WINDOW,
             f"it was played on {for_people(played, rules.time_zone)}, outside "
             f"{rules.window_name} {for_people(rules.window_start, rules.time_zone, time=False)}"
             f" to {for_people(rules.window_end, rules.time_zone, time=False)}.",
@@ -600,12 +624,12 @@ def check_game_rules(replay: Replay, rules: GameRules, game: GameChecks) -> None
         seconds = replay.seconds_played
         after = "" if seconds is None else f" after {seconds:.1f}".removesuffix(".0") + " s"
         game.flag(
-            "UNFINISHED_GAME",
+            ProblemCode.UNFINISHED_GAME,
             f"it is the replay of an unfinished match ({score}{after} of play), not a decided "
             "game; upload the replay of the whole game.",
         )
     elif replay.outcome.winner is None:
-        game.flag("UNDECIDED_GAME", f"it ended {score}; a game needs a winner.")
+        game.flag(ProblemCode.UNDECIDED_GAME, f"it ended {score}; a game needs a winner.")
 
 
 def decided_winners(games: Sequence[Mapping[str, Any]]) -> list[bool]:
@@ -622,7 +646,7 @@ def decided_winners(games: Sequence[Mapping[str, Any]]) -> list[bool]:
         raise Conflict(
             f"Game {winners.index(None) + 1} of this submission has no winner (an unfinished "
             "match, or a level score); it cannot be accepted.",
-            code="CANNOT_ACCEPT",
+            code=ReplayCode.CANNOT_ACCEPT,
         )
     return winners
 
@@ -636,7 +660,7 @@ def _series_problems(
         if len(fielded[side.team_id]) > limit:
             problems.append(
                 Problem(
-                    "TOO_MANY_SUBSTITUTES",
+                    ProblemCode.TOO_MANY_SUBSTITUTES,
                     f"{side.name} fielded {plural(len(fielded[side.team_id]), 'player')}; "
                     f"the limit is {limit} ({expect.team_size} plus "
                     f"{plural(expect.substitutes_per_series, 'substitute')}).",
@@ -646,7 +670,7 @@ def _series_problems(
     for member in sorted(both):
         problems.append(
             Problem(
-                "PLAYER_ON_BOTH_SIDES",
+                ProblemCode.PLAYER_ON_BOTH_SIDES,
                 f"{expect.member_names.get(member, 'A player')} played for both sides.",
             )
         )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sprocket.errors import InvalidInput
+from sprocket.schedule.errors import ScheduleCode
 from sprocket.text import plural
 
 COLUMNS: tuple[str, ...] = ("week", "home", "away", "start", "end")
@@ -58,7 +59,7 @@ class LineError:
 class ScheduleImportError(InvalidInput):
     """A rejected schedule file; ``details`` is every :class:`LineError`, sorted by line."""
 
-    code = "SCHEDULE_CSV_INVALID"
+    code = ScheduleCode.SCHEDULE_CSV_INVALID
 
     def __init__(self, problems: Iterable[LineError]) -> None:
         ordered = sorted(problems, key=lambda problem: problem.line)

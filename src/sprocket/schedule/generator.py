@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sprocket.errors import InvalidInput
+from sprocket.schedule.errors import ScheduleCode
 from sprocket.text import plural
 
 T = TypeVar("T", bound=Hashable)
@@ -55,6 +56,8 @@ def round_robin(teams: Sequence[T], *, double: bool = False) -> list[list[Pairin
     distance ``k``; only the hub game (which alternates by round) can tip a team's home/away
     balance, and then by one. A double round robin appends the mirror of every round, so
     each ordered pair occurs exactly once and home and away counts are equal.
+
+    Raises SCHEDULE_TOO_FEW_TEAMS (fewer than two), SCHEDULE_DUPLICATE_TEAM.
     """
     entrants = list(teams)
     _check_entrants(entrants)
@@ -89,6 +92,10 @@ def spread_over_weeks(
     spaced evenly: the first round lands in the first week, the last round in the last week,
     and round ``i`` in week index ``round(i * (W - 1) / (R - 1))``. Integer arithmetic keeps
     that strictly increasing, so two rounds never share a week.
+
+    Returns every pairing of every round, each carrying its week's number and window, in
+    round order. Raises SCHEDULE_DUPLICATE_WEEK (two slots with one number),
+    SCHEDULE_NOT_ENOUGH_WEEKS (more rounds than weeks).
     """
     slots = sorted(weeks, key=lambda slot: slot.number)
     numbers = [slot.number for slot in slots]
@@ -96,12 +103,14 @@ def spread_over_weeks(
         if earlier == later:
             raise InvalidInput(
                 f"Week {later} is listed more than once; each match week needs its own number.",
-                code="SCHEDULE_DUPLICATE_WEEK",
+                code=ScheduleCode.SCHEDULE_DUPLICATE_WEEK,
             )
 
     round_count, week_count = len(rounds), len(slots)
     if round_count > week_count:
-        raise InvalidInput(_not_enough_weeks(rounds, week_count), code="SCHEDULE_NOT_ENOUGH_WEEKS")
+        raise InvalidInput(
+            _not_enough_weeks(rounds, week_count), code=ScheduleCode.SCHEDULE_NOT_ENOUGH_WEEKS
+        )
 
     scheduled: list[ScheduledPairing[T]] = []
     for index, games in enumerate(rounds):
@@ -123,7 +132,7 @@ def _check_entrants(entrants: list[T]) -> None:
     if len(entrants) < 2:
         raise InvalidInput(
             f"A schedule needs at least two teams; this group has {len(entrants)}.",
-            code="SCHEDULE_TOO_FEW_TEAMS",
+            code=ScheduleCode.SCHEDULE_TOO_FEW_TEAMS,
         )
     seen: set[T] = set()
     for team in entrants:
@@ -131,7 +140,7 @@ def _check_entrants(entrants: list[T]) -> None:
             raise InvalidInput(
                 f"Team '{team}' is listed more than once; each team can appear only once "
                 "in a schedule.",
-                code="SCHEDULE_DUPLICATE_TEAM",
+                code=ScheduleCode.SCHEDULE_DUPLICATE_TEAM,
             )
         seen.add(team)
 

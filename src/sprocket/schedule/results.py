@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sprocket.errors import InvalidInput
 from sprocket.league.match_format import MatchFormat
+from sprocket.schedule.errors import ScheduleCode
 from sprocket.schedule.standings import home_won
 from sprocket.text import plural
 
@@ -30,12 +31,14 @@ def check_games(
     won: list[bool] = []
     for number, ((home, away), winner) in enumerate(zip(games, recorded, strict=True), start=1):
         if home < 0 or away < 0 or home > 99 or away > 99:
-            raise InvalidInput(f"Game {number} has an impossible score.", code="INVALID_SCORE")
+            raise InvalidInput(
+                f"Game {number} has an impossible score.", code=ScheduleCode.INVALID_SCORE
+            )
         result = home_won(home, away, winner)
         if result is None:
             raise InvalidInput(
                 f"Game {number} ended {home}-{away}: Rocket League games have a winner.",
-                code="INVALID_SCORE",
+                code=ScheduleCode.INVALID_SCORE,
             )
         won.append(result)
     if fmt.kind == "fixed":
@@ -43,7 +46,7 @@ def check_games(
             raise InvalidInput(
                 f"This match is played over exactly {plural(fmt.games, 'game')}; "
                 f"{len(games)} {'was' if len(games) == 1 else 'were'} given.",
-                code="WRONG_GAME_COUNT",
+                code=ScheduleCode.WRONG_GAME_COUNT,
             )
         return won
     needed = fmt.wins_needed
@@ -52,7 +55,7 @@ def check_games(
         if needed in (home_wins, away_wins):
             raise InvalidInput(
                 f"A best-of-{fmt.games} ends at {needed} wins; game {number} comes after the end.",
-                code="WRONG_GAME_COUNT",
+                code=ScheduleCode.WRONG_GAME_COUNT,
             )
         home_wins += home_took
         away_wins += not home_took
@@ -60,6 +63,6 @@ def check_games(
         raise InvalidInput(
             f"A best-of-{fmt.games} needs {needed} wins for one side; this one stands at "
             f"{home_wins}-{away_wins}.",
-            code="WRONG_GAME_COUNT",
+            code=ScheduleCode.WRONG_GAME_COUNT,
         )
     return won

@@ -14,6 +14,7 @@ from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
+from sprocket.league.errors import LeagueCode
 from sprocket.league.match_format import MatchFormat
 from sprocket.league.models import League, Season, Team
 from sprocket.league.service import (
@@ -26,6 +27,7 @@ from sprocket.platform.outbox import enqueue
 from sprocket.schedule import csv_io, generator
 from sprocket.schedule.csv_io import LineError, ScheduleImportError
 from sprocket.schedule.enums import MatchStatus
+from sprocket.schedule.errors import ScheduleCode
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 from sprocket.schedule.results import check_games
 from sprocket.schedule.standings import SeriesResult, StandingRow, compute_standings
@@ -44,7 +46,8 @@ async def _require_staff(session: AsyncSession, actor: Actor, league: League, do
 
 
 def status_changed(session: AsyncSession, match: Match) -> None:
-    """Tell subscribers (through the outbox) that a match's status or window changed."""
+    """Tell subscribers (through the outbox, on commit) that a match's status or window
+    changed."""
     enqueue(session, "match.status_changed", match_id=match.id, status=match.status)
 
 
@@ -69,13 +72,13 @@ def window_problem(
     window = span(starts_at, ends_at)
     if week is not None and not (week.starts_at <= starts_at and ends_at <= week.ends_at):
         return (
-            "WINDOW_OUTSIDE_WEEK",
+            ScheduleCode.WINDOW_OUTSIDE_WEEK,
             f"the match window {window} lies outside week {week.number} "
             f"({span(week.starts_at, week.ends_at)}).",
         )
     if not (season.starts_at <= starts_at and ends_at <= season.ends_at):
         return (
-            "WINDOW_OUTSIDE_SEASON",
+            ScheduleCode.WINDOW_OUTSIDE_SEASON,
             f"the match window {window} lies outside {season.name} "
             f"({span(season.starts_at, season.ends_at)}).",
         )
@@ -108,13 +111,17 @@ async def create_match_weeks(
     first_starts_at: dt.datetime | None = None,
     days: int = 7,
 ) -> list[MatchWeek]:
-    """Append ``count`` consecutive weeks of ``days`` days after the season's last week."""
+    """League staff append ``count`` (1 to 104) consecutive weeks of ``days`` (1 to 31) days
+    each, numbered on from the season's last week; the first starts at ``first_starts_at``
+    (timezone-aware, not before the last week ends), by default where the last week ends or,
+    for the first weeks, at the season's start. Returns the new weeks in number order.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, INVALID_MATCH_WEEKS."""
     require_user(actor)
     season, league = await _season_and_league(session, season_id)
     await _require_staff(session, actor, league, "create match weeks")
     if not 1 <= count <= 104 or not 1 <= days <= 31:
         raise InvalidInput(
-            "Create 1 to 104 match weeks of 1 to 31 days.", code="INVALID_MATCH_WEEKS"
+            "Create 1 to 104 match weeks of 1 to 31 days.", code=ScheduleCode.INVALID_MATCH_WEEKS
         )
     last = await session.scalar(
         select(MatchWeek)
@@ -125,7 +132,8 @@ async def create_match_weeks(
     start = first_starts_at or (last.ends_at if last else season.starts_at)
     if last is not None and start < last.ends_at:
         raise InvalidInput(
-            f"New weeks must start after week {last.number} ends.", code="INVALID_MATCH_WEEKS"
+            f"New weeks must start after week {last.number} ends.",
+            code=ScheduleCode.INVALID_MATCH_WEEKS,
         )
     number = last.number if last else 0
     weeks = []
@@ -145,6 +153,7 @@ async def create_match_weeks(
 
 
 async def match_weeks(session: AsyncSession, *, season_id: int) -> list[MatchWeek]:
+    """The season's match weeks by number (none for an unknown season)."""
     rows = await session.scalars(
         select(MatchWeek).where(MatchWeek.season_id == season_id).order_by(MatchWeek.number)
     )
@@ -181,9 +190,11 @@ async def generate_schedule(
     """A round robin for each skill group (or the one given), spread over the season's weeks;
     each match's window is its week.
 
-    Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, INVALID_MATCH_FORMAT, NO_MATCH_WEEKS,
-    WRONG_LEAGUE, the generator's errors, WINDOW_OUTSIDE_SEASON (a week that reaches outside
-    the season), SCHEDULE_EXISTS.
+    ``match_format``: ``boN`` or ``fixedN``, by default the league's. Returns the new matches,
+    group by group in round order. Raises UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND,
+    INVALID_MATCH_FORMAT, NO_MATCH_WEEKS, WRONG_LEAGUE, the generator's
+    SCHEDULE_TOO_FEW_TEAMS, SCHEDULE_DUPLICATE_TEAM, SCHEDULE_NOT_ENOUGH_WEEKS,
+    WINDOW_OUTSIDE_SEASON (a week that reaches outside the season), SCHEDULE_EXISTS.
     """
     require_user(actor)
     season, league = await _season_and_league(session, season_id)
@@ -192,7 +203,8 @@ async def generate_schedule(
     weeks = await match_weeks(session, season_id=season.id)
     if not weeks:
         raise InvalidInput(
-            f"{season.name} has no match weeks yet; create them first.", code="NO_MATCH_WEEKS"
+            f"{season.name} has no match weeks yet; create them first.",
+            code=ScheduleCode.NO_MATCH_WEEKS,
         )
     slots = [generator.WeekSlot(w.number, w.starts_at, w.ends_at) for w in weeks]
     by_number = {w.number: w for w in weeks}
@@ -223,7 +235,7 @@ async def generate_schedule(
     if already:
         raise Conflict(
             f"These teams already have fixtures in {season.name}; a schedule is generated once.",
-            code="SCHEDULE_EXISTS",
+            code=ScheduleCode.SCHEDULE_EXISTS,
         )
     matches = []
     for group_id, placed in plans:
@@ -276,7 +288,8 @@ async def import_schedule_csv(
     await _require_staff(session, actor, league, "import schedules")
     if len(text.encode()) > MAX_CSV_BYTES:
         raise InvalidInput(
-            f"A schedule file may be at most {MAX_CSV_BYTES // 1000} kB.", code="FILE_TOO_LARGE"
+            f"A schedule file may be at most {MAX_CSV_BYTES // 1000} kB.",
+            code=ScheduleCode.FILE_TOO_LARGE,
         )
     teams = (await session.scalars(select(Team).where(Team.league_id == league.id))).all()
     by_name = {t.name: t for t in teams}
@@ -397,6 +410,8 @@ def _twice_in_a_week(
 
 
 async def export_schedule_csv(session: AsyncSession, *, season_id: int) -> str:
+    """The season's matches as CSV in the import's columns (``week,home,away,start,end``,
+    team names, ISO 8601 UTC moments), by week then match id. Raises NOT_FOUND."""
     found(await session.get(Season, season_id), "season", season_id)
     home, away = Team.__table__.alias("home"), Team.__table__.alias("away")
     rows = await session.execute(
@@ -450,6 +465,7 @@ async def matches(
 
 
 async def match_context(session: AsyncSession, match_id: int) -> tuple[Match, Fixture, League]:
+    """The match, its fixture (home and away team) and its league. Raises NOT_FOUND."""
     match = found(await session.get(Match, match_id), "match", match_id)
     fixture = found(await session.get(Fixture, match.fixture_id), "fixture", match.fixture_id)
     _, league = await _season_and_league(session, match.season_id)
@@ -460,7 +476,7 @@ def _require_open(match: Match) -> None:
     if match.status != MatchStatus.SCHEDULED:
         raise Conflict(
             f"Match {match.id} is already {match.status}; it cannot change now.",
-            code="MATCH_ALREADY_DECIDED",
+            code=ScheduleCode.MATCH_ALREADY_DECIDED,
         )
 
 
@@ -483,7 +499,9 @@ async def reschedule_match(
     await _require_staff(session, actor, league, "reschedule matches")
     _require_open(match)
     if starts_at >= ends_at:
-        raise InvalidInput("A match window must end after it starts.", code="INVALID_DATES")
+        raise InvalidInput(
+            "A match window must end after it starts.", code=LeagueCode.INVALID_DATES
+        )
     _require_window(
         starts_at,
         ends_at,
@@ -499,12 +517,17 @@ async def reschedule_match(
 async def record_forfeit(
     session: AsyncSession, *, actor: Actor, match_id: int, team_id: int
 ) -> Match:
+    """Staff record that ``team_id`` (home or away) forfeits a scheduled match: the match is
+    decided now, without games. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED,
+    MATCH_ALREADY_DECIDED, WRONG_TEAM."""
     require_user(actor)
     match, fixture, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "record forfeits")
     _require_open(match)
     if team_id not in (fixture.home_team_id, fixture.away_team_id):
-        raise InvalidInput("Only a team playing the match can forfeit it.", code="WRONG_TEAM")
+        raise InvalidInput(
+            "Only a team playing the match can forfeit it.", code=ScheduleCode.WRONG_TEAM
+        )
     match.status = MatchStatus.FORFEITED
     match.forfeited_by_team_id = team_id
     match.completed_at = utcnow()
@@ -515,7 +538,9 @@ async def record_forfeit(
 async def record_result(
     session: AsyncSession, *, actor: Actor, match_id: int, games: Sequence[tuple[int, int]]
 ) -> Match:
-    """Staff enter a series' game scores (home goals, away goals) by hand."""
+    """Staff enter a series' game scores by hand: (home goals, away goals) per game, in
+    play order. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, and what
+    :func:`complete_match` raises (MATCH_ALREADY_DECIDED, INVALID_SCORE, WRONG_GAME_COUNT...)."""
     require_user(actor)
     match, _, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "record results")
@@ -585,7 +610,9 @@ async def reopen_match(session: AsyncSession, *, match: Match) -> None:
 async def standings(
     session: AsyncSession, *, season_id: int, skill_group_id: int | None = None
 ) -> list[StandingRow[int]]:
-    """The table of a season (and skill group): team ids ranked by the league's rules."""
+    """The table of a season (and skill group): one row per team of the league (of the
+    group), keyed by team id, best first, ranked by the organization's points and
+    tie-breaks over completed and forfeited matches. Raises NOT_FOUND (season)."""
     season, league = await _season_and_league(session, season_id)
     teams_query = select(Team.id, Team.name).where(Team.league_id == league.id)
     decided = [

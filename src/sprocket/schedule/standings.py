@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 from sprocket.errors import InvalidInput
 from sprocket.league.enums import TieBreak
 from sprocket.league.rules import PointsRule
+from sprocket.schedule.errors import ScheduleCode
 
 K = TypeVar("K", bound=Hashable)
 
@@ -115,6 +116,10 @@ def compute_standings(
     group; the other criteria are season totals, already equal inside the subgroup, so
     re-applying them changes nothing. The last resort is ``name(team)`` (or ``str(team)``)
     ascending, which keeps ranks unique and the order independent of input order.
+
+    Returns one row per team, best first (rank 1 to N). Raises STANDINGS_DUPLICATE_TEAM,
+    STANDINGS_UNKNOWN_TIE_BREAK, and for a result that does not fit: STANDINGS_UNKNOWN_TEAM,
+    STANDINGS_SELF_MATCH, STANDINGS_BAD_FORFEIT, STANDINGS_EMPTY_SERIES.
     """
     roster = list(teams)
     tallies: dict[K, _Tally] = {}
@@ -122,7 +127,7 @@ def compute_standings(
         if team in tallies:
             raise InvalidInput(
                 f"Team '{team}' is listed more than once in the standings.",
-                code="STANDINGS_DUPLICATE_TEAM",
+                code=ScheduleCode.STANDINGS_DUPLICATE_TEAM,
             )
         tallies[team] = _Tally()
     criteria = [_tie_break(value) for value in tie_breaks]
@@ -168,7 +173,7 @@ def _tie_break(value: TieBreak | str) -> TieBreak:
         known = ", ".join(tb.value for tb in TieBreak)
         raise InvalidInput(
             f"'{value}' is not a tie-break; use one of {known}.",
-            code="STANDINGS_UNKNOWN_TIE_BREAK",
+            code=ScheduleCode.STANDINGS_UNKNOWN_TIE_BREAK,
         ) from None
 
 
@@ -177,39 +182,39 @@ def _validate(result: SeriesResult[K], tallies: dict[K, _Tally]) -> None:
         if side not in tallies:
             raise InvalidInput(
                 f"A result names '{side}', which is not a team in these standings.",
-                code="STANDINGS_UNKNOWN_TEAM",
+                code=ScheduleCode.STANDINGS_UNKNOWN_TEAM,
             )
     if result.home == result.away:
         raise InvalidInput(
             f"A team cannot play itself; a result lists '{result.home}' on both sides.",
-            code="STANDINGS_SELF_MATCH",
+            code=ScheduleCode.STANDINGS_SELF_MATCH,
         )
     if result.forfeited_by is not None:
         if result.forfeited_by not in (result.home, result.away):
             raise InvalidInput(
                 f"'{result.forfeited_by}' cannot forfeit a series between '{result.home}' "
                 f"and '{result.away}'.",
-                code="STANDINGS_BAD_FORFEIT",
+                code=ScheduleCode.STANDINGS_BAD_FORFEIT,
             )
         return
     if not result.games:
         raise InvalidInput(
             f"The series between '{result.home}' and '{result.away}' has no games and no "
             "forfeit, so it has no result.",
-            code="STANDINGS_EMPTY_SERIES",
+            code=ScheduleCode.STANDINGS_EMPTY_SERIES,
         )
     for (home_goals, away_goals), won in zip(result.games, result.home_wins(), strict=True):
         if home_goals < 0 or away_goals < 0:
             raise InvalidInput(
                 f"A game between '{result.home}' and '{result.away}' has a negative score "
                 f"({home_goals}-{away_goals}).",
-                code="STANDINGS_NEGATIVE_GOALS",
+                code=ScheduleCode.STANDINGS_NEGATIVE_GOALS,
             )
         if won is None:
             raise InvalidInput(
                 f"A game cannot end level; the series between '{result.home}' and "
                 f"'{result.away}' has a {home_goals}-{away_goals} game.",
-                code="STANDINGS_TIED_GAME",
+                code=ScheduleCode.STANDINGS_TIED_GAME,
             )
 
 

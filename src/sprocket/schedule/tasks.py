@@ -10,6 +10,7 @@ from sprocket.schedule.models import Match
 
 
 def match_channel(match_id: int) -> str:
+    """The broadcast channel a match's status changes go out on (``match:<id>``)."""
     return f"match:{match_id}"
 
 
@@ -35,7 +36,8 @@ async def match_status_changed(*, message_id: int, match_id: int, status: str) -
 
 
 async def publish_event(*, message_id: int, channel: str, event: dict) -> None:
-    """Hand an event, as it was at commit time, to the channel's subscribers."""
+    """Hand an event, as it was at commit time, to the channel's subscribers (as JSON, once
+    per outbox message: a redelivered ``message_id`` is skipped)."""
     platform = runtime.current()
     async with platform.unit_of_work() as session:
         if await first_delivery(session, consumer="event.publish", message_id=message_id):

@@ -12,9 +12,11 @@ from sprocket.errors import Conflict, InvalidInput, NotFound
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
+from sprocket.league.errors import LeagueCode
 from sprocket.league.models import GameMode, League, Member, Organization, Player
 from sprocket.scrims import service
 from sprocket.scrims.bans import active_ban
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.service import MAX_WAIT, MIN_WAIT
 
 
@@ -25,14 +27,16 @@ def wait_deadline(wait_until: dt.datetime | dt.timedelta, now: dt.datetime) -> d
     if isinstance(wait_until, dt.timedelta):
         if not MIN_WAIT <= wait_until <= MAX_WAIT:
             raise InvalidInput(
-                "You can wait for a scrim from 1 minute to 24 hours.", code="INVALID_WAIT"
+                "You can wait for a scrim from 1 minute to 24 hours.", code=ScrimCode.INVALID_WAIT
             )
         return now + wait_until
     if wait_until.tzinfo is None:
-        raise InvalidInput("Say when you stop waiting with a time zone.", code="INVALID_WAIT")
+        raise InvalidInput(
+            "Say when you stop waiting with a time zone.", code=ScrimCode.INVALID_WAIT
+        )
     if wait_until < now + MIN_WAIT or wait_until > now + MAX_WAIT:
         raise InvalidInput(
-            "You can wait for a scrim from 1 minute to 24 hours.", code="INVALID_WAIT"
+            "You can wait for a scrim from 1 minute to 24 hours.", code=ScrimCode.INVALID_WAIT
         )
     return wait_until
 
@@ -53,7 +57,7 @@ async def require_may_queue(
     config = await league.organization_config(session, organization_id)
     if not config["scrims_enabled"]:
         raise InvalidInput(
-            "Scrims are turned off in this organization for now.", code="SCRIMS_DISABLED"
+            "Scrims are turned off in this organization for now.", code=ScrimCode.SCRIMS_DISABLED
         )
     await session.get(Member, member.id, with_for_update=True, populate_existing=True)
     ban = await active_ban(session, member_id=member.id, now=now)
@@ -61,17 +65,18 @@ async def require_may_queue(
         until = await service.organization_time(session, organization_id, ban.ends_at)
         raise InvalidInput(
             f"You are banned from the scrim queue until {until} ({ban.reason}).",
-            code="QUEUE_BANNED",
+            code=ScrimCode.QUEUE_BANNED,
             details={"ends_at": ban.ends_at.isoformat()},
         )
     if await service.current_entry(session, member_id=member.id) is not None:
         raise Conflict(
             "You are already in a scrim; leave it before joining another.",
-            code="ALREADY_IN_SCRIM",
+            code=ScrimCode.ALREADY_IN_SCRIM,
         )
     if await service.current_ticket(session, member_id=member.id) is not None:
         raise Conflict(
-            "You are already waiting in the scrim queue; leave it first.", code="ALREADY_QUEUED"
+            "You are already waiting in the scrim queue; leave it first.",
+            code=ScrimCode.ALREADY_QUEUED,
         )
     return member, config
 
@@ -93,7 +98,7 @@ async def queue_skill_group(
     if not mine:
         raise InvalidInput(
             f"You play in no {mode.name} league here, so you can only join casual scrims.",
-            code="NO_SKILL_GROUP",
+            code=ScrimCode.NO_SKILL_GROUP,
         )
     if skill_group_id is None:
         return mine[0]
@@ -101,7 +106,7 @@ async def queue_skill_group(
         return skill_group_id
     raise InvalidInput(
         "You can only open competitive scrims for your own skill group.",
-        code="WRONG_SKILL_GROUP",
+        code=LeagueCode.WRONG_SKILL_GROUP,
     )
 
 

@@ -15,6 +15,7 @@ from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
 from sprocket.scrims import service
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueBan
 
 
@@ -39,7 +40,9 @@ async def active_ban(
 async def list_bans(
     session: AsyncSession, *, actor: Actor, organization_id: int, active_only: bool = True
 ) -> list[QueueBan]:
-    """Staff see every ban of the organization; a member sees their own."""
+    """Staff see every ban of the organization; a member sees their own. Only the bans in
+    force now with ``active_only``; newest first. Raises UNAUTHENTICATED, PERMISSION_DENIED
+    (neither staff nor a member)."""
     require_user(actor)
     query = select(QueueBan).where(QueueBan.organization_id == organization_id)
     if not await access.is_staff_anywhere(session, actor, organization_id):
@@ -60,8 +63,11 @@ async def ban_member(
     now: dt.datetime,
     config: OrganizationConfig | None = None,
 ) -> QueueBan | None:
-    """A queue ban of the initial length plus the modifier for each ban (not lifted) in the
-    look-back window; None when the organization's lengths add up to no time at all."""
+    """Ban a member from the queue from ``now`` (UTC): the organization's
+    ``queue_ban_initial_minutes`` plus ``queue_ban_modifier_minutes`` for each ban (not
+    lifted) in the last ``queue_ban_lookback_days`` days; ``reason`` kept to 200 characters.
+    Returns the ban, or None when the lengths add up to no time at all. No permission check:
+    the caller's (a missed check-in)."""
     config = config or await league.organization_config(session, organization_id)
     since = now - dt.timedelta(days=config["queue_ban_lookback_days"])
     earlier = await session.scalar(
@@ -104,7 +110,7 @@ async def lift_ban(
     if not await access.is_staff_anywhere(session, actor, ban.organization_id):
         raise PermissionDenied("Only league staff may lift queue bans.")
     if ban.lifted_at is not None or ban.ends_at <= now:
-        raise InvalidInput("This ban is no longer in force.", code="BAN_NOT_ACTIVE")
+        raise InvalidInput("This ban is no longer in force.", code=ScrimCode.BAN_NOT_ACTIVE)
     ban.lifted_at = now
     ban.lifted_by_user_id = actor.user_id
     await session.flush()

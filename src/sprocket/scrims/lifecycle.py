@@ -25,6 +25,7 @@ from sprocket.errors import Conflict, InvalidInput
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
+from sprocket.league.errors import LeagueCode
 from sprocket.league.models import GameMode, Member, SkillGroup
 from sprocket.ratings import service as ratings
 from sprocket.ratings.balance import Entrant
@@ -36,6 +37,7 @@ from sprocket.scrims.admission import (
     wait_deadline,
 )
 from sprocket.scrims.enums import ScrimStatus, ScrimTeamMode
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.lineups import game_lineups
 from sprocket.scrims.models import Scrim, ScrimEntry, ScrimGame, ScrimGroup
 from sprocket.scrims.service import MAX_GAMES
@@ -56,7 +58,7 @@ async def _entry_of(session: AsyncSession, scrim: Scrim, member: Member) -> Scri
         )
     )
     if entry is None:
-        raise InvalidInput(f"You are not in scrim {scrim.id}.", code="NOT_IN_SCRIM")
+        raise InvalidInput(f"You are not in scrim {scrim.id}.", code=ScrimCode.NOT_IN_SCRIM)
     return entry
 
 
@@ -83,7 +85,7 @@ async def _seat(
         entry,
         Conflict(
             "You are already in a scrim; leave it before joining another.",
-            code="ALREADY_IN_SCRIM",
+            code=ScrimCode.ALREADY_IN_SCRIM,
         ),
     )
     return entry
@@ -122,10 +124,11 @@ async def create_scrim(
     mode = await league.game_mode_by_code(session, game_mode)
     if team_mode not in list(ScrimTeamMode):
         raise InvalidInput(
-            f"'{team_mode}' is not a team mode: use fixed or round_robin.", code="INVALID_TEAM_MODE"
+            f"'{team_mode}' is not a team mode: use fixed or round_robin.",
+            code=ScrimCode.INVALID_TEAM_MODE,
         )
     if not 1 <= games <= MAX_GAMES:
-        raise InvalidInput(f"A scrim has 1 to {MAX_GAMES} games.", code="INVALID_GAMES")
+        raise InvalidInput(f"A scrim has 1 to {MAX_GAMES} games.", code=ScrimCode.INVALID_GAMES)
     wait_until = wait_deadline(wait_until, now)
     group_id = await queue_skill_group(
         session, member, mode, competitive=competitive, skill_group_id=skill_group_id
@@ -158,8 +161,16 @@ async def join_scrim(
     group_code: str | None = None,
     now: dt.datetime | None = None,
 ) -> Scrim:
-    """Take a seat in a pending scrim (with a group code: in that premade group). The seat
-    that fills the scrim pops it. ``wait_until``: as for :func:`create_scrim`."""
+    """Take a seat in a pending scrim (with a group code: in that premade group, any case).
+    The seat that fills the scrim (2 x team size) pops it. ``wait_until``: as for
+    :func:`create_scrim`. Returns the scrim.
+
+    Raises UNAUTHENTICATED, NOT_FOUND (scrim, organization), PERMISSION_DENIED (not a
+    member), SCRIMS_DISABLED, QUEUE_BANNED, ALREADY_IN_SCRIM, ALREADY_QUEUED, INVALID_WAIT,
+    SCRIM_LOCKED, SCRIM_NOT_OPEN, WRONG_SKILL_GROUP (a competitive scrim of another skill
+    group), SCRIM_FULL, GROUP_NOT_FOUND, GROUP_FULL (the group holds a team, or growing it
+    would leave the groups unplaceable in two teams).
+    """
     now = now or utcnow()
     require_user(actor)
     scrim = await service.get_scrim(session, scrim_id)
@@ -170,12 +181,12 @@ async def join_scrim(
     await drop_expired_seats(session, scrim, now=now)  # seats held by expired waits are free
     if scrim.status == ScrimStatus.LOCKED:
         raise InvalidInput(
-            "Staff have locked this scrim; it takes nobody new.", code="SCRIM_LOCKED"
+            "Staff have locked this scrim; it takes nobody new.", code=ScrimCode.SCRIM_LOCKED
         )
     if scrim.status != ScrimStatus.PENDING:
         raise InvalidInput(
             "This scrim is no longer taking players; join or create another.",
-            code="SCRIM_NOT_OPEN",
+            code=ScrimCode.SCRIM_NOT_OPEN,
         )
     if scrim.competitive:
         mine = await member_skill_group_ids(session, member, scrim.game_mode_id)
@@ -183,12 +194,13 @@ async def join_scrim(
             group = await session.get(SkillGroup, scrim.skill_group_id)
             name = group.name if group else "another skill group"
             raise InvalidInput(
-                f"This competitive scrim is for {name} players only.", code="WRONG_SKILL_GROUP"
+                f"This competitive scrim is for {name} players only.",
+                code=LeagueCode.WRONG_SKILL_GROUP,
             )
     team_size = await _team_size(session, scrim)
     entries = await service.active_entries(session, scrim.id)
     if len(entries) >= 2 * team_size:
-        raise InvalidInput("This scrim is full.", code="SCRIM_FULL")
+        raise InvalidInput("This scrim is full.", code=ScrimCode.SCRIM_FULL)
     group_id = None
     if group_code is not None:
         group = await session.scalar(
@@ -200,20 +212,20 @@ async def join_scrim(
         if group is None:
             raise InvalidInput(
                 f"There is no group '{group_code.strip()}' in this scrim; check the code.",
-                code="GROUP_NOT_FOUND",
+                code=ScrimCode.GROUP_NOT_FOUND,
             )
         sizes = _group_sizes(entries)
         if sizes.get(group.id, 0) >= team_size:
             raise InvalidInput(
                 f"Group '{group.code}' is full: a team has {team_size} players.",
-                code="GROUP_FULL",
+                code=ScrimCode.GROUP_FULL,
             )
         sizes[group.id] = sizes.get(group.id, 0) + 1
         if not _placeable(list(sizes.values()), team_size):
             raise InvalidInput(
                 f"Group '{group.code}' cannot grow: the premade groups would no longer fit "
                 "into two teams.",
-                code="GROUP_FULL",
+                code=ScrimCode.GROUP_FULL,
             )
         group_id = group.id
     await _seat(session, scrim, member, wait_until=wait_until, group_id=group_id, now=now)
@@ -245,7 +257,9 @@ def _placeable(sizes: Sequence[int], team_size: int) -> bool:
 async def leave_scrim(
     session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
 ) -> Scrim:
-    """Give up a seat in a scrim that has not popped; an emptied scrim is cancelled."""
+    """Give up a seat in a scrim that has not popped; an emptied scrim is cancelled.
+    Returns the scrim. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED (not a member),
+    NOT_IN_SCRIM, SCRIM_POPPED (check in or miss the window instead), SCRIM_STARTED."""
     now = now or utcnow()
     require_user(actor)
     scrim = await service.get_scrim(session, scrim_id)
@@ -254,10 +268,12 @@ async def leave_scrim(
     if scrim.status == ScrimStatus.POPPED:
         raise InvalidInput(
             "This scrim has popped: check in, or the check-in window closes without you.",
-            code="SCRIM_POPPED",
+            code=ScrimCode.SCRIM_POPPED,
         )
     if scrim.status == ScrimStatus.IN_PROGRESS or scrim.started_at is not None:
-        raise InvalidInput("This scrim has started; you cannot leave it now.", code="SCRIM_STARTED")
+        raise InvalidInput(
+            "This scrim has started; you cannot leave it now.", code=ScrimCode.SCRIM_STARTED
+        )
     service.unseat(entry, now)
     await session.flush()
     if not await service.active_entries(session, scrim.id):
@@ -268,7 +284,8 @@ async def leave_scrim(
 
 async def drop_expired_seats(session: AsyncSession, scrim: Scrim, *, now: dt.datetime) -> list[int]:
     """Remove the seats of a waiting (pending or locked, never started) scrim whose wait ran
-    out by ``now``; returns their members' ids."""
+    out by ``now`` (UTC); returns their members' ids, in seat order. No permission check and
+    no event: the caller's."""
     if (
         scrim.status not in (ScrimStatus.PENDING, ScrimStatus.LOCKED)
         or scrim.started_at is not None
@@ -288,17 +305,22 @@ async def drop_expired_seats(session: AsyncSession, scrim: Scrim, *, now: dt.dat
 
 
 async def create_group(session: AsyncSession, *, actor: Actor, scrim_id: int) -> ScrimGroup:
-    """A player in a pending scrim starts a premade group; friends join it with the code."""
+    """A player in a pending (or locked) scrim starts a premade group and is its first
+    member; friends join it with its code (6 characters, returned on the group).
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED (not a member), NOT_IN_SCRIM,
+    SCRIM_NOT_OPEN (popped already), ALREADY_IN_GROUP."""
     require_user(actor)
     scrim = await service.get_scrim(session, scrim_id)
     member = await service.member_of(session, actor=actor, organization_id=scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
     if scrim.status not in (ScrimStatus.PENDING, ScrimStatus.LOCKED):
         raise InvalidInput(
-            "Groups form before a scrim pops; this one already has.", code="SCRIM_NOT_OPEN"
+            "Groups form before a scrim pops; this one already has.", code=ScrimCode.SCRIM_NOT_OPEN
         )
     if entry.group_id is not None:
-        raise Conflict("You are already in a premade group in this scrim.", code="ALREADY_IN_GROUP")
+        raise Conflict(
+            "You are already in a premade group in this scrim.", code=ScrimCode.ALREADY_IN_GROUP
+        )
     taken = set(
         await session.scalars(select(ScrimGroup.code).where(ScrimGroup.scrim_id == scrim.id))
     )
@@ -321,8 +343,8 @@ def _code() -> str:
 
 
 def pop_scrim(scrim: Scrim, config: OrganizationConfig, now: dt.datetime) -> None:
-    """A full scrim pops at ``now``: its check-in window (the organization's
-    ``scrim_check_in_seconds``) opens."""
+    """A full scrim pops at ``now`` (UTC): its check-in window (the organization's
+    ``scrim_check_in_seconds``, in seconds) opens. No event: the caller announces it."""
     scrim.status = ScrimStatus.POPPED
     scrim.popped_at = now
     scrim.check_in_deadline = now + dt.timedelta(seconds=config["scrim_check_in_seconds"])
@@ -331,17 +353,20 @@ def pop_scrim(scrim: Scrim, config: OrganizationConfig, now: dt.datetime) -> Non
 async def check_in(
     session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
 ) -> Scrim:
-    """Confirm a seat in a popped scrim; the last check-in starts it."""
+    """Confirm a seat in a popped scrim before its check-in deadline; the last check-in
+    starts it (balanced teams, the games' line-ups, the lobby's name and password).
+    Returns the scrim. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED (not a member),
+    NOT_IN_SCRIM, ALREADY_CHECKED_IN, NOT_POPPED, CHECK_IN_CLOSED."""
     now = now or utcnow()
     require_user(actor)
     scrim = await service.get_scrim(session, scrim_id)
     member = await service.member_of(session, actor=actor, organization_id=scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
     if entry.checked_in_at is not None:
-        raise InvalidInput("You have already checked in.", code="ALREADY_CHECKED_IN")
+        raise InvalidInput("You have already checked in.", code=ScrimCode.ALREADY_CHECKED_IN)
     if scrim.status != ScrimStatus.POPPED:
         raise InvalidInput(
-            "This scrim has not popped yet; check in once it is full.", code="NOT_POPPED"
+            "This scrim has not popped yet; check in once it is full.", code=ScrimCode.NOT_POPPED
         )
     assert scrim.check_in_deadline is not None
     if now >= scrim.check_in_deadline:
@@ -350,7 +375,7 @@ async def check_in(
         )
         raise InvalidInput(
             f"The check-in window closed at {closed}.",
-            code="CHECK_IN_CLOSED",
+            code=ScrimCode.CHECK_IN_CLOSED,
         )
     entry.checked_in_at = now
     entries = await service.active_entries(session, scrim.id)

@@ -39,7 +39,10 @@ def _units(players: Sequence[Entrant[K]], groups: Sequence[frozenset[K]]) -> lis
 def ranked_splits(
     players: Sequence[Entrant[K]], *, team_size: int, groups: Sequence[frozenset[K]] = ()
 ) -> list[Split[K]]:
-    """Every split that keeps the groups together, most balanced first (mirrors counted once)."""
+    """Every split that keeps the groups together, most balanced first (mirrors counted
+    once; the first is :func:`~sprocket.ratings.balance.split_teams`'). Raises what
+    ``split_teams`` raises (INVALID_TEAM_SIZE, WRONG_PLAYER_COUNT, PLAYER_TWICE,
+    GROUP_TOO_LARGE, GROUPS_UNPLACEABLE...)."""
     best = split_teams(players, team_size=team_size, groups=groups)  # validates the input
     units = _units(players, groups)
     sizes = [len(u) for u in units]
@@ -77,7 +80,9 @@ def game_lineups(
     round_robin: bool,
     groups: Sequence[frozenset[K]] = (),
 ) -> list[Split[K]]:
-    """One split per game: the best split every game (fixed), or a different one (round robin)."""
+    """One split per game, game 1 first: the best split every game (fixed), or the ranked
+    splits in turn (round robin). Raises what
+    :func:`~sprocket.ratings.balance.split_teams` raises."""
     if not round_robin:
         return [split_teams(players, team_size=team_size, groups=groups)] * games
     ranked = ranked_splits(players, team_size=team_size, groups=groups)

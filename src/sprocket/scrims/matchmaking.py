@@ -71,6 +71,7 @@ from sprocket.ratings import service as ratings
 from sprocket.ratings.balance import DEFAULT_WINDOW_LOBBIES, Entrant, form_lobbies
 from sprocket.scrims import admission, lifecycle, service
 from sprocket.scrims.enums import ScrimStatus, ScrimTeamMode, TicketStatus
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry
 
 
@@ -104,6 +105,9 @@ class QueueSize:
 
 @dataclass(frozen=True)
 class QueueSweep:
+    """What a sweep of the queues did: tickets ended for a wait that ran out, and the ids of
+    the scrims it formed."""
+
     expired_tickets: int
     formed_scrim_ids: list[int]
 
@@ -114,7 +118,8 @@ class QueueSweep:
 async def my_ticket(
     session: AsyncSession, *, actor: Actor, organization_id: int
 ) -> QueueTicket | None:
-    """The caller's ticket while they wait in the organization's queue, if they do."""
+    """The caller's ticket while they wait in the organization's queue, if they do.
+    Raises UNAUTHENTICATED, PERMISSION_DENIED (not a member)."""
     member = await service.member_of(session, actor=actor, organization_id=organization_id)
     return await service.current_ticket(session, member_id=member.id)
 
@@ -122,8 +127,9 @@ async def my_ticket(
 async def queue_sizes(
     session: AsyncSession, *, organization_id: int, game_mode: str | None = None
 ) -> list[QueueSize]:
-    """How many wait in each queue of the organization (optionally one game mode) that holds
-    anyone: by game mode, competitive skill groups best first, casual last."""
+    """How many wait in each queue of the organization (optionally one game mode, by code)
+    that holds anyone: by game mode id, competitive skill groups best first, casual last.
+    Raises NOT_FOUND (organization, game mode)."""
     if await session.get(Organization, organization_id) is None:
         raise NotFound(f"There is no organization with id {organization_id}.")
     query = (
@@ -200,7 +206,12 @@ async def enter_queue(
     everyone's) until ``wait_until`` (a moment, or how long from now: 1 minute to 24 hours);
     a queue that now holds a lobby's worth forms lobbies at once, so the ticket returned may
     already be placed in a popped scrim. Who may act is checked first (a member of the
-    organization), then the rest as for :func:`~sprocket.scrims.lifecycle.create_scrim`."""
+    organization), then the rest as for :func:`~sprocket.scrims.lifecycle.create_scrim`.
+
+    Raises UNAUTHENTICATED, NOT_FOUND (organization, game mode), PERMISSION_DENIED (not a
+    member), SCRIMS_DISABLED, QUEUE_BANNED, ALREADY_IN_SCRIM, ALREADY_QUEUED, INVALID_WAIT,
+    NO_SKILL_GROUP, WRONG_SKILL_GROUP.
+    """
     now = now or utcnow()
     member, config = await admission.require_may_queue(
         session, actor=actor, organization_id=organization_id, now=now
@@ -225,7 +236,8 @@ async def enter_queue(
         session,
         ticket,
         Conflict(
-            "You are already waiting in the scrim queue; leave it first.", code="ALREADY_QUEUED"
+            "You are already waiting in the scrim queue; leave it first.",
+            code=ScrimCode.ALREADY_QUEUED,
         ),
     )
     _announce(session, ticket, now)
@@ -236,7 +248,9 @@ async def enter_queue(
 async def leave_queue(
     session: AsyncSession, *, actor: Actor, organization_id: int, now: dt.datetime | None = None
 ) -> QueueTicket:
-    """The caller stops waiting in the organization's queue (before they are placed)."""
+    """The caller stops waiting in the organization's queue (before they are placed).
+    Returns the ended ticket. Raises UNAUTHENTICATED, PERMISSION_DENIED (not a member),
+    NOT_QUEUED."""
     now = now or utcnow()
     member = await service.member_of(session, actor=actor, organization_id=organization_id)
     ticket = await session.scalar(
@@ -246,7 +260,7 @@ async def leave_queue(
         .execution_options(populate_existing=True)
     )
     if ticket is None:
-        raise InvalidInput("You are not waiting in the scrim queue.", code="NOT_QUEUED")
+        raise InvalidInput("You are not waiting in the scrim queue.", code=ScrimCode.NOT_QUEUED)
     _end(session, ticket, TicketStatus.LEFT, now)
     await session.flush()
     return ticket
@@ -354,9 +368,11 @@ async def form_queue_lobbies(
     config: OrganizationConfig | None = None,
     wait: bool = True,
 ) -> list[Scrim]:
-    """Form every lobby the queue holds (see the module docstring) and return their scrims.
-    Expired tickets found on the way are ended; without ``wait``, a queue another
-    transaction is forming is left to it."""
+    """Form every lobby the queue holds (see the module docstring) and return their scrims
+    (popped), in the order formed. ``now``: UTC; ``config``: the organization's, read when
+    not given. Expired tickets found on the way are ended; without ``wait``, a queue another
+    transaction is forming is left to it; nothing is formed while scrims are turned off.
+    Raises CONFLICT only if the queue changed in a way it cannot tell (not expected)."""
     config = config or await league.organization_config(session, queue.organization_id)
     if not config["scrims_enabled"]:
         return []

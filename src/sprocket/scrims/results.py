@@ -28,6 +28,7 @@ from sprocket.ratings import service as ratings
 from sprocket.ratings.enums import RatingSource
 from sprocket.ratings.models import RatingPoint
 from sprocket.ratings.service import RatedGame
+from sprocket.replays.errors import ReplayCode
 from sprocket.replays.models import Submission
 from sprocket.replays.subjects import replay_ids
 from sprocket.replays.validation import decided_winners
@@ -68,7 +69,7 @@ async def record_results(
         raise Conflict(
             "This submission's games cannot be matched to the scrim's line-ups; it cannot "
             "be accepted.",
-            code="CANNOT_ACCEPT",
+            code=ReplayCode.CANNOT_ACCEPT,
         )
     winners = decided_winners(reports)
     stored = await replay_ids(session, submission)

@@ -40,6 +40,7 @@ from sprocket.league import service as league
 from sprocket.league.models import League, Member, Player, SkillGroup
 from sprocket.platform.outbox import enqueue
 from sprocket.scrims.enums import OPEN_SCRIM_STATUSES, ScrimStatus
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry, ScrimGame
 
 MIN_WAIT = dt.timedelta(minutes=1)
@@ -121,7 +122,8 @@ async def current_ticket(session: AsyncSession, *, member_id: int) -> QueueTicke
 
 
 async def my_scrim(session: AsyncSession, *, actor: Actor, organization_id: int) -> Scrim | None:
-    """The caller's current scrim in the organization, if they are in one."""
+    """The caller's current scrim in the organization, if they are in one.
+    Raises UNAUTHENTICATED, PERMISSION_DENIED (not a member)."""
     member = await member_of(session, actor=actor, organization_id=organization_id)
     entry = await current_entry(session, member_id=member.id)
     return None if entry is None else await session.get(Scrim, entry.scrim_id)
@@ -134,10 +136,9 @@ async def list_scrims(
     game_mode: str | None = None,
     status: ScrimStatus | str | None = None,
 ) -> list[Scrim]:
-    """Scrims of an organization (optionally one game mode), oldest first; without a status,
-    the unfinished ones (pending, popped, in progress, locked). ``status``: a
-    :class:`ScrimStatus` or its value (from a door that does not type it). Raises the game
-    mode's NOT_FOUND, INVALID_STATUS."""
+    """Scrims of an organization (optionally of one game mode, by code), oldest first;
+    without a status, the unfinished ones (pending, popped, in progress, locked).
+    Raises the game mode's NOT_FOUND, INVALID_STATUS."""
     query = select(Scrim).where(Scrim.organization_id == organization_id)
     if game_mode is not None:
         mode = await league.game_mode_by_code(session, game_mode)
@@ -148,7 +149,7 @@ async def list_scrims(
         if status not in list(ScrimStatus):
             raise InvalidInput(
                 f"'{status}' is not a scrim status. Use one of: {', '.join(ScrimStatus)}.",
-                code="INVALID_STATUS",
+                code=ScrimCode.INVALID_STATUS,
             )
         query = query.where(Scrim.status == ScrimStatus(status))
     return list((await session.scalars(query.order_by(Scrim.created_at, Scrim.id))).all())
@@ -179,7 +180,8 @@ async def skill_groups_of(
 
 
 async def can_see_lobby(session: AsyncSession, *, actor: Actor, scrim: Scrim) -> bool:
-    """The lobby's name and password are for the scrim's players and staff."""
+    """Whether the actor may see the lobby's name and password: the scrim's seated players
+    and the organization's staff (false for the spectator)."""
     if actor.user_id is None:
         return False
     if await access.is_staff_anywhere(session, actor, scrim.organization_id):
@@ -214,7 +216,10 @@ async def game_lineups_of(session: AsyncSession, scrim_id: int) -> list[ScrimGam
 async def announce(
     session: AsyncSession, scrim: Scrim, *, also: Iterable[int] = (), now: dt.datetime
 ) -> None:
-    """Tell the queue and every affected member that the scrim changed (after commit)."""
+    """Tell the queue and every affected member that the scrim changed (after commit):
+    bumps ``scrim.version`` and publishes ``{scrim_id, status, version, at}`` to the queue's
+    channel and to the channel of every seated member and of ``also`` (member ids, e.g. one
+    who just left). ``now``: the event's moment (UTC)."""
     scrim.version += 1
     await session.flush()
     members = {e.member_id for e in await active_entries(session, scrim.id)} | set(also)

@@ -13,6 +13,7 @@ from sprocket.league import access
 from sprocket.replays import service as replays
 from sprocket.scrims import service
 from sprocket.scrims.enums import ScrimStatus
+from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import Scrim
 
 
@@ -27,13 +28,14 @@ async def _staff_scrim(session: AsyncSession, actor: Actor, scrim_id: int, doing
 async def lock_scrim(
     session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
 ) -> Scrim:
-    """Staff freeze a pending or running scrim: nobody joins, it does not pop or finish."""
+    """Staff freeze a pending or running scrim: nobody joins, it does not pop or finish.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, SCRIM_NOT_LOCKABLE."""
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "lock scrims")
     if scrim.status not in (ScrimStatus.PENDING, ScrimStatus.IN_PROGRESS):
         raise InvalidInput(
             f"Only a pending or running scrim can be locked; this one is {scrim.status}.",
-            code="SCRIM_NOT_LOCKABLE",
+            code=ScrimCode.SCRIM_NOT_LOCKABLE,
         )
     scrim.status = ScrimStatus.LOCKED
     await service.announce(session, scrim, now=now)
@@ -48,7 +50,7 @@ async def unlock_scrim(
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "unlock scrims")
     if scrim.status != ScrimStatus.LOCKED:
-        raise InvalidInput("This scrim is not locked.", code="SCRIM_NOT_LOCKED")
+        raise InvalidInput("This scrim is not locked.", code=ScrimCode.SCRIM_NOT_LOCKED)
     scrim.status = ScrimStatus.IN_PROGRESS if scrim.started_at is not None else ScrimStatus.PENDING
     await service.announce(session, scrim, now=now)
     return scrim
@@ -57,11 +59,13 @@ async def unlock_scrim(
 async def cancel_scrim(
     session: AsyncSession, *, actor: Actor, scrim_id: int, now: dt.datetime | None = None
 ) -> Scrim:
-    """Staff call off an unfinished scrim; every seat is freed."""
+    """Staff call off an unfinished scrim: every seat is freed and its open submissions
+    are rejected. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, SCRIM_FINISHED
+    (complete or cancelled already)."""
     now = now or utcnow()
     scrim = await _staff_scrim(session, actor, scrim_id, "cancel scrims")
     if scrim.status in (ScrimStatus.COMPLETE, ScrimStatus.CANCELLED):
-        raise InvalidInput(f"This scrim is already {scrim.status}.", code="SCRIM_FINISHED")
+        raise InvalidInput(f"This scrim is already {scrim.status}.", code=ScrimCode.SCRIM_FINISHED)
     entries = await service.active_entries(session, scrim.id)
     for entry in entries:
         service.unseat(entry, now)

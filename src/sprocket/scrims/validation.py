@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sprocket.replays.errors import ProblemCode, ReplayCode
 from sprocket.replays.validation import (
     GameChecks,
     GameFile,
@@ -50,6 +51,11 @@ class ScrimExpectation:
 
 
 def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) -> Report:
+    """Check a scrim's replays, ``files`` in game order, each against its game's line-up
+    (``expect.lineups``, member ids per side). Returns the report; problems are reported,
+    never raised: WRONG_FILE_COUNT (not one replay per game), a player not in the game's
+    line-up (NOT_IN_LINEUP), and the per-game checks of league matches
+    (:mod:`sprocket.replays.validation`)."""
     games: list[GameReport] = []
     unknown: list[UnknownAccount] = []
     seen: list[tuple[int, GameKeys]] = []
@@ -57,7 +63,7 @@ def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) ->
     if len(files) != len(expect.lineups):
         extra.append(
             Problem(
-                "WRONG_FILE_COUNT",
+                ReplayCode.WRONG_FILE_COUNT,
                 f"The scrim has {plural(len(expect.lineups), 'game')}; "
                 f"{plural(len(files), 'replay')} {'was' if len(files) == 1 else 'were'} given.",
             )
@@ -80,7 +86,10 @@ def validate_scrim_games(expect: ScrimExpectation, files: Sequence[GameFile]) ->
             {},
             game,
             unknown,
-            lambda _member, n=number: (f"who is not in game {n}'s line-up", "NOT_IN_LINEUP"),
+            lambda _member, n=number: (
+                f"who is not in game {n}'s line-up",
+                ProblemCode.NOT_IN_LINEUP,
+            ),
             games="scrims",
         )
         index = home_index_of(

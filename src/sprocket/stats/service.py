@@ -27,9 +27,11 @@ async def record_series(
 ) -> None:
     """One line per player and per team for each game of an accepted series.
 
-    ``reports`` are the validation report's games (with the players found in each replay,
-    already matched to members and teams). The winning side is the game's ``home_won``
-    (its replay's outcome); the MVP is the best score of that side.
+    ``games``: the series' stored games, in order; ``reports``: the validation report's
+    games, one per game in the same order (``found``: the players found in each replay, each
+    a dict with ``member_id``, ``team_id`` (None: not on either roster, no line written),
+    ``name``, ``platform``, ``platform_id`` and the counters). The winning side is the
+    game's ``home_won`` (its replay's outcome); the MVP is the best score of that side.
     """
     members = {p["member_id"] for r in reports for p in r["found"] if p["member_id"]}
     players = dict(
@@ -80,6 +82,9 @@ async def record_series(
 
 @dataclass(frozen=True)
 class Totals:
+    """Sums over a player's or a team's stat lines: games counted, games won, MVP awards,
+    and the summed in-game counters."""
+
     games: int
     wins: int
     mvps: int
@@ -90,6 +95,7 @@ class Totals:
     shots: int
 
     def per_game(self, value: int) -> float:
+        """``value`` (one of the totals) per game, to two decimals; 0.0 without games."""
         return round(value / self.games, 2) if self.games else 0.0
 
 
@@ -103,6 +109,8 @@ def _totals_columns(model: Any, *, mvp: bool) -> list[Any]:
 
 
 async def player_totals(session: AsyncSession, *, player_ids: Sequence[int]) -> dict[int, Totals]:
+    """Career totals of many players (ids) over every recorded game, by player id; a player
+    with no stat line is left out. One statement."""
     rows = await session.execute(
         select(PlayerGameStat.player_id, *_totals_columns(PlayerGameStat, mvp=True))
         .where(PlayerGameStat.player_id.in_(player_ids))
@@ -112,6 +120,8 @@ async def player_totals(session: AsyncSession, *, player_ids: Sequence[int]) -> 
 
 
 async def team_totals(session: AsyncSession, *, team_ids: Sequence[int]) -> dict[int, Totals]:
+    """Totals of many teams (ids) over every recorded game, by team id (``mvps`` is 0: MVPs
+    are players'); a team with no stat line is left out. One statement."""
     rows = await session.execute(
         select(TeamGameStat.team_id, *_totals_columns(TeamGameStat, mvp=False))
         .where(TeamGameStat.team_id.in_(team_ids))

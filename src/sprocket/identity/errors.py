@@ -1,0 +1,35 @@
+"""The error codes of identity: one enum, each code with its meaning."""
+
+from __future__ import annotations
+
+from sprocket.errors import ErrorCode
+
+
+class IdentityCode(ErrorCode):
+    """Users and API tokens."""
+
+    INVALID_TOKEN = (
+        "INVALID_TOKEN",
+        "HTTP 401: the API token is not one the server gave out, or is not sent as `Bearer`.",
+    )
+    TOKEN_EXPIRED = (
+        "TOKEN_EXPIRED",
+        "HTTP 401: the API token's lifetime ended.",
+    )
+    TOKEN_REVOKED = (
+        "TOKEN_REVOKED",
+        "HTTP 401: the API token (or the one that created it) was revoked.",
+    )
+    INVALID_TOKEN_LIFETIME = (
+        "INVALID_TOKEN_LIFETIME",
+        "A token lifetime outside 1 day to `SPROCKET_TOKEN_MAX_DAYS`.",
+    )
+    INVALID_DISCORD_ID = (
+        "INVALID_DISCORD_ID",
+        "Text that is not a Discord user id (a snowflake).",
+    )
+    INVALID_NAME = (
+        "INVALID_NAME",
+        "A name (display name, member, team, league...) empty, too long, or holding control or "
+        "invisible characters.",
+    )
