@@ -1,6 +1,6 @@
-"""The ASGI app: GraphQL at /graphql and the plain HTTP routes of :mod:`sprocket.routes` (the
-landing page, downloads, /healthz, /readyz, /metrics), behind the HTTP guards of
-:mod:`sprocket.http`."""
+"""The ASGI app: the web door's pages (:mod:`sprocket.web`, from ``/``), GraphQL at /graphql
+and the plain HTTP routes of :mod:`sprocket.routes` (downloads, the schema, /healthz, /readyz,
+/metrics), behind the HTTP guards of :mod:`sprocket.http`."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ from sprocket.routes.metrics import metrics_router
 from sprocket.routes.replays import replays_router
 from sprocket.routes.site import site_router
 from sprocket.runtime import Runtime
+from sprocket.web.door import web_router
+from sprocket.web.pages import is_page, not_found_page, wants_html
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
 #: Paths no guard limits: health checks and metrics must answer whatever else goes on.
@@ -64,8 +66,11 @@ def create_app(settings: Settings, *, platform: Runtime | None = None) -> FastAP
     app.state.platform = running
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> Response:
-        """Routing refusals (no such page, a method the route doesn't take) as typed JSON."""
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """Routing refusals (no such page, a method the route doesn't take) as typed JSON; a
+        browser asking for an address of the web door that names no page gets the 404 page."""
+        if error.status_code == 404 and is_page(request.url.path) and wants_html(request):
+            return not_found_page(request)
         code = TRANSPORT_CODES.get(error.status_code, CommonCode.BAD_REQUEST)
         sentence = {404: "There is no such page.", 405: "This address does not take that method."}
         message = sentence.get(error.status_code, f"{error.detail}.")
@@ -98,6 +103,7 @@ def create_app(settings: Settings, *, platform: Runtime | None = None) -> FastAP
     app.include_router(health_router(running))
     app.include_router(metrics_router(running))
     app.include_router(replays_router(running))
+    app.include_router(web_router(running))
 
     # Added innermost first: a request meets them in the opposite order.
     limiter = RateLimiter(
