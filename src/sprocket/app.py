@@ -27,6 +27,7 @@ from sprocket.http.errors import Unexpected, error_response
 from sprocket.http.headers import SecurityHeaders
 from sprocket.http.metrics import RequestMetrics
 from sprocket.http.ratelimit import METER_KEY, RateLimit
+from sprocket.http.sessions import SessionCookies
 from sprocket.http.timeouts import RequestTimeout
 from sprocket.http.uploads import UploadPreflight
 from sprocket.jobs import build_runtime
@@ -37,6 +38,7 @@ from sprocket.routes.metrics import metrics_router
 from sprocket.routes.replays import replays_router
 from sprocket.routes.site import site_router
 from sprocket.runtime import Runtime
+from sprocket.web.csrf import CsrfGuard
 from sprocket.web.door import web_router
 from sprocket.web.pages import is_page, not_found_page, wants_html
 
@@ -103,9 +105,15 @@ def create_app(settings: Settings, *, platform: Runtime | None = None) -> FastAP
     app.include_router(health_router(running))
     app.include_router(metrics_router(running))
     app.include_router(replays_router(running))
-    app.include_router(web_router(running))
+    cookies = SessionCookies(
+        secret_key=settings.resolved_secret_key,
+        secure=settings.https,
+        max_age=int(settings.session_hours * 3600),
+    )
+    app.include_router(web_router(running, settings, cookies))
 
     # Added innermost first: a request meets them in the opposite order.
+    app.add_middleware(CsrfGuard, secret=settings.resolved_secret_key, secure=settings.https)
     limiter = RateLimiter(
         running.cache, points=settings.rate_limit_points, window=settings.rate_limit_window_seconds
     )
@@ -123,10 +131,17 @@ def create_app(settings: Settings, *, platform: Runtime | None = None) -> FastAP
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD,
     )
-    app.add_middleware(Authenticate, platform=running, limiter=limiter, exempt=UNGUARDED)
+    app.add_middleware(
+        Authenticate,
+        platform=running,
+        limiter=limiter,
+        exempt=UNGUARDED,
+        sessions=cookies,
+        pages=is_page,
+    )
     if settings.trusted_proxies.strip():
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(Unexpected)
-    app.add_middleware(SecurityHeaders, hsts=(settings.public_url or "").startswith("https://"))
+    app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(RequestMetrics, routes=ROUTES)
     return app

@@ -21,6 +21,7 @@ from sprocket.errors import (
     Unauthenticated,
 )
 from sprocket.http.auth import caller_of
+from sprocket.http.sessions import SESSION_ENDED_KEY
 from sprocket.identity.access import Actor
 
 #: Paths that are not pages: the API, file downloads, the schema, static files and the
@@ -71,13 +72,17 @@ def csrf_token(request: Request) -> str:
 
 def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
     """The page ``template`` with ``values``, the viewer and the CSRF token for its forms."""
+    who = viewer(request)
     page = templates.get_template(template).render(
         request=request,
-        viewer=viewer(request),
+        viewer=who,
+        session_ended=request.scope.get(SESSION_ENDED_KEY),
         csrf=lambda: csrf_token(request),
         **values,
     )
-    return HTMLResponse(page, status_code=status)
+    # A signed-in person's page is theirs alone: no shared cache keeps it.
+    headers = {"Cache-Control": "private, no-store"} if who.authenticated else None
+    return HTMLResponse(page, status_code=status, headers=headers)
 
 
 def error_page(request: Request, error: DomainError, status: int | None = None) -> HTMLResponse:
