@@ -1,6 +1,6 @@
-"""The ASGI app: GraphQL at /graphql and the plain HTTP routes of :mod:`sprocket.routes` (the
-landing page, downloads, /healthz, /readyz, /metrics), behind the HTTP guards of
-:mod:`sprocket.http`."""
+"""The ASGI app: the web door's pages (:mod:`sprocket.web`, from ``/``), GraphQL at /graphql
+and the plain HTTP routes of :mod:`sprocket.routes` (downloads, the schema, /healthz, /readyz,
+/metrics), behind the HTTP guards of :mod:`sprocket.http`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from sprocket.http.errors import Unexpected, error_response
 from sprocket.http.headers import SecurityHeaders
 from sprocket.http.metrics import RequestMetrics
 from sprocket.http.ratelimit import METER_KEY, RateLimit
+from sprocket.http.sessions import SessionCookies
 from sprocket.http.timeouts import RequestTimeout
 from sprocket.http.uploads import UploadPreflight
 from sprocket.jobs import build_runtime
@@ -37,6 +38,9 @@ from sprocket.routes.metrics import metrics_router
 from sprocket.routes.replays import replays_router
 from sprocket.routes.site import site_router
 from sprocket.runtime import Runtime
+from sprocket.web.csrf import CsrfGuard
+from sprocket.web.door import web_router
+from sprocket.web.pages import is_page, not_found_page, wants_html
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
 #: Paths no guard limits: health checks and metrics must answer whatever else goes on.
@@ -64,8 +68,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.state.runtime = running
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> Response:
-        """Routing refusals (no such page, a method the route doesn't take) as typed JSON."""
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """Routing refusals (no such page, a method the route doesn't take) as typed JSON; a
+        browser asking for an address of the web door that names no page gets the 404 page."""
+        if error.status_code == 404 and is_page(request.url.path) and wants_html(request):
+            return not_found_page(request)
         code = TRANSPORT_CODES.get(error.status_code, CommonCode.BAD_REQUEST)
         sentence = {404: "There is no such page.", 405: "This address does not take that method."}
         message = sentence.get(error.status_code, f"{error.detail}.")
@@ -98,8 +105,15 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.include_router(health_router(running))
     app.include_router(metrics_router(running))
     app.include_router(replays_router(running))
+    cookies = SessionCookies(
+        secret_key=settings.resolved_secret_key,
+        secure=settings.https,
+        max_age=int(settings.session_hours * 3600),
+    )
+    app.include_router(web_router(running, settings, cookies))
 
     # Added innermost first: a request meets them in the opposite order.
+    app.add_middleware(CsrfGuard, secret=settings.resolved_secret_key, secure=settings.https)
     limiter = RateLimiter(
         running.cache, points=settings.rate_limit_points, window=settings.rate_limit_window_seconds
     )
@@ -117,10 +131,17 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD,
     )
-    app.add_middleware(Authenticate, runtime=running, limiter=limiter, exempt=UNGUARDED)
+    app.add_middleware(
+        Authenticate,
+        runtime=running,
+        limiter=limiter,
+        exempt=UNGUARDED,
+        sessions=cookies,
+        pages=is_page,
+    )
     if settings.trusted_proxies.strip():
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(Unexpected)
-    app.add_middleware(SecurityHeaders, hsts=(settings.public_url or "").startswith("https://"))
+    app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(RequestMetrics, routes=ROUTES)
     return app

@@ -56,6 +56,8 @@ def serve(
         asyncio.run(_load_demo(settings))
         if "graphql_ide" not in settings.model_fields_set:  # the demo shows its console
             settings = settings.model_copy(update={"graphql_ide": True})
+        if "dev_sign_in" not in settings.model_fields_set:  # and lets you pick a user
+            settings = settings.model_copy(update={"dev_sign_in": True})
     url = settings.public_url or f"http://{settings.host}:{settings.port}"
     console.print(f"[bold green]Sprocket[/] is starting: open [link={url}]{url}[/link]")
     where = f"{url}/graphql" if settings.graphql_ide else f"{url}/schema.graphql (schema)"

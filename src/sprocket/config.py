@@ -8,7 +8,9 @@ Environment variables win over the ``.env`` file, which wins over secrets files.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -102,6 +104,29 @@ class Settings(BaseSettings):
     rate_limit_fields_per_point: int = Field(
         100, ge=1, description="A GraphQL request costs one point, plus one per this many fields."
     )
+    secret_key: str | None = Field(
+        None,
+        description="Signs the web session and CSRF cookies (a secret); default: a random key "
+        "kept in the data folder.",
+    )
+    session_hours: float = Field(
+        24 * 14, gt=0, description="How long a web sign-in lasts before it must be renewed."
+    )
+    dev_sign_in: bool = Field(
+        False,
+        description="Let a visitor sign in as any user of the demo organization, without "
+        "Discord (`serve --demo` turns it on); never with an https public URL.",
+    )
+    discord_client_id: str | None = Field(
+        None, description="The Discord application's OAuth2 client id (none: no Discord sign-in)."
+    )
+    discord_client_secret: str | None = Field(
+        None, description="The Discord application's OAuth2 client secret (a secret)."
+    )
+    discord_api_url: str = Field(
+        "https://discord.com/api",
+        description="Base URL of Discord's OAuth2 and REST endpoints (tests point it at a fake).",
+    )
     trusted_proxies: str = Field(
         "",
         description="Addresses or networks (comma-separated) of reverse proxies whose "
@@ -116,6 +141,37 @@ class Settings(BaseSettings):
                 f"({self.token_max_days})."
             )
         return self
+
+    @property
+    def https(self) -> bool:
+        """Whether users reach the server over https (its public URL says so)."""
+        return (self.public_url or "").startswith("https://")
+
+    @property
+    def dev_sign_in_active(self) -> bool:
+        """The development sign-in: on when asked for, never behind an https public URL."""
+        return self.dev_sign_in and not self.https
+
+    @property
+    def discord_sign_in(self) -> bool:
+        """Whether the Discord sign-in is configured (a client id and secret)."""
+        return bool(self.discord_client_id and self.discord_client_secret)
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """``secret_key``, else a random key made once and kept in the data folder (read
+        only by its owner), so restarts and the processes sharing the folder agree."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret-key"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fresh = secrets.token_urlsafe(48)
+            with contextlib.suppress(FileExistsError):  # another process made it first
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(descriptor, "w") as file:
+                    file.write(fresh)
+        return path.read_text().strip()
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -146,6 +146,13 @@ def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
     session.info.setdefault("after_commit", []).append(hook)
 
 
+def note_change(session: AsyncSession) -> None:
+    """Count the surrounding unit of work as a write readers can see (for what the ORM does
+    not track: a bulk ``delete`` or ``update`` statement), so its commit moves the data
+    version on."""
+    session.info["changed"] = True
+
+
 @event.listens_for(Session, "after_flush")
 def _mark_changed(session: Session, _ctx: Any) -> None:
     """Note writes that readers can see; bookkeeping rows (outbox, receipts) don't count."""

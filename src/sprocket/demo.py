@@ -12,6 +12,7 @@ It is built in one transaction and recognized by its slug, so running it again a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import utcnow
+from sprocket.errors import NotFound
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.league import accounts, members, rosters
@@ -170,6 +172,29 @@ async def build_demo(session: AsyncSession, *, seed: int = 7) -> DemoResult:
         await _demo_player(session, rng, admin, org.id, None, None, next_discord, None)
         player_count += 1
     return DemoResult(True, org.id, player_count, matches, played, token)
+
+
+#: How many of the demo organization's members the development sign-in offers.
+SIGN_IN_CHOICES = 40
+
+
+async def sign_in_choices(session: AsyncSession) -> list[tuple[int, str]]:
+    """The users the development sign-in offers, as (user id, name): the demo's
+    administrator, then up to ``SIGN_IN_CHOICES`` of its members by name. Empty when the
+    demo organization is not there."""
+    org = await league.find_organization(session, slug=SLUG)
+    if org is None:
+        return []
+    choices: list[tuple[int, str]] = []
+    with contextlib.suppress(NotFound):
+        admin = await identity.actor_by_discord_id(session, discord_id=ADMIN_DISCORD_ID)
+        if admin.user_id is not None:
+            choices.append((admin.user_id, "Demo Admin (platform administrator)"))
+    for member in await members.current_members(
+        session, organization_id=org.id, first=SIGN_IN_CHOICES
+    ):
+        choices.append((member.user_id, member.name))
+    return choices
 
 
 async def _demo_player(

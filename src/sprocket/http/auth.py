@@ -1,4 +1,5 @@
-"""The caller of a request, read once, from its one ``Authorization: Bearer`` header."""
+"""The caller of a request, read once: from its one ``Authorization: Bearer`` header, or on
+the web door's pages from the session cookie (:mod:`sprocket.http.sessions`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sprocket.db import utcnow
 from sprocket.errors import Unauthenticated
 from sprocket.http.clients import address_key
 from sprocket.http.errors import BadCredentials, refuse, refuse_rate_limited
+from sprocket.http.sessions import SESSION_ENDED_KEY, SESSION_KEY, SessionCookies, session_actor
 from sprocket.identity import service as identity
 from sprocket.identity import tokens
 from sprocket.identity.access import SPECTATOR, Actor
@@ -111,6 +113,11 @@ class Authenticate:
     Without it a purely public query would be answered as if anonymous, and a client with a
     typo'd or expired token would never learn it; and the cache and the resolvers could read
     different callers from one request.
+
+    A request without a token to a path ``pages`` accepts (the web door's) is its session
+    cookie's user (``sessions``); a cookie whose session no longer runs (signed out, ended,
+    expired) is the spectator, told why under ``SESSION_ENDED_KEY``. No other path reads
+    the cookie: ``/graphql`` stays Bearer-only.
     """
 
     def __init__(
@@ -120,11 +127,15 @@ class Authenticate:
         runtime: Runtime,
         limiter: RateLimiter,
         exempt: frozenset[str],
+        sessions: SessionCookies | None = None,
+        pages: Callable[[str], bool] = lambda _path: False,
     ) -> None:
         self.app = app
         self.runtime = runtime
         self.limiter = limiter
         self.exempt = exempt
+        self.sessions = sessions
+        self.pages = pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or scope["path"] in self.exempt:
@@ -152,7 +163,21 @@ class Authenticate:
             )
             return
         scope[TOKEN_KEY] = token
+        if token is None and self.sessions is not None and self.pages(scope["path"]):
+            await self._session(scope)
         await self.app(scope, receive, send)
+
+    async def _session(self, scope: Scope) -> None:
+        """The page's caller from its session cookie, if it carries one of ours."""
+        assert self.sessions is not None
+        secret = self.sessions.secret_of(scope)
+        if secret is None:
+            return
+        scope[SESSION_KEY] = secret
+        try:
+            scope[ACTOR_KEY] = await session_actor(self.runtime, secret)
+        except Unauthenticated as error:
+            scope[SESSION_ENDED_KEY] = error.message
 
 
 def caller_of(scope: Scope) -> Actor:

@@ -20,6 +20,20 @@ class IdentityCode(ErrorCode):
         "TOKEN_REVOKED",
         "HTTP 401: the API token (or the one that created it) was revoked.",
     )
+    SESSION_ENDED = (
+        "SESSION_ENDED",
+        "A web session that is not running: signed out, ended by staff, or never started.",
+    )
+    SESSION_EXPIRED = (
+        "SESSION_EXPIRED",
+        "A web session whose lifetime (`SPROCKET_SESSION_HOURS`) ended.",
+    )
+    SIGN_IN_REFUSED = (
+        "SIGN_IN_REFUSED",
+        "A web sign-in that cannot be completed: a sign-in method that is off, an answer from "
+        "Discord that does not belong to the sign-in this browser started (a replayed or "
+        "mismatched `state`), or Discord refusing the code.",
+    )
     INVALID_TOKEN_LIFETIME = (
         "INVALID_TOKEN_LIFETIME",
         "A token lifetime outside 1 day to `SPROCKET_TOKEN_MAX_DAYS`.",

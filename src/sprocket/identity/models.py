@@ -1,4 +1,4 @@
-"""Tables of who people are: users and their API tokens."""
+"""Tables of who people are: users, their API tokens and their web sessions."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     discord_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     discord_name: Mapped[str | None] = mapped_column(String(100))
+    # The Discord avatar's address, copied at sign-in (None: no avatar, or not signed in
+    # through Discord).
+    avatar_url: Mapped[str | None] = mapped_column(String(300))
     display_name: Mapped[str] = mapped_column(String(100))
     # Set when the user chose their display name; until then it follows their Discord name.
     display_name_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -40,3 +43,19 @@ class ApiToken(Base):
     created_by_token_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True
     )
+
+
+class WebSession(Base):
+    """A signed-in browser. Only the SHA-256 of its secret is stored; the secret travels in a
+    signed cookie. Ending a session deletes its row (and moves the data version on, which
+    forgets the cached holders of sessions: see :func:`sprocket.identity.sessions.end_session`);
+    starting one leaves cached answers valid."""
+
+    __tablename__ = "web_sessions"
+    readers_see = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

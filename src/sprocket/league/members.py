@@ -218,6 +218,19 @@ async def register_player(
 # -- what a user is in the organizations ------------------------------------------------------
 
 
+async def current_members(
+    session: AsyncSession, *, organization_id: int, first: int
+) -> list[Member]:
+    """The organization's current members (not left), by name, at most ``first``."""
+    rows = await session.scalars(
+        select(Member)
+        .where(Member.organization_id == organization_id, Member.left_at.is_(None))
+        .order_by(Member.name_key, Member.id)
+        .limit(first)
+    )
+    return list(rows.all())
+
+
 async def memberships_of(session: AsyncSession, *, user_id: int) -> list[Member]:
     """The user's memberships, current and left, by organization."""
     rows = await session.scalars(

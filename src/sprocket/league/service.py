@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -132,6 +133,25 @@ async def find_organization(
     else:
         return None
     return await session.scalar(query)
+
+
+async def current_seasons(
+    session: AsyncSession, *, at: dt.datetime, organization_ids: Sequence[int]
+) -> list[tuple[Season, League]]:
+    """The seasons running at ``at`` (timezone-aware: started, not ended) in the leagues of
+    the organizations ``organization_ids``, with their league, by organization, league name
+    and season number. One statement. Raises nothing."""
+    rows = await session.execute(
+        select(Season, League)
+        .join(League, League.id == Season.league_id)
+        .where(
+            League.organization_id.in_(set(organization_ids)),
+            Season.starts_at <= at,
+            Season.ends_at > at,
+        )
+        .order_by(League.organization_id, League.name, Season.number)
+    )
+    return [(season, league) for season, league in rows.all()]
 
 
 async def organization_slugs(session: AsyncSession) -> dict[int, str]:

@@ -1,0 +1,107 @@
+"""Reads of the calendar across an organization's leagues: the latest results and the next
+matches, as lines a page can show without further queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ScalarSelect, Select, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from sprocket.league.models import League, Season, Team
+from sprocket.paging import check_page_size
+from sprocket.schedule.enums import MatchStatus
+from sprocket.schedule.models import Fixture, Match, MatchGame
+
+
+@dataclass(frozen=True)
+class MatchLine:
+    """A match as one line: its league, teams, window, status and series score (games won
+    by each side; a forfeit names the side that gave it up)."""
+
+    id: int
+    organization_id: int
+    league: str
+    season: str
+    home: str
+    away: str
+    starts_at: dt.datetime
+    status: MatchStatus
+    home_wins: int
+    away_wins: int
+    forfeited_by: str | None
+
+
+def _games_won(*, home_side: bool) -> ScalarSelect[int]:
+    return (
+        select(func.count(MatchGame.id))
+        .where(MatchGame.match_id == Match.id, MatchGame.home_won.is_(home_side))
+        .correlate(Match)
+        .scalar_subquery()
+    )
+
+
+def _lines(organization_id: int | None) -> Select:
+    home, away = aliased(Team), aliased(Team)
+    home_wins = _games_won(home_side=True)
+    away_wins = _games_won(home_side=False)
+    query = (
+        select(
+            Match.id,
+            League.organization_id,
+            League.name,
+            Season.name,
+            home.name,
+            away.name,
+            Match.starts_at,
+            Match.status,
+            home_wins,
+            away_wins,
+            case(
+                (Match.forfeited_by_team_id == home.id, home.name),
+                (Match.forfeited_by_team_id == away.id, away.name),
+                else_=None,
+            ),
+        )
+        .join(Fixture, Fixture.id == Match.fixture_id)
+        .join(home, home.id == Fixture.home_team_id)
+        .join(away, away.id == Fixture.away_team_id)
+        .join(Season, Season.id == Match.season_id)
+        .join(League, League.id == Season.league_id)
+    )
+    if organization_id is not None:
+        query = query.where(League.organization_id == organization_id)
+    return query
+
+
+async def recent_results(
+    session: AsyncSession, *, organization_id: int | None = None, first: int
+) -> list[MatchLine]:
+    """The latest ``first`` (1 to 100) played or forfeited matches, newest result first, of
+    one organization or of all. One statement. Raises InvalidInput ``INVALID_PAGE_SIZE``."""
+    check_page_size(first)
+    query = (
+        _lines(organization_id)
+        .where(Match.status != MatchStatus.SCHEDULED)
+        .order_by(func.coalesce(Match.completed_at, Match.ends_at).desc(), Match.id.desc())
+        .limit(first)
+    )
+    return [MatchLine(*row) for row in (await session.execute(query)).all()]
+
+
+async def upcoming_matches(
+    session: AsyncSession, *, at: dt.datetime, organization_id: int | None = None, first: int
+) -> list[MatchLine]:
+    """The next ``first`` (1 to 100) matches still waiting for a result whose window has not
+    ended at ``at`` (timezone-aware), soonest first, of one organization or of all. One
+    statement. Raises InvalidInput ``INVALID_PAGE_SIZE``."""
+    check_page_size(first)
+    query = (
+        _lines(organization_id)
+        .where(Match.status == MatchStatus.SCHEDULED, Match.ends_at > at)
+        .order_by(Match.starts_at, Match.id)
+        .limit(first)
+    )
+    return [MatchLine(*row) for row in (await session.execute(query)).all()]

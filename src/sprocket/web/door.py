@@ -1,0 +1,19 @@
+"""The web door assembled: every area's router on top of the domains' services."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sprocket.config import Settings
+from sprocket.http.sessions import SessionCookies
+from sprocket.runtime import Runtime
+from sprocket.web.auth import auth_router
+from sprocket.web.home import home_router
+
+
+def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -> APIRouter:
+    """Every page of the web door; ``cookies`` writes the session cookie a sign-in gives."""
+    router = APIRouter(include_in_schema=False)
+    router.include_router(home_router(runtime))
+    router.include_router(auth_router(runtime, settings, cookies))
+    return router

@@ -1,0 +1,115 @@
+"""What every page shares: the templates, the viewer, the error pages and the paths the web
+door answers (everything but the API's and the operators' routes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi.routing import APIRoute
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from sprocket.errors import (
+    CommonCode,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
+from sprocket.http.auth import caller_of
+from sprocket.http.sessions import SESSION_ENDED_KEY
+from sprocket.identity.access import Actor
+
+#: Paths that are not pages: the API, file downloads, the schema, static files and the
+#: operators' probes. They keep their JSON answers (errors too); every other path is the
+#: web door's.
+NOT_PAGES = frozenset({"/graphql", "/schema.graphql", "/healthz", "/readyz", "/metrics"})
+NOT_PAGES_UNDER = ("/graphql/", "/replays/", "/static/")
+
+#: The HTTP status each kind of domain error is answered with on a page (else 400).
+ERROR_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Unauthenticated, 401),
+    (Conflict, 409),
+    (InvalidInput, 400),
+)
+
+templates = Environment(
+    loader=PackageLoader("sprocket.web", "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def is_page(path: str) -> bool:
+    """Whether ``path`` belongs to the web door (not to /graphql, downloads, probes...)."""
+    return path not in NOT_PAGES and not path.startswith(NOT_PAGES_UNDER)
+
+
+def wants_html(request: Request) -> bool:
+    """Whether the client reads pages (a browser says so in ``Accept``)."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def viewer(request: Request) -> Actor:
+    """Who is looking: the caller the authentication guard resolved (the web session's
+    user, or a Bearer token's), else the spectator."""
+    return caller_of(request.scope)
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token every form of the page carries (the CSRF guard's double-submit
+    cookie); empty where no guard runs."""
+    make: Callable[[], str] | None = request.scope.get("csrftoken")
+    return make() if make is not None else ""
+
+
+def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """The page ``template`` with ``values``, the viewer and the CSRF token for its forms."""
+    who = viewer(request)
+    page = templates.get_template(template).render(
+        request=request,
+        viewer=who,
+        session_ended=request.scope.get(SESSION_ENDED_KEY),
+        csrf=lambda: csrf_token(request),
+        **values,
+    )
+    # A signed-in person's page is theirs alone: no shared cache keeps it.
+    headers = {"Cache-Control": "private, no-store"} if who.authenticated else None
+    return HTMLResponse(page, status_code=status, headers=headers)
+
+
+def error_page(request: Request, error: DomainError, status: int | None = None) -> HTMLResponse:
+    """A page answering a typed error: its sentence, its code, and the status of its kind."""
+    if status is None:
+        status = next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
+    return render(request, "error.html", status=status, error=error, status_code=status)
+
+
+def not_found_page(request: Request) -> HTMLResponse:
+    """The 404 page of an address that names no page."""
+    return error_page(
+        request, DomainError("There is no such page.", code=CommonCode.NOT_FOUND), 404
+    )
+
+
+class WebRoute(APIRoute):
+    """A page's route: a typed error its handler raises becomes an error page with the
+    error's sentence (never a trace)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except DomainError as error:
+                return error_page(request, error)
+
+        return page
