@@ -19,8 +19,8 @@ from sprocket.api.stats import PlayerStatLineNode, TotalsNode
 from sprocket.identity.models import User
 from sprocket.league import members, rosters, service
 from sprocket.league.access import IdentityView
+from sprocket.league.accounts import visible_accounts
 from sprocket.league.configuration import KEYS
-from sprocket.league.enums import AccountStatus
 from sprocket.league.models import (
     Franchise,
     GameMode,
@@ -286,16 +286,11 @@ class MemberNode:
     )
     async def accounts(self, info: Info) -> list[PlatformAccountNode] | None:
         view = await self._view(info)
-        if view is IdentityView.NONE:
-            return None
         rows = await info.context.children(PlatformAccount.member_id, PlatformAccount.id).load(
             int(self.id)
         )
-        return [
-            PlatformAccountNode.of(r)
-            for r in rows
-            if view is IdentityView.FULL or r.status == AccountStatus.VERIFIED
-        ]
+        shown = visible_accounts(accounts=rows, view=view)
+        return None if shown is None else [PlatformAccountNode.of(r) for r in shown]
 
     @strawberry.field(description="The member's rating in each game mode they were rated in.")
     async def ratings(self, info: Info) -> list[Annotated[RatingNode, strawberry.lazy(_RATINGS)]]:
