@@ -35,6 +35,7 @@ from sprocket.league.models import (
     SkillGroup,
     Team,
 )
+from sprocket.paging import check_page_size
 from sprocket.stats import service as stats
 from sprocket.stats.models import PlayerGameStat
 
@@ -340,10 +341,11 @@ class PlayerNode:
 
     @strawberry.field(description="The player's stat line of each accepted game, newest first.")
     async def game_lines(self, info: Info, first: int = 20) -> list[PlayerStatLineNode]:
+        check_page_size(first)
         rows = await info.context.children(
             PlayerGameStat.player_id, PlayerGameStat.match_game_id.desc()
         ).load(int(self.id))
-        return [PlayerStatLineNode.of(r) for r in rows[: max(0, min(first, 100))]]
+        return [PlayerStatLineNode.of(r) for r in rows[:first]]
 
     @strawberry.field(description="The member's rating in this league's game mode, if rated.")
     async def rating(self, info: Info) -> Annotated[RatingNode, strawberry.lazy(_RATINGS)] | None:
