@@ -79,9 +79,9 @@ async def record_results(
         game.stored_replay_id = replay_id
         moment = report.get("played_at")
         game.played_at = dt.datetime.fromisoformat(moment) if moment else now
-    for entry in await service.active_entries(session, scrim.id):
-        service.unseat(entry, now)
-    service.finish(scrim, ScrimStatus.COMPLETE, now)
+    for entry in await service.active_entries(session, scrim_id=scrim.id):
+        service.unseat(entry=entry, now=now)
+    service.finish(scrim=scrim, status=ScrimStatus.COMPLETE, now=now)
     await session.flush()
 
 
