@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import for_people
 from sprocket.db import grouped_by
-from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from sprocket.errors import Conflict, NotFound, PermissionDenied, state_of
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league import service as league
@@ -158,12 +158,8 @@ async def list_scrims(
     if status is None:
         query = query.where(Scrim.status.in_(OPEN_SCRIM_STATUSES))
     else:
-        if status not in list(ScrimStatus):
-            raise InvalidInput(
-                f"'{status}' is not a scrim status. Use one of: {', '.join(ScrimStatus)}.",
-                code=ScrimCode.INVALID_STATUS,
-            )
-        query = query.where(Scrim.status == ScrimStatus(status))
+        wanted = state_of(ScrimStatus, status, what="scrim status", code=ScrimCode.INVALID_STATUS)
+        query = query.where(Scrim.status == wanted)
     return list((await session.scalars(query.order_by(Scrim.created_at, Scrim.id))).all())
 
 
