@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.audit import AuditEntry
+from sprocket import audit
 from sprocket.errors import Conflict, InvalidInput, PermissionDenied, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
@@ -280,12 +280,11 @@ async def unlink_platform_account(session: AsyncSession, *, actor: Actor, accoun
 def _audit(
     session: AsyncSession, actor: Actor, member: Member, action: str, account: PlatformAccount
 ) -> None:
-    session.add(
-        AuditEntry(
-            organization_id=member.organization_id,
-            actor_user_id=actor.user_id,
-            action=action,
-            subject=f"member:{member.id}",
-            details={"platform": account.platform, "account_id": account.account_id},
-        )
+    audit.record(
+        session,
+        organization_id=member.organization_id,
+        actor_user_id=actor.user_id,
+        action=action,
+        subject=f"member:{member.id}",
+        details={"platform": account.platform, "account_id": account.account_id},
     )

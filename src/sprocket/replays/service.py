@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.audit import AuditEntry
+from sprocket import audit
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied, found
 from sprocket.identity.access import Actor, require_user
@@ -543,14 +543,13 @@ def _audit(
     submission: Submission,
     **details: object,
 ) -> None:
-    session.add(
-        AuditEntry(
-            organization_id=subject.organization_id,
-            actor_user_id=actor.user_id,
-            action=action,
-            subject=f"submission:{submission.id}",
-            details={subject.column: subject.id, **details},
-        )
+    audit.record(
+        session,
+        organization_id=subject.organization_id,
+        actor_user_id=actor.user_id,
+        action=action,
+        subject=f"submission:{submission.id}",
+        details={subject.column: subject.id, **details},
     )
 
 

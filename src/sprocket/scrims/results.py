@@ -99,19 +99,6 @@ async def reopen_results(
     await session.flush()
 
 
-async def submissions_of(session: AsyncSession, scrim_id: int) -> list[Submission]:
-    """Every submission of a scrim, newest first."""
-    return list(
-        (
-            await session.scalars(
-                select(Submission)
-                .where(Submission.scrim_id == scrim_id)
-                .order_by(Submission.id.desc())
-            )
-        ).all()
-    )
-
-
 # -- ratings ---------------------------------------------------------------------------------
 
 
