@@ -157,7 +157,7 @@ class GraphQLClient:
 
 @pytest.fixture
 async def http(platform: Runtime, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, platform=platform)
+    app = create_app(settings, runtime=platform)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sprocket.test") as client:
         yield client

@@ -53,7 +53,7 @@ async def _client(settings: Settings) -> AsyncIterator[tuple[Runtime, httpx.Asyn
     platform = build_runtime(settings)
     await platform.start(relay=False)
     try:
-        app = create_app(settings, platform=platform)
+        app = create_app(settings, runtime=platform)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://sprocket.test") as http:
             yield platform, http

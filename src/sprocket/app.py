@@ -45,10 +45,10 @@ UNGUARDED = frozenset({"/healthz", "/readyz", "/metrics"})
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
-def create_app(settings: Settings, *, platform: Runtime | None = None) -> FastAPI:
-    """Build the app; it starts (and stops) its own platform unless one is given."""
-    owned = platform is None
-    running = platform or build_runtime(settings)
+def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; it starts (and stops) its own runtime unless one is given."""
+    owned = runtime is None
+    running = runtime or build_runtime(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -61,7 +61,7 @@ def create_app(settings: Settings, *, platform: Runtime | None = None) -> FastAP
                 await running.stop()
 
     app = FastAPI(title="Sprocket", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.state.platform = running
+    app.state.runtime = running
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, error: StarletteHTTPException) -> Response:
@@ -117,7 +117,7 @@ def create_app(settings: Settings, *, platform: Runtime | None = None) -> FastAP
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD,
     )
-    app.add_middleware(Authenticate, platform=running, limiter=limiter, exempt=UNGUARDED)
+    app.add_middleware(Authenticate, runtime=running, limiter=limiter, exempt=UNGUARDED)
     if settings.trusted_proxies.strip():
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(Unexpected)

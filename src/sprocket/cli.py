@@ -82,17 +82,17 @@ def worker() -> None:
     settings = _settings()
 
     async def main() -> None:
-        platform = build_runtime(settings)
-        await platform.start(relay=False, broker=False)  # the API processes relay
+        runtime = build_runtime(settings)
+        await runtime.start(relay=False, broker=False)  # the API processes relay
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         log.info("worker.started", broker=settings.broker_url.split("@")[-1])
         try:
-            await run_worker(platform.broker, stop=stop)
+            await run_worker(runtime.broker, stop=stop)
         finally:
-            await platform.stop()
+            await runtime.stop()
 
     asyncio.run(main())
 
@@ -119,12 +119,12 @@ async def _load_demo(settings: Settings) -> None:
     from sprocket.demo import build_demo
     from sprocket.jobs import build_runtime
 
-    platform = build_runtime(settings)
+    runtime = build_runtime(settings)
     try:
-        async with platform.unit_of_work() as session:
+        async with runtime.unit_of_work() as session:
             result = await build_demo(session)
     finally:
-        await platform.stop()
+        await runtime.stop()
     if not result.created:
         console.print("The demo organization is already there; nothing was added.")
         return
@@ -162,9 +162,9 @@ def token(
     _migrate(settings)
 
     async def main() -> str:
-        platform = build_runtime(settings)
+        runtime = build_runtime(settings)
         try:
-            async with platform.unit_of_work() as session:
+            async with runtime.unit_of_work() as session:
                 user = await identity.ensure_user(
                     session,
                     discord_id=discord_id,
@@ -182,7 +182,7 @@ def token(
                 )
             return secret
         finally:
-            await platform.stop()
+            await runtime.stop()
 
     from sprocket.errors import DomainError
 
@@ -240,9 +240,9 @@ def ratings_recompute(
     _migrate(settings)
 
     async def main() -> list[str]:
-        platform = build_runtime(settings)
+        runtime = build_runtime(settings)
         try:
-            async with platform.unit_of_work() as session:
+            async with runtime.unit_of_work() as session:
                 org_id = mode_id = None
                 if organization is not None:
                     found = await league.find_organization(session, slug=organization)
@@ -267,7 +267,7 @@ def ratings_recompute(
                     )
                 return lines or ["Nothing to recompute: no league or rating matches."]
         finally:
-            await platform.stop()
+            await runtime.stop()
 
     try:
         for line in asyncio.run(main()):
@@ -301,22 +301,22 @@ def submit(
     _migrate(settings)
 
     async def main() -> str:
-        platform = build_runtime(settings)
-        await platform.start(relay=True)
+        runtime = build_runtime(settings)
+        await runtime.start(relay=True)
         try:
-            async with platform.unit_of_work() as session:
+            async with runtime.unit_of_work() as session:
                 submission = await match_results.submit_match_replays_as_staff(
                     session,
                     actor=await identity.actor_by_discord_id(session, discord_id=discord_id),
-                    storage=platform.storage,
+                    storage=runtime.storage,
                     match_id=match_id,
                     files=uploads,
                     max_size=settings.replay_max_bytes,
                 )
-            await platform.relay.relay_once()
+            await runtime.relay.relay_once()
             return f"Submission {submission.id} for match {match_id}: {submission.status}."
         finally:
-            await platform.stop()
+            await runtime.stop()
 
     try:
         console.print(asyncio.run(main()))

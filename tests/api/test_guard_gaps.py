@@ -236,7 +236,7 @@ async def test_a_refused_charge_runs_nothing(platform, world: World) -> None:
 
 
 async def test_a_flood_of_made_up_tokens_is_refused_before_the_database(platform, settings) -> None:
-    app = create_app(settings.model_copy(update={"rate_limit_points": 3}), platform=platform)
+    app = create_app(settings.model_copy(update={"rate_limit_points": 3}), runtime=platform)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sprocket.test") as client:
         answers = []

@@ -30,7 +30,7 @@ async def _client(
     platform: Runtime, settings: Settings, address: str = "127.0.0.1", **changes: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app with ``changes`` to its settings, connecting from ``address``."""
-    app = create_app(settings.model_copy(update=changes), platform=platform)
+    app = create_app(settings.model_copy(update=changes), runtime=platform)
     transport = httpx.ASGITransport(app=app, client=(address, 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://sprocket.test") as client:
         yield client
@@ -99,7 +99,7 @@ async def test_a_body_past_its_limit_is_refused_and_read_no_further(
     """JSON may carry 1 MB; an upload by a signed-in caller 15 replays and 1 MB more; an
     anonymous upload no more than JSON (nobody unknown makes the server read that much)."""
     settings = settings.model_copy(update={"replay_max_bytes": 1000})
-    app = create_app(settings, platform=platform)
+    app = create_app(settings, runtime=platform)
     content_type = b"application/json" if kind == "json" else b"multipart/form-data; boundary=x"
     preflight = [(b"apollo-require-preflight", b"true")]
     if kind == "upload":
@@ -244,7 +244,7 @@ async def test_processes_sharing_a_redis_share_the_budget(platform, settings) ->
     await other.start(relay=False)
     try:
         limited = settings.model_copy(update={"rate_limit_points": 2})
-        one, two = (create_app(limited, platform=p) for p in (platform, other))
+        one, two = (create_app(limited, runtime=p) for p in (platform, other))
         answers = []
         for n, app in enumerate((one, two, one), start=1):
             async with httpx.AsyncClient(

@@ -164,7 +164,7 @@ async def test_each_limit_is_a_setting(platform, settings, limit: str) -> None:
         "cost": {"graphql_max_cost": 3},
         "depth": {"graphql_max_depth": 1},
     }[limit]
-    app = create_app(settings.model_copy(update=tight), platform=platform)
+    app = create_app(settings.model_copy(update=tight), runtime=platform)
     query = "{ a: organizations(first: 5) { nodes { leagues { name } } } b: me { user { id } } }"
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://sprocket.test"

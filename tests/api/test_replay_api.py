@@ -426,7 +426,7 @@ async def test_a_request_too_large_for_any_series_is_refused_unread(
     platform, settings, world
 ) -> None:
     settings.replay_max_bytes = 1000  # so a request may carry 15 x 1,000 bytes plus 1 MB
-    app = create_app(settings, platform=platform)
+    app = create_app(settings, runtime=platform)
     match_id = await new_match(platform, world)
     uploads = [Upload(f"game{n}.replay", bytes(100_000)) for n in range(1, 12)]
     async with httpx.AsyncClient(

@@ -152,7 +152,7 @@ async def _home(platform: Runtime, match_id: int) -> int:
 @contextlib.asynccontextmanager
 async def _serve(platform: Runtime, settings: Any) -> AsyncIterator[str]:
     """The app on a free local port, in this event loop (so it shares the platform)."""
-    app = create_app(settings, platform=platform)
+    app = create_app(settings, runtime=platform)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
     )

@@ -1,4 +1,4 @@
-"""Per-request GraphQL context: the platform, the caller and the request's dataloaders."""
+"""Per-request GraphQL context: the runtime, the caller and the request's dataloaders."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ R = TypeVar("R")
 class Context(BaseContext):
     def __init__(
         self,
-        platform: Runtime,
+        runtime: Runtime,
         token: str | None = None,
         *,
         actor: Actor | None = None,
@@ -34,7 +34,7 @@ class Context(BaseContext):
         one request reads its caller once); ``meter``: where the request's cost is charged
         to the caller's rate limit (None: not limited, as in tests that run the schema)."""
         super().__init__()
-        self.platform = platform
+        self.runtime = runtime
         self.token = token
         self.meter = meter
         self._actor: Actor | None = actor
@@ -46,7 +46,7 @@ class Context(BaseContext):
     async def actor(self) -> Actor:
         """The caller; an invalid, expired or revoked token raises Unauthenticated."""
         if self._actor is None:
-            self._actor = await authenticate(self.platform, self.token)
+            self._actor = await authenticate(self.runtime, self.token)
         return self._actor
 
     def set_actor(self, actor: Actor) -> None:
@@ -77,7 +77,7 @@ class Context(BaseContext):
         key to list; a missing key has none)."""
 
         async def load(keys: Sequence[Any]) -> list[list[Any]]:
-            async with self.platform.reading() as session:
+            async with self.runtime.reading() as session:
                 groups = await fetch(session, list(set(keys)))
             return [groups.get(k, []) for k in keys]
 
@@ -89,7 +89,7 @@ class Context(BaseContext):
         """One value per key from ``fetch(session, keys)`` (a mapping; missing keys are None)."""
 
         async def load(keys: Sequence[Any]) -> list[Any]:
-            async with self.platform.reading() as session:
+            async with self.runtime.reading() as session:
                 values = await fetch(session, list(set(keys)))
             return [values.get(k) for k in keys]
 
@@ -121,7 +121,7 @@ class Context(BaseContext):
         except InvalidInput:
             require_user(actor)
             raise
-        async with self.platform.unit_of_work() as session:
+        async with self.runtime.unit_of_work() as session:
             return await service(session, actor=actor, **arguments)
 
     def forget(self) -> None:

@@ -184,13 +184,13 @@ class Viewer:
 
     @strawberry.field
     async def tokens(self, info: Info) -> list[ApiTokenNode]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await service.list_tokens(session, actor=await info.context.actor())
         return [ApiTokenNode.of(r) for r in rows]
 
     @strawberry.field(description="Granted roles, each with its scope.")
     async def roles(self, info: Info) -> list[RoleGrantNode]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await roles.role_grants_of(session, actor=await info.context.actor())
         return [RoleGrantNode.of(r) for r in rows]
 
@@ -198,13 +198,13 @@ class Viewer:
     async def memberships(
         self, info: Info
     ) -> list[Annotated[MemberNode, strawberry.lazy(_LEAGUE)]]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await members.memberships_of(session, user_id=to_int(self.user.id))
         return [above(_LEAGUE, "MemberNode").of(r) for r in rows]
 
     @strawberry.field(description="Players: one per league played in.")
     async def players(self, info: Info) -> list[Annotated[PlayerNode, strawberry.lazy(_LEAGUE)]]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await members.players_of(session, user_id=to_int(self.user.id))
         return [above(_LEAGUE, "PlayerNode").of(r) for r in rows]
 
@@ -212,7 +212,7 @@ class Viewer:
         description="The teams played for now: the roster spots that run now (a captain's says so)."
     )
     async def teams(self, info: Info) -> list[Annotated[RosterEntryNode, strawberry.lazy(_LEAGUE)]]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await members.teams_of(
                 session, user_id=to_int(self.user.id), at=info.context.now
             )
@@ -249,7 +249,7 @@ class IdentityMutation:
         "with revokes this one too."
     )
     async def create_api_token(self, info: Info, name: str, days: int | None = None) -> NewApiToken:
-        settings = info.context.platform.settings
+        settings = info.context.runtime.settings
         row, secret = await info.context.mutate(
             service.issue_token,
             name=name,

@@ -472,7 +472,7 @@ class LeagueQuery:
     async def organizations(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[OrganizationNode]:
-        reading = info.context.platform.reading
+        reading = info.context.runtime.reading
         async with reading() as session:
             page = await service.organizations(session, first=first, after=after)
         return connection(page, convert=OrganizationNode.of, reading=reading)
@@ -482,7 +482,7 @@ class LeagueQuery:
         self, info: Info, id: strawberry.ID | None = None, slug: str | None = None
     ) -> OrganizationNode | None:
         organization_id = None if id is None else to_int(id)
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             row = await service.find_organization(
                 session, organization_id=organization_id, slug=slug
             )
@@ -518,7 +518,7 @@ class LeagueQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[TeamNode]:
-        reading = info.context.platform.reading
+        reading = info.context.runtime.reading
         async with reading() as session:
             page = await service.teams(
                 session,
@@ -540,7 +540,7 @@ class LeagueQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[PlayerNode]:
-        reading = info.context.platform.reading
+        reading = info.context.runtime.reading
         async with reading() as session:
             page = await members.search_players(
                 session,

@@ -238,7 +238,7 @@ class RatingsQuery:
     ) -> Connection[PlayerLeaderboardEntryNode]:
         offset = decode_cursor(after) if after is not None else 0
         board = leaderboards.PlayerBoard(by.value)
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             mode = await service.game_mode_id(session, game_mode)
             filters = leaderboards.Filters(
                 organization_id=to_int(organization_id),
@@ -270,7 +270,7 @@ class RatingsQuery:
                 end_cursor=encode_cursor(nodes[-1].rank) if nodes else None,
             ),
             counter=counter(
-                info.context.platform.reading,
+                info.context.runtime.reading,
                 lambda session: leaderboards.count_players(session, by=board, filters=filters),
             ),
         )
@@ -279,7 +279,7 @@ class RatingsQuery:
     async def team_leaderboard(
         self, info: Info, season_id: strawberry.ID, skill_group_id: strawberry.ID | None = None
     ) -> list[StandingRowNode]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await leaderboards.team_leaderboard(
                 session, season_id=to_int(season_id), skill_group_id=maybe_int(skill_group_id)
             )
@@ -297,7 +297,7 @@ class RatingsQuery:
         home: list[strawberry.ID],
         away: list[strawberry.ID],
     ) -> float:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             return await service.win_probability_for(
                 session,
                 home_member_ids=[to_int(m) for m in home],

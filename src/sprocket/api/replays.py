@@ -248,7 +248,7 @@ class ReplayQuery:
 
     @strawberry.field(description="Every submission of a match, newest first.")
     async def submissions(self, info: Info, match_id: strawberry.ID) -> list[SubmissionNode]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await reads.submissions_of_match(session, match_id=to_int(match_id))
         return [SubmissionNode.of(r) for r in rows]
 
@@ -284,11 +284,11 @@ class ReplayMutation:
     async def submit_replays(
         self, info: Info, match_id: strawberry.ID, files: list[Upload]
     ) -> SubmissionNode:
-        platform = info.context.platform
-        max_size = platform.settings.replay_max_bytes
+        runtime = info.context.runtime
+        max_size = runtime.settings.replay_max_bytes
         row = await info.context.mutate(
             match_results.submit_match_replays,
-            storage=platform.storage,
+            storage=runtime.storage,
             match_id=RawId(match_id),
             files=lambda: read_uploads(files, max_size),  # read once the caller may submit
             max_size=max_size,
@@ -359,9 +359,9 @@ class ReplaySubscription:
         self, info: Info, submission_id: strawberry.ID
     ) -> AsyncGenerator[SubmissionEvent, None]:
         ident = to_int(submission_id)
-        platform = info.context.platform
-        async with platform.cache.subscribe(service.submission_channel(ident)) as messages:
-            async with platform.reading() as session:
+        runtime = info.context.runtime
+        async with runtime.cache.subscribe(service.submission_channel(ident)) as messages:
+            async with runtime.reading() as session:
                 row = await reads.submission_by_id(session, submission_id=ident)
             status, seen = row.status, row.updated_at
             await info.context.recheck()  # the token still holds

@@ -88,7 +88,7 @@ class GraphQLDoor(GraphQLRouter):
                 raise BadCredentials("This connection already carries an API token.")
             token = credentials(given)
             context.token = token
-            context.set_actor(await authenticate(context.platform, token))
+            context.set_actor(await authenticate(context.runtime, token))
         except (BadCredentials, Unauthenticated) as error:
             raise ConnectionRejectionError(
                 {"message": error.message, "extensions": {"code": error.code}}

@@ -245,7 +245,7 @@ class ScheduleQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[MatchNode]:
-        reading = info.context.platform.reading
+        reading = info.context.runtime.reading
         async with reading() as session:
             page = await service.matches(
                 session,
@@ -261,7 +261,7 @@ class ScheduleQuery:
 
     @strawberry.field
     async def match_weeks(self, info: Info, season_id: strawberry.ID) -> list[MatchWeekNode]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await service.match_weeks(session, season_id=to_int(season_id))
         return [MatchWeekNode.of(r) for r in rows]
 
@@ -269,7 +269,7 @@ class ScheduleQuery:
     async def standings(
         self, info: Info, season_id: strawberry.ID, skill_group_id: strawberry.ID | None = None
     ) -> list[StandingRowNode]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await service.standings(
                 session, season_id=to_int(season_id), skill_group_id=maybe_int(skill_group_id)
             )
@@ -277,7 +277,7 @@ class ScheduleQuery:
 
     @strawberry.field(description="A season's schedule as CSV (week,home,away,start,end).")
     async def schedule_csv(self, info: Info, season_id: strawberry.ID) -> str:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             return await service.export_schedule_csv(session, season_id=to_int(season_id))
 
 
@@ -378,9 +378,9 @@ class ScheduleSubscription:
         self, info: Info, match_id: strawberry.ID
     ) -> AsyncGenerator[MatchStatusEvent, None]:
         ident = to_int(match_id)
-        platform = info.context.platform
-        async with platform.cache.subscribe(match_channel(ident)) as messages:
-            async with platform.reading() as session:
+        runtime = info.context.runtime
+        async with runtime.cache.subscribe(match_channel(ident)) as messages:
+            async with runtime.reading() as session:
                 match = await service.match_by_id(session, match_id=ident)
             await info.context.recheck()  # the token still holds
             yield MatchStatusEvent(

@@ -95,7 +95,7 @@ class ScrimQueueQuery:
         self, info: Info, organization_id: strawberry.ID
     ) -> ScrimQueueTicketNode | None:
         actor = await info.context.actor()
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             row = await matchmaking.my_ticket(
                 session, actor=actor, organization_id=to_int(organization_id)
             )
@@ -108,7 +108,7 @@ class ScrimQueueQuery:
     async def scrim_queue_sizes(
         self, info: Info, organization_id: strawberry.ID, game_mode: str | None = None
     ) -> list[ScrimQueueSizeNode]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await matchmaking.queue_sizes(
                 session, organization_id=to_int(organization_id), game_mode=game_mode
             )

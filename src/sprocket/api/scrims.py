@@ -203,7 +203,7 @@ class ScrimNode:
         if self.row.lobby_name is None or self.row.lobby_password is None:
             return None
         actor = await info.context.actor()
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             if not await service.can_see_lobby(session, actor=actor, scrim=self.row):
                 return None
         return ScrimLobbyNode(name=self.row.lobby_name, password=self.row.lobby_password)
@@ -260,7 +260,7 @@ class ScrimQuery:
         game_mode: str | None = None,
         status: ScrimStatusEnum | None = None,  # type: ignore[valid-type]
     ) -> list[ScrimNode]:
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await service.list_scrims(
                 session,
                 organization_id=to_int(organization_id),
@@ -277,7 +277,7 @@ class ScrimQuery:
     @strawberry.field(description="The caller's current scrim in the organization, if any.")
     async def my_scrim(self, info: Info, organization_id: strawberry.ID) -> ScrimNode | None:
         actor = await info.context.actor()
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             row = await service.my_scrim(
                 session, actor=actor, organization_id=to_int(organization_id)
             )
@@ -288,7 +288,7 @@ class ScrimQuery:
         self, info: Info, organization_id: strawberry.ID, active_only: bool = True
     ) -> list[QueueBanNode]:
         actor = await info.context.actor()
-        async with info.context.platform.reading() as session:
+        async with info.context.runtime.reading() as session:
             rows = await bans.list_bans(
                 session,
                 actor=actor,
@@ -365,11 +365,11 @@ class ScrimMutation:
     async def submit_scrim_replays(
         self, info: Info, scrim_id: strawberry.ID, files: list[Upload]
     ) -> SubmissionNode:
-        platform = info.context.platform
-        max_size = platform.settings.replay_max_bytes
+        runtime = info.context.runtime
+        max_size = runtime.settings.replay_max_bytes
         row = await info.context.mutate(
             scrim_results.submit_scrim_replays,
-            storage=platform.storage,
+            storage=runtime.storage,
             scrim_id=RawId(scrim_id),
             files=lambda: read_uploads(files, max_size),  # read once the caller may submit
             max_size=max_size,
@@ -416,13 +416,13 @@ class ScrimSubscription:
         self, info: Info, organization_id: strawberry.ID, game_mode: str
     ) -> AsyncGenerator[ScrimQueueEvent, None]:
         org = to_int(organization_id)
-        platform = info.context.platform
-        async with platform.reading() as session:
+        runtime = info.context.runtime
+        async with runtime.reading() as session:
             mode = await league.game_mode_by_code(session, game_mode)
-        async with platform.cache.subscribe(service.queue_channel(org, mode.id)) as messages:
+        async with runtime.cache.subscribe(service.queue_channel(org, mode.id)) as messages:
             while True:
                 info.context.forget()
-                async with platform.reading() as session:
+                async with runtime.reading() as session:
                     rows = await service.list_scrims(
                         session, organization_id=org, game_mode=mode.code
                     )
@@ -440,15 +440,15 @@ class ScrimSubscription:
     ) -> AsyncGenerator[MyScrimEvent, None]:
         org = to_int(organization_id)
         actor = await info.context.actor()
-        platform = info.context.platform
-        async with platform.reading() as session:
+        runtime = info.context.runtime
+        async with runtime.reading() as session:
             member = await service.member_of(session, actor=actor, organization_id=org)
-        async with platform.cache.subscribe(service.member_channel(member.id)) as messages:
+        async with runtime.cache.subscribe(service.member_channel(member.id)) as messages:
             sent: list[tuple[int, int] | None] = []
             while True:
                 info.context.forget()
                 await info.context.recheck()  # on every event: the token still holds
-                async with platform.reading() as session:
+                async with runtime.reading() as session:
                     row = await service.my_scrim(session, actor=actor, organization_id=org)
                 state = None if row is None else (row.id, row.version)
                 if not sent or sent[-1] != state:  # events only nudge: the state is read again

@@ -11,15 +11,15 @@ from sprocket.replays import service
 async def process_submission(*, message_id: int, submission_id: int) -> None:
     """Parse and validate a submission. A worker killed half-way leaves the transaction
     uncommitted and the message unacknowledged, so the next worker does it all again."""
-    platform = runtime.current()
-    async with platform.unit_of_work() as session:
+    running = runtime.current()
+    async with running.unit_of_work() as session:
         if not await first_delivery(session, consumer="submission.process", message_id=message_id):
             return
         await service.process_submission(
             session,
-            storage=platform.storage,
+            storage=running.storage,
             submission_id=submission_id,
-            max_size=platform.settings.replay_max_bytes,
+            max_size=running.settings.replay_max_bytes,
         )
 
 

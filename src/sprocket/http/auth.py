@@ -53,7 +53,7 @@ def credentials(values: list[bytes]) -> str | None:
 
 
 async def authenticate(
-    platform: Runtime,
+    runtime: Runtime,
     token: str | None,
     *,
     before_lookup: Callable[[], Awaitable[None]] | None = None,
@@ -72,13 +72,13 @@ async def authenticate(
     if not token:
         return SPECTATOR
     digest = tokens.digest(token)
-    refused = await platform.cache.get(f"bad-token:{digest}")
+    refused = await runtime.cache.get(f"bad-token:{digest}")
     if refused is not None:
         code, message = json.loads(refused)
         raise Unauthenticated(message, code=code)
-    version = (await platform.cache.get(DATA_VERSION_KEY) or b"0").decode()
+    version = (await runtime.cache.get(DATA_VERSION_KEY) or b"0").decode()
     key = f"actor:{version}:{digest}"
-    known = await platform.cache.get(key)
+    known = await runtime.cache.get(key)
     if known is not None:
         user_id, is_superuser, name, expires_at, token_id = json.loads(known)
         if dt.datetime.fromisoformat(expires_at) > utcnow():
@@ -86,15 +86,15 @@ async def authenticate(
     if before_lookup is not None:
         await before_lookup()
     try:
-        async with platform.reading() as session:
+        async with runtime.reading() as session:
             actor, expires = await identity.token_holder(session, token)
     except Unauthenticated as error:
         remembered = json.dumps([error.code, error.message]).encode()
-        await platform.cache.set(f"bad-token:{digest}", remembered, ttl=ACTOR_TTL)
+        await runtime.cache.set(f"bad-token:{digest}", remembered, ttl=ACTOR_TTL)
         raise
     assert expires is not None
     entry = [actor.user_id, actor.is_superuser, actor.name, expires.isoformat(), actor.token_id]
-    await platform.cache.set(key, json.dumps(entry).encode(), ttl=ACTOR_TTL)
+    await runtime.cache.set(key, json.dumps(entry).encode(), ttl=ACTOR_TTL)
     return actor
 
 
@@ -117,12 +117,12 @@ class Authenticate:
         self,
         app: ASGIApp,
         *,
-        platform: Runtime,
+        runtime: Runtime,
         limiter: RateLimiter,
         exempt: frozenset[str],
     ) -> None:
         self.app = app
-        self.platform = platform
+        self.runtime = runtime
         self.limiter = limiter
         self.exempt = exempt
 
@@ -135,7 +135,7 @@ class Authenticate:
         try:
             token = credentials(values)
             scope[ACTOR_KEY] = await authenticate(
-                self.platform, token, before_lookup=lambda: self.limiter.spend(failures, 0)
+                self.runtime, token, before_lookup=lambda: self.limiter.spend(failures, 0)
             )
         except BadCredentials as error:
             await refuse(scope, receive, send, error)

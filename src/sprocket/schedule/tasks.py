@@ -16,8 +16,8 @@ def match_channel(match_id: int) -> str:
 
 async def match_status_changed(*, message_id: int, match_id: int, status: str) -> None:
     """Stream a match's new status to its subscribers (GraphQL ``matchStatus``)."""
-    platform = runtime.current()
-    async with platform.unit_of_work() as session:
+    running = runtime.current()
+    async with running.unit_of_work() as session:
         if not await first_delivery(
             session, consumer="match.status_changed", message_id=message_id
         ):
@@ -32,16 +32,16 @@ async def match_status_changed(*, message_id: int, match_id: int, status: str) -
             "ends_at": match.ends_at.isoformat(),
         }
         # Published before the receipt commits: a crash here repeats the message, never loses it.
-        await platform.cache.publish(match_channel(match.id), json.dumps(event))
+        await running.cache.publish(match_channel(match.id), json.dumps(event))
 
 
 async def publish_event(*, message_id: int, channel: str, event: dict) -> None:
     """Hand an event, as it was at commit time, to the channel's subscribers (as JSON, once
     per outbox message: a redelivered ``message_id`` is skipped)."""
-    platform = runtime.current()
-    async with platform.unit_of_work() as session:
+    running = runtime.current()
+    async with running.unit_of_work() as session:
         if await first_delivery(session, consumer="event.publish", message_id=message_id):
-            await platform.cache.publish(channel, json.dumps(event))
+            await running.cache.publish(channel, json.dumps(event))
 
 
 JOBS = {"match.status_changed": match_status_changed, "event.publish": publish_event}

@@ -19,20 +19,20 @@ from sprocket.logs import log
 from sprocket.scrims import timeouts
 
 
-async def sweep_once(platform: object) -> timeouts.SweepResult:
+async def sweep_once(runtime: object) -> timeouts.SweepResult:
     """One :func:`~sprocket.scrims.timeouts.sweep` in its own background transaction of
-    ``platform`` (the runtime), committed; returns what it did."""
-    async with platform.background_unit_of_work() as session:  # type: ignore[attr-defined]
+    ``runtime`` (the runtime), committed; returns what it did."""
+    async with runtime.background_unit_of_work() as session:  # type: ignore[attr-defined]
         return await timeouts.sweep(session)
 
 
-async def run_sweeper(platform: object, stop: asyncio.Event, *, every: float) -> None:
+async def run_sweeper(runtime: object, stop: asyncio.Event, *, every: float) -> None:
     """Sweep every ``every`` seconds until ``stop`` is set. A sweep that did something is
     logged (``scrims.swept``); a failed one is logged as a warning and tried again next
     time, never raised."""
     while not stop.is_set():
         try:
-            result = await sweep_once(platform)
+            result = await sweep_once(runtime)
             if (
                 result.expired_waits
                 or result.missed_check_ins
