@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
+S = TypeVar("S", bound=StrEnum)
 
 #: What a user is told of an unexpected fault (whose details go to the log only).
 INTERNAL = "Something went wrong on our side; it has been logged. Please try again."
@@ -138,3 +139,14 @@ def found(value: T | None, what: str, ident: object) -> T:
     if value is None:
         raise NotFound(f"There is no {what} with id {ident}.")
     return value
+
+
+def state_of(states: type[S], value: S | str, *, what: str, code: ErrorCode) -> S:
+    """``value`` (a member of the state enum ``states``, or its stored text) as the member.
+    Any other text raises InvalidInput with ``code``, saying "'x' is not a ``what``. Use one
+    of: ..." (the stored values): for doors that pass a state as text."""
+    if value not in list(states):
+        raise InvalidInput(
+            f"'{value}' is not a {what}. Use one of: {', '.join(states)}.", code=code
+        )
+    return states(value)
