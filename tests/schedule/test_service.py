@@ -570,7 +570,7 @@ async def test_matches_are_listed_by_status_and_a_word_that_is_none_is_refused(p
     for word in ("bogus", "FORFEITED", ""):
         with pytest.raises(InvalidInput) as caught:
             await listed(word)
-        assert caught.value.code == "INVALID_MATCH_STATUS", word
+        assert caught.value.code == "INVALID_STATUS", word
         assert "Use one of: scheduled, completed, forfeited." in caught.value.message
 
 

@@ -52,11 +52,6 @@ class ScheduleCode(ErrorCode):
         "WINDOW_OUTSIDE_SEASON",
         "A match window (or week) does not lie within its season.",
     )
-    INVALID_MATCH_STATUS = (
-        "INVALID_MATCH_STATUS",
-        "A match status that is none of `scheduled`, `completed`, `forfeited` (a door that "
-        "passes it as text).",
-    )
     MATCH_ALREADY_DECIDED = (
         "MATCH_ALREADY_DECIDED",
         "The match already has a result (or a forfeit).",

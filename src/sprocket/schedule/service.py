@@ -448,12 +448,10 @@ async def matches(
     """A page of a season's matches by id, optionally only those of week number ``week``,
     of a team (home or away), of a skill group, in a status (a :class:`MatchStatus`, or its
     stored text): ``first`` (1 to 100) after the cursor ``after``. Raises InvalidInput:
-    ``INVALID_MATCH_STATUS`` (text that is no match status), ``INVALID_PAGE_SIZE``,
+    ``INVALID_STATUS`` (text that is no match status), ``INVALID_PAGE_SIZE``,
     ``INVALID_CURSOR``."""
     if status is not None:
-        status = state_of(
-            MatchStatus, status, what="match status", code=ScheduleCode.INVALID_MATCH_STATUS
-        )
+        status = state_of(MatchStatus, status, what="match status")
     query = select(Match).where(Match.season_id == season_id)
     if week is not None or team_id is not None:
         query = query.join(Fixture, Fixture.id == Match.fixture_id)

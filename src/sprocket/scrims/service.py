@@ -41,7 +41,6 @@ from sprocket.league import service as league
 from sprocket.league.models import League, Member, Player, SkillGroup
 from sprocket.platform.outbox import enqueue
 from sprocket.scrims.enums import OPEN_SCRIM_STATUSES, ScrimStatus
-from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry, ScrimGame
 
 MIN_WAIT = dt.timedelta(minutes=1)
@@ -158,7 +157,7 @@ async def list_scrims(
     if status is None:
         query = query.where(Scrim.status.in_(OPEN_SCRIM_STATUSES))
     else:
-        wanted = state_of(ScrimStatus, status, what="scrim status", code=ScrimCode.INVALID_STATUS)
+        wanted = state_of(ScrimStatus, status, what="scrim status")
         query = query.where(Scrim.status == wanted)
     return list((await session.scalars(query.order_by(Scrim.created_at, Scrim.id))).all())
 
