@@ -9,6 +9,7 @@ from sprocket.http.sessions import SessionCookies
 from sprocket.runtime import Runtime
 from sprocket.web.auth import auth_router
 from sprocket.web.home import home_router
+from sprocket.web.leaderboards import leaderboards_router
 
 
 def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -> APIRouter:
@@ -16,4 +17,5 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router = APIRouter(include_in_schema=False)
     router.include_router(home_router(runtime))
     router.include_router(auth_router(runtime, settings, cookies))
+    router.include_router(leaderboards_router(runtime))
     return router
