@@ -27,19 +27,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import for_people
+from sprocket.db import children_of, rows_by_ids
 from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league import service as league
-from sprocket.league.models import League, Member, Player, SkillGroup
+from sprocket.league.models import GameMode, League, Member, Player, SkillGroup
 from sprocket.platform.outbox import enqueue
-from sprocket.scrims.enums import OPEN_SCRIM_STATUSES, ScrimStatus
+from sprocket.scrims.enums import OPEN_SCRIM_STATUSES, ScrimStatus, ScrimTeamMode
 from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry, ScrimGame
 
@@ -177,6 +179,70 @@ async def skill_groups_of(
         if (member_id, mode_id) in wanted:
             found[(member_id, mode_id)] = group  # the last written is the top group
     return found
+
+
+@dataclass(frozen=True)
+class ScrimSummary:
+    """What anyone may know of a scrim: its settings, how many seats are taken of how
+    many, and the skill groups of the players in it (best first); never the lobby's name
+    and password nor who the players are."""
+
+    id: int
+    game_mode: str
+    competitive: bool
+    team_mode: ScrimTeamMode
+    games: int
+    status: ScrimStatus
+    created_at: dt.datetime
+    seats: int
+    taken: int
+    skill_group: SkillGroup | None
+    skill_groups: list[SkillGroup]
+
+
+async def public_scrims(
+    session: AsyncSession, *, organization_id: int, game_mode: str | None = None
+) -> list[ScrimSummary]:
+    """The organization's unfinished scrims (optionally of one game mode, by code), oldest
+    first, as :class:`ScrimSummary` lines a spectator may see. A fixed number of
+    statements. Raises the game mode's NOT_FOUND."""
+    scrims = await list_scrims(session, organization_id=organization_id, game_mode=game_mode)
+    ids = [scrim.id for scrim in scrims]
+    entries = await children_of(session, ScrimEntry.scrim_id, ids, ScrimEntry.joined_at)
+    seated = {k: [e for e in rows if e.active] for k, rows in entries.items()}
+    modes = await rows_by_ids(session, GameMode, list({s.game_mode_id for s in scrims}))
+    groups_of = await skill_groups_of(
+        session,
+        [(e.member_id, s.game_mode_id) for s in scrims for e in seated.get(s.id, [])],
+    )
+    named = await rows_by_ids(
+        session, SkillGroup, [s.skill_group_id for s in scrims if s.skill_group_id]
+    )
+    lines = []
+    for scrim in scrims:
+        mode = modes[scrim.game_mode_id]
+        here = seated.get(scrim.id, [])
+        found = {
+            g.id: g
+            for e in here
+            if (g := groups_of.get((e.member_id, scrim.game_mode_id))) is not None
+        }
+        lines.append(
+            ScrimSummary(
+                id=scrim.id,
+                game_mode=mode.name,
+                competitive=scrim.competitive,
+                team_mode=scrim.team_mode,
+                games=scrim.games,
+                status=scrim.status,
+                created_at=scrim.created_at,
+                seats=2 * mode.team_size,
+                taken=len(here),
+                skill_group=named.get(scrim.skill_group_id) if scrim.skill_group_id else None,
+                skill_groups=sorted(found.values(), key=lambda g: (g.ordinal, g.name)),
+            )
+        )
+    return lines
 
 
 async def can_see_lobby(session: AsyncSession, *, actor: Actor, scrim: Scrim) -> bool:

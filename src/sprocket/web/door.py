@@ -10,6 +10,7 @@ from sprocket.runtime import Runtime
 from sprocket.web.auth import auth_router
 from sprocket.web.home import home_router
 from sprocket.web.leaderboards import leaderboards_router
+from sprocket.web.scrims import scrims_router
 
 
 def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -> APIRouter:
@@ -18,4 +19,5 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(home_router(runtime))
     router.include_router(auth_router(runtime, settings, cookies))
     router.include_router(leaderboards_router(runtime))
+    router.include_router(scrims_router(runtime))
     return router
