@@ -97,6 +97,43 @@ async def rosters_at(
     return grouped_by(rows, lambda row: row.team_id)
 
 
+@dataclass(frozen=True)
+class RosterLine:
+    """One signing of a team's roster, with the player's member (id and name) and dates."""
+
+    player_id: int
+    member_id: int
+    name: str
+    is_captain: bool
+    joined_at: dt.datetime
+    left_at: dt.datetime | None
+
+
+async def roster_history(
+    session: AsyncSession, *, team_id: int, season_id: int
+) -> list[RosterLine]:
+    """Every signing of the team in a season, current and ended, in signing order, each with
+    the member's id and name. One statement."""
+    rows = await session.execute(
+        select(RosterSpot, Member.id, Member.name)
+        .join(Player, Player.id == RosterSpot.player_id)
+        .join(Member, Member.id == Player.member_id)
+        .where(RosterSpot.team_id == team_id, RosterSpot.season_id == season_id)
+        .order_by(RosterSpot.joined_at, RosterSpot.id)
+    )
+    return [
+        RosterLine(
+            player_id=spot.player_id,
+            member_id=member_id,
+            name=name,
+            is_captain=spot.is_captain,
+            joined_at=spot.joined_at,
+            left_at=spot.left_at,
+        )
+        for spot, member_id, name in rows
+    ]
+
+
 # -- who may change a roster, and when -------------------------------------------------------
 
 

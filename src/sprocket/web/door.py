@@ -11,6 +11,7 @@ from sprocket.web.auth import auth_router
 from sprocket.web.home import home_router
 from sprocket.web.leaderboards import leaderboards_router
 from sprocket.web.scrims import scrims_router
+from sprocket.web.teams import teams_router
 
 
 def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -> APIRouter:
@@ -20,4 +21,5 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(auth_router(runtime, settings, cookies))
     router.include_router(leaderboards_router(runtime))
     router.include_router(scrims_router(runtime))
+    router.include_router(teams_router(runtime))
     return router
