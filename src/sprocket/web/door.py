@@ -10,6 +10,7 @@ from sprocket.runtime import Runtime
 from sprocket.web.auth import auth_router
 from sprocket.web.home import home_router
 from sprocket.web.leaderboards import leaderboards_router
+from sprocket.web.players import players_router
 from sprocket.web.scrims import scrims_router
 from sprocket.web.teams import teams_router
 
@@ -22,4 +23,5 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(leaderboards_router(runtime))
     router.include_router(scrims_router(runtime))
     router.include_router(teams_router(runtime))
+    router.include_router(players_router(runtime))
     return router
