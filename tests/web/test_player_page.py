@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from sprocket.db import children_of, rows_by_ids
-from sprocket.demo import build_demo
+from sprocket.demo import ADMIN_DISCORD_ID, build_demo
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.league import accounts, members, rosters
@@ -17,7 +17,7 @@ from sprocket.ratings.leaderboards import Filters, PlayerBoard, player_leaderboa
 from sprocket.runtime import Runtime
 from sprocket.stats import service as stats
 from sprocket.web.players import rating_chart
-from tests.web.conftest import HTML
+from tests.web.conftest import HTML, Web, csrf_of
 from tests.web.test_pages import foreign_addresses
 
 
@@ -116,3 +116,25 @@ async def test_a_player_never_signed_and_a_missing_one(
     for path in ("/players/999999", "/players/nobody", "/players/0"):
         answer = await http.get(path, headers=HTML)
         assert answer.status_code == 404 and "Traceback" not in answer.text, path
+
+
+async def test_staff_signed_in_see_private_accounts(web: Web, platform: Runtime) -> None:
+    member = await top_doubles_member(platform)
+    async with platform.reading() as s:
+        own = await accounts.accounts_shown(
+            s, actor=Actor(user_id=member.user_id, name=member.name), member=member
+        )
+        admin = await identity.actor_by_discord_id(s, discord_id=ADMIN_DISCORD_ID)
+    assert own and admin.user_id is not None
+    async with web(dev_sign_in=True) as client:
+        form = await client.get("/sign-in")
+        signed = await client.post(
+            "/sign-in/dev", data={"csrftoken": csrf_of(form.text), "user_id": str(admin.user_id)}
+        )
+        assert signed.status_code == 303
+        page = await client.get(f"/players/{member.id}")
+        assert page.status_code == 200 and "Signed in as" in page.text
+        assert "keeps their accounts private" not in page.text
+        for account in own:
+            assert f"{account.platform}: {account.display_name or account.account_id}" in page.text
+        assert page.headers["cache-control"] == "private, no-store"
