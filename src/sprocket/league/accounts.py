@@ -262,6 +262,30 @@ async def _flush(
     return account
 
 
+async def accounts_shown(
+    session: AsyncSession, *, actor: Actor, member: Member
+) -> list[PlatformAccount] | None:
+    """The member's game accounts ``actor`` may see, oldest link first, by the identity
+    rule (:func:`sprocket.league.access.identity_view`): none (``None``) when the member
+    keeps them hidden from the actor; only verified ones when they made them public; every
+    link, pending ones too, for the member themself, their organization's staff and
+    platform admins. Two statements at most."""
+    staff = actor.user_id is not None and bool(
+        await access.staff_organizations(session, actor, [member.organization_id])
+    )
+    view = access.identity_view(
+        actor, owner_user_id=member.user_id, public=member.identities_public, staff=staff
+    )
+    if view is access.IdentityView.NONE:
+        return None
+    rows = await session.scalars(
+        select(PlatformAccount)
+        .where(PlatformAccount.member_id == member.id)
+        .order_by(PlatformAccount.id)
+    )
+    return visible_accounts(accounts=rows, view=view)
+
+
 async def unlink_platform_account(session: AsyncSession, *, actor: Actor, account_id: int) -> None:
     """Remove a link: the member themself, or staff (written to the audit log). Raises
     UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED."""

@@ -97,6 +97,82 @@ async def rosters_at(
     return grouped_by(rows, lambda row: row.team_id)
 
 
+@dataclass(frozen=True)
+class RosterLine:
+    """One signing of a team's roster, with the player's member (id and name) and dates."""
+
+    player_id: int
+    member_id: int
+    name: str
+    is_captain: bool
+    joined_at: dt.datetime
+    left_at: dt.datetime | None
+
+
+async def roster_history(
+    session: AsyncSession, *, team_id: int, season_id: int
+) -> list[RosterLine]:
+    """Every signing of the team in a season, current and ended, in signing order, each with
+    the member's id and name. One statement."""
+    rows = await session.execute(
+        select(RosterSpot, Member.id, Member.name)
+        .join(Player, Player.id == RosterSpot.player_id)
+        .join(Member, Member.id == Player.member_id)
+        .where(RosterSpot.team_id == team_id, RosterSpot.season_id == season_id)
+        .order_by(RosterSpot.joined_at, RosterSpot.id)
+    )
+    return [
+        RosterLine(
+            player_id=spot.player_id,
+            member_id=member_id,
+            name=name,
+            is_captain=spot.is_captain,
+            joined_at=spot.joined_at,
+            left_at=spot.left_at,
+        )
+        for spot, member_id, name in rows
+    ]
+
+
+@dataclass(frozen=True)
+class TeamSpan:
+    """A member's time on a team: the team, its league and season, and the dates."""
+
+    team_id: int
+    team: str
+    league: str
+    season: str
+    is_captain: bool
+    joined_at: dt.datetime
+    left_at: dt.datetime | None
+
+
+async def member_teams(session: AsyncSession, *, member_id: int) -> list[TeamSpan]:
+    """Every team the member was signed to (through any of their players), newest signing
+    first, ended ones too. One statement."""
+    rows = await session.execute(
+        select(RosterSpot, Team.name, League.name, Season.name)
+        .join(Player, Player.id == RosterSpot.player_id)
+        .join(Team, Team.id == RosterSpot.team_id)
+        .join(League, League.id == Team.league_id)
+        .join(Season, Season.id == RosterSpot.season_id)
+        .where(Player.member_id == member_id)
+        .order_by(RosterSpot.joined_at.desc(), RosterSpot.id.desc())
+    )
+    return [
+        TeamSpan(
+            team_id=spot.team_id,
+            team=team,
+            league=league,
+            season=season,
+            is_captain=spot.is_captain,
+            joined_at=spot.joined_at,
+            left_at=spot.left_at,
+        )
+        for spot, team, league, season in rows
+    ]
+
+
 # -- who may change a roster, and when -------------------------------------------------------
 
 

@@ -105,3 +105,17 @@ async def upcoming_matches(
         .limit(first)
     )
     return [MatchLine(*row) for row in (await session.execute(query)).all()]
+
+
+async def team_matches(session: AsyncSession, *, team_id: int, season_id: int) -> list[MatchLine]:
+    """Every match of a team (home or away) in a season, in the order of their windows, with
+    the series score of those played. One statement."""
+    query = (
+        _lines(None)
+        .where(
+            Match.season_id == season_id,
+            (Fixture.home_team_id == team_id) | (Fixture.away_team_id == team_id),
+        )
+        .order_by(Match.starts_at, Match.id)
+    )
+    return [MatchLine(*row) for row in (await session.execute(query)).all()]

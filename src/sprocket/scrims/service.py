@@ -27,20 +27,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import for_people
-from sprocket.db import grouped_by
+from sprocket.db import grouped_by, rows_by_ids
 from sprocket.errors import Conflict, NotFound, PermissionDenied, state_of
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league import service as league
-from sprocket.league.models import League, Member, Player, SkillGroup
+from sprocket.league.models import GameMode, League, Member, Player, SkillGroup
 from sprocket.platform.outbox import enqueue
-from sprocket.scrims.enums import OPEN_SCRIM_STATUSES, ScrimStatus
+from sprocket.scrims.enums import OPEN_SCRIM_STATUSES, ScrimStatus, ScrimTeamMode
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry, ScrimGame
 
 MIN_WAIT = dt.timedelta(minutes=1)
@@ -192,6 +193,66 @@ def skill_groups_best_first(*, groups: Iterable[SkillGroup | None]) -> list[Skil
     (1 is the top group), then by name."""
     distinct = {group.id: group for group in groups if group is not None}
     return sorted(distinct.values(), key=lambda group: (group.ordinal, group.name))
+
+
+@dataclass(frozen=True)
+class ScrimSummary:
+    """What anyone may know of a scrim: its settings, how many seats are taken of how
+    many, and the skill groups of the players in it (best first); never the lobby's name
+    and password nor who the players are."""
+
+    id: int
+    game_mode: str
+    competitive: bool
+    team_mode: ScrimTeamMode
+    games: int
+    status: ScrimStatus
+    created_at: dt.datetime
+    seats: int
+    taken: int
+    skill_group: SkillGroup | None
+    skill_groups: list[SkillGroup]
+
+
+async def public_scrims(
+    session: AsyncSession, *, organization_id: int, game_mode: str | None = None
+) -> list[ScrimSummary]:
+    """The organization's unfinished scrims (optionally of one game mode, by code), oldest
+    first, as :class:`ScrimSummary` lines a spectator may see. A fixed number of
+    statements. Raises the game mode's NOT_FOUND."""
+    scrims = await list_scrims(session, organization_id=organization_id, game_mode=game_mode)
+    ids = [scrim.id for scrim in scrims]
+    seated = await seated_entries(session, scrim_ids=ids)
+    modes = await rows_by_ids(session, GameMode, list({s.game_mode_id for s in scrims}))
+    groups_of = await skill_groups_of(
+        session,
+        [(e.member_id, s.game_mode_id) for s in scrims for e in seated.get(s.id, [])],
+    )
+    named = await rows_by_ids(
+        session, SkillGroup, [s.skill_group_id for s in scrims if s.skill_group_id]
+    )
+    lines = []
+    for scrim in scrims:
+        mode = modes[scrim.game_mode_id]
+        here = seated.get(scrim.id, [])
+        lines.append(
+            ScrimSummary(
+                id=scrim.id,
+                game_mode=mode.name,
+                competitive=scrim.competitive,
+                team_mode=scrim.team_mode,
+                games=scrim.games,
+                status=scrim.status,
+                created_at=scrim.created_at,
+                seats=2 * mode.team_size,
+                taken=len(here),
+                skill_group=named.get(scrim.skill_group_id) if scrim.skill_group_id else None,
+                skill_groups=skill_groups_best_first(
+                    groups=(groups_of.get((e.member_id, scrim.game_mode_id)) for e in here)
+                ),
+            )
+        )
+    return lines
 
 
 async def can_see_lobby(session: AsyncSession, *, actor: Actor, scrim: Scrim) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from sprocket.league.models import Player
-from sprocket.schedule.models import MatchGame
+from sprocket.league.models import Player, Team
+from sprocket.paging import check_page_size
+from sprocket.schedule.models import Fixture, Match, MatchGame
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
 
 _COUNTED = ("score", "goals", "assists", "saves", "shots")
@@ -128,3 +131,60 @@ async def team_totals(session: AsyncSession, *, team_ids: Sequence[int]) -> dict
         .group_by(TeamGameStat.team_id)
     )
     return {row[0]: Totals(*map(int, row[1:])) for row in rows}
+
+
+@dataclass(frozen=True)
+class GameLine:
+    """A player's stat line in one accepted game of a match, with the match's teams."""
+
+    match_id: int
+    game: int
+    starts_at: dt.datetime
+    team: str
+    opponent: str
+    goals: int
+    assists: int
+    saves: int
+    shots: int
+    score: int
+    mvp: bool
+    won: bool
+
+
+async def player_games(
+    session: AsyncSession, *, player_ids: Sequence[int], first: int
+) -> list[GameLine]:
+    """The newest ``first`` (1 to 100) stat lines of the players (ids: one member's players
+    in several leagues), by match date then game number, newest first. One statement.
+    Raises InvalidInput ``INVALID_PAGE_SIZE``."""
+    check_page_size(first)
+    home, away = aliased(Team), aliased(Team)
+    rows = await session.execute(
+        select(PlayerGameStat, MatchGame.match_id, MatchGame.number, Match.starts_at)
+        .add_columns(home.id, home.name, away.name)
+        .join(MatchGame, MatchGame.id == PlayerGameStat.match_game_id)
+        .join(Match, Match.id == MatchGame.match_id)
+        .join(Fixture, Fixture.id == Match.fixture_id)
+        .join(home, home.id == Fixture.home_team_id)
+        .join(away, away.id == Fixture.away_team_id)
+        .where(PlayerGameStat.player_id.in_(set(player_ids)))
+        .order_by(Match.starts_at.desc(), MatchGame.number.desc(), PlayerGameStat.id.desc())
+        .limit(first)
+    )
+    return [
+        GameLine(
+            match_id=match_id,
+            game=number,
+            starts_at=starts_at,
+            team=home_name if line.team_id == home_id else away_name,
+            opponent=away_name if line.team_id == home_id else home_name,
+            goals=line.goals,
+            assists=line.assists,
+            saves=line.saves,
+            shots=line.shots,
+            score=line.score,
+            mvp=line.mvp,
+            won=line.won,
+        )
+        for line, match_id, number, starts_at, home_id, home_name, away_name in rows
+    ]

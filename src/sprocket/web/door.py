@@ -9,6 +9,10 @@ from sprocket.http.sessions import SessionCookies
 from sprocket.runtime import Runtime
 from sprocket.web.auth import auth_router
 from sprocket.web.home import home_router
+from sprocket.web.leaderboards import leaderboards_router
+from sprocket.web.players import players_router
+from sprocket.web.scrims import scrims_router
+from sprocket.web.teams import teams_router
 
 
 def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -> APIRouter:
@@ -16,4 +20,8 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router = APIRouter(include_in_schema=False)
     router.include_router(home_router(runtime))
     router.include_router(auth_router(runtime, settings, cookies))
+    router.include_router(leaderboards_router(runtime))
+    router.include_router(scrims_router(runtime))
+    router.include_router(teams_router(runtime))
+    router.include_router(players_router(runtime))
     return router
