@@ -9,11 +9,13 @@ from sprocket.http.sessions import SessionCookies
 from sprocket.runtime import Runtime
 from sprocket.web.auth import auth_router
 from sprocket.web.home import home_router
+from sprocket.web.league import league_router
 
 
 def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -> APIRouter:
     """Every page of the web door; ``cookies`` writes the session cookie a sign-in gives."""
     router = APIRouter(include_in_schema=False)
     router.include_router(home_router(runtime))
+    router.include_router(league_router(runtime))
     router.include_router(auth_router(runtime, settings, cookies))
     return router
