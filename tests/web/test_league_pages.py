@@ -152,8 +152,19 @@ async def test_the_match_page_shows_games_stat_lines_mvps_and_replays(
             key="replay_downloads",
             value="members",
         )
+    # A spectator sees the file's name, no link, and is offered to sign in.
     page = await http.get(f"/matches/{first.id}", headers=HTML)
-    assert "for the organization's members, signed in" in text_of(page.text)
+    text = text_of(page.text)
+    assert "Replay: Aces vs Hawks game 1.replay (4 KiB; only the organization's members" in text
+    assert "/replays/" not in page.text and 'href="/sign-in">sign in</a>' in page.text
+    # A member signed in (here with a Bearer token, as the guard reads either) gets the link.
+    async with platform.unit_of_work() as session:
+        _, token = await identity.issue_token(session, actor=site.admin, name="t", days=1)
+    page = await http.get(
+        f"/matches/{first.id}", headers={**HTML, "authorization": f"Bearer {token}"}
+    )
+    assert f'href="/replays/{"ab" * 32}.replay"' in page.text
+    assert "for the organization's members)" in text_of(page.text)
 
 
 async def test_a_match_still_to_play(http: httpx.AsyncClient, platform: Runtime, site: Site):

@@ -20,13 +20,14 @@ from sprocket.league import service as league
 from sprocket.league.enums import TieBreak
 from sprocket.league.models import GameMode, SkillGroup, Team
 from sprocket.replays import reads as replay_reads
+from sprocket.replays import service as replay_service
 from sprocket.replays.models import StoredReplay
 from sprocket.runtime import Runtime
 from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.schedule.standings import StandingRow
 from sprocket.stats import service as stats
-from sprocket.web.pages import WebRoute, render
+from sprocket.web.pages import WebRoute, render, viewer
 
 #: What each tie-break means, in words, for the standings' explanation.
 TIE_BREAK_WORDS = {
@@ -145,6 +146,9 @@ def league_router(runtime: Runtime) -> APIRouter:
                 [g.stored_replay_id for g in games if g.stored_replay_id is not None],
             )
             submissions = await replay_reads.submissions_of_match(session, match_id=match.id)
+            may_download = await replay_service.may_download_replays(
+                session, actor=viewer(request), organization_id=lg.organization_id
+            )
         return render(
             request,
             "match.html",
@@ -157,6 +161,7 @@ def league_router(runtime: Runtime) -> APIRouter:
             stat_lines=stat_lines,
             replays=replays,
             members_only=config["replay_downloads"] == "members",
+            may_download=may_download,
             submissions=submissions,
             when=when(zone),
         )
