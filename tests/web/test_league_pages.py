@@ -167,6 +167,22 @@ async def test_the_match_page_shows_games_stat_lines_mvps_and_replays(
     assert "for the organization's members)" in text_of(page.text)
 
 
+async def test_a_forfeited_match(http: httpx.AsyncClient, platform: Runtime, site: Site):
+    async with platform.unit_of_work() as session:
+        lines = await overview.season_schedule(session, season_id=site.season_id)
+    forfeited = [line for line in lines if line.forfeited_by]
+    assert [(f.forfeited_by, f.week) for f in forfeited] == [
+        ("Boreal Bandits CL", 4),
+        ("Cinder Comets ML", 4),
+    ]
+    page = await http.get(f"/matches/{forfeited[0].id}", headers=HTML)
+    text = text_of(page.text)
+    assert "Boreal Bandits CL" in text and "Forfeited by Boreal Bandits CL." in text
+    assert "No game was played." in text
+    season = text_of((await http.get(f"/seasons/{site.season_id}", headers=HTML)).text)
+    assert "forfeited by Boreal Bandits CL" in season
+
+
 async def test_a_match_still_to_play(http: httpx.AsyncClient, platform: Runtime, site: Site):
     async with platform.unit_of_work() as session:
         last = (await overview.season_schedule(session, season_id=site.season_id))[-1]
