@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sprocket.db import Base, UTCDateTime, utcnow
@@ -29,3 +30,27 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def record(
+    session: AsyncSession,
+    *,
+    organization_id: int,
+    actor_user_id: int | None,
+    action: str,
+    subject: str,
+    details: dict[str, Any],
+) -> AuditEntry:
+    """Write one act of staff to the audit log in the session's transaction, so it commits
+    (or rolls back) with the change itself: ``action`` ("submission.reset", "roster.join")
+    on ``subject`` ("submission:12", "roster_spot:40") in the organization, by the user
+    ``actor_user_id``, with its ``details`` (JSON). Returns the entry, added, not flushed."""
+    entry = AuditEntry(
+        organization_id=organization_id,
+        actor_user_id=actor_user_id,
+        action=action,
+        subject=subject,
+        details=details,
+    )
+    session.add(entry)
+    return entry

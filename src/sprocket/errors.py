@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
+S = TypeVar("S", bound=StrEnum)
 
 #: What a user is told of an unexpected fault (whose details go to the log only).
 INTERNAL = "Something went wrong on our side; it has been logged. Please try again."
@@ -83,6 +84,11 @@ class CommonCode(ErrorCode):
         "An unexpected fault on the server: the message is generic, the fault is logged with "
         "its traceback.",
     )
+    INVALID_STATUS = (
+        "INVALID_STATUS",
+        "Text that names no state of its kind (a scrim's or a match's status), from a door "
+        "that passes states as text.",
+    )
     INVALID_TIME_ZONE = (
         "INVALID_TIME_ZONE",
         "A time zone that is not an IANA name.",
@@ -138,3 +144,15 @@ def found(value: T | None, what: str, ident: object) -> T:
     if value is None:
         raise NotFound(f"There is no {what} with id {ident}.")
     return value
+
+
+def state_of(states: type[S], value: S | str, *, what: str) -> S:
+    """``value`` (a member of the state enum ``states``, or its stored text) as the member.
+    Any other text raises InvalidInput (``INVALID_STATUS``), saying "'x' is not a ``what``. Use one
+    of: ..." (the stored values): for doors that pass a state as text."""
+    if value not in list(states):
+        raise InvalidInput(
+            f"'{value}' is not a {what}. Use one of: {', '.join(states)}.",
+            code=CommonCode.INVALID_STATUS,
+        )
+    return states(value)

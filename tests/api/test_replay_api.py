@@ -329,6 +329,13 @@ async def test_upload_process_ratify_and_see_the_result(platform, world: World, 
     assert [line["won"] for line in player["gameLines"]] == [True, True, False, True]  # newest 1st
     assert {line["name"] for line in player["gameLines"]} == {player["name"]}
     assert all(line["score"] == 100 and not line["mvp"] for line in player["gameLines"])
+    # A page of the newest lines; a size out of 1 to 100 is refused like every page's.
+    lines = "query($p: ID!, $n: Int!) { player(id: $p) { gameLines(first: $n) { won } } }"
+    newest = await gql.ok(lines, {"p": str(world.player_ids[0]), "n": 2})
+    assert [line["won"] for line in newest["player"]["gameLines"]] == [True, True]
+    for size in (0, -1, 101):
+        error = await gql.error(lines, {"p": str(world.player_ids[0]), "n": size})
+        assert error["extensions"]["code"] == "INVALID_PAGE_SIZE", size
     # The captain's teammate scored 200 in every game: the MVP of each game Team 1 won.
     mate = (await gql.ok(PLAYER, {"p": str(world.player_ids[1])}))["player"]
     assert (mate["stats"]["mvps"], mate["stats"]["goals"]) == (3, 0)

@@ -8,13 +8,14 @@ import random
 import re
 import struct
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import TypeVar, get_args
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sprocket.errors import DomainError
+from sprocket.league.enums import GamePlatform
 from sprocket.replays import parser
 from sprocket.replays.crc import CRC_INIT, CRC_POLYNOMIAL, replay_crc
 from sprocket.replays.parser import (
@@ -593,3 +594,8 @@ def test_every_length_field_inflated_after_resigning(value: int) -> None:
 def test_a_flooded_body_leaves_an_ambiguous_id_unset() -> None:
     replay = parse_replay(flooded_replay(flooded_body()))
     assert replay.players[0].platform_id is None
+
+
+def test_a_replays_platforms_are_the_game_platforms_and_unknown() -> None:
+    """The pure parser spells its platforms as a Literal; they stay the game platforms' values."""
+    assert set(get_args(parser.ReplayPlatform)) == {*GamePlatform, "unknown"}

@@ -15,6 +15,7 @@ from sprocket.league.models import Season
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.schedule import service as schedule
 from sprocket.schedule.csv_io import ScheduleImportError
+from sprocket.schedule.enums import MatchStatus
 from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 from tests.helpers.database import fails_unchanged, row_counts
 from tests.league_world import build_world
@@ -547,6 +548,30 @@ async def test_forfeit(platform, world):
     assert done.completed_at is not None
     [message] = await _outbox(platform)
     assert message.payload == {"match_id": match.id, "status": "forfeited"}
+
+
+async def test_matches_are_listed_by_status_and_a_word_that_is_none_is_refused(platform, world):
+    """GraphQL types the status; a door that passes text has it checked here."""
+    staff = world.actors["league_staff"]
+    match, fixture = await _match(platform, world.match_ids[0])
+    async with platform.unit_of_work() as s:
+        await schedule.record_forfeit(
+            s, actor=staff, match_id=match.id, team_id=fixture.away_team_id
+        )
+
+    async def listed(status):
+        async with platform.reading() as s:
+            found = await schedule.matches(s, season_id=world.season_id, status=status, first=100)
+        return [row.id for row in found.rows]
+
+    for status in ("forfeited", MatchStatus.FORFEITED):
+        assert await listed(status) == [match.id], status
+    assert match.id not in await listed("scheduled")
+    for word in ("bogus", "FORFEITED", ""):
+        with pytest.raises(InvalidInput) as caught:
+            await listed(word)
+        assert caught.value.code == "INVALID_STATUS", word
+        assert "Use one of: scheduled, completed, forfeited." in caught.value.message
 
 
 async def _games(platform, match_id: int) -> list[tuple[int, int]]:

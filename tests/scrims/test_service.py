@@ -227,6 +227,11 @@ async def test_the_scrim_shows_its_players_skill_groups(platform: Runtime, world
             s, [(people[0].member_id, casual.game_mode_id), (master.member_id, casual.game_mode_id)]
         )
     assert {g.id for g in found.values()} == set(world.skill_group_ids)
+    # Shown once each, best first (Premier, ordinal 1, before Master), whoever joined first;
+    # a player in no skill group (None) adds none.
+    master_first = [found[(master.member_id, casual.game_mode_id)], None, *found.values()]
+    shown = service.skill_groups_best_first(groups=master_first)
+    assert [g.id for g in shown] == world.skill_group_ids
 
 
 async def test_a_wait_that_runs_out_removes_the_player(platform: Runtime, world: World) -> None:
@@ -435,6 +440,10 @@ async def test_leaving_frees_the_seat_and_an_empty_scrim_is_cancelled(
     await act(platform, lifecycle.leave_scrim, actor=b.actor, scrim_id=scrim.id, now=NOW)
     row, entries = await state(platform, scrim.id)
     assert row.status == "pending" and [e.member_id for e in entries] == [a.member_id]
+    # The players now are those who hold a seat: whoever left is not among them.
+    async with platform.reading() as s:
+        seated = await service.seated_entries(s, scrim_ids=[scrim.id, scrim.id + 1000])
+    assert {k: [e.member_id for e in v] for k, v in seated.items()} == {scrim.id: [a.member_id]}
     await refused(
         platform,
         "NOT_IN_SCRIM",

@@ -19,8 +19,8 @@ from sprocket.api.stats import PlayerStatLineNode, TotalsNode
 from sprocket.identity.models import User
 from sprocket.league import members, rosters, service
 from sprocket.league.access import IdentityView
+from sprocket.league.accounts import visible_accounts
 from sprocket.league.configuration import KEYS
-from sprocket.league.enums import AccountStatus
 from sprocket.league.models import (
     Franchise,
     GameMode,
@@ -35,6 +35,7 @@ from sprocket.league.models import (
     SkillGroup,
     Team,
 )
+from sprocket.paging import check_page_size
 from sprocket.stats import service as stats
 from sprocket.stats.models import PlayerGameStat
 
@@ -286,16 +287,11 @@ class MemberNode:
     )
     async def accounts(self, info: Info) -> list[PlatformAccountNode] | None:
         view = await self._view(info)
-        if view is IdentityView.NONE:
-            return None
         rows = await info.context.children(PlatformAccount.member_id, PlatformAccount.id).load(
             int(self.id)
         )
-        return [
-            PlatformAccountNode.of(r)
-            for r in rows
-            if view is IdentityView.FULL or r.status == AccountStatus.VERIFIED
-        ]
+        shown = visible_accounts(accounts=rows, view=view)
+        return None if shown is None else [PlatformAccountNode.of(r) for r in shown]
 
     @strawberry.field(description="The member's rating in each game mode they were rated in.")
     async def ratings(self, info: Info) -> list[Annotated[RatingNode, strawberry.lazy(_RATINGS)]]:
@@ -345,10 +341,11 @@ class PlayerNode:
 
     @strawberry.field(description="The player's stat line of each accepted game, newest first.")
     async def game_lines(self, info: Info, first: int = 20) -> list[PlayerStatLineNode]:
+        check_page_size(first)
         rows = await info.context.children(
             PlayerGameStat.player_id, PlayerGameStat.match_game_id.desc()
         ).load(int(self.id))
-        return [PlayerStatLineNode.of(r) for r in rows[: max(0, min(first, 100))]]
+        return [PlayerStatLineNode.of(r) for r in rows[:first]]
 
     @strawberry.field(description="The member's rating in this league's game mode, if rated.")
     async def rating(self, info: Info) -> Annotated[RatingNode, strawberry.lazy(_RATINGS)] | None:

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from sprocket.api.codes import GraphQLCode
 from sprocket.api.context import Context
-from sprocket.api.identity import identity_view
 from sprocket.api.ids import RawId, gid, to_int
 from sprocket.api.lazy import above
 from sprocket.api.limits import ListSize
 from sprocket.api.schedule import MatchNode
 from sprocket.errors import InvalidInput
 from sprocket.flows import match_results
-from sprocket.league.access import IdentityView
-from sprocket.league.models import Member
-from sprocket.replays import reads, service
+from sprocket.identity.access import Actor
+from sprocket.replays import reads, redaction, service
 from sprocket.replays.enums import ClaimStatus, RatificationDecision, SubmissionStatus
 from sprocket.replays.errors import ReplayCode
 from sprocket.replays.filenames import clean_filename
@@ -34,7 +33,6 @@ from sprocket.replays.models import (
     SubmissionReplay,
 )
 from sprocket.replays.parser import ReplayError
-from sprocket.replays.redaction import report_members, without_account_ids
 from sprocket.schedule.models import Match
 from sprocket.scrims.models import Scrim
 from sprocket.text import size_text
@@ -103,18 +101,18 @@ class RatificationNode:
     created_at: dt.datetime
 
 
-async def _views(info: Info, member_ids: set[int]) -> dict[int, IdentityView]:
-    """What the caller sees of each member's identity."""
-    views = {}
-    for member in await info.context.by_id(Member).load_many(sorted(member_ids)):
-        if member is not None:
-            views[member.id] = await identity_view(
-                info,
-                organization_id=member.organization_id,
-                owner_user_id=member.user_id,
-                public=member.identities_public,
-            )
-    return views
+_Redaction = Callable[[AsyncSession, Actor, list[int]], Awaitable[Mapping[int, Any]]]
+
+
+async def _visible(info: Info, name: str, read: _Redaction, key: int) -> Any:
+    """The value for ``key`` of a read of :mod:`sprocket.replays.redaction` as the caller
+    may see it, one read per batch of keys in the request."""
+    actor = await info.context.actor()
+
+    async def fetch(session: AsyncSession, ids: list[int]) -> Mapping[int, Any]:
+        return await read(session, actor, ids)
+
+    return await info.context.batch(name, fetch).load(key)
 
 
 @strawberry.type(name="AccountClaim")
@@ -125,7 +123,6 @@ class AccountClaimNode:
     platform: str
     account_name: str | None
     status: ClaimStatusEnum  # type: ignore[valid-type]
-    claimed_account_id: strawberry.Private[str]
 
     @classmethod
     def of(cls, row: AccountClaim) -> AccountClaimNode:
@@ -136,15 +133,18 @@ class AccountClaimNode:
             platform=row.platform,
             account_name=row.account_name,
             status=row.status,
-            claimed_account_id=row.account_id,
         )
 
     @strawberry.field(description="Null when the claimant keeps their game accounts hidden.")
     async def account_id(self, info: Info) -> str | None:
-        member_id = int(self.member_id)
-        views = await _views(info, {member_id})
-        hidden = views.get(member_id, IdentityView.NONE) is IdentityView.NONE
-        return None if hidden else self.claimed_account_id
+        return await _visible(
+            info,
+            "claim_account_id",
+            lambda s, actor, ids: redaction.visible_claim_account_ids(
+                s, actor=actor, claim_ids=ids
+            ),
+            int(self.id),
+        )
 
 
 @strawberry.type(name="Submission")
@@ -152,7 +152,7 @@ class SubmissionNode:
     id: strawberry.ID
     status: SubmissionStatusEnum  # type: ignore[valid-type]
     rejection_reason: str | None
-    stored_report: strawberry.Private[dict | None]
+    has_report: strawberry.Private[bool]
     created_at: dt.datetime
     updated_at: dt.datetime
     match_id: strawberry.Private[int | None]
@@ -164,7 +164,7 @@ class SubmissionNode:
             id=gid(row.id),
             status=row.status,
             rejection_reason=row.rejection_reason,
-            stored_report=row.report,
+            has_report=row.report is not None,
             created_at=row.created_at,
             updated_at=row.updated_at,
             match_id=row.match_id,
@@ -176,11 +176,14 @@ class SubmissionNode:
         "The account ids of members who keep them hidden from you read as hidden."
     )
     async def report(self, info: Info) -> JSON | None:
-        if self.stored_report is None:
+        if not self.has_report:
             return None
-        views = await _views(info, report_members(self.stored_report))
-        hidden = {m for m, view in views.items() if view is IdentityView.NONE}
-        return without_account_ids(self.stored_report, hidden)
+        return await _visible(
+            info,
+            "report",
+            lambda s, actor, ids: redaction.visible_reports(s, actor=actor, submission_ids=ids),
+            int(self.id),
+        )
 
     @strawberry.field(description="The league match it proves (or none: a scrim).")
     async def match(self, info: Info) -> MatchNode | None:

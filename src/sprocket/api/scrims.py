@@ -164,10 +164,9 @@ class ScrimNode:
         return await SkillGroupNode.load(info, self.skill_group_id)
 
     async def _entries(self, info: Info) -> list[ScrimEntry]:
-        rows = await info.context.children(
-            ScrimEntry.scrim_id, ScrimEntry.joined_at, ScrimEntry.id
+        return await info.context.grouped(
+            "scrim.seated", lambda s, ids: service.seated_entries(s, scrim_ids=ids)
         ).load(int(self.id))
-        return [r for r in rows if r.active]
 
     @strawberry.field(
         description="Who holds a seat now, first joined first.",
@@ -183,8 +182,8 @@ class ScrimNode:
     async def skill_groups(self, info: Info) -> list[SkillGroupNode]:
         loader = info.context.batch("scrim.skill_group", service.skill_groups_of)
         keys = [(e.member_id, self.game_mode_id) for e in await self._entries(info)]
-        groups = {row.id: SkillGroupNode.of(row) for row in await loader.load_many(keys) if row}
-        return sorted(groups.values(), key=lambda g: (g.ordinal, g.name))
+        groups = service.skill_groups_best_first(groups=await loader.load_many(keys))
+        return [SkillGroupNode.of(row) for row in groups]
 
     @strawberry.field(
         description="Each game's line-ups, once the scrim has started.",

@@ -57,7 +57,7 @@ class ScrimSubject:
 
     @classmethod
     async def load(cls, session: AsyncSession, scrim_id: int) -> ScrimSubject:
-        scrim = await service.get_scrim(session, scrim_id)
+        scrim = await service.get_scrim(session, scrim_id=scrim_id)
         return cls(scrim, await service.game_lineups_of(session, scrim.id))
 
     @property
@@ -163,7 +163,7 @@ class ScrimSubject:
         )
         if self.scrim.competitive:
             await results.rate_scrim_games(session, scrim_id=self.scrim.id)
-        await service.announce(session, self.scrim, also=self.players, now=now)
+        await service.announce(session, scrim=self.scrim, also=self.players, now=now)
 
     async def take_back(self, session: AsyncSession, submission: Submission) -> None:
         await results.reopen_results(session, scrim=self.scrim, games=self.games)
@@ -173,7 +173,7 @@ class ScrimSubject:
                 organization_id=self.organization_id,
                 game_mode_id=self.scrim.game_mode_id,
             )
-        await service.announce(session, self.scrim, also=self.players, now=utcnow())
+        await service.announce(session, scrim=self.scrim, also=self.players, now=utcnow())
 
 
 register_subject(ScrimSubject.column, ScrimSubject.load)
@@ -202,5 +202,5 @@ async def submit_scrim_replays(
     submission = await replays.submit(
         session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
     )
-    await service.announce(session, subject.scrim, also=subject.players, now=utcnow())
+    await service.announce(session, scrim=subject.scrim, also=subject.players, now=utcnow())
     return submission

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.errors import PermissionDenied
 from sprocket.identity.access import Actor, require_user
 from sprocket.league.enums import Role
-from sprocket.league.models import RoleGrant
+from sprocket.league.models import Member, RoleGrant
 
 
 async def _grants(
@@ -126,6 +126,34 @@ def identity_view(actor: Actor, *, owner_user_id: int, public: bool, staff: bool
     if actor.is_superuser or staff or themself:
         return IdentityView.FULL
     return IdentityView.PUBLIC if public else IdentityView.NONE
+
+
+async def identity_views(
+    session: AsyncSession, *, actor: Actor, member_ids: Iterable[int]
+) -> dict[int, IdentityView]:
+    """What ``actor`` sees of the identity of each member of ``member_ids`` (ids;
+    :func:`identity_view`), by member id; ids of no member are left out. Two statements
+    whatever the number of members (the members, then :func:`staff_organizations`)."""
+    wanted = set(member_ids)
+    if not wanted:
+        return {}
+    rows = (
+        await session.execute(
+            select(
+                Member.id, Member.organization_id, Member.user_id, Member.identities_public
+            ).where(Member.id.in_(wanted))
+        )
+    ).all()
+    staff = await staff_organizations(session, actor, {r.organization_id for r in rows})
+    return {
+        r.id: identity_view(
+            actor,
+            owner_user_id=r.user_id,
+            public=r.identities_public,
+            staff=r.organization_id in staff,
+        )
+        for r in rows
+    }
 
 
 async def require_league_staff(

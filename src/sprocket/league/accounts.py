@@ -4,15 +4,17 @@ checked before anything is stored, and the links with the proofs that verify the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.audit import AuditEntry
+from sprocket import audit
 from sprocket.errors import Conflict, InvalidInput, PermissionDenied, found
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
+from sprocket.league.access import IdentityView
 from sprocket.league.enums import AccountProof, AccountStatus, GamePlatform
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import Member, PlatformAccount
@@ -65,6 +67,19 @@ def normalize_account_id(platform: GamePlatform, account_id: str) -> str:
     if not value or len(value) > _MAX_NAME or any(ord(c) < 32 for c in value):
         raise _bad(platform, account_id, f"a name or id of 1 to {_MAX_NAME} characters")
     return value
+
+
+def visible_accounts(
+    *, accounts: Iterable[PlatformAccount], view: IdentityView
+) -> list[PlatformAccount] | None:
+    """A member's linked ``accounts`` as seen by a viewer whose view of the member is
+    ``view`` (:func:`sprocket.league.access.identity_view`): every link with the FULL view
+    (the member themself, staff: pending links too), only the VERIFIED ones with the PUBLIC
+    view, and None with NONE (the member keeps them hidden: not even how many). Keeps the
+    order given."""
+    if view is IdentityView.NONE:
+        return None
+    return [a for a in accounts if view is IdentityView.FULL or a.status == AccountStatus.VERIFIED]
 
 
 def _bad(platform: GamePlatform, value: str, expected: str) -> InvalidInput:
@@ -265,12 +280,11 @@ async def unlink_platform_account(session: AsyncSession, *, actor: Actor, accoun
 def _audit(
     session: AsyncSession, actor: Actor, member: Member, action: str, account: PlatformAccount
 ) -> None:
-    session.add(
-        AuditEntry(
-            organization_id=member.organization_id,
-            actor_user_id=actor.user_id,
-            action=action,
-            subject=f"member:{member.id}",
-            details={"platform": account.platform, "account_id": account.account_id},
-        )
+    audit.record(
+        session,
+        organization_id=member.organization_id,
+        actor_user_id=actor.user_id,
+        action=action,
+        subject=f"member:{member.id}",
+        details={"platform": account.platform, "account_id": account.account_id},
     )

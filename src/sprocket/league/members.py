@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.audit import AuditEntry
+from sprocket import audit
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied, found
 from sprocket.identity.access import Actor, require_user
@@ -161,14 +161,13 @@ async def remove_member(
     now = utcnow()
     member.left_at = now
     await rosters.release_member(session, member_id=member.id, at=now)
-    session.add(
-        AuditEntry(
-            organization_id=organization_id,
-            actor_user_id=actor.user_id,
-            action="member.remove",
-            subject=f"member:{member.id}",
-            details={"user_id": member.user_id, "name": member.name},
-        )
+    audit.record(
+        session,
+        organization_id=organization_id,
+        actor_user_id=actor.user_id,
+        action="member.remove",
+        subject=f"member:{member.id}",
+        details={"user_id": member.user_id, "name": member.name},
     )
     await session.flush()
     return member

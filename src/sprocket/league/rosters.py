@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.audit import AuditEntry
+from sprocket import audit
 from sprocket.dates import for_people
 from sprocket.db import grouped_by, utcnow
 from sprocket.errors import Conflict, InvalidInput, found
@@ -158,19 +158,18 @@ def _audit(
     """Write a dated change to the audit log: what, on which spot, dated when, by whom."""
     dated = spot.joined_at if action == "roster.join" else spot.left_at
     assert dated is not None
-    session.add(
-        AuditEntry(
-            organization_id=league.organization_id,
-            actor_user_id=actor.user_id,
-            action=action,
-            subject=f"roster_spot:{spot.id}",
-            details={
-                "team_id": spot.team_id,
-                "player_id": spot.player_id,
-                "season_id": spot.season_id,
-                "dated": dated.isoformat(),
-            },
-        )
+    audit.record(
+        session,
+        organization_id=league.organization_id,
+        actor_user_id=actor.user_id,
+        action=action,
+        subject=f"roster_spot:{spot.id}",
+        details={
+            "team_id": spot.team_id,
+            "player_id": spot.player_id,
+            "season_id": spot.season_id,
+            "dated": dated.isoformat(),
+        },
     )
 
 

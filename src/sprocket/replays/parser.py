@@ -45,7 +45,6 @@ __all__ = [
     "ByteValue",
     "Goal",
     "Outcome",
-    "Platform",
     "Player",
     "Property",
     "PropertyMap",
@@ -53,6 +52,7 @@ __all__ = [
     "Replay",
     "ReplayError",
     "ReplayErrorCode",
+    "ReplayPlatform",
     "StructValue",
     "parse_replay",
 ]
@@ -70,7 +70,9 @@ ReplayErrorCode: TypeAlias = Literal[
     ReplayCode.REPLAY_TOO_LARGE,
     ReplayCode.UNSUPPORTED_REPLAY,
 ]
-Platform: TypeAlias = Literal["steam", "epic", "psn", "xbox", "switch", "unknown"]
+#: The platform a replay names for a player: a game platform's value
+#: (:class:`sprocket.league.enums.GamePlatform`), or ``unknown`` for any other.
+ReplayPlatform: TypeAlias = Literal["steam", "epic", "psn", "xbox", "switch", "unknown"]
 
 
 class ReplayError(DomainError):
@@ -183,7 +185,7 @@ class Player:
     saves: int
     shots: int
     is_bot: bool
-    platform: Platform
+    platform: ReplayPlatform
     platform_id: str | None
 
 
@@ -784,7 +786,7 @@ def _goal(entry: PropertyMap) -> Goal:
     )
 
 
-_PLATFORMS: dict[str, Platform] = {
+_PLATFORMS: dict[str, ReplayPlatform] = {
     "OnlinePlatform_Steam": "steam",
     "OnlinePlatform_Epic": "epic",
     "OnlinePlatform_PS4": "psn",
@@ -798,7 +800,7 @@ _PLATFORMS: dict[str, Platform] = {
 }
 
 
-def _platform(value: PropertyValue | None) -> Platform:
+def _platform(value: PropertyValue | None) -> ReplayPlatform:
     if isinstance(value, ByteValue) and isinstance(value.value, str):
         return _PLATFORMS.get(value.value, "unknown")
     return "unknown"
@@ -821,7 +823,9 @@ def _player(entry: PropertyMap, body_ids: Mapping[str, str | None]) -> Player:
     )
 
 
-def _platform_id(entry: PropertyMap, platform: Platform, body_epic_id: str | None) -> str | None:
+def _platform_id(
+    entry: PropertyMap, platform: ReplayPlatform, body_epic_id: str | None
+) -> str | None:
     """OnlineID, else the ``PlayerID`` struct (``Uid`` / ``EpicAccountId``); for Epic
     players whose header has neither (2024 builds), the id found next to their name in
     the body. None when the account has no id (bots, split-screen guests)."""

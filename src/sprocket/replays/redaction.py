@@ -1,8 +1,11 @@
-"""A submission's report without the game account ids of members who keep them hidden.
+"""What a viewer may see of the game account ids that a submission's report and its
+account claims hold.
 
 A report names, per game, each player's platform id and the member it is linked to, so shown
 as it is it would list members' linked accounts to anyone (see
-:func:`sprocket.league.access.identity_view`). Pure: the door says whose ids are hidden.
+:func:`sprocket.league.access.identity_view`); a claim names the account its claimant says
+is theirs. Every door shows reports and claims through :func:`visible_reports` and
+:func:`visible_claim_account_ids`; :func:`without_account_ids` is their pure core.
 """
 
 from __future__ import annotations
@@ -10,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.identity.access import Actor
+from sprocket.league.access import IdentityView, identity_views
 from sprocket.league.accounts import platform_name
+from sprocket.replays.models import AccountClaim, Submission
 
 HIDDEN = "(hidden)"
 
@@ -55,3 +64,48 @@ def without_account_ids(report: dict[str, Any], hidden_members: Iterable[int]) -
         return value
 
     return scrub(report)
+
+
+async def visible_reports(
+    session: AsyncSession, *, actor: Actor, submission_ids: Iterable[int]
+) -> dict[int, dict[str, Any]]:
+    """The report (a ``Report.as_json()``) of each submission of ``submission_ids`` as
+    ``actor`` may see it, by submission id: the account ids of the members whose identity
+    is hidden from them (:class:`~sprocket.league.access.IdentityView` NONE) are left out
+    (:func:`without_account_ids`). Submissions without a report yet (and ids of none) are
+    left out. Three statements whatever the number of submissions."""
+    rows = (
+        await session.execute(
+            select(Submission.id, Submission.report).where(
+                Submission.id.in_(set(submission_ids)), Submission.report.is_not(None)
+            )
+        )
+    ).all()
+    views = await identity_views(
+        session, actor=actor, member_ids={m for r in rows for m in report_members(r.report)}
+    )
+    hidden = {m for m, view in views.items() if view is IdentityView.NONE}
+    return {r.id: without_account_ids(r.report, hidden) for r in rows}
+
+
+async def visible_claim_account_ids(
+    session: AsyncSession, *, actor: Actor, claim_ids: Iterable[int]
+) -> dict[int, str | None]:
+    """The account id each account claim of ``claim_ids`` names, as ``actor`` may see it,
+    by claim id: None when the claimant keeps their identity hidden from them
+    (:class:`~sprocket.league.access.IdentityView` NONE). Ids of no claim are left out.
+    Three statements whatever the number of claims."""
+    rows = (
+        await session.execute(
+            select(AccountClaim.id, AccountClaim.member_id, AccountClaim.account_id).where(
+                AccountClaim.id.in_(set(claim_ids))
+            )
+        )
+    ).all()
+    views = await identity_views(session, actor=actor, member_ids={r.member_id for r in rows})
+    return {
+        r.id: None
+        if views.get(r.member_id, IdentityView.NONE) is IdentityView.NONE
+        else r.account_id
+        for r in rows
+    }

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.audit import AuditEntry
+from sprocket import audit
 from sprocket.db import utcnow
 from sprocket.errors import (
     Conflict,
@@ -35,6 +35,7 @@ from sprocket.errors import (
 )
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access, accounts
+from sprocket.league.enums import GamePlatform
 from sprocket.league.models import Member
 from sprocket.league.service import organization_config
 from sprocket.logs import log
@@ -550,14 +551,13 @@ def _audit(
     submission: Submission,
     **details: object,
 ) -> None:
-    session.add(
-        AuditEntry(
-            organization_id=subject.organization_id,
-            actor_user_id=actor.user_id,
-            action=action,
-            subject=f"submission:{submission.id}",
-            details={subject.column: subject.id, **details},
-        )
+    audit.record(
+        session,
+        organization_id=subject.organization_id,
+        actor_user_id=actor.user_id,
+        action=action,
+        subject=f"submission:{submission.id}",
+        details={subject.column: subject.id, **details},
     )
 
 
@@ -716,7 +716,7 @@ async def claim_account(
         for u in (submission.report or {}).get("unknown_accounts", [])
     }
     kind = platform.strip().lower()
-    key = (kind, account_id.strip().lower() if kind == "epic" else account_id.strip())
+    key = (kind, account_id.strip().lower() if kind == GamePlatform.EPIC else account_id.strip())
     if key not in listed:
         raise InvalidInput(
             "That account is not among the unknown accounts of this submission.",

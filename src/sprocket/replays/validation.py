@@ -17,6 +17,7 @@ from typing import Any
 from sprocket.dates import DEFAULT_ZONE, for_people
 from sprocket.errors import Conflict, InvalidInput
 from sprocket.league.accounts import platform_name
+from sprocket.league.enums import GamePlatform
 from sprocket.league.errors import LeagueCode
 from sprocket.replays.errors import ProblemCode, ReplayCode
 from sprocket.replays.parser import Replay, ReplayError
@@ -24,7 +25,8 @@ from sprocket.schedule.results import check_games
 from sprocket.schedule.standings import home_won
 from sprocket.text import plural
 
-PLATFORMS = {"steam", "epic", "psn", "xbox", "switch"}
+#: The platforms whose accounts a member links (a replay may name one we do not know).
+PLATFORMS = frozenset(GamePlatform)
 
 
 @dataclass(frozen=True)
@@ -520,7 +522,9 @@ def find_players(
             )
         else:
             account = (
-                player.platform_id.lower() if player.platform == "epic" else player.platform_id
+                player.platform_id.lower()
+                if player.platform == GamePlatform.EPIC
+                else player.platform_id
             )
             member = accounts.get((player.platform, account))
             label = f"{platform_name(player.platform)} {player.platform_id}"

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import for_people
 from sprocket.db import utcnow
-from sprocket.errors import Conflict, InvalidInput, found
+from sprocket.errors import Conflict, InvalidInput, found, state_of
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league.errors import LeagueCode
@@ -441,13 +441,17 @@ async def matches(
     week: int | None = None,
     team_id: int | None = None,
     skill_group_id: int | None = None,
-    status: MatchStatus | None = None,
+    status: MatchStatus | str | None = None,
     first: int,
     after: str | None = None,
 ) -> Page[Match]:
     """A page of a season's matches by id, optionally only those of week number ``week``,
-    of a team (home or away), of a skill group, in a status: ``first`` (1 to 100) after the
-    cursor ``after``. Raises InvalidInput: ``INVALID_PAGE_SIZE``, ``INVALID_CURSOR``."""
+    of a team (home or away), of a skill group, in a status (a :class:`MatchStatus`, or its
+    stored text): ``first`` (1 to 100) after the cursor ``after``. Raises InvalidInput:
+    ``INVALID_STATUS`` (text that is no match status), ``INVALID_PAGE_SIZE``,
+    ``INVALID_CURSOR``."""
+    if status is not None:
+        status = state_of(MatchStatus, status, what="match status")
     query = select(Match).where(Match.season_id == season_id)
     if week is not None or team_id is not None:
         query = query.join(Fixture, Fixture.id == Match.fixture_id)

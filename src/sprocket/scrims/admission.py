@@ -62,7 +62,9 @@ async def require_may_queue(
     await session.get(Member, member.id, with_for_update=True, populate_existing=True)
     ban = await active_ban(session, member_id=member.id, now=now)
     if ban is not None:
-        until = await service.organization_time(session, organization_id, ban.ends_at)
+        until = await service.organization_time(
+            session, organization_id=organization_id, moment=ban.ends_at
+        )
         raise InvalidInput(
             f"You are banned from the scrim queue until {until} ({ban.reason}).",
             code=ScrimCode.QUEUE_BANNED,
@@ -83,18 +85,20 @@ async def require_may_queue(
 
 async def queue_skill_group(
     session: AsyncSession,
+    *,
     member: Member,
     mode: GameMode,
-    *,
     competitive: bool,
     skill_group_id: int | None,
 ) -> int | None:
-    """The skill group a member queues in: for a competitive scrim their own in a league of
-    the mode (the given one, or their first); a casual scrim has none (None). Raises
-    NO_SKILL_GROUP (they play in no league of the mode), WRONG_SKILL_GROUP (not theirs)."""
+    """The skill group a member queues in: for a competitive scrim their own in a league of the
+    mode (the given one, or their first); a casual scrim has none (None). Raises NO_SKILL_GROUP
+    (they play in no league of the mode), WRONG_SKILL_GROUP (not theirs). It is one of the
+    scrims package's own steps, with no permission check: doors call the lifecycle, staff and
+    bans functions, which check who may act first."""
     if not competitive:
         return None
-    mine = await member_skill_group_ids(session, member, mode.id)
+    mine = await member_skill_group_ids(session, member=member, game_mode_id=mode.id)
     if not mine:
         raise InvalidInput(
             f"You play in no {mode.name} league here, so you can only join casual scrims.",
@@ -111,10 +115,12 @@ async def queue_skill_group(
 
 
 async def member_skill_group_ids(
-    session: AsyncSession, member: Member, game_mode_id: int
+    session: AsyncSession, *, member: Member, game_mode_id: int
 ) -> list[int]:
     """The skill groups the member plays in, in the leagues of the game mode in their
-    organization (oldest league first)."""
+    organization (oldest league first). It is one of the scrims package's own steps, with no
+    permission check: doors call the lifecycle, staff and bans functions, which check who may
+    act first."""
     rows = await session.scalars(
         select(Player.skill_group_id)
         .join(League, League.id == Player.league_id)

@@ -36,10 +36,6 @@ class ScrimCode(ErrorCode):
         "INVALID_TEAM_MODE",
         "A team mode that is not `fixed` or `round_robin`.",
     )
-    INVALID_STATUS = (
-        "INVALID_STATUS",
-        "An unknown scrim status.",
-    )
     ALREADY_IN_SCRIM = (
         "ALREADY_IN_SCRIM",
         "The member is already in a scrim.",

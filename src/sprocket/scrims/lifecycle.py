@@ -82,8 +82,8 @@ async def _seat(
     # The unique index of active seats: a concurrent join elsewhere won.
     await service.add_once(
         session,
-        entry,
-        Conflict(
+        row=entry,
+        taken=Conflict(
             "You are already in a scrim; leave it before joining another.",
             code=ScrimCode.ALREADY_IN_SCRIM,
         ),
@@ -131,7 +131,7 @@ async def create_scrim(
         raise InvalidInput(f"A scrim has 1 to {MAX_GAMES} games.", code=ScrimCode.INVALID_GAMES)
     wait_until = wait_deadline(wait_until, now)
     group_id = await queue_skill_group(
-        session, member, mode, competitive=competitive, skill_group_id=skill_group_id
+        session, member=member, mode=mode, competitive=competitive, skill_group_id=skill_group_id
     )
     scrim = Scrim(
         organization_id=organization_id,
@@ -148,7 +148,7 @@ async def create_scrim(
     session.add(scrim)
     await session.flush()
     await _seat(session, scrim, member, wait_until=wait_until, group_id=None, now=now)
-    await service.announce(session, scrim, now=now)
+    await service.announce(session, scrim=scrim, now=now)
     return scrim
 
 
@@ -173,7 +173,7 @@ async def join_scrim(
     """
     now = now or utcnow()
     require_user(actor)
-    scrim = await service.get_scrim(session, scrim_id)
+    scrim = await service.get_scrim(session, scrim_id=scrim_id)
     member, config = await require_may_queue(
         session, actor=actor, organization_id=scrim.organization_id, now=now
     )
@@ -189,7 +189,7 @@ async def join_scrim(
             code=ScrimCode.SCRIM_NOT_OPEN,
         )
     if scrim.competitive:
-        mine = await member_skill_group_ids(session, member, scrim.game_mode_id)
+        mine = await member_skill_group_ids(session, member=member, game_mode_id=scrim.game_mode_id)
         if scrim.skill_group_id not in mine:
             group = await session.get(SkillGroup, scrim.skill_group_id)
             name = group.name if group else "another skill group"
@@ -198,7 +198,7 @@ async def join_scrim(
                 code=LeagueCode.WRONG_SKILL_GROUP,
             )
     team_size = await _team_size(session, scrim)
-    entries = await service.active_entries(session, scrim.id)
+    entries = await service.active_entries(session, scrim_id=scrim.id)
     if len(entries) >= 2 * team_size:
         raise InvalidInput("This scrim is full.", code=ScrimCode.SCRIM_FULL)
     group_id = None
@@ -231,7 +231,7 @@ async def join_scrim(
     await _seat(session, scrim, member, wait_until=wait_until, group_id=group_id, now=now)
     if len(entries) + 1 == 2 * team_size:
         pop_scrim(scrim, config, now)
-    await service.announce(session, scrim, now=now)
+    await service.announce(session, scrim=scrim, now=now)
     return scrim
 
 
@@ -262,7 +262,7 @@ async def leave_scrim(
     NOT_IN_SCRIM, SCRIM_POPPED (check in or miss the window instead), SCRIM_STARTED."""
     now = now or utcnow()
     require_user(actor)
-    scrim = await service.get_scrim(session, scrim_id)
+    scrim = await service.get_scrim(session, scrim_id=scrim_id)
     member = await service.member_of(session, actor=actor, organization_id=scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
     if scrim.status == ScrimStatus.POPPED:
@@ -274,11 +274,11 @@ async def leave_scrim(
         raise InvalidInput(
             "This scrim has started; you cannot leave it now.", code=ScrimCode.SCRIM_STARTED
         )
-    service.unseat(entry, now)
+    service.unseat(entry=entry, now=now)
     await session.flush()
-    if not await service.active_entries(session, scrim.id):
-        service.finish(scrim, ScrimStatus.CANCELLED, now)
-    await service.announce(session, scrim, also=[member.id], now=now)
+    if not await service.active_entries(session, scrim_id=scrim.id):
+        service.finish(scrim=scrim, status=ScrimStatus.CANCELLED, now=now)
+    await service.announce(session, scrim=scrim, also=[member.id], now=now)
     return scrim
 
 
@@ -292,9 +292,9 @@ async def drop_expired_seats(session: AsyncSession, scrim: Scrim, *, now: dt.dat
     ):
         return []
     gone = []
-    for entry in await service.active_entries(session, scrim.id):
+    for entry in await service.active_entries(session, scrim_id=scrim.id):
         if entry.wait_until <= now:
-            service.unseat(entry, now)
+            service.unseat(entry=entry, now=now)
             gone.append(entry.member_id)
     if gone:
         await session.flush()
@@ -310,7 +310,7 @@ async def create_group(session: AsyncSession, *, actor: Actor, scrim_id: int) ->
     Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED (not a member), NOT_IN_SCRIM,
     SCRIM_NOT_OPEN (popped already), ALREADY_IN_GROUP."""
     require_user(actor)
-    scrim = await service.get_scrim(session, scrim_id)
+    scrim = await service.get_scrim(session, scrim_id=scrim_id)
     member = await service.member_of(session, actor=actor, organization_id=scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
     if scrim.status not in (ScrimStatus.PENDING, ScrimStatus.LOCKED):
@@ -331,7 +331,7 @@ async def create_group(session: AsyncSession, *, actor: Actor, scrim_id: int) ->
     session.add(group)
     await session.flush()
     entry.group_id = group.id
-    await service.announce(session, scrim, now=utcnow())
+    await service.announce(session, scrim=scrim, now=utcnow())
     return group
 
 
@@ -359,7 +359,7 @@ async def check_in(
     NOT_IN_SCRIM, ALREADY_CHECKED_IN, NOT_POPPED, CHECK_IN_CLOSED."""
     now = now or utcnow()
     require_user(actor)
-    scrim = await service.get_scrim(session, scrim_id)
+    scrim = await service.get_scrim(session, scrim_id=scrim_id)
     member = await service.member_of(session, actor=actor, organization_id=scrim.organization_id)
     entry = await _entry_of(session, scrim, member)
     if entry.checked_in_at is not None:
@@ -371,17 +371,17 @@ async def check_in(
     assert scrim.check_in_deadline is not None
     if now >= scrim.check_in_deadline:
         closed = await service.organization_time(
-            session, scrim.organization_id, scrim.check_in_deadline
+            session, organization_id=scrim.organization_id, moment=scrim.check_in_deadline
         )
         raise InvalidInput(
             f"The check-in window closed at {closed}.",
             code=ScrimCode.CHECK_IN_CLOSED,
         )
     entry.checked_in_at = now
-    entries = await service.active_entries(session, scrim.id)
+    entries = await service.active_entries(session, scrim_id=scrim.id)
     if all(e.checked_in_at is not None for e in entries):
         await _start(session, scrim, entries, now)
-    await service.announce(session, scrim, now=now)
+    await service.announce(session, scrim=scrim, now=now)
     return scrim
 
 

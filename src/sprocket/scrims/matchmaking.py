@@ -219,7 +219,7 @@ async def enter_queue(
     mode = await league.game_mode_by_code(session, game_mode)
     wait_until = admission.wait_deadline(wait_until, now)
     group_id = await admission.queue_skill_group(
-        session, member, mode, competitive=competitive, skill_group_id=skill_group_id
+        session, member=member, mode=mode, competitive=competitive, skill_group_id=skill_group_id
     )
     ticket = QueueTicket(
         organization_id=organization_id,
@@ -234,8 +234,8 @@ async def enter_queue(
     # The unique index of active tickets: the same member entered a moment ago.
     await service.add_once(
         session,
-        ticket,
-        Conflict(
+        row=ticket,
+        taken=Conflict(
             "You are already waiting in the scrim queue; leave it first.",
             code=ScrimCode.ALREADY_QUEUED,
         ),
@@ -423,7 +423,7 @@ async def form_queue_lobbies(
                 raise Conflict("The queue changed while forming lobbies; try again.")
     await session.flush()
     for scrim in formed:
-        await service.announce(session, scrim, now=now)
+        await service.announce(session, scrim=scrim, now=now)
     return formed
 
 

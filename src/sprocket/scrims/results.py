@@ -79,9 +79,9 @@ async def record_results(
         game.stored_replay_id = replay_id
         moment = report.get("played_at")
         game.played_at = dt.datetime.fromisoformat(moment) if moment else now
-    for entry in await service.active_entries(session, scrim.id):
-        service.unseat(entry, now)
-    service.finish(scrim, ScrimStatus.COMPLETE, now)
+    for entry in await service.active_entries(session, scrim_id=scrim.id):
+        service.unseat(entry=entry, now=now)
+    service.finish(scrim=scrim, status=ScrimStatus.COMPLETE, now=now)
     await session.flush()
 
 
@@ -97,19 +97,6 @@ async def reopen_results(
     scrim.status = ScrimStatus.IN_PROGRESS
     scrim.finished_at = None
     await session.flush()
-
-
-async def submissions_of(session: AsyncSession, scrim_id: int) -> list[Submission]:
-    """Every submission of a scrim, newest first."""
-    return list(
-        (
-            await session.scalars(
-                select(Submission)
-                .where(Submission.scrim_id == scrim_id)
-                .order_by(Submission.id.desc())
-            )
-        ).all()
-    )
 
 
 # -- ratings ---------------------------------------------------------------------------------

@@ -33,14 +33,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.dates import for_people
-from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from sprocket.db import grouped_by
+from sprocket.errors import Conflict, NotFound, PermissionDenied, state_of
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.models import League, Member, Player, SkillGroup
 from sprocket.platform.outbox import enqueue
 from sprocket.scrims.enums import OPEN_SCRIM_STATUSES, ScrimStatus
-from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry, ScrimGame
 
 MIN_WAIT = dt.timedelta(minutes=1)
@@ -59,19 +59,22 @@ def member_channel(member_id: int) -> str:
 
 
 async def organization_time(
-    session: AsyncSession, organization_id: int, moment: dt.datetime
+    session: AsyncSession, *, organization_id: int, moment: dt.datetime
 ) -> str:
-    """``moment`` (timezone-aware) as the organization's people read it, in its time zone:
-    the text messages show."""
+    """``moment`` (timezone-aware) as the organization's people read it, in its time zone: the
+    text messages show. It is one of the scrims package's own steps, with no permission check:
+    doors call the lifecycle, staff and bans functions, which check who may act first."""
     return for_people(moment, await league.organization_zone(session, organization_id))
 
 
 # -- reading ---------------------------------------------------------------------------------
 
 
-async def get_scrim(session: AsyncSession, scrim_id: int, *, lock: bool = True) -> Scrim:
-    """The scrim, re-read and locked (``SELECT ... FOR UPDATE``) unless ``lock`` is False:
-    every action on a scrim takes it this way first. Raises NOT_FOUND."""
+async def get_scrim(session: AsyncSession, *, scrim_id: int, lock: bool = True) -> Scrim:
+    """The scrim, re-read and locked (``SELECT ... FOR UPDATE``) unless ``lock`` is False: every
+    action on a scrim takes it this way first. Raises NOT_FOUND. It is one of the scrims
+    package's own steps, with no permission check: doors call the lifecycle, staff and bans
+    functions, which check who may act first."""
     scrim = await session.get(Scrim, scrim_id, with_for_update=lock, populate_existing=lock)
     if scrim is None:
         raise NotFound(f"There is no scrim with id {scrim_id}.")
@@ -94,17 +97,25 @@ async def member_of(session: AsyncSession, *, actor: Actor, organization_id: int
     return member
 
 
-async def active_entries(session: AsyncSession, scrim_id: int) -> list[ScrimEntry]:
-    """The scrim's occupied seats, in the order they were taken."""
-    return list(
-        (
-            await session.scalars(
-                select(ScrimEntry)
-                .where(ScrimEntry.scrim_id == scrim_id, ScrimEntry.active.is_(True))
-                .order_by(ScrimEntry.joined_at, ScrimEntry.id)
-            )
-        ).all()
+async def seated_entries(
+    session: AsyncSession, *, scrim_ids: Iterable[int]
+) -> dict[int, list[ScrimEntry]]:
+    """The players of each scrim of ``scrim_ids`` now: the entries that hold a seat (a member
+    who left or was dropped, and every seat of a finished scrim, hold none), first joined
+    first, by scrim id; a scrim nobody sits in is left out. One statement."""
+    rows = await session.scalars(
+        select(ScrimEntry)
+        .where(ScrimEntry.scrim_id.in_(set(scrim_ids)), ScrimEntry.active.is_(True))
+        .order_by(ScrimEntry.joined_at, ScrimEntry.id)
     )
+    return grouped_by(rows, lambda entry: entry.scrim_id)
+
+
+async def active_entries(session: AsyncSession, *, scrim_id: int) -> list[ScrimEntry]:
+    """The scrim's occupied seats, in the order they were taken (:func:`seated_entries`). It is
+    one of the scrims package's own steps, with no permission check: doors call the lifecycle,
+    staff and bans functions, which check who may act first."""
+    return (await seated_entries(session, scrim_ids=[scrim_id])).get(scrim_id, [])
 
 
 async def current_entry(session: AsyncSession, *, member_id: int) -> ScrimEntry | None:
@@ -146,12 +157,8 @@ async def list_scrims(
     if status is None:
         query = query.where(Scrim.status.in_(OPEN_SCRIM_STATUSES))
     else:
-        if status not in list(ScrimStatus):
-            raise InvalidInput(
-                f"'{status}' is not a scrim status. Use one of: {', '.join(ScrimStatus)}.",
-                code=ScrimCode.INVALID_STATUS,
-            )
-        query = query.where(Scrim.status == ScrimStatus(status))
+        wanted = state_of(ScrimStatus, status, what="scrim status")
+        query = query.where(Scrim.status == wanted)
     return list((await session.scalars(query.order_by(Scrim.created_at, Scrim.id))).all())
 
 
@@ -177,6 +184,14 @@ async def skill_groups_of(
         if (member_id, mode_id) in wanted:
             found[(member_id, mode_id)] = group  # the last written is the top group
     return found
+
+
+def skill_groups_best_first(*, groups: Iterable[SkillGroup | None]) -> list[SkillGroup]:
+    """The distinct skill groups among ``groups`` (e.g. each player's, from
+    :func:`skill_groups_of`; None, a player in none, is skipped), best first: by ordinal
+    (1 is the top group), then by name."""
+    distinct = {group.id: group for group in groups if group is not None}
+    return sorted(distinct.values(), key=lambda group: (group.ordinal, group.name))
 
 
 async def can_see_lobby(session: AsyncSession, *, actor: Actor, scrim: Scrim) -> bool:
@@ -214,15 +229,18 @@ async def game_lineups_of(session: AsyncSession, scrim_id: int) -> list[ScrimGam
 
 
 async def announce(
-    session: AsyncSession, scrim: Scrim, *, also: Iterable[int] = (), now: dt.datetime
+    session: AsyncSession, *, scrim: Scrim, also: Iterable[int] = (), now: dt.datetime
 ) -> None:
-    """Tell the queue and every affected member that the scrim changed (after commit):
-    bumps ``scrim.version`` and publishes ``{scrim_id, status, version, at}`` to the queue's
-    channel and to the channel of every seated member and of ``also`` (member ids, e.g. one
-    who just left). ``now``: the event's moment (UTC)."""
+    """Tell the queue and every affected member that the scrim changed (after commit): bumps
+    ``scrim.version`` and publishes ``{scrim_id, status, version, at}`` to the queue's channel
+    and to the channel of every seated member and of ``also`` (member ids, e.g. one who just
+    left). ``now``: the event's moment (UTC). It is one of the scrims package's own steps, with
+    no permission check: doors call the lifecycle, staff and bans functions, which check who may
+    act first."""
     scrim.version += 1
     await session.flush()
-    members = {e.member_id for e in await active_entries(session, scrim.id)} | set(also)
+    seated = await active_entries(session, scrim_id=scrim.id)
+    members = {e.member_id for e in seated} | set(also)
     event = {"scrim_id": scrim.id, "status": scrim.status, "version": scrim.version}
     event["at"] = now.isoformat()
     enqueue(
@@ -238,9 +256,11 @@ async def announce(
 # -- seats -----------------------------------------------------------------------------------
 
 
-async def add_once(session: AsyncSession, row: object, taken: Conflict) -> None:
+async def add_once(session: AsyncSession, *, row: object, taken: Conflict) -> None:
     """Insert a row a partial unique index allows once (a member's one seat, one ticket);
-    ``taken`` is raised, and nothing else undone, when another transaction got there first."""
+    ``taken`` is raised, and nothing else undone, when another transaction got there first. It
+    is one of the scrims package's own steps, with no permission check: doors call the
+    lifecycle, staff and bans functions, which check who may act first."""
     session.add(row)
     try:
         async with session.begin_nested():
@@ -249,15 +269,18 @@ async def add_once(session: AsyncSession, row: object, taken: Conflict) -> None:
         raise taken from None
 
 
-def unseat(entry: ScrimEntry, now: dt.datetime) -> None:
-    """Free a seat (the member leaves, is dropped, or the scrim ends) as of ``now``."""
+def unseat(*, entry: ScrimEntry, now: dt.datetime) -> None:
+    """Free a seat (the member leaves, is dropped, or the scrim ends) as of ``now``. It is one
+    of the scrims package's own steps, with no permission check: doors call the lifecycle, staff
+    and bans functions, which check who may act first."""
     entry.active = False
     entry.left_at = now
 
 
-def finish(scrim: Scrim, status: ScrimStatus, now: dt.datetime) -> None:
-    """End a scrim as ``status`` (COMPLETE or CANCELLED) at ``now``; its seats are the
-    caller's to free."""
+def finish(*, scrim: Scrim, status: ScrimStatus, now: dt.datetime) -> None:
+    """End a scrim as ``status`` (COMPLETE or CANCELLED) at ``now``; its seats are the caller's
+    to free. It is one of the scrims package's own steps, with no permission check: doors call
+    the lifecycle, staff and bans functions, which check who may act first."""
     scrim.status = status
     scrim.finished_at = now
     scrim.check_in_deadline = None

@@ -19,7 +19,7 @@ from sprocket.scrims.models import Scrim
 
 async def _staff_scrim(session: AsyncSession, actor: Actor, scrim_id: int, doing: str) -> Scrim:
     require_user(actor)
-    scrim = await service.get_scrim(session, scrim_id)
+    scrim = await service.get_scrim(session, scrim_id=scrim_id)
     if not await access.is_staff_anywhere(session, actor, scrim.organization_id):
         raise PermissionDenied(f"Only league staff may {doing}.")
     return scrim
@@ -38,7 +38,7 @@ async def lock_scrim(
             code=ScrimCode.SCRIM_NOT_LOCKABLE,
         )
     scrim.status = ScrimStatus.LOCKED
-    await service.announce(session, scrim, now=now)
+    await service.announce(session, scrim=scrim, now=now)
     return scrim
 
 
@@ -52,7 +52,7 @@ async def unlock_scrim(
     if scrim.status != ScrimStatus.LOCKED:
         raise InvalidInput("This scrim is not locked.", code=ScrimCode.SCRIM_NOT_LOCKED)
     scrim.status = ScrimStatus.IN_PROGRESS if scrim.started_at is not None else ScrimStatus.PENDING
-    await service.announce(session, scrim, now=now)
+    await service.announce(session, scrim=scrim, now=now)
     return scrim
 
 
@@ -66,12 +66,12 @@ async def cancel_scrim(
     scrim = await _staff_scrim(session, actor, scrim_id, "cancel scrims")
     if scrim.status in (ScrimStatus.COMPLETE, ScrimStatus.CANCELLED):
         raise InvalidInput(f"This scrim is already {scrim.status}.", code=ScrimCode.SCRIM_FINISHED)
-    entries = await service.active_entries(session, scrim.id)
+    entries = await service.active_entries(session, scrim_id=scrim.id)
     for entry in entries:
-        service.unseat(entry, now)
-    service.finish(scrim, ScrimStatus.CANCELLED, now)
+        service.unseat(entry=entry, now=now)
+    service.finish(scrim=scrim, status=ScrimStatus.CANCELLED, now=now)
     await replays.close_open_of_scrim(
         session, scrim_id=scrim.id, reason="The scrim was cancelled by staff."
     )
-    await service.announce(session, scrim, also=[e.member_id for e in entries], now=now)
+    await service.announce(session, scrim=scrim, also=[e.member_id for e in entries], now=now)
     return scrim

@@ -51,9 +51,9 @@ async def expire_waits(session: AsyncSession, *, now: dt.datetime) -> int:
         if not gone:
             continue
         removed += len(gone)
-        if not await service.active_entries(session, scrim.id):
-            service.finish(scrim, ScrimStatus.CANCELLED, now)
-        await service.announce(session, scrim, also=gone, now=now)
+        if not await service.active_entries(session, scrim_id=scrim.id):
+            service.finish(scrim=scrim, status=ScrimStatus.CANCELLED, now=now)
+        await service.announce(session, scrim=scrim, also=gone, now=now)
     return removed
 
 
@@ -86,9 +86,9 @@ async def expire_check_ins(session: AsyncSession, *, now: dt.datetime) -> list[M
         assert scrim.popped_at is not None
         held = now - scrim.popped_at
         gone = []
-        for entry in await service.active_entries(session, scrim.id):
+        for entry in await service.active_entries(session, scrim_id=scrim.id):
             if entry.checked_in_at is None:
-                service.unseat(entry, now)
+                service.unseat(entry=entry, now=now)
                 gone.append(entry.member_id)
                 ban = await ban_member(
                     session,
@@ -105,17 +105,17 @@ async def expire_check_ins(session: AsyncSession, *, now: dt.datetime) -> list[M
         await session.flush()
         scrim.popped_at = None
         scrim.check_in_deadline = None
-        rest = await service.active_entries(session, scrim.id)
+        rest = await service.active_entries(session, scrim_id=scrim.id)
         if rest and await matchmaking.requeue(session, scrim, rest, now=now):
             for entry in rest:
-                service.unseat(entry, now)
+                service.unseat(entry=entry, now=now)
             gone += [e.member_id for e in rest]
             rest = []
         if rest:
             scrim.status = ScrimStatus.PENDING
         else:
-            service.finish(scrim, ScrimStatus.CANCELLED, now)
-        await service.announce(session, scrim, also=gone, now=now)
+            service.finish(scrim=scrim, status=ScrimStatus.CANCELLED, now=now)
+        await service.announce(session, scrim=scrim, also=gone, now=now)
     return missed
 
 
