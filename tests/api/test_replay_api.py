@@ -21,6 +21,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import strawberry
@@ -375,6 +376,9 @@ async def test_upload_process_ratify_and_see_the_result(platform, world: World, 
         assert response.content == sent.data
         assert response.headers["content-type"] == "application/octet-stream"
         assert played["replay"]["sha256"] in response.headers["content-disposition"]
+        # ...saved under the name it was uploaded with.
+        original = quote(played["replay"]["filename"], safe="")
+        assert f"filename*=UTF-8''{original}" in response.headers["content-disposition"]
     assert (await http.get(f"/replays/{'0' * 64}.replay")).status_code == 404
     assert (await http.get("/replays/not-a-hash.replay")).status_code == 404
 

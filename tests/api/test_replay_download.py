@@ -17,6 +17,7 @@ from structlog.testing import capture_logs
 from sprocket.config import Settings
 from sprocket.league import service as league
 from sprocket.replays.models import StoredReplay, storage_key
+from sprocket.replays.service import may_download_replays
 from tests.api.support import Fresh
 from tests.api.test_replay_api import drain, linked_lineup, new_match, submit
 from tests.conftest import REDIS_URL
@@ -112,6 +113,13 @@ async def test_members_only_replays_need_a_members_token(platform, world, http) 
         allowed = await http.get(url, headers=_auth(world, role))
         assert allowed.status_code == 200, (role, allowed.text)
         assert allowed.content[:4] and len(allowed.content) > 1000
+    # The pages ask the same question before they show a download link.
+    async with platform.reading() as s:
+        for role in ("spectator", "outsider", "franchise_manager", "player", "superuser"):
+            may = await may_download_replays(
+                s, actor=world.actors[role], organization_id=world.organization_id
+            )
+            assert may is (role in ("player", "superuser")), role
     unknown = await http.get(f"/replays/{'0' * 64}.replay", headers=_auth(world, "player"))
     assert (unknown.status_code, _code(unknown)) == (404, "NOT_FOUND")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from playwright.async_api import Browser, async_playwright
 
 from sprocket.app import create_app
 from sprocket.config import Settings
+from sprocket.demo import build_demo
 from sprocket.runtime import Runtime
 from tests.web.browser import CHROMIUM, browser_or_skip, serve
 from tests.web.conftest import Demo
@@ -78,3 +80,39 @@ def test_without_chromium_the_browser_tests_skip_unless_required(
     monkeypatch.setenv("SPROCKET_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="SPROCKET_REQUIRE_BROWSER=1"):
         browser_or_skip()
+
+
+async def test_a_spectator_browses_home_season_standings_and_a_match(
+    chromium: Browser, site: str, platform: Runtime, tmp_path: Path
+) -> None:
+    async with platform.unit_of_work() as session:
+        await build_demo(session)
+    context = await chromium.new_context()
+    page = await context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    await page.goto(site + "/")
+    await page.get_by_role("link", name="Season 1").first.click()
+    await page.wait_for_url(re.compile(r".*/seasons/\d+$"))
+    assert await page.title() == "Doubles League, Season 1 · Sprocket"
+    assert await page.get_by_role("heading", name="Standings").is_visible()
+    premier = page.get_by_role("table", name="Premier")
+    assert await premier.get_by_role("row").nth(1).get_by_role("cell").nth(1).inner_text() == (
+        "Harbor Hawks PL"
+    )
+    week_one = page.get_by_role("table", name="Week 1")
+    await week_one.get_by_role("link").first.click()
+    await page.wait_for_url(re.compile(r".*/matches/\d+$"))
+    assert await page.get_by_role("heading", level=1).inner_text() == (
+        "Aurora Aces CL vs Harbor Hawks CL"
+    )
+    assert await page.get_by_role("table", name="Game 1: the players' stat lines").is_visible()
+    shot = tmp_path / "match.png"
+    await page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+    print(f"screenshot: {shot}")
+    await context.close()
+
+    hosts = {urlsplit(url).hostname for url in requested}
+    assert hosts == {"127.0.0.1"}, requested

@@ -297,6 +297,29 @@ async def league_by_id(session: AsyncSession, league_id: int) -> League:
     return found(await session.get(League, league_id), "league", league_id)
 
 
+async def season_by_id(session: AsyncSession, *, season_id: int) -> tuple[Season, League]:
+    """The season with this id and its league. Raises NOT_FOUND."""
+    season = found(await session.get(Season, season_id), "season", season_id)
+    return season, await league_by_id(session, season.league_id)
+
+
+async def league_seasons(session: AsyncSession, *, league_id: int) -> list[Season]:
+    """The league's seasons by number (none for an unknown league). One statement."""
+    rows = await session.scalars(
+        select(Season).where(Season.league_id == league_id).order_by(Season.number)
+    )
+    return list(rows.all())
+
+
+async def league_skill_groups(session: AsyncSession, *, league_id: int) -> list[SkillGroup]:
+    """The league's skill groups, top first (by ordinal; none for an unknown league).
+    One statement."""
+    rows = await session.scalars(
+        select(SkillGroup).where(SkillGroup.league_id == league_id).order_by(SkillGroup.ordinal)
+    )
+    return list(rows.all())
+
+
 async def create_season(
     session: AsyncSession,
     *,

@@ -25,7 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket import audit
 from sprocket.db import utcnow
-from sprocket.errors import Conflict, InvalidInput, NotFound, PermissionDenied, found
+from sprocket.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    found,
+)
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access, accounts
 from sprocket.league.enums import GamePlatform
@@ -821,21 +828,9 @@ async def replay_download(
     stored = await session.scalar(select(StoredReplay).where(StoredReplay.sha256 == sha256))
     if stored is None:
         raise NotFound("There is no replay with that id.")
-    restricted = await _members_only_organizations(session, stored)
-    if restricted:
-        me = require_user(actor)
-        allowed = await access.staff_organizations(session, actor, restricted)
-        allowed |= set(
-            (
-                await session.scalars(
-                    select(Member.organization_id).where(
-                        Member.user_id == me, Member.organization_id.in_(restricted)
-                    )
-                )
-            ).all()
-        )
-        if restricted - allowed:
-            raise PermissionDenied("Only members of the organization may download this replay.")
+    await _require_download_access(
+        session, actor, await _members_only_organizations(session, stored)
+    )
     try:
         data = await storage.get(stored.storage_key)
     except NotFound:
@@ -845,6 +840,43 @@ async def replay_download(
             code=ReplayCode.REPLAY_FILE_MISSING,
         ) from None
     return stored, data
+
+
+async def may_download_replays(
+    session: AsyncSession, *, actor: Actor, organization_id: int
+) -> bool:
+    """Whether ``actor`` may download the replays of the organization's matches (as
+    :func:`replay_download` decides): anyone where replays are public, else only its
+    members and staff (and platform admins), signed in. Raises nothing."""
+    if (await organization_config(session, organization_id))["replay_downloads"] != "members":
+        return True
+    try:
+        await _require_download_access(session, actor, {organization_id})
+    except (Unauthenticated, PermissionDenied):
+        return False
+    return True
+
+
+async def _require_download_access(
+    session: AsyncSession, actor: Actor, restricted: set[int]
+) -> None:
+    """Raises UNAUTHENTICATED or PERMISSION_DENIED unless ``actor`` is a member or staff of
+    every organization of ``restricted`` (or a platform admin)."""
+    if not restricted:
+        return
+    me = require_user(actor)
+    allowed = await access.staff_organizations(session, actor, restricted)
+    allowed |= set(
+        (
+            await session.scalars(
+                select(Member.organization_id).where(
+                    Member.user_id == me, Member.organization_id.in_(restricted)
+                )
+            )
+        ).all()
+    )
+    if restricted - allowed:
+        raise PermissionDenied("Only members of the organization may download this replay.")
 
 
 async def _members_only_organizations(session: AsyncSession, stored: StoredReplay) -> set[int]:

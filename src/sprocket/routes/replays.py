@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.requests import Request
@@ -14,6 +16,12 @@ from sprocket.runtime import Runtime
 
 #: HTTP statuses of a refused download.
 DOWNLOAD_STATUS = ((Unauthenticated, 401), (PermissionDenied, 403), (NotFound, 404))
+
+
+def attachment(sha256: str, filename: str) -> str:
+    """The Content-Disposition of a download: saved under the name it was uploaded with
+    (RFC 6266's ``filename*``, which browsers prefer), else under its hash."""
+    return f"attachment; filename=\"{sha256}.replay\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def replays_router(runtime: Runtime) -> APIRouter:
@@ -40,7 +48,7 @@ def replays_router(runtime: Runtime) -> APIRouter:
         return Response(
             data,
             media_type="application/octet-stream",
-            headers={"Content-Disposition": f'attachment; filename="{stored.sha256}.replay"'},
+            headers={"Content-Disposition": attachment(stored.sha256, stored.filename)},
         )
 
     return router

@@ -10,16 +10,17 @@ from sqlalchemy import ScalarSelect, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from sprocket.errors import found
 from sprocket.league.models import League, Season, Team
 from sprocket.paging import check_page_size
 from sprocket.schedule.enums import MatchStatus
-from sprocket.schedule.models import Fixture, Match, MatchGame
+from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 
 
 @dataclass(frozen=True)
 class MatchLine:
-    """A match as one line: its league, teams, window, status and series score (games won
-    by each side; a forfeit names the side that gave it up)."""
+    """A match as one line: its league, teams, window, status, series score (games won
+    by each side; a forfeit names the side that gave it up) and match week number."""
 
     id: int
     organization_id: int
@@ -32,6 +33,7 @@ class MatchLine:
     home_wins: int
     away_wins: int
     forfeited_by: str | None
+    week: int
 
 
 def _games_won(*, home_side: bool) -> ScalarSelect[int]:
@@ -64,8 +66,10 @@ def _lines(organization_id: int | None) -> Select:
                 (Match.forfeited_by_team_id == away.id, away.name),
                 else_=None,
             ),
+            MatchWeek.number,
         )
         .join(Fixture, Fixture.id == Match.fixture_id)
+        .join(MatchWeek, MatchWeek.id == Fixture.match_week_id)
         .join(home, home.id == Fixture.home_team_id)
         .join(away, away.id == Fixture.away_team_id)
         .join(Season, Season.id == Match.season_id)
@@ -119,3 +123,20 @@ async def team_matches(session: AsyncSession, *, team_id: int, season_id: int) -
         .order_by(Match.starts_at, Match.id)
     )
     return [MatchLine(*row) for row in (await session.execute(query)).all()]
+
+
+async def season_schedule(session: AsyncSession, *, season_id: int) -> list[MatchLine]:
+    """Every match of a season as lines, by week number, then start, then id (none for an
+    unknown season). One statement. Raises nothing."""
+    query = (
+        _lines(None)
+        .where(Match.season_id == season_id)
+        .order_by(MatchWeek.number, Match.starts_at, Match.id)
+    )
+    return [MatchLine(*row) for row in (await session.execute(query)).all()]
+
+
+async def match_line(session: AsyncSession, *, match_id: int) -> MatchLine:
+    """The match with this id as a line. One statement. Raises NOT_FOUND."""
+    row = (await session.execute(_lines(None).where(Match.id == match_id))).first()
+    return found(MatchLine(*row) if row is not None else None, "match", match_id)

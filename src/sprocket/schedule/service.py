@@ -468,6 +468,15 @@ async def matches(
     return await page(session, query, Match.id, first=first, after=after)
 
 
+async def match_games(session: AsyncSession, *, match_id: int) -> list[MatchGame]:
+    """The match's recorded games by number (none before a result or for an unknown match).
+    One statement."""
+    rows = await session.scalars(
+        select(MatchGame).where(MatchGame.match_id == match_id).order_by(MatchGame.number)
+    )
+    return list(rows.all())
+
+
 async def match_context(session: AsyncSession, match_id: int) -> tuple[Match, Fixture, League]:
     """The match, its fixture (home and away team) and its league. Raises NOT_FOUND."""
     match = found(await session.get(Match, match_id), "match", match_id)

@@ -188,3 +188,20 @@ async def player_games(
         )
         for line, match_id, number, starts_at, home_id, home_name, away_name in rows
     ]
+
+
+async def game_stat_lines(
+    session: AsyncSession, *, game_ids: Sequence[int]
+) -> dict[int, list[PlayerGameStat]]:
+    """The player stat lines of the games ``game_ids`` (match game ids), by game id, each
+    game's lines by team id then best score first; games without lines are left out.
+    One statement. Raises nothing."""
+    rows = await session.scalars(
+        select(PlayerGameStat)
+        .where(PlayerGameStat.match_game_id.in_(set(game_ids)))
+        .order_by(PlayerGameStat.team_id, PlayerGameStat.score.desc(), PlayerGameStat.id)
+    )
+    lines: dict[int, list[PlayerGameStat]] = {}
+    for row in rows:
+        lines.setdefault(row.match_game_id, []).append(row)
+    return lines

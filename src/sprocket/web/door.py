@@ -10,6 +10,7 @@ from sprocket.runtime import Runtime
 from sprocket.web.auth import auth_router
 from sprocket.web.home import home_router
 from sprocket.web.leaderboards import leaderboards_router
+from sprocket.web.league import league_router
 from sprocket.web.players import players_router
 from sprocket.web.scrims import scrims_router
 from sprocket.web.teams import teams_router
@@ -19,6 +20,7 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     """Every page of the web door; ``cookies`` writes the session cookie a sign-in gives."""
     router = APIRouter(include_in_schema=False)
     router.include_router(home_router(runtime))
+    router.include_router(league_router(runtime))
     router.include_router(auth_router(runtime, settings, cookies))
     router.include_router(leaderboards_router(runtime))
     router.include_router(scrims_router(runtime))
