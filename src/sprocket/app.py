@@ -40,6 +40,7 @@ from sprocket.routes.site import site_router
 from sprocket.runtime import Runtime
 from sprocket.web.csrf import CsrfGuard
 from sprocket.web.door import web_router
+from sprocket.web.forms import Notices
 from sprocket.web.pages import is_page, not_found_page, wants_html
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
@@ -110,6 +111,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         secure=settings.https,
         max_age=int(settings.session_hours * 3600),
     )
+    app.state.notices = Notices(settings.resolved_secret_key, secure=settings.https)
     app.include_router(web_router(running, settings, cookies))
 
     # Added innermost first: a request meets them in the opposite order.

@@ -85,3 +85,13 @@ def csrf_of(page: str) -> str:
     marker = 'name="csrftoken" value="'
     start = page.index(marker) + len(marker)
     return page[start : page.index('"', start)]
+
+
+async def signed_in(client: httpx.AsyncClient, user_id: int) -> httpx.Response:
+    """Sign ``client`` in as ``user_id`` through the development sign-in (the app must
+    allow it: ``web(dev_sign_in=True)``); the sign-in's answer (303 when it worked)."""
+    page = await client.get("/sign-in")
+    assert page.status_code == 200, page.text
+    return await client.post(
+        "/sign-in/dev", data={"csrftoken": csrf_of(page.text), "user_id": str(user_id)}
+    )

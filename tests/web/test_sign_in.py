@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sprocket.db import utcnow
 from sprocket.identity.models import User, WebSession
 from sprocket.runtime import Runtime
-from tests.web.conftest import Demo, Web, csrf_of
+from tests.web.conftest import Demo, Web, csrf_of, signed_in
 from tests.web.fake_discord import CLIENT_ID, CLIENT_SECRET, FakeDiscord
 
 ME = {"query": "{ me { user { displayName } } }"}
@@ -23,14 +23,6 @@ async def _sessions(platform: Runtime) -> int:
         return int(await session.scalar(select(func.count()).select_from(WebSession)) or 0)
 
 
-async def _dev_sign_in(client: httpx.AsyncClient, user_id: int) -> httpx.Response:
-    page = await client.get("/sign-in")
-    assert page.status_code == 200, page.text
-    return await client.post(
-        "/sign-in/dev", data={"csrftoken": csrf_of(page.text), "user_id": str(user_id)}
-    )
-
-
 async def test_the_development_sign_in_signs_in_and_out(
     web: Web, demo_org: Demo, platform: Runtime
 ) -> None:
@@ -38,7 +30,7 @@ async def test_the_development_sign_in_signs_in_and_out(
         page = await client.get("/sign-in")
         assert '<label for="user">User</label>' in page.text
         assert ">Ada</option>" in page.text and "Demo Admin" in page.text
-        answer = await _dev_sign_in(client, demo_org.users["Bruno"])
+        answer = await signed_in(client, demo_org.users["Bruno"])
         assert answer.status_code == 303 and answer.headers["location"] == "/"
         cookie = next(
             v for k, v in answer.headers.multi_items() if v.startswith("sprocket_session=")
@@ -88,7 +80,7 @@ async def test_a_user_outside_the_demo_cannot_be_picked(
     web: Web, demo_org: Demo, platform: Runtime
 ) -> None:
     async with web(dev_sign_in=True) as client:
-        answer = await _dev_sign_in(client, 999999)
+        answer = await signed_in(client, 999999)
         assert answer.status_code == 400
         assert "Pick one of the demo organization&#39;s users." in answer.text
     assert await _sessions(platform) == 0
@@ -110,7 +102,7 @@ async def test_a_form_without_its_csrf_token_is_refused(
         assert forged.status_code == 403
         assert await _sessions(platform) == 0
         # Signed in, a forged sign-out ends nothing.
-        assert (await _dev_sign_in(client, int(user))).status_code == 303
+        assert (await signed_in(client, int(user))).status_code == 303
         out = await client.post("/sign-out", data={"csrftoken": "forged"})
         assert out.status_code == 403
         assert await _sessions(platform) == 1
@@ -121,7 +113,7 @@ async def test_an_expired_session_is_a_spectator_told_to_sign_in_again(
     web: Web, demo_org: Demo, platform: Runtime
 ) -> None:
     async with web(dev_sign_in=True) as client:
-        assert (await _dev_sign_in(client, demo_org.users["Ada"])).status_code == 303
+        assert (await signed_in(client, demo_org.users["Ada"])).status_code == 303
         async with platform.unit_of_work() as session:
             await session.execute(
                 update(WebSession).values(expires_at=utcnow() - dt.timedelta(seconds=1))
@@ -140,7 +132,7 @@ async def test_a_made_up_session_cookie_is_nobody(web: Web, demo_org: Demo) -> N
 
 async def test_the_rate_limit_counts_a_signed_in_user_apart(web: Web, demo_org: Demo) -> None:
     async with web(dev_sign_in=True, rate_limit_points=4) as client:
-        assert (await _dev_sign_in(client, demo_org.users["Ada"])).status_code == 303
+        assert (await signed_in(client, demo_org.users["Ada"])).status_code == 303
         # The address spent 2 points (the sign-in page, the form); the user has 4 of their own.
         answers = [(await client.get("/sign-in")).status_code for _ in range(5)]
         assert answers == [200, 200, 200, 200, 429]

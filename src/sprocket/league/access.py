@@ -192,3 +192,14 @@ async def require_team_manager(
         if managed is not None:
             return
     raise PermissionDenied(f"Only league staff or the team's franchise manager may {doing}.")
+
+
+async def require_staff_anywhere(
+    session: AsyncSession, actor: Actor, organization_id: int, doing: str
+) -> None:
+    """Refuse all but the organization's admins and the staff of any of its leagues
+    (:func:`is_staff_anywhere`); ``doing`` completes the sentence "Only league staff may ...".
+    Raises UNAUTHENTICATED, PERMISSION_DENIED."""
+    require_user(actor)
+    if not await is_staff_anywhere(session, actor, organization_id):
+        raise PermissionDenied(f"Only league staff may {doing}.")

@@ -13,6 +13,7 @@ from sprocket.web.leaderboards import leaderboards_router
 from sprocket.web.league import league_router
 from sprocket.web.players import players_router
 from sprocket.web.scrims import scrims_router
+from sprocket.web.staff import staff_router
 from sprocket.web.teams import teams_router
 
 
@@ -26,4 +27,5 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(scrims_router(runtime))
     router.include_router(teams_router(runtime))
     router.include_router(players_router(runtime))
+    router.include_router(staff_router(runtime))
     return router

@@ -23,6 +23,7 @@ from sprocket.errors import (
 from sprocket.http.auth import caller_of
 from sprocket.http.sessions import SESSION_ENDED_KEY
 from sprocket.identity.access import Actor
+from sprocket.web.forms import NOTICE_COOKIE, notices_of
 
 #: Paths that are not pages: the API, file downloads, the schema, static files and the
 #: operators' probes. They keep their JSON answers (errors too); every other path is the
@@ -73,16 +74,22 @@ def csrf_token(request: Request) -> str:
 def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
     """The page ``template`` with ``values``, the viewer and the CSRF token for its forms."""
     who = viewer(request)
+    notices = notices_of(request)
+    notice = notices.read(request) if notices is not None else None
     page = templates.get_template(template).render(
         request=request,
         viewer=who,
         session_ended=request.scope.get(SESSION_ENDED_KEY),
         csrf=lambda: csrf_token(request),
+        notice=notice,
         **values,
     )
     # A signed-in person's page is theirs alone: no shared cache keeps it.
     headers = {"Cache-Control": "private, no-store"} if who.authenticated else None
-    return HTMLResponse(page, status_code=status, headers=headers)
+    response = HTMLResponse(page, status_code=status, headers=headers)
+    if notice is not None:
+        response.delete_cookie(NOTICE_COOKIE)
+    return response
 
 
 def error_page(request: Request, error: DomainError, status: int | None = None) -> HTMLResponse:
