@@ -41,6 +41,7 @@ from sprocket.runtime import Runtime
 from sprocket.web.csrf import CsrfGuard
 from sprocket.web.door import web_router
 from sprocket.web.forms import Notices
+from sprocket.web.page_cache import PageCache
 from sprocket.web.pages import is_page, not_found_page, wants_html
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
@@ -123,9 +124,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         RateLimit,
         limiter=limiter,
         fields_per_point=settings.rate_limit_fields_per_point,
-        exempt=UNGUARDED | {"/"},
+        exempt=UNGUARDED,
     )
+    # In front of the rate limit: what the caches answer costs nothing, renders are charged.
     app.add_middleware(ResponseCache, cache=running.cache, ttl=settings.response_cache_ttl)
+    app.add_middleware(PageCache, cache=running.cache, ttl=settings.response_cache_ttl)
     app.add_middleware(UploadPreflight)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_seconds)
     app.add_middleware(
