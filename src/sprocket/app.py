@@ -43,6 +43,7 @@ from sprocket.web.door import web_router
 from sprocket.web.forms import Notices
 from sprocket.web.page_cache import PageCache
 from sprocket.web.pages import is_page, not_found_page, wants_html
+from sprocket.web.refusals import RefusalPages
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
 #: Paths no guard limits: health checks and metrics must answer whatever else goes on.
@@ -147,6 +148,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     if settings.trusted_proxies.strip():
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(Unexpected)
+    app.add_middleware(RefusalPages)  # a browser's page refused or failed: an HTML page
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(RequestMetrics, routes=ROUTES)
     return app
