@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import update
 
 from sprocket.config import Settings
@@ -16,6 +17,7 @@ from sprocket.league import service as league
 from sprocket.league.models import Organization
 from sprocket.runtime import Runtime
 from sprocket.web.forms import NOTICE_COOKIE, Notices
+from sprocket.web.page_cache import accepts_gzip
 from tests.web.conftest import Demo, Web, csrf_of, signed_in
 
 CACHE = "x-sprocket-cache"
@@ -31,7 +33,13 @@ async def test_a_spectators_second_request_is_served_from_the_cache(
         assert second.headers[CACHE] == "hit"
         assert second.text == first.text
         assert second.headers["content-type"] == first.headers["content-type"]
-        assert second.headers["content-length"] == str(len(second.content))
+        # Stored compressed, and served so to a client that takes gzip (httpx does).
+        assert second.headers["content-encoding"] == "gzip"
+        assert second.headers["vary"] == "Accept-Encoding"
+        plain = await client.get("/", headers={"accept-encoding": "identity"})
+        assert plain.headers[CACHE] == "hit" and "content-encoding" not in plain.headers
+        assert plain.headers["content-length"] == str(len(plain.content))
+        assert plain.text == first.text
         # The security headers are added outside the cache, on every answer.
         assert "frame-ancestors 'none'" in second.headers["content-security-policy"]
         # A change that does not bump the data version is not seen: the page handler did
@@ -48,6 +56,22 @@ async def test_a_spectators_second_request_is_served_from_the_cache(
         await platform.data_changed()
         fresh = await client.get("/")
         assert fresh.headers[CACHE] == "miss" and "Renamed Behind The Cache" in fresh.text
+
+
+@pytest.mark.parametrize(
+    ("header", "takes"),
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("gzip;q=0", False),
+        ("deflate, gzip; q=0.000", False),
+        ("identity", False),
+        ("", False),
+    ],
+)
+def test_who_takes_gzip(header: str, takes: bool) -> None:
+    scope = {"type": "http", "headers": [(b"accept-encoding", header.encode())]}
+    assert accepts_gzip(scope) is takes
 
 
 async def test_the_address_and_its_query_string_are_part_of_the_key(

@@ -16,15 +16,18 @@ Only what is the same for everyone is shared:
   visit), so it is never stored: no visitor is ever served another visitor's token.
 
 The answer keeps its headers; the security headers are added outside the cache on every
-answer. ``X-Sprocket-Cache`` says ``hit`` (the page handler did not run) or ``miss`` (it
-ran, and its page is stored unless larger than :data:`MAX_PAGE_BYTES`); an answer that may
-not be shared carries neither. It stands in front of the rate limit: a hit costs the client
-nothing, a render is charged like any other request.
+answer. A stored page is kept compressed (gzip) and served so to clients that take gzip
+(every browser), which also bounds what the cache holds. ``X-Sprocket-Cache`` says ``hit``
+(the page handler did not run) or ``miss`` (it ran, and its page is stored unless larger
+than :data:`MAX_PAGE_BYTES`); an answer that may not be shared carries neither. It stands in
+front of the rate limit: a hit costs the client nothing, a render is charged like any other
+request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import json
 
@@ -66,6 +69,7 @@ def shared_answer(start: Message) -> bool:
         headers.get("content-type", "").startswith("text/html")
         and "set-cookie" not in headers
         and "vary" not in headers
+        and "content-encoding" not in headers
         and "private" not in caching
         and "no-store" not in caching
     )
@@ -88,21 +92,47 @@ def page_key(version: bytes | None, scope: Scope) -> str:
 
 
 def _stored(start: Message, body: bytes) -> bytes:
-    """A page as the cache keeps it: its headers (JSON, one line), then its body."""
+    """A page as the cache keeps it: its headers (JSON, one line), then its body compressed
+    with gzip (HTML keeps a tenth of its size or less)."""
     headers = [
         [name.decode("latin-1"), value.decode("latin-1")]
         for name, value in start.get("headers", [])
         if name.lower() != b"content-length"
     ]
-    return json.dumps(headers).encode() + b"\n" + body
+    return json.dumps(headers).encode() + b"\n" + gzip.compress(body, mtime=0)
 
 
-async def _serve_stored(send: Send, stored: bytes) -> None:
-    head, _, body = stored.partition(b"\n")
+def accepts_gzip(scope: Scope) -> bool:
+    """Whether the client's ``Accept-Encoding`` takes gzip (as every browser's does)."""
+    for part in Headers(scope=scope).get("accept-encoding", "").lower().split(","):
+        coding, _, weight = part.partition(";")
+        if coding.strip() == "gzip":
+            name, _, value = weight.partition("=")
+            if name.strip() != "q":
+                return True
+            try:
+                return float(value) > 0
+            except ValueError:
+                return False
+    return False
+
+
+async def _serve_stored(scope: Scope, send: Send, stored: bytes) -> None:
+    """Answer with a stored page: compressed to a client that takes gzip, else as it was."""
+    head, _, packed = stored.partition(b"\n")
     headers = [
         (name.encode("latin-1"), value.encode("latin-1")) for name, value in json.loads(head)
     ]
-    headers += [(b"content-length", str(len(body)).encode()), (CACHE_HEADER, b"hit")]
+    if accepts_gzip(scope):
+        body = packed
+        headers.append((b"content-encoding", b"gzip"))
+    else:
+        body = gzip.decompress(packed)
+    headers += [
+        (b"content-length", str(len(body)).encode()),
+        (b"vary", b"Accept-Encoding"),
+        (CACHE_HEADER, b"hit"),
+    ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -126,7 +156,7 @@ class PageCache:
         if stored is None and key in self._inflight:
             stored = await asyncio.shield(self._inflight[key])
         if stored is not None:
-            await _serve_stored(send, stored)
+            await _serve_stored(scope, send, stored)
             return
         flight: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
         self._inflight[key] = flight
@@ -160,10 +190,11 @@ class PageCache:
                     chunks = None
                 else:
                     chunks.append(chunk)
-                if chunks is not None and start is not None and not message.get("more_body"):
-                    stored = _stored(start, b"".join(chunks))
-                    await self.cache.set(key, stored, ttl=self.ttl)
             await send(message)
+            ended = message["type"] == "http.response.body" and not message.get("more_body")
+            if ended and chunks is not None and start is not None:  # the client has it: store it
+                stored = _stored(start, b"".join(chunks))
+                await self.cache.set(key, stored, ttl=self.ttl)
 
         await self.app(scope, receive, keep)
         return stored
