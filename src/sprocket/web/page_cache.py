@@ -99,7 +99,7 @@ def _stored(start: Message, body: bytes) -> bytes:
         for name, value in start.get("headers", [])
         if name.lower() != b"content-length"
     ]
-    return json.dumps(headers).encode() + b"\n" + gzip.compress(body, mtime=0)
+    return json.dumps(headers).encode() + b"\n" + gzip.compress(body, compresslevel=1, mtime=0)
 
 
 def accepts_gzip(scope: Scope) -> bool:
