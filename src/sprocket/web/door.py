@@ -14,6 +14,9 @@ from sprocket.web.league import league_router
 from sprocket.web.players import players_router
 from sprocket.web.scrims import scrims_router
 from sprocket.web.staff import staff_router
+from sprocket.web.staff_people import staff_people_router
+from sprocket.web.staff_scrims import staff_scrims_router
+from sprocket.web.staff_submissions import staff_submissions_router
 from sprocket.web.teams import teams_router
 
 
@@ -28,4 +31,7 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(teams_router(runtime))
     router.include_router(players_router(runtime))
     router.include_router(staff_router(runtime))
+    router.include_router(staff_submissions_router(runtime))
+    router.include_router(staff_scrims_router(runtime))
+    router.include_router(staff_people_router(runtime))
     return router
