@@ -183,7 +183,8 @@ async def test_the_inbox_sorts_submissions_by_what_they_wait_for(
     assert f"/staff/{org}/account-links/{inbox.link}/confirm" in claims
     assert EPIC_ID in claims
     assert page.headers["cache-control"] == "private, no-store"
-    assert "Player" in claims  # the member who linked the Epic account
+    assert "<strong>Player</strong> linked the Epic account" in claims
+    assert 'class="error"' not in text  # no form failed
 
 
 async def test_overrides_ask_a_reason_and_the_audit_trail_shows_it(
