@@ -4,10 +4,10 @@
 The inbox's sections:
 
 * waiting for ratification (``awaiting_ratification``);
-* disputed: rejected by a player of the other side (a ratification that rejects, with its
-  reason), while it is still the latest submission of its match or scrim;
-* rejected otherwise (by validation, or invalidated by staff), on the same condition; a
-  cancelled scrim's submissions are left out (nothing is left to settle);
+* disputed: rejected by someone's answer (a player of the other side, or staff, with a
+  reason), while it is still the latest submission of its match or scrim and that match
+  still waits for its result (a forfeited match or a cancelled scrim has nothing to settle);
+* rejected otherwise (by validation, or invalidated by staff), on the same condition;
 * stuck: still processing or validating :data:`STUCK_AFTER` after its last change;
 * unconfirmed account claims: claims of an unknown account from a replay report, and the
   account links members made themselves (pending until a proof, or staff, verify them).
@@ -40,6 +40,7 @@ from sprocket.replays.models import (
     Submission,
     SubmissionReplay,
 )
+from sprocket.schedule.enums import MatchStatus
 from sprocket.schedule.models import Fixture, Match
 from sprocket.scrims.enums import ScrimStatus
 from sprocket.scrims.models import Scrim
@@ -154,7 +155,8 @@ def _of_organization(organization_id: int) -> ColumnElement[bool]:
 
 
 def _latest_and_unsettled() -> ColumnElement[bool]:
-    """The subject's latest submission, of a scrim that was not cancelled."""
+    """The subject's latest submission, of a match still waiting for its result (not
+    forfeited meanwhile) or of a scrim that was not cancelled."""
     later = aliased(Submission)
     newer = exists().where(
         later.id > Submission.id,
@@ -164,7 +166,12 @@ def _latest_and_unsettled() -> ColumnElement[bool]:
         ),
     )
     cancelled = select(Scrim.id).where(Scrim.status == ScrimStatus.CANCELLED)
-    return and_(~newer, or_(Submission.scrim_id.is_(None), Submission.scrim_id.not_in(cancelled)))
+    decided = select(Match.id).where(Match.status != MatchStatus.SCHEDULED)
+    return and_(
+        ~newer,
+        or_(Submission.scrim_id.is_(None), Submission.scrim_id.not_in(cancelled)),
+        or_(Submission.match_id.is_(None), Submission.match_id.not_in(decided)),
+    )
 
 
 def _disputed() -> ColumnElement[bool]:

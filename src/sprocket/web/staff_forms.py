@@ -18,6 +18,9 @@ from sprocket.runtime import Runtime
 from sprocket.web.forms import field_of, read_form, see_other
 from sprocket.web.pages import ERROR_STATUS
 
+#: The largest id a form may name (ids are 32-bit integers in the database).
+MAX_ID = 2**31 - 1
+
 #: What a staff page shows when no form failed (a failed post gives its own values).
 NO_FAILURE: dict[str, object] = {"error": None, "field": None, "form": {}, "failed": None}
 
@@ -54,7 +57,9 @@ def chosen_id(value: str | None) -> int | None:
     """The id a form's field holds, or None when it holds none (the service then says what
     is missing, after checking who may act)."""
     text = (value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    return int(text) if int(text) <= MAX_ID else None
 
 
 async def organization_of(session: AsyncSession, organization_id: int) -> Organization:
