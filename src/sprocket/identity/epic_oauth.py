@@ -53,10 +53,6 @@ async def authorization_url(epic: EpicClient, *, redirect_uri: str, state: str) 
     return str(url)
 
 
-def _refused(message: str) -> PlatformSignInRefused:
-    return PlatformSignInRefused(f"{message} Nothing was linked.")
-
-
 async def epic_account(epic: EpicClient, *, redirect_uri: str, code: str) -> tuple[str, str | None]:
     """The Epic account that signed in and was sent back with ``code``: its id (as Epic
     writes it) and display name (None when Epic gives none).
@@ -71,10 +67,12 @@ async def epic_account(epic: EpicClient, *, redirect_uri: str, code: str) -> tup
             answer.raise_for_status()
             who: Any = answer.json()
     except OAuthError as error:
-        raise _refused(f"Epic refused the sign-in ({error.error}).") from error
+        raise PlatformSignInRefused(f"Epic refused the sign-in ({error.error}).") from error
     except (httpx.HTTPError, ValueError) as error:
-        raise _refused("Epic did not answer as expected; try again in a moment.") from error
+        raise PlatformSignInRefused(
+            "Epic did not answer as expected; try again in a moment."
+        ) from error
     if not isinstance(who, dict) or not isinstance(who.get("sub"), str) or not who["sub"]:
-        raise _refused("Epic did not say which account signed in.")
+        raise PlatformSignInRefused("Epic did not say which account signed in.")
     name = who.get("preferred_username")
     return who["sub"], name if isinstance(name, str) and name else None

@@ -57,6 +57,10 @@ class IdentityCode(ErrorCode):
 
 
 class PlatformSignInRefused(DomainError):
-    """A game platform's sign-in that proves nothing (``PLATFORM_SIGN_IN_REFUSED``)."""
+    """A game platform's sign-in that proves nothing (``PLATFORM_SIGN_IN_REFUSED``):
+    ``reason`` says why, and the sentence adds that nothing was linked."""
 
     code = IdentityCode.PLATFORM_SIGN_IN_REFUSED
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason} Nothing was linked.")

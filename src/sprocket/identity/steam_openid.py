@@ -56,10 +56,6 @@ def login_url(*, endpoint: str, return_to: str, realm: str) -> str:
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
-def _refused(message: str) -> PlatformSignInRefused:
-    return PlatformSignInRefused(f"{message} Nothing was linked.")
-
-
 def _nonce_time(nonce: str) -> dt.datetime | None:
     """The moment (UTC) a response nonce starts with (``2025-11-24T19:00:00Z...``)."""
     try:
@@ -72,23 +68,23 @@ def _checked_locally(endpoint: str, return_to: str, params: Mapping[str, str]) -
     """The SteamID64 the assertion claims, once everything that needs no OP is checked."""
     mode = params.get("openid.mode", "")
     if mode == "cancel":
-        raise _refused("The sign-in at Steam was cancelled.")
+        raise PlatformSignInRefused("The sign-in at Steam was cancelled.")
     if mode != "id_res" or params.get("openid.ns") != OPENID_NS:
-        raise _refused("This is not a Steam sign-in's answer.")
+        raise PlatformSignInRefused("This is not a Steam sign-in's answer.")
     if params.get("openid.op_endpoint") != endpoint:
-        raise _refused("This answer comes from another sign-in server than Steam's.")
+        raise PlatformSignInRefused("This answer comes from another sign-in server than Steam's.")
     if params.get("openid.return_to") != return_to:
-        raise _refused("This answer from Steam was made for another site or address.")
+        raise PlatformSignInRefused("This answer from Steam was made for another site or address.")
     claimed = params.get("openid.claimed_id", "")
     match = CLAIMED_ID.match(claimed)
     if match is None or params.get("openid.identity") != claimed:
-        raise _refused("Steam's answer names no Steam account.")
+        raise PlatformSignInRefused("Steam's answer names no Steam account.")
     signed = set(params.get("openid.signed", "").split(","))
     if not signed >= SIGNED_FIELDS or not params.get("openid.sig"):
-        raise _refused("Steam's answer is not signed as it should be.")
+        raise PlatformSignInRefused("Steam's answer is not signed as it should be.")
     issued = _nonce_time(params.get("openid.response_nonce", ""))
     if issued is None or abs((utcnow() - issued).total_seconds()) > NONCE_SECONDS:
-        raise _refused("This answer from Steam is too old; sign in at Steam again.")
+        raise PlatformSignInRefused("This answer from Steam is too old; sign in at Steam again.")
     return match.group(1)
 
 
@@ -102,7 +98,9 @@ async def _confirmed_by_op(endpoint: str, params: Mapping[str, str]) -> bool:
             answer = await http.post(endpoint, data=fields)
             answer.raise_for_status()
     except httpx.HTTPError as error:
-        raise _refused("Steam did not answer as expected; try again in a moment.") from error
+        raise PlatformSignInRefused(
+            "Steam did not answer as expected; try again in a moment."
+        ) from error
     lines = dict(line.partition(":")[::2] for line in answer.text.splitlines())
     return lines.get("is_valid", "").strip() == "true"
 
@@ -123,8 +121,12 @@ async def verify_assertion(
     """
     steam_id = _checked_locally(endpoint, return_to, params)
     if not await _confirmed_by_op(endpoint, params):
-        raise _refused("Steam did not confirm this answer (its signature is not Steam's).")
+        raise PlatformSignInRefused(
+            "Steam did not confirm this answer (its signature is not Steam's)."
+        )
     nonce = params["openid.response_nonce"]
     if await cache.incr(f"steam-nonce:{nonce}", ttl=2 * NONCE_SECONDS) != 1:
-        raise _refused("This answer from Steam was already used; sign in at Steam again.")
+        raise PlatformSignInRefused(
+            "This answer from Steam was already used; sign in at Steam again."
+        )
     return steam_id

@@ -54,10 +54,6 @@ def epic_client(settings: Settings) -> epic_oauth.EpicClient | None:
     )
 
 
-def _refused(message: str) -> PlatformSignInRefused:
-    return PlatformSignInRefused(f"{message} Nothing was linked.")
-
-
 def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
     """The Steam and Epic sign-ins that prove a player's game account."""
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -107,7 +103,7 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
         with contextlib.suppress(BadData):
             state = states.loads(request.cookies.get(LINK_COOKIE) or "-")
         if not isinstance(state, str) or (given is not None and given != state):
-            raise _refused(
+            raise PlatformSignInRefused(
                 f"This answer from {platform_name(platform)} does not belong to a link this "
                 "browser started. Start again from your settings."
             )
@@ -116,9 +112,13 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
         await runtime.cache.delete(key)
         started = json.loads(remembered) if remembered is not None else None
         if started is None:
-            raise _refused("This link was already used, or took longer than ten minutes.")
+            raise PlatformSignInRefused(
+                "This link was already used, or took longer than ten minutes."
+            )
         if started["user"] != who.user_id or started["platform"] != platform.value:
-            raise _refused("This link was started by someone else or for another platform.")
+            raise PlatformSignInRefused(
+                "This link was started by someone else or for another platform."
+            )
         return who, int(started["member"])
 
     async def linked(
@@ -171,7 +171,7 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
     def configured_epic() -> epic_oauth.EpicClient:
         epic = epic_client(settings)
         if epic is None:
-            raise _refused("Signing in at Epic is not configured on this server.")
+            raise PlatformSignInRefused("Signing in at Epic is not configured on this server.")
         return epic
 
     @router.get("/settings/link/epic")
@@ -192,7 +192,7 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
         code = request.query_params.get("code", "")
         if not code:
             reason = request.query_params.get("error_description") or "no code was given"
-            raise _refused(f"Epic did not sign you in ({reason}).")
+            raise PlatformSignInRefused(f"Epic did not sign you in ({reason}).")
         account, name = await epic_oauth.epic_account(
             epic, redirect_uri=site(request) + EPIC_CALLBACK, code=code
         )
