@@ -39,7 +39,7 @@ def _whole_steps(highest: float) -> list[int]:
 def _trimmed(root: Element, title_id: str) -> Element:
     """pygal's tree without script, style, comments, namespace address or shared ids; the
     chart labelled by its title (``title_id``)."""
-    for parent in root.iter():
+    for parent in list(root.iter()):
         for child in list(parent):
             classes = child.get("class", "").split()
             if (
@@ -92,6 +92,7 @@ def series_chart(series: Series) -> Markup:
         x_labels_major_every=DAY_LABEL_EVERY if daily else None,
         y_labels=_whole_steps(max(tops, default=0)) if whole else None,
         include_x_axis=True,
+        truncate_label=-1,
     )
     chart.x_labels = [f"{day.day} {day:%b}" for day, _ in series.rows]
     for (_, column), column_values in zip(charted, values, strict=True):
