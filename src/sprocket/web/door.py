@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from sprocket.config import Settings
 from sprocket.http.sessions import SessionCookies
 from sprocket.runtime import Runtime
+from sprocket.web.analytics import analytics_router
 from sprocket.web.auth import auth_router
 from sprocket.web.avatars import avatars_router
 from sprocket.web.home import home_router
@@ -34,4 +35,5 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(settings_router(runtime, settings))
     router.include_router(linking_router(runtime, settings))
     router.include_router(avatars_router(runtime))
+    router.include_router(analytics_router(runtime))
     return router
