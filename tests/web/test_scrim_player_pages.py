@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
+from sprocket.app import create_app
 from sprocket.config import Settings
 from sprocket.identity import service as identity
 from sprocket.league import members
@@ -23,8 +26,10 @@ from sprocket.runtime import Runtime
 from sprocket.scrims import service
 from sprocket.scrims.enums import ScrimStatus, TicketStatus
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry
-from tests.api.test_subscriptions import TIMEOUT, _serve
+from tests.api.test_subscriptions import TIMEOUT
+from tests.web.browser import serve
 from tests.web.conftest import HTML, Demo, Web, csrf_of, signed_in
+from tests.web.test_browser import chromium  # noqa: F401 (the browser, for the live test)
 
 NAMES = ("Ada", "Bruno", "Chioma", "Dara", "Eve")
 
@@ -467,13 +472,15 @@ async def next_event(lines: AsyncIterator[str]) -> tuple[str, str]:
 
 @contextlib.asynccontextmanager
 async def served(platform: Runtime, settings: Settings) -> AsyncIterator[str]:
-    """The app on a free local port; its base URL."""
-    async with _serve(platform, settings.model_copy(update={"dev_sign_in": True})) as url:
-        yield url.replace("ws://", "http://").removesuffix("/graphql")
+    """The app (development sign-in on) over real HTTP on a free local port; its base URL."""
+    app = create_app(settings.model_copy(update={"dev_sign_in": True}), runtime=platform)
+    async with contextlib.asynccontextmanager(serve)(app) as url:
+        yield url
 
 
-def session_cookie(client: httpx.AsyncClient) -> dict[str, str]:
-    return {"sprocket_session": client.cookies["sprocket_session"]}
+def cookies_of(client: httpx.AsyncClient) -> dict[str, str]:
+    """The session and CSRF cookies of a client signed in through the ASGI transport."""
+    return {name: client.cookies[name] for name in ("sprocket_session", "csrftoken")}
 
 
 async def test_a_scrim_page_hears_another_player_join_live(
@@ -486,7 +493,7 @@ async def test_a_scrim_page_hears_another_player_join_live(
         assert f'data-live="/scrims/{scrim_id}/events"' in page.text
         assert '<script src="/static/live.js" defer></script>' in page.text
         async with (
-            httpx.AsyncClient(base_url=base, cookies=session_cookie(people["Ada"])) as ada,
+            httpx.AsyncClient(base_url=base, cookies=cookies_of(people["Ada"])) as ada,
             ada.stream("GET", f"/scrims/{scrim_id}/events", headers=HTML) as events,
         ):
             assert events.status_code == 200
@@ -500,7 +507,7 @@ async def test_a_scrim_page_hears_another_player_join_live(
             await platform.relay.relay_once()
             name, second = await next_event(lines)
             assert name == "update" and "2 of 4 seats taken." in second and ">Bruno</a>" in second
-            assert 'name="csrftoken"' in second  # its forms still work once swapped in
+            assert csrf_of(second) == csrf_of(page.text)  # its forms work once swapped in
 
             # Ada signs out elsewhere: the next event finds her session ended.
             home = await people["Ada"].get("/")
@@ -523,7 +530,7 @@ async def test_the_queue_page_hears_its_place_move_live(
         await platform.relay.relay_once()
         url = f"/queue/events?organization={people.organization_id}"
         async with (
-            httpx.AsyncClient(base_url=base, cookies=session_cookie(people["Ada"])) as ada,
+            httpx.AsyncClient(base_url=base, cookies=cookies_of(people["Ada"])) as ada,
             ada.stream("GET", url, headers=HTML) as events,
         ):
             lines = events.aiter_lines()
@@ -533,3 +540,63 @@ async def test_the_queue_page_hears_its_place_move_live(
             await platform.relay.relay_once()
             name, moved = await next_event(lines)
             assert name == "update" and place(moved) == "1 of 1"
+
+
+async def browser_page(chromium: Browser, site: str, client: httpx.AsyncClient) -> Page:  # noqa: F811
+    """A page in a browser context of its own, signed in as ``client`` is."""
+    context = await chromium.new_context()
+    session = client.cookies["sprocket_session"]
+    await context.add_cookies([{"name": "sprocket_session", "value": session, "url": site}])
+    return await context.new_page()
+
+
+async def test_four_browsers_see_check_ins_and_the_lobby_appear_without_reloading(
+    chromium: Browser,  # noqa: F811
+    web: Web,
+    league_of_five: Demo,
+    platform: Runtime,
+    settings: Settings,
+) -> None:
+    players = ("Ada", "Bruno", "Chioma", "Dara")
+    async with browsers(web, league_of_five) as people, served(platform, settings) as site:
+        scrim_id = await open_scrim(people)
+        for name in players[1:]:
+            assert (await join(people, name, scrim_id)).status_code == 303
+        await platform.relay.relay_once()
+        pages = {}
+        for name in players:
+            pages[name] = await browser_page(chromium, site, people[name])
+            await pages[name].goto(f"{site}/scrims/{scrim_id}")
+            await pages[name].evaluate("window.notReloaded = true")
+        try:
+            for name in players:
+                page = pages[name]
+                async with page.expect_navigation():
+                    await page.get_by_role("button", name="Check in").click()
+                await page.evaluate("window.notReloaded = true")
+                await platform.relay.relay_once()
+            # Everyone's page showed the lobby as the last check-in started the scrim.
+            row = await scrim_row(platform, scrim_id)
+            for name in players:
+                lobby = pages[name].locator(".lobby-name")
+                await lobby.wait_for(timeout=TIMEOUT * 1000)
+                assert await lobby.inner_text() == row.lobby_name
+                assert await pages[name].evaluate("window.notReloaded === true")
+            # Ada's page got the others' check-ins live: its last load came before theirs.
+            seats = await pages["Ada"].locator("table.seats tbody tr").all_inner_texts()
+            assert len(seats) == 4 and all("yes" in line for line in seats)
+            # The pages and their forms pass axe-core's checks (labels, contrast, roles...).
+            pages["Eve"] = await browser_page(chromium, site, people["Eve"])
+            for name, address in (
+                ("Ada", f"/scrims/{scrim_id}"),
+                ("Eve", "/scrims"),
+                ("Eve", "/queue"),
+                ("Eve", f"/scrims/{scrim_id}"),
+            ):
+                await pages[name].goto(site + address)
+                results = await Axe().run(pages[name])
+                assert results.response["testEngine"]["name"] == "axe-core"
+                assert results.violations_count == 0, results.generate_report()
+        finally:
+            for page in pages.values():
+                await page.context.close()

@@ -47,17 +47,11 @@ def queue_router(runtime: Runtime) -> APIRouter:
                 return {"organization": None, **NO_ERROR}
             lines = await overview.queue_lines(session, organization_id=org.id)
             state = await overview.player_state(session, actor=actor, organization_id=org.id)
-            channels = await overview.queue_channels(
-                session,
-                organization_id=org.id,
-                member_id=state.member.id if state is not None else None,
-            )
         return {
             "organization": org,
             "organizations": organizations,
             "lines": lines,
             "state": state,
-            "channels": channels,
             "game_modes": league.GAME_MODES,
             "wait_minutes": WAIT_MINUTES,
             **NO_ERROR,
@@ -76,15 +70,24 @@ def queue_router(runtime: Runtime) -> APIRouter:
     @router.get("/queue/events")
     async def queue_events(request: Request) -> Response:
         raw_org = request.query_params.get("organization")
-        first = await queue_values(viewer(request), raw_org)  # an unknown organization: 404
-        if first["organization"] is None:
-            raise NotFound("There is no organization yet, so no queue.")
+        async with runtime.reading() as session:
+            org, _ = await chosen_organization(session, raw_org)  # an unknown one: 404
+            if org is None:
+                raise NotFound("There is no organization yet, so no queue.")
+            state = await overview.player_state(
+                session, actor=viewer(request), organization_id=org.id
+            )
+            channels = await overview.queue_channels(
+                session,
+                organization_id=org.id,
+                member_id=state.member.id if state is not None else None,
+            )
 
         async def part(actor: Actor) -> str:
             values = await queue_values(actor, raw_org)
             return render_part(request, "queue.html", "live", actor, **values)
 
-        return stream(runtime, request, first["channels"], part)
+        return stream(runtime, request, channels, part)
 
     @router.post("/queue/enter")
     async def enter(request: Request) -> Response:
