@@ -240,6 +240,7 @@ async def test_leaving_and_the_refusals_of_joining_and_leaving(
         for minutes, sentence in (
             ("soon", "The wait must be a whole number of at least 1."),
             ("5000", "You can wait for a scrim from 1 minute to 24 hours."),
+            ("9" * 30, "You can wait for a scrim from 1 minute to 24 hours."),
         ):
             answer = await post(
                 people["Chioma"],
@@ -346,10 +347,12 @@ async def test_opening_a_scrim_with_invalid_values_says_which_field(
         async with platform.reading() as session:
             assert (await session.scalars(select(Scrim))).all() == []
         # An organization that does not exist: the 404 page.
-        outsider = await post(
-            people["Eve"], "/scrims", {**base, "organization": "999999"}, page="/scrims"
-        )
-        assert outsider.status_code == 404
+        for organization in ("999999", "9" * 30):
+            nowhere = await post(
+                people["Eve"], "/scrims", {**base, "organization": organization}, page="/scrims"
+            )
+            assert nowhere.status_code == 404, organization
+        assert (await people["Eve"].get("/scrims?organization=" + "9" * 30)).status_code == 404
 
 
 # -- the queue -----------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Entering and leaving call the services the GraphQL door calls (:mod:`sprocket.ap
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
@@ -30,8 +29,9 @@ from sprocket.web.scrims import (
     chosen_organization,
     field_for,
     kind_of,
-    number,
+    organization_of,
     status_of,
+    wait_of,
 )
 
 
@@ -95,10 +95,10 @@ def queue_router(runtime: Runtime) -> APIRouter:
         who = viewer(request)
         try:
             try:
-                org_id = number(form, "organization", "organization")
+                org_id = organization_of(form)
                 arguments = {
                     "game_mode": form.get("game_mode", ""),
-                    "wait_until": dt.timedelta(minutes=number(form, "wait_minutes", "wait")),
+                    "wait_until": wait_of(form),
                     "competitive": kind_of(form),
                     "skill_group_id": form_int(form.get("skill_group"), "skill group", minimum=1),
                 }
@@ -132,7 +132,7 @@ def queue_router(runtime: Runtime) -> APIRouter:
         who = viewer(request)
         try:
             try:
-                org_id = number(form, "organization", "organization")
+                org_id = organization_of(form)
             except InvalidInput:
                 require_user(who)
                 raise

@@ -37,6 +37,9 @@ from sprocket.web.params import form_int, path_id
 #: The minutes a form offers to wait when the player says nothing else.
 WAIT_MINUTES = 30
 
+#: A week of minutes: longer than any wait the scrim services take.
+LONGEST_MINUTES = 7 * 24 * 60
+
 #: A page's form as first shown: no error, nothing posted.
 NO_ERROR: dict[str, Any] = {"error": None, "field": None, "form": None}
 
@@ -78,6 +81,23 @@ def number(form: dict[str, str], name: str, what: str, *, default: int | None = 
     return value
 
 
+def wait_of(form: dict[str, str]) -> dt.timedelta:
+    """How long the form's player waits (``wait_minutes``), for the service to judge; a
+    number of minutes past any wait it takes is passed as a week, which it refuses too.
+    Raises INVALID_INPUT beside the field (not a whole number, or below 1)."""
+    minutes = number(form, "wait_minutes", "wait")
+    return dt.timedelta(minutes=min(minutes, LONGEST_MINUTES))
+
+
+def organization_of(form: dict[str, str]) -> int:
+    """The organization id a form carries (``organization``). Raises INVALID_INPUT,
+    NOT_FOUND (past any id)."""
+    org_id = number(form, "organization", "organization")
+    if org_id > MAX_ID:
+        raise NotFound(f"There is no organization with id {org_id}.")
+    return org_id
+
+
 def kind_of(form: dict[str, str]) -> bool:
     """Whether the form asks for a competitive scrim or ticket (``kind``: competitive or
     casual). Raises INVALID_INPUT beside the field."""
@@ -110,6 +130,8 @@ async def chosen_organization(
     """The organization a page's ``?organization=`` names (the first one by default) and
     every organization; (None, []) when there is none. Raises NOT_FOUND, INVALID_INPUT."""
     org_id = form_int(raw, "organization", minimum=1)
+    if org_id is not None and org_id > MAX_ID:
+        raise NotFound("There is no such organization.")
     organizations = (await league.organizations(session, first=100)).rows
     if not organizations:
         return None, []
@@ -164,10 +186,10 @@ def scrims_router(runtime: Runtime) -> APIRouter:
         who = viewer(request)
         try:
             try:
-                org_id = number(form, "organization", "organization")
+                org_id = organization_of(form)
                 arguments = {
                     "game_mode": form.get("game_mode", ""),
-                    "wait_until": dt.timedelta(minutes=number(form, "wait_minutes", "wait")),
+                    "wait_until": wait_of(form),
                     "competitive": kind_of(form),
                     "team_mode": form.get("team_mode", "fixed"),
                     "games": number(form, "games", "number of games", default=3),
@@ -271,7 +293,7 @@ def scrims_router(runtime: Runtime) -> APIRouter:
 
     def join_arguments(form: dict[str, str]) -> dict[str, Any]:
         return {
-            "wait_until": dt.timedelta(minutes=number(form, "wait_minutes", "wait")),
+            "wait_until": wait_of(form),
             "group_code": form.get("group_code") or None,
         }
 
