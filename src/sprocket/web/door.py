@@ -15,6 +15,7 @@ from sprocket.web.leaderboards import leaderboards_router
 from sprocket.web.league import league_router
 from sprocket.web.linking import linking_router
 from sprocket.web.players import players_router
+from sprocket.web.queue import queue_router
 from sprocket.web.scrims import scrims_router
 from sprocket.web.settings import settings_router
 from sprocket.web.staff import staff_router
@@ -29,6 +30,7 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(auth_router(runtime, settings, cookies))
     router.include_router(leaderboards_router(runtime))
     router.include_router(scrims_router(runtime))
+    router.include_router(queue_router(runtime))
     router.include_router(teams_router(runtime))
     router.include_router(players_router(runtime))
     router.include_router(staff_router(runtime))
