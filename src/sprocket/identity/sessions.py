@@ -97,6 +97,38 @@ async def end_user_sessions(session: AsyncSession, *, user_id: int) -> int:
     return ended
 
 
+async def my_sessions(
+    session: AsyncSession, *, actor: Actor, current_secret: str | None
+) -> list[tuple[WebSession, bool]]:
+    """The caller's running sessions (expired ones left out), newest first, each with
+    whether it is the one of ``current_secret`` (the browser asking; None: none is).
+    Raises UNAUTHENTICATED."""
+    user_id = access.require_user(actor)
+    rows = await session.scalars(
+        select(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.expires_at > utcnow())
+        .order_by(WebSession.id.desc())
+    )
+    current = tokens.digest(current_secret) if current_secret else None
+    return [(row, row.secret_hash == current) for row in rows]
+
+
+async def end_other_sessions(session: AsyncSession, *, actor: Actor, keep_secret: str) -> int:
+    """Sign the caller out everywhere but in the browser whose session secret is
+    ``keep_secret``: every other session of theirs ends. Returns how many ended.
+    Raises UNAUTHENTICATED."""
+    user_id = access.require_user(actor)
+    result = await session.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user_id, WebSession.secret_hash != tokens.digest(keep_secret)
+        )
+    )
+    ended = int(result.rowcount)  # type: ignore[attr-defined]
+    if ended:
+        note_change(session)
+    return ended
+
+
 async def running_sessions(session: AsyncSession, *, user_ids: Iterable[int]) -> dict[int, int]:
     """How many unexpired sessions each of ``user_ids`` has, by user id (users with none
     are left out). One statement. No permission check: the caller's."""
@@ -117,13 +149,13 @@ async def sign_in_with_discord(
     discord_id: str,
     username: str,
     global_name: str | None,
-    avatar_url: str | None,
     lifetime: dt.timedelta,
 ) -> tuple[User, str]:
     """Sign in the person Discord vouched for: their user, created on the first sign-in
     (named by their Discord display name, else their username) or refreshed (the name
-    follows Discord's until they choose their own; the avatar's address is copied), and a
-    new session for ``lifetime``. Returns the user and the session's secret.
+    follows Discord's until they choose their own), and a new session for ``lifetime``.
+    Returns the user and the session's secret (their picture is kept by
+    :mod:`sprocket.identity.avatars`).
     Raises INVALID_DISCORD_ID."""
     shown = (global_name or username).strip()[:100] or "New user"
     user = await service.ensure_user(
@@ -131,7 +163,6 @@ async def sign_in_with_discord(
         discord_id=discord_id,
         display_name=shown,
         discord_name=username[:100],
-        avatar_url=(avatar_url or "")[:300] or None,
     )
     _, secret = await start_session(session, user_id=user.id, lifetime=lifetime)
     return user, secret
