@@ -2,16 +2,18 @@
 
 A session's secret (256 random bits) travels in the browser's cookie; only its SHA-256 is
 stored, as for API tokens. A session ends when its user signs out, when it expires (its
-lifetime is the caller's, from the settings), or when its user or a platform administrator
-ends all of the user's sessions.
+lifetime is the caller's, from the settings), or when its user, a platform administrator or
+the staff of an organization the user is a member of (:mod:`sprocket.league.people`) end all
+of the user's sessions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import note_change, utcnow
@@ -80,10 +82,18 @@ async def end_sessions(session: AsyncSession, *, actor: Actor, user_id: int) -> 
     Raises UNAUTHENTICATED, PERMISSION_DENIED."""
     if access.require_user(actor) != user_id:
         access.require_superuser(actor, "end another user's sessions")
+    return await end_user_sessions(session, user_id=user_id)
+
+
+async def end_user_sessions(session: AsyncSession, *, user_id: int) -> int:
+    """End every session of ``user_id`` (expired ones too); the next request of each of the
+    user's browsers is a spectator's. Returns how many ended. No permission check: the
+    caller's (:func:`end_sessions`, or an organization's staff through
+    :func:`sprocket.league.people.end_member_sessions`). Raises nothing."""
     result = await session.execute(delete(WebSession).where(WebSession.user_id == user_id))
     ended = int(result.rowcount)  # type: ignore[attr-defined]
     if ended:
-        note_change(session)
+        note_change(session)  # the doors' cached holders of these sessions are forgotten
     return ended
 
 
@@ -117,6 +127,20 @@ async def end_other_sessions(session: AsyncSession, *, actor: Actor, keep_secret
     if ended:
         note_change(session)
     return ended
+
+
+async def running_sessions(session: AsyncSession, *, user_ids: Iterable[int]) -> dict[int, int]:
+    """How many unexpired sessions each of ``user_ids`` has, by user id (users with none
+    are left out). One statement. No permission check: the caller's."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(WebSession.user_id, func.count())
+        .where(WebSession.user_id.in_(wanted), WebSession.expires_at > utcnow())
+        .group_by(WebSession.user_id)
+    )
+    return {user_id: count for user_id, count in rows}
 
 
 async def sign_in_with_discord(

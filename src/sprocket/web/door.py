@@ -19,6 +19,9 @@ from sprocket.web.queue import queue_router
 from sprocket.web.scrims import scrims_router
 from sprocket.web.settings import settings_router
 from sprocket.web.staff import staff_router
+from sprocket.web.staff_people import staff_people_router
+from sprocket.web.staff_scrims import staff_scrims_router
+from sprocket.web.staff_submissions import staff_submissions_router
 from sprocket.web.teams import teams_router
 
 
@@ -38,4 +41,7 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(linking_router(runtime, settings))
     router.include_router(avatars_router(runtime))
     router.include_router(analytics_router(runtime))
+    router.include_router(staff_submissions_router(runtime))
+    router.include_router(staff_scrims_router(runtime))
+    router.include_router(staff_people_router(runtime))
     return router
