@@ -21,7 +21,7 @@ from sprocket.scrims import matchmaking, overview
 from sprocket.scrims.enums import TicketStatus
 from sprocket.web.forms import read_form, see_other
 from sprocket.web.live import render_part, stream
-from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.pages import WebRoute, render, status_of, viewer
 from sprocket.web.params import form_int
 from sprocket.web.scrims import (
     NO_ERROR,
@@ -30,7 +30,6 @@ from sprocket.web.scrims import (
     field_for,
     kind_of,
     organization_of,
-    status_of,
     wait_of,
 )
 

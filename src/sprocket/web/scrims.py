@@ -31,7 +31,7 @@ from sprocket.scrims import lifecycle, overview, service
 from sprocket.scrims.errors import ScrimCode
 from sprocket.web.forms import field_of, read_form, see_other
 from sprocket.web.live import render_part, stream
-from sprocket.web.pages import ERROR_STATUS, WebRoute, render, viewer
+from sprocket.web.pages import WebRoute, render, status_of, viewer
 from sprocket.web.params import form_int, path_id
 
 #: The minutes a form offers to wait when the player says nothing else.
@@ -58,11 +58,6 @@ FIELDS: dict[str, str] = {
 def field_for(error: DomainError) -> str | None:
     """The form field ``error`` concerns: the one its details name, else its code's."""
     return field_of(error) or FIELDS.get(error.code)
-
-
-def status_of(error: DomainError) -> int:
-    """The HTTP status a page answering ``error`` carries."""
-    return next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
 
 
 def number(form: dict[str, str], name: str, what: str, *, default: int | None = None) -> int:
@@ -113,10 +108,7 @@ def kind_of(form: dict[str, str]) -> bool:
 
 def scrim_id_of(raw: str) -> int:
     """The scrim id of a page's address. Raises NOT_FOUND."""
-    scrim_id = path_id(raw, "scrim")
-    if scrim_id > MAX_ID:
-        raise NotFound(f"There is no scrim with id {scrim_id}.")
-    return scrim_id
+    return path_id(raw, "scrim")
 
 
 def when(zone: str) -> Callable[[dt.datetime], str]:

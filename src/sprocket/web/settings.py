@@ -29,7 +29,7 @@ from sprocket.runtime import Runtime
 from sprocket.web.avatars import avatar_src
 from sprocket.web.forms import field_of, read_form, see_other
 from sprocket.web.linking import epic_client
-from sprocket.web.pages import ERROR_STATUS, WebRoute, render, viewer
+from sprocket.web.pages import WebRoute, render, status_of, viewer
 from sprocket.web.params import form_int, path_id
 
 #: The platforms entered by hand (Steam is proved by signing in there, and so is Epic where
@@ -42,10 +42,6 @@ PROOFS = {
     AccountProof.CLAIM: "claimed from a replay and confirmed",
     AccountProof.LEGACY: "linked before proofs were asked",
 }
-
-
-def _status(error: DomainError) -> int:
-    return next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
 
 
 def _when(moment: Any) -> str:
@@ -98,7 +94,7 @@ def settings_router(runtime: Runtime, settings: Settings) -> APIRouter:
         """The page again, showing ``error`` beside ``field`` (unless the error names its
         own) and the values sent."""
         return await page(
-            request, _status(error), error=error, field=field_of(error) or field, form=form
+            request, status_of(error), error=error, field=field_of(error) or field, form=form
         )
 
     @router.get("/settings")

@@ -11,15 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.errors import Conflict, DomainError, InvalidInput, NotFound
+from sprocket.db import MAX_ID
+from sprocket.errors import Conflict, InvalidInput, NotFound
 from sprocket.league import service as league
 from sprocket.league.models import Organization
 from sprocket.runtime import Runtime
 from sprocket.web.forms import field_of, read_form, see_other
-from sprocket.web.pages import ERROR_STATUS
-
-#: The largest id a form may name (ids are 32-bit integers in the database).
-MAX_ID = 2**31 - 1
+from sprocket.web.pages import status_of
 
 #: What a staff page shows when no form failed (a failed post gives its own values).
 NO_FAILURE: dict[str, object] = {"error": None, "field": None, "form": {}, "failed": None}
@@ -28,11 +26,6 @@ NO_FAILURE: dict[str, object] = {"error": None, "field": None, "form": {}, "fail
 Action = Callable[[AsyncSession, dict[str, str]], Awaitable[str]]
 #: Shows a staff page again; keyword arguments: status, error, field, form, failed.
 Show = Callable[..., Awaitable[Response]]
-
-
-def status_of(error: DomainError) -> int:
-    """The HTTP status a page answers ``error`` with (:data:`pages.ERROR_STATUS`)."""
-    return next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
 
 
 async def staff_form(
