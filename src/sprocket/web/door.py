@@ -8,12 +8,15 @@ from sprocket.config import Settings
 from sprocket.http.sessions import SessionCookies
 from sprocket.runtime import Runtime
 from sprocket.web.auth import auth_router
+from sprocket.web.dashboard import dashboard_router
 from sprocket.web.home import home_router
 from sprocket.web.leaderboards import leaderboards_router
 from sprocket.web.league import league_router
 from sprocket.web.players import players_router
 from sprocket.web.scrims import scrims_router
 from sprocket.web.staff import staff_router
+from sprocket.web.submission import submission_router
+from sprocket.web.submit import submit_router
 from sprocket.web.teams import teams_router
 
 
@@ -28,4 +31,7 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(teams_router(runtime))
     router.include_router(players_router(runtime))
     router.include_router(staff_router(runtime))
+    router.include_router(dashboard_router(runtime))
+    router.include_router(submit_router(runtime))
+    router.include_router(submission_router(runtime))
     return router
