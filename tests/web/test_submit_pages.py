@@ -21,12 +21,14 @@ from playwright.async_api import Browser
 
 from sprocket.db import utcnow
 from sprocket.identity import service as identity
+from sprocket.identity.access import Actor
 from sprocket.league import accounts, members, rosters
 from sprocket.league import service as league
 from sprocket.replays.enums import SubmissionStatus
 from sprocket.replays.models import Ratification, Submission
 from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
+from sprocket.scrims import lifecycle, matchmaking
 from sprocket.web.submission_report import report_words
 from tests.conftest import REPLAYS
 from tests.helpers.database import snapshot
@@ -448,11 +450,15 @@ async def test_unknown_ids_are_404_pages(web: Web, real: RealMatch) -> None:
 # -- the dashboard --------------------------------------------------------------------------------
 
 
-async def test_the_dashboard_needs_a_sign_in(web: Web, real: RealMatch) -> None:
+async def test_the_player_pages_need_a_sign_in(web: Web, real: RealMatch) -> None:
     async with web() as spectator:
         page = await spectator.get("/me")
+        form = await spectator.get(f"/matches/{real.match_id}/submit")
+        match_page = await spectator.get(f"/matches/{real.match_id}")
     assert page.status_code == 401
-    assert "Sign in to see your dashboard." in page.text
+    assert "Sign in to see your dashboard." in page.text and "UNAUTHENTICATED" in page.text
+    assert form.status_code == 401 and "Sign in to submit replays." in form.text
+    assert "Submit replays" not in match_page.text
 
 
 async def test_the_dashboard_shows_the_next_match_with_its_window(
@@ -587,3 +593,54 @@ def test_the_report_words_every_kind_of_player() -> None:
     assert words.problem_count == "3 problems"
     (unknown,) = words.unknown
     assert (unknown.label, unknown.where) == ("Steam 76561190000000001", "game 2")
+
+
+async def test_the_dashboard_shows_the_viewers_scrim_and_queue_ticket(
+    web: Web, platform: Runtime, real: RealMatch
+) -> None:
+    org = real.demo.organization_id
+    async with platform.unit_of_work() as session:
+        scrim = await lifecycle.create_scrim(
+            session,
+            actor=Actor(user_id=real.users["Emeka"], name="Emeka"),
+            organization_id=org,
+            game_mode="doubles",
+            wait_until=dt.timedelta(hours=1),
+            competitive=False,
+        )
+        ticket = await matchmaking.enter_queue(
+            session,
+            actor=Actor(user_id=real.users["Dara"], name="Dara"),
+            organization_id=org,
+            game_mode="doubles",
+            wait_until=dt.timedelta(hours=1),
+            competitive=False,
+        )
+    async with web(dev_sign_in=True) as emeka:
+        assert (await signed_in(emeka, real.users["Emeka"])).status_code == 303
+        mine = text_of((await emeka.get("/me")).text)
+    async with web(dev_sign_in=True) as dara:
+        assert (await signed_in(dara, real.users["Dara"])).status_code == 303
+        page = await dara.get("/me")
+    assert f"Scrim {scrim.id} (Doubles, casual, 3 games): pending." in mine
+    assert "Submit its replays" not in mine  # not in progress: nothing to submit yet
+    assert "You play for" not in mine and "You are on no team's roster now." in mine
+    assert "In the Doubles queue since" in text_of(page.text)
+    assert f'<time datetime="{ticket.wait_until.isoformat()}">' in page.text
+
+
+async def test_only_a_signed_in_caller_may_send_an_upload_sized_body(
+    web: Web, platform: Runtime, real: RealMatch
+) -> None:
+    """The real replay (1.2 MB) is over the ordinary body limit (1 MiB): the upload pages take
+    it from a signed-in player (above), a spectator's is refused before it is read."""
+    assert REAL.stat().st_size > platform.settings.max_body_bytes
+    async with web() as spectator:
+        answer = await spectator.post(
+            f"/matches/{real.match_id}/submit",
+            data={"csrftoken": "any"},  # the body limit answers before the CSRF guard
+            files=[("replays", (REAL.name, REAL.read_bytes(), "application/octet-stream"))],
+        )
+    assert answer.status_code == 413
+    assert answer.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+    assert await count(platform, Submission) == 0

@@ -13,6 +13,7 @@ header, which asgi-csrf checks again before the page runs.
 from __future__ import annotations
 
 import secrets
+from http import HTTPMethod
 from typing import Any
 
 from asgi_csrf import asgi_csrf, cookies_from_scope
@@ -56,7 +57,8 @@ TOKEN = "csrftoken"
 TOKEN_HEADER = b"x-csrftoken"
 #: The most of a multipart body read to find its token (bytes): the token field leads.
 TOKEN_WINDOW = 16 * 1024
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: The methods asgi-csrf lets by (like Django).
+SAFE_METHODS = frozenset({HTTPMethod.GET, HTTPMethod.HEAD, HTTPMethod.OPTIONS, HTTPMethod.TRACE})
 
 
 class _Read(Exception):

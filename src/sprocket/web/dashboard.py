@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sprocket.db import rows_by_ids, utcnow
-from sprocket.errors import Unauthenticated
 from sprocket.flows import match_results, scrim_results
 from sprocket.identity.access import Actor
 from sprocket.league import members
@@ -33,7 +32,7 @@ from sprocket.scrims import matchmaking
 from sprocket.scrims import service as scrims
 from sprocket.scrims.models import QueueTicket, Scrim
 from sprocket.web.league import when
-from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.pages import WebRoute, render, signed_in_viewer
 
 #: How many of the next matches and waiting submissions the dashboard lists.
 NEXT_MATCHES = 10
@@ -50,6 +49,7 @@ class NextMatch:
 class Waiting:
     submission: Submission
     title: str  # "Orange Crew vs Blue Crew", "Scrim 4"
+    organization_id: int
 
 
 @dataclass(frozen=True)
@@ -124,10 +124,10 @@ async def _titles(session: AsyncSession, waiting: list[Submission]) -> list[Wait
     for submission in waiting:
         if submission.match_id is not None:
             line = await overview.match_line(session, match_id=submission.match_id)
-            title = f"{line.home} vs {line.away}"
+            found.append(Waiting(submission, f"{line.home} vs {line.away}", line.organization_id))
         else:
-            title = f"Scrim {submission.scrim_id}"
-        found.append(Waiting(submission, title))
+            scrim = await scrims.get_scrim(session, scrim_id=submission.scrim_id or 0, lock=False)
+            found.append(Waiting(submission, f"Scrim {scrim.id}", scrim.organization_id))
     return found
 
 
@@ -137,9 +137,8 @@ def dashboard_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/me")
     async def dashboard(request: Request) -> Response:
-        who = viewer(request)
-        if who.user_id is None:
-            raise Unauthenticated("Sign in to see your dashboard.")
+        who = signed_in_viewer(request, "see your dashboard")
+        assert who.user_id is not None
         now = utcnow()
         async with runtime.reading() as session:
             mine = await members.memberships_of(session, user_id=who.user_id)
@@ -165,12 +164,16 @@ def dashboard_router(runtime: Runtime) -> APIRouter:
                 scrim_ids=[p.scrim.id for p in playing if p.scrim is not None],
                 first=WAITING,
             )
-            zones = {
-                org: await league.organization_zone(session, org)
-                for org in {*org_ids, *(line.organization_id for line in lines)}
-            }
             rated = await _ratings(session, {m.id: m.organization_id for m in memberships})
             titles = await _titles(session, waiting)
+            zones = {
+                org: await league.organization_zone(session, org)
+                for org in {
+                    *org_ids,
+                    *(line.organization_id for line in lines),
+                    *(w.organization_id for w in titles),
+                }
+            }
         moments: dict[int, Callable[[dt.datetime], str]] = {
             org: when(zone) for org, zone in zones.items()
         }
@@ -183,7 +186,6 @@ def dashboard_router(runtime: Runtime) -> APIRouter:
             playing=playing,
             ratings=rated,
             moments=moments,
-            utc=when("UTC"),
         )
 
     return router

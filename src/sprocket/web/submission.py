@@ -37,7 +37,7 @@ from sprocket.schedule import overview
 from sprocket.scrims import service as scrims
 from sprocket.web.forms import read_form, see_other
 from sprocket.web.league import when
-from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.pages import WebRoute, render, signed_in_viewer, viewer
 from sprocket.web.params import path_id
 from sprocket.web.submission_report import report_words
 from sprocket.web.submit import error_status
@@ -154,9 +154,10 @@ def submission_router(runtime: Runtime) -> APIRouter:
         """Run an answer's service, then back to the submission's page with ``done(result)``
         as the notice; its InvalidInput or Conflict shows on the page again (a missing reason
         beside its field), nothing changed."""
+        who = signed_in_viewer(request, "answer a submission")
         try:
             async with runtime.unit_of_work() as session:
-                result = await service(session, actor=viewer(request), **arguments)
+                result = await service(session, actor=who, **arguments)
         except (InvalidInput, Conflict) as error:
             field = REASON_FIELD if error.code == ReplayCode.REASON_REQUIRED else None
             return await page(request, ident, error=error, field=field, form=arguments)

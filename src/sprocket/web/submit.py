@@ -34,7 +34,7 @@ from sprocket.scrims import service as scrims
 from sprocket.text import size_text
 from sprocket.web.forms import see_other
 from sprocket.web.league import when
-from sprocket.web.pages import ERROR_STATUS, WebRoute, render, viewer
+from sprocket.web.pages import ERROR_STATUS, WebRoute, render, signed_in_viewer
 from sprocket.web.params import path_id
 
 #: The form's file field.
@@ -161,7 +161,7 @@ def submit_router(runtime: Runtime) -> APIRouter:
         """The form; a caller who may never submit (a spectator, a player of neither team)
         gets the error page, one who may not submit now (an open submission, a decided
         match) the reason instead of the form."""
-        who = viewer(request)
+        who = signed_in_viewer(request, "submit replays")
         async with runtime.reading() as session:
             values = await subject.describe(session, ident)
             refusal = await subject.refusal(session, actor=who, **{subject.key: ident})
@@ -185,6 +185,8 @@ def submit_router(runtime: Runtime) -> APIRouter:
         """The upload through the subject's service; its typed refusal of the files is shown
         beside the file field, nothing changed."""
 
+        who = signed_in_viewer(request, "submit replays")
+
         async def files() -> Sequence[replays.Upload]:
             return await read_files(request, max_size)
 
@@ -192,7 +194,7 @@ def submit_router(runtime: Runtime) -> APIRouter:
             async with runtime.unit_of_work() as session:
                 submission = await subject.submit(
                     session,
-                    actor=viewer(request),
+                    actor=who,
                     storage=runtime.storage,
                     files=files,  # read once the caller may submit
                     max_size=max_size,
