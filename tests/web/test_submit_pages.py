@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from playwright.async_api import Browser
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page
 
 from sprocket.db import utcnow
 from sprocket.identity import service as identity
@@ -486,6 +487,12 @@ async def test_the_dashboard_shows_the_next_match_with_its_window(
 # -- in a browser: the upload with its progress script --------------------------------------------
 
 
+async def no_axe_violations(page: Page) -> None:
+    """axe-core finds no accessibility violation on the page as it stands."""
+    results = await Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 async def test_the_upload_script_sends_the_form_and_shows_the_submission(  # noqa: F811
     chromium: Browser,  # noqa: F811
     site: str,  # noqa: F811
@@ -505,6 +512,7 @@ async def test_the_upload_script_sends_the_form_and_shows_the_submission(  # noq
     await page.get_by_role("link", name="Submit replays").click()
     await page.wait_for_url(f"{site}/matches/{real.match_id}/submit")
     assert await page.locator(".upload-progress").is_hidden()
+    await no_axe_violations(page)
     await page.evaluate("window.stayed = true")  # gone if the browser loaded a new page
     await page.get_by_label("Replay files").set_input_files(str(REAL))
     await page.get_by_role("button", name="Upload the replays").click()
@@ -517,6 +525,9 @@ async def test_the_upload_script_sends_the_form_and_shows_the_submission(  # noq
         f"Submission {number} · Blue Crew vs Orange Crew"
     )
     assert await page.get_by_text("Replays uploaded").is_visible()
+    await no_axe_violations(page)
+    await page.goto(site + "/me")
+    await no_axe_violations(page)
     await context.close()
     assert problems == []
     assert await count(platform, Submission) == 1
