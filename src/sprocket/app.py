@@ -42,6 +42,7 @@ from sprocket.web.csrf import CsrfGuard
 from sprocket.web.door import web_router
 from sprocket.web.forms import Notices
 from sprocket.web.pages import is_page, not_found_page, wants_html
+from sprocket.web.submit import UploadPaths
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
 #: Paths no guard limits: health checks and metrics must answer whatever else goes on.
@@ -132,6 +133,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD,
+        upload_paths=UploadPaths(),
     )
     app.add_middleware(
         Authenticate,

@@ -10,6 +10,7 @@ from sprocket.runtime import Runtime
 from sprocket.web.analytics import analytics_router
 from sprocket.web.auth import auth_router
 from sprocket.web.avatars import avatars_router
+from sprocket.web.dashboard import dashboard_router
 from sprocket.web.home import home_router
 from sprocket.web.leaderboards import leaderboards_router
 from sprocket.web.league import league_router
@@ -22,6 +23,8 @@ from sprocket.web.staff import staff_router
 from sprocket.web.staff_people import staff_people_router
 from sprocket.web.staff_scrims import staff_scrims_router
 from sprocket.web.staff_submissions import staff_submissions_router
+from sprocket.web.submission import submission_router
+from sprocket.web.submit import submit_router
 from sprocket.web.teams import teams_router
 
 
@@ -44,4 +47,7 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(staff_submissions_router(runtime))
     router.include_router(staff_scrims_router(runtime))
     router.include_router(staff_people_router(runtime))
+    router.include_router(dashboard_router(runtime))
+    router.include_router(submit_router(runtime))
+    router.include_router(submission_router(runtime))
     return router

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from sprocket.dates import for_people
 from sprocket.db import rows_by_ids
 from sprocket.errors import NotFound
+from sprocket.flows import match_results
 from sprocket.league import service as league
 from sprocket.league.enums import TieBreak
 from sprocket.league.models import GameMode, Player, SkillGroup, Team
@@ -151,8 +152,13 @@ def league_router(runtime: Runtime) -> APIRouter:
                 [g.stored_replay_id for g in games if g.stored_replay_id is not None],
             )
             submissions = await replay_reads.submissions_of_match(session, match_id=match.id)
+            who = viewer(request)
             may_download = await replay_service.may_download_replays(
-                session, actor=viewer(request), organization_id=lg.organization_id
+                session, actor=who, organization_id=lg.organization_id
+            )
+            may_submit = who.authenticated and (
+                await match_results.match_submit_refusal(session, actor=who, match_id=match.id)
+                is None
             )
         return render(
             request,
@@ -169,6 +175,7 @@ def league_router(runtime: Runtime) -> APIRouter:
             members_only=config["replay_downloads"] == "members",
             may_download=may_download,
             submissions=submissions,
+            may_submit=may_submit,
             when=when(zone),
         )
 

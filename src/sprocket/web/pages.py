@@ -64,6 +64,15 @@ def viewer(request: Request) -> Actor:
     return caller_of(request.scope)
 
 
+def signed_in_viewer(request: Request, doing: str) -> Actor:
+    """The signed-in viewer; raises UNAUTHENTICATED ("Sign in to ``doing``.") for a
+    spectator, before anything is read."""
+    who = viewer(request)
+    if not who.authenticated:
+        raise Unauthenticated(f"Sign in to {doing}.")
+    return who
+
+
 def csrf_token(request: Request) -> str:
     """The CSRF token every form of the page carries (the CSRF guard's double-submit
     cookie); empty where no guard runs."""
