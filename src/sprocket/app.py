@@ -44,6 +44,7 @@ from sprocket.web.forms import Notices
 from sprocket.web.page_cache import PageCache
 from sprocket.web.pages import is_page, not_found_page, wants_html
 from sprocket.web.refusals import RefusalPages
+from sprocket.web.submit import UploadPaths
 
 ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
 #: Paths no guard limits: health checks and metrics must answer whatever else goes on.
@@ -136,6 +137,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.replay_max_bytes * MAX_FILES + MULTIPART_OVERHEAD,
+        upload_paths=UploadPaths(),
     )
     app.add_middleware(
         Authenticate,

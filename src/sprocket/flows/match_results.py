@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.errors import Conflict, PermissionDenied, found
+from sprocket.errors import Conflict, DomainError, PermissionDenied, found
 from sprocket.flows import ratings as rating_flow
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
@@ -269,6 +269,16 @@ async def submit_match_replays(
     return await replays.submit(
         session, actor=actor, storage=storage, subject=subject, files=files, max_size=max_size
     )
+
+
+async def match_submit_refusal(
+    session: AsyncSession, *, actor: Actor, match_id: int
+) -> DomainError | None:
+    """The error :func:`submit_match_replays` would refuse ``actor``'s replays for the match
+    with now, or None (see :func:`sprocket.replays.service.submit_refusal`). Raises
+    NOT_FOUND (match)."""
+    subject = await MatchSubject.load(session, match_id)
+    return await replays.submit_refusal(session, actor=actor, subject=subject)
 
 
 async def submit_match_replays_as_staff(

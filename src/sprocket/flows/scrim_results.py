@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import utcnow
-from sprocket.errors import Conflict, PermissionDenied
+from sprocket.errors import Conflict, DomainError, PermissionDenied
 from sprocket.flows import ratings as rating_flow
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
@@ -204,3 +204,13 @@ async def submit_scrim_replays(
     )
     await service.announce(session, scrim=subject.scrim, also=subject.players, now=utcnow())
     return submission
+
+
+async def scrim_submit_refusal(
+    session: AsyncSession, *, actor: Actor, scrim_id: int
+) -> DomainError | None:
+    """The error :func:`submit_scrim_replays` would refuse ``actor``'s replays for the scrim
+    with now, or None (see :func:`sprocket.replays.service.submit_refusal`). Raises
+    NOT_FOUND (scrim)."""
+    subject = await ScrimSubject.load(session, scrim_id)
+    return await replays.submit_refusal(session, actor=actor, subject=subject)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,10 +20,11 @@ class BodyLimit:
     """Refuses a body larger than its limit with 413 ``REQUEST_TOO_LARGE``, reading no further.
 
     ``max_bytes`` applies to every request; ``upload_max_bytes`` to multipart uploads on
-    ``upload_paths`` by a signed-in caller (replay files; each file also has its own limit,
-    checked by the upload's service): nobody else may make the server read that much. A
-    declared ``Content-Length`` over the limit is refused before a byte is read; a body sent
-    without one (chunked) is counted as it arrives and cut off at the limit.
+    ``upload_paths`` (any container of paths) by a signed-in caller (replay files; each
+    file also has its own limit, checked by the upload's service): nobody else may make the
+    server read that much. A declared ``Content-Length`` over the limit is refused before a
+    byte is read; a body sent without one (chunked) is counted as it arrives and cut off at
+    the limit.
     """
 
     def __init__(
@@ -30,7 +33,7 @@ class BodyLimit:
         *,
         max_bytes: int,
         upload_max_bytes: int,
-        upload_paths: frozenset[str] = frozenset({"/graphql"}),
+        upload_paths: Container[str] = frozenset({"/graphql"}),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes

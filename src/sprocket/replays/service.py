@@ -27,6 +27,7 @@ from sprocket import audit
 from sprocket.db import utcnow
 from sprocket.errors import (
     Conflict,
+    DomainError,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -36,7 +37,7 @@ from sprocket.errors import (
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access, accounts
 from sprocket.league.enums import GamePlatform
-from sprocket.league.models import Member
+from sprocket.league.models import Member, Player, RosterSpot
 from sprocket.league.service import organization_config
 from sprocket.logs import log
 from sprocket.platform.outbox import enqueue
@@ -62,6 +63,7 @@ from sprocket.replays.parser import Replay, ReplayError, parse_replay
 from sprocket.replays.subjects import ResultSubject, Side, subject_of
 from sprocket.replays.summary import header_summary
 from sprocket.replays.validation import CountedGame, GameKeys, duplicate_game
+from sprocket.schedule.models import Fixture, Match
 from sprocket.text import plural
 
 MAX_FILES = 15
@@ -105,7 +107,39 @@ async def _side(session: AsyncSession, subject: ResultSubject, actor: Actor) -> 
     return None if member_id is None else await subject.side_of(session, member_id)
 
 
+async def _open_of(session: AsyncSession, subject: ResultSubject) -> int | None:
+    """The subject's open submission (at most one), if any."""
+    return await session.scalar(
+        select(Submission.id).where(_for(subject), Submission.status.in_(OPEN_SUBMISSION_STATUSES))
+    )
+
+
 # -- upload ----------------------------------------------------------------------------------
+
+
+async def submit_refusal(
+    session: AsyncSession, *, actor: Actor, subject: ResultSubject
+) -> DomainError | None:
+    """The error :func:`submit` would refuse ``actor``'s replays for ``subject`` with now,
+    the files aside, or None when it would take them (what a door asks before offering the
+    upload): UNAUTHENTICATED, the subject's PERMISSION_DENIED or refusal when it is decided
+    (MATCH_ALREADY_DECIDED, SCRIM_NOT_IN_PROGRESS), SUBMISSION_IN_PROGRESS. Returned, never
+    raised."""
+    try:
+        require_user(actor)
+        await subject.submitter_side(session, actor)
+        subject.require_undecided()
+    except (Unauthenticated, PermissionDenied, Conflict) as error:
+        return error
+    busy = await _open_of(session, subject)
+    return None if busy is None else _still_open(subject, busy)
+
+
+def _still_open(subject: ResultSubject, busy: int) -> Conflict:
+    return Conflict(
+        f"Submission {busy} for {subject.noun} is still open; wait for it or reject it first.",
+        code=ReplayCode.SUBMISSION_IN_PROGRESS,
+    )
 
 
 async def submit(
@@ -153,14 +187,9 @@ async def submit(
         raise InvalidInput(
             f"A series has at most {MAX_FILES} replays.", code=ReplayCode.TOO_MANY_FILES
         )
-    busy = await session.scalar(
-        select(Submission.id).where(_for(subject), Submission.status.in_(OPEN_SUBMISSION_STATUSES))
-    )
+    busy = await _open_of(session, subject)
     if busy is not None:
-        raise Conflict(
-            f"Submission {busy} for {subject.noun} is still open; wait for it or reject it first.",
-            code=ReplayCode.SUBMISSION_IN_PROGRESS,
-        )
+        raise _still_open(subject, busy)
     digests: dict[str, int] = {}
     games: list[tuple[int, GameKeys]] = []
     for number, upload in enumerate(files, start=1):
@@ -428,6 +457,37 @@ async def _ratifications_needed(
     return min(required, max(eligible, 1))
 
 
+async def _ratify_refusal(
+    session: AsyncSession,
+    actor: Actor,
+    subject: ResultSubject,
+    submission: Submission,
+    side: Side | None,
+) -> PermissionDenied | None:
+    """Why ``actor`` (on ``side`` of the subject) may never ratify ``submission``, or None."""
+    if side is None:
+        return PermissionDenied(f"Only the players of {subject.noun} ratify its result.")
+    if submission.submitted_by_user_id == actor.user_id or side == (
+        await subject.side_of_submission(session, submission)
+    ):
+        return PermissionDenied(
+            "Your side submitted this result; the other side ratifies it.",
+            code=ReplayCode.SUBMITTING_SIDE,
+        )
+    return None
+
+
+async def _answer_of(
+    session: AsyncSession, submission: Submission, actor: Actor
+) -> Ratification | None:
+    """The actor's answer (ratification or rejection) to the submission, if they gave one."""
+    return await session.scalar(
+        select(Ratification).where(
+            Ratification.submission_id == submission.id, Ratification.user_id == actor.user_id
+        )
+    )
+
+
 async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
     """A player of the other side than the submitter's confirms the result; enough
     confirmations (``ratification_mode``, ``required_ratifications``) accept it, once.
@@ -439,20 +499,10 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
     """
     submission, subject = await _open_submission(session, actor, submission_id)
     side = await _side(session, subject, actor)
-    if side is None:
-        raise PermissionDenied(f"Only the players of {subject.noun} ratify its result.")
-    if submission.submitted_by_user_id == actor.user_id or side == (
-        await subject.side_of_submission(session, submission)
-    ):
-        raise PermissionDenied(
-            "Your side submitted this result; the other side ratifies it.",
-            code=ReplayCode.SUBMITTING_SIDE,
-        )
-    already = await session.scalar(
-        select(Ratification).where(
-            Ratification.submission_id == submission.id, Ratification.user_id == actor.user_id
-        )
-    )
+    refusal = await _ratify_refusal(session, actor, subject, submission, side)
+    if refusal is not None:
+        raise refusal
+    already = await _answer_of(session, submission, actor)
     if already is not None or submission.status == SubmissionStatus.ACCEPTED:
         return submission  # a repeated ratification changes nothing
     subject.require_undecided()
@@ -486,6 +536,13 @@ async def ratify(session: AsyncSession, *, actor: Actor, submission_id: int) -> 
     return submission
 
 
+async def _may_reject(
+    session: AsyncSession, actor: Actor, subject: ResultSubject, side: Side | None
+) -> bool:
+    """A player of either side, or staff."""
+    return side is not None or await subject.is_staff(session, actor)
+
+
 async def reject(
     session: AsyncSession, *, actor: Actor, submission_id: int, reason: str
 ) -> Submission:
@@ -493,20 +550,14 @@ async def reject(
     Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, then REASON_REQUIRED, NOT_OPEN."""
     submission, subject = await _open_submission(session, actor, submission_id)
     side = await _side(session, subject, actor)
-    if side is None and not await subject.is_staff(session, actor):
+    if not await _may_reject(session, actor, subject, side):
         raise PermissionDenied(f"Only the players of {subject.noun} or staff may reject it.")
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Say why the result is wrong.", code=ReplayCode.REASON_REQUIRED)
+    reason = _reason(reason, "Say why the result is wrong.")
     if submission.status not in OPEN_SUBMISSION_STATUSES:
         raise Conflict(
             f"Submission {submission.id} is already {submission.status}.", code=ReplayCode.NOT_OPEN
         )
-    earlier = await session.scalar(
-        select(Ratification).where(
-            Ratification.submission_id == submission.id, Ratification.user_id == actor.user_id
-        )
-    )
+    earlier = await _answer_of(session, submission, actor)
     if earlier is not None:  # changed their mind after ratifying: one answer per player
         earlier.decision, earlier.reason = RatificationDecision.REJECT, reason[:500]
     else:
@@ -536,6 +587,21 @@ async def _accept(session: AsyncSession, subject: ResultSubject, submission: Sub
 # -- staff -----------------------------------------------------------------------------------
 
 
+def _reason(reason: str, missing: str) -> str:
+    """``reason`` trimmed, or InvalidInput ``REASON_REQUIRED`` saying ``missing`` (its
+    details name the ``reason`` argument, so a form shows it beside that field)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(missing, code=ReplayCode.REASON_REQUIRED, details={"field": "reason"})
+    return reason
+
+
+def _given(reason: str | None, missing: str) -> dict[str, str]:
+    """The audit details of an optional staff reason: none when ``reason`` is None (the API
+    asks none), else the trimmed reason (kept to 500 characters); REASON_REQUIRED when blank."""
+    return {} if reason is None else {"reason": _reason(reason, missing)[:500]}
+
+
 async def _staff_only(
     session: AsyncSession, actor: Actor, subject: ResultSubject, doing: str
 ) -> None:
@@ -561,12 +627,15 @@ def _audit(
     )
 
 
-async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
+async def force_accept(
+    session: AsyncSession, *, actor: Actor, submission_id: int, reason: str | None = None
+) -> Submission:
     """Staff accept a submission awaiting ratification or rejected (by a player or by
-    validation) as it stands, and the audit log records it; an accepted one is returned
-    unchanged.
+    validation) as it stands, and the audit log records it with ``reason`` (why, kept to 500
+    characters; None records none: the API asks none); an accepted one is returned unchanged.
 
-    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, NOT_PROCESSED (still processing),
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, REASON_REQUIRED (a blank
+    ``reason``), NOT_PROCESSED (still processing),
     SUBMISSION_IN_PROGRESS (a rejected one, while another submission of the subject is open
     or accepted), REPLAY_ALREADY_USED, DUPLICATE_GAME (a game another submission now counts),
     the subject's refusal when it is decided (MATCH_ALREADY_DECIDED, SCRIM_NOT_IN_PROGRESS),
@@ -574,6 +643,7 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
     """
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "force-accept results")
+    why = _given(reason, "Say why the result is accepted without its ratifications.")
     if submission.status == SubmissionStatus.ACCEPTED:
         return submission
     if submission.status not in (SubmissionStatus.AWAITING_RATIFICATION, SubmissionStatus.REJECTED):
@@ -608,7 +678,7 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
     await _refuse_games_counted_elsewhere(session, submission)
     subject.require_undecided()
     await _accept(session, subject, submission)
-    _audit(session, actor, subject, "submission.force_accept", submission)
+    _audit(session, actor, subject, "submission.force_accept", submission, **why)
     return submission
 
 
@@ -631,13 +701,17 @@ async def _refuse_games_counted_elsewhere(session: AsyncSession, submission: Sub
             raise Conflict(same, code=ProblemCode.DUPLICATE_GAME)
 
 
-async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
+async def reset(
+    session: AsyncSession, *, actor: Actor, submission_id: int, reason: str | None = None
+) -> Submission:
     """Staff process the same replays again from the start: ratifications are dropped,
-    the report cleared, the job queued, and the audit log records it.
-    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, ALREADY_ACCEPTED (invalidate
-    that instead), SUBMISSION_IN_PROGRESS (another submission of the subject is open)."""
+    the report cleared, the job queued, and the audit log records it with ``reason`` (as
+    :func:`force_accept`'s). Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED,
+    REASON_REQUIRED (a blank ``reason``), ALREADY_ACCEPTED (invalidate that instead),
+    SUBMISSION_IN_PROGRESS (another submission of the subject is open)."""
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "reset submissions")
+    why = _given(reason, "Say why the replays are processed again.")
     if submission.status == SubmissionStatus.ACCEPTED:
         raise Conflict(
             "An accepted result is invalidated, not reset.", code=ReplayCode.ALREADY_ACCEPTED
@@ -655,7 +729,7 @@ async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> S
         )
     await _drop_ratifications(session, submission)
     _restart(session, submission, SubmissionStatus.PROCESSING)
-    _audit(session, actor, subject, "submission.reset", submission)
+    _audit(session, actor, subject, "submission.reset", submission, **why)
     return submission
 
 
@@ -684,15 +758,14 @@ async def invalidate(
     Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, REASON_REQUIRED, NOT_ACCEPTED."""
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "invalidate results")
-    if not reason.strip():
-        raise InvalidInput("Say why the result is invalidated.", code=ReplayCode.REASON_REQUIRED)
+    reason = _reason(reason, "Say why the result is invalidated.")
     if submission.status != SubmissionStatus.ACCEPTED:
         raise Conflict("Only an accepted result can be invalidated.", code=ReplayCode.NOT_ACCEPTED)
     await subject.take_back(session, submission)
     submission.status = SubmissionStatus.REJECTED
-    submission.rejection_reason = f"Invalidated by staff: {reason.strip()}"[:500]
+    submission.rejection_reason = f"Invalidated by staff: {reason}"[:500]
     _changed(session, submission)
-    _audit(session, actor, subject, "submission.invalidate", submission, reason=reason.strip())
+    _audit(session, actor, subject, "submission.invalidate", submission, reason=reason[:500])
     return submission
 
 
@@ -748,21 +821,31 @@ async def claim_account(
     return claim
 
 
+async def _may_confirm(
+    session: AsyncSession, actor: Actor, subject: ResultSubject, claim: AccountClaim
+) -> bool:
+    """Staff, or a player of another side than the claimant's: players vouch for an opponent
+    they played against; anyone else's claim is staff's."""
+    if await subject.is_staff(session, actor):
+        return True
+    mine = await _side(session, subject, actor)
+    claimant = await subject.side_of(session, claim.member_id)
+    return mine is not None and claimant is not None and mine != claimant
+
+
 async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -> AccountClaim:
     """Staff, or a player of another side than the claimant's, confirm; the account is then
     linked (verified, proof ``claim``) and the submission validated again, without a new
-    upload. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, DUPLICATE_PLATFORM_ACCOUNT."""
+    upload; the audit log records staff's confirmations. Raises UNAUTHENTICATED, NOT_FOUND,
+    PERMISSION_DENIED, DUPLICATE_PLATFORM_ACCOUNT."""
     require_user(actor)
     claim = found(await session.get(AccountClaim, claim_id), "account claim", claim_id)
     submission, subject = await _open_submission(session, actor, claim.submission_id)
-    if not await subject.is_staff(session, actor):
-        mine = await _side(session, subject, actor)
-        claimant = await subject.side_of(session, claim.member_id)
-        # Players vouch for an opponent they played against; anyone else's claim is staff's.
-        if mine is None or claimant is None or mine == claimant:
-            raise PermissionDenied(
-                "Staff, or a player of the other side of the claimant's, confirm an account claim."
-            )
+    staff = await subject.is_staff(session, actor)
+    if not staff and not await _may_confirm(session, actor, subject, claim):
+        raise PermissionDenied(
+            "Staff, or a player of the other side of the claimant's, confirm an account claim."
+        )
     if claim.status != ClaimStatus.PENDING:
         return claim
     await accounts.link_claimed_account(
@@ -774,6 +857,8 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
     )
     claim.status = ClaimStatus.CONFIRMED
     claim.decided_by_user_id = actor.user_id
+    if staff:
+        _audit_claim(session, actor, subject, "account_claim.confirm", claim)
     # Rejected by validation for unknown accounts: check it again with the account linked.
     blocked = submission.status == SubmissionStatus.REJECTED and (submission.report or {}).get(
         "unknown_accounts"
@@ -783,6 +868,42 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
         _restart(session, submission, SubmissionStatus.VALIDATING)
     await session.flush()
     return claim
+
+
+async def refuse_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -> None:
+    """Staff refuse a pending account claim: it is removed (the account stays unknown, the
+    submission as it is) and the audit log records it. Raises UNAUTHENTICATED, NOT_FOUND,
+    PERMISSION_DENIED, CLAIM_DECIDED (confirmed already: unlink the account instead)."""
+    require_user(actor)
+    claim = found(await session.get(AccountClaim, claim_id), "account claim", claim_id)
+    _, subject = await _open_submission(session, actor, claim.submission_id)
+    await _staff_only(session, actor, subject, "refuse account claims")
+    if claim.status != ClaimStatus.PENDING:
+        raise Conflict(
+            "This claim was confirmed already; unlink the account from the member instead.",
+            code=ReplayCode.CLAIM_DECIDED,
+        )
+    _audit_claim(session, actor, subject, "account_claim.refuse", claim)
+    await session.delete(claim)
+    await session.flush()
+
+
+def _audit_claim(
+    session: AsyncSession, actor: Actor, subject: ResultSubject, action: str, claim: AccountClaim
+) -> None:
+    audit.record(
+        session,
+        organization_id=subject.organization_id,
+        actor_user_id=actor.user_id,
+        action=action,
+        subject=f"submission:{claim.submission_id}",
+        details={
+            "member_id": claim.member_id,
+            "platform": claim.platform,
+            "account_id": claim.account_id,
+            "account_name": claim.account_name,
+        },
+    )
 
 
 async def _used_elsewhere(
@@ -797,6 +918,102 @@ async def _used_elsewhere(
         )
     )
     return other is not None
+
+
+# -- what a caller may answer (the doors ask before offering an action) -----------------------
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a caller may answer to a submission now, as :func:`ratify`, :func:`reject`,
+    :func:`claim_account` and :func:`confirm_claim` decide: ratify it, reject it, claim one of
+    its report's unknown accounts, confirm the pending account claims of ``confirm`` (ids)."""
+
+    ratify: bool = False
+    reject: bool = False
+    claim: bool = False
+    confirm: frozenset[int] = frozenset()
+
+
+async def answers_open(session: AsyncSession, *, actor: Actor, submission_id: int) -> Answers:
+    """What ``actor`` may answer to the submission now (nothing for the spectator); a
+    door shows its buttons from it, and each action still decides on its own. Locks nothing.
+    Raises NOT_FOUND."""
+    submission = found(await session.get(Submission, submission_id), "submission", submission_id)
+    if not actor.authenticated:
+        return Answers()
+    subject = await subject_of(session, submission)
+    side = await _side(session, subject, actor)
+    status = submission.status
+    ratify = (
+        status == SubmissionStatus.AWAITING_RATIFICATION
+        and await _ratify_refusal(session, actor, subject, submission, side) is None
+        and await _answer_of(session, submission, actor) is None
+        and _undecided(subject)
+    )
+    pending = await session.scalars(
+        select(AccountClaim).where(
+            AccountClaim.submission_id == submission.id,
+            AccountClaim.status == ClaimStatus.PENDING,
+        )
+    )
+    return Answers(
+        ratify=ratify,
+        reject=status in OPEN_SUBMISSION_STATUSES
+        and await _may_reject(session, actor, subject, side),
+        claim=side is not None and bool((submission.report or {}).get("unknown_accounts")),
+        confirm=frozenset(
+            [c.id for c in pending.all() if await _may_confirm(session, actor, subject, c)]
+        ),
+    )
+
+
+def _undecided(subject: ResultSubject) -> bool:
+    try:
+        subject.require_undecided()
+    except Conflict:
+        return False
+    return True
+
+
+async def awaiting_answer(
+    session: AsyncSession, *, actor: Actor, scrim_ids: Sequence[int] = (), first: int = 20
+) -> list[Submission]:
+    """The submissions waiting for ``actor`` to ratify them (:attr:`Answers.ratify`), oldest
+    first, at most ``first``: of the league matches of the teams they play for now, and of
+    ``scrim_ids`` (the scrims they play in: the scrims domain knows them). None for the
+    spectator. Raises nothing."""
+    if not actor.authenticated:
+        return []
+    teams = (
+        select(RosterSpot.team_id)
+        .join(Player, Player.id == RosterSpot.player_id)
+        .join(Member, Member.id == Player.member_id)
+        .where(Member.user_id == actor.user_id, RosterSpot.left_at.is_(None))
+    )
+    answered = select(Ratification.submission_id).where(Ratification.user_id == actor.user_id)
+    rows = await session.scalars(
+        select(Submission)
+        .outerjoin(Match, Match.id == Submission.match_id)
+        .outerjoin(Fixture, Fixture.id == Match.fixture_id)
+        .where(
+            Submission.status == SubmissionStatus.AWAITING_RATIFICATION,
+            Submission.submitted_by_user_id != actor.user_id,
+            Submission.id.not_in(answered),
+            or_(
+                Fixture.home_team_id.in_(teams),
+                Fixture.away_team_id.in_(teams),
+                Submission.scrim_id.in_(set(scrim_ids)),
+            ),
+        )
+        .order_by(Submission.id)
+        .limit(first)
+    )
+    return [
+        row
+        for row in rows.all()
+        if (await answers_open(session, actor=actor, submission_id=row.id)).ratify
+    ]
 
 
 async def close_open_of_scrim(session: AsyncSession, *, scrim_id: int, reason: str) -> None:

@@ -4,6 +4,7 @@ matches, as lines a page can show without further queries."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import ScalarSelect, Select, case, func, select
@@ -19,8 +20,9 @@ from sprocket.schedule.models import Fixture, Match, MatchGame, MatchWeek
 
 @dataclass(frozen=True)
 class MatchLine:
-    """A match as one line: its league, teams, window, status, series score (games won
-    by each side; a forfeit names the side that gave it up) and match week number."""
+    """A match as one line: its league, teams, window (``starts_at`` to ``ends_at``),
+    status, series score (games won by each side; a forfeit names the side that gave it up)
+    and match week number."""
 
     id: int
     organization_id: int
@@ -34,6 +36,7 @@ class MatchLine:
     away_wins: int
     forfeited_by: str | None
     week: int
+    ends_at: dt.datetime
 
 
 def _games_won(*, home_side: bool) -> ScalarSelect[int]:
@@ -67,6 +70,7 @@ def _lines(organization_id: int | None) -> Select:
                 else_=None,
             ),
             MatchWeek.number,
+            Match.ends_at,
         )
         .join(Fixture, Fixture.id == Match.fixture_id)
         .join(MatchWeek, MatchWeek.id == Fixture.match_week_id)
@@ -111,6 +115,29 @@ async def upcoming_matches(
     query = (
         _lines(organization_id)
         .where(Match.status == MatchStatus.SCHEDULED, Match.ends_at > at)
+        .order_by(Match.starts_at, Match.id)
+        .limit(first)
+    )
+    return [MatchLine(*row) for row in (await session.execute(query)).all()]
+
+
+async def upcoming_team_matches(
+    session: AsyncSession, *, team_ids: Collection[int], at: dt.datetime, first: int
+) -> list[MatchLine]:
+    """The next ``first`` (1 to 100) matches of any of ``team_ids`` (home or away) still
+    waiting for a result whose window has not ended at ``at`` (timezone-aware), soonest
+    first; none without a team. One statement. Raises InvalidInput ``INVALID_PAGE_SIZE``."""
+    check_page_size(first)
+    if not team_ids:
+        return []
+    teams = set(team_ids)
+    query = (
+        _lines(None)
+        .where(
+            Match.status == MatchStatus.SCHEDULED,
+            Match.ends_at > at,
+            Fixture.home_team_id.in_(teams) | Fixture.away_team_id.in_(teams),
+        )
         .order_by(Match.starts_at, Match.id)
         .limit(first)
     )

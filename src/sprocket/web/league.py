@@ -16,9 +16,10 @@ from starlette.responses import Response
 from sprocket.dates import for_people
 from sprocket.db import rows_by_ids
 from sprocket.errors import NotFound
+from sprocket.flows import match_results
 from sprocket.league import service as league
 from sprocket.league.enums import TieBreak
-from sprocket.league.models import GameMode, SkillGroup, Team
+from sprocket.league.models import GameMode, Player, SkillGroup, Team
 from sprocket.replays import reads as replay_reads
 from sprocket.replays import service as replay_service
 from sprocket.replays.models import StoredReplay
@@ -140,14 +141,24 @@ def league_router(runtime: Runtime) -> APIRouter:
             config = await league.organization_config(session, lg.organization_id)
             games = await schedule.match_games(session, match_id=match.id)
             stat_lines = await stats.game_stat_lines(session, game_ids=[g.id for g in games])
+            players = await rows_by_ids(
+                session,
+                Player,
+                [s.player_id for lines in stat_lines.values() for s in lines if s.player_id],
+            )
             replays = await rows_by_ids(
                 session,
                 StoredReplay,
                 [g.stored_replay_id for g in games if g.stored_replay_id is not None],
             )
             submissions = await replay_reads.submissions_of_match(session, match_id=match.id)
+            who = viewer(request)
             may_download = await replay_service.may_download_replays(
-                session, actor=viewer(request), organization_id=lg.organization_id
+                session, actor=who, organization_id=lg.organization_id
+            )
+            may_submit = who.authenticated and (
+                await match_results.match_submit_refusal(session, actor=who, match_id=match.id)
+                is None
             )
         return render(
             request,
@@ -159,10 +170,12 @@ def league_router(runtime: Runtime) -> APIRouter:
             season=season,
             games=games,
             stat_lines=stat_lines,
+            member_of={pid: player.member_id for pid, player in players.items()},
             replays=replays,
             members_only=config["replay_downloads"] == "members",
             may_download=may_download,
             submissions=submissions,
+            may_submit=may_submit,
             when=when(zone),
         )
 

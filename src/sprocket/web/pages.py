@@ -64,6 +64,15 @@ def viewer(request: Request) -> Actor:
     return caller_of(request.scope)
 
 
+def signed_in_viewer(request: Request, doing: str) -> Actor:
+    """The signed-in viewer; raises UNAUTHENTICATED ("Sign in to ``doing``.") for a
+    spectator, before anything is read."""
+    who = viewer(request)
+    if not who.authenticated:
+        raise Unauthenticated(f"Sign in to {doing}.")
+    return who
+
+
 def csrf_token(request: Request) -> str:
     """The CSRF token every form of the page carries (the CSRF guard's double-submit
     cookie); empty where no guard runs."""
@@ -92,10 +101,15 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
     return response
 
 
+def status_of(error: DomainError) -> int:
+    """The HTTP status a page answers ``error`` with (:data:`ERROR_STATUS`, else 400)."""
+    return next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
+
+
 def error_page(request: Request, error: DomainError, status: int | None = None) -> HTMLResponse:
     """A page answering a typed error: its sentence, its code, and the status of its kind."""
     if status is None:
-        status = next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
+        status = status_of(error)
     return render(request, "error.html", status=status, error=error, status_code=status)
 
 
