@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import httpx
 import pytest
 from sqlalchemy import update
 
@@ -18,7 +19,8 @@ from sprocket.league.models import Organization
 from sprocket.runtime import Runtime
 from sprocket.web.forms import NOTICE_COOKIE, Notices
 from sprocket.web.page_cache import accepts_gzip
-from tests.web.conftest import Demo, Web, csrf_of, signed_in
+from tests.web.conftest import HTML, Demo, Web, csrf_of, signed_in
+from tests.web.test_scrim_player_pages import People, next_event, open_scrim, served
 
 CACHE = "x-sprocket-cache"
 
@@ -175,3 +177,27 @@ async def test_a_cached_page_costs_no_rate_limit_but_a_render_does(
         refused = await client.get("/?again")
         assert refused.status_code == 429 and "retry-after" in refused.headers
         assert (await client.get("/")).headers[CACHE] == "hit"  # still served
+
+
+async def test_spectators_watching_one_live_stream_each_get_theirs(
+    web: Web, demo_org: Demo, platform: Runtime, settings: Settings
+) -> None:
+    """A stream of server-sent events is not shared: a second spectator does not wait for
+    the first one's stream to end (which it never does while they watch)."""
+    async with web(dev_sign_in=True) as ada:
+        assert (await signed_in(ada, demo_org.users["Ada"])).status_code == 303
+        scrim_id = await open_scrim(People({"Ada": ada}, ada, demo_org.organization_id))
+    url = f"/scrims/{scrim_id}/events"
+    async with (
+        served(platform, settings) as base,
+        httpx.AsyncClient(base_url=base) as first,
+        httpx.AsyncClient(base_url=base) as second,
+        first.stream("GET", url, headers=HTML) as one,
+    ):
+        assert one.headers["content-type"].startswith("text/event-stream")
+        assert CACHE not in one.headers
+        watching = one.aiter_lines()  # kept: dropping it would close the first stream
+        assert (await next_event(watching))[0] == "update"
+        async with second.stream("GET", url, headers=HTML) as two:
+            assert two.status_code == 200 and CACHE not in two.headers
+            assert (await next_event(two.aiter_lines()))[0] == "update"

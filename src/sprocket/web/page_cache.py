@@ -161,33 +161,44 @@ class PageCache:
         flight: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
         self._inflight[key] = flight
         try:
-            flight.set_result(await self._render(scope, receive, send, key))
+            await self._render(scope, receive, send, key, flight)
         finally:
-            # Requests that waited for a page that could not be stored each render their own
-            # under the same key: the latest flight is registered, and only it removes itself.
-            if self._inflight.get(key) is flight:
-                del self._inflight[key]
-            if not flight.done():
-                flight.set_result(None)
+            self._land(key, flight, None)
 
-    async def _render(self, scope: Scope, receive: Receive, send: Send, key: str) -> bytes | None:
-        """Run the page, passing its answer on as it comes; returns what was stored, if the
-        answer may be shared (else None)."""
+    def _land(self, key: str, flight: asyncio.Future[bytes | None], stored: bytes | None) -> None:
+        """End ``flight``: the requests waiting on it are served ``stored``, or (None) render
+        their own page. Requests that waited in vain each fly under the same key: only the
+        registered flight is removed."""
+        if self._inflight.get(key) is flight:
+            del self._inflight[key]
+        if not flight.done():
+            flight.set_result(stored)
+
+    async def _render(
+        self, scope: Scope, receive: Receive, send: Send, key: str, flight: asyncio.Future
+    ) -> None:
+        """Run the page, passing its answer on as it comes, and store it if it may be shared.
+        The requests waiting on ``flight`` are let go as soon as the answer starts, if it may
+        not be shared (a stream of server-sent events would keep them for its whole life)."""
         start: Message | None = None
         chunks: list[bytes] | None = None
         size = 0
-        stored: bytes | None = None
 
         async def keep(message: Message) -> None:
-            nonlocal start, chunks, size, stored
-            if message["type"] == "http.response.start" and shared_answer(message):
-                start, chunks = message, []
-                message = {**message, "headers": [*message["headers"], (CACHE_HEADER, b"miss")]}
+            nonlocal start, chunks, size
+            if message["type"] == "http.response.start":
+                if shared_answer(message):
+                    start, chunks = message, []
+                    headers = [*message["headers"], (CACHE_HEADER, b"miss")]
+                    message = {**message, "headers": headers}
+                else:
+                    self._land(key, flight, None)
             elif message["type"] == "http.response.body" and chunks is not None:
                 chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > MAX_PAGE_BYTES:
                     chunks = None
+                    self._land(key, flight, None)
                 else:
                     chunks.append(chunk)
             await send(message)
@@ -195,6 +206,6 @@ class PageCache:
             if ended and chunks is not None and start is not None:  # the client has it: store it
                 stored = _stored(start, b"".join(chunks))
                 await self.cache.set(key, stored, ttl=self.ttl)
+                self._land(key, flight, stored)
 
         await self.app(scope, receive, keep)
-        return stored
