@@ -14,6 +14,11 @@ from sprocket.web.league import league_router
 from sprocket.web.players import players_router
 from sprocket.web.scrims import scrims_router
 from sprocket.web.staff import staff_router
+from sprocket.web.staff_config import configuration_router
+from sprocket.web.staff_league import structure_router
+from sprocket.web.staff_matches import matches_router
+from sprocket.web.staff_rosters import rosters_router
+from sprocket.web.staff_schedules import schedules_router
 from sprocket.web.teams import teams_router
 
 
@@ -28,4 +33,9 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(teams_router(runtime))
     router.include_router(players_router(runtime))
     router.include_router(staff_router(runtime))
+    router.include_router(configuration_router(runtime))
+    router.include_router(structure_router(runtime))
+    router.include_router(rosters_router(runtime))
+    router.include_router(schedules_router(runtime))
+    router.include_router(matches_router(runtime))
     return router
