@@ -163,7 +163,7 @@ async def attempt(
     failed: str,
     fields: Fields | None = None,
 ) -> Response:
-    """Post/redirect/get for one of ``failed``'s forms: in one unit of work, pass the staff
+    """Post/redirect/get for the page's form ``failed``: in one unit of work, pass the staff
     gate, then ``work``; on success redirect (303) with its notice. A refused value
     (InvalidInput, Conflict) rolls everything back and shows the page again with the error
     beside its field (:func:`field_for`). Who may not act (401, 403) or an id that names
