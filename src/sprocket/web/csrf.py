@@ -12,6 +12,7 @@ accepts without reading the body; a missing or wrong token is refused here."""
 from __future__ import annotations
 
 import secrets
+from http import HTTPMethod
 from typing import Any
 
 from asgi_csrf import DEFAULT_COOKIE_NAME, DEFAULT_HTTP_HEADER, DEFAULT_SIGNING_NAMESPACE, asgi_csrf
@@ -48,7 +49,7 @@ async def refused(scope: Scope, send: Send, _reason: Any) -> None:
     await error_page(Request(scope), error, 403)(scope, nothing, send)
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+SAFE_METHODS = frozenset({HTTPMethod.GET, HTTPMethod.HEAD, HTTPMethod.OPTIONS, HTTPMethod.TRACE})
 
 
 async def multipart_token(boundary: bytes, receive: Receive) -> tuple[str | None, Receive]:
