@@ -14,7 +14,7 @@ DOORS = [
     *sorted((PACKAGE / "web").glob("*.py")),
     PACKAGE / "cli.py",
 ]
-DOMAINS = ("identity", "league", "schedule", "stats", "replays", "ratings", "scrims")
+DOMAINS = ("identity", "league", "schedule", "stats", "replays", "ratings", "scrims", "analytics")
 QUERY = re.compile(r"\bselect\(|\bsession\.(execute|scalars?|get)\(")
 
 

@@ -14,7 +14,17 @@ import pytest
 from sprocket import errors
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "sprocket"
-DOMAINS = ("identity", "league", "schedule", "stats", "replays", "ratings", "scrims", "flows")
+DOMAINS = (
+    "identity",
+    "league",
+    "schedule",
+    "stats",
+    "replays",
+    "ratings",
+    "scrims",
+    "flows",
+    "analytics",
+)
 SKIPPED = {"models.py", "errors.py", "enums.py", "__init__.py"}
 TYPED = {
     name: cls.code.value

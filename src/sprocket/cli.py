@@ -72,6 +72,9 @@ def serve(
         # applied by the app), never from whoever connects from this host.
         proxy_headers=False,
         ws_max_size=settings.max_body_bytes,
+        # Live pages hold their event streams open: a stop waits this long (seconds) for
+        # them, then closes them.
+        timeout_graceful_shutdown=5,
     )
 
 

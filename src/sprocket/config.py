@@ -132,6 +132,36 @@ class Settings(BaseSettings):
         description="Addresses or networks (comma-separated) of reverse proxies whose "
         "X-Forwarded-For names the client; none by default.",
     )
+    # Player settings: game account linking (Steam, Epic) and the Discord avatar's copy.
+    steam_openid_url: str = Field(
+        "https://steamcommunity.com/openid/login",
+        description="Steam's OpenID 2.0 endpoint, where players prove their Steam account "
+        "(tests point it at a fake).",
+    )
+    epic_client_id: str | None = Field(
+        None, description="The Epic Account Services client id (none: no Epic sign-in)."
+    )
+    epic_client_secret: str | None = Field(
+        None, description="The Epic Account Services client secret (a secret)."
+    )
+    epic_authorize_url: str = Field(
+        "https://www.epicgames.com/id/authorize", description="Epic's OAuth2 authorize URL."
+    )
+    epic_token_url: str = Field(
+        "https://api.epicgames.dev/epic/oauth/v2/token", description="Epic's OAuth2 token URL."
+    )
+    epic_userinfo_url: str = Field(
+        "https://api.epicgames.dev/epic/oauth/v2/userInfo",
+        description="Epic's userinfo URL, which names the account that signed in.",
+    )
+    epic_scope: str = Field("basic_profile openid", description="Scopes asked of Epic.")
+    discord_cdn_url: str = Field(
+        "https://cdn.discordapp.com",
+        description="Base URL of Discord's CDN, whence a sign-in copies the avatar.",
+    )
+    avatar_max_bytes: int = Field(
+        512 * 1024, ge=1, description="Largest avatar copied from Discord, in bytes."
+    )
 
     @model_validator(mode="after")
     def _default_token_fits(self) -> Settings:

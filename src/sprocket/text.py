@@ -17,3 +17,16 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     """
     word = noun if count == 1 else (many or f"{noun}s")
     return f"{count:,} {word}"
+
+
+def is_storable(text: str) -> bool:
+    """Whether ``text`` holds no NUL character (U+0000) and no lone surrogate: what
+    PostgreSQL can store (its text types refuse U+0000; UTF-8 cannot encode a lone
+    surrogate). Every door refuses other text before it reaches a service."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

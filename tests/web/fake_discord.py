@@ -1,6 +1,8 @@
 """A small fake of Discord's OAuth2 server, run on 127.0.0.1 by the tests: the authorize
 step (which signs in a chosen person at once), the token endpoint (checking the client's
-credentials, the redirect URI and the PKCE verifier) and ``/users/@me``."""
+credentials, the redirect URI and the PKCE verifier), ``/users/@me``, and the CDN's
+``/avatars/<id>/<hash>.png``. Also the pieces the other fakes (Steam, Epic) share: a JSON
+answer and a server run in a thread."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import base64
 import hashlib
 import json
 import secrets
+import struct
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,9 +24,54 @@ CLIENT_ID = "123456789012345678"
 CLIENT_SECRET = "fake-discord-secret"
 
 
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG image (one opaque orange pixel)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8-bit RGB
+    pixels = zlib.compress(b"\x00\xff\x80\x00")  # filter byte, then R G B
+    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
+    """Answer ``handler``'s request with ``body`` as JSON."""
+    send(handler, status, json.dumps(body).encode(), "application/json")
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str) -> None:
+    """Answer ``handler``'s request with ``data``."""
+    handler.send_response(status)
+    handler.send_header("content-type", content_type)
+    handler.send_header("content-length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Run ``handler`` on a free port of 127.0.0.1 in a thread; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class FakeDiscord:
     url: str = ""
+    #: The CDN's base URL (the setting ``discord_cdn_url``).
+    cdn_url: str = ""
+    #: What the CDN answers for an avatar: the status and the bytes.
+    avatar_status: int = 200
+    avatar: bytes = field(default_factory=tiny_png)
     #: Who the next authorize step signs in (Discord's user object).
     person: dict[str, Any] = field(
         default_factory=lambda: {
@@ -43,12 +92,7 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _json(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, status, body)
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             url = urlsplit(self.path)
@@ -66,6 +110,10 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
                 self.send_response(302)
                 self.send_header("location", target)
                 self.end_headers()
+                return
+            person = fake.person
+            if url.path == f"/avatars/{person['id']}/{person['avatar']}.png":
+                send(self, fake.avatar_status, fake.avatar, "image/png")
                 return
             if url.path == "/api/users/@me":
                 token = self.headers.get("authorization", "").removeprefix("Bearer ")
@@ -122,12 +170,7 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running_fake_discord() -> Iterator[FakeDiscord]:
     fake = FakeDiscord()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/api"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(fake)) as base:
+        fake.url = f"{base}/api"
+        fake.cdn_url = base
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -1,12 +1,14 @@
-"""What the tests of the league staff's pages share: a small league in the demo organization
-(built through the services), posting a page's form with its CSRF token, and reading the
-error beside a field."""
+"""Helpers of the staff pages' tests: the World's people signed in through the development
+sign-in, forms posted with the page's CSRF token, and nothing-changed checks; for the league
+staff's pages, a small league in the demo organization built through the services."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +20,82 @@ from sprocket.league import service as league
 from sprocket.league.models import Member
 from sprocket.runtime import Runtime
 from tests.helpers.database import snapshot
-from tests.web.conftest import Demo, csrf_of
+from tests.league_world import World
+from tests.web.conftest import Demo, Web, csrf_of, signed_in
+
+#: The World's people the tests sign in as.
+SIGNING_IN = ("league_staff", "organization_admin", "player", "team_captain", "outsider")
+
+
+async def let_sign_in(platform: Runtime, world: World, demo: Demo) -> None:
+    """Make the World's people (:data:`SIGNING_IN`) members of the demo organization too,
+    so that the development sign-in (which offers the demo organization's people) takes
+    them; what they may do in the World's organization is unchanged."""
+    async with platform.unit_of_work() as s:
+        for role in SIGNING_IN:
+            await members.add_member(
+                s,
+                actor=demo.admin,
+                organization_id=demo.organization_id,
+                user_id=world.user_ids[role],
+            )
+
+
+@asynccontextmanager
+async def client_as(web: Web, user_id: int | None) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser signed in as ``user_id`` (the spectator for None)."""
+    async with web(dev_sign_in=True) as client:
+        if user_id is not None:
+            answer = await signed_in(client, user_id)
+            assert answer.status_code == 303, answer.text
+        yield client
+
+
+async def post_from(
+    client: httpx.AsyncClient,
+    page: str,
+    action: str,
+    data: dict[str, str] | None = None,
+    *,
+    files: dict[str, Any] | None = None,
+) -> httpx.Response:
+    """Post ``data`` (and ``files``, as a file-upload form) to ``action`` with the CSRF token
+    of a form of ``page`` (a page that has a form: the staff page itself, or the sign-in
+    page for a spectator)."""
+    shown = await client.get(page)
+    assert 'name="csrftoken"' in shown.text, (page, shown.status_code)
+    return await client.post(
+        action, data={"csrftoken": csrf_of(shown.text), **(data or {})}, files=files
+    )
+
+
+async def refused_unchanged(
+    platform: Runtime, client: httpx.AsyncClient, action: str, data: dict[str, str], status: int
+) -> httpx.Response:
+    """Post to ``action`` (with the sign-in page's valid CSRF token): answered with
+    ``status`` and an error page or message, and no row of any table changed."""
+    before = await snapshot(platform)
+    answer = await post_from(client, "/sign-in", action, data)
+    assert answer.status_code == status, (answer.status_code, answer.text[:2000])
+    assert "Traceback" not in answer.text
+    assert await snapshot(platform) == before
+    return answer
+
+
+def error_beside(page: str, field_id: str) -> str:
+    """The error sentence shown beside the field ``field_id`` (its aria-describedby)."""
+    assert f'id="{field_id}"' in page
+    assert re.search(
+        rf'id="{field_id}"[^>]*aria-invalid="true" aria-describedby="{field_id}-error"', page
+    ), page
+    found = re.search(
+        rf'<span id="{field_id}-error" class="error" role="alert">([^<]*)</span>', page
+    )
+    assert found, page
+    return found.group(1)
+
+
+# -- the league staff's pages (configuration, league structure, schedules) -------------
 
 #: Tables a request may touch without changing anything of the league (the web session's
 #: last use).
@@ -101,20 +178,6 @@ async def member_id(platform: Runtime, organization_id: int, name: str) -> int:
     async with platform.reading() as s:
         people = await members.current_members(s, organization_id=organization_id, first=10)
     return next(m.id for m in people if isinstance(m, Member) and m.name == name)
-
-
-async def post_form(
-    client: httpx.AsyncClient,
-    page: str,
-    action: str,
-    data: dict[str, str],
-    *,
-    files: dict[str, Any] | None = None,
-) -> httpx.Response:
-    """Open ``page`` (for its CSRF token, from any of its forms) and post ``data`` to
-    ``action`` as its form would."""
-    opened = await client.get(page)
-    return await client.post(action, data={"csrftoken": csrf_of(opened.text), **data}, files=files)
 
 
 def beside(page: str, name: str) -> str | None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 from sprocket.app import create_app
 from sprocket.config import Settings
@@ -82,7 +85,24 @@ def test_without_chromium_the_browser_tests_skip_unless_required(
         browser_or_skip()
 
 
-async def test_a_spectator_browses_home_season_standings_and_a_match(
+async def _shoot(page: Page, tmp_path: Path, name: str) -> None:
+    """A full-page screenshot, kept in the test's folder and, when
+    ``SPROCKET_SCREENSHOTS`` names a folder (the README's pictures come from there), also
+    there."""
+    shot = tmp_path / f"{name}.png"
+    await page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+    wanted = os.environ.get("SPROCKET_SCREENSHOTS")
+    if wanted:
+        await asyncio.to_thread(_keep, shot, Path(wanted))
+
+
+def _keep(shot: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, folder / shot.name)
+
+
+async def test_a_spectator_browses_home_season_match_player_and_leaderboards(
     chromium: Browser, site: str, platform: Runtime, tmp_path: Path
 ) -> None:
     async with platform.unit_of_work() as session:
@@ -92,7 +112,9 @@ async def test_a_spectator_browses_home_season_standings_and_a_match(
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
 
+    await page.set_viewport_size({"width": 1000, "height": 800})
     await page.goto(site + "/")
+    await _shoot(page, tmp_path, "home")
     await page.get_by_role("link", name="Season 1").first.click()
     await page.wait_for_url(re.compile(r".*/seasons/\d+$"))
     assert await page.title() == "Doubles League, Season 1 · Sprocket"
@@ -101,17 +123,30 @@ async def test_a_spectator_browses_home_season_standings_and_a_match(
     assert await premier.get_by_role("row").nth(1).get_by_role("cell").nth(1).inner_text() == (
         "Harbor Hawks PL"
     )
+    await _shoot(page, tmp_path, "season")
     week_one = page.get_by_role("table", name="Week 1")
     await week_one.get_by_role("link").first.click()
     await page.wait_for_url(re.compile(r".*/matches/\d+$"))
     assert await page.get_by_role("heading", level=1).inner_text() == (
         "Aurora Aces CL vs Harbor Hawks CL"
     )
-    assert await page.get_by_role("table", name="Game 1: the players' stat lines").is_visible()
-    shot = tmp_path / "match.png"
-    await page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 0
-    print(f"screenshot: {shot}")
+    lines = page.get_by_role("table", name="Game 1: the players' stat lines")
+    assert await lines.is_visible()
+    await _shoot(page, tmp_path, "match")
+
+    top = lines.get_by_role("row").nth(1).get_by_role("link")
+    name = await top.inner_text()
+    await top.click()
+    await page.wait_for_url(re.compile(r".*/players/\d+$"))
+    assert await page.get_by_role("heading", level=1).inner_text() == name
+    await _shoot(page, tmp_path, "player")
+
+    await (
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Leaderboards").click()
+    )
+    await page.wait_for_url(re.compile(r".*/leaderboards"))
+    assert await page.get_by_role("heading", level=1).inner_text() == "Leaderboards"
+    assert await page.locator("table a[href^='/players/']").count() > 0
     await context.close()
 
     hosts = {urlsplit(url).hostname for url in requested}

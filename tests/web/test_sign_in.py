@@ -4,13 +4,16 @@ OAuth2 server, the session cookie, CSRF on every form, and each refusal changing
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 
 from sprocket.db import utcnow
 from sprocket.identity.models import User, WebSession
+from sprocket.league import members
 from sprocket.runtime import Runtime
 from tests.web.conftest import Demo, Web, csrf_of, signed_in
 from tests.web.fake_discord import CLIENT_ID, CLIENT_SECRET, FakeDiscord
@@ -145,6 +148,7 @@ def _settings_for(fake: FakeDiscord) -> dict[str, str]:
         "discord_client_id": CLIENT_ID,
         "discord_client_secret": CLIENT_SECRET,
         "discord_api_url": fake.url,
+        "discord_cdn_url": fake.cdn_url,
     }
 
 
@@ -178,12 +182,14 @@ async def test_discord_sign_in_creates_the_user_from_their_identity(
         "GET /api/oauth2/authorize",
         "POST /api/oauth2/token",
         "GET /api/users/@me",
+        "GET /avatars/480000000000000001/a1b2c3d4.png",
     ]
     async with platform.reading() as session:
         user = await session.scalar(select(User).where(User.discord_id == "480000000000000001"))
     assert user is not None
     assert (user.display_name, user.discord_name) == ("Rocket Fan", "rocketfan")
-    assert user.avatar_url == "https://cdn.discordapp.com/avatars/480000000000000001/a1b2c3d4.png"
+    digest = hashlib.sha256(fake_discord.avatar).hexdigest()
+    assert user.avatar_url == f"avatars/{user.id}/{digest}"  # our copy, not Discord's address
     assert await _sessions(platform) == 1
 
 
@@ -220,3 +226,103 @@ async def test_a_callback_without_a_started_sign_in_is_refused(
         answer = await client.get("/sign-in/discord/callback?code=abc&state=xyz")
         assert answer.status_code == 400 and "SIGN_IN_REFUSED" in answer.text
     assert await _sessions(platform) == 0
+
+
+async def _discord_user(platform: Runtime) -> User:
+    async with platform.reading() as session:
+        user = await session.scalar(select(User).where(User.discord_id == "480000000000000001"))
+    assert user is not None
+    return user
+
+
+async def test_the_discord_avatar_is_copied_and_served_from_our_own_routes(
+    web: Web, fake_discord: FakeDiscord, platform: Runtime
+) -> None:
+    async with web(**_settings_for(fake_discord)) as client:
+        assert (await client.get(await _authorize(client))).status_code == 303
+        user = await _discord_user(platform)
+        assert user.avatar_url is not None and await platform.storage.exists(user.avatar_url)
+        home = await client.get("/")
+        assert '<img class="avatar" src="/avatars/me"' in home.text
+        assert "cdn.discordapp.com" not in home.text and fake_discord.cdn_url not in home.text
+        mine = await client.get("/avatars/me")
+        assert mine.status_code == 200 and mine.content == fake_discord.avatar
+        assert mine.headers["content-type"] == "image/png"
+        assert mine.headers["cache-control"] == "private, max-age=300"
+        settings = await client.get("/settings")
+        assert f'src="/{user.avatar_url}"' in settings.text
+    async with web() as spectator:  # the picture's own address: anyone shown it, cached for good
+        copy = await spectator.get(f"/{user.avatar_url}")
+        assert copy.status_code == 200 and copy.content == fake_discord.avatar
+        assert copy.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert copy.headers["x-content-type-options"] == "nosniff"
+        other = f"/avatars/{user.id}/{'0' * 64}"
+        for address in (other, f"/avatars/{user.id}/not-a-digest", "/avatars/x/y"):
+            assert (await spectator.get(address)).status_code == 404, address
+        # A spectator has no picture of their own.
+        assert (await spectator.get("/avatars/me")).status_code == 401
+
+
+async def test_a_later_sign_in_replaces_the_avatar_or_removes_it(
+    web: Web, fake_discord: FakeDiscord, platform: Runtime
+) -> None:
+    async with web(**_settings_for(fake_discord)) as client:
+        assert (await client.get(await _authorize(client))).status_code == 303
+        first = (await _discord_user(platform)).avatar_url
+        fake_discord.avatar = fake_discord.avatar + b"\0"  # another picture
+        assert (await client.get(await _authorize(client))).status_code == 303
+        second = (await _discord_user(platform)).avatar_url
+        assert first and second and first != second
+        assert not await platform.storage.exists(first)
+        assert await platform.storage.exists(second)
+        fake_discord.person["avatar"] = None  # removed at Discord
+        assert (await client.get(await _authorize(client))).status_code == 303
+        assert (await _discord_user(platform)).avatar_url is None
+        assert not await platform.storage.exists(second)
+
+
+@pytest.mark.parametrize(
+    ("status", "image", "changes"),
+    [
+        (503, b"", {}),  # the CDN fails
+        (200, b"<html>not a picture</html>", {}),
+        (200, b"GIF89a" + b"\0" * 64, {"avatar_max_bytes": 32}),  # over the size cap
+    ],
+    ids=["cdn-down", "not-an-image", "too-large"],
+)
+async def test_a_sign_in_works_without_an_avatar_it_cannot_copy(
+    web: Web,
+    fake_discord: FakeDiscord,
+    platform: Runtime,
+    status: int,
+    image: bytes,
+    changes: dict[str, int],
+) -> None:
+    fake_discord.avatar_status, fake_discord.avatar = status, image
+    async with web(**_settings_for(fake_discord), **changes) as client:
+        assert (await client.get(await _authorize(client))).status_code == 303
+        assert "Signed in as" in (await client.get("/")).text
+        assert (await _discord_user(platform)).avatar_url is None
+        mine = await client.get("/avatars/me")  # the header's placeholder: the name's letter
+        assert mine.headers["content-type"] == "image/svg+xml"
+        assert b">R</text>" in mine.content
+    assert "GET /avatars/480000000000000001/a1b2c3d4.png" in fake_discord.requests
+
+
+async def test_the_player_page_shows_the_avatar_to_whom_it_shows_the_accounts(
+    web: Web, fake_discord: FakeDiscord, platform: Runtime, demo_org: Demo
+) -> None:
+    async with web(**_settings_for(fake_discord)) as client:
+        assert (await client.get(await _authorize(client))).status_code == 303
+        user = await _discord_user(platform)
+        async with platform.unit_of_work() as session:
+            member = await members.add_member(
+                session,
+                actor=demo_org.admin,
+                organization_id=demo_org.organization_id,
+                user_id=user.id,
+            )
+        picture = f'src="/{user.avatar_url}"'
+        assert picture in (await client.get(f"/players/{member.id}")).text
+    async with web() as spectator:  # the member keeps their identity private
+        assert picture not in (await spectator.get(f"/players/{member.id}")).text

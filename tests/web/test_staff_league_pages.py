@@ -24,7 +24,7 @@ from tests.web.staff_support import (
     league_rows,
     little_league,
     member_id,
-    post_form,
+    post_from,
     words,
 )
 
@@ -69,7 +69,7 @@ async def test_settings_are_saved_and_shown(
 ) -> None:
     org = demo_org.organization_id
     page = f"/staff/{org}/configuration"
-    done = await post_form(
+    done = await post_from(
         admin,
         page,
         f"{page}/settings",
@@ -102,18 +102,18 @@ async def test_an_invalid_setting_is_shown_beside_its_field_and_nothing_is_saved
     org = demo_org.organization_id
     page = f"/staff/{org}/configuration"
     before = await league_rows(platform)
-    refused = await post_form(
+    refused = await post_from(
         admin, page, f"{page}/settings", {"points_draw": "2", "points_win": "99"}
     )
     assert refused.status_code == 400
     assert beside(refused.text, "points_win") == "Setting 'points_win' must be at most 10; got 99."
     assert 'value="99"' in refused.text  # the value posted is shown again, to correct
-    not_a_number = await post_form(
+    not_a_number = await post_from(
         admin, page, f"{page}/settings", {"queue_ban_initial_minutes": "soon"}
     )
     assert not_a_number.status_code == 400
     assert "must be a whole number" in beside(not_a_number.text, "queue_ban_initial_minutes")
-    unknown_tie_break = await post_form(
+    unknown_tie_break = await post_from(
         admin, page, f"{page}/settings", {"tie_breaks": "coin toss"}
     )
     assert "distinct names from" in beside(unknown_tie_break.text, "tie_breaks")
@@ -126,11 +126,11 @@ async def test_the_time_zone_is_set_and_a_wrong_one_refused_beside_its_field(
     org = demo_org.organization_id
     page = f"/staff/{org}/configuration"
     before = await league_rows(platform)
-    refused = await post_form(admin, page, f"{page}/time-zone", {"time_zone": "Mars/Olympus"})
+    refused = await post_from(admin, page, f"{page}/time-zone", {"time_zone": "Mars/Olympus"})
     assert refused.status_code == 400
     assert "'Mars/Olympus' is not a time zone" in beside(refused.text, "time_zone")
     assert await league_rows(platform) == before
-    done = await post_form(admin, page, f"{page}/time-zone", {"time_zone": "Europe/Berlin"})
+    done = await post_from(admin, page, f"{page}/time-zone", {"time_zone": "Europe/Berlin"})
     assert done.status_code == 303
     shown = await admin.get(page)
     assert "Dates are now shown in Europe/Berlin." in words(shown.text)
@@ -154,11 +154,11 @@ async def test_league_staff_who_are_not_admins_see_the_settings_but_cannot_chang
         assert (await signed_in(client, demo_org.users["Chioma"])).status_code == 303
         page = f"/staff/{org}/configuration"
         assert (await client.get(page)).status_code == 200
-        refused = await post_form(client, page, f"{page}/settings", {"points_win": "3"})
+        refused = await post_from(client, page, f"{page}/settings", {"points_win": "3"})
         assert refused.status_code == 403
         assert "Only an organization admin may change settings." in refused.text
         # Staff of every league run its structure: a season can be created.
-        done = await post_form(
+        done = await post_from(
             client,
             f"/staff/{org}/leagues/{little.league_id}",
             f"/staff/{org}/leagues/{little.league_id}/skill-groups",
@@ -176,7 +176,7 @@ async def test_league_staff_who_are_not_admins_see_the_settings_but_cannot_chang
 async def test_a_league_is_created_and_listed(admin: httpx.AsyncClient, demo_org: Demo) -> None:
     org = demo_org.organization_id
     page = f"/staff/{org}/league"
-    done = await post_form(
+    done = await post_from(
         admin,
         page,
         f"{page}/new-league",
@@ -219,7 +219,7 @@ async def test_invalid_league_values_are_shown_beside_their_fields(
         ),
     ]
     for data, name, sentence in cases:
-        refused = await post_form(admin, page, f"{page}/new-league", data)
+        refused = await post_from(admin, page, f"{page}/new-league", data)
         assert refused.status_code in (400, 409), (data, refused.status_code)
         error = beside(refused.text, name)
         assert error is not None and sentence in error, (data, error)
@@ -232,7 +232,7 @@ async def test_a_franchise_is_created_and_a_too_long_code_refused_beside_the_cod
     org = demo_org.organization_id
     page = f"/staff/{org}/league"
     before = await league_rows(platform)
-    refused = await post_form(
+    refused = await post_from(
         admin,
         page,
         f"{page}/new-franchise",
@@ -242,7 +242,7 @@ async def test_a_franchise_is_created_and_a_too_long_code_refused_beside_the_cod
     assert "franchise code" in beside(refused.text, "franchise_code")
     assert beside(refused.text, "franchise_name") is None
     assert await league_rows(platform) == before
-    done = await post_form(
+    done = await post_from(
         admin, page, f"{page}/new-franchise", {"franchise_name": "Aces", "franchise_code": "ace"}
     )
     assert done.status_code == 303
@@ -295,7 +295,7 @@ async def test_seasons_skill_groups_teams_and_players_are_created_and_listed(
         ),
     ]
     for path, data, notice in forms:
-        done = await post_form(admin, page, f"{page}/{path}", data)
+        done = await post_from(admin, page, f"{page}/{path}", data)
         assert done.status_code == 303, (path, done.text[-500:])
         assert done.headers["location"] == page
         shown = await admin.get(page)
@@ -374,7 +374,7 @@ async def test_invalid_league_page_values_are_shown_beside_their_fields(
     ]
     before = await league_rows(platform)
     for path, data, name, sentence in cases:
-        refused = await post_form(admin, page, f"{page}/{path}", data)
+        refused = await post_from(admin, page, f"{page}/{path}", data)
         assert refused.status_code in (400, 409), (data, refused.status_code)
         error = beside(refused.text, name)
         assert error is not None and sentence in error, (data, error)
@@ -395,7 +395,7 @@ async def test_rosters_sign_and_release_with_their_dates(
     assert f"Ada {for_people(joined, 'UTC')} on the roster" in words(shown.text)
 
     signed_at = little.season_start + dt.timedelta(days=6, hours=3)
-    done = await post_form(
+    done = await post_from(
         admin,
         page,
         f"{page}/roster/add",
@@ -414,7 +414,7 @@ async def test_rosters_sign_and_release_with_their_dates(
     assert f"Bruno (captain) {for_people(signed_at, 'UTC')} on the roster" in text
 
     left_at = little.season_start + dt.timedelta(days=8)
-    done = await post_form(
+    done = await post_from(
         admin,
         page,
         f"{page}/roster/release",
@@ -489,13 +489,13 @@ async def test_invalid_roster_changes_are_shown_beside_their_fields(
     ]
     before = await league_rows(platform)
     for page, path, data, name, sentence in cases:
-        refused = await post_form(admin, page, f"{page}/roster/{path}", {"season": season, **data})
+        refused = await post_from(admin, page, f"{page}/roster/{path}", {"season": season, **data})
         assert refused.status_code in (400, 409), (data, refused.status_code)
         error = beside(refused.text, name)
         assert error is not None and sentence in error, (data, error)
     assert await league_rows(platform) == before
     # A team with nobody on it shows a refused release above where its form would be.
-    refused = await post_form(
+    refused = await post_from(
         admin,
         foxes,
         f"{foxes}/roster/release",
@@ -600,7 +600,7 @@ async def test_a_player_is_refused_every_page_and_every_form(
             assert opened.status_code == 403, page
             assert "PERMISSION_DENIED" in opened.text
         for page, action, data in forms:
-            refused = await post_form(client, page, action, data)
+            refused = await post_from(client, page, action, data)
             assert refused.status_code == 403, action
             assert "PERMISSION_DENIED" in refused.text
     assert await league_rows(platform) == before

@@ -20,7 +20,7 @@ from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Match, MatchWeek
 from tests.web.conftest import Demo, Web, csrf_of, signed_in
-from tests.web.staff_support import Little, beside, league_rows, little_league, post_form, words
+from tests.web.staff_support import Little, beside, league_rows, little_league, post_from, words
 
 
 @pytest.fixture
@@ -79,11 +79,11 @@ async def test_weeks_are_added_and_a_round_robin_generated(
 ) -> None:
     org = demo_org.organization_id
     page = f"/staff/{org}/seasons/{little.season_id}"
-    refused = await post_form(admin, page, f"{page}/generate", {})
+    refused = await post_from(admin, page, f"{page}/generate", {})
     assert refused.status_code == 400  # no week yet: said above the form
     assert "Season 1 has no match weeks yet; create them first." in words(refused.text)
 
-    done = await post_form(admin, page, f"{page}/weeks", {"weeks_count": "4", "weeks_days": "7"})
+    done = await post_from(admin, page, f"{page}/weeks", {"weeks_count": "4", "weeks_days": "7"})
     assert done.status_code == 303 and done.headers["location"] == page
     shown = await admin.get(page)
     text = words(shown.text)
@@ -94,7 +94,7 @@ async def test_weeks_are_added_and_a_round_robin_generated(
         in text
     )
 
-    done = await post_form(
+    done = await post_from(
         admin,
         page,
         f"{page}/generate",
@@ -119,14 +119,14 @@ async def test_invalid_weeks_and_generation_are_refused_and_change_nothing(
 ) -> None:
     page = f"/staff/{demo_org.organization_id}/seasons/{scheduled.season_id}"
     before = await league_rows(platform)
-    refused = await post_form(admin, page, f"{page}/weeks", {"weeks_count": "0"})
+    refused = await post_from(admin, page, f"{page}/weeks", {"weeks_count": "0"})
     assert refused.status_code == 400
     assert "Create 1 to 104 match weeks" in beside(refused.text, "weeks_count")
-    refused = await post_form(admin, page, f"{page}/weeks", {"weeks_count": ""})
+    refused = await post_from(admin, page, f"{page}/weeks", {"weeks_count": ""})
     assert beside(refused.text, "weeks_count") == "Give the number of weeks to add."
-    refused = await post_form(admin, page, f"{page}/generate", {"generate_format": "bo4"})
+    refused = await post_from(admin, page, f"{page}/generate", {"generate_format": "bo4"})
     assert refused.status_code == 400 and beside(refused.text, "generate_format")
-    again = await post_form(admin, page, f"{page}/generate", {})
+    again = await post_from(admin, page, f"{page}/generate", {})
     assert again.status_code == 409
     assert "a schedule is generated once" in words(again.text)
     assert "SCHEDULE_EXISTS" in again.text
@@ -146,7 +146,7 @@ async def test_a_csv_file_is_imported_and_its_matches_listed(
         f"1,Blue Ants,Red Foxes,{iso(day)},{iso(day + dt.timedelta(hours=2))}\r\n"
         f"1,green owls,Gold Bees,{iso(day)},{iso(day + dt.timedelta(hours=2))}\r\n"
     )
-    done = await post_form(
+    done = await post_from(
         admin,
         page,
         f"{page}/import",
@@ -174,7 +174,7 @@ async def test_a_csv_file_with_errors_lists_them_by_line_and_imports_nothing(
         f"2,Green Owls,Gold Bees,yesterday,{iso(day)}\n"
     )
     before = await league_rows(platform)
-    refused = await post_form(
+    refused = await post_from(
         admin,
         page,
         f"{page}/import",
@@ -190,7 +190,7 @@ async def test_a_csv_file_with_errors_lists_them_by_line_and_imports_nothing(
     assert "<li>Line 3: unknown team" in refused.text.replace("&#39;", "'")
     assert await league_rows(platform) == before
 
-    not_text = await post_form(
+    not_text = await post_from(
         admin,
         page,
         f"{page}/import",
@@ -199,7 +199,7 @@ async def test_a_csv_file_with_errors_lists_them_by_line_and_imports_nothing(
     )
     assert not_text.status_code == 400
     assert "not UTF-8 text" in words(not_text.text)
-    no_file = await post_form(admin, page, f"{page}/import", {"import_twice": "yes"})
+    no_file = await post_from(admin, page, f"{page}/import", {"import_twice": "yes"})
     assert no_file.status_code == 400 and "Choose a CSV file to import." in words(no_file.text)
     assert await league_rows(platform) == before
 
@@ -237,7 +237,7 @@ async def test_a_match_is_rescheduled_within_its_week(
 
     before = await league_rows(platform)
     outside = week.ends_at + dt.timedelta(days=1)
-    refused = await post_form(
+    refused = await post_from(
         admin,
         page,
         f"{page}/reschedule",
@@ -245,7 +245,7 @@ async def test_a_match_is_rescheduled_within_its_week(
     )
     assert refused.status_code == 400
     assert f"outside week {week.number}" in beside(refused.text, "starts_at")
-    backwards = await post_form(
+    backwards = await post_from(
         admin,
         page,
         f"{page}/reschedule",
@@ -258,7 +258,7 @@ async def test_a_match_is_rescheduled_within_its_week(
     assert await league_rows(platform) == before
 
     new_start = week.starts_at + dt.timedelta(days=1, hours=2)
-    done = await post_form(
+    done = await post_from(
         admin,
         page,
         f"{page}/reschedule",
@@ -294,12 +294,12 @@ async def test_a_forfeit_asks_for_the_side_and_a_reason_and_shows_on_the_match_p
         ),
     ]
     for data, name, sentence in cases:
-        refused = await post_form(admin, page, f"{page}/forfeit", data)
+        refused = await post_from(admin, page, f"{page}/forfeit", data)
         assert refused.status_code == 400, data
         assert beside(refused.text, name) == sentence
     assert await league_rows(platform) == before
 
-    done = await post_form(
+    done = await post_from(
         admin, page, f"{page}/forfeit", {"forfeit_team": str(away), "forfeit_reason": "No-show."}
     )
     assert done.status_code == 303
@@ -315,7 +315,7 @@ async def test_a_forfeit_asks_for_the_side_and_a_reason_and_shows_on_the_match_p
         entry = await s.scalar(select(AuditEntry).where(AuditEntry.action == "match.forfeit"))
     assert entry.details == {"team_id": away, "reason": "No-show."}
 
-    late = await post_form(
+    late = await post_from(
         admin,
         page,
         f"{page}/reschedule",
@@ -378,7 +378,7 @@ async def test_a_player_is_refused_every_page_and_every_form(
             assert "PERMISSION_DENIED" in opened.text
         for page, action, data in forms:
             files = csv_file(scheduled) if action.endswith("/import") else None
-            refused = await post_form(client, page, action, data, files=files)
+            refused = await post_from(client, page, action, data, files=files)
             assert refused.status_code == 403, action
             assert "PERMISSION_DENIED" in refused.text
     async with web() as client:

@@ -17,23 +17,13 @@ from strawberry.extensions import SchemaExtension
 
 from sprocket.api.codes import GraphQLCode
 from sprocket.errors import InvalidInput
+from sprocket.text import is_storable
 
 
 class UnstorableText(InvalidInput):
     """Text holding a NUL character or a lone surrogate."""
 
     code = GraphQLCode.INVALID_TEXT
-
-
-def is_storable(text: str) -> bool:
-    """Whether ``text`` holds no NUL character (U+0000) and no lone surrogate."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _refusal(where: str) -> UnstorableText:

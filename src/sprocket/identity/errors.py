@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sprocket.errors import ErrorCode
+from sprocket.errors import DomainError, ErrorCode
 
 
 class IdentityCode(ErrorCode):
@@ -34,6 +34,13 @@ class IdentityCode(ErrorCode):
         "Discord that does not belong to the sign-in this browser started (a replayed or "
         "mismatched `state`), or Discord refusing the code.",
     )
+    PLATFORM_SIGN_IN_REFUSED = (
+        "PLATFORM_SIGN_IN_REFUSED",
+        "A sign-in at a game platform (Steam's OpenID, Epic's OAuth) that does not prove an "
+        "account: an answer the platform does not confirm (a forged signature), from another "
+        "endpoint, for another return address, replayed, naming no account, or belonging to "
+        "no link this browser started.",
+    )
     INVALID_TOKEN_LIFETIME = (
         "INVALID_TOKEN_LIFETIME",
         "A token lifetime outside 1 day to `SPROCKET_TOKEN_MAX_DAYS`.",
@@ -47,3 +54,13 @@ class IdentityCode(ErrorCode):
         "A name (display name, member, team, league...) empty, too long, or holding control or "
         "invisible characters.",
     )
+
+
+class PlatformSignInRefused(DomainError):
+    """A game platform's sign-in that proves nothing (``PLATFORM_SIGN_IN_REFUSED``):
+    ``reason`` says why, and the sentence adds that nothing was linked."""
+
+    code = IdentityCode.PLATFORM_SIGN_IN_REFUSED
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason} Nothing was linked.")

@@ -16,8 +16,10 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     discord_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     discord_name: Mapped[str | None] = mapped_column(String(100))
-    # The Discord avatar's address, copied at sign-in (None: no avatar, or not signed in
-    # through Discord).
+    # Our copy of the Discord avatar, made at sign-in: its storage key, which is also its
+    # address under the site's root (`avatars/<user id>/<sha256>`: see
+    # sprocket.identity.avatars). None: no avatar. (Rows older than the copy hold Discord's
+    # address, which no page shows.)
     avatar_url: Mapped[str | None] = mapped_column(String(300))
     display_name: Mapped[str] = mapped_column(String(100))
     # Set when the user chose their display name; until then it follows their Discord name.

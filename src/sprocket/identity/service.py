@@ -44,15 +44,14 @@ async def ensure_user(
     display_name: str | None = None,
     name_if_new: str = "New user",
     discord_name: str | None = None,
-    avatar_url: str | None = None,
     is_superuser: bool | None = None,
 ) -> User:
     """The user with this Discord id, created or refreshed (the Discord login path).
 
     ``display_name``: the name to set; None leaves an existing user's name as it is (a new
     user is then called ``name_if_new``); it follows Discord's until the user chooses their
-    own (:func:`set_display_name`). ``avatar_url``: the Discord avatar's address (None keeps
-    the one stored). ``is_superuser``: None leaves the flag as it is.
+    own (:func:`set_display_name`). ``is_superuser``: None leaves the flag as it is (the
+    avatar is kept by :mod:`sprocket.identity.avatars`).
     Raises InvalidInput ``INVALID_DISCORD_ID``.
     """
     if not (discord_id.isascii() and discord_id.isdigit()) or len(discord_id) > 20:
@@ -68,11 +67,16 @@ async def ensure_user(
     elif display_name is not None and user.display_name_changed_at is None:
         user.display_name = display_name
     user.discord_name = discord_name or user.discord_name
-    user.avatar_url = avatar_url or user.avatar_url
     if is_superuser is not None:
         user.is_superuser = is_superuser
     await session.flush()
     return user
+
+
+async def me(session: AsyncSession, *, actor: Actor) -> User:
+    """The caller's own user. Raises UNAUTHENTICATED, NOT_FOUND (a user removed since)."""
+    user_id = access.require_user(actor)
+    return found(await session.get(User, user_id), "user", user_id)
 
 
 async def set_display_name(session: AsyncSession, *, actor: Actor, name: str) -> User:

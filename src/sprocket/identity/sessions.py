@@ -2,16 +2,18 @@
 
 A session's secret (256 random bits) travels in the browser's cookie; only its SHA-256 is
 stored, as for API tokens. A session ends when its user signs out, when it expires (its
-lifetime is the caller's, from the settings), or when its user or a platform administrator
-ends all of the user's sessions.
+lifetime is the caller's, from the settings), or when its user, a platform administrator or
+the staff of an organization the user is a member of (:mod:`sprocket.league.people`) end all
+of the user's sessions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import note_change, utcnow
@@ -80,11 +82,65 @@ async def end_sessions(session: AsyncSession, *, actor: Actor, user_id: int) -> 
     Raises UNAUTHENTICATED, PERMISSION_DENIED."""
     if access.require_user(actor) != user_id:
         access.require_superuser(actor, "end another user's sessions")
+    return await end_user_sessions(session, user_id=user_id)
+
+
+async def end_user_sessions(session: AsyncSession, *, user_id: int) -> int:
+    """End every session of ``user_id`` (expired ones too); the next request of each of the
+    user's browsers is a spectator's. Returns how many ended. No permission check: the
+    caller's (:func:`end_sessions`, or an organization's staff through
+    :func:`sprocket.league.people.end_member_sessions`). Raises nothing."""
     result = await session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    ended = int(result.rowcount)  # type: ignore[attr-defined]
+    if ended:
+        note_change(session)  # the doors' cached holders of these sessions are forgotten
+    return ended
+
+
+async def my_sessions(
+    session: AsyncSession, *, actor: Actor, current_secret: str | None
+) -> list[tuple[WebSession, bool]]:
+    """The caller's running sessions (expired ones left out), newest first, each with
+    whether it is the one of ``current_secret`` (the browser asking; None: none is).
+    Raises UNAUTHENTICATED."""
+    user_id = access.require_user(actor)
+    rows = await session.scalars(
+        select(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.expires_at > utcnow())
+        .order_by(WebSession.id.desc())
+    )
+    current = tokens.digest(current_secret) if current_secret else None
+    return [(row, row.secret_hash == current) for row in rows]
+
+
+async def end_other_sessions(session: AsyncSession, *, actor: Actor, keep_secret: str) -> int:
+    """Sign the caller out everywhere but in the browser whose session secret is
+    ``keep_secret``: every other session of theirs ends. Returns how many ended.
+    Raises UNAUTHENTICATED."""
+    user_id = access.require_user(actor)
+    result = await session.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user_id, WebSession.secret_hash != tokens.digest(keep_secret)
+        )
+    )
     ended = int(result.rowcount)  # type: ignore[attr-defined]
     if ended:
         note_change(session)
     return ended
+
+
+async def running_sessions(session: AsyncSession, *, user_ids: Iterable[int]) -> dict[int, int]:
+    """How many unexpired sessions each of ``user_ids`` has, by user id (users with none
+    are left out). One statement. No permission check: the caller's."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(WebSession.user_id, func.count())
+        .where(WebSession.user_id.in_(wanted), WebSession.expires_at > utcnow())
+        .group_by(WebSession.user_id)
+    )
+    return {user_id: count for user_id, count in rows}
 
 
 async def sign_in_with_discord(
@@ -93,13 +149,13 @@ async def sign_in_with_discord(
     discord_id: str,
     username: str,
     global_name: str | None,
-    avatar_url: str | None,
     lifetime: dt.timedelta,
 ) -> tuple[User, str]:
     """Sign in the person Discord vouched for: their user, created on the first sign-in
     (named by their Discord display name, else their username) or refreshed (the name
-    follows Discord's until they choose their own; the avatar's address is copied), and a
-    new session for ``lifetime``. Returns the user and the session's secret.
+    follows Discord's until they choose their own), and a new session for ``lifetime``.
+    Returns the user and the session's secret (their picture is kept by
+    :mod:`sprocket.identity.avatars`).
     Raises INVALID_DISCORD_ID."""
     shown = (global_name or username).strip()[:100] or "New user"
     user = await service.ensure_user(
@@ -107,7 +163,6 @@ async def sign_in_with_discord(
         discord_id=discord_id,
         display_name=shown,
         discord_name=username[:100],
-        avatar_url=(avatar_url or "")[:300] or None,
     )
     _, secret = await start_session(session, user_id=user.id, lifetime=lifetime)
     return user, secret

@@ -312,3 +312,48 @@ def _audit(
         subject=f"member:{member.id}",
         details={"platform": account.platform, "account_id": account.account_id},
     )
+
+
+async def _pending_for_staff(
+    session: AsyncSession, actor: Actor, account_id: int, doing: str
+) -> tuple[PlatformAccount, Member]:
+    require_user(actor)
+    account = found(await session.get(PlatformAccount, account_id), "platform account", account_id)
+    await access.require_staff_anywhere(session, actor, account.organization_id, doing)
+    if account.status != AccountStatus.PENDING:
+        raise Conflict(
+            "This account link was verified already; unlink it from the member instead.",
+            code=LeagueCode.LINK_NOT_PENDING,
+        )
+    return account, found(await session.get(Member, account.member_id), "member", account.member_id)
+
+
+async def confirm_link(session: AsyncSession, *, actor: Actor, account_id: int) -> PlatformAccount:
+    """Staff of the link's organization vouch for a member's pending account link (by its
+    id): it becomes verified (proof ``staff``; others' pending links of the account go) and
+    the audit log records it, as :func:`link_platform_account` by staff. The member cannot
+    confirm their own. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED,
+    LINK_NOT_PENDING, DUPLICATE_PLATFORM_ACCOUNT (verified for another member meanwhile)."""
+    account, member = await _pending_for_staff(
+        session, actor, account_id, "confirm members' account links"
+    )
+    return await link_platform_account(
+        session,
+        actor=actor,
+        member_id=member.id,
+        platform=account.platform,
+        account_id=account.account_id,
+        display_name=account.display_name,
+    )
+
+
+async def refuse_link(session: AsyncSession, *, actor: Actor, account_id: int) -> None:
+    """Staff of the link's organization refuse a member's pending account link (by its
+    id): it is removed and the audit log records it. Raises UNAUTHENTICATED, NOT_FOUND,
+    PERMISSION_DENIED, LINK_NOT_PENDING."""
+    account, member = await _pending_for_staff(
+        session, actor, account_id, "refuse members' account links"
+    )
+    _audit(session, actor, member, "account.refuse", account)
+    await session.delete(account)
+    await session.flush()

@@ -28,6 +28,10 @@ class LeagueCode(ErrorCode):
         "INVALID_ACCOUNT_ID",
         "An account id in the wrong form for its platform.",
     )
+    LINK_NOT_PENDING = (
+        "LINK_NOT_PENDING",
+        "The account link is verified already: staff unlink it rather than refuse it.",
+    )
     DUPLICATE_PLATFORM_ACCOUNT = (
         "DUPLICATE_PLATFORM_ACCOUNT",
         "The game account is already linked (verified) to a member of the organization.",

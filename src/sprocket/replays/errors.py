@@ -74,7 +74,8 @@ class ReplayCode(ErrorCode):
     )
     REASON_REQUIRED = (
         "REASON_REQUIRED",
-        "A rejection needs a reason.",
+        "A rejection, and each staff override of a result (force-accept, reset, invalidate) "
+        "asked from the web pages, needs a reason.",
     )
     ALREADY_ACCEPTED = (
         "ALREADY_ACCEPTED",
@@ -96,6 +97,10 @@ class ReplayCode(ErrorCode):
     DUPLICATE_CLAIM = (
         "DUPLICATE_CLAIM",
         "Someone already claimed the account; it awaits confirmation.",
+    )
+    CLAIM_DECIDED = (
+        "CLAIM_DECIDED",
+        "The account claim was confirmed already; staff unlink the account instead of refusing.",
     )
 
 

@@ -495,9 +495,7 @@ async def reject(
     side = await _side(session, subject, actor)
     if side is None and not await subject.is_staff(session, actor):
         raise PermissionDenied(f"Only the players of {subject.noun} or staff may reject it.")
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Say why the result is wrong.", code=ReplayCode.REASON_REQUIRED)
+    reason = _reason(reason, "Say why the result is wrong.")
     if submission.status not in OPEN_SUBMISSION_STATUSES:
         raise Conflict(
             f"Submission {submission.id} is already {submission.status}.", code=ReplayCode.NOT_OPEN
@@ -536,6 +534,21 @@ async def _accept(session: AsyncSession, subject: ResultSubject, submission: Sub
 # -- staff -----------------------------------------------------------------------------------
 
 
+def _reason(reason: str, missing: str) -> str:
+    """``reason`` trimmed, or InvalidInput ``REASON_REQUIRED`` saying ``missing`` (its
+    details name the ``reason`` argument, so a form shows it beside that field)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(missing, code=ReplayCode.REASON_REQUIRED, details={"field": "reason"})
+    return reason
+
+
+def _given(reason: str | None, missing: str) -> dict[str, str]:
+    """The audit details of an optional staff reason: none when ``reason`` is None (the API
+    asks none), else the trimmed reason (kept to 500 characters); REASON_REQUIRED when blank."""
+    return {} if reason is None else {"reason": _reason(reason, missing)[:500]}
+
+
 async def _staff_only(
     session: AsyncSession, actor: Actor, subject: ResultSubject, doing: str
 ) -> None:
@@ -561,12 +574,15 @@ def _audit(
     )
 
 
-async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
+async def force_accept(
+    session: AsyncSession, *, actor: Actor, submission_id: int, reason: str | None = None
+) -> Submission:
     """Staff accept a submission awaiting ratification or rejected (by a player or by
-    validation) as it stands, and the audit log records it; an accepted one is returned
-    unchanged.
+    validation) as it stands, and the audit log records it with ``reason`` (why, kept to 500
+    characters; None records none: the API asks none); an accepted one is returned unchanged.
 
-    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, NOT_PROCESSED (still processing),
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, REASON_REQUIRED (a blank
+    ``reason``), NOT_PROCESSED (still processing),
     SUBMISSION_IN_PROGRESS (a rejected one, while another submission of the subject is open
     or accepted), REPLAY_ALREADY_USED, DUPLICATE_GAME (a game another submission now counts),
     the subject's refusal when it is decided (MATCH_ALREADY_DECIDED, SCRIM_NOT_IN_PROGRESS),
@@ -574,6 +590,7 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
     """
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "force-accept results")
+    why = _given(reason, "Say why the result is accepted without its ratifications.")
     if submission.status == SubmissionStatus.ACCEPTED:
         return submission
     if submission.status not in (SubmissionStatus.AWAITING_RATIFICATION, SubmissionStatus.REJECTED):
@@ -608,7 +625,7 @@ async def force_accept(session: AsyncSession, *, actor: Actor, submission_id: in
     await _refuse_games_counted_elsewhere(session, submission)
     subject.require_undecided()
     await _accept(session, subject, submission)
-    _audit(session, actor, subject, "submission.force_accept", submission)
+    _audit(session, actor, subject, "submission.force_accept", submission, **why)
     return submission
 
 
@@ -631,13 +648,17 @@ async def _refuse_games_counted_elsewhere(session: AsyncSession, submission: Sub
             raise Conflict(same, code=ProblemCode.DUPLICATE_GAME)
 
 
-async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
+async def reset(
+    session: AsyncSession, *, actor: Actor, submission_id: int, reason: str | None = None
+) -> Submission:
     """Staff process the same replays again from the start: ratifications are dropped,
-    the report cleared, the job queued, and the audit log records it.
-    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, ALREADY_ACCEPTED (invalidate
-    that instead), SUBMISSION_IN_PROGRESS (another submission of the subject is open)."""
+    the report cleared, the job queued, and the audit log records it with ``reason`` (as
+    :func:`force_accept`'s). Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED,
+    REASON_REQUIRED (a blank ``reason``), ALREADY_ACCEPTED (invalidate that instead),
+    SUBMISSION_IN_PROGRESS (another submission of the subject is open)."""
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "reset submissions")
+    why = _given(reason, "Say why the replays are processed again.")
     if submission.status == SubmissionStatus.ACCEPTED:
         raise Conflict(
             "An accepted result is invalidated, not reset.", code=ReplayCode.ALREADY_ACCEPTED
@@ -655,7 +676,7 @@ async def reset(session: AsyncSession, *, actor: Actor, submission_id: int) -> S
         )
     await _drop_ratifications(session, submission)
     _restart(session, submission, SubmissionStatus.PROCESSING)
-    _audit(session, actor, subject, "submission.reset", submission)
+    _audit(session, actor, subject, "submission.reset", submission, **why)
     return submission
 
 
@@ -684,15 +705,14 @@ async def invalidate(
     Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, REASON_REQUIRED, NOT_ACCEPTED."""
     submission, subject = await _open_submission(session, actor, submission_id)
     await _staff_only(session, actor, subject, "invalidate results")
-    if not reason.strip():
-        raise InvalidInput("Say why the result is invalidated.", code=ReplayCode.REASON_REQUIRED)
+    reason = _reason(reason, "Say why the result is invalidated.")
     if submission.status != SubmissionStatus.ACCEPTED:
         raise Conflict("Only an accepted result can be invalidated.", code=ReplayCode.NOT_ACCEPTED)
     await subject.take_back(session, submission)
     submission.status = SubmissionStatus.REJECTED
-    submission.rejection_reason = f"Invalidated by staff: {reason.strip()}"[:500]
+    submission.rejection_reason = f"Invalidated by staff: {reason}"[:500]
     _changed(session, submission)
-    _audit(session, actor, subject, "submission.invalidate", submission, reason=reason.strip())
+    _audit(session, actor, subject, "submission.invalidate", submission, reason=reason[:500])
     return submission
 
 
@@ -751,11 +771,13 @@ async def claim_account(
 async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -> AccountClaim:
     """Staff, or a player of another side than the claimant's, confirm; the account is then
     linked (verified, proof ``claim``) and the submission validated again, without a new
-    upload. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, DUPLICATE_PLATFORM_ACCOUNT."""
+    upload; the audit log records staff's confirmations. Raises UNAUTHENTICATED, NOT_FOUND,
+    PERMISSION_DENIED, DUPLICATE_PLATFORM_ACCOUNT."""
     require_user(actor)
     claim = found(await session.get(AccountClaim, claim_id), "account claim", claim_id)
     submission, subject = await _open_submission(session, actor, claim.submission_id)
-    if not await subject.is_staff(session, actor):
+    staff = await subject.is_staff(session, actor)
+    if not staff:
         mine = await _side(session, subject, actor)
         claimant = await subject.side_of(session, claim.member_id)
         # Players vouch for an opponent they played against; anyone else's claim is staff's.
@@ -774,6 +796,8 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
     )
     claim.status = ClaimStatus.CONFIRMED
     claim.decided_by_user_id = actor.user_id
+    if staff:
+        _audit_claim(session, actor, subject, "account_claim.confirm", claim)
     # Rejected by validation for unknown accounts: check it again with the account linked.
     blocked = submission.status == SubmissionStatus.REJECTED and (submission.report or {}).get(
         "unknown_accounts"
@@ -783,6 +807,42 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
         _restart(session, submission, SubmissionStatus.VALIDATING)
     await session.flush()
     return claim
+
+
+async def refuse_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -> None:
+    """Staff refuse a pending account claim: it is removed (the account stays unknown, the
+    submission as it is) and the audit log records it. Raises UNAUTHENTICATED, NOT_FOUND,
+    PERMISSION_DENIED, CLAIM_DECIDED (confirmed already: unlink the account instead)."""
+    require_user(actor)
+    claim = found(await session.get(AccountClaim, claim_id), "account claim", claim_id)
+    _, subject = await _open_submission(session, actor, claim.submission_id)
+    await _staff_only(session, actor, subject, "refuse account claims")
+    if claim.status != ClaimStatus.PENDING:
+        raise Conflict(
+            "This claim was confirmed already; unlink the account from the member instead.",
+            code=ReplayCode.CLAIM_DECIDED,
+        )
+    _audit_claim(session, actor, subject, "account_claim.refuse", claim)
+    await session.delete(claim)
+    await session.flush()
+
+
+def _audit_claim(
+    session: AsyncSession, actor: Actor, subject: ResultSubject, action: str, claim: AccountClaim
+) -> None:
+    audit.record(
+        session,
+        organization_id=subject.organization_id,
+        actor_user_id=actor.user_id,
+        action=action,
+        subject=f"submission:{claim.submission_id}",
+        details={
+            "member_id": claim.member_id,
+            "platform": claim.platform,
+            "account_id": claim.account_id,
+            "account_name": claim.account_name,
+        },
+    )
 
 
 async def _used_elsewhere(

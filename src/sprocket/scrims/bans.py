@@ -1,5 +1,6 @@
 """Queue bans: a member who misses a check-in is kept out of the scrim queue for a while,
-longer for each recent ban; staff lift bans."""
+longer for each recent ban; staff ban a member themselves and lift bans (both written to the
+audit log)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket import audit
 from sprocket.db import utcnow
 from sprocket.errors import InvalidInput, NotFound, PermissionDenied
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
+from sprocket.league.models import Member
 from sprocket.scrims import service
 from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueBan
+from sprocket.scrims.staff import staff_reason
 
 
 async def active_ban(
@@ -113,5 +117,66 @@ async def lift_ban(
         raise InvalidInput("This ban is no longer in force.", code=ScrimCode.BAN_NOT_ACTIVE)
     ban.lifted_at = now
     ban.lifted_by_user_id = actor.user_id
+    _audit(session, actor, ban, "queue_ban.lift")
     await session.flush()
     return ban
+
+
+#: The longest queue ban staff give, in minutes (a year).
+MAX_BAN_MINUTES = 365 * 24 * 60
+
+
+async def ban_from_queue(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    organization_id: int,
+    member_id: int | None,
+    minutes: int | None,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> QueueBan:
+    """Staff ban a current member (``member_id``) from the organization's scrim queue for
+    ``minutes`` (1 to :data:`MAX_BAN_MINUTES`; None: not given) from ``now`` (UTC), saying
+    why (``reason``, kept to 200 characters); the audit log records it. A seat the member
+    holds or a ticket they wait with is left as it is (staff cancel the scrim if need be).
+    Raises UNAUTHENTICATED, PERMISSION_DENIED (not staff of the organization), NOT_FOUND
+    (no such current member of it), INVALID_BAN_LENGTH, SCRIM_REASON_REQUIRED (both naming
+    their argument in the details' ``field``)."""
+    now = now or utcnow()
+    await access.require_staff_anywhere(
+        session, actor, organization_id, "ban members from the scrim queue"
+    )
+    member = await session.get(Member, member_id) if member_id is not None else None
+    if member is None or member.organization_id != organization_id or member.left_at:
+        raise NotFound("There is no such member of this organization.")
+    if minutes is None or not 1 <= minutes <= MAX_BAN_MINUTES:
+        raise InvalidInput(
+            f"Say how long the ban lasts: a whole number of minutes from 1 to {MAX_BAN_MINUTES}.",
+            code=ScrimCode.INVALID_BAN_LENGTH,
+            details={"field": "minutes"},
+        )
+    ban = QueueBan(
+        organization_id=organization_id,
+        member_id=member.id,
+        reason=staff_reason(reason, "Say why the member is banned from the queue."),
+        starts_at=now,
+        ends_at=now + dt.timedelta(minutes=minutes),
+    )
+    session.add(ban)
+    await session.flush()
+    _audit(session, actor, ban, "queue_ban.add", reason=ban.reason, minutes=minutes)
+    return ban
+
+
+def _audit(
+    session: AsyncSession, actor: Actor, ban: QueueBan, action: str, **details: object
+) -> None:
+    audit.record(
+        session,
+        organization_id=ban.organization_id,
+        actor_user_id=actor.user_id,
+        action=action,
+        subject=f"member:{ban.member_id}",
+        details={"ban_id": ban.id, **details},
+    )

@@ -20,6 +20,14 @@ class ScrimCode(ErrorCode):
         "QUEUE_BANNED",
         "The member is banned from the scrim queue until the time given.",
     )
+    SCRIM_REASON_REQUIRED = (
+        "SCRIM_REASON_REQUIRED",
+        "Staff say why they ban a member from the queue, or cancel a scrim from the web pages.",
+    )
+    INVALID_BAN_LENGTH = (
+        "INVALID_BAN_LENGTH",
+        "A queue ban staff give lasts a whole number of minutes, from one minute to a year.",
+    )
     BAN_NOT_ACTIVE = (
         "BAN_NOT_ACTIVE",
         "The queue ban is no longer in force.",

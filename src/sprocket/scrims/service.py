@@ -221,6 +221,12 @@ async def public_scrims(
     first, as :class:`ScrimSummary` lines a spectator may see. A fixed number of
     statements. Raises the game mode's NOT_FOUND."""
     scrims = await list_scrims(session, organization_id=organization_id, game_mode=game_mode)
+    return await summarize(session, scrims=scrims)
+
+
+async def summarize(session: AsyncSession, *, scrims: Sequence[Scrim]) -> list[ScrimSummary]:
+    """Each scrim of ``scrims`` (rows, in any state) as the :class:`ScrimSummary` a spectator
+    may see, in the same order. A fixed number of statements. Raises nothing."""
     ids = [scrim.id for scrim in scrims]
     seated = await seated_entries(session, scrim_ids=ids)
     modes = await rows_by_ids(session, GameMode, list({s.game_mode_id for s in scrims}))

@@ -1,7 +1,9 @@
 """Signing in and out: the development sign-in (a demo user, when the settings allow it),
 Discord's OAuth2 (authorization code with ``state`` and PKCE, scope ``identify``, through
 Authlib) and sign-out. A sign-in starts a server-side session
-(:mod:`sprocket.identity.sessions`) whose secret the browser keeps in a signed cookie."""
+(:mod:`sprocket.identity.sessions`) whose secret the browser keeps in a signed cookie; a
+Discord sign-in also copies the person's avatar into our storage
+(:mod:`sprocket.identity.avatars`)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from sprocket import demo
 from sprocket.config import Settings
 from sprocket.errors import DomainError, InvalidInput, PermissionDenied
 from sprocket.http.sessions import SESSION_KEY, SessionCookies
-from sprocket.identity import sessions
+from sprocket.identity import avatars, sessions
 from sprocket.identity.errors import IdentityCode
 from sprocket.runtime import Runtime
 from sprocket.web.pages import WebRoute, render
@@ -136,15 +138,34 @@ def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -
             reason = request.query_params.get("error_description") or "no code was given"
             raise _refused(f"Discord did not sign you in ({reason}).")
         identity = await _discord_identity(oauth_client(request), api, code, verifier.decode())
+        discord_id = str(identity.get("id", ""))
+        avatar = identity.get("avatar")
+        image = None
+        if isinstance(avatar, str) and avatar:
+            image = await avatars.fetch_discord_avatar(
+                cdn_url=settings.discord_cdn_url,
+                discord_id=discord_id,
+                avatar=avatar,
+                max_bytes=settings.avatar_max_bytes,
+            )
         async with runtime.unit_of_work() as session:
-            _, secret = await sessions.sign_in_with_discord(
+            user, secret = await sessions.sign_in_with_discord(
                 session,
-                discord_id=str(identity.get("id", "")),
+                discord_id=discord_id,
                 username=str(identity.get("username") or "discord user"),
                 global_name=identity.get("global_name"),
-                avatar_url=_avatar_url(identity),
                 lifetime=lifetime,
             )
+            if image is not None:
+                await avatars.store_avatar(
+                    session,
+                    runtime.storage,
+                    user=user,
+                    image=image,
+                    max_bytes=settings.avatar_max_bytes,
+                )
+            elif not avatar:  # their Discord account has no avatar (any more)
+                await avatars.remove_avatar(session, runtime.storage, user=user)
         response = signed_in(secret)
         response.delete_cookie(STATE_COOKIE, path="/sign-in/discord")
         return response
@@ -189,10 +210,3 @@ async def _discord_identity(
     if not isinstance(identity, dict) or not identity.get("id"):
         raise _refused("Discord did not say who signed in; try again in a moment.")
     return identity
-
-
-def _avatar_url(identity: dict[str, Any]) -> str | None:
-    avatar = identity.get("avatar")
-    if not avatar:
-        return None
-    return f"https://cdn.discordapp.com/avatars/{identity['id']}/{avatar}.png"

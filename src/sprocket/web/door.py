@@ -7,18 +7,26 @@ from fastapi import APIRouter
 from sprocket.config import Settings
 from sprocket.http.sessions import SessionCookies
 from sprocket.runtime import Runtime
+from sprocket.web.analytics import analytics_router
 from sprocket.web.auth import auth_router
+from sprocket.web.avatars import avatars_router
 from sprocket.web.home import home_router
 from sprocket.web.leaderboards import leaderboards_router
 from sprocket.web.league import league_router
+from sprocket.web.linking import linking_router
 from sprocket.web.players import players_router
+from sprocket.web.queue import queue_router
 from sprocket.web.scrims import scrims_router
+from sprocket.web.settings import settings_router
 from sprocket.web.staff import staff_router
 from sprocket.web.staff_config import configuration_router
 from sprocket.web.staff_league import structure_router
 from sprocket.web.staff_matches import matches_router
+from sprocket.web.staff_people import staff_people_router
 from sprocket.web.staff_rosters import rosters_router
 from sprocket.web.staff_schedules import schedules_router
+from sprocket.web.staff_scrims import staff_scrims_router
+from sprocket.web.staff_submissions import staff_submissions_router
 from sprocket.web.teams import teams_router
 
 
@@ -30,9 +38,17 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(auth_router(runtime, settings, cookies))
     router.include_router(leaderboards_router(runtime))
     router.include_router(scrims_router(runtime))
+    router.include_router(queue_router(runtime))
     router.include_router(teams_router(runtime))
     router.include_router(players_router(runtime))
     router.include_router(staff_router(runtime))
+    router.include_router(settings_router(runtime, settings))
+    router.include_router(linking_router(runtime, settings))
+    router.include_router(avatars_router(runtime))
+    router.include_router(analytics_router(runtime))
+    router.include_router(staff_submissions_router(runtime))
+    router.include_router(staff_scrims_router(runtime))
+    router.include_router(staff_people_router(runtime))
     router.include_router(configuration_router(runtime))
     router.include_router(structure_router(runtime))
     router.include_router(rosters_router(runtime))

@@ -15,7 +15,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from sprocket.errors import DomainError
+from sprocket.errors import CommonCode, DomainError, InvalidInput
+from sprocket.text import is_storable
 
 NOTICE_COOKIE = "sprocket_notice"
 #: How long a notice waits for the page it was meant for (seconds).
@@ -71,13 +72,24 @@ def see_other(request: Request, url: str, notice: str | None = None) -> Redirect
 
 async def read_form(request: Request) -> dict[str, str]:
     """The posted form's text fields by name (the last value of a repeated one; files are
-    left out: read them with ``request.form()``), each stripped of surrounding spaces."""
+    left out: read them with ``request.form()``), each stripped of surrounding spaces.
+    Raises INVALID_INPUT (with the field) for text no database can store (a NUL character
+    or a lone surrogate), before anything is done."""
     data = await request.form()
-    return {
+    fields = {
         name: value.strip()
         for name, value in data.multi_items()
         if not isinstance(value, UploadFile)
     }
+    for name, value in fields.items():
+        if not is_storable(name) or not is_storable(value):
+            raise InvalidInput(
+                "This form holds a character no text may hold: the NUL character (U+0000) "
+                "or a broken Unicode character (a lone surrogate).",
+                code=CommonCode.INVALID_INPUT,
+                details={"field": name if is_storable(name) else None},
+            )
+    return fields
 
 
 def field_of(error: DomainError) -> str | None:

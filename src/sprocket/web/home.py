@@ -29,7 +29,7 @@ class Board:
 
     organization: Organization
     mode: str
-    rows: list[tuple[int, str, float, int]]  # rank, name, rating, games
+    rows: list[tuple[int, int, str, float, int]]  # rank, member id, name, rating, games
 
 
 def home_router(runtime: Runtime) -> APIRouter:
@@ -58,7 +58,7 @@ def home_router(runtime: Runtime) -> APIRouter:
                 )
                 names = await rows_by_ids(session, Member, [e.member_id for e in board.entries])
                 rows = [
-                    (e.rank, names[e.member_id].name, e.value, e.games)
+                    (e.rank, e.member_id, names[e.member_id].name, e.value, e.games)
                     for e in board.entries
                     if e.member_id in names
                 ]

@@ -18,7 +18,7 @@ from sprocket.db import rows_by_ids
 from sprocket.errors import NotFound
 from sprocket.league import service as league
 from sprocket.league.enums import TieBreak
-from sprocket.league.models import GameMode, SkillGroup, Team
+from sprocket.league.models import GameMode, Player, SkillGroup, Team
 from sprocket.replays import reads as replay_reads
 from sprocket.replays import service as replay_service
 from sprocket.replays.models import StoredReplay
@@ -140,6 +140,11 @@ def league_router(runtime: Runtime) -> APIRouter:
             config = await league.organization_config(session, lg.organization_id)
             games = await schedule.match_games(session, match_id=match.id)
             stat_lines = await stats.game_stat_lines(session, game_ids=[g.id for g in games])
+            players = await rows_by_ids(
+                session,
+                Player,
+                [s.player_id for lines in stat_lines.values() for s in lines if s.player_id],
+            )
             replays = await rows_by_ids(
                 session,
                 StoredReplay,
@@ -159,6 +164,7 @@ def league_router(runtime: Runtime) -> APIRouter:
             season=season,
             games=games,
             stat_lines=stat_lines,
+            member_of={pid: player.member_id for pid, player in players.items()},
             replays=replays,
             members_only=config["replay_downloads"] == "members",
             may_download=may_download,

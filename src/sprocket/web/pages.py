@@ -92,10 +92,15 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
     return response
 
 
+def status_of(error: DomainError) -> int:
+    """The HTTP status a page answers ``error`` with (:data:`ERROR_STATUS`, else 400)."""
+    return next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
+
+
 def error_page(request: Request, error: DomainError, status: int | None = None) -> HTMLResponse:
     """A page answering a typed error: its sentence, its code, and the status of its kind."""
     if status is None:
-        status = next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
+        status = status_of(error)
     return render(request, "error.html", status=status, error=error, status_code=status)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sprocket.db import MAX_ID
 from sprocket.errors import CommonCode, InvalidInput, NotFound
 
 
 def path_id(value: str, what: str) -> int:
-    """The positive id ``value`` of the path names. Raises NOT_FOUND (not a number, or not
-    positive): such an address names no page."""
-    if not value.isdigit() or int(value) <= 0:
+    """The positive id ``value`` of the path names. Raises NOT_FOUND (not a number, not
+    positive, or past any id a row can have): such an address names no page."""
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
         raise NotFound(f"There is no {what} {value[:40]!r}.", code=CommonCode.NOT_FOUND)
     return int(value)
 

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from sprocket.db import children_of, rows_by_ids
 from sprocket.errors import found
+from sprocket.identity.models import User
 from sprocket.league import accounts, rosters
 from sprocket.league.models import GameMode, League, Member, Organization, Player
 from sprocket.ratings import reads
@@ -20,6 +21,7 @@ from sprocket.ratings.models import Rating, RatingPoint
 from sprocket.ratings.skill import display_rating
 from sprocket.runtime import Runtime
 from sprocket.stats import service as stats
+from sprocket.web.avatars import avatar_src
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 
@@ -89,6 +91,7 @@ def players_router(runtime: Runtime) -> APIRouter:
                 member.organization_id
             ]
             shown = await accounts.accounts_shown(session, actor=who, member=member)
+            owner = (await rows_by_ids(session, User, [member.user_id]))[member.user_id]
             teams = await rosters.member_teams(session, member_id=member.id)
             players = (await children_of(session, Player.member_id, [member.id], Player.id)).get(
                 member.id, []
@@ -134,6 +137,8 @@ def players_router(runtime: Runtime) -> APIRouter:
             "player.html",
             member=member,
             organization=organization,
+            # Their Discord avatar is part of their Discord identity: shown as their accounts are.
+            avatar=avatar_src(owner.avatar_url) if shown is not None else None,
             accounts=shown,
             teams=teams,
             ratings=by_mode,

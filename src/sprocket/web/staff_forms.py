@@ -1,10 +1,12 @@
-"""What the league staff's pages (configuration, league structure, schedules) share: the staff
-gate of an organization, reading a form's values with the field each error belongs beside,
-and the post/redirect/get step that acts through a service or shows the form again.
+"""What the staff's pages share: post, act through a service in one unit of work, then
+redirect with a notice, or show the page again with the typed error beside the field of the
+form that failed (and nothing changed: the unit of work rolled back).
 
-Every staff page and form passes the gate first (:func:`staff_organization`: league staff
-or an organization admin, through the league's access rules), so a player hears 403 and a
-spectator 401 before any value is read; the service then checks the action itself.
+:func:`staff_form` serves the action forms (submissions, scrims, people), whose services
+check who may act; :func:`attempt` the league staff's forms of configuration, league
+structure and schedules, which pass the staff gate (:func:`staff_organization`) first, read
+their values with the field each error belongs beside (:func:`whole`, :func:`moment`...),
+and redirect where their work says.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sprocket.dates import time_zone
+from sprocket.db import MAX_ID
 from sprocket.errors import CommonCode, Conflict, DomainError, InvalidInput, NotFound
 from sprocket.identity.access import Actor
 from sprocket.league import access
@@ -26,7 +29,54 @@ from sprocket.league import service as league
 from sprocket.league.models import Organization
 from sprocket.runtime import Runtime
 from sprocket.web.forms import field_of, read_form, see_other
-from sprocket.web.pages import ERROR_STATUS, viewer
+from sprocket.web.pages import status_of, viewer
+
+#: What a staff page shows when no form failed (a failed post gives its own values).
+NO_FAILURE: dict[str, object] = {"error": None, "field": None, "form": {}, "failed": None}
+
+#: A staff action: the posted form -> the notice saying what happened.
+Action = Callable[[AsyncSession, dict[str, str]], Awaitable[str]]
+#: Shows a staff page again; keyword arguments: status, error, field, form, failed.
+Show = Callable[..., Awaitable[Response]]
+
+
+async def staff_form(
+    request: Request, runtime: Runtime, *, act: Action, done: str, show: Show, failed: str
+) -> Response:
+    """Run ``act`` on the posted form in a unit of work and redirect (303) to ``done`` with
+    its notice; on InvalidInput or Conflict, ``show`` the page again with the error, the
+    field it concerns, the posted values and ``failed`` (which form of the page failed, e.g.
+    "invalidate", "cancel-12"). Other typed errors (refused, unknown id) become error pages."""
+    form = await read_form(request)
+    try:
+        async with runtime.unit_of_work() as session:
+            notice = await act(session, form)
+    except (InvalidInput, Conflict) as error:
+        return await show(
+            status=status_of(error), error=error, field=field_of(error), form=form, failed=failed
+        )
+    return see_other(request, done, notice)
+
+
+def chosen_id(value: str | None) -> int | None:
+    """The id a form's field holds, or None when it holds none (the service then says what
+    is missing, after checking who may act)."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    return int(text) if int(text) <= MAX_ID else None
+
+
+async def organization_of(session: AsyncSession, organization_id: int) -> Organization:
+    """The organization a staff page is for (after the page's service checked who may see
+    it). Raises NOT_FOUND."""
+    org = await league.find_organization(session, organization_id=organization_id)
+    if org is None:
+        raise NotFound("There is no such organization.")
+    return org
+
+
+# -- the league staff's forms of configuration, league structure and schedules ------------
 
 Form = Mapping[str, str]
 
@@ -34,18 +84,12 @@ Form = Mapping[str, str]
 async def staff_organization(
     session: AsyncSession, who: Actor, organization_id: int
 ) -> Organization:
-    """The organization whose staff pages ``who`` opens: its admins' and its league staff's
-    only. Raises UNAUTHENTICATED, PERMISSION_DENIED, then NOT_FOUND."""
+    """The organization whose league staff pages (configuration, league structure,
+    schedules) ``who`` opens: its admins' and its league staff's only, by the league's
+    access rules (as the staff hub), before any value of the page is read. Raises
+    UNAUTHENTICATED, PERMISSION_DENIED, then NOT_FOUND."""
     await access.require_staff_anywhere(session, who, organization_id, "open the staff pages")
-    org = await league.find_organization(session, organization_id=organization_id)
-    if org is None:
-        raise NotFound("There is no such organization.")
-    return org
-
-
-def status_of(error: DomainError) -> int:
-    """The HTTP status a page answers ``error`` with (400 for a kind not listed)."""
-    return next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
+    return await organization_of(session, organization_id)
 
 
 def beside(field: str, message: str) -> InvalidInput:

@@ -1,0 +1,97 @@
+"""``/staff/{organization}/analytics``: league health for staff, as charts with their
+numbers, over a range of days chosen by a GET form (first day, last day, time zone), and
+``/staff/{organization}/analytics/{series}.csv``: one series as a CSV file."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sprocket.analytics import service as health
+from sprocket.errors import InvalidInput
+from sprocket.league import service as league
+from sprocket.runtime import Runtime
+from sprocket.web.charts import series_chart
+from sprocket.web.forms import field_of
+from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.params import path_id
+
+#: The range form's fields, as the address carries them.
+FORM = ("from", "to", "tz")
+
+
+def analytics_router(runtime: Runtime) -> APIRouter:
+    """The league health page and its CSV files (staff of the organization only)."""
+    router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+    @router.get("/staff/{organization_id}/analytics")
+    async def health_page(request: Request, organization_id: str) -> Response:
+        org_id = path_id(organization_id, "organization")
+        form = {name: request.query_params.get(name, "").strip() for name in FORM}
+        async with runtime.reading() as session:
+            try:
+                report = await health.league_health(
+                    session,
+                    actor=viewer(request),
+                    organization_id=org_id,
+                    first=form["from"],
+                    last=form["to"],
+                    zone=form["tz"],
+                )
+            except InvalidInput as error:  # raised once the viewer is known to be staff
+                organization = await league.find_organization(session, organization_id=org_id)
+                return render(
+                    request,
+                    "staff/analytics.html",
+                    status=400,
+                    organization=organization,
+                    report=None,
+                    form=form,
+                    error=error,
+                    field=field_of(error),
+                )
+        window = report.window
+        chosen = {"from": window.first.isoformat(), "to": window.last.isoformat()}
+        chosen["tz"] = window.zone
+        return render(
+            request,
+            "staff/analytics.html",
+            organization=report.organization,
+            report=report,
+            charts=[(series, series_chart(series)) for series in report.series],
+            form=chosen,
+            query=urlencode(chosen),
+            error=None,
+            field=None,
+        )
+
+    @router.get("/staff/{organization_id}/analytics/{series}.csv")
+    async def health_csv(request: Request, organization_id: str, series: str) -> Response:
+        org_id = path_id(organization_id, "organization")
+        query = request.query_params
+        async with runtime.reading() as session:
+            report = await health.league_health(
+                session,
+                actor=viewer(request),
+                organization_id=org_id,
+                first=query.get("from"),
+                last=query.get("to"),
+                zone=query.get("tz"),
+                series=[series],
+            )
+        one = report.series[0]
+        return Response(
+            health.series_csv(one),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{health.csv_filename(report, one)}"'
+                ),
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    return router

@@ -1,0 +1,69 @@
+"""``/staff/{organization}/people``: the organization's members as staff see them, with
+their running sign-in sessions and a button to end them (signing the member out of every
+browser), through :mod:`sprocket.league.people`, which checks who may act first and writes
+the audit trail the page shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sprocket.league import people
+from sprocket.runtime import Runtime
+from sprocket.text import plural
+from sprocket.web.league import when
+from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.params import path_id
+from sprocket.web.staff_forms import NO_FAILURE, organization_of, staff_form
+
+
+def staff_people_router(runtime: Runtime) -> APIRouter:
+    """The people page and its form."""
+    router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+    async def people_page(
+        request: Request, org_id: int, *, status: int = 200, **failure: Any
+    ) -> Response:
+        who = viewer(request)
+        async with runtime.reading() as session:
+            page = await people.organization_people(session, actor=who, organization_id=org_id)
+            org = await organization_of(session, org_id)
+        return render(
+            request,
+            "staff/people.html",
+            status=status,
+            organization=org,
+            page=page,
+            shown=people.PEOPLE_SHOWN,
+            when=when(org.time_zone),
+            **(NO_FAILURE | failure),
+        )
+
+    @router.get("/staff/{organization_id}/people")
+    async def people_list(request: Request, organization_id: str) -> Response:
+        return await people_page(request, path_id(organization_id, "organization"))
+
+    @router.post("/staff/{organization_id}/people/{member_id}/end-sessions")
+    async def end_sessions(request: Request, organization_id: str, member_id: str) -> Response:
+        org_id = path_id(organization_id, "organization")
+        ident = path_id(member_id, "member")
+
+        async def act(session: AsyncSession, _form: dict[str, str]) -> str:
+            ended = await people.end_member_sessions(
+                session, actor=viewer(request), organization_id=org_id, member_id=ident
+            )
+            return f"Signed out everywhere: {plural(ended, 'session')} ended."
+
+        async def show(**failure: Any) -> Response:
+            return await people_page(request, org_id, **failure)
+
+        url = f"/staff/{org_id}/people"
+        return await staff_form(
+            request, runtime, act=act, done=url, show=show, failed=f"end-{ident}"
+        )
+
+    return router

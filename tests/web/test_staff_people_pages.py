@@ -1,0 +1,92 @@
+"""The staff's people page: the members with their running sessions, and ending a member's
+sessions, which signs that member out of every browser (their next request is a
+spectator's) and is written to the audit trail; refusals change nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from sprocket.audit import AuditEntry
+from sprocket.league import members
+from sprocket.runtime import Runtime
+from tests.league_world import World
+from tests.web.conftest import Demo, Web
+from tests.web.staff_support import client_as, let_sign_in, post_from, refused_unchanged
+
+
+async def test_ending_a_member_s_sessions_signs_them_out(
+    web: Web, platform: Runtime, world: World, demo_org: Demo
+) -> None:
+    await let_sign_in(platform, world, demo_org)
+    org = world.organization_id
+    player = world.member_ids["player"]
+    page_url = f"/staff/{org}/people"
+    async with (
+        client_as(web, world.user_ids["player"]) as player_browser,
+        client_as(web, world.user_ids["league_staff"]) as staff,
+    ):
+        home = await player_browser.get("/")
+        assert 'class="viewer-name">Player<' in home.text
+        page = await staff.get(page_url)
+        assert page.status_code == 200
+        row = page.text[page.text.index(f'href="/players/{player}"') :]
+        assert row[: row.index("</tr>")].count("1 browser") == 1
+
+        answer = await post_from(staff, page_url, f"{page_url}/{player}/end-sessions")
+        assert answer.status_code == 303 and answer.headers["location"] == page_url
+        page = await staff.get(page_url)
+        assert "Signed out everywhere: 1 session ended." in page.text
+        assert "ended the sign-in sessions" in page.text
+
+        after = await player_browser.get("/")
+        assert after.status_code == 200
+        assert "viewer-name" not in after.text and 'href="/sign-in"' in after.text
+        assert "Your session has ended" in after.text
+        assert (await player_browser.get(f"/staff/{org}/people")).status_code == 401
+    async with platform.reading() as s:
+        entry = await s.scalar(select(AuditEntry).where(AuditEntry.action == "member.end_sessions"))
+    assert (entry.subject, entry.details, entry.actor_user_id) == (
+        f"member:{player}",
+        {"sessions": 1},
+        world.user_ids["league_staff"],
+    )
+
+
+async def test_refusals_change_nothing(
+    web: Web, platform: Runtime, world: World, demo_org: Demo
+) -> None:
+    await let_sign_in(platform, world, demo_org)
+    org = world.organization_id
+    async with platform.unit_of_work() as s:  # a platform administrator, member here
+        admin = await members.add_member(
+            s,
+            actor=world.actors["superuser"],
+            organization_id=org,
+            user_id=world.user_ids["superuser"],
+        )
+        elsewhere = next(  # the player's membership of the demo organization
+            m.id
+            for m in await members.memberships_of(s, user_id=world.user_ids["player"])
+            if m.organization_id == demo_org.organization_id
+        )
+    staff_member = world.member_ids["team_captain"]
+    action = f"/staff/{org}/people/{staff_member}/end-sessions"
+    async with client_as(web, world.user_ids["player"]) as client:
+        assert (await client.get(f"/staff/{org}/people")).status_code == 403
+        await refused_unchanged(platform, client, action, {}, 403)
+    async with client_as(web, None) as client:
+        assert (await client.get(f"/staff/{org}/people")).status_code == 401
+        await refused_unchanged(platform, client, action, {}, 401)
+    async with client_as(web, world.user_ids["league_staff"]) as client:
+        answer = await client.post(action)  # no CSRF token
+        assert answer.status_code == 403 and "nothing was changed" in answer.text
+        # League staff do not sign a platform administrator out.
+        answer = await refused_unchanged(
+            platform, client, f"/staff/{org}/people/{admin.id}/end-sessions", {}, 403
+        )
+        assert "Only a platform administrator" in answer.text
+        for path in (
+            f"/staff/{org}/people/999999/end-sessions",
+            f"/staff/{org}/people/{elsewhere}/end-sessions",
+        ):
+            await refused_unchanged(platform, client, path, {}, 404)
