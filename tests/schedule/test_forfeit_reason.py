@@ -31,7 +31,7 @@ async def test_a_forfeit_goes_to_the_audit_log_with_its_reason(platform, world):
         ).all()
     assert entry.subject == f"match:{match_id}"
     assert entry.actor_user_id == staff.user_id
-    assert entry.details == {"team_id": home, "reason": "No-show, 30 minutes."}
+    assert entry.details == {"team_id": home, "team": "Team 1", "reason": "No-show, 30 minutes."}
 
 
 async def test_a_blank_reason_is_refused_and_changes_nothing(platform, world):

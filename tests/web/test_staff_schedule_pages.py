@@ -313,7 +313,8 @@ async def test_a_forfeit_asks_for_the_side_and_a_reason_and_shows_on_the_match_p
     assert (match.status, match.forfeited_by_team_id) == ("forfeited", away)
     async with platform.reading() as s:
         entry = await s.scalar(select(AuditEntry).where(AuditEntry.action == "match.forfeit"))
-    assert entry.details == {"team_id": away, "reason": "No-show."}
+    assert entry.details == {"team_id": away, "team": names[away], "reason": "No-show."}
+    assert f"Demo Admin recorded a forfeit match {match_id} No-show. team: {names[away]}" in text
 
     late = await post_from(
         admin,

@@ -538,8 +538,9 @@ async def record_forfeit(
 ) -> Match:
     """Staff record that ``team_id`` (home or away) forfeits a scheduled match: the match is
     decided now, without games, and the forfeit goes to the audit log ("match.forfeit") with
-    the team and ``reason``: why, in the staff's words (its first 500 characters, spaces
-    around it trimmed; None: no reason given, as from the API; given, it must not be blank).
+    the team (id and name) and ``reason``: why, in the staff's words (its first 500
+    characters, spaces around it trimmed; None: no reason given, as from the API; given, it
+    must not be blank).
     Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, MATCH_ALREADY_DECIDED, WRONG_TEAM,
     FORFEIT_REASON_REQUIRED."""
     require_user(actor)
@@ -561,7 +562,11 @@ async def record_forfeit(
         actor_user_id=actor.user_id,
         action="match.forfeit",
         subject=f"match:{match.id}",
-        details={"team_id": team_id, "reason": reason.strip()[:500] if reason else None},
+        details={
+            "team_id": team_id,
+            "team": found(await session.get(Team, team_id), "team", team_id).name,
+            "reason": reason.strip()[:500] if reason else None,
+        },
     )
     status_changed(session, match)
     return match

@@ -1,6 +1,7 @@
 """``/staff/{organization}/matches/{match}``: one match of the schedule, for league staff:
 move its window (within its week and season) or record that one side forfeits it, saying
-why (the audit log keeps the reason), through the schedule domain's services."""
+why (the audit log keeps the reason; the page shows the match's trail), through the
+schedule domain's services."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from starlette.responses import Response
 from sprocket.dates import for_people
 from sprocket.errors import DomainError, NotFound
 from sprocket.identity.access import Actor
+from sprocket.league import audit_trail
 from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
 from sprocket.runtime import Runtime
@@ -64,6 +66,12 @@ def matches_router(runtime: Runtime) -> APIRouter:
             match, fixture = await match_of(session, org_id, match_id)
             line = await overview.match_line(session, match_id=match.id)
             season, lg = await league.season_by_id(session, season_id=match.season_id)
+            entries = await audit_trail.trail(
+                session,
+                actor=viewer(request),
+                organization_id=org_id,
+                subjects=[f"match:{match.id}"],
+            )
         return render(
             request,
             "staff/match.html",
@@ -82,6 +90,7 @@ def matches_router(runtime: Runtime) -> APIRouter:
                 local_input(match.ends_at, org.time_zone),
             ),
             when=lambda value: for_people(value, org.time_zone),
+            trail=entries,
             error=error,
             field=field,
             form=form or {},
