@@ -102,3 +102,12 @@ def test_sync_commands_registers_every_command(
     commands = {command["name"]: command for command in call.body}
     assert "/help" in result.output
     assert commands["help"]["description"] == "What each Sprocket command does."
+    assert commands["help"]["options"] == []  # acts for no organization
+    options = {o["name"]: o for o in commands["match"]["options"]}
+    assert options["match"]["type"] == 4 and options["match"]["required"] is True
+    assert options["match"]["min_value"] == 1
+    team = next(o for o in commands["schedule"]["options"] if o["name"] == "team")
+    assert team["type"] == 3 and team["autocomplete"] is True
+    assert options["organization"]["autocomplete"] is True
+    by = next(o for o in commands["leaderboard"]["options"] if o["name"] == "by")
+    assert ("Win rate", "win_rate") in [(c["name"], c["value"]) for c in by["choices"]]

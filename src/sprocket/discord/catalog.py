@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from sprocket.discord import ratings, schedule
 from sprocket.discord.embeds import Embed, Field
 from sprocket.discord.registry import Call, Command, Registry
 from sprocket.discord.replies import Reply
 
 #: The commands of each area, in the order ``/help`` lists them.
-COMMANDS: tuple[Command, ...] = ()
+COMMANDS: tuple[Command, ...] = (*schedule.COMMANDS, *ratings.COMMANDS)
 
 
 def help_command(registry: Registry) -> Command:

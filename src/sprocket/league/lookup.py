@@ -133,3 +133,17 @@ async def member_named(session: AsyncSession, *, organization_id: int, value: st
     if row is None:
         raise NotFound(f"This organization has no member '{value.strip()[:TYPED]}'.")
     return row
+
+
+async def current_member(
+    session: AsyncSession, *, organization_id: int, user_id: int
+) -> Member | None:
+    """The user's current membership of the organization (not left), else None. Raises
+    nothing."""
+    return await session.scalar(
+        select(Member).where(
+            Member.organization_id == organization_id,
+            Member.user_id == user_id,
+            Member.left_at.is_(None),
+        )
+    )
