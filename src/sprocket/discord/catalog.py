@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from sprocket.discord import ratings, schedule
+from sprocket.discord import ratings, replays, schedule, scrims
 from sprocket.discord.embeds import Embed, Field
 from sprocket.discord.registry import Call, Command, Registry
 from sprocket.discord.replies import Reply
 
 #: The commands of each area, in the order ``/help`` lists them.
-COMMANDS: tuple[Command, ...] = (*schedule.COMMANDS, *ratings.COMMANDS)
+COMMANDS: tuple[Command, ...] = (
+    *schedule.COMMANDS,
+    *ratings.COMMANDS,
+    *replays.COMMANDS,
+    *scrims.COMMANDS,
+)
+#: The handlers of buttons and modals, by the prefix of their custom id.
+COMPONENTS = {**replays.COMPONENTS, **scrims.COMPONENTS}
 
 
 def help_command(registry: Registry) -> Command:
@@ -39,6 +46,6 @@ def help_command(registry: Registry) -> Command:
 
 def default_registry() -> Registry:
     """A registry of every command and component of the door (``/help`` lists them)."""
-    registry = Registry.of(COMMANDS, {})
+    registry = Registry.of(COMMANDS, COMPONENTS)
     registry.add(help_command(registry))
     return registry
