@@ -1,11 +1,14 @@
 """Options that name rows: a league, team or member given by a suggestion's id or by name,
 read through :mod:`sprocket.league.lookup` within the organization the command acts for,
-and the season a league command shows."""
+and the season a league command shows; moments staff write, in the organization's zone."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.dates import time_zone
 from sprocket.db import utcnow
 from sprocket.discord.registry import Call, Completion, Option
 from sprocket.errors import CommonCode, InvalidInput, NotFound
@@ -86,3 +89,16 @@ async def season_to_show(
             code=CommonCode.INVALID_INPUT,
         )
     return running[0]
+
+
+def moment_of(text: str, zone: str, *, what: str) -> dt.datetime:
+    """``text`` (``YYYY-MM-DD HH:MM``) as a moment in the organization's ``zone`` (IANA).
+    Raises INVALID_INPUT."""
+    try:
+        local = dt.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise InvalidInput(
+            f"Write the {what} as YYYY-MM-DD HH:MM (the organization's time, {zone}).",
+            code=CommonCode.INVALID_INPUT,
+        ) from None
+    return local.replace(tzinfo=time_zone(zone))

@@ -14,6 +14,7 @@ from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
+from sprocket.league.models import Member
 from sprocket.scrims import service
 from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueBan
@@ -115,3 +116,69 @@ async def lift_ban(
     ban.lifted_by_user_id = actor.user_id
     await session.flush()
     return ban
+
+
+#: The longest queue ban staff give by hand, in minutes (30 days).
+MAX_BAN_MINUTES = 30 * 24 * 60
+
+
+async def _staff_member(
+    session: AsyncSession, actor: Actor, organization_id: int, member_id: int, doing: str
+) -> Member:
+    await access.require_staff_anywhere(session, actor, organization_id, doing)
+    member = await session.get(Member, member_id)
+    if member is None or member.organization_id != organization_id:
+        raise NotFound(f"There is no member with id {member_id} in this organization.")
+    return member
+
+
+async def staff_ban(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    organization_id: int,
+    member_id: int,
+    minutes: int,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> QueueBan:
+    """Staff keep a member out of the organization's scrim queue for ``minutes`` (1 to 30
+    days' worth) from ``now``, for ``reason`` (kept to 200 characters; empty: "Banned by
+    staff."). Returns the ban. Raises UNAUTHENTICATED, PERMISSION_DENIED (not staff),
+    NOT_FOUND (no such member of the organization), INVALID_BAN_LENGTH."""
+    now = now or utcnow()
+    await _staff_member(session, actor, organization_id, member_id, "ban members from the queue")
+    if not 1 <= minutes <= MAX_BAN_MINUTES:
+        raise InvalidInput(
+            f"A queue ban lasts 1 to {MAX_BAN_MINUTES} minutes (30 days).",
+            code=ScrimCode.INVALID_BAN_LENGTH,
+        )
+    ban = QueueBan(
+        organization_id=organization_id,
+        member_id=member_id,
+        reason=(reason.strip() or "Banned by staff.")[:200],
+        starts_at=now,
+        ends_at=now + dt.timedelta(minutes=minutes),
+    )
+    session.add(ban)
+    await session.flush()
+    return ban
+
+
+async def lift_member_ban(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    organization_id: int,
+    member_id: int,
+    now: dt.datetime | None = None,
+) -> QueueBan:
+    """Staff lift the member's queue ban in force at ``now`` (the one ending last; see
+    :func:`lift_ban`). Raises UNAUTHENTICATED, PERMISSION_DENIED (not staff), NOT_FOUND (no
+    such member of the organization), BAN_NOT_ACTIVE (none in force)."""
+    now = now or utcnow()
+    await _staff_member(session, actor, organization_id, member_id, "lift queue bans")
+    ban = await active_ban(session, member_id=member_id, now=now)
+    if ban is None:
+        raise InvalidInput("This member has no queue ban in force.", code=ScrimCode.BAN_NOT_ACTIVE)
+    return await lift_ban(session, actor=actor, ban_id=ban.id, now=now)

@@ -22,7 +22,11 @@ class ScrimCode(ErrorCode):
     )
     BAN_NOT_ACTIVE = (
         "BAN_NOT_ACTIVE",
-        "The queue ban is no longer in force.",
+        "The queue ban is no longer in force (or the member has none in force).",
+    )
+    INVALID_BAN_LENGTH = (
+        "INVALID_BAN_LENGTH",
+        "A queue ban staff give out of its range (1 minute to 30 days).",
     )
     INVALID_WAIT = (
         "INVALID_WAIT",
