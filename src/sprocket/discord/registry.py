@@ -1,11 +1,12 @@
 """The commands the door knows: their definitions (what ``sync-commands`` registers with
-Discord: typed options, autocomplete flags, subcommands) and what runs them, and the
-handlers of buttons and modals by the prefix of their custom id."""
+Discord through :mod:`sprocket.discord.rest`: typed options, autocomplete flags,
+subcommands) and what runs them, and the handlers of buttons and modals by the prefix of
+their custom id."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -41,23 +42,6 @@ class Option:
     min_value: int | None = None
     max_value: int | None = None
     max_length: int | None = None
-
-    def definition(self) -> dict[str, Any]:
-        """The option as Discord's command JSON has it."""
-        body: dict[str, Any] = {
-            "type": self.kind,
-            "name": self.name,
-            "description": self.description,
-            "required": self.required,
-        }
-        if self.complete is not None:
-            body["autocomplete"] = True
-        if self.choices:
-            body["choices"] = [{"name": n, "value": v} for n, v in self.choices]
-        for key in ("min_value", "max_value", "max_length"):
-            if getattr(self, key) is not None:
-                body[key] = getattr(self, key)
-        return body
 
 
 #: The option every command acting for an organization takes, for direct messages.
@@ -120,25 +104,6 @@ class Command:
         ordered = sorted(self.options, key=lambda o: not o.required)
         return (*ordered, *extra)
 
-    def definition(self) -> dict[str, Any]:
-        """The command as Discord's registration JSON has it (a chat-input command)."""
-        return {"type": 1, "name": self.name, "description": self.description, **self._body()}
-
-    def _body(self) -> dict[str, Any]:
-        if self.subcommands:
-            return {
-                "options": [
-                    {
-                        "type": OptionType.SUB_COMMAND,
-                        "name": sub.name,
-                        "description": sub.description,
-                        **sub._body(),
-                    }
-                    for sub in self.subcommands
-                ]
-            }
-        return {"options": [option.definition() for option in self.all_options()]}
-
     def find(self, path: tuple[str, ...]) -> Command | None:
         """The (sub)command at ``path`` below this one."""
         if not path:
@@ -178,11 +143,3 @@ class Registry:
     def component(self, custom_id: str) -> Handler | None:
         """The handler of a button or modal with ``custom_id`` (``prefix:argument``)."""
         return self.components.get(custom_id.partition(":")[0])
-
-    def definitions(self) -> list[dict[str, Any]]:
-        """Every command's registration JSON, by name."""
-        return [self.commands[name].definition() for name in sorted(self.commands)]
-
-    def copy(self) -> Registry:
-        """A registry of the same commands that may be changed on its own (tests)."""
-        return replace(self, commands=dict(self.commands), components=dict(self.components))
