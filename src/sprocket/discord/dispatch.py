@@ -7,7 +7,7 @@ interaction's follow-up when ready."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hikari import InteractionType
@@ -138,7 +138,7 @@ class Dispatcher:
             log.exception("discord.failed", command=interaction.command or interaction.custom_id)
             return Reply(content=INTERNAL, ephemeral=True)
         if isinstance(answer, Reply) and work.private and not answer.ephemeral:
-            return Reply(answer.content, answer.embeds, answer.buttons, ephemeral=True)
+            return replace(answer, ephemeral=True)
         return answer
 
     async def _follow_up(self, task: asyncio.Task[Answer], interaction: Interaction) -> None:
