@@ -12,6 +12,7 @@ PACKAGE = SOURCE / "sprocket"
 DOORS = [
     *sorted((PACKAGE / "api").glob("*.py")),
     *sorted((PACKAGE / "web").glob("*.py")),
+    *sorted((PACKAGE / "discord").glob("*.py")),
     PACKAGE / "cli.py",
 ]
 DOMAINS = ("identity", "league", "schedule", "stats", "replays", "ratings", "scrims", "analytics")
@@ -116,7 +117,7 @@ def test_domain_packages_import_no_door_framework() -> None:
         for domain in DOMAINS
         for path in sorted((PACKAGE / domain).rglob("*.py"))
         for name in sorted(_imported(path))
-        if name.split(".")[0] in ("strawberry", "jinja2", "fastapi", "starlette")
-        or name.startswith(("sprocket.api", "sprocket.web", "graphql"))
+        if name.split(".")[0] in ("strawberry", "jinja2", "fastapi", "starlette", "hikari")
+        or name.startswith(("sprocket.api", "sprocket.web", "sprocket.discord", "graphql"))
     ]
     assert found == [], "\n".join(found)

@@ -20,6 +20,8 @@ from sprocket.api.response_cache import ResponseCache
 from sprocket.api.router import TRANSPORT_CODES, GraphQLDoor
 from sprocket.api.schema import build_schema, schema_sdl
 from sprocket.config import Settings
+from sprocket.discord.door import PATH as DISCORD_PATH
+from sprocket.discord.door import discord_router
 from sprocket.errors import CommonCode, DomainError
 from sprocket.http.auth import ACTOR_KEY, TOKEN_KEY, Authenticate
 from sprocket.http.body import BodyLimit
@@ -46,7 +48,9 @@ from sprocket.web.pages import is_page, not_found_page, wants_html
 from sprocket.web.refusals import RefusalPages
 from sprocket.web.submit import UploadPaths
 
-ROUTES = frozenset({"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql"})
+ROUTES = frozenset(
+    {"/", "/graphql", "/healthz", "/readyz", "/metrics", "/schema.graphql", DISCORD_PATH}
+)
 #: Paths no guard limits: health checks and metrics must answer whatever else goes on.
 UNGUARDED = frozenset({"/healthz", "/readyz", "/metrics"})
 # Slack over the files of a multipart request: its `operations` and `map` fields and framing.
@@ -109,6 +113,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.include_router(health_router(running))
     app.include_router(metrics_router(running))
     app.include_router(replays_router(running))
+    discord = discord_router(running, settings)
+    app.include_router(discord)
+    app.state.discord = discord.dispatcher  # type: ignore[attr-defined]
     cookies = SessionCookies(
         secret_key=settings.resolved_secret_key,
         secure=settings.https,
@@ -126,7 +133,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         RateLimit,
         limiter=limiter,
         fields_per_point=settings.rate_limit_fields_per_point,
-        exempt=UNGUARDED,
+        # Discord's interactions come signed, from Discord's few addresses: not limited.
+        exempt=UNGUARDED | {DISCORD_PATH},
     )
     # In front of the rate limit: what the caches answer costs nothing, renders are charged.
     app.add_middleware(ResponseCache, cache=running.cache, ttl=settings.response_cache_ttl)

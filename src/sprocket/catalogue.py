@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from sprocket.api.codes import GraphQLCode
+from sprocket.discord.errors import DiscordCode
 from sprocket.errors import CommonCode, ErrorCode
 from sprocket.http.errors import HttpCode
 from sprocket.identity.errors import IdentityCode
@@ -40,6 +41,7 @@ ENUMS: tuple[type[ErrorCode], ...] = (
     ProblemCode,
     RatingCode,
     ScrimCode,
+    DiscordCode,
 )
 
 SOURCE = Path(__file__).resolve().parent

@@ -330,6 +330,98 @@ def submit(
         raise typer.Exit(1) from None
 
 
+discord_app = typer.Typer(
+    help="The Discord door: servers and slash commands.", no_args_is_help=True
+)
+app.add_typer(discord_app, name="discord")
+
+
+def _guild_link(organization: str, guild_id: str, discord_id: str, *, link: bool) -> str:
+    """Link (or unlink) a Discord server to the organization with slug ``organization``, as
+    the user of ``discord_id``; the sentence of what was done."""
+    from sprocket.errors import DomainError, NotFound
+    from sprocket.identity import service as identity
+    from sprocket.jobs import build_runtime
+    from sprocket.league import guilds
+    from sprocket.league import service as league
+
+    settings = _settings()
+    _migrate(settings)
+
+    async def main() -> str:
+        runtime = build_runtime(settings)
+        try:
+            async with runtime.unit_of_work() as session:
+                actor = await identity.actor_by_discord_id(session, discord_id=discord_id)
+                org = await league.find_organization(session, slug=organization)
+                if org is None:
+                    raise NotFound(f"There is no organization '{organization}'.")
+                arguments = {"actor": actor, "organization_id": org.id, "guild_id": guild_id}
+                if link:
+                    await guilds.link_guild(session, **arguments)
+                    return f"Discord server {guild_id.strip()} now acts for {org.name}."
+                await guilds.unlink_guild(session, **arguments)
+                return f"Discord server {guild_id.strip()} no longer acts for {org.name}."
+        finally:
+            await runtime.stop()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/]")
+        raise typer.Exit(1) from None
+
+
+DISCORD_ID = typer.Option(help="Discord id of the organization admin acting.")
+
+
+@discord_app.command("link-guild")
+def discord_link_guild(
+    organization: Annotated[str, typer.Argument(help="The organization's slug.")],
+    guild_id: Annotated[str, typer.Argument(help="The Discord server's id.")],
+    discord_id: Annotated[str, DISCORD_ID],
+) -> None:
+    """Link a Discord server to an organization: commands used there act for it."""
+    console.print(_guild_link(organization, guild_id, discord_id, link=True))
+
+
+@discord_app.command("unlink-guild")
+def discord_unlink_guild(
+    organization: Annotated[str, typer.Argument(help="The organization's slug.")],
+    guild_id: Annotated[str, typer.Argument(help="The Discord server's id.")],
+    discord_id: Annotated[str, DISCORD_ID],
+) -> None:
+    """Unlink a Discord server from an organization."""
+    console.print(_guild_link(organization, guild_id, discord_id, link=False))
+
+
+@discord_app.command("sync-commands")
+def discord_sync_commands() -> None:
+    """Register the slash commands with Discord (its application id and bot token from the
+    settings); commands no longer offered are removed."""
+    import hikari
+
+    from sprocket.discord.catalog import default_registry
+    from sprocket.discord.rest import DiscordRest
+
+    settings = _settings()
+    if not settings.discord_application_id or not settings.discord_bot_token:
+        console.print(
+            "[red]Set SPROCKET_DISCORD_APPLICATION_ID and SPROCKET_DISCORD_BOT_TOKEN first.[/]"
+        )
+        raise typer.Exit(1)
+    rest = DiscordRest(api_url=settings.discord_api_url, bot_token=settings.discord_bot_token)
+    commands = list(default_registry().commands.values())
+    try:
+        names = asyncio.run(
+            rest.register(application_id=settings.discord_application_id, commands=commands)
+        )
+    except hikari.HikariError as error:
+        console.print(f"[red]Discord refused the commands: {error}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"Registered {len(names)} commands: " + ", ".join(f"/{n}" for n in names))
+
+
 @app.command("schema")
 def schema(
     output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),

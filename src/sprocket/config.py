@@ -129,6 +129,32 @@ class Settings(BaseSettings):
         "https://discord.com/api",
         description="Base URL of Discord's OAuth2 and REST endpoints (tests point it at a fake).",
     )
+    discord_public_key: str | None = Field(
+        None,
+        description="The Discord application's public key (hex), which signs every interaction "
+        "Discord posts to /discord/interactions (none: that endpoint is off).",
+    )
+    discord_application_id: str | None = Field(
+        None,
+        description="The Discord application's id, whose slash commands `sprocket discord "
+        "sync-commands` registers.",
+    )
+    discord_bot_token: str | None = Field(
+        None, description="The Discord bot's token (a secret), for `sync-commands`."
+    )
+    discord_interaction_max_age_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="Oldest (or furthest in the future) signed interaction accepted, in seconds; "
+        "an interaction id is remembered this long so a replay is refused.",
+    )
+    discord_defer_after_seconds: float = Field(
+        2.0,
+        gt=0,
+        lt=3,
+        description="How long a command may run before its answer is deferred (Discord waits "
+        "3 seconds) and sent as a follow-up once ready.",
+    )
     trusted_proxies: str = Field(
         "",
         description="Addresses or networks (comma-separated) of reverse proxies whose "

@@ -83,6 +83,9 @@ def test_without_chromium_the_browser_tests_skip_unless_required(
     monkeypatch.setenv("SPROCKET_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="SPROCKET_REQUIRE_BROWSER=1"):
         browser_or_skip()
+    monkeypatch.setenv("SPROCKET_BROWSER_TESTS", "off")
+    with pytest.raises(pytest.skip.Exception, match="other pass"):
+        browser_or_skip()
 
 
 async def _shoot(page: Page, tmp_path: Path, name: str) -> None:

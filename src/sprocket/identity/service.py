@@ -64,10 +64,16 @@ async def ensure_user(
             discord_id=discord_id, display_name=display_name or name_if_new, is_superuser=False
         )
         session.add(user)
-    elif display_name is not None and user.display_name_changed_at is None:
+    elif (
+        display_name is not None
+        and user.display_name_changed_at is None
+        and user.display_name != display_name
+    ):
         user.display_name = display_name
-    user.discord_name = discord_name or user.discord_name
-    if is_superuser is not None:
+    # Only what changed is written: an unchanged user leaves cached answers valid.
+    if discord_name and user.discord_name != discord_name:
+        user.discord_name = discord_name
+    if is_superuser is not None and user.is_superuser != is_superuser:
         user.is_superuser = is_superuser
     await session.flush()
     return user

@@ -130,3 +130,26 @@ class LeagueCode(ErrorCode):
         "The player's skill group does not allow this (a roster, a competitive scrim of another "
         "group).",
     )
+    INVALID_GUILD_ID = (
+        "INVALID_GUILD_ID",
+        "Text that is no Discord server (guild) id: a snowflake of up to 20 digits.",
+    )
+    GUILD_ALREADY_LINKED = (
+        "GUILD_ALREADY_LINKED",
+        "The Discord server is linked to an organization already (a server acts for one).",
+    )
+    GUILD_NOT_LINKED = (
+        "GUILD_NOT_LINKED",
+        "A Discord command from a server linked to no organization, or unlinking a server "
+        "that is not linked.",
+    )
+    NO_ORGANIZATION = (
+        "NO_ORGANIZATION",
+        "A Discord command in a direct message from a user who is a member of no organization "
+        "and named none.",
+    )
+    ORGANIZATION_NOT_CHOSEN = (
+        "ORGANIZATION_NOT_CHOSEN",
+        "A Discord command in a direct message from a member of several organizations who did "
+        "not say which one it is for.",
+    )

@@ -262,3 +262,20 @@ class PlatformAccount(Base):
 
 
 Index("ix_platform_accounts_member", PlatformAccount.member_id)
+
+
+class DiscordGuild(Base):
+    """A Discord server (guild) an organization linked: commands used there act for it. A
+    guild belongs to one organization; an organization may link several."""
+
+    __tablename__ = "discord_guilds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    guild_id: Mapped[str] = mapped_column(String(20), unique=True)
+    linked_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

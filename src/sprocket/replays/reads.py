@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.errors import found
-from sprocket.replays.models import Submission
+from sprocket.replays.enums import RatificationDecision
+from sprocket.replays.models import Ratification, Submission
 
 
 async def submission_by_id(session: AsyncSession, *, submission_id: int) -> Submission:
@@ -20,3 +21,15 @@ async def submissions_of_match(session: AsyncSession, *, match_id: int) -> list[
         select(Submission).where(Submission.match_id == match_id).order_by(Submission.id.desc())
     )
     return list(rows.all())
+
+
+async def answer_of(
+    session: AsyncSession, *, submission_id: int, user_id: int
+) -> RatificationDecision | None:
+    """The user's answer to a submission (ratified or rejected), None when they gave none.
+    One statement. Raises nothing."""
+    return await session.scalar(
+        select(Ratification.decision).where(
+            Ratification.submission_id == submission_id, Ratification.user_id == user_id
+        )
+    )

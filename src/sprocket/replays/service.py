@@ -543,20 +543,41 @@ async def _may_reject(
     return side is not None or await subject.is_staff(session, actor)
 
 
+async def _rejecter(
+    session: AsyncSession, actor: Actor, submission_id: int
+) -> tuple[Submission, Side | None]:
+    """The submission and the caller's side in it, for a caller who may reject it."""
+    submission, subject = await _open_submission(session, actor, submission_id)
+    side = await _side(session, subject, actor)
+    if not await _may_reject(session, actor, subject, side):
+        raise PermissionDenied(f"Only the players of {subject.noun} or staff may reject it.")
+    return submission, side
+
+
+def _require_open(submission: Submission) -> None:
+    if submission.status not in OPEN_SUBMISSION_STATUSES:
+        raise Conflict(
+            f"Submission {submission.id} is already {submission.status}.", code=ReplayCode.NOT_OPEN
+        )
+
+
+async def may_reject(session: AsyncSession, *, actor: Actor, submission_id: int) -> Submission:
+    """Whether the caller may reject the submission now, asked before they are asked for
+    a reason (a door's button): returns it when they may. Changes nothing.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, then NOT_OPEN."""
+    submission, _ = await _rejecter(session, actor, submission_id)
+    _require_open(submission)
+    return submission
+
+
 async def reject(
     session: AsyncSession, *, actor: Actor, submission_id: int, reason: str
 ) -> Submission:
     """A player of either side (or staff) sends the submission back for a new upload.
     Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, then REASON_REQUIRED, NOT_OPEN."""
-    submission, subject = await _open_submission(session, actor, submission_id)
-    side = await _side(session, subject, actor)
-    if not await _may_reject(session, actor, subject, side):
-        raise PermissionDenied(f"Only the players of {subject.noun} or staff may reject it.")
+    submission, side = await _rejecter(session, actor, submission_id)
     reason = _reason(reason, "Say why the result is wrong.")
-    if submission.status not in OPEN_SUBMISSION_STATUSES:
-        raise Conflict(
-            f"Submission {submission.id} is already {submission.status}.", code=ReplayCode.NOT_OPEN
-        )
+    _require_open(submission)
     earlier = await _answer_of(session, submission, actor)
     if earlier is not None:  # changed their mind after ratifying: one answer per player
         earlier.decision, earlier.reason = RatificationDecision.REJECT, reason[:500]

@@ -60,6 +60,10 @@ class ScheduleCode(ErrorCode):
         "WRONG_TEAM",
         "Only a team playing the match can forfeit it.",
     )
+    FORFEIT_REASON_REQUIRED = (
+        "FORFEIT_REASON_REQUIRED",
+        "A forfeit recorded with a reason that says nothing (blank).",
+    )
     INVALID_SCORE = (
         "INVALID_SCORE",
         "A game with an impossible score (negative, over 99, or level without a recorded winner).",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket import audit
 from sprocket.dates import for_people
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, InvalidInput, found, state_of
@@ -528,11 +529,20 @@ async def reschedule_match(
 
 
 async def record_forfeit(
-    session: AsyncSession, *, actor: Actor, match_id: int, team_id: int
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    match_id: int,
+    team_id: int,
+    reason: str | None = None,
 ) -> Match:
     """Staff record that ``team_id`` (home or away) forfeits a scheduled match: the match is
-    decided now, without games. Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED,
-    MATCH_ALREADY_DECIDED, WRONG_TEAM."""
+    decided now, without games, and the forfeit goes to the audit log ("match.forfeit") with
+    the team (id and name) and ``reason``: why, in the staff's words (its first 500
+    characters, spaces around it trimmed; None: no reason given, as from the API; given, it
+    must not be blank).
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, MATCH_ALREADY_DECIDED, WRONG_TEAM,
+    FORFEIT_REASON_REQUIRED."""
     require_user(actor)
     match, fixture, league = await match_context(session, match_id)
     await _require_staff(session, actor, league, "record forfeits")
@@ -541,9 +551,23 @@ async def record_forfeit(
         raise InvalidInput(
             "Only a team playing the match can forfeit it.", code=ScheduleCode.WRONG_TEAM
         )
+    if reason is not None and not reason.strip():
+        raise InvalidInput("Say why the team forfeits.", code=ScheduleCode.FORFEIT_REASON_REQUIRED)
     match.status = MatchStatus.FORFEITED
     match.forfeited_by_team_id = team_id
     match.completed_at = utcnow()
+    audit.record(
+        session,
+        organization_id=league.organization_id,
+        actor_user_id=actor.user_id,
+        action="match.forfeit",
+        subject=f"match:{match.id}",
+        details={
+            "team_id": team_id,
+            "team": found(await session.get(Team, team_id), "team", team_id).name,
+            "reason": reason.strip()[:500] if reason else None,
+        },
+    )
     status_changed(session, match)
     return match
 

@@ -180,3 +180,25 @@ def _audit(
         subject=f"member:{ban.member_id}",
         details={"ban_id": ban.id, **details},
     )
+
+
+async def lift_member_ban(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    organization_id: int,
+    member_id: int,
+    now: dt.datetime | None = None,
+) -> QueueBan:
+    """Staff lift the member's queue ban in force at ``now`` (the one ending last; see
+    :func:`lift_ban`). Raises UNAUTHENTICATED, PERMISSION_DENIED (not staff), NOT_FOUND (no
+    such member of the organization), BAN_NOT_ACTIVE (none in force)."""
+    now = now or utcnow()
+    await access.require_staff_anywhere(session, actor, organization_id, "lift queue bans")
+    member = await session.get(Member, member_id)
+    if member is None or member.organization_id != organization_id:
+        raise NotFound(f"There is no member with id {member_id} in this organization.")
+    ban = await active_ban(session, member_id=member_id, now=now)
+    if ban is None:
+        raise InvalidInput("This member has no queue ban in force.", code=ScrimCode.BAN_NOT_ACTIVE)
+    return await lift_ban(session, actor=actor, ban_id=ban.id, now=now)

@@ -30,7 +30,7 @@ class ScrimCode(ErrorCode):
     )
     BAN_NOT_ACTIVE = (
         "BAN_NOT_ACTIVE",
-        "The queue ban is no longer in force.",
+        "The queue ban is no longer in force (or the member has none in force).",
     )
     INVALID_WAIT = (
         "INVALID_WAIT",

@@ -20,7 +20,12 @@ from sprocket.web.queue import queue_router
 from sprocket.web.scrims import scrims_router
 from sprocket.web.settings import settings_router
 from sprocket.web.staff import staff_router
+from sprocket.web.staff_config import configuration_router
+from sprocket.web.staff_league import structure_router
+from sprocket.web.staff_matches import matches_router
 from sprocket.web.staff_people import staff_people_router
+from sprocket.web.staff_rosters import rosters_router
+from sprocket.web.staff_schedules import schedules_router
 from sprocket.web.staff_scrims import staff_scrims_router
 from sprocket.web.staff_submissions import staff_submissions_router
 from sprocket.web.submission import submission_router
@@ -50,4 +55,9 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(dashboard_router(runtime))
     router.include_router(submit_router(runtime))
     router.include_router(submission_router(runtime))
+    router.include_router(configuration_router(runtime))
+    router.include_router(structure_router(runtime))
+    router.include_router(rosters_router(runtime))
+    router.include_router(schedules_router(runtime))
+    router.include_router(matches_router(runtime))
     return router

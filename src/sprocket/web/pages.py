@@ -29,7 +29,7 @@ from sprocket.web.forms import NOTICE_COOKIE, notices_of
 #: operators' probes. They keep their JSON answers (errors too); every other path is the
 #: web door's.
 NOT_PAGES = frozenset({"/graphql", "/schema.graphql", "/healthz", "/readyz", "/metrics"})
-NOT_PAGES_UNDER = ("/graphql/", "/replays/", "/static/")
+NOT_PAGES_UNDER = ("/graphql/", "/replays/", "/static/", "/discord/")
 
 #: The HTTP status each kind of domain error is answered with on a page (else 400).
 ERROR_STATUS: tuple[tuple[type[DomainError], int], ...] = (

@@ -1,23 +1,35 @@
-"""What the staff's action forms share (submissions, scrims, people): post, act through a
-service in one unit of work, then redirect with a notice, or show the page again with the
-typed error beside the field of the form that failed (and nothing changed: the unit of work
-rolled back)."""
+"""What the staff's pages share: post, act through a service in one unit of work, then
+redirect with a notice, or show the page again with the typed error beside the field of the
+form that failed (and nothing changed: the unit of work rolled back).
+
+:func:`staff_form` serves the action forms (submissions, scrims, people), whose services
+check who may act; :func:`attempt` the league staff's forms of configuration, league
+structure and schedules, which pass the staff gate (:func:`staff_organization`) first, read
+their values with the field each error belongs beside (:func:`whole`, :func:`moment`...),
+and redirect where their work says.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import datetime as dt
+import math
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sprocket.dates import time_zone
 from sprocket.db import MAX_ID
-from sprocket.errors import Conflict, InvalidInput, NotFound
+from sprocket.errors import CommonCode, Conflict, DomainError, InvalidInput, NotFound
+from sprocket.identity.access import Actor
+from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.models import Organization
 from sprocket.runtime import Runtime
 from sprocket.web.forms import field_of, read_form, see_other
-from sprocket.web.pages import status_of
+from sprocket.web.pages import status_of, viewer
 
 #: What a staff page shows when no form failed (a failed post gives its own values).
 NO_FAILURE: dict[str, object] = {"error": None, "field": None, "form": {}, "failed": None}
@@ -62,3 +74,156 @@ async def organization_of(session: AsyncSession, organization_id: int) -> Organi
     if org is None:
         raise NotFound("There is no such organization.")
     return org
+
+
+# -- the league staff's forms of configuration, league structure and schedules ------------
+
+Form = Mapping[str, str]
+
+
+async def staff_organization(
+    session: AsyncSession, who: Actor, organization_id: int
+) -> Organization:
+    """The organization whose league staff pages (configuration, league structure,
+    schedules) ``who`` opens: its admins' and its league staff's only, by the league's
+    access rules (as the staff hub), before any value of the page is read. Raises
+    UNAUTHENTICATED, PERMISSION_DENIED, then NOT_FOUND."""
+    await access.require_staff_anywhere(session, who, organization_id, "open the staff pages")
+    return await organization_of(session, organization_id)
+
+
+def beside(field: str, message: str) -> InvalidInput:
+    """A malformed form value's error, shown beside ``field``."""
+    return InvalidInput(message, code=CommonCode.INVALID_INPUT, details={"field": field})
+
+
+def text(form: Form, name: str) -> str:
+    """The text of field ``name`` (empty when absent)."""
+    return form.get(name, "")
+
+
+def whole(form: Form, name: str, what: str, *, minimum: int | None = None) -> int | None:
+    """The whole number in field ``name`` (None when empty); ``what`` names it in the error.
+    Raises INVALID_INPUT beside the field (not a whole number, below ``minimum``)."""
+    raw = form.get(name, "")
+    if not raw:
+        return None
+    if not raw.lstrip("-").isdigit() or len(raw) > 12:
+        raise beside(name, f"The {what} must be a whole number.")
+    value = int(raw)
+    if minimum is not None and value < minimum:
+        raise beside(name, f"The {what} must be at least {minimum}.")
+    return value
+
+
+def choice(form: Form, name: str, what: str) -> int | None:
+    """The id chosen in the select ``name`` (None: none chosen). Raises INVALID_INPUT beside
+    the field for a value that is no id."""
+    return whole(form, name, what, minimum=1)
+
+
+def amount(form: Form, name: str, what: str) -> float | None:
+    """The number (a salary, a cap) in field ``name`` (None when empty). Raises INVALID_INPUT
+    beside the field when it is no finite number."""
+    raw = form.get(name, "").replace(",", "")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise beside(name, f"The {what} must be a number, such as 250 or 12.5.") from None
+    if not math.isfinite(value):
+        raise beside(name, f"The {what} must be a number, such as 250 or 12.5.")
+    return value
+
+
+def moment(form: Form, name: str, what: str, zone: str) -> dt.datetime | None:
+    """The moment in field ``name`` (a date and time, ``YYYY-MM-DDTHH:MM`` as a browser's
+    date-time field sends it, read in the organization's ``zone``), in UTC; None when empty.
+    Raises INVALID_INPUT beside the field."""
+    raw = form.get(name, "")
+    if not raw:
+        return None
+    try:
+        local = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise beside(
+            name, f"The {what} must be a date and time, such as 2026-01-05 19:00."
+        ) from None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=time_zone(zone))
+    return local.astimezone(dt.UTC)
+
+
+def local_input(value: dt.datetime | None, zone: str) -> str:
+    """``value`` as a date-time field shows it in the organization's ``zone`` (empty: none)."""
+    if value is None:
+        return ""
+    return value.astimezone(time_zone(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+class Again(Protocol):
+    """A page shown again after a refused form: the error, the field it belongs beside, what
+    was posted, which of the page's forms failed, and the status."""
+
+    def __call__(
+        self, *, error: DomainError, field: str | None, form: Form, failed: str, status: int
+    ) -> Awaitable[Response]: ...
+
+
+#: Where a form shows a service's error, by its code: a field's name, or a function of the
+#: error choosing one (where one code concerns two fields).
+Fields = Mapping[Any, "str | Callable[[DomainError], str]"]
+
+
+def field_for(error: DomainError, fields: Fields | None) -> str | None:
+    """The field ``error`` is shown beside: the one it names, else the one ``fields`` gives
+    for its code, else none (it is shown above the form)."""
+    named = field_of(error)
+    if named is not None:
+        return named
+    place = (fields or {}).get(error.code)
+    return place(error) if callable(place) else place
+
+
+def name_or_code(name: str, code: str) -> Callable[[DomainError], str]:
+    """For INVALID_NAME, which both a thing's name and its short code raise: the ``code``
+    field when the sentence speaks of the code, else the ``name`` field."""
+    return lambda error: code if " code " in error.message else name
+
+
+#: A form's work: given the session, the viewer and the posted values, act through the
+#: services and say where to go next and what happened (the notice).
+Work = Callable[[AsyncSession, Actor, Form], Awaitable[tuple[str, str]]]
+
+
+async def attempt(
+    runtime: Runtime,
+    request: Request,
+    organization_id: int,
+    work: Work,
+    *,
+    again: Again,
+    failed: str,
+    fields: Fields | None = None,
+) -> Response:
+    """Post/redirect/get for the page's form ``failed``: in one unit of work, pass the staff
+    gate, then ``work``; on success redirect (303) with its notice. A refused value
+    (InvalidInput, Conflict) rolls everything back and shows the page again with the error
+    beside its field (:func:`field_for`). Who may not act (401, 403) or an id that names
+    nothing (404) gets the error page."""
+    form = await read_form(request)
+    who = viewer(request)
+    try:
+        async with runtime.unit_of_work() as session:
+            await staff_organization(session, who, organization_id)
+            url, notice = await work(session, who, form)
+    except (InvalidInput, Conflict) as error:
+        return await again(
+            error=error,
+            field=field_for(error, fields),
+            form=form,
+            failed=failed,
+            status=status_of(error),
+        )
+    return see_other(request, url, notice)
