@@ -181,6 +181,11 @@ async def test_a_player_signs_in_links_uploads_and_the_opponent_ratifies(
     await player.close()
     await opponent.close()
 
-    assert fake_discord.requests[:1] == ["GET /api/oauth2/authorize"]
+    # The browser went to Discord's authorize step; our server traded the code and asked who.
+    assert fake_discord.requests[:3] == [
+        "GET /api/oauth2/authorize",
+        "POST /api/oauth2/token",
+        "GET /api/users/@me",
+    ]
     assert len(steam.checks) == 1  # the link was verified with check_authentication
     assert requests.hosts() == {"127.0.0.1"}, requests.urls
