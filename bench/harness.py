@@ -95,11 +95,12 @@ async def bench_database() -> AsyncIterator[str]:
 async def seed(url: str) -> dict[str, list]:
     """Bulk-insert the large organization into database ``url``; returns the ids the load
     generators pick from: ``standings`` (season, group), ``weeks`` (season, week, group),
-    ``rosters`` (team, season), ``leaderboard`` (organization, cursor)."""
+    ``rosters`` (team, season), ``leaderboard`` (organization, cursor), ``matches`` (played
+    match ids), ``members`` (the rostered members' ids)."""
     rng = random.Random(1)
     engine = create_engine(url)
     start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    ids: dict[str, list] = {"standings": [], "weeks": [], "rosters": []}
+    ids: dict[str, list] = {"standings": [], "weeks": [], "rosters": [], "matches": []}
     async with engine.begin() as conn:
         game = (
             await conn.execute(insert(Game).values(code="rl", name="RL").returning(Game.id))
@@ -142,6 +143,7 @@ async def seed(url: str) -> dict[str, list]:
                 for n, m in enumerate(members)
             ],
         )
+        ids["members"] = list(members)
         member_iter = iter(members)
         for lg_n in range(LEAGUES):
             league = (
@@ -353,6 +355,7 @@ async def _season_matches(conn, rng, season, group, rounds, ids, weeks) -> None:
         .scalars()
         .all()
     )
+    ids["matches"].extend(match_ids)
     games = []
     for match_id in match_ids:
         wins = [0, 0]
@@ -562,10 +565,12 @@ async def drive(
     seconds: float,
     clients: int,
     sources: list[str] | None = None,
+    headers: str = "",
 ) -> Tally:
     """``clients`` concurrent connections, each sending requests back to back for ``seconds``;
     client ``n`` sends ``next_request(n)`` each time, from local address ``sources[n]`` if
-    given. A request counts as an error unless it is a 200 without GraphQL errors."""
+    given, with the extra ``headers`` (lines ending in CRLF). A request counts as an error
+    unless it is a 200 without GraphQL errors."""
     tally = Tally()
     deadline = time.perf_counter() + seconds
 
@@ -576,7 +581,7 @@ async def drive(
                 label, method, path, body = next_request(n)
                 payload = None if body is None else json.dumps(body).encode()
                 began = time.perf_counter()
-                status, content, hit = await connection.request(method, path, payload)
+                status, content, hit = await connection.request(method, path, payload, headers)
                 tally.latencies[label].append(time.perf_counter() - began)
                 tally.hits[label] += hit
                 if status != 200 or (payload and b'"errors"' in content):
@@ -591,10 +596,16 @@ async def drive(
 
 
 async def prime(
-    port: int, requests: list, *, clients: int, sources: list[str] | None = None
+    port: int,
+    requests: list,
+    *,
+    clients: int,
+    sources: list[str] | None = None,
+    headers: str = "",
 ) -> None:
     """Send every request (method, path, JSON body) once over ``clients`` connections (from
-    local addresses ``sources``, one per connection, if given): fills the response cache."""
+    local addresses ``sources``, one per connection, if given; with the extra ``headers``):
+    fills the response cache."""
     queue = list(requests)
 
     async def worker(n: int) -> None:
@@ -602,7 +613,8 @@ async def prime(
         try:
             while queue:
                 method, path, body = queue.pop()
-                await connection.request(method, path, json.dumps(body).encode() if body else None)
+                payload = json.dumps(body).encode() if body else None
+                await connection.request(method, path, payload, headers)
         finally:
             connection.close()
 

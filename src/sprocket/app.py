@@ -43,7 +43,9 @@ from sprocket.runtime import Runtime
 from sprocket.web.csrf import CsrfGuard
 from sprocket.web.door import web_router
 from sprocket.web.forms import Notices
+from sprocket.web.page_cache import PageCache
 from sprocket.web.pages import is_page, not_found_page, wants_html
+from sprocket.web.refusals import RefusalPages
 from sprocket.web.submit import UploadPaths
 
 ROUTES = frozenset(
@@ -132,9 +134,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         limiter=limiter,
         fields_per_point=settings.rate_limit_fields_per_point,
         # Discord's interactions come signed, from Discord's few addresses: not limited.
-        exempt=UNGUARDED | {"/", DISCORD_PATH},
+        exempt=UNGUARDED | {DISCORD_PATH},
     )
+    # In front of the rate limit: what the caches answer costs nothing, renders are charged.
     app.add_middleware(ResponseCache, cache=running.cache, ttl=settings.response_cache_ttl)
+    app.add_middleware(PageCache, cache=running.cache, ttl=settings.response_cache_ttl)
     app.add_middleware(UploadPreflight)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_seconds)
     app.add_middleware(
@@ -154,6 +158,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     if settings.trusted_proxies.strip():
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(Unexpected)
+    app.add_middleware(RefusalPages)  # a browser's page refused or failed: an HTML page
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(RequestMetrics, routes=ROUTES)
     return app

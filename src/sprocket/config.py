@@ -75,7 +75,9 @@ class Settings(BaseSettings):
     graphql_ide: bool = Field(
         False, description="Serve the GraphQL console at /graphql (`serve --demo` turns it on)."
     )
-    response_cache_ttl: int = Field(300, description="Seconds a public query answer is cached.")
+    response_cache_ttl: int = Field(
+        300, description="Seconds a public answer (a GraphQL query's, a spectator's page) is kept."
+    )
     replay_max_bytes: int = Field(
         20 * 1024 * 1024, description="Largest replay file accepted, in bytes."
     )

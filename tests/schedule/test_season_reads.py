@@ -72,3 +72,30 @@ async def test_reads_of_ids_that_name_nothing(platform: Runtime) -> None:
             await league.season_by_id(session, season_id=404)
         with pytest.raises(NotFound, match="There is no match with id 404."):
             await overview.match_line(session, match_id=404)
+
+
+async def test_the_recent_results_are_the_latest_played_matches(platform: Runtime) -> None:
+    async with platform.unit_of_work() as session:
+        demo = await build_demo(session)
+    async with platform.reading() as session:
+        running = await league.current_seasons(
+            session, at=utcnow(), organization_ids=[demo.organization_id]
+        )
+        played = [
+            line
+            for season, _ in running
+            for line in await overview.season_schedule(session, season_id=season.id)
+            if line.status != MatchStatus.SCHEDULED
+        ]
+        matches = {x.id: await schedule.match_by_id(session, match_id=x.id) for x in played}
+
+        def newest(line: overview.MatchLine) -> tuple:
+            match = matches[line.id]
+            return (match.completed_at or match.ends_at, line.id)
+
+        expected = sorted(played, key=newest, reverse=True)[:8]
+        assert len(expected) == 8
+        assert await overview.recent_results(session, first=8) == expected
+        mine = await overview.recent_results(session, organization_id=demo.organization_id, first=8)
+        assert mine == expected
+        assert await overview.recent_results(session, organization_id=404, first=8) == []

@@ -562,6 +562,7 @@ async def test_only_a_signed_in_caller_may_send_an_upload_sized_body(
             data={"csrftoken": "any"},  # the body limit answers before the CSRF guard
             files=[("replays", (REAL.name, REAL.read_bytes(), "application/octet-stream"))],
         )
-    assert answer.status_code == 413
-    assert answer.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+    assert answer.status_code == 413  # a browser's page: the refusal as a page
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "<code>REQUEST_TOO_LARGE</code> (HTTP 413)" in answer.text
     assert await count(platform, Submission) == 0

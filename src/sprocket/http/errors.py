@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sprocket.errors import INTERNAL, CommonCode, DomainError, ErrorCode
 from sprocket.logs import log
 from sprocket.platform.ratelimit import RateLimited
+
+#: Where a door that answers people leaves, for a request of theirs, how to show a refusal
+#: as a page: ``(scope, error, status, headers) -> Response`` (the web door does, for a
+#: browser asking for a page). Without it a refusal is typed JSON.
+REFUSAL_PAGE_KEY = "sprocket.refusal_page"
+RefusalPage = Callable[[Scope, DomainError, int, dict[str, str] | None], Response]
 
 
 class HttpCode(ErrorCode):
@@ -91,9 +98,10 @@ class Watched:
 
 
 class Unexpected:
-    """The last guard: a fault no door answered becomes a typed JSON 500
+    """The last guard: a fault no door answered becomes a typed 500
     (``INTERNAL_SERVER_ERROR``, a generic sentence) with the security headers, logged once
-    with its traceback; never a plain-text page."""
+    with its traceback: JSON, or the door's page (:func:`refusal_response`); never a
+    plain-text page."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -110,7 +118,7 @@ class Unexpected:
             if watched.started:
                 raise
             error = DomainError(INTERNAL, code=CommonCode.INTERNAL_SERVER_ERROR)
-            await error_response(error, 500)(scope, receive, send)
+            await refusal_response(scope, error, 500)(scope, receive, send)
 
 
 def error_body(error: DomainError) -> dict[str, Any]:
@@ -129,6 +137,21 @@ def error_response(
     error: DomainError, status: int, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(error_body(error), status_code=status, headers=headers)
+
+
+def refusal_response(
+    scope: Scope, error: DomainError, status: int, headers: dict[str, str] | None = None
+) -> Response:
+    """The answer to a refusal of the request ``scope``: the page its door shows
+    (:data:`REFUSAL_PAGE_KEY`), or typed JSON (:func:`error_response`) when it has none or
+    the page itself fails (logged)."""
+    page: RefusalPage | None = scope.get(REFUSAL_PAGE_KEY)
+    if page is not None:
+        try:
+            return page(scope, error, status, headers)
+        except Exception:
+            log.error("http.refusal_page_failed", path=scope.get("path"), exc_info=True)
+    return error_response(error, status, headers)
 
 
 def body_length(scope: Scope) -> int | None:
@@ -164,13 +187,14 @@ async def refuse(
     headers: dict[str, str] | None = None,
     close_code: int = 4400,
 ) -> None:
-    """Answer ``error``: as JSON with ``status`` (default: the error's own) on HTTP, by
-    closing the socket with ``close_code`` (before the handshake) on a WebSocket."""
+    """Answer ``error`` with ``status`` (default: the error's own) on HTTP, as JSON or its
+    door's page (:func:`refusal_response`); by closing the socket with ``close_code``
+    (before the handshake) on a WebSocket."""
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": close_code, "reason": error.message[:120]})
         return
     code = status if status is not None else getattr(error, "status", 400)
-    await error_response(error, code, headers)(scope, receive, send)
+    await refusal_response(scope, error, code, headers)(scope, receive, send)
 
 
 async def refuse_rate_limited(
