@@ -1,5 +1,6 @@
 """Fixtures of the web door's tests: an app with chosen settings, a demo-like organization,
-the fake Discord."""
+the fakes of Discord, Steam and Epic, and the browser tests' Chromium and served app
+(defined in :mod:`tests.web.browser`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from sprocket.identity.access import Actor
 from sprocket.league import members
 from sprocket.league import service as league
 from sprocket.runtime import Runtime
+from tests.web.browser import chromium, site  # noqa: F401 (the browser tests' fixtures)
 from tests.web.fake_discord import FakeDiscord, running_fake_discord
+from tests.web.fake_epic import FakeEpic, running_fake_epic
+from tests.web.fake_steam import FakeSteam, running_fake_steam
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 
@@ -77,6 +81,20 @@ async def demo_org(platform: Runtime) -> Demo:
 @pytest.fixture
 def fake_discord() -> Iterator[FakeDiscord]:
     with running_fake_discord() as fake:
+        yield fake
+
+
+@pytest.fixture
+def steam() -> Iterator[FakeSteam]:
+    """The fake of Steam's OpenID provider (the setting ``steam_openid_url``: its ``url``)."""
+    with running_fake_steam() as fake:
+        yield fake
+
+
+@pytest.fixture
+def epic() -> Iterator[FakeEpic]:
+    """The fake of Epic's OAuth server (the settings: its ``settings()``)."""
+    with running_fake_epic() as fake:
         yield fake
 
 

@@ -85,6 +85,15 @@ class FakeDiscord:
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
 
+    def settings(self) -> dict[str, str]:
+        """The app's settings pointing at this fake."""
+        return {
+            "discord_client_id": CLIENT_ID,
+            "discord_client_secret": CLIENT_SECRET,
+            "discord_api_url": self.url,
+            "discord_cdn_url": self.cdn_url,
+        }
+
 
 def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):

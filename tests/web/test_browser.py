@@ -2,51 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser
 
-from sprocket.app import create_app
-from sprocket.config import Settings
 from sprocket.demo import build_demo
 from sprocket.runtime import Runtime
-from tests.web.browser import CHROMIUM, browser_or_skip, serve
+from tests.web.browser import Requests, browser_or_skip, shoot
 from tests.web.conftest import Demo
-
-
-@pytest.fixture
-async def chromium() -> AsyncIterator[Browser]:
-    browser_or_skip()
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            yield browser
-        finally:
-            await browser.close()
-
-
-@pytest.fixture
-async def site(platform: Runtime, settings: Settings) -> AsyncIterator[str]:
-    """The app with the development sign-in on, served on 127.0.0.1."""
-    app = create_app(settings.model_copy(update={"dev_sign_in": True}), runtime=platform)
-    async for url in serve(app):
-        yield url
 
 
 async def test_a_visitor_signs_in_with_the_development_sign_in_and_out(
     chromium: Browser, site: str, demo_org: Demo, tmp_path: Path
 ) -> None:
-    context = await chromium.new_context()
+    requests = Requests()
+    context = requests.watch(await chromium.new_context())
     page = await context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
 
     await page.goto(site + "/")
     assert await page.title() == "Home · Sprocket"
@@ -58,10 +31,7 @@ async def test_a_visitor_signs_in_with_the_development_sign_in_and_out(
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(site + "/")
     assert await page.locator(".viewer-name").inner_text() == "Chioma"
-    shot = tmp_path / "home-signed-in.png"
-    await page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 0
-    print(f"screenshot: {shot}")
+    await shoot(page, tmp_path, "home-signed-in")
 
     await page.get_by_role("button", name="Sign out").click()
     await page.wait_for_url(site + "/")
@@ -69,8 +39,7 @@ async def test_a_visitor_signs_in_with_the_development_sign_in_and_out(
     assert await page.locator(".viewer-name").count() == 0
     await context.close()
 
-    hosts = {urlsplit(url).hostname for url in requested}
-    assert hosts == {"127.0.0.1"}, requested
+    assert requests.hosts() == {"127.0.0.1"}, requests.urls
 
 
 def test_without_chromium_the_browser_tests_skip_unless_required(
@@ -88,36 +57,18 @@ def test_without_chromium_the_browser_tests_skip_unless_required(
         browser_or_skip()
 
 
-async def _shoot(page: Page, tmp_path: Path, name: str) -> None:
-    """A full-page screenshot, kept in the test's folder and, when
-    ``SPROCKET_SCREENSHOTS`` names a folder (the README's pictures come from there), also
-    there."""
-    shot = tmp_path / f"{name}.png"
-    await page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 0
-    wanted = os.environ.get("SPROCKET_SCREENSHOTS")
-    if wanted:
-        await asyncio.to_thread(_keep, shot, Path(wanted))
-
-
-def _keep(shot: Path, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, folder / shot.name)
-
-
 async def test_a_spectator_browses_home_season_match_player_and_leaderboards(
     chromium: Browser, site: str, platform: Runtime, tmp_path: Path
 ) -> None:
     async with platform.unit_of_work() as session:
         await build_demo(session)
-    context = await chromium.new_context()
+    requests = Requests()
+    context = requests.watch(await chromium.new_context())
     page = await context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
 
     await page.set_viewport_size({"width": 1000, "height": 800})
     await page.goto(site + "/")
-    await _shoot(page, tmp_path, "home")
+    await shoot(page, tmp_path, "home")
     await page.get_by_role("link", name="Season 1").first.click()
     await page.wait_for_url(re.compile(r".*/seasons/\d+$"))
     assert await page.title() == "Doubles League, Season 1 · Sprocket"
@@ -126,7 +77,7 @@ async def test_a_spectator_browses_home_season_match_player_and_leaderboards(
     assert await premier.get_by_role("row").nth(1).get_by_role("cell").nth(1).inner_text() == (
         "Harbor Hawks PL"
     )
-    await _shoot(page, tmp_path, "season")
+    await shoot(page, tmp_path, "season")
     week_one = page.get_by_role("table", name="Week 1")
     await week_one.get_by_role("link").first.click()
     await page.wait_for_url(re.compile(r".*/matches/\d+$"))
@@ -135,14 +86,14 @@ async def test_a_spectator_browses_home_season_match_player_and_leaderboards(
     )
     lines = page.get_by_role("table", name="Game 1: the players' stat lines")
     assert await lines.is_visible()
-    await _shoot(page, tmp_path, "match")
+    await shoot(page, tmp_path, "match")
 
     top = lines.get_by_role("row").nth(1).get_by_role("link")
     name = await top.inner_text()
     await top.click()
     await page.wait_for_url(re.compile(r".*/players/\d+$"))
     assert await page.get_by_role("heading", level=1).inner_text() == name
-    await _shoot(page, tmp_path, "player")
+    await shoot(page, tmp_path, "player")
 
     await (
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Leaderboards").click()
@@ -152,5 +103,4 @@ async def test_a_spectator_browses_home_season_match_player_and_leaderboards(
     assert await page.locator("table a[href^='/players/']").count() > 0
     await context.close()
 
-    hosts = {urlsplit(url).hostname for url in requested}
-    assert hosts == {"127.0.0.1"}, requested
+    assert requests.hosts() == {"127.0.0.1"}, requests.urls

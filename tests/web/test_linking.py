@@ -5,7 +5,6 @@ clear refusal, with nothing linked, for every answer that does not."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -16,22 +15,10 @@ from sprocket.league import members
 from sprocket.league.models import PlatformAccount
 from sprocket.runtime import Runtime
 from tests.web.conftest import Demo, Web, csrf_of, signed_in
-from tests.web.fake_epic import ACCOUNT_ID, FakeEpic, running_fake_epic
-from tests.web.fake_steam import STEAM_ID, FakeSteam, running_fake_steam
+from tests.web.fake_epic import ACCOUNT_ID, FakeEpic
+from tests.web.fake_steam import STEAM_ID, FakeSteam
 
 CALLBACK = "http://sprocket.test/settings/link/steam/callback"
-
-
-@pytest.fixture
-def steam() -> Iterator[FakeSteam]:
-    with running_fake_steam() as fake:
-        yield fake
-
-
-@pytest.fixture
-def epic() -> Iterator[FakeEpic]:
-    with running_fake_epic() as fake:
-        yield fake
 
 
 async def _member(platform: Runtime, user_id: int) -> int:

@@ -29,7 +29,6 @@ from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry
 from tests.api.test_subscriptions import TIMEOUT
 from tests.web.browser import serve
 from tests.web.conftest import HTML, Demo, Web, csrf_of, signed_in
-from tests.web.test_browser import chromium  # noqa: F401 (the browser, for the live test)
 
 NAMES = ("Ada", "Bruno", "Chioma", "Dara", "Eve")
 
@@ -545,7 +544,7 @@ async def test_the_queue_page_hears_its_place_move_live(
             assert name == "update" and place(moved) == "1 of 1"
 
 
-async def browser_page(chromium: Browser, site: str, client: httpx.AsyncClient) -> Page:  # noqa: F811
+async def browser_page(chromium: Browser, site: str, client: httpx.AsyncClient) -> Page:
     """A page in a browser context of its own, signed in as ``client`` is."""
     context = await chromium.new_context()
     session = client.cookies["sprocket_session"]
@@ -554,7 +553,7 @@ async def browser_page(chromium: Browser, site: str, client: httpx.AsyncClient) 
 
 
 async def test_four_browsers_see_check_ins_and_the_lobby_appear_without_reloading(
-    chromium: Browser,  # noqa: F811
+    chromium: Browser,
     web: Web,
     league_of_five: Demo,
     platform: Runtime,

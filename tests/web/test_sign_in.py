@@ -16,7 +16,7 @@ from sprocket.identity.models import User, WebSession
 from sprocket.league import members
 from sprocket.runtime import Runtime
 from tests.web.conftest import Demo, Web, csrf_of, signed_in
-from tests.web.fake_discord import CLIENT_ID, CLIENT_SECRET, FakeDiscord
+from tests.web.fake_discord import FakeDiscord
 
 ME = {"query": "{ me { user { displayName } } }"}
 
@@ -143,15 +143,6 @@ async def test_the_rate_limit_counts_a_signed_in_user_apart(web: Web, demo_org: 
         assert (await anonymous.get("/sign-in")).status_code == 200
 
 
-def _settings_for(fake: FakeDiscord) -> dict[str, str]:
-    return {
-        "discord_client_id": CLIENT_ID,
-        "discord_client_secret": CLIENT_SECRET,
-        "discord_api_url": fake.url,
-        "discord_cdn_url": fake.cdn_url,
-    }
-
-
 async def _authorize(client: httpx.AsyncClient) -> str:
     """Start a Discord sign-in; Discord (the fake) signs in at once: returns the path and
     query our callback is called with."""
@@ -171,7 +162,7 @@ async def _authorize(client: httpx.AsyncClient) -> str:
 async def test_discord_sign_in_creates_the_user_from_their_identity(
     web: Web, fake_discord: FakeDiscord, platform: Runtime
 ) -> None:
-    async with web(**_settings_for(fake_discord)) as client:
+    async with web(**fake_discord.settings()) as client:
         page = await client.get("/sign-in")
         assert 'href="/sign-in/discord"' in page.text
         done = await client.get(await _authorize(client))
@@ -196,7 +187,7 @@ async def test_discord_sign_in_creates_the_user_from_their_identity(
 async def test_a_replayed_or_mismatched_state_is_refused(
     web: Web, fake_discord: FakeDiscord, platform: Runtime
 ) -> None:
-    async with web(**_settings_for(fake_discord)) as client:
+    async with web(**fake_discord.settings()) as client:
         callback = await _authorize(client)
         started = client.cookies.get("sprocket_oauth_state")
         # A state this browser did not start (an attacker's own sign-in).
@@ -222,7 +213,7 @@ async def test_a_replayed_or_mismatched_state_is_refused(
 async def test_a_callback_without_a_started_sign_in_is_refused(
     web: Web, fake_discord: FakeDiscord, platform: Runtime
 ) -> None:
-    async with web(**_settings_for(fake_discord)) as client:
+    async with web(**fake_discord.settings()) as client:
         answer = await client.get("/sign-in/discord/callback?code=abc&state=xyz")
         assert answer.status_code == 400 and "SIGN_IN_REFUSED" in answer.text
     assert await _sessions(platform) == 0
@@ -238,7 +229,7 @@ async def _discord_user(platform: Runtime) -> User:
 async def test_the_discord_avatar_is_copied_and_served_from_our_own_routes(
     web: Web, fake_discord: FakeDiscord, platform: Runtime
 ) -> None:
-    async with web(**_settings_for(fake_discord)) as client:
+    async with web(**fake_discord.settings()) as client:
         assert (await client.get(await _authorize(client))).status_code == 303
         user = await _discord_user(platform)
         assert user.avatar_url is not None and await platform.storage.exists(user.avatar_url)
@@ -266,7 +257,7 @@ async def test_the_discord_avatar_is_copied_and_served_from_our_own_routes(
 async def test_a_later_sign_in_replaces_the_avatar_or_removes_it(
     web: Web, fake_discord: FakeDiscord, platform: Runtime
 ) -> None:
-    async with web(**_settings_for(fake_discord)) as client:
+    async with web(**fake_discord.settings()) as client:
         assert (await client.get(await _authorize(client))).status_code == 303
         first = (await _discord_user(platform)).avatar_url
         fake_discord.avatar = fake_discord.avatar + b"\0"  # another picture
@@ -299,7 +290,7 @@ async def test_a_sign_in_works_without_an_avatar_it_cannot_copy(
     changes: dict[str, int],
 ) -> None:
     fake_discord.avatar_status, fake_discord.avatar = status, image
-    async with web(**_settings_for(fake_discord), **changes) as client:
+    async with web(**fake_discord.settings(), **changes) as client:
         assert (await client.get(await _authorize(client))).status_code == 303
         assert "Signed in as" in (await client.get("/")).text
         assert (await _discord_user(platform)).avatar_url is None
@@ -312,7 +303,7 @@ async def test_a_sign_in_works_without_an_avatar_it_cannot_copy(
 async def test_the_player_page_shows_the_avatar_to_whom_it_shows_the_accounts(
     web: Web, fake_discord: FakeDiscord, platform: Runtime, demo_org: Demo
 ) -> None:
-    async with web(**_settings_for(fake_discord)) as client:
+    async with web(**fake_discord.settings()) as client:
         assert (await client.get(await _authorize(client))).status_code == 303
         user = await _discord_user(platform)
         async with platform.unit_of_work() as session:

@@ -1,30 +1,22 @@
 """The player pages of results: uploading a match's replays, the submission's report in
 sentences, ratifying, rejecting with a reason, claiming an unknown account, and the dashboard.
 
-The match is proven by the real 2v2 league game in ../shared/replays
-(``17A7C1084017DFA7DBE66D9C66D81CBD.replay``, 21 Nov 2025, orange won 5-1; see
-tests/replays/test_validation.py for its players): the demo organization's Ada and Bruno
-play it on orange for Orange Crew, Chioma and Dara on blue for Blue Crew, each through the
-account the replay shows; Emeka is a member on neither team. The season's first week holds the
-game's date, its second week runs now (the return match, best of one like the first).
+The match is proven by the real 2v2 league game in ../shared/replays, Orange Crew (Ada,
+Bruno) against Blue Crew (Chioma, Dara) as :mod:`tests.web.real_match` builds it; Emeka is a
+member on neither team.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page
 
-from sprocket.db import utcnow
-from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.league import accounts, members, rosters
-from sprocket.league import service as league
 from sprocket.replays.enums import SubmissionStatus
 from sprocket.replays.models import Ratification, Submission
 from sprocket.runtime import Runtime
@@ -35,100 +27,18 @@ from tests.conftest import REPLAYS
 from tests.helpers.database import snapshot
 from tests.replays.test_submissions import count, load, objects, run_jobs
 from tests.web.conftest import Demo, Web, csrf_of, signed_in
-from tests.web.test_browser import chromium, site  # noqa: F401 (the browser's fixtures)
+from tests.web.real_match import ACCOUNTS, REAL, RealMatch, build_real_match
 from tests.web.test_league_pages import text_of as page_text
 from tests.web.test_pages import foreign_addresses
 
-REAL = REPLAYS / "good" / "17A7C1084017DFA7DBE66D9C66D81CBD.replay"
 CORRUPT = REPLAYS / "bad" / "fuzz-corpus.replay"
 
 pytestmark = pytest.mark.replays
-
-#: Each player's account in the replay: (platform, account id), by member name.
-ACCOUNTS = {
-    "Ada": ("psn", "4421738174632351326"),  # Ouiiidbrownies, orange
-    "Bruno": ("epic", "c94906c1e0cb4014aa414edabdcae2d7"),  # Kaleb077., orange
-    "Chioma": ("steam", "76561198027585918"),  # Ant, blue
-    "Dara": ("epic", "724b831736dc4b9e96668d4410655857"),  # xZ Golden Zx, blue
-}
 
 
 def text_of(page: str) -> str:
     """The words of a page's main part, without the space a tag leaves before punctuation."""
     return re.sub(r"\s+([.,;:)])", r"\1", page_text(page))
-
-
-@dataclass
-class RealMatch:
-    demo: Demo
-    match_id: int  # the game's week
-    next_match_id: int  # the return match, this week
-    users: dict[str, int]  # every member's user id, by name (Emeka too)
-
-
-async def build_real_match(platform: Runtime, demo: Demo, *, unlinked: tuple[str, ...] = ()):
-    """The league, season, teams, rosters and linked accounts of the module's docstring;
-    the players in ``unlinked`` keep their replay account unlinked."""
-    if not REAL.is_file():
-        pytest.skip(f"the shared replay {REAL} is absent")
-    admin, org = demo.admin, demo.organization_id
-    now = utcnow()
-    async with platform.unit_of_work() as s:
-        users = dict(demo.users)
-        for name, discord in (("Dara", "300000000000000004"), ("Emeka", "300000000000000005")):
-            user = await identity.ensure_user(s, discord_id=discord, display_name=name)
-            await members.add_member(s, actor=admin, organization_id=org, user_id=user.id)
-            users[name] = user.id
-        lg = await league.create_league(
-            s, actor=admin, organization_id=org, name="Doubles", game_mode="doubles",
-            match_format="bo1",
-        )  # fmt: skip
-        season = await league.create_season(
-            s,
-            actor=admin,
-            league_id=lg.id,
-            number=1,
-            starts_at=dt.datetime(2025, 11, 1, tzinfo=dt.UTC),
-            ends_at=now + dt.timedelta(days=60),
-        )
-        group = await league.create_skill_group(
-            s, actor=admin, league_id=lg.id, name="Premier", code="PL", ordinal=1
-        )
-        for team_name, players in (
-            ("Orange Crew", ("Ada", "Bruno")),
-            ("Blue Crew", ("Chioma", "Dara")),
-        ):
-            team = await league.create_team(
-                s, actor=admin, league_id=lg.id, name=team_name, skill_group_id=group.id
-            )
-            for n, name in enumerate(players):
-                (member,) = await members.memberships_of(s, user_id=users[name])
-                player = await members.register_player(
-                    s, actor=admin, member_id=member.id, league_id=lg.id, skill_group_id=group.id
-                )
-                await rosters.add_to_roster(
-                    s, actor=admin, team_id=team.id, player_id=player.id, season_id=season.id,
-                    captain=n == 0, at=season.starts_at,
-                )  # fmt: skip
-                if name not in unlinked:
-                    platform_kind, account = ACCOUNTS[name]
-                    await accounts.link_verified_account(
-                        s, member_id=member.id, platform=platform_kind, account_id=account
-                    )
-        await schedule.create_match_weeks(
-            s,
-            actor=admin,
-            season_id=season.id,
-            count=1,
-            first_starts_at=dt.datetime(2025, 11, 17, tzinfo=dt.UTC),
-        )
-        await schedule.create_match_weeks(
-            s, actor=admin, season_id=season.id, count=1, first_starts_at=now - dt.timedelta(days=1)
-        )
-        first, second = await schedule.generate_schedule(
-            s, actor=admin, season_id=season.id, double=True
-        )
-    return RealMatch(demo, first.id, second.id, users)
 
 
 @pytest.fixture
@@ -493,9 +403,9 @@ async def no_axe_violations(page: Page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-async def test_the_upload_script_sends_the_form_and_shows_the_submission(  # noqa: F811
-    chromium: Browser,  # noqa: F811
-    site: str,  # noqa: F811
+async def test_the_upload_script_sends_the_form_and_shows_the_submission(
+    chromium: Browser,
+    site: str,
     platform: Runtime,
     real: RealMatch,
 ) -> None:
