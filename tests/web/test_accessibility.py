@@ -13,9 +13,6 @@ from playwright.async_api import Browser, Page
 from sprocket.demo import build_demo
 from sprocket.runtime import Runtime
 
-# The browser and the served app (the development sign-in on) of the browser tests.
-from tests.web.test_browser import chromium, site  # noqa: F401
-
 SEVERE = frozenset({"serious", "critical"})
 
 
@@ -41,8 +38,8 @@ async def _follow(page: Page, link: str, address: str) -> None:
 
 
 async def test_the_pages_have_no_serious_accessibility_violation(
-    chromium: Browser,  # noqa: F811
-    site: str,  # noqa: F811
+    chromium: Browser,
+    site: str,
     platform: Runtime,
 ) -> None:
     async with platform.unit_of_work() as session:
