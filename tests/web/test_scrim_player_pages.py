@@ -30,6 +30,10 @@ from tests.api.test_subscriptions import TIMEOUT
 from tests.web.browser import serve
 from tests.web.conftest import HTML, Demo, Web, csrf_of, signed_in
 
+#: How long a browser page may take to show a live change (seconds): generous, since CI's
+#: machine runs four Chromium pages at once and may be busy.
+BROWSER_WAIT = 90
+
 NAMES = ("Ada", "Bruno", "Chioma", "Dara", "Eve")
 
 
@@ -581,7 +585,7 @@ async def test_four_browsers_see_check_ins_and_the_lobby_appear_without_reloadin
             row = await scrim_row(platform, scrim_id)
             for name in players:
                 lobby = pages[name].locator(".lobby-name")
-                await lobby.wait_for(timeout=TIMEOUT * 1000)
+                await lobby.wait_for(timeout=BROWSER_WAIT * 1000)
                 assert await lobby.inner_text() == row.lobby_name
                 assert await pages[name].evaluate("window.notReloaded === true")
             # Ada's page got the others' check-ins live: its last load came before theirs.
