@@ -8,6 +8,7 @@ test); everything created is dropped afterwards.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -18,6 +19,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import structlog
 from sqlalchemy.engine import make_url
 
 from sprocket.app import create_app
@@ -173,3 +175,19 @@ async def world(platform: Runtime):
     from tests.league_world import build_world
 
     return await build_world(platform)
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Put the logging setup back after a test that runs CLI commands (each configures
+    logging: stdlib handlers on the runner's stream, structlog with cached loggers), so the
+    tests after it still capture logs."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    structlog_config = structlog.get_config()
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        structlog.configure(**structlog_config)

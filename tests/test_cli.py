@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import socket
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import structlog
 from typer.testing import CliRunner
 
 from sprocket.cli import app
@@ -33,7 +31,9 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+def isolated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_logging: None
+) -> Iterator[Path]:
     """A fresh working directory and data folder; the logging setup is restored afterwards."""
     for name in list(os.environ):
         if name.upper().startswith("SPROCKET_"):
@@ -41,15 +41,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.setenv("SPROCKET_SECRETS_DIR", str(tmp_path / "no-secrets"))
     monkeypatch.setenv("SPROCKET_LOG_FORMAT", "console")
     monkeypatch.chdir(tmp_path)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    structlog_config = structlog.get_config()
-    try:
-        yield tmp_path
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        structlog.configure(**structlog_config)
+    yield tmp_path
 
 
 def test_help_lists_every_command():

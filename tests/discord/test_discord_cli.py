@@ -20,6 +20,7 @@ from sprocket.league import service as league
 from tests.discord.fake_api import APPLICATION_ID, BOT_TOKEN, FakeDiscordApi
 
 runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("restore_logging")
 ADMIN = "100000000000000009"
 
 
