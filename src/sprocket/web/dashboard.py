@@ -31,8 +31,7 @@ from sprocket.schedule.overview import MatchLine
 from sprocket.scrims import matchmaking
 from sprocket.scrims import service as scrims
 from sprocket.scrims.models import QueueTicket, Scrim
-from sprocket.web.league import when
-from sprocket.web.pages import WebRoute, render, signed_in_viewer
+from sprocket.web.pages import WebRoute, render, signed_in_viewer, when
 
 #: How many of the next matches and waiting submissions the dashboard lists.
 NEXT_MATCHES = 10

@@ -8,7 +8,8 @@ page shows once and clears.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.datastructures import UploadFile
@@ -100,3 +101,23 @@ def field_of(error: DomainError) -> str | None:
         field = details.get("field")
         return field if isinstance(field, str) else None
     return None
+
+
+def beside(field: str, message: str) -> InvalidInput:
+    """A malformed form value's error, shown beside ``field``."""
+    return InvalidInput(message, code=CommonCode.INVALID_INPUT, details={"field": field})
+
+
+#: Where a form shows a service's error, by its code: a field's name, or a function of the
+#: error choosing one (where one code concerns two fields).
+Fields = Mapping[Any, "str | Callable[[DomainError], str]"]
+
+
+def field_for(error: DomainError, fields: Fields | None) -> str | None:
+    """The field ``error`` is shown beside: the one it names, else the one ``fields`` gives
+    for its code, else none (it is shown above the form)."""
+    named = field_of(error)
+    if named is not None:
+        return named
+    place = (fields or {}).get(error.code)
+    return place(error) if callable(place) else place

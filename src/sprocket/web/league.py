@@ -4,8 +4,6 @@ per skill group with the tie-break order in words, the schedule by match week) a
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -13,7 +11,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.db import rows_by_ids
 from sprocket.errors import NotFound
 from sprocket.flows import match_results
@@ -28,7 +25,7 @@ from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.schedule.standings import StandingRow
 from sprocket.stats import service as stats
-from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.pages import WebRoute, render, viewer, when
 
 #: What each tie-break means, in words, for the standings' explanation.
 TIE_BREAK_WORDS = {
@@ -50,11 +47,6 @@ def tie_break_sentence(tie_breaks: tuple[TieBreak, ...]) -> str:
     """The order that separates teams level on points, as one sentence."""
     steps = [TIE_BREAK_WORDS[t] for t in tie_breaks] + ["the team's name"]
     return "Teams level on points are separated by " + ", then by ".join(steps) + "."
-
-
-def when(zone: str) -> Callable[[dt.datetime], str]:
-    """Moments as the organization in ``zone`` reads them."""
-    return lambda moment: for_people(moment, zone)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ door answers (everything but the API's and the operators' routes)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -11,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from sprocket.dates import for_people
 from sprocket.errors import (
     CommonCode,
     Conflict,
@@ -46,6 +48,12 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def when(zone: str) -> Callable[[dt.datetime], str]:
+    """Moments as people in the time zone ``zone`` (an IANA name) read them, for templates
+    (:func:`sprocket.dates.for_people`)."""
+    return lambda moment: for_people(moment, zone)
 
 
 def is_page(path: str) -> bool:

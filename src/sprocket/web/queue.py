@@ -19,15 +19,15 @@ from sprocket.league import service as league
 from sprocket.runtime import Runtime
 from sprocket.scrims import matchmaking, overview
 from sprocket.scrims.enums import TicketStatus
-from sprocket.web.forms import read_form, see_other
+from sprocket.web.forms import field_for, read_form, see_other
 from sprocket.web.live import render_part, stream
 from sprocket.web.pages import WebRoute, render, status_of, viewer
 from sprocket.web.params import form_int
 from sprocket.web.scrims import (
+    FIELDS,
     NO_ERROR,
     WAIT_MINUTES,
     chosen_organization,
-    field_for,
     kind_of,
     organization_of,
     wait_of,
@@ -114,7 +114,7 @@ def queue_router(runtime: Runtime) -> APIRouter:
                 form.get("organization"),
                 status=status_of(error),
                 error=error,
-                field=field_for(error),
+                field=field_for(error, FIELDS),
                 form=form,
             )
         if ticket.status == TicketStatus.PLACED and ticket.scrim_id is not None:

@@ -19,9 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.db import MAX_ID
-from sprocket.errors import CommonCode, Conflict, DomainError, InvalidInput, NotFound
+from sprocket.errors import Conflict, InvalidInput, NotFound
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
@@ -29,9 +28,9 @@ from sprocket.league.models import Organization
 from sprocket.runtime import Runtime
 from sprocket.scrims import lifecycle, overview, service
 from sprocket.scrims.errors import ScrimCode
-from sprocket.web.forms import field_of, read_form, see_other
+from sprocket.web.forms import beside, field_for, read_form, see_other
 from sprocket.web.live import render_part, stream
-from sprocket.web.pages import WebRoute, render, status_of, viewer
+from sprocket.web.pages import WebRoute, render, status_of, viewer, when
 from sprocket.web.params import form_int, path_id
 
 #: The minutes a form offers to wait when the player says nothing else.
@@ -55,11 +54,6 @@ FIELDS: dict[str, str] = {
 }
 
 
-def field_for(error: DomainError) -> str | None:
-    """The form field ``error`` concerns: the one its details name, else its code's."""
-    return field_of(error) or FIELDS.get(error.code)
-
-
 def number(form: dict[str, str], name: str, what: str, *, default: int | None = None) -> int:
     """The whole number (at least 1) of form field ``name``, ``default`` when it is empty.
     Raises INVALID_INPUT beside the field."""
@@ -69,9 +63,7 @@ def number(form: dict[str, str], name: str, what: str, *, default: int | None = 
         raise InvalidInput(error.message, code=error.code, details={"field": name}) from None
     if value is None:
         if default is None:
-            raise InvalidInput(
-                f"Say the {what}.", code=CommonCode.INVALID_INPUT, details={"field": name}
-            )
+            raise beside(name, f"Say the {what}.")
         return default
     return value
 
@@ -98,22 +90,13 @@ def kind_of(form: dict[str, str]) -> bool:
     casual). Raises INVALID_INPUT beside the field."""
     kind = form.get("kind", "competitive")
     if kind not in ("competitive", "casual"):
-        raise InvalidInput(
-            "Choose competitive or casual.",
-            code=CommonCode.INVALID_INPUT,
-            details={"field": "kind"},
-        )
+        raise beside("kind", "Choose competitive or casual.")
     return kind == "competitive"
 
 
 def scrim_id_of(raw: str) -> int:
     """The scrim id of a page's address. Raises NOT_FOUND."""
     return path_id(raw, "scrim")
-
-
-def when(zone: str) -> Callable[[dt.datetime], str]:
-    """Moments as the organization in ``zone`` reads them."""
-    return lambda moment: for_people(moment, zone)
 
 
 async def chosen_organization(
@@ -201,7 +184,7 @@ def scrims_router(runtime: Runtime) -> APIRouter:
                 None,
                 status=status_of(error),
                 error=error,
-                field=field_for(error),
+                field=field_for(error, FIELDS),
                 form=form,
             )
         return see_other(
@@ -277,7 +260,7 @@ def scrims_router(runtime: Runtime) -> APIRouter:
                 scrim_id,
                 status=status_of(error),
                 error=error,
-                field=field_for(error),
+                field=field_for(error, FIELDS),
                 form=form,
             )
         url = then(result) if then is not None else f"/scrims/{scrim_id}"

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sprocket.config import Settings
-from sprocket.dates import DEFAULT_ZONE, for_people
+from sprocket.dates import DEFAULT_ZONE
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, DomainError, InvalidInput
 from sprocket.http.sessions import SESSION_KEY
@@ -29,7 +29,7 @@ from sprocket.runtime import Runtime
 from sprocket.web.avatars import avatar_src
 from sprocket.web.forms import field_of, read_form, see_other
 from sprocket.web.linking import epic_client
-from sprocket.web.pages import WebRoute, render, status_of, viewer
+from sprocket.web.pages import WebRoute, render, status_of, viewer, when
 from sprocket.web.params import form_int, path_id
 
 #: The platforms entered by hand (Steam is proved by signing in there, and so is Epic where
@@ -42,10 +42,6 @@ PROOFS = {
     AccountProof.CLAIM: "claimed from a replay and confirmed",
     AccountProof.LEGACY: "linked before proofs were asked",
 }
-
-
-def _when(moment: Any) -> str:
-    return for_people(moment, DEFAULT_ZONE)
 
 
 def settings_router(runtime: Runtime, settings: Settings) -> APIRouter:
@@ -77,7 +73,7 @@ def settings_router(runtime: Runtime, settings: Settings) -> APIRouter:
             tokens=tokens,
             browsers=browsers,
             now=utcnow(),
-            when=_when,
+            when=when(DEFAULT_ZONE),
             platform_name=accounts.platform_name,
             proofs=PROOFS,
             others=sum(1 for _, current in browsers if not current),

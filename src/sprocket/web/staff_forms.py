@@ -1,12 +1,8 @@
-"""What the staff's pages share: post, act through a service in one unit of work, then
-redirect with a notice, or show the page again with the typed error beside the field of the
-form that failed (and nothing changed: the unit of work rolled back).
-
-:func:`staff_form` serves the action forms (submissions, scrims, people), whose services
-check who may act; :func:`attempt` the league staff's forms of configuration, league
-structure and schedules, which pass the staff gate (:func:`staff_organization`) first, read
-their values with the field each error belongs beside (:func:`whole`, :func:`moment`...),
-and redirect where their work says.
+"""What the staff's pages share: post, pass the staff gate (:func:`staff_organization`),
+act through a service in one unit of work, then redirect with a notice, or show the page
+again with the typed error beside the field of the form that failed (and nothing changed:
+the unit of work rolled back). :func:`attempt` runs every staff form; the values are read
+with the field each error belongs beside (:func:`whole`, :func:`moment`...).
 """
 
 from __future__ import annotations
@@ -14,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -22,40 +18,17 @@ from starlette.responses import Response
 
 from sprocket.dates import time_zone
 from sprocket.db import MAX_ID
-from sprocket.errors import CommonCode, Conflict, DomainError, InvalidInput, NotFound
+from sprocket.errors import Conflict, DomainError, InvalidInput, NotFound
 from sprocket.identity.access import Actor
 from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.models import Organization
 from sprocket.runtime import Runtime
-from sprocket.web.forms import field_of, read_form, see_other
+from sprocket.web.forms import Fields, beside, field_for, read_form, see_other
 from sprocket.web.pages import status_of, viewer
 
 #: What a staff page shows when no form failed (a failed post gives its own values).
 NO_FAILURE: dict[str, object] = {"error": None, "field": None, "form": {}, "failed": None}
-
-#: A staff action: the posted form -> the notice saying what happened.
-Action = Callable[[AsyncSession, dict[str, str]], Awaitable[str]]
-#: Shows a staff page again; keyword arguments: status, error, field, form, failed.
-Show = Callable[..., Awaitable[Response]]
-
-
-async def staff_form(
-    request: Request, runtime: Runtime, *, act: Action, done: str, show: Show, failed: str
-) -> Response:
-    """Run ``act`` on the posted form in a unit of work and redirect (303) to ``done`` with
-    its notice; on InvalidInput or Conflict, ``show`` the page again with the error, the
-    field it concerns, the posted values and ``failed`` (which form of the page failed, e.g.
-    "invalidate", "cancel-12"). Other typed errors (refused, unknown id) become error pages."""
-    form = await read_form(request)
-    try:
-        async with runtime.unit_of_work() as session:
-            notice = await act(session, form)
-    except (InvalidInput, Conflict) as error:
-        return await show(
-            status=status_of(error), error=error, field=field_of(error), form=form, failed=failed
-        )
-    return see_other(request, done, notice)
 
 
 def chosen_id(value: str | None) -> int | None:
@@ -90,11 +63,6 @@ async def staff_organization(
     UNAUTHENTICATED, PERMISSION_DENIED, then NOT_FOUND."""
     await access.require_staff_anywhere(session, who, organization_id, "open the staff pages")
     return await organization_of(session, organization_id)
-
-
-def beside(field: str, message: str) -> InvalidInput:
-    """A malformed form value's error, shown beside ``field``."""
-    return InvalidInput(message, code=CommonCode.INVALID_INPUT, details={"field": field})
 
 
 def text(form: Form, name: str) -> str:
@@ -171,21 +139,6 @@ class Again(Protocol):
     ) -> Awaitable[Response]: ...
 
 
-#: Where a form shows a service's error, by its code: a field's name, or a function of the
-#: error choosing one (where one code concerns two fields).
-Fields = Mapping[Any, "str | Callable[[DomainError], str]"]
-
-
-def field_for(error: DomainError, fields: Fields | None) -> str | None:
-    """The field ``error`` is shown beside: the one it names, else the one ``fields`` gives
-    for its code, else none (it is shown above the form)."""
-    named = field_of(error)
-    if named is not None:
-        return named
-    place = (fields or {}).get(error.code)
-    return place(error) if callable(place) else place
-
-
 def name_or_code(name: str, code: str) -> Callable[[DomainError], str]:
     """For INVALID_NAME, which both a thing's name and its short code raise: the ``code``
     field when the sentence speaks of the code, else the ``name`` field."""
@@ -227,3 +180,26 @@ async def attempt(
             status=status_of(error),
         )
     return see_other(request, url, notice)
+
+
+#: A staff action that always leads back to the same page: the posted form -> the notice.
+Action = Callable[[AsyncSession, Form], Awaitable[str]]
+
+
+async def staff_form(
+    request: Request,
+    runtime: Runtime,
+    organization_id: int,
+    *,
+    act: Action,
+    done: str,
+    show: Again,
+    failed: str,
+) -> Response:
+    """:func:`attempt` for the action forms (submissions, scrims, people) that lead back to
+    ``done`` whatever they did: ``act`` says only what happened."""
+
+    async def work(session: AsyncSession, _who: Actor, form: Form) -> tuple[str, str]:
+        return done, await act(session, form)
+
+    return await attempt(runtime, request, organization_id, work, again=show, failed=failed)

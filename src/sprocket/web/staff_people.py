@@ -15,8 +15,7 @@ from starlette.responses import Response
 from sprocket.league import people
 from sprocket.runtime import Runtime
 from sprocket.text import plural
-from sprocket.web.league import when
-from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.pages import WebRoute, render, viewer, when
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import NO_FAILURE, organization_of, staff_form
 
@@ -63,7 +62,7 @@ def staff_people_router(runtime: Runtime) -> APIRouter:
 
         url = f"/staff/{org_id}/people"
         return await staff_form(
-            request, runtime, act=act, done=url, show=show, failed=f"end-{ident}"
+            request, runtime, org_id, act=act, done=url, show=show, failed=f"end-{ident}"
         )
 
     return router

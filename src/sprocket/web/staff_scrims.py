@@ -16,8 +16,7 @@ from starlette.responses import Response
 from sprocket.errors import NotFound
 from sprocket.runtime import Runtime
 from sprocket.scrims import administration, bans, staff
-from sprocket.web.league import when
-from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.pages import WebRoute, render, viewer, when
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import NO_FAILURE, Action, chosen_id, organization_of, staff_form
 
@@ -53,7 +52,9 @@ def staff_scrims_router(runtime: Runtime) -> APIRouter:
             return await scrims_page(request, org_id, **failure)
 
         url = f"/staff/{org_id}/scrims#{anchor}"
-        return await staff_form(request, runtime, act=act, done=url, show=show, failed=failed)
+        return await staff_form(
+            request, runtime, org_id, act=act, done=url, show=show, failed=failed
+        )
 
     @router.get("/staff/{organization_id}/scrims")
     async def scrims(request: Request, organization_id: str) -> Response:

@@ -21,8 +21,7 @@ from sprocket.league.audit_trail import trail
 from sprocket.league.enums import GamePlatform
 from sprocket.replays import service as replays
 from sprocket.runtime import Runtime
-from sprocket.web.league import when
-from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.pages import WebRoute, render, viewer, when
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import NO_FAILURE, Action, organization_of, staff_form
 
@@ -112,7 +111,9 @@ def staff_submissions_router(runtime: Runtime) -> APIRouter:
             return await submission_page(request, org_id, ident, **failure)
 
         url = f"/staff/{org_id}/submissions/{ident}"
-        return await staff_form(request, runtime, act=act, done=url, show=show, failed=override)
+        return await staff_form(
+            request, runtime, org_id, act=act, done=url, show=show, failed=override
+        )
 
     @router.post("/staff/{organization_id}/claims/{claim_id}/{answer}")
     async def answer_claim(
@@ -156,7 +157,9 @@ def staff_submissions_router(runtime: Runtime) -> APIRouter:
             return await inbox_page(request, org_id, **failure)
 
         url = f"/staff/{org_id}/submissions#claims"
-        return await staff_form(request, runtime, act=act, done=url, show=show, failed=failed)
+        return await staff_form(
+            request, runtime, org_id, act=act, done=url, show=show, failed=failed
+        )
 
     return router
 

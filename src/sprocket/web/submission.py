@@ -36,11 +36,9 @@ from sprocket.runtime import Runtime
 from sprocket.schedule import overview
 from sprocket.scrims import service as scrims
 from sprocket.web.forms import read_form, see_other
-from sprocket.web.league import when
-from sprocket.web.pages import WebRoute, render, signed_in_viewer, viewer
+from sprocket.web.pages import WebRoute, render, signed_in_viewer, status_of, viewer, when
 from sprocket.web.params import path_id
 from sprocket.web.submission_report import report_words
-from sprocket.web.submit import error_status
 
 #: Each state in a sentence.
 STATUS_WORDS = {
@@ -140,7 +138,7 @@ def submission_router(runtime: Runtime) -> APIRouter:
         return render(
             request,
             "submission.html",
-            status=error_status(error) if error is not None else 200,
+            status=status_of(error) if error is not None else 200,
             error=error,
             field=field,
             form=form or {},

@@ -33,8 +33,7 @@ from sprocket.schedule import service as schedule
 from sprocket.scrims import service as scrims
 from sprocket.text import size_text
 from sprocket.web.forms import see_other
-from sprocket.web.league import when
-from sprocket.web.pages import ERROR_STATUS, WebRoute, render, signed_in_viewer
+from sprocket.web.pages import WebRoute, render, signed_in_viewer, status_of, when
 from sprocket.web.params import path_id
 
 #: The form's file field.
@@ -51,11 +50,6 @@ class UploadPaths:
         return path == "/graphql" or (
             isinstance(path, str) and UPLOAD_PAGE.fullmatch(path) is not None
         )
-
-
-def error_status(error: DomainError) -> int:
-    """The HTTP status a page answers ``error`` with (:data:`ERROR_STATUS`; else 400)."""
-    return next((status for kind, status in ERROR_STATUS if isinstance(error, kind)), 400)
 
 
 async def read_files(request: Request, max_size: int) -> list[replays.Upload]:
@@ -170,7 +164,7 @@ def submit_router(runtime: Runtime) -> APIRouter:
         return render(
             request,
             "submit.html",
-            status=error_status(error) if error is not None else 200,
+            status=status_of(error) if error is not None else 200,
             action=f"/{subject.plural}/{ident}/submit",
             refusal=refusal,
             error=error,
