@@ -21,8 +21,11 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """A fresh working directory, so the command uses its own embedded database."""
+def isolated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_logging: None
+) -> Iterator[Path]:
+    """A fresh working directory, so the command uses its own embedded database; the
+    logging setup is restored afterwards."""
     for name in list(os.environ):
         if name.upper().startswith("SPROCKET_"):
             monkeypatch.delenv(name)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 import re
 import subprocess
@@ -24,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -344,7 +342,9 @@ def test_json_is_valid_and_exact_whatever_the_terminal(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+def data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_logging: None
+) -> Iterator[Path]:
     """A temporary data folder on the embedded defaults; logging restored afterwards."""
     for name in list(os.environ):
         if name.upper().startswith("SPROCKET_") and not name.upper().startswith("SPROCKET_TEST_"):
@@ -356,15 +356,7 @@ def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.setenv("SPROCKET_LOG_FORMAT", "console")
     monkeypatch.chdir(tmp_path)
     data.mkdir()
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    structlog_config = structlog.get_config()
-    try:
-        yield data
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        structlog.configure(**structlog_config)
+    yield data
 
 
 async def _league(tmp_path: Path) -> dict[str, Any]:

@@ -845,10 +845,15 @@ async def claim_account(
 async def _may_confirm(
     session: AsyncSession, actor: Actor, subject: ResultSubject, claim: AccountClaim
 ) -> bool:
-    """Staff, or a player of another side than the claimant's: players vouch for an opponent
-    they played against; anyone else's claim is staff's."""
-    if await subject.is_staff(session, actor):
-        return True
+    """Staff, or a player of another side than the claimant's (:func:`_vouches`)."""
+    return await subject.is_staff(session, actor) or await _vouches(session, actor, subject, claim)
+
+
+async def _vouches(
+    session: AsyncSession, actor: Actor, subject: ResultSubject, claim: AccountClaim
+) -> bool:
+    """Whether the actor plays on another side than the claimant's: players vouch for an
+    opponent they played against; anyone else's claim is staff's."""
     mine = await _side(session, subject, actor)
     claimant = await subject.side_of(session, claim.member_id)
     return mine is not None and claimant is not None and mine != claimant
@@ -863,7 +868,7 @@ async def confirm_claim(session: AsyncSession, *, actor: Actor, claim_id: int) -
     claim = found(await session.get(AccountClaim, claim_id), "account claim", claim_id)
     submission, subject = await _open_submission(session, actor, claim.submission_id)
     staff = await subject.is_staff(session, actor)
-    if not staff and not await _may_confirm(session, actor, subject, claim):
+    if not staff and not await _vouches(session, actor, subject, claim):
         raise PermissionDenied(
             "Staff, or a player of the other side of the claimant's, confirm an account claim."
         )
