@@ -47,6 +47,7 @@ def test_without_chromium_the_browser_tests_skip_unless_required(
 ) -> None:
     monkeypatch.setattr("tests.web.browser.CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.delenv("SPROCKET_REQUIRE_BROWSER", raising=False)
+    monkeypatch.delenv("SPROCKET_BROWSER_TESTS", raising=False)
     with pytest.raises(pytest.skip.Exception, match="is absent"):
         browser_or_skip()
     monkeypatch.setenv("SPROCKET_REQUIRE_BROWSER", "1")
