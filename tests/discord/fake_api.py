@@ -49,8 +49,19 @@ class FakeDiscordApi:
     #: The base URL for the setting ``discord_api_url``.
     url: str = ""
     calls: list[Recorded] = field(default_factory=list)
-    #: The files the CDN serves, by attachment id.
+    #: The CDN's files, by attachment id (:meth:`attach`).
     files: dict[str, Served] = field(default_factory=dict)
+
+    def to(self, method: str, path_start: str) -> list[Recorded]:
+        """The recorded calls of ``method`` whose path starts with ``path_start`` (after
+        ``/api/v10``)."""
+        return [
+            c
+            for c in self.calls
+            if c.method == method and c.path.startswith(f"/api/v10{path_start}")
+        ]
+
+    # -- The CDN's attachments (/submit's replays) ------------------------------------------
 
     @property
     def cdn(self) -> str:
@@ -80,15 +91,6 @@ class FakeDiscordApi:
             "proxy_url": url,
             "content_type": "application/octet-stream",
         }
-
-    def to(self, method: str, path_start: str) -> list[Recorded]:
-        """The recorded calls of ``method`` whose path starts with ``path_start`` (after
-        ``/api/v10``)."""
-        return [
-            c
-            for c in self.calls
-            if c.method == method and c.path.startswith(f"/api/v10{path_start}")
-        ]
 
 
 def _message(body: dict[str, Any], channel_id: str = "1") -> dict[str, Any]:
