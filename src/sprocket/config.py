@@ -155,6 +155,19 @@ class Settings(BaseSettings):
         description="How long a command may run before its answer is deferred (Discord waits "
         "3 seconds) and sent as a follow-up once ready.",
     )
+    discord_attachment_origins: str = Field(
+        "https://cdn.discordapp.com,https://media.discordapp.net",
+        description="Origins (scheme://host[:port], comma-separated) whence `/submit` downloads "
+        "the replays attached to it: Discord's CDN (tests point it at a fake); an attachment "
+        "elsewhere is refused.",
+    )
+    discord_report_wait_seconds: float = Field(
+        120.0,
+        gt=0,
+        le=840,
+        description="How long `/submit` waits for the replays' check before it answers with "
+        "the submission's link instead of its report (Discord takes follow-ups for 15 minutes).",
+    )
     trusted_proxies: str = Field(
         "",
         description="Addresses or networks (comma-separated) of reverse proxies whose "
@@ -214,6 +227,11 @@ class Settings(BaseSettings):
     def discord_sign_in(self) -> bool:
         """Whether the Discord sign-in is configured (a client id and secret)."""
         return bool(self.discord_client_id and self.discord_client_secret)
+
+    @property
+    def epic_sign_in(self) -> bool:
+        """Whether signing in at Epic (which proves an Epic account) is configured."""
+        return bool(self.epic_client_id and self.epic_client_secret)
 
     @cached_property
     def resolved_secret_key(self) -> str:

@@ -1,22 +1,25 @@
 """A small fake of Discord's REST API, run by the tests on 127.0.0.1 (uvicorn in a thread):
 command registration, interaction follow-ups through the webhook endpoint, channel
-messages. It records every call (method, path, JSON body, headers) and answers with
-objects shaped as Discord's, which hikari reads."""
+messages, and the CDN's attachment downloads (files the tests attach from a path). It
+records every call (method, path, JSON body, headers) and answers with objects shaped as
+Discord's, which hikari reads."""
 
 from __future__ import annotations
 
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 APPLICATION_ID = "700000000000000001"
@@ -32,11 +35,22 @@ class Recorded:
     headers: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Served:
+    """A file the fake's CDN serves: from ``path``, in pieces without a length
+    (``chunked``) or whole with its ``Content-Length``."""
+
+    path: Path
+    chunked: bool = False
+
+
 @dataclass
 class FakeDiscordApi:
     #: The base URL for the setting ``discord_api_url``.
     url: str = ""
     calls: list[Recorded] = field(default_factory=list)
+    #: The CDN's files, by attachment id (:meth:`attach`).
+    files: dict[str, Served] = field(default_factory=dict)
 
     def to(self, method: str, path_start: str) -> list[Recorded]:
         """The recorded calls of ``method`` whose path starts with ``path_start`` (after
@@ -46,6 +60,37 @@ class FakeDiscordApi:
             for c in self.calls
             if c.method == method and c.path.startswith(f"/api/v10{path_start}")
         ]
+
+    # -- The CDN's attachments (/submit's replays) ------------------------------------------
+
+    @property
+    def cdn(self) -> str:
+        """The CDN's origin (for the setting ``discord_attachment_origins``)."""
+        return self.url.removesuffix("/api")
+
+    def attach(
+        self,
+        path: Path,
+        *,
+        filename: str | None = None,
+        declared_size: int | None = None,
+        chunked: bool = False,
+    ) -> dict[str, Any]:
+        """Serve the file at ``path`` as an attachment; Discord's attachment object for an
+        interaction's ``resolved.attachments`` (``size``: the file's unless
+        ``declared_size`` says otherwise)."""
+        ident = str(next(_ids))
+        name = filename or path.name
+        self.files[ident] = Served(path, chunked)
+        url = f"{self.cdn}/attachments/400000000000000001/{ident}/{quote(name)}"
+        return {
+            "id": ident,
+            "filename": name,
+            "size": path.stat().st_size if declared_size is None else declared_size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": "application/octet-stream",
+        }
 
 
 def _message(body: dict[str, Any], channel_id: str = "1") -> dict[str, Any]:
@@ -128,9 +173,35 @@ def _app(fake: FakeDiscordApi) -> Starlette:
                 methods=["PATCH"],
             ),
             Route("/api/v10/channels/{channel}/messages", channel_message, methods=["POST"]),
+            *_cdn_routes(fake, record),
             Route("/{rest:path}", other, methods=methods),
         ]
     )
+
+
+# -- The CDN: attachment downloads (/submit's replays) -----------------------------------
+
+
+def _cdn_routes(fake: FakeDiscordApi, record: Any) -> list[Route]:
+    """``GET /attachments/{channel}/{id}/{filename}``: the file attached as ``id``."""
+
+    async def attachment(request: Request) -> Response:
+        await record(request)
+        served = fake.files.get(request.path_params["attachment"])
+        if served is None:
+            return JSONResponse({"message": "404: Not Found", "code": 0}, status_code=404)
+        if not served.chunked:
+            return FileResponse(served.path, media_type="application/octet-stream")
+
+        async def pieces() -> AsyncIterator[bytes]:
+            with served.path.open("rb") as file:
+                while piece := file.read(64 * 1024):
+                    yield piece
+
+        return StreamingResponse(pieces(), media_type="application/octet-stream")
+
+    path = "/attachments/{channel}/{attachment}/{filename}"
+    return [Route(path, attachment, methods=["GET"])]
 
 
 @contextmanager
