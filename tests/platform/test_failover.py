@@ -225,10 +225,10 @@ class Load:
 
 
 def _haproxy(config: Path, port: int, backends: list[int]) -> subprocess.Popen[bytes]:
-    servers = "\n".join(
-        f"  server api{n} 127.0.0.1:{p} check inter 300ms fall 2 rise 1"
-        for n, p in enumerate(backends)
-    )
+    """HAProxy on ``port`` balancing ``backends`` round robin; a server counts as down after
+    three failed health checks (a refused connection fails at once; a slow answer on a busy
+    machine has 10 s)."""
+    servers = "\n".join(f"  server api{n} 127.0.0.1:{p} check" for n, p in enumerate(backends))
     config.write_text(
         f"""global
   maxconn 512
@@ -240,19 +240,22 @@ defaults
   retries 3
   option redispatch
   retry-on conn-failure
+  timeout check 10s
 frontend web
   bind 127.0.0.1:{port}
   default_backend api
 backend api
   balance roundrobin
   option httpchk GET /healthz
+  default-server inter 1s downinter 250ms fall 3 rise 1
 {servers}
 """
     )
     assert HAPROXY
     checked = subprocess.run([HAPROXY, "-c", "-f", str(config)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    return subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=subprocess.DEVNULL)
+    with config.with_suffix(".log").open("ab") as log:
+        return subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=log, stderr=log)
 
 
 async def _create_bucket(endpoint: str, bucket: str) -> None:
@@ -289,7 +292,7 @@ async def test_killing_an_api_process_and_a_worker_loses_and_doubles_nothing(
         "SPROCKET_SECRETS_DIR": str(tmp_path / "no-secrets"),
         "SPROCKET_OUTBOX_POLL_SECONDS": "0.2",
         "SPROCKET_RATE_LIMIT_POINTS": "1000000",  # the load is one client
-        "SPROCKET_LOG_LEVEL": "warning",
+        "SPROCKET_LOG_LEVEL": "info",
     }
     ports = [free_port(), free_port()]
 
@@ -306,6 +309,7 @@ async def test_killing_an_api_process_and_a_worker_loses_and_doubles_nothing(
     balancer = _haproxy(tmp_path / "haproxy.cfg", balancer_port, ports)
     tally = Tally()
     load = Load(f"http://127.0.0.1:{balancer_port}", tally)
+    tasks: list[asyncio.Task[None]] = []
     try:
         for n, process in enumerate(apis):
             await asyncio.to_thread(
@@ -314,6 +318,7 @@ async def test_killing_an_api_process_and_a_worker_loses_and_doubles_nothing(
         stop_reads = asyncio.Event()
         readers = [asyncio.create_task(load.read(s.uploader, stop_reads)) for s in series[:2]]
         driving = [asyncio.create_task(load.drive(s)) for s in series]
+        tasks = [*readers, *driving]
 
         # Mid-run: once the first uploads have landed, kill one API process and one worker.
         async def some_submitted() -> bool:
@@ -334,6 +339,9 @@ async def test_killing_an_api_process_and_a_worker_loses_and_doubles_nothing(
         stop_reads.set()
         await asyncio.gather(*readers)
     finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await load.http.aclose()
         balancer.terminate()
         balancer.wait(30)
