@@ -18,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.config import Settings
 from sprocket.db import create_engine, session_factory, unit_of_work
+from sprocket.errors import InvalidInput
 from sprocket.platform.broker import Job, broker_ping, create_broker, register_jobs
 from sprocket.platform.cache import open_cache
+from sprocket.platform.errors import PlatformCode
 from sprocket.platform.outbox import OutboxRelay
 from sprocket.platform.storage import open_storage
 
@@ -31,6 +33,26 @@ DATA_VERSION_FILE = "data-version"
 Loop = Callable[["Runtime", asyncio.Event], Awaitable[None]]
 
 _current: Runtime | None = None
+
+
+def require_shared_services(settings: Settings, *, processes: int) -> None:
+    """Refuse to run ``processes`` (> 1) API processes side by side on the embedded
+    ``memory://`` cache or broker: each process would keep a cache, rate limits, live pages
+    and jobs of its own. Raises InvalidInput ``SHARED_SERVICES_REQUIRED``."""
+    if processes <= 1:
+        return
+    local = [
+        name
+        for name, url in (("cache", settings.cache_url), ("job broker", settings.broker_url))
+        if url.startswith("memory://")
+    ]
+    if local:
+        raise InvalidInput(
+            f"{processes} processes need a shared {' and '.join(local)}: the embedded"
+            " memory:// one lives in a single process. Set SPROCKET_CACHE_URL (Redis) and"
+            " SPROCKET_BROKER_URL (RabbitMQ), or run one process.",
+            code=PlatformCode.SHARED_SERVICES_REQUIRED,
+        )
 
 
 class Runtime:
