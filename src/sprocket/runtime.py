@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +32,8 @@ DATA_VERSION_FILE = "data-version"
 Loop = Callable[["Runtime", asyncio.Event], Awaitable[None]]
 
 _current: Runtime | None = None
+
+T = TypeVar("T")
 
 
 class Runtime:
@@ -78,6 +81,9 @@ class Runtime:
         )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._resources: dict[str, Any] = {}
+        self._resources_lock = asyncio.Lock()
+        self._closing = contextlib.AsyncExitStack()
 
     async def start(self, *, relay: bool = True, broker: bool = True) -> None:
         """Open connections; ``broker=False`` when a worker owns the broker instead;
@@ -103,12 +109,22 @@ class Runtime:
                 await asyncio.wait_for(wait_all(), timeout=30)
         with contextlib.suppress(Exception):
             await self.broker.shutdown()
+        self._resources.clear()
+        await self._closing.aclose()
         await self.cache.close()
         await self.storage.close()
         await self.engine.dispose()
         await self.background_engine.dispose()
         if _current is self:
             _current = None
+
+    async def resource(self, name: str, opener: Callable[[], AbstractAsyncContextManager[T]]) -> T:
+        """The process's one ``name`` (a client whose connections and rate-limit state the
+        jobs share), entered from ``opener()`` on first use and left by :meth:`stop`."""
+        async with self._resources_lock:
+            if name not in self._resources:
+                self._resources[name] = await self._closing.enter_async_context(opener())
+            return self._resources[name]
 
     def unit_of_work(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
         """A write transaction; committing a change invalidates cached public answers."""
