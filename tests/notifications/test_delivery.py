@@ -405,11 +405,13 @@ async def test_with_discord_off_a_delivery_is_skipped_without_a_call(
     platform: Runtime, fake_api: FakeDiscordApi
 ) -> None:
     assert platform.settings.discord_bot_token is None
+    before = _count("dm", "skipped")
     delivery_id = await _schedule(platform, "k:off", DmTarget(USER), Message(content="hi"))
     assert await _relay(platform) == 1
     assert (await _row(platform, delivery_id)).status is DeliveryStatus.SKIPPED
     assert await deliver(platform, delivery_id=delivery_id) is None
     assert fake_api.calls == []
+    assert _count("dm", "skipped") == before + 1
     async with platform.reading() as session:
         sent = await session.scalar(
             select(func.count()).where(Delivery.status == DeliveryStatus.SENT)

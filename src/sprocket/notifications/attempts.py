@@ -24,7 +24,7 @@ from sprocket.notifications.delivery import (
     dms_closed,
     message_of_delivery,
 )
-from sprocket.notifications.message import Message, Target
+from sprocket.notifications.message import Message, Target, TargetKind
 
 #: How long a claimed delivery is left to its attempt, in seconds: more than an attempt may
 #: take (:data:`SEND_SECONDS`), less than the few minutes Discord keeps a nonce.
@@ -148,16 +148,20 @@ async def record(
     return delivery.status
 
 
-async def skip(session: AsyncSession, *, delivery_id: int) -> bool:
+async def skip(session: AsyncSession, *, delivery_id: int) -> TargetKind | None:
     """Mark the pending delivery ``delivery_id`` ``skipped`` (Discord is off: the in-app
-    inbox alone carries it). False when it is not pending."""
+    inbox alone carries it); returns its target's kind, or None when it is not pending."""
+    pending = (Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
+    kind = await session.scalar(select(Delivery.target_kind).where(*pending))
+    if kind is None:
+        return None
     done = await session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
+        .where(*pending)
         .values(status=DeliveryStatus.SKIPPED, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
-    return done.rowcount == 1  # type: ignore[attr-defined]
+    return kind if done.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 async def due(session: AsyncSession, *, now: dt.datetime, limit: int) -> list[int]:

@@ -94,10 +94,10 @@ async def deliver(
     ``sprocket_notification_deliveries_total``."""
     if not running.settings.discord_bot_token:
         async with running.unit_of_work() as session:
-            skipped = await attempts.skip(session, delivery_id=delivery_id)
-        if not skipped:
+            kind = await attempts.skip(session, delivery_id=delivery_id)
+        if kind is None:
             return None
-        NOTIFICATION_DELIVERIES.labels(kind="none", outcome="skipped").inc()
+        NOTIFICATION_DELIVERIES.labels(kind=kind.value, outcome="skipped").inc()
         return DeliveryStatus.SKIPPED
     async with running.unit_of_work() as session:
         moment = now or await database_now(session)
