@@ -10,7 +10,9 @@ from __future__ import annotations
 from functools import partial
 
 from sprocket.config import Settings
+from sprocket.discord.sender import open_sender
 from sprocket.flows.tasks import JOBS as SUBMISSION_JOBS
+from sprocket.notifications.sending import SENDER
 from sprocket.notifications.tasks import JOBS as NOTIFICATION_JOBS
 from sprocket.notifications.tasks import run_retries
 from sprocket.platform.broker import Job
@@ -37,6 +39,12 @@ def background_loops(settings: Settings) -> list[Loop]:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """The runtime of ``settings`` with every job registered and the background loops;
+    """The runtime of ``settings`` with every job registered, the background loops, and the
+    Discord client the notification job sends with;
     :meth:`~sprocket.runtime.Runtime.start` it before use, and stop it after."""
-    return Runtime(settings, jobs=all_jobs(), loops=background_loops(settings))
+    return Runtime(
+        settings,
+        jobs=all_jobs(),
+        loops=background_loops(settings),
+        resources={SENDER: open_sender},
+    )

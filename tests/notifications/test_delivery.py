@@ -19,6 +19,7 @@ from sprocket.notifications.delivery import (
     Delivery,
     DeliveryStatus,
     dm_fallbacks,
+    forget_dms_closed,
     on_dms_closed,
     schedule_delivery,
     schedule_staff_notice,
@@ -372,7 +373,7 @@ async def test_closed_dms_are_recorded_for_staff_and_the_fallback_hook_runs(
         told.append(delivery.id)
         await schedule_staff_notice(session, delivery=delivery, staff_channel_id=STAFF_CHANNEL)
 
-    forget = on_dms_closed(tell_staff)
+    on_dms_closed(tell_staff)
     try:
         delivery_id = await _schedule(
             discord,
@@ -384,7 +385,7 @@ async def test_closed_dms_are_recorded_for_staff_and_the_fallback_hook_runs(
         )
         assert await deliver(discord, delivery_id=delivery_id) is DeliveryStatus.DMS_CLOSED
     finally:
-        forget()
+        forget_dms_closed(tell_staff)
     assert told == [delivery_id]
     row = await _row(discord, delivery_id)
     assert "50007" in (row.last_error or "")

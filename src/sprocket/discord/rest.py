@@ -13,7 +13,14 @@ from hikari.impl import RESTClientImpl
 
 from sprocket.discord.registry import Command, Option
 from sprocket.discord.replies import Reply
-from sprocket.notifications.sender import versioned_url
+
+#: The version of Discord's API the door speaks.
+API_VERSION = 10
+
+
+def versioned_url(base: str) -> str:
+    """The versioned REST root under ``base`` (the setting, ``https://discord.com/api``)."""
+    return f"{base.rstrip('/')}/v{API_VERSION}"
 
 
 def _option(option: Option) -> hikari.CommandOption:

@@ -5,7 +5,7 @@
 A claim pushes the delivery's ``next_attempt_at`` on by :data:`CLAIM_SECONDS`, so no other
 worker takes it meanwhile; if the process dies before :func:`record`, the delivery falls due
 again after that and is sent again, with the same nonce (see
-:mod:`sprocket.notifications.sender`). A record applies only to the latest attempt, so a
+:mod:`sprocket.discord.sender`). A record applies only to the latest attempt, so a
 late, stale one changes nothing.
 """
 

@@ -221,14 +221,20 @@ DmsClosedHook = Callable[[AsyncSession, Delivery], Awaitable[None]]
 _dms_closed_hooks: list[DmsClosedHook] = []
 
 
-def on_dms_closed(hook: DmsClosedHook) -> Callable[[], None]:
+def on_dms_closed(hook: DmsClosedHook) -> DmsClosedHook:
     """Register ``hook`` (an async function of the session and the delivery) to run when a
-    delivery ends ``dms_closed``, in the same transaction (the in-app inbox and the staff
-    notice, :func:`schedule_staff_notice`, hang here). Returns the function that unregisters
-    it. Registering the same hook twice keeps one."""
+    delivery ends ``dms_closed``, in the same transaction (the staff notice,
+    :func:`schedule_staff_notice`, hangs here); returns it, so it serves as a decorator.
+    Registering the same hook twice keeps one."""
     if hook not in _dms_closed_hooks:
         _dms_closed_hooks.append(hook)
-    return lambda: _dms_closed_hooks.remove(hook) if hook in _dms_closed_hooks else None
+    return hook
+
+
+def forget_dms_closed(hook: DmsClosedHook) -> None:
+    """Unregister ``hook`` (see :func:`on_dms_closed`); nothing if it is not registered."""
+    if hook in _dms_closed_hooks:
+        _dms_closed_hooks.remove(hook)
 
 
 async def dms_closed(session: AsyncSession, delivery: Delivery) -> None:

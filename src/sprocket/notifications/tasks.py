@@ -5,7 +5,7 @@ Each delivery is sent once: a redelivered outbox message, or the loop and the jo
 same moment, find it sent or claimed (:mod:`sprocket.notifications.attempts`) and do
 nothing; a crash between Discord's answer and the record is covered by Discord's nonce for
 DMs and channel messages, while webhook messages are at least once (see
-:mod:`sprocket.notifications.sender`). With Discord off (no ``discord_bot_token``) a delivery
+:mod:`sprocket.discord.sender`). With Discord off (no ``discord_bot_token``) a delivery
 is marked ``skipped``, with no call anywhere: the in-app inbox alone carries it.
 """
 
@@ -23,20 +23,13 @@ from sprocket.metrics import NOTIFICATION_DELIVERIES
 from sprocket.notifications import attempts
 from sprocket.notifications.attempts import Attempt, Outcome, Result
 from sprocket.notifications.delivery import DELIVER_JOB, DeliveryStatus
-from sprocket.notifications.sender import DiscordSender, SendFailure, open_sender
+from sprocket.notifications.sending import SENDER, Sender, SendFailure
 from sprocket.platform.storage import StorageUnavailable
 
-#: The runtime's resource holding the process's Discord client.
-SENDER = "notifications.discord-sender"
 
-
-async def _sender(running: runtime.Runtime) -> DiscordSender:
-    settings = running.settings
-    token = settings.discord_bot_token
-    assert token is not None
-    return await running.resource(
-        SENDER, lambda: open_sender(api_url=settings.discord_api_url, bot_token=token)
-    )
+async def _sender(running: runtime.Runtime) -> Sender:
+    sender: Sender = await running.resource(SENDER)
+    return sender
 
 
 async def _files(running: runtime.Runtime, attempt: Attempt) -> dict[str, bytes]:
@@ -51,7 +44,7 @@ async def _files(running: runtime.Runtime, attempt: Attempt) -> dict[str, bytes]
 
 
 async def send(running: runtime.Runtime, attempt: Attempt) -> Result:
-    """Send ``attempt``'s message through the process's Discord client (files kept in
+    """Send ``attempt``'s message through the process's :class:`Sender` (files kept in
     storage are read first) within :data:`~sprocket.notifications.attempts.SEND_SECONDS`;
     how it ended, never raised: a file gone from storage fails the delivery; storage
     unreachable, no answer in time or an unexpected fault (logged) asks for a retry."""

@@ -1,7 +1,9 @@
 """Sending a :class:`~sprocket.notifications.message.Message` to Discord, through hikari's
-REST client pointed at the setting ``discord_api_url`` (tests point it at a fake).
+REST client pointed at the setting ``discord_api_url`` (tests point it at a fake): the
+:class:`~sprocket.notifications.sending.Sender` of the notification job, which finds it among
+the runtime's resources (:func:`sprocket.jobs.build_runtime` registers :func:`open_sender`).
 
-One client per process (:func:`open_sender`), so every delivery shares hikari's rate-limit
+One client per process, so every delivery shares hikari's rate-limit
 state: hikari reads Discord's ``X-RateLimit-*`` headers into per-route buckets and waits
 before a request a bucket would refuse, and on a 429 it waits out the answer's
 ``retry_after`` (the global limit too) and sends again, unless the wait is longer than
@@ -27,6 +29,8 @@ from typing import Any
 import hikari
 from hikari.impl import RESTClientImpl
 
+from sprocket.config import Settings
+from sprocket.discord.rest import versioned_url
 from sprocket.notifications.message import (
     ButtonStyle,
     ChannelTarget,
@@ -35,9 +39,8 @@ from sprocket.notifications.message import (
     Target,
     attached_name,
 )
+from sprocket.notifications.sending import SendFailure
 
-#: The version of Discord's API spoken.
-API_VERSION = 10
 #: Longest rate-limit wait hikari sits out inside one attempt, in seconds; a longer one ends
 #: the attempt, which is retried once the wait is over.
 MAX_RATE_LIMIT = 30.0
@@ -53,35 +56,10 @@ _STYLES = {
 }
 
 
-def versioned_url(base: str) -> str:
-    """The versioned REST root under ``base`` (the setting, ``https://discord.com/api``)."""
-    return f"{base.rstrip('/')}/v{API_VERSION}"
-
-
-class SendFailure(Exception):
-    """Discord did not take the message. ``retry``: worth trying again later (a 5xx, no
-    answer, a rate limit longer than :data:`MAX_RATE_LIMIT`, whose wait ``retry_after`` in
-    seconds gives); ``dms_closed``: the user takes no DM from the bot (error 50007);
-    otherwise Discord refused it for good (a 4xx: unknown channel, missing access...)."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        retry: bool = False,
-        dms_closed: bool = False,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry = retry
-        self.dms_closed = dms_closed
-        self.retry_after = retry_after
-
-
 @dataclass
 class DiscordSender:
-    """Sends messages through a started hikari REST client (the bot's)."""
+    """Sends messages through a started hikari REST client (the bot's): a
+    :class:`~sprocket.notifications.sending.Sender`."""
 
     client: RESTClientImpl
 
@@ -184,13 +162,18 @@ class DiscordSender:
 
 
 @asynccontextmanager
-async def open_sender(*, api_url: str, bot_token: str) -> AsyncIterator[DiscordSender]:
-    """A sender with the bot's token ``bot_token`` at ``api_url`` (the setting
-    ``discord_api_url``), its client started; closed on leaving."""
-    app = hikari.RESTApp(url=versioned_url(api_url), max_rate_limit=MAX_RATE_LIMIT, max_retries=0)
+async def open_sender(settings: Settings) -> AsyncIterator[DiscordSender]:
+    """A sender with the bot's token (the setting ``discord_bot_token``, which must be set)
+    at ``discord_api_url``, its client started; closed on leaving."""
+    assert settings.discord_bot_token is not None, "Discord is off: nothing to send with"
+    app = hikari.RESTApp(
+        url=versioned_url(settings.discord_api_url),
+        max_rate_limit=MAX_RATE_LIMIT,
+        max_retries=0,
+    )
     await app.start()
     try:
-        client = app.acquire(bot_token, hikari.TokenType.BOT)
+        client = app.acquire(settings.discord_bot_token, hikari.TokenType.BOT)
         async with client:
             yield DiscordSender(client)
     finally:
