@@ -48,6 +48,12 @@ OUTBOX_BACKLOG = Gauge(
     "Outbox messages committed but not yet handed to the broker.",
     multiprocess_mode="mostrecent",  # every process reads the same table: the latest wins
 )
+NOTIFICATION_DELIVERIES = Counter(
+    "sprocket_notification_deliveries_total",
+    "Notification delivery attempts to Discord, by target kind (dm, channel, webhook) and "
+    "outcome (sent, retry, failed, dms_closed, skipped).",
+    ["kind", "outcome"],
+)
 
 
 def exposition() -> bytes:
