@@ -28,6 +28,10 @@ console = Console(soft_wrap=True)
 
 
 def _settings(**overrides: object) -> Settings:
+    # Every domain's tables, so the ORM resolves foreign keys across domains in commands that
+    # do not build the app (`worker` flushing a submission refers to `users`, say).
+    import sprocket.models  # noqa: F401
+
     settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
     configure_logging(fmt=settings.log_format, level=settings.log_level)
     if settings.resolved_database_url.startswith("sqlite"):
