@@ -292,7 +292,7 @@ async def _subject_names(
         DiscordRoleKind.SKILL_GROUP: {i: f"{name} ({league})" for i, name, league in groups},
         DiscordRoleKind.TEAM: {i: f"{name} ({league})" for i, name, league in teams},
         DiscordRoleKind.FRANCHISE: {i: f"{name} [{code}]" for i, name, code in franchises},
-        DiscordRoleKind.RATING_BAND: dict(modes.tuples().all()),
+        DiscordRoleKind.RATING_BAND: {i: code for i, code in modes},
     }
 
 
