@@ -29,6 +29,7 @@ NOT_CODES = {
     "DENY",  # X-Frame-Options
     "NFKC",  # Unicode normalization
     "POST",  # HTTP
+    "PROMETHEUS_MULTIPROC_DIR",  # prometheus-client's variable
     "SPROCKET_SECRETS_DIR",  # a setting's variable
 }
 

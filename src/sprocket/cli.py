@@ -10,7 +10,7 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,17 @@ from rich.console import Console
 from sprocket.config import Settings, load_settings
 from sprocket.logs import configure_logging, log
 from sprocket.metrics import MULTIPROCESS_DIR
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from sprocket.identity.access import Actor
+    from sprocket.league.models import Organization
+
+    #: Work done as an organization's staff member: the sentence of what was done.
+    Act = Callable[[AsyncSession, Actor, Organization], Awaitable[str]]
 
 app = typer.Typer(
     help="Sprocket: run competitive Rocket League leagues.",
@@ -379,13 +390,13 @@ discord_app = typer.Typer(
 app.add_typer(discord_app, name="discord")
 
 
-def _guild_link(organization: str, guild_id: str, discord_id: str, *, link: bool) -> str:
-    """Link (or unlink) a Discord server to the organization with slug ``organization``, as
-    the user of ``discord_id``; the sentence of what was done."""
+def _acting(organization: str, discord_id: str, act: Act) -> str:
+    """Run ``act(session, actor, organization)`` in one unit of work as the user of
+    ``discord_id``, for the organization with slug ``organization``; the sentence it returns.
+    A refusal is printed in red and exits 1."""
     from sprocket.errors import DomainError, NotFound
     from sprocket.identity import service as identity
     from sprocket.jobs import build_runtime
-    from sprocket.league import guilds
     from sprocket.league import service as league
 
     settings = _settings()
@@ -399,12 +410,7 @@ def _guild_link(organization: str, guild_id: str, discord_id: str, *, link: bool
                 org = await league.find_organization(session, slug=organization)
                 if org is None:
                     raise NotFound(f"There is no organization '{organization}'.")
-                arguments = {"actor": actor, "organization_id": org.id, "guild_id": guild_id}
-                if link:
-                    await guilds.link_guild(session, **arguments)
-                    return f"Discord server {guild_id.strip()} now acts for {org.name}."
-                await guilds.unlink_guild(session, **arguments)
-                return f"Discord server {guild_id.strip()} no longer acts for {org.name}."
+                return await act(session, actor, org)
         finally:
             await runtime.stop()
 
@@ -413,6 +419,22 @@ def _guild_link(organization: str, guild_id: str, discord_id: str, *, link: bool
     except DomainError as error:
         console.print(f"[red]{error.message}[/]")
         raise typer.Exit(1) from None
+
+
+def _guild_link(organization: str, guild_id: str, discord_id: str, *, link: bool) -> str:
+    """Link (or unlink) a Discord server to the organization with slug ``organization``, as
+    the user of ``discord_id``; the sentence of what was done."""
+    from sprocket.league import guilds
+
+    async def act(session: AsyncSession, actor: Actor, org: Organization) -> str:
+        arguments = {"actor": actor, "organization_id": org.id, "guild_id": guild_id}
+        if link:
+            await guilds.link_guild(session, **arguments)
+            return f"Discord server {guild_id.strip()} now acts for {org.name}."
+        await guilds.unlink_guild(session, **arguments)
+        return f"Discord server {guild_id.strip()} no longer acts for {org.name}."
+
+    return _acting(organization, discord_id, act)
 
 
 DISCORD_ID = typer.Option(help="Discord id of the organization admin acting.")
@@ -463,6 +485,193 @@ def discord_sync_commands() -> None:
         console.print(f"[red]Discord refused the commands: {error}[/]")
         raise typer.Exit(1) from None
     console.print(f"Registered {len(names)} commands: " + ", ".join(f"/{n}" for n in names))
+
+
+@discord_app.command("sync")
+def discord_sync(
+    organization: Annotated[
+        str | None, typer.Option("--org", help="Only this organization's servers (its slug).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Change nothing; report what would change.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Reconcile the synced roles and nicknames of every linked server (or one
+    organization's) with the platform, and report each change and each member skipped."""
+    import json
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from sprocket.errors import DomainError, NotFound
+    from sprocket.flows import role_sync
+    from sprocket.jobs import build_runtime
+    from sprocket.league import service as league
+    from sprocket.platform.discord_rest import guild_members
+
+    settings = _settings()
+    if not settings.discord_bot_token:
+        console.print("[red]Set SPROCKET_DISCORD_BOT_TOKEN first: role sync acts as the bot.[/]")
+        raise typer.Exit(1)
+    _migrate(settings)
+
+    async def main() -> role_sync.SyncReport:
+        runtime = build_runtime(settings)
+        try:
+            org_id = None
+            if organization is not None:
+                async with runtime.reading() as session:
+                    org = await league.find_organization(session, slug=organization)
+                if org is None:
+                    raise NotFound(f"There is no organization '{organization}'.")
+                org_id = org.id
+            async with guild_members(
+                api_url=settings.discord_api_url, bot_token=settings.discord_bot_token or ""
+            ) as members:
+                return await role_sync.sync_guilds(
+                    reading=runtime.reading,
+                    members=members,
+                    organization_id=org_id,
+                    dry_run=dry_run,
+                )
+        finally:
+            await runtime.stop()
+
+    try:
+        report = asyncio.run(main())
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/]")
+        raise typer.Exit(1) from None
+    if as_json:
+        console.print_json(json.dumps(report.as_json()))
+        return
+    table = Table(title="Discord role sync" + (" (dry run: nothing changed)" if dry_run else ""))
+    for column in ("Server", "Member", "User id", "Change", "Detail", "Outcome", "Why"):
+        table.add_column(column)
+    colours = {"done": "green", "planned": "cyan", "skipped": "yellow"}
+    for line in report.lines:
+        colour = colours.get(line.outcome.value, "red")
+        table.add_row(
+            line.guild_id,
+            escape(line.member),
+            line.user_id,
+            line.action.value.replace("_", " "),
+            escape(line.detail),
+            f"[{colour}]{line.outcome.value}[/]",
+            escape(line.reason),
+        )
+    if report.lines:
+        console.print(table)
+    counts = ", ".join(
+        f"{report.count(outcome)} {outcome.value}" for outcome in role_sync.SyncOutcome
+    )
+    console.print(f"{report.guilds} servers, {report.members} members looked at: {counts}.")
+
+
+@discord_app.command("roles")
+def discord_roles_show(
+    organization: Annotated[str, typer.Argument(help="The organization's slug.")],
+    discord_id: Annotated[str, typer.Option(help="Discord id of a staff member reading.")],
+) -> None:
+    """Show which Discord roles each linked server syncs, and its nickname prefix switch."""
+    from sprocket.league import discord_roles
+
+    async def act(session: AsyncSession, actor: Actor, org: Organization) -> str:
+        servers = await discord_roles.synced_roles(session, actor=actor, organization_id=org.id)
+        if not servers:
+            return f"{org.name} has linked no Discord server."
+        lines = []
+        for server in servers:
+            prefix = "on" if server.nickname_prefix else "off"
+            lines.append(f"Server {server.guild_id} (franchise tags in nicknames: {prefix})")
+            lines += [
+                f"  role {r.role_id}: {r.kind.value.replace('_', ' ')} {r.subject}"
+                for r in server.roles
+            ] or ["  no synced role"]
+        return "\n".join(lines)
+
+    console.print(_acting(organization, discord_id, act), markup=False)
+
+
+@discord_app.command("sync-role")
+def discord_sync_role(
+    organization: Annotated[str, typer.Argument(help="The organization's slug.")],
+    guild_id: Annotated[str, typer.Argument(help="The linked Discord server's id.")],
+    role_id: Annotated[str, typer.Argument(help="The Discord role's id.")],
+    kind: Annotated[str, typer.Argument(help="skill_group, team, franchise or rating_band.")],
+    subject_id: Annotated[
+        int,
+        typer.Argument(help="The skill group's, team's or franchise's id; a band's game mode id."),
+    ],
+    discord_id: Annotated[str, DISCORD_ID],
+    minimum: Annotated[
+        int | None, typer.Option(help="A rating band's lowest displayed rating.")
+    ] = None,
+) -> None:
+    """Have Sprocket sync a Discord role for a skill group, team, franchise or rating band."""
+    from sprocket.league import discord_roles
+
+    async def act(session: AsyncSession, actor: Actor, org: Organization) -> str:
+        await discord_roles.sync_role(
+            session,
+            actor=actor,
+            organization_id=org.id,
+            guild_id=guild_id,
+            role_id=role_id,
+            kind=kind,
+            subject_id=subject_id,
+            minimum_rating=minimum,
+        )
+        return f"Role {role_id.strip()} is synced for that {kind.replace('_', ' ')}."
+
+    console.print(_acting(organization, discord_id, act))
+
+
+@discord_app.command("unsync-role")
+def discord_unsync_role(
+    organization: Annotated[str, typer.Argument(help="The organization's slug.")],
+    guild_id: Annotated[str, typer.Argument(help="The linked Discord server's id.")],
+    role_id: Annotated[str, typer.Argument(help="The Discord role's id.")],
+    discord_id: Annotated[str, DISCORD_ID],
+) -> None:
+    """Stop syncing a Discord role (members keep it as it is)."""
+    from sprocket.league import discord_roles
+
+    async def act(session: AsyncSession, actor: Actor, org: Organization) -> str:
+        await discord_roles.unsync_role(
+            session, actor=actor, organization_id=org.id, guild_id=guild_id, role_id=role_id
+        )
+        return f"Role {role_id.strip()} is no longer synced."
+
+    console.print(_acting(organization, discord_id, act))
+
+
+@discord_app.command("nickname-prefix")
+def discord_nickname_prefix(
+    organization: Annotated[str, typer.Argument(help="The organization's slug.")],
+    guild_id: Annotated[str, typer.Argument(help="The linked Discord server's id.")],
+    switch: Annotated[str, typer.Argument(help="on or off.")],
+    discord_id: Annotated[str, DISCORD_ID],
+) -> None:
+    """Turn franchise tags in nicknames ("[HAW] Chioma") on or off in a linked server."""
+    from sprocket.league import discord_roles
+
+    if switch not in ("on", "off"):
+        console.print("[red]Say on or off.[/]")
+        raise typer.Exit(1)
+
+    async def act(session: AsyncSession, actor: Actor, org: Organization) -> str:
+        await discord_roles.set_nickname_prefix(
+            session,
+            actor=actor,
+            organization_id=org.id,
+            guild_id=guild_id,
+            enabled=switch == "on",
+        )
+        return f"Franchise tags in nicknames are {switch} in server {guild_id.strip()}."
+
+    console.print(_acting(organization, discord_id, act), markup=False)
 
 
 @app.command("schema")

@@ -12,7 +12,9 @@ Discord may: :meth:`FakeDiscordApi.rate_limit_next` (429s with ``Retry-After`` a
 ``X-RateLimit-*`` headers), :meth:`FakeDiscordApi.fail_next` (5xx),
 :meth:`FakeDiscordApi.close_dms` (error 50007 for a user's DMs) and
 :meth:`FakeDiscordApi.limit_buckets` (per-route buckets announced in headers and enforced
-with 429s)."""
+with 429s), and servers' members (listed a page at a time with ``after``, their roles
+added and removed, their nicknames changed; refusals carry Discord's JSON error codes:
+10007 Unknown Member, 50013 Missing Permissions, 50001 Missing Access)."""
 
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ class Recorded:
     headers: dict[str, str]
     #: The files of a multipart request: name and bytes.
     files: tuple[tuple[str, bytes], ...] = ()
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,64 @@ class Served:
 
     path: Path
     chunked: bool = False
+
+
+@dataclass
+class FakeGuild:
+    """A server's state in the fake: its members by user id (Discord's member objects),
+    the roles above the bot's own (changing them is refused, 403 50013), its owner (whom
+    nobody may rename), whether the application lacks the Server Members intent (listing
+    refused, 403 50001), how many members a page of the listing holds at most, and who leaves
+    the server right after being listed (any call on them then: 404 Unknown Member)."""
+
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    roles_above_bot: set[str] = field(default_factory=set)
+    owner_id: str | None = None
+    members_intent: bool = True
+    page_size: int = 1000
+    leaving: set[str] = field(default_factory=set)
+
+    def present(self, user_id: str) -> dict[str, Any] | None:
+        """The member ``user_id``, unless they are not (or no longer) in the server."""
+        if user_id in self.leaving:
+            self.members.pop(user_id, None)
+        return self.members.get(user_id)
+
+    def add_member(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        roles: tuple[str, ...] = (),
+        nick: str | None = None,
+        bot: bool = False,
+    ) -> dict[str, Any]:
+        member = {
+            "user": {
+                "id": user_id,
+                "username": name.lower().replace(" ", ""),
+                "global_name": name,
+                "discriminator": "0",
+                "avatar": None,
+                "bot": bot,
+            },
+            "roles": list(roles),
+            "nick": nick,
+            "avatar": None,
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+        }
+        self.members[user_id] = member
+        return member
+
+    def roles_of(self, user_id: str) -> set[str]:
+        return set(self.members[user_id]["roles"])
+
+    def nick_of(self, user_id: str) -> str | None:
+        return self.members[user_id]["nick"]
 
 
 @dataclass
@@ -110,6 +171,20 @@ class FakeDiscordApi:
     def messages_in(self, channel_id: str) -> list[dict[str, Any]]:
         """The messages made in ``channel_id``."""
         return [m for m in self.messages if m["channel_id"] == channel_id]
+
+    guilds: dict[str, FakeGuild] = field(default_factory=dict)
+
+    def guild(self, guild_id: str) -> FakeGuild:
+        """The server ``guild_id`` (made empty on first use)."""
+        return self.guilds.setdefault(guild_id, FakeGuild())
+
+    def changes(self) -> list[Recorded]:
+        """The recorded calls that change a server's members (role or nickname)."""
+        return [
+            c
+            for c in self.calls
+            if c.method in ("PUT", "DELETE", "PATCH") and "/members/" in c.path
+        ]
 
     def to(self, method: str, path_start: str) -> list[Recorded]:
         """The recorded calls of ``method`` whose path starts with ``path_start`` (after
@@ -255,7 +330,14 @@ def _app(fake: FakeDiscordApi) -> Starlette:
         elif raw and "json" in content_type:
             body = await request.json()
         fake.calls.append(
-            Recorded(request.method, request.url.path, body, dict(request.headers), tuple(files))
+            Recorded(
+                request.method,
+                request.url.path,
+                body,
+                dict(request.headers),
+                tuple(files),
+                request.url.query,
+            )
         )
         return body
 
@@ -336,6 +418,57 @@ def _app(fake: FakeDiscordApi) -> Starlette:
                     fake._by_nonce[str(nonce)] = first
         return JSONResponse(_public(first), headers=headers)
 
+    def refusal(status: int, code: int, message: str) -> JSONResponse:
+        return JSONResponse({"message": message, "code": code}, status_code=status)
+
+    def unknown(what: str, code: int) -> JSONResponse:
+        return refusal(404, code, f"Unknown {what}")
+
+    async def members(request: Request) -> JSONResponse:
+        await record(request)
+        guild = fake.guilds.get(request.path_params["guild"])
+        if guild is None:
+            return unknown("Guild", 10004)
+        if not guild.members_intent:
+            return refusal(403, 50001, "Missing Access")
+        after = int(request.query_params.get("after", "0"))
+        limit = min(int(request.query_params.get("limit", "1")), guild.page_size)
+        listed = sorted((int(k), m) for k, m in guild.members.items() if int(k) > after)
+        return JSONResponse([m for _, m in listed[:limit]])
+
+    async def member(request: Request) -> Any:
+        body = await record(request)
+        guild = fake.guilds.get(request.path_params["guild"])
+        if guild is None:
+            return unknown("Guild", 10004)
+        user = request.path_params["user"]
+        found = guild.present(user)
+        if found is None:
+            return unknown("Member", 10007)
+        if request.method == "PATCH":
+            nick = (body or {}).get("nick")
+            if user == guild.owner_id:
+                return refusal(403, 50013, "Missing Permissions")
+            if nick is not None and not 1 <= len(nick) <= 32:
+                return refusal(400, 50035, "Invalid Form Body")
+            found["nick"] = nick or None
+        return JSONResponse(found)
+
+    async def member_role(request: Request) -> Response:
+        await record(request)
+        guild = fake.guilds.get(request.path_params["guild"])
+        if guild is None:
+            return unknown("Guild", 10004)
+        found = guild.present(request.path_params["user"])
+        if found is None:
+            return unknown("Member", 10007)
+        role = request.path_params["role"]
+        if role in guild.roles_above_bot:
+            return refusal(403, 50013, "Missing Permissions")
+        roles = [r for r in found["roles"] if r != role]
+        found["roles"] = [*roles, role] if request.method == "PUT" else roles
+        return Response(status_code=204)
+
     async def other(request: Request) -> JSONResponse:
         await record(request)
         return JSONResponse({"message": "404: Not Found", "code": 0}, status_code=404)
@@ -353,6 +486,13 @@ def _app(fake: FakeDiscordApi) -> Starlette:
             Route("/api/v10/users/@me/channels", dm_channel, methods=["POST"]),
             Route("/api/v10/channels/{channel}/messages", channel_message, methods=["POST"]),
             *_cdn_routes(fake, record),
+            Route("/api/v10/guilds/{guild}/members", members, methods=["GET"]),
+            Route("/api/v10/guilds/{guild}/members/{user}", member, methods=["GET", "PATCH"]),
+            Route(
+                "/api/v10/guilds/{guild}/members/{user}/roles/{role}",
+                member_role,
+                methods=["PUT", "DELETE"],
+            ),
             Route("/{rest:path}", other, methods=methods),
         ]
     )

@@ -30,7 +30,6 @@ import hikari
 from hikari.impl import RESTClientImpl
 
 from sprocket.config import Settings
-from sprocket.discord.rest import versioned_url
 from sprocket.notifications.message import (
     ButtonStyle,
     ChannelTarget,
@@ -40,6 +39,7 @@ from sprocket.notifications.message import (
     attached_name,
 )
 from sprocket.notifications.sending import SendFailure
+from sprocket.platform.discord_rest import rest_client
 
 #: Longest rate-limit wait hikari sits out inside one attempt, in seconds; a longer one ends
 #: the attempt, which is retried once the wait is over.
@@ -166,15 +166,10 @@ async def open_sender(settings: Settings) -> AsyncIterator[DiscordSender]:
     """A sender with the bot's token (the setting ``discord_bot_token``, which must be set)
     at ``discord_api_url``, its client started; closed on leaving."""
     assert settings.discord_bot_token is not None, "Discord is off: nothing to send with"
-    app = hikari.RESTApp(
-        url=versioned_url(settings.discord_api_url),
+    async with rest_client(
+        api_url=settings.discord_api_url,
+        bot_token=settings.discord_bot_token,
         max_rate_limit=MAX_RATE_LIMIT,
         max_retries=0,
-    )
-    await app.start()
-    try:
-        client = app.acquire(settings.discord_bot_token, hikari.TokenType.BOT)
-        async with client:
-            yield DiscordSender(client)
-    finally:
-        await app.close()
+    ) as client:
+        yield DiscordSender(client)
