@@ -558,6 +558,37 @@ def backup_restore(
     )
 
 
+@app.command("doctor")
+def doctor(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """The morning checklist in seconds: database, broker, cache, storage, outbox, jobs,
+    stuck submissions, overdue matches, backups, certificate. Exit 1 on any failed check."""
+    import json
+
+    from rich.table import Table
+
+    from sprocket.doctor.service import run_doctor
+
+    report = asyncio.run(run_doctor(_settings()))
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        colours = {"ok": "green", "warn": "yellow", "fail": "red", "n/a": "dim"}
+        table = Table("check", "status", "what it found", "s", title="Sprocket doctor")
+        for check in report.checks:
+            colour = colours[check.status.value]
+            table.add_row(
+                check.name,
+                f"[{colour}]{check.status.value}[/]",
+                check.summary,
+                f"{check.seconds:.2f}",
+            )
+        console.print(table)
+        console.print(f"{report.status.value} in {report.seconds:.2f} s")
+    raise typer.Exit(1 if report.status == "fail" else 0)
+
+
 @app.command("schema")
 def schema(
     output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),
