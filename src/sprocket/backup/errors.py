@@ -22,6 +22,11 @@ class BackupCode(ErrorCode):
         "A backup location that is neither a folder nor an s3:// URL, or one inside the "
         "object storage it would back up.",
     )
+    BACKUP_LOCATION_UNAVAILABLE = (
+        "BACKUP_LOCATION_UNAVAILABLE",
+        "The backup location cannot be written or read (a folder that cannot be made, a "
+        "bucket that does not answer; the cause is quoted).",
+    )
     BACKUP_DUMP_FAILED = (
         "BACKUP_DUMP_FAILED",
         "The database or a stored object could not be read for the backup (the cause is "

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from sprocket.backup.errors import BackupCode, BackupError
 from sprocket.backup.manifest import ARCHIVE, MANIFEST, VERIFIED, Manifest, time_of
 from sprocket.config import Settings
 from sprocket.errors import NotFound
-from sprocket.platform.storage import ObjectStorage, open_storage
+from sprocket.platform.storage import ObjectStorage, StorageUnavailable, open_storage
 
 
 @dataclass(frozen=True)
@@ -73,13 +77,28 @@ def require_apart(location: ObjectStorage, storage: ObjectStorage) -> None:
         )
 
 
+@asynccontextmanager
+async def reaching(location: ObjectStorage) -> AsyncIterator[None]:
+    """Turn the location's failures (a folder that cannot be written, a bucket that does not
+    answer) into BACKUP_LOCATION_UNAVAILABLE."""
+    try:
+        yield
+    except (OSError, StorageUnavailable, BotoCoreError, ClientError) as exc:
+        raise BackupError(
+            f"The backup location {location.describe()} cannot be used: {exc}",
+            code=BackupCode.BACKUP_LOCATION_UNAVAILABLE,
+        ) from exc
+
+
 async def entries(location: ObjectStorage) -> tuple[list[BackupEntry], list[str]]:
     """The complete backups, newest first (one listing, and each verification record
     read), and the ids of
     incomplete ones (an archive or record without its manifest: a backup that failed while
     it was being committed, or one being committed now)."""
     files: dict[str, dict[str, int]] = {}
-    for item in await location.listing():
+    async with reaching(location):
+        listing = await location.listing()
+    for item in listing:
         backup_id, _, name = item.key.partition("/")
         if name in (ARCHIVE, MANIFEST, VERIFIED) and time_of(backup_id) is not None:
             files.setdefault(backup_id, {})[name] = item.size
@@ -92,7 +111,7 @@ async def entries(location: ObjectStorage) -> tuple[list[BackupEntry], list[str]
         created = time_of(backup_id)
         assert created is not None
         complete.append(BackupEntry(backup_id, created, names[ARCHIVE], verified))
-    complete.sort(key=lambda entry: entry.id, reverse=True)
+    complete.sort(key=lambda entry: (entry.created_at, entry.id), reverse=True)
     return complete, sorted(incomplete)
 
 

@@ -27,7 +27,7 @@ VERIFIED = "verified.json"
 DATABASE_MEMBER = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 #: Where stored objects live in the archive: ``objects/<storage key>``.
 OBJECTS = "objects/"
-_ID_TIME = "%Y%m%dT%H%M%SZ"
+_ID_TIME = "%Y%m%dT%H%M%S.%fZ"
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,9 @@ class Manifest:
 
 
 def new_backup_id(now: dt.datetime) -> str:
-    """A backup's id: its UTC time to the second and four random hex digits
-    (``20250601T130000Z-3f9a``), so ids sort by time and two backups never share one."""
+    """A backup's id: its UTC start to the microsecond and four random hex digits
+    (``20250601T130000.123456Z-3f9a``), so ids sort by time and two backups never share
+    one."""
     return f"{now.astimezone(dt.UTC):{_ID_TIME}}-{secrets.token_hex(2)}"
 
 

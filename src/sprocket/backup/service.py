@@ -103,12 +103,15 @@ async def create_backup(
     (a folder or ``s3://bucket/prefix``; default the ``backup_url`` setting), then prune by
     the retention settings. With ``if_due``, do nothing (None) while the newest backup there
     is younger than ``backup_interval_minutes``. Raises BACKUP_LOCATION_INVALID,
-    BACKUP_DUMP_FAILED, BACKUP_DIALECT_MISMATCH, and pg_dump's BACKUP_TOOL_MISSING or
-    BACKUP_TOOL_FAILED; after any failure the location is unchanged."""
+    BACKUP_LOCATION_UNAVAILABLE, BACKUP_DUMP_FAILED, BACKUP_DIALECT_MISMATCH, and pg_dump's
+    BACKUP_TOOL_MISSING or BACKUP_TOOL_FAILED; after any failure the location is
+    unchanged."""
     started, now = time.perf_counter(), utcnow()
     location, storage = locations.open_location(settings, to), storage_of(settings)
     try:
         locations.require_apart(location, storage)
+        async with locations.reaching(location):
+            await location.check()
         complete, _ = await locations.entries(location)
         interval = dt.timedelta(minutes=settings.backup_interval_minutes)
         if if_due and complete and complete[0].created_at > now - interval:
@@ -146,7 +149,7 @@ async def create_backup(
             size = archive_file.stat().st_size
             await locations.commit(location, archive_file, manifest)
         log.info("backup.created", id=backup_id, location=location.describe(), bytes=size)
-        pruned = await prune(settings, location=location, now=now)
+        pruned = await prune(settings, location=location, now=now, made=backup_id)
         return Created(manifest, location.describe(), size, pruned, time.perf_counter() - started)
     finally:
         await location.close()
@@ -154,11 +157,16 @@ async def create_backup(
 
 
 async def prune(
-    settings: Settings, *, location: ObjectStorage, now: dt.datetime | None = None
+    settings: Settings,
+    *,
+    location: ObjectStorage,
+    now: dt.datetime | None = None,
+    made: str | None = None,
 ) -> list[str]:
     """Delete the backups the retention settings (``backup_keep_hourly``, ``_daily``,
     ``_weekly``; see :mod:`sprocket.backup.retention`) do not keep, and incomplete ones
-    abandoned for a day; the ids deleted. The newest backup always stays."""
+    abandoned for a day; the ids deleted. The newest backup, and the one just ``made``,
+    always stay."""
     now = now or utcnow()
     complete, incomplete = await locations.entries(location)
     keep = retention.kept(
@@ -167,7 +175,7 @@ async def prune(
         daily=settings.backup_keep_daily,
         weekly=settings.backup_keep_weekly,
     )
-    doomed = [entry.id for entry in complete if entry.id not in keep]
+    doomed = [entry.id for entry in complete if entry.id not in keep and entry.id != made]
     for backup_id in incomplete:
         started = time_of(backup_id)
         if started is not None and started < now - ABANDONED_AFTER:
