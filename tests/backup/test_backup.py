@@ -21,9 +21,16 @@ from sprocket.identity import service as identity
 from sprocket.migrate import head_revision
 from sprocket.runtime import Runtime
 from tests.backup.league import build_league, objects_of, state_of
+from tests.conftest import POSTGRES_URL
 from tests.web.conftest import Demo, demo_org  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.replays
+pytestmark = [
+    pytest.mark.replays,
+    pytest.mark.skipif(
+        bool(POSTGRES_URL),
+        reason="the embedded drill (SQLite files); on PostgreSQL, tests/backup/test_drill.py",
+    ),
+]
 
 
 def changed(settings: Settings, **updates: object) -> Settings:
