@@ -24,6 +24,8 @@ DOMAINS = (
     "scrims",
     "flows",
     "analytics",
+    "backup",
+    "doctor",
 )
 SKIPPED = {"models.py", "errors.py", "enums.py", "__init__.py"}
 TYPED = {

@@ -57,7 +57,8 @@ def dialect_of(url: str) -> str:
 
 
 def sqlite_file(url: str) -> Path:
-    """The file of a SQLite database URL."""
+    """The file of a SQLite database URL; raises BACKUP_DIALECT_MISMATCH for a database in
+    memory, which has none."""
     database = make_url(url).database
     if not database or database == ":memory:":
         raise BackupError(
