@@ -41,6 +41,7 @@ from sprocket.backup.database import census_of  # noqa: E402
 from sprocket.backup.postgres import find_tool, libpq_environment, run_tool  # noqa: E402
 from sprocket.config import Settings  # noqa: E402
 from sprocket.db import create_engine  # noqa: E402
+from sprocket.logs import configure_logging  # noqa: E402
 from sprocket.platform.storage import LocalStorage  # noqa: E402
 from sprocket.replays.models import StoredReplay, storage_key  # noqa: E402
 from tests.helpers.replay_writer import PlayerSpec, build_replay  # noqa: E402
@@ -136,6 +137,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replays", type=int, default=1000)
     args = parser.parse_args()
+    configure_logging(fmt="console", level="warning")
     with tempfile.TemporaryDirectory(prefix="sprocket-bench-restore-") as work:
         folder = Path(work)
         async with bench_database() as url:
@@ -148,7 +150,6 @@ async def main() -> None:
                 database_url=url,
                 storage_url=f"file://{folder / 'storage'}",
                 backup_url=str(folder / "backups"),
-                log_level="warning",
             )
             created = await service.create_backup(settings)
             assert created is not None
@@ -170,7 +171,6 @@ async def main() -> None:
                 database_url=target,
                 storage_url=f"file://{folder / 'target-storage'}",
                 backup_url=str(folder / "backups"),
-                log_level="warning",
             )
             restored = await service.restore_backup(into, backup_id=manifest.id)
             counted = await census_of(target)

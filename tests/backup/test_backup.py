@@ -167,6 +167,25 @@ async def test_stored_objects_alone_make_a_target_non_empty(
     assert not (tmp_path / "new.db").exists()
 
 
+async def test_a_target_database_that_cannot_be_written_is_named(
+    platform: Runtime, settings: Settings, tmp_path: Path
+) -> None:
+    created = await service.create_backup(settings)
+    assert created is not None
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")
+    nowhere = changed(
+        settings,
+        database_url=f"sqlite+aiosqlite:///{blocker}/sprocket.db",
+        storage_url=f"file://{tmp_path / 'fresh-storage'}",
+    )
+    with pytest.raises(BackupError) as refused:
+        await service.restore_backup(nowhere, backup_id="latest")
+    assert refused.value.code == BackupCode.BACKUP_DATABASE_UNAVAILABLE
+    assert refused.value.message.startswith("The database could not be read: ")
+    assert not (tmp_path / "fresh-storage").exists()  # the objects come after the database
+
+
 async def test_restore_refuses_an_archive_of_a_newer_schema(
     platform: Runtime, settings: Settings, tmp_path: Path
 ) -> None:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from sprocket.backup import service
+from sprocket.backup.errors import BackupCode, BackupError
 from sprocket.backup.manifest import ARCHIVE, MANIFEST, VERIFIED
 from sprocket.config import Settings
 from sprocket.runtime import Runtime
@@ -111,3 +112,14 @@ async def test_the_drill_on_postgresql_and_s3(
     after = await state_of(platform)
     assert after.rows == before.rows
     assert after.objects == before.objects
+
+
+async def test_a_missing_target_database_is_named(platform: Runtime, settings: Settings) -> None:
+    created = await service.create_backup(settings)
+    assert created is not None
+    missing = make_url(settings.resolved_database_url).set(database=unique_name("nothing"))
+    nowhere = Settings(**{**settings.model_dump(), "database_url": missing.render_as_string(False)})
+    with pytest.raises(BackupError) as refused:
+        await service.restore_backup(nowhere, backup_id="latest")
+    assert refused.value.code == BackupCode.BACKUP_DATABASE_UNAVAILABLE
+    assert "does not exist" in refused.value.message

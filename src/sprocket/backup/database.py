@@ -81,25 +81,27 @@ async def census(conn: AsyncConnection) -> Census:
     return Census(tables, revision)
 
 
-async def census_of(url: str) -> Census:
-    """:func:`census` of the database at ``url`` (a SQLite file is only read)."""
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return await census(conn)
-    finally:
-        await engine.dispose()
-
-
 @asynccontextmanager
-async def _read_errors(what: str) -> AsyncIterator[None]:
+async def _failing_as(code: BackupCode) -> AsyncIterator[None]:
+    """Turn a database's failure (unreachable, unreadable, not a database) into ``code``."""
     try:
         yield
     except (sqlite3.Error, SQLAlchemyError, OSError) as exc:
+        reason = str(exc.__cause__ or exc).splitlines()[0] or type(exc).__name__
         raise BackupError(
-            f"The database could not be {what}: {exc}".rstrip(".") + ".",
-            code=BackupCode.BACKUP_DUMP_FAILED,
+            f"The database could not be read: {reason.rstrip('.')}.", code=code
         ) from exc
+
+
+async def census_of(url: str) -> Census:
+    """:func:`census` of the database at ``url`` (a SQLite file is only read). Raises
+    BACKUP_DATABASE_UNAVAILABLE when it cannot be reached or read."""
+    engine = create_async_engine(url)
+    try:
+        async with _failing_as(BackupCode.BACKUP_DATABASE_UNAVAILABLE), engine.connect() as conn:
+            return await census(conn)
+    finally:
+        await engine.dispose()
 
 
 def _copy_sqlite(source: Path, dest: Path) -> None:
@@ -119,12 +121,12 @@ async def dump(url: str, dest: Path, *, pg_bin_dir: Path | None = None) -> Censu
     dumped. Raises BACKUP_DUMP_FAILED when the database cannot be read, BACKUP_TOOL_MISSING
     or BACKUP_TOOL_FAILED from pg_dump."""
     if dialect_of(url) == "sqlite":
-        async with _read_errors("read"):
+        async with _failing_as(BackupCode.BACKUP_DUMP_FAILED):
             await asyncio.to_thread(_copy_sqlite, sqlite_file(url), dest)
             return await census_of(f"sqlite+aiosqlite:///{dest}")
     engine = create_async_engine(url)
     try:
-        async with _read_errors("read"), engine.connect() as conn:
+        async with _failing_as(BackupCode.BACKUP_DUMP_FAILED), engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="REPEATABLE READ")
             async with conn.begin():
                 snapshot = await conn.scalar(text("SELECT pg_export_snapshot()"))
@@ -146,20 +148,22 @@ async def _server_major(conn: AsyncConnection) -> int:
 async def load(url: str, source: Path, *, pg_bin_dir: Path | None = None) -> None:
     """Replace the whole database of ``url`` with the dump ``source`` (made by :func:`dump`
     from a database of the same kind). Every table there before is gone. Raises
-    BACKUP_TOOL_MISSING or BACKUP_TOOL_FAILED from pg_restore."""
+    BACKUP_DATABASE_UNAVAILABLE, and BACKUP_TOOL_MISSING or BACKUP_TOOL_FAILED from
+    pg_restore."""
     if dialect_of(url) == "sqlite":
         target = sqlite_file(url)
-        target.parent.mkdir(parents=True, exist_ok=True)
 
         def copy() -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
             with closing(sqlite3.connect(source)) as dump, closing(sqlite3.connect(target)) as db:
                 dump.backup(db)
 
-        await asyncio.to_thread(copy)
+        async with _failing_as(BackupCode.BACKUP_DATABASE_UNAVAILABLE):
+            await asyncio.to_thread(copy)
         return
     engine = create_async_engine(url)
     try:
-        async with engine.begin() as conn:
+        async with _failing_as(BackupCode.BACKUP_DATABASE_UNAVAILABLE), engine.begin() as conn:
             names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
             if names:
                 quote = conn.dialect.identifier_preparer.quote

@@ -32,6 +32,11 @@ class BackupCode(ErrorCode):
         "The database or a stored object could not be read for the backup (the cause is "
         "quoted); the backups already kept are untouched.",
     )
+    BACKUP_DATABASE_UNAVAILABLE = (
+        "BACKUP_DATABASE_UNAVAILABLE",
+        "The database to restore into, or a restored copy, cannot be reached or read (the "
+        "cause is quoted).",
+    )
     BACKUP_CORRUPT = (
         "BACKUP_CORRUPT",
         "An archive whose manifest is missing or unreadable, or whose files differ from the "

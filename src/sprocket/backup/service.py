@@ -15,6 +15,7 @@ A failed backup therefore leaves the location as it was, and the last good backu
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import tempfile
 import time
@@ -34,6 +35,8 @@ from sprocket.logs import log
 from sprocket.migrate import head_revision, known_revisions, upgrade_async
 from sprocket.platform.storage import LocalStorage, ObjectStorage, storage_of
 
+#: How many stored objects are read or written at once (each at most a replay's size).
+IN_FLIGHT = 16
 #: An incomplete backup (archive without manifest) older than this failed: a prune removes it.
 ABANDONED_AFTER = dt.timedelta(days=1)
 
@@ -82,18 +85,39 @@ def _redacted(url: str) -> str:
     return f"{scheme}://{rest.rpartition('@')[2]}"
 
 
+async def _read(storage: ObjectStorage, key: str) -> bytes | None:
+    try:
+        return await storage.get(key)
+    except NotFound:  # deleted since the listing: no dumped row can name it
+        log.warning("backup.object_vanished", key=key)
+        return None
+
+
 async def _copy_objects(
     storage: ObjectStorage, writer: archive.ArchiveWriter
 ) -> dict[str, archive.FileEntry]:
+    """Every stored object into the archive, :data:`IN_FLIGHT` read at once (a bucket
+    answers each in tens of milliseconds), written in the listing's order."""
     entries = {}
-    for item in await storage.listing():
-        try:
-            data = await storage.get(item.key)
-        except NotFound:  # deleted since the listing: no dumped row can name it
-            log.warning("backup.object_vanished", key=item.key)
-            continue
-        entries[item.key] = writer.add_bytes(OBJECTS + item.key, data)
+    keys = [item.key for item in await storage.listing()]
+    for start in range(0, len(keys), IN_FLIGHT):
+        batch = keys[start : start + IN_FLIGHT]
+        found = await asyncio.gather(*(_read(storage, key) for key in batch))
+        for key, data in zip(batch, found, strict=True):
+            if data is not None:
+                entries[key] = writer.add_bytes(OBJECTS + key, data)
     return entries
+
+
+async def _put_objects(archive_file: Path, storage: ObjectStorage) -> None:
+    """Every object of a checked archive into ``storage``, :data:`IN_FLIGHT` at once."""
+    batch: list[tuple[str, bytes]] = []
+    for item in archive.objects(archive_file):
+        batch.append(item)
+        if len(batch) == IN_FLIGHT:
+            await asyncio.gather(*(storage.put(key, data) for key, data in batch))
+            batch = []
+    await asyncio.gather(*(storage.put(key, data) for key, data in batch))
 
 
 async def create_backup(
@@ -223,8 +247,7 @@ async def _load(
     archive.extract_database(archive_file, manifest, dump_file)
     await database.load(url, dump_file, pg_bin_dir=pg_bin_dir)
     dump_file.unlink()
-    for key, data in archive.objects(archive_file):
-        await storage.put(key, data)
+    await _put_objects(archive_file, storage)
     counted = await database.census_of(url)
     problems = [
         f"table {name}: {counted.tables.get(name, 0)} rows, the manifest says {rows}"
