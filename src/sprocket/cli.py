@@ -438,12 +438,14 @@ WHERE = typer.Option(
 
 def _or_exit(work: Coroutine[Any, Any, T]) -> T:
     """Run ``work``; a typed error is printed as its sentence (and code), exit status 1."""
+    from rich.markup import escape
+
     from sprocket.errors import DomainError
 
     try:
         return asyncio.run(work)
     except DomainError as error:
-        console.print(f"[red]{error.message}[/] ({error.code})")
+        console.print(f"[red]{escape(error.message)}[/] ({error.code})")
         raise typer.Exit(1) from None
 
 
@@ -566,6 +568,7 @@ def doctor(
     stuck submissions, overdue matches, backups, certificate. Exit 1 on any failed check."""
     import json
 
+    from rich.markup import escape
     from rich.table import Table
 
     from sprocket.doctor.service import run_doctor
@@ -581,7 +584,7 @@ def doctor(
             table.add_row(
                 check.name,
                 f"[{colour}]{check.status.value}[/]",
-                check.summary,
+                escape(check.summary),
                 f"{check.seconds:.2f}",
             )
         console.print(table)

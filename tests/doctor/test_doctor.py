@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from sprocket.doctor.service import Report, run_doctor
 from sprocket.platform.outbox import OutboxMessage
 from sprocket.replays.models import Submission
 from sprocket.runtime import Runtime
+from tests.helpers.environment import environment  # noqa: F401 (a fixture)
 from tests.league_world import World
 from tests.replays.series import lineup, sweep
 from tests.replays.test_submissions import submit
@@ -228,24 +229,8 @@ async def test_the_certificate_check_reads_the_expiry(
 # -- the command ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def environment(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, restore_logging: None
-) -> Iterator[None]:
-    """The command reads the test's settings from the environment."""
-    for name in list(os.environ):
-        if name.upper().startswith("SPROCKET_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SPROCKET_SECRETS_DIR", str(settings.data_dir / "no-secrets"))
-    for name in ("data_dir", "database_url", "storage_url", "cache_url", "cache_prefix"):
-        monkeypatch.setenv(f"SPROCKET_{name.upper()}", str(getattr(settings, name)))
-    monkeypatch.setenv("SPROCKET_LOG_FORMAT", "console")
-    yield
-
-
-def test_the_command_prints_a_table_and_exits_0_when_green(
-    settings: Settings, environment: None
-) -> None:
+@pytest.mark.usefixtures("environment")
+def test_the_command_prints_a_table_and_exits_0_when_green(settings: Settings) -> None:
     asyncio.run(backed_up(settings))
     result = CliRunner().invoke(app, ["doctor"])
     assert result.exit_code == 0, result.output
@@ -254,9 +239,8 @@ def test_the_command_prints_a_table_and_exits_0_when_green(
     assert "ok in" in result.output
 
 
-def test_the_command_answers_json_and_exits_1_when_red(
-    settings: Settings, environment: None
-) -> None:
+@pytest.mark.usefixtures("environment")
+def test_the_command_answers_json_and_exits_1_when_red(settings: Settings) -> None:
     shutil.rmtree(settings.data_dir / "backups", ignore_errors=True)
     result = CliRunner().invoke(app, ["doctor", "--json"])
     assert result.exit_code == 1, result.output
