@@ -26,7 +26,7 @@ from sprocket.jobs import build_runtime
 from sprocket.migrate import alembic_config
 from tests.api.support import alias_bomb
 
-COMMANDS = ("serve", "worker", "migrate", "demo", "token", "schema")
+COMMANDS = ("serve", "worker", "migrate", "demo", "token", "schema", "doctor", "backup")
 runner = CliRunner()
 
 

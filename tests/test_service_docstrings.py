@@ -25,6 +25,8 @@ DOMAINS = (
     "notifications",
     "flows",
     "analytics",
+    "backup",
+    "doctor",
 )
 SKIPPED = {"models.py", "errors.py", "enums.py", "__init__.py"}
 TYPED = {

@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from sprocket.api.codes import GraphQLCode
+from sprocket.backup.errors import BackupCode
 from sprocket.discord.errors import DiscordCode
 from sprocket.errors import CommonCode, ErrorCode
 from sprocket.http.errors import HttpCode
@@ -44,6 +45,7 @@ ENUMS: tuple[type[ErrorCode], ...] = (
     ScrimCode,
     NotificationCode,
     DiscordCode,
+    BackupCode,
 )
 
 SOURCE = Path(__file__).resolve().parent

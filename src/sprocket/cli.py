@@ -1,4 +1,5 @@
-"""The `sprocket` command: serve, worker, migrate, demo, token, schema, replay, ratings."""
+"""The `sprocket` command: serve, worker, migrate, demo, token, schema, replay, ratings,
+backup, doctor, discord."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -36,6 +38,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(soft_wrap=True)
+T = TypeVar("T")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -710,6 +713,173 @@ def _tolerant_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
+
+
+backup_app = typer.Typer(
+    help="Backups that restore: the database and every stored object, with a manifest.",
+    no_args_is_help=True,
+)
+app.add_typer(backup_app, name="backup")
+
+WHERE = typer.Option(
+    "--from", help="Backup location: a folder or s3://bucket/prefix (default: backup_url)."
+)
+
+
+def _or_exit(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work``; a typed error is printed as its sentence (and code), exit status 1."""
+    from rich.markup import escape
+
+    from sprocket.errors import DomainError
+
+    try:
+        return asyncio.run(work)
+    except DomainError as error:
+        console.print(f"[red]{escape(error.message)}[/] ({error.code})")
+        raise typer.Exit(1) from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+@backup_app.command("create")
+def backup_create(
+    to: Annotated[
+        str | None,
+        typer.Option(help="A folder or s3://bucket/prefix (default: the setting backup_url)."),
+    ] = None,
+    if_due: Annotated[
+        bool,
+        typer.Option(
+            "--if-due", help="Only when the newest backup is older than backup_interval_minutes."
+        ),
+    ] = False,
+) -> None:
+    """Back up the database and every stored object, then prune by the retention settings."""
+    from sprocket.backup.service import create_backup
+
+    done = _or_exit(create_backup(_settings(), to=to, if_due=if_due))
+    if done is None:
+        console.print("The newest backup is recent enough; none was due.")
+        return
+    manifest = done.manifest
+    console.print(
+        f"Backup [bold]{manifest.id}[/] in {done.location}: {manifest.rows} rows in "
+        f"{len(manifest.tables)} tables, {len(manifest.objects)} objects, "
+        f"{_megabytes(done.size)}, {done.seconds:.1f} s."
+    )
+    if done.pruned:
+        console.print("Pruned by the retention settings: " + ", ".join(done.pruned))
+
+
+@backup_app.command("list")
+def backup_list(
+    where: Annotated[str | None, WHERE] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+) -> None:
+    """List the complete backups, newest first, with their size and verification."""
+    import json
+
+    from rich.table import Table
+
+    from sprocket.backup.service import list_backups
+
+    found = _or_exit(list_backups(_settings(), where=where))
+    if as_json:
+        rows = [
+            {
+                "id": entry.id,
+                "created_at": entry.created_at.isoformat(),
+                "bytes": entry.size,
+                "verified_at": entry.verified_at.isoformat() if entry.verified_at else None,
+            }
+            for entry in found
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("backup", "started (UTC)", "size", "verified (UTC)")
+    for entry in found:
+        verified = f"{entry.verified_at:%Y-%m-%d %H:%M}" if entry.verified_at else "never"
+        table.add_row(
+            entry.id, f"{entry.created_at:%Y-%m-%d %H:%M}", _megabytes(entry.size), verified
+        )
+    console.print(table if found else "No backup yet.")
+
+
+@backup_app.command("verify")
+def backup_verify(
+    archive: Annotated[
+        str | None, typer.Argument(help="The backup's id (default: the newest).")
+    ] = None,
+    where: Annotated[str | None, WHERE] = None,
+) -> None:
+    """Restore a backup into a scratch database and storage, compare row counts and
+    checksums with its manifest, and record the verification beside it."""
+    from sprocket.backup.service import verify_backup
+
+    done = _or_exit(verify_backup(_settings(), backup_id=archive, where=where))
+    manifest = done.manifest
+    console.print(
+        f"Backup [bold]{manifest.id}[/] verified: {manifest.rows} rows in "
+        f"{len(manifest.tables)} tables and {len(manifest.objects)} objects match its "
+        f"manifest ({done.seconds:.1f} s)."
+    )
+
+
+@backup_app.command("restore")
+def backup_restore(
+    archive: Annotated[str, typer.Argument(help="The backup's id, or 'latest'.")],
+    where: Annotated[str | None, WHERE] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace a database that holds data, write over storage."),
+    ] = False,
+) -> None:
+    """Restore a backup into this deployment (an empty one, unless --force), then migrate
+    its database to the code's newest revision. Stop the API and workers first."""
+    from sprocket.backup.service import restore_backup
+
+    done = _or_exit(restore_backup(_settings(), backup_id=archive, where=where, force=force))
+    manifest = done.manifest
+    migrated = f", then migrated to {done.migrated_to}" if done.migrated_to else ""
+    console.print(
+        f"Restored backup [bold]{manifest.id}[/] ({manifest.created_at:%Y-%m-%d %H:%M} UTC): "
+        f"{manifest.rows} rows, {len(manifest.objects)} objects{migrated}, "
+        f"{done.seconds:.1f} s."
+    )
+
+
+@app.command("doctor")
+def doctor(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """The morning checklist in seconds: database, broker, cache, storage, outbox, jobs,
+    stuck submissions, overdue matches, backups, certificate. Exit 1 on any failed check."""
+    import json
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from sprocket.doctor.service import run_doctor
+
+    report = asyncio.run(run_doctor(_settings()))
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        colours = {"ok": "green", "warn": "yellow", "fail": "red", "n/a": "dim"}
+        table = Table("check", "status", "what it found", "s", title="Sprocket doctor")
+        for check in report.checks:
+            colour = colours[check.status.value]
+            table.add_row(
+                check.name,
+                f"[{colour}]{check.status.value}[/]",
+                escape(check.summary),
+                f"{check.seconds:.2f}",
+            )
+        console.print(table)
+        console.print(f"{report.status.value} in {report.seconds:.2f} s")
+    raise typer.Exit(1 if report.status == "fail" else 0)
 
 
 def main() -> None:

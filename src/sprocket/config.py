@@ -45,6 +45,43 @@ class Settings(BaseSettings):
     s3_region: str | None = Field(None, description="S3 region.")
     s3_access_key_id: str | None = Field(None, description="S3 access key id (a secret).")
     s3_secret_access_key: str | None = Field(None, description="S3 secret key (a secret).")
+    backup_url: str | None = Field(
+        None,
+        description="Where `sprocket backup` keeps archives: a folder or s3://bucket/prefix "
+        "(production: a bucket off the host); default: the folder backups in the data folder.",
+    )
+    backup_s3_endpoint_url: str | None = Field(
+        None, description="S3-compatible endpoint of the backup bucket (default: s3_endpoint_url)."
+    )
+    backup_s3_region: str | None = Field(
+        None, description="Region of the backup bucket (default: s3_region)."
+    )
+    backup_s3_access_key_id: str | None = Field(
+        None, description="Access key id for the backup bucket (a secret; default: s3's)."
+    )
+    backup_s3_secret_access_key: str | None = Field(
+        None, description="Secret key for the backup bucket (a secret; default: s3's)."
+    )
+    backup_interval_minutes: int = Field(
+        60,
+        ge=1,
+        description="How often backups are due (the recovery point: the most a failure may "
+        "lose); `backup create --if-due` and `doctor` judge by it.",
+    )
+    backup_keep_hourly: int = Field(
+        24, ge=0, description="Backups kept: the newest of each of the last this many hours."
+    )
+    backup_keep_daily: int = Field(
+        7, ge=0, description="Backups kept: the newest of each of the last this many days."
+    )
+    backup_keep_weekly: int = Field(
+        4, ge=0, description="Backups kept: the newest of each of the last this many weeks."
+    )
+    backup_pg_bin_dir: Path | None = Field(
+        None,
+        description="Folder of pg_dump and pg_restore (default: Debian's folder of the "
+        "server's major version, else the PATH).",
+    )
     host: str = Field("127.0.0.1", description="Address `serve` listens on.")
     port: int = Field(8000, description="Port `serve` listens on.")
     public_url: str | None = Field(None, description="URL users reach, behind a reverse proxy.")

@@ -24,7 +24,7 @@ from sprocket.platform.broker import Job, broker_ping, create_broker, register_j
 from sprocket.platform.cache import open_cache
 from sprocket.platform.errors import PlatformCode
 from sprocket.platform.outbox import OutboxRelay
-from sprocket.platform.storage import open_storage
+from sprocket.platform.storage import storage_of
 
 DATA_VERSION_KEY = "data-version"
 #: The embedded data version's file in the data folder: one byte per committed write.
@@ -83,13 +83,7 @@ class Runtime:
         # on the API (a pool of slow requests) can starve the work that moves results along.
         self.background_engine = create_engine(settings.resolved_database_url, pool_size=2)
         self.background_sessions = session_factory(self.background_engine)
-        self.storage = open_storage(
-            settings.resolved_storage_url,
-            s3_endpoint_url=settings.s3_endpoint_url,
-            s3_region=settings.s3_region,
-            s3_access_key_id=settings.s3_access_key_id,
-            s3_secret_access_key=settings.s3_secret_access_key,
-        )
+        self.storage = storage_of(settings)
         self.cache = open_cache(
             settings.cache_url,
             prefix=settings.cache_prefix,
