@@ -347,13 +347,17 @@ async def test_killing_an_api_process_and_a_worker_loses_and_doubles_nothing(
         balancer.wait(30)
         statuses = [p.stop() for p in [*apis, *workers]]
 
-    # SIGTERM drains and exits cleanly (the killed ones were started again).
-    assert statuses == [0, 0, 0, 0], [p.tail() for p in [*apis, *workers]]
     share = tally.share_failed()
     print(
         f"\nfailover: {sum(tally.outcomes.values())} requests, {tally.outcomes['failed']} failed"
         f" ({share:.1%}) while one API process and one worker were killed and restarted"
     )
+    # SIGTERM drains and stops cleanly: uvicorn finishes its shutdown, then re-raises the
+    # signal (exit status -15); a worker lets its running jobs finish and exits 0.
+    for process, status in zip([*apis, *workers], statuses, strict=True):
+        assert status in (0, -signal.SIGTERM), process.tail()
+    for process in apis:
+        assert "Application shutdown complete." in process.tail(), process.tail()
     async with platform.reading() as session:
         for each in series:
             submissions = (
