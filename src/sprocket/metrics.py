@@ -1,4 +1,9 @@
-"""Prometheus metrics shared by the doors and the workers."""
+"""Prometheus metrics shared by the doors, the workers and the periodic jobs.
+
+The API answers them at /metrics (the gauges read from the database refreshed at each scrape:
+:mod:`sprocket.ops.gauges`); ``sprocket worker`` and ``sprocket periodic`` publish theirs on
+``metrics_port``. The alert rules and dashboards under deploy/ name only these (a test checks).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,11 @@ JOBS = Counter(
     "Background jobs run, by job name and outcome (ok, error).",
     ["job", "outcome"],
 )
+JOBS_FAILED = Counter(
+    "sprocket_jobs_failed_total",
+    "Background jobs given up: failed on their last retry, by job name.",
+    ["job"],
+)
 JOB_DURATION = Histogram(
     "sprocket_job_duration_seconds",
     "Time a background job took, by job name.",
@@ -28,4 +38,45 @@ JOB_DURATION = Histogram(
 OUTBOX_BACKLOG = Gauge(
     "sprocket_outbox_backlog",
     "Outbox messages committed but not yet handed to the broker.",
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "sprocket_outbox_oldest_age_seconds",
+    "Seconds the oldest outbox message not yet handed to the broker has waited (0: none waits).",
+)
+SUBMISSIONS = Gauge(
+    "sprocket_submissions",
+    "Submissions by status (processing, validating, awaiting_ratification, accepted, rejected).",
+    ["status"],
+)
+SUBMISSIONS_OLDEST_AGE = Gauge(
+    "sprocket_submissions_oldest_age_seconds",
+    "Seconds since the least recently changed submission in an in-flight status (processing, "
+    "validating) last changed (0: none is in it).",
+    ["status"],
+)
+STORAGE_FREE = Gauge(
+    "sprocket_storage_free_bytes",
+    "Free bytes on the volume of the local object storage, by store (its file:// URL; no "
+    "sample with S3).",
+    ["store"],
+)
+STORAGE_SIZE = Gauge(
+    "sprocket_storage_size_bytes",
+    "Size in bytes of the volume of the local object storage, by store (no sample with S3).",
+    ["store"],
+)
+PERIODIC_RUNS = Counter(
+    "sprocket_periodic_runs_total",
+    "Runs of a periodic job (sprocket periodic), by job name and outcome (ok, error).",
+    ["job", "outcome"],
+)
+PERIODIC_LAST_SUCCESS = Gauge(
+    "sprocket_periodic_last_success_timestamp_seconds",
+    "Unix time at which a periodic job (sprocket periodic) last ended well, by job name "
+    "(absent until it first has, since this process started).",
+    ["job"],
+)
+PERIODIC_LEADER = Gauge(
+    "sprocket_periodic_leader",
+    "1 while this periodic process holds the lock and runs the jobs; 0 on standby.",
 )
