@@ -45,8 +45,18 @@ class Settings(BaseSettings):
     s3_region: str | None = Field(None, description="S3 region.")
     s3_access_key_id: str | None = Field(None, description="S3 access key id (a secret).")
     s3_secret_access_key: str | None = Field(None, description="S3 secret key (a secret).")
-    host: str = Field("127.0.0.1", description="Address `serve` listens on.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Address `serve` (and the metrics of `worker`, `periodic`) listens on.",
+    )
     port: int = Field(8000, description="Port `serve` listens on.")
+    metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port where `worker` and `periodic` publish their Prometheus metrics "
+        "(0: not published; `serve` answers /metrics on its own port).",
+    )
     public_url: str | None = Field(None, description="URL users reach, behind a reverse proxy.")
     log_format: Literal["auto", "console", "json"] = Field(
         "auto", description="auto: readable on a terminal, JSON otherwise."
