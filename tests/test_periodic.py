@@ -30,7 +30,7 @@ from sprocket.platform.periodic import (
 from tests.conftest import POSTGRES_URL
 from tests.test_cli import _clean_env, _free_port, _sprocket_command
 
-DEADLINE = 120.0  # seconds: generous, the machine is shared
+DEADLINE = 300.0  # seconds: generous, the machine is shared (a CLI process starts in seconds)
 
 # A "command" that appends its argument to a file: the runners' program in these tests.
 APPEND = [sys.executable, "-c", "import sys; open(sys.argv[1], 'a').write(sys.argv[2] + '\\n')"]
@@ -203,18 +203,18 @@ def test_the_command_leads_runs_a_cli_command_and_publishes_its_metrics(tmp_path
         "SPROCKET_DATA_DIR": str(tmp_path / "data"),
         "SPROCKET_METRICS_PORT": str(port),
     }
+    out = tmp_path / "periodic.out"
     process = subprocess.Popen(
         [*_sprocket_command(), "periodic", "--job", f"export=1h:schema --output {schema}"],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=out.open("wb"),
         stderr=subprocess.STDOUT,
-        text=True,
     )
     try:
         deadline = time.monotonic() + DEADLINE
         text = ""
         while 'sprocket_periodic_last_success_timestamp_seconds{job="export"}' not in text:
-            assert process.poll() is None, process.communicate()[0]
+            assert process.poll() is None, out.read_text()
             assert time.monotonic() < deadline, f"the job never ended well: {text[-2000:]}"
             time.sleep(0.2)
             with contextlib.suppress(httpx.HTTPError):
@@ -223,11 +223,12 @@ def test_the_command_leads_runs_a_cli_command_and_publishes_its_metrics(tmp_path
         assert 'sprocket_periodic_runs_total{job="export",outcome="ok"} 1.0' in text
         assert "type Query" in schema.read_text()
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=DEADLINE)
+        process.wait(timeout=DEADLINE)
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+            process.wait()
+    output = out.read_text()
     assert process.returncode == 0, output
     assert "periodic.leading" in output
 
@@ -239,29 +240,30 @@ def test_the_worker_publishes_its_metrics(tmp_path: Path) -> None:
         "SPROCKET_DATA_DIR": str(tmp_path / "data"),
         "SPROCKET_METRICS_PORT": str(port),
     }
+    out = tmp_path / "worker.out"
     process = subprocess.Popen(
-        [*_sprocket_command(), "worker"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        [*_sprocket_command(), "worker"], env=env, stdout=out.open("wb"), stderr=subprocess.STDOUT
     )
     try:
         deadline = time.monotonic() + DEADLINE
         text = ""
         while "# TYPE sprocket_jobs_failed_total counter" not in text:
-            assert process.poll() is None, process.communicate()[0]
+            assert process.poll() is None, out.read_text()
             assert time.monotonic() < deadline, "the worker never published its metrics"
             time.sleep(0.2)
             with contextlib.suppress(httpx.HTTPError):
                 text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
         assert "# TYPE sprocket_jobs_total counter" in text
+        # the stack's health check of a worker: its metrics port answers
+        check = [sys.executable, "-m", "sprocket.healthcheck", f"http://127.0.0.1:{port}/metrics"]
+        assert subprocess.run(check, timeout=DEADLINE, check=False).returncode == 0
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=DEADLINE)
+        process.wait(timeout=DEADLINE)
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+            process.wait()
+    output = out.read_text()
     assert process.returncode == 0, output
 
 
