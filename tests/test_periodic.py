@@ -99,7 +99,9 @@ async def _running(runner: PeriodicRunner) -> AsyncIterator[asyncio.Event]:
 
 
 @pytest.fixture(params=["file", "postgresql"])
-def make_lock(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], FileLock]:
+def make_lock(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Callable[[], FileLock | AdvisoryLock]:
     if request.param == "file":
         return lambda: lock_for(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", tmp_path)
     if not POSTGRES_URL:
