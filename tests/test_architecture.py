@@ -15,7 +15,18 @@ DOORS = [
     *sorted((PACKAGE / "discord").glob("*.py")),
     PACKAGE / "cli.py",
 ]
-DOMAINS = ("identity", "league", "schedule", "stats", "replays", "ratings", "scrims", "analytics")
+DOMAINS = (
+    "identity",
+    "league",
+    "schedule",
+    "stats",
+    "replays",
+    "ratings",
+    "scrims",
+    "analytics",
+    "backup",
+    "doctor",
+)
 QUERY = re.compile(r"\bselect\(|\bsession\.(execute|scalars?|get)\(")
 
 

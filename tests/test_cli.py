@@ -26,7 +26,17 @@ from sprocket.jobs import build_runtime
 from sprocket.migrate import alembic_config
 from tests.api.support import alias_bomb
 
-COMMANDS = ("serve", "worker", "periodic", "migrate", "demo", "token", "schema")
+COMMANDS = (
+    "serve",
+    "worker",
+    "periodic",
+    "migrate",
+    "demo",
+    "token",
+    "schema",
+    "doctor",
+    "backup",
+)
 runner = CliRunner()
 
 
@@ -346,3 +356,18 @@ def test_serve_keeps_answering_while_hostile_documents_arrive(tmp_path: Path):
             assert answers == [(413, "REQUEST_TOO_LARGE")] * 5
         else:  # refused by the query limits, then (the sender's budget spent) by the rate limit
             assert set(answers) <= {(200, "QUERY_TOO_COMPLEX"), (429, "RATE_LIMITED")}
+
+
+def test_every_command_knows_every_table_before_it_touches_the_database() -> None:
+    """A worker (which builds no app) once failed to flush a submission: the ORM did not know
+    the `users` table its foreign keys name. Checked in a fresh interpreter, which has
+    imported nothing else."""
+    script = (
+        "from sprocket.cli import _settings\n"
+        "from sprocket.db import Base\n"
+        "_settings()\n"
+        "assert {'users', 'stored_replays', 'outbox_messages'} <= set(Base.metadata.tables)\n"
+        "Base.metadata.sorted_tables  # resolves every foreign key, as a flush does\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

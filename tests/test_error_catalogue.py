@@ -25,10 +25,19 @@ UPPER_SNAKE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^[A-Z]{4,}$")
 #: Upper-case literals that are not error codes.
 NOT_CODES = {
     "ABCDEFGHJKLMNPQRSTUVWXYZ23456789",  # the alphabet of premade group codes
+    "AUTOCOMMIT",  # SQLAlchemy's isolation level
     "CASCADE",  # SQL
     "DENY",  # X-Frame-Options
     "NFKC",  # Unicode normalization
+    # libpq's environment variables, naming the database to pg_dump and pg_restore
+    "PGDATABASE",
+    "PGHOST",
+    "PGPASSWORD",
+    "PGPORT",
+    "PGSSLMODE",
+    "PGUSER",
     "POST",  # HTTP
+    "PROMETHEUS_MULTIPROC_DIR",  # prometheus-client's variable
     "SPROCKET_SECRETS_DIR",  # a setting's variable
 }
 

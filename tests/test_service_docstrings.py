@@ -22,8 +22,11 @@ DOMAINS = (
     "replays",
     "ratings",
     "scrims",
+    "notifications",
     "flows",
     "analytics",
+    "backup",
+    "doctor",
 )
 SKIPPED = {"models.py", "errors.py", "enums.py", "__init__.py"}
 TYPED = {

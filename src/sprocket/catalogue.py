@@ -17,11 +17,13 @@ from collections import defaultdict
 from pathlib import Path
 
 from sprocket.api.codes import GraphQLCode
+from sprocket.backup.errors import BackupCode
 from sprocket.discord.errors import DiscordCode
 from sprocket.errors import CommonCode, ErrorCode
 from sprocket.http.errors import HttpCode
 from sprocket.identity.errors import IdentityCode
 from sprocket.league.errors import LeagueCode
+from sprocket.notifications.errors import NotificationCode
 from sprocket.platform.errors import PlatformCode
 from sprocket.ratings.errors import RatingCode
 from sprocket.replays.errors import ProblemCode, ReplayCode
@@ -41,7 +43,9 @@ ENUMS: tuple[type[ErrorCode], ...] = (
     ProblemCode,
     RatingCode,
     ScrimCode,
+    NotificationCode,
     DiscordCode,
+    BackupCode,
 )
 
 SOURCE = Path(__file__).resolve().parent

@@ -45,6 +45,43 @@ class Settings(BaseSettings):
     s3_region: str | None = Field(None, description="S3 region.")
     s3_access_key_id: str | None = Field(None, description="S3 access key id (a secret).")
     s3_secret_access_key: str | None = Field(None, description="S3 secret key (a secret).")
+    backup_url: str | None = Field(
+        None,
+        description="Where `sprocket backup` keeps archives: a folder or s3://bucket/prefix "
+        "(production: a bucket off the host); default: the folder backups in the data folder.",
+    )
+    backup_s3_endpoint_url: str | None = Field(
+        None, description="S3-compatible endpoint of the backup bucket (default: s3_endpoint_url)."
+    )
+    backup_s3_region: str | None = Field(
+        None, description="Region of the backup bucket (default: s3_region)."
+    )
+    backup_s3_access_key_id: str | None = Field(
+        None, description="Access key id for the backup bucket (a secret; default: s3's)."
+    )
+    backup_s3_secret_access_key: str | None = Field(
+        None, description="Secret key for the backup bucket (a secret; default: s3's)."
+    )
+    backup_interval_minutes: int = Field(
+        60,
+        ge=1,
+        description="How often backups are due (the recovery point: the most a failure may "
+        "lose); `backup create --if-due` and `doctor` judge by it.",
+    )
+    backup_keep_hourly: int = Field(
+        24, ge=0, description="Backups kept: the newest of each of the last this many hours."
+    )
+    backup_keep_daily: int = Field(
+        7, ge=0, description="Backups kept: the newest of each of the last this many days."
+    )
+    backup_keep_weekly: int = Field(
+        4, ge=0, description="Backups kept: the newest of each of the last this many weeks."
+    )
+    backup_pg_bin_dir: Path | None = Field(
+        None,
+        description="Folder of pg_dump and pg_restore (default: Debian's folder of the "
+        "server's major version, else the PATH).",
+    )
     host: str = Field(
         "127.0.0.1",
         description="Address `serve` (and the metrics of `worker`, `periodic`) listens on.",
@@ -70,6 +107,20 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(1.0, description="How often the relay looks for work.")
     scrim_sweep_seconds: float = Field(
         5.0, description="How often `serve` ends expired scrim waits and check-ins (0: never)."
+    )
+    notification_retry_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Wait before retrying a Discord delivery that failed on Discord's side "
+        "(a 5xx or no answer), in seconds; doubled after each failure, up to an hour.",
+    )
+    notification_max_attempts: int = Field(
+        8, ge=1, le=30, description="Attempts at a Discord delivery before it is marked failed."
+    )
+    notification_sweep_seconds: float = Field(
+        15.0,
+        ge=0,
+        description="How often `serve` sends the Discord deliveries whose retry is due (0: never).",
     )
     graphql_max_tokens: int = Field(1000, description="Most lexical tokens in a GraphQL document.")
     graphql_max_aliases: int = Field(
@@ -150,7 +201,9 @@ class Settings(BaseSettings):
         "sync-commands` registers.",
     )
     discord_bot_token: str | None = Field(
-        None, description="The Discord bot's token (a secret), for `sync-commands`."
+        None,
+        description="The Discord bot's token (a secret), for `sync-commands` and notifications "
+        "(none: Discord is off, and notifications reach the in-app inbox only).",
     )
     discord_interaction_max_age_seconds: float = Field(
         300.0,
@@ -164,6 +217,19 @@ class Settings(BaseSettings):
         lt=3,
         description="How long a command may run before its answer is deferred (Discord waits "
         "3 seconds) and sent as a follow-up once ready.",
+    )
+    discord_attachment_origins: str = Field(
+        "https://cdn.discordapp.com,https://media.discordapp.net",
+        description="Origins (scheme://host[:port], comma-separated) whence `/submit` downloads "
+        "the replays attached to it: Discord's CDN (tests point it at a fake); an attachment "
+        "elsewhere is refused.",
+    )
+    discord_report_wait_seconds: float = Field(
+        120.0,
+        gt=0,
+        le=840,
+        description="How long `/submit` waits for the replays' check before it answers with "
+        "the submission's link instead of its report (Discord takes follow-ups for 15 minutes).",
     )
     trusted_proxies: str = Field(
         "",
@@ -224,6 +290,11 @@ class Settings(BaseSettings):
     def discord_sign_in(self) -> bool:
         """Whether the Discord sign-in is configured (a client id and secret)."""
         return bool(self.discord_client_id and self.discord_client_secret)
+
+    @property
+    def epic_sign_in(self) -> bool:
+        """Whether signing in at Epic (which proves an Epic account) is configured."""
+        return bool(self.epic_client_id and self.epic_client_secret)
 
     @cached_property
     def resolved_secret_key(self) -> str:

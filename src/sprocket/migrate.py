@@ -9,6 +9,7 @@ import asyncio
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 #: The advisory lock every migrating process takes first (PostgreSQL; see migrations/env.py):
 #: when several start at once (the API replicas of a rollout), one migrates and the others
@@ -34,3 +35,17 @@ def downgrade(database_url: str, revision: str) -> None:
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
     """Upgrade from async code (env.py runs its own event loop, so use a thread)."""
     await asyncio.to_thread(upgrade, database_url, revision)
+
+
+def head_revision() -> str:
+    """The newest revision the code's migrations know (Alembic's single head)."""
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    assert head is not None, "the migrations have no head"
+    return head
+
+
+def known_revisions() -> set[str]:
+    """Every revision id of the code's migrations: a database at another revision was
+    written by newer code."""
+    scripts = ScriptDirectory.from_config(alembic_config(""))
+    return {script.revision for script in scripts.walk_revisions()}

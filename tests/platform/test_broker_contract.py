@@ -17,6 +17,7 @@ from sprocket.platform.broker import (
     broker_ping,
     create_broker,
     kick_job,
+    queue_depths,
     register_jobs,
     run_worker,
 )
@@ -247,6 +248,34 @@ async def test_the_worker_stops_when_asked(broker_case: BrokerCase) -> None:
         await asyncio.sleep(0.05)
         assert not task.done()
     assert task.done() and task.exception() is None
+
+
+async def test_queue_depths_count_the_messages_waiting() -> None:
+    assert await queue_depths("memory://", "sprocket") is None  # no queue to count
+    url = service_url(AMQP_ENV, "RabbitMQ")
+    queue = unique_name("queue")
+    assert await queue_depths(url, queue) == {
+        queue: None,  # not declared yet
+        f"{queue}.delay": None,
+        f"{queue}.dead_letter": None,
+    }
+    broker = create_broker(url, queue_name=queue, exchange_name=queue)
+    try:
+        await broker.startup()
+        await kick_job(broker, unique_name("job"), 1)  # no worker takes it
+        depths: dict[str, int | None] = {}
+
+        async def counted() -> bool:
+            depths.update(await queue_depths(url, queue) or {})
+            return depths.get(queue) == 1
+
+        await wait_until(counted)
+        assert depths == {queue: 1, f"{queue}.delay": 0, f"{queue}.dead_letter": 0}
+    finally:
+        await broker.shutdown()
+        await _delete_amqp_objects(
+            url, queues=[queue, f"{queue}.dead_letter", f"{queue}.delay"], exchange=queue
+        )
 
 
 def test_create_broker_rejects_unknown_schemes() -> None:

@@ -16,6 +16,7 @@ from sprocket.platform.storage import (
     ObjectStorage,
     S3Storage,
     StorageUnavailable,
+    StoredObject,
     open_storage,
 )
 from tests.platform.conftest import unique_name
@@ -137,6 +138,51 @@ async def test_delete_is_idempotent(storage: ObjectStorage) -> None:
     await storage.delete("never/was.bin")
     with pytest.raises(NotFound):
         await storage.get("gone.bin")
+
+
+async def test_listing_names_every_object_by_key_with_its_size(storage: ObjectStorage) -> None:
+    assert await storage.listing() == []
+    await storage.put("replays/ab/cd/x.replay", b"12345")
+    await storage.put("replays/ab/y.replay", b"1")
+    await storage.put("avatars/7/img", b"")
+    await storage.check()  # its probe is no object
+    assert await storage.listing() == [
+        StoredObject("avatars/7/img", 0),
+        StoredObject("replays/ab/cd/x.replay", 5),
+        StoredObject("replays/ab/y.replay", 1),
+    ]
+    assert [o.key for o in await storage.listing("replays/ab/c")] == ["replays/ab/cd/x.replay"]
+    assert [o.key for o in await storage.listing("replays/")] == [
+        "replays/ab/cd/x.replay",
+        "replays/ab/y.replay",
+    ]
+    assert await storage.listing("nothing/here") == []
+
+
+async def test_listing_refuses_a_prefix_outside_the_store(storage: ObjectStorage) -> None:
+    for prefix in ("../", "a/../../", "/etc/"):
+        try:
+            found = await storage.listing(prefix)
+        except InvalidInput:
+            continue
+        assert found == []  # S3 reads the prefix as text: nothing outside the store
+
+
+async def test_files_go_in_and_out_without_passing_through_memory(
+    storage: ObjectStorage, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(BINARY * 200)  # a few megabytes
+    await storage.put_file("backups/1/archive.tar", source)
+    await storage.put_file("backups/1/archive.tar", source)  # replaces
+    copy = tmp_path / "copy.bin"
+    await storage.get_file("backups/1/archive.tar", copy)
+    assert copy.read_bytes() == source.read_bytes()
+    assert await storage.listing("backups/") == [
+        StoredObject("backups/1/archive.tar", source.stat().st_size)
+    ]
+    with pytest.raises(NotFound):
+        await storage.get_file("backups/2/archive.tar", tmp_path / "none.bin")
 
 
 async def test_check_passes_on_a_usable_store(storage: ObjectStorage) -> None:

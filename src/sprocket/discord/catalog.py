@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sprocket.discord import ratings, replays, schedule, scrims, staff
+from sprocket.discord import link, ratings, replays, schedule, scrims, staff, submit
 from sprocket.discord.embeds import Embed, Field
 from sprocket.discord.registry import Call, Command, Registry
 from sprocket.discord.replies import Reply
@@ -11,9 +11,11 @@ from sprocket.discord.replies import Reply
 COMMANDS: tuple[Command, ...] = (
     *schedule.COMMANDS,
     *ratings.COMMANDS,
+    *submit.COMMANDS,
     *replays.COMMANDS,
     *scrims.COMMANDS,
     *staff.COMMANDS,
+    *link.COMMANDS,
 )
 #: The handlers of buttons and modals, by the prefix of their custom id.
 COMPONENTS = {**replays.COMPONENTS, **scrims.COMPONENTS}

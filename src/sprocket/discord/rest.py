@@ -13,14 +13,7 @@ from hikari.impl import RESTClientImpl
 
 from sprocket.discord.registry import Command, Option
 from sprocket.discord.replies import Reply
-
-#: The version of Discord's API the door speaks.
-API_VERSION = 10
-
-
-def versioned_url(base: str) -> str:
-    """The versioned REST root under ``base`` (the setting, ``https://discord.com/api``)."""
-    return f"{base.rstrip('/')}/v{API_VERSION}"
+from sprocket.platform.discord_rest import rest_client
 
 
 def _option(option: Option) -> hikari.CommandOption:
@@ -70,20 +63,14 @@ class DiscordRest:
     bot's token for what needs it (registering commands; follow-ups need none)."""
 
     def __init__(self, *, api_url: str, bot_token: str | None = None) -> None:
-        self.url = versioned_url(api_url)
+        self.api_url = api_url
         self.bot_token = bot_token
 
     @asynccontextmanager
     async def client(self) -> AsyncIterator[RESTClientImpl]:
         """A started REST client, closed on leaving."""
-        app = hikari.RESTApp(url=self.url)
-        await app.start()
-        try:
-            client = app.acquire(self.bot_token, "Bot") if self.bot_token else app.acquire(None)
-            async with client:
-                yield client
-        finally:
-            await app.close()
+        async with rest_client(api_url=self.api_url, bot_token=self.bot_token) as client:
+            yield client
 
     async def follow_up(self, *, application_id: str, token: str, reply: Reply) -> None:
         """Send ``reply`` as the follow-up of the interaction with ``token`` (through

@@ -55,6 +55,15 @@ STUCK_AFTER = dt.timedelta(minutes=15)
 INBOX_LINES = 50
 
 
+def stuck_at(now: dt.datetime) -> ColumnElement[bool]:
+    """The rule of a stuck submission at ``now`` (UTC), as a SQL predicate: still processing
+    or validating :data:`STUCK_AFTER` after its last change."""
+    return and_(
+        Submission.status.in_((SubmissionStatus.PROCESSING, SubmissionStatus.VALIDATING)),
+        Submission.updated_at < now - STUCK_AFTER,
+    )
+
+
 @dataclass(frozen=True)
 class SubmissionLine:
     """A submission in the inbox: what it proves (``subject``: "Team 1 vs Team 4
@@ -292,12 +301,7 @@ async def submission_inbox(
         ),
         disputed=await _section(session, organization_id, *rejected, _disputed()),
         rejected=await _section(session, organization_id, *rejected, ~_disputed()),
-        stuck=await _section(
-            session,
-            organization_id,
-            Submission.status.in_((SubmissionStatus.PROCESSING, SubmissionStatus.VALIDATING)),
-            Submission.updated_at < now - STUCK_AFTER,
-        ),
+        stuck=await _section(session, organization_id, stuck_at(now)),
         claims=[_claim_line(claim, member) for claim, member in claims],
         links=[
             LinkLine(

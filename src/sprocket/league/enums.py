@@ -49,3 +49,13 @@ class TieBreak(StrEnum):
     GAME_DIFFERENCE = "game_difference"
     GOAL_DIFFERENCE = "goal_difference"
     GOALS_FOR = "goals_for"
+
+
+class DiscordRoleKind(StrEnum):
+    """What a Discord role synced by Sprocket stands for in a server: a skill group, a team,
+    a franchise, or a band of the displayed rating in one game mode."""
+
+    SKILL_GROUP = "skill_group"
+    TEAM = "team"
+    FRANCHISE = "franchise"
+    RATING_BAND = "rating_band"

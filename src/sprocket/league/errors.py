@@ -153,3 +153,21 @@ class LeagueCode(ErrorCode):
         "A Discord command in a direct message from a member of several organizations who did "
         "not say which one it is for.",
     )
+    INVALID_ROLE_ID = (
+        "INVALID_ROLE_ID",
+        "Text that is no Discord role id: a snowflake of up to 20 digits.",
+    )
+    ROLE_ALREADY_SYNCED = (
+        "ROLE_ALREADY_SYNCED",
+        "The Discord role is synced for something else in that server already (a role stands "
+        "for one skill group, team, franchise or rating band).",
+    )
+    ROLE_NOT_SYNCED = (
+        "ROLE_NOT_SYNCED",
+        "The Discord role is not one Sprocket syncs in that server.",
+    )
+    INVALID_RATING_BAND = (
+        "INVALID_RATING_BAND",
+        "A rating band's minimum outside 0 to 5000 (displayed rating), or in a game mode that "
+        "does not exist.",
+    )

@@ -19,7 +19,7 @@ from sprocket.identity.access import Actor, require_user
 from sprocket.identity.errors import IdentityCode
 from sprocket.identity.models import User
 from sprocket.identity.service import person_name
-from sprocket.league import access, rosters
+from sprocket.league import access, discord_sync, rosters
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import Member, Organization, Player, RosterSpot
 from sprocket.league.names import MAX_KEY, member_name_key
@@ -161,6 +161,7 @@ async def remove_member(
     now = utcnow()
     member.left_at = now
     await rosters.release_member(session, member_id=member.id, at=now)
+    await discord_sync.sync_later(session, member_id=member.id)
     audit.record(
         session,
         organization_id=organization_id,
@@ -211,6 +212,7 @@ async def register_player(
         member_id=member.id, league_id=league.id, skill_group_id=skill_group_id, salary=salary
     )
     await insert_unique(session, player, f"{member.name} already plays in '{league.name}'.")
+    await discord_sync.sync_later(session, member_id=member.id)
     return player
 
 

@@ -14,12 +14,13 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sprocket.db import Base, State, UTCDateTime, one_of, utcnow
-from sprocket.league.enums import AccountProof, AccountStatus, Role
+from sprocket.league.enums import AccountProof, AccountStatus, DiscordRoleKind, Role
 
 
 class Game(Base):
@@ -279,3 +280,35 @@ class DiscordGuild(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Role sync writes "[TAG] Name" nicknames in this server (off: nicknames are left alone).
+    nickname_prefix: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class DiscordRole(Base):
+    """A Discord role of a linked server that Sprocket keeps in step with the platform:
+    members hold it while they are in its skill group, on its team, in its franchise, or
+    (a rating band) while their displayed rating in its game mode is at least
+    ``minimum_rating`` and below the next band's. Roles not named here are never touched."""
+
+    __tablename__ = "discord_roles"
+    __table_args__ = (
+        UniqueConstraint("discord_guild_id", "role_id"),
+        one_of("kind", DiscordRoleKind),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discord_guild_id: Mapped[int] = mapped_column(
+        ForeignKey("discord_guilds.id", ondelete="CASCADE"), index=True
+    )
+    role_id: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[DiscordRoleKind] = mapped_column(State(DiscordRoleKind, 16))
+    skill_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("skill_groups.id", ondelete="CASCADE")
+    )
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    franchise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("franchises.id", ondelete="CASCADE")
+    )
+    game_mode_id: Mapped[int | None] = mapped_column(ForeignKey("game_modes.id"))
+    minimum_rating: Mapped[int | None] = mapped_column(Integer)
+    mapped_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

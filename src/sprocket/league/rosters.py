@@ -30,7 +30,7 @@ from sprocket.dates import for_people
 from sprocket.db import grouped_by, utcnow
 from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_user
-from sprocket.league import access
+from sprocket.league import access, discord_sync
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import League, Member, Player, RosterSpot, Season, SkillGroup, Team
 from sprocket.league.service import insert_unique, league_by_id, organization_zone
@@ -305,6 +305,7 @@ async def add_to_roster(
     await insert_unique(session, spot, f"{member.name} is already on a team this season.")
     if at is not None:
         _audit(session, actor, league, "roster.join", spot)
+    await discord_sync.sync_later(session, member_id=member.id)
     return spot
 
 
@@ -423,6 +424,7 @@ async def remove_from_roster(
     spot.is_captain = False
     if at is not None:
         _audit(session, actor, league, "roster.leave", spot)
+    await discord_sync.sync_later(session, player_id=player_id)
     return spot
 
 

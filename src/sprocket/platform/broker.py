@@ -39,6 +39,7 @@ __all__ = [
     "broker_ping",
     "create_broker",
     "kick_job",
+    "queue_depths",
     "register_jobs",
     "run_worker",
 ]
@@ -243,3 +244,32 @@ async def broker_ping(broker: AsyncBroker) -> None:
         raise ConnectionError(f"RabbitMQ did not answer within {PING_TIMEOUT:g} s") from None
     except Exception as exc:
         raise ConnectionError(f"RabbitMQ is unreachable: {exc or type(exc).__name__}") from exc
+
+
+async def queue_depths(url: str, queue_name: str) -> dict[str, int | None] | None:
+    """Messages waiting in each queue of the broker at ``url``: the task queue
+    ``queue_name``, its retries' delay queue and its dead letters (None for a queue not
+    declared yet), read by declaring each passively on a connection of its own; None for
+    ``memory://``, which keeps no queue. Raises the connection's error when RabbitMQ cannot
+    be reached."""
+    if url.partition("://")[0].lower() not in ("amqp", "amqps"):
+        return None
+    import aio_pika
+    from aio_pika.exceptions import ChannelNotFoundEntity
+
+    depths: dict[str, int | None] = {}
+    connection = await aio_pika.connect(url)
+    try:
+        for name in (queue_name, f"{queue_name}.delay", f"{queue_name}.dead_letter"):
+            channel = await connection.channel()  # a missing queue closes its channel
+            try:
+                queue = await channel.declare_queue(name, passive=True)
+                depths[name] = queue.declaration_result.message_count
+            except ChannelNotFoundEntity:
+                depths[name] = None
+            finally:
+                if not channel.is_closed:
+                    await channel.close()
+    finally:
+        await connection.close()
+    return depths

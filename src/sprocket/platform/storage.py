@@ -9,17 +9,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import unquote, urlsplit
 
 import aioboto3
 from aiobotocore.config import AioConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sprocket.config import Settings
 from sprocket.errors import InvalidInput, NotFound
 
 __all__ = [
@@ -27,7 +30,9 @@ __all__ = [
     "ObjectStorage",
     "S3Storage",
     "StorageUnavailable",
+    "StoredObject",
     "open_storage",
+    "storage_of",
     "validate_key",
 ]
 
@@ -45,6 +50,14 @@ class DiskSpace:
 
 class StorageUnavailable(Exception):
     """The store cannot be used right now (raised by ``check()``)."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object of a listing: its key and its size in bytes."""
+
+    key: str
+    size: int
 
 
 class ObjectStorage(Protocol):
@@ -66,6 +79,20 @@ class ObjectStorage(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove the object; deleting a missing object is not an error."""
+        ...
+
+    async def listing(self, prefix: str = "") -> list[StoredObject]:
+        """Every object whose key starts with ``prefix`` (any text; "" for all), by key."""
+        ...
+
+    async def put_file(self, key: str, path: Path) -> None:
+        """Store the file at ``path`` under ``key`` without reading it into memory (large
+        files: backup archives); replaces any previous object."""
+        ...
+
+    async def get_file(self, key: str, path: Path) -> None:
+        """Write the object to the file ``path`` without holding it in memory; raise
+        ``NotFound`` when there is none."""
         ...
 
     async def check(self) -> None:
@@ -110,7 +137,11 @@ def _missing(key: str) -> NotFound:
 
 
 class LocalStorage:
-    """Objects as files under a folder; writes are atomic (temp file, then rename)."""
+    """Objects as files under a folder; writes are atomic (temp file, then rename).
+
+    Names that start with a dot are its own temporary and probe files: a listing leaves them
+    out.
+    """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).absolute()
@@ -129,16 +160,27 @@ class LocalStorage:
     ) -> None:
         """Write atomically; ``content_type`` is not kept on disk."""
         path = self._path(key)
-        await asyncio.to_thread(self._write, path, bytes(data))
+        data = bytes(data)
+        await asyncio.to_thread(self._write, path, lambda handle: handle.write(data))
+
+    async def put_file(self, key: str, path: Path) -> None:
+        """Copy the file atomically (a temporary copy, flushed to disk, then renamed)."""
+        target = self._path(key)
+
+        def copy(handle: BinaryIO) -> None:
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, handle, 1024 * 1024)
+
+        await asyncio.to_thread(self._write, target, copy)
 
     @staticmethod
-    def _write(path: Path, data: bytes) -> None:
+    def _write(path: Path, fill: Callable[[BinaryIO], object]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
                 os.fchmod(handle.fileno(), 0o644)  # mkstemp makes 0600 files
-                handle.write(data)
+                fill(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
@@ -146,6 +188,34 @@ class LocalStorage:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+
+    async def get_file(self, key: str, path: Path) -> None:
+        source = self._path(key)
+        try:
+            await asyncio.to_thread(shutil.copyfile, source, path)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            if not source.is_file():
+                raise _missing(key) from None
+            raise
+
+    async def listing(self, prefix: str = "") -> list[StoredObject]:
+        return await asyncio.to_thread(self._listing, prefix)
+
+    def _listing(self, prefix: str) -> list[StoredObject]:
+        # Walk only the folder the prefix names up to its last slash.
+        folder, _, _ = prefix.rpartition("/")
+        start = self._path(folder) if folder else self.root
+        found = []
+        for here, folders, files in os.walk(start):
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            base = Path(here).relative_to(self.root).as_posix()
+            for name in files:
+                key = name if base == "." else f"{base}/{name}"
+                if name.startswith(".") or not key.startswith(prefix):
+                    continue
+                with contextlib.suppress(FileNotFoundError):  # deleted meanwhile
+                    found.append(StoredObject(key, (Path(here) / name).stat().st_size))
+        return sorted(found, key=lambda item: item.key)
 
     async def get(self, key: str) -> bytes:
         path = self._path(key)
@@ -304,6 +374,32 @@ class S3Storage:
         client = await self._get_client()
         await client.delete_object(Bucket=self.bucket, Key=self._object_key(key))
 
+    async def put_file(self, key: str, path: Path) -> None:
+        """Upload in parts (S3's multipart upload for large files)."""
+        client = await self._get_client()
+        await client.upload_file(str(path), self.bucket, self._object_key(key))
+
+    async def get_file(self, key: str, path: Path) -> None:
+        client = await self._get_client()
+        try:
+            await client.download_file(self.bucket, self._object_key(key), str(path))
+        except ClientError as exc:
+            if _error_code(exc) in _MISSING_CODES:
+                raise _missing(key) from None
+            raise
+
+    async def listing(self, prefix: str = "") -> list[StoredObject]:
+        client = await self._get_client()
+        base = f"{self.prefix}/" if self.prefix else ""
+        found = []
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=base + prefix
+        )
+        async for page in pages:
+            for item in page.get("Contents", []):
+                found.append(StoredObject(item["Key"][len(base) :], int(item["Size"])))
+        return sorted(found, key=lambda item: item.key)
+
     async def check(self) -> None:
         try:
             client = await self._get_client()
@@ -359,4 +455,15 @@ def open_storage(
         )
     raise ValueError(
         f"Unknown storage URL scheme {scheme!r}: use file://PATH or s3://bucket[/prefix]."
+    )
+
+
+def storage_of(settings: Settings) -> ObjectStorage:
+    """The object storage the settings name (``storage_url`` and the ``s3_*`` settings)."""
+    return open_storage(
+        settings.resolved_storage_url,
+        s3_endpoint_url=settings.s3_endpoint_url,
+        s3_region=settings.s3_region,
+        s3_access_key_id=settings.s3_access_key_id,
+        s3_secret_access_key=settings.s3_secret_access_key,
     )

@@ -65,6 +65,7 @@ from sprocket.league.models import (
     Player,
     Season,
 )
+from sprocket.ratings import discord_bands
 from sprocket.ratings.balance import MAX_TEAM_SIZE
 from sprocket.ratings.enums import RatingSource
 from sprocket.ratings.errors import RatingCode
@@ -337,6 +338,7 @@ async def rate_games(session: AsyncSession, *, games: Sequence[RatedGame]) -> li
                 session.add(point)
                 points.append(point)
     await session.flush()
+    await discord_bands.sync_band_crossings(session, points=points)
     return points
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from sprocket.metrics import exposition
 from sprocket.ops import gauges
 from sprocket.runtime import Runtime
 
@@ -21,6 +22,6 @@ def metrics_router(runtime: Runtime) -> APIRouter:
     @router.get("/metrics")
     async def metrics() -> Response:
         await gauges.refresh(runtime)
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router

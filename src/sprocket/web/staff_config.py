@@ -1,7 +1,9 @@
 """``/staff/{organization}/configuration``: the organization's settings, each with its current
 value, its default and its meaning, as one form (every changed value is set through
-``set_organization_setting``, all or nothing), and its time zone (``set_organization_time_zone``).
-Organization admins change them; the rest of the staff see them."""
+``set_organization_setting``, all or nothing), its time zone (``set_organization_time_zone``),
+and its Discord role sync (:mod:`sprocket.league.discord_roles`: the roles each linked
+server syncs, and franchise tags in nicknames). Organization admins change them; the rest of
+the staff see them."""
 
 from __future__ import annotations
 
@@ -16,13 +18,17 @@ from starlette.responses import Response
 
 from sprocket.errors import CommonCode, DomainError, InvalidInput
 from sprocket.identity.access import Actor
+from sprocket.league import discord_roles
 from sprocket.league import service as league
 from sprocket.league.configuration import KEYS, SettingKey
+from sprocket.league.enums import DiscordRoleKind
+from sprocket.league.errors import LeagueCode
 from sprocket.runtime import Runtime
 from sprocket.text import plural
+from sprocket.web.forms import beside
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
-from sprocket.web.staff_forms import Form, attempt, staff_organization
+from sprocket.web.staff_forms import Form, attempt, staff_organization, text, whole
 
 _WHOLE = re.compile(r"-?[0-9]{1,12}")
 
@@ -90,6 +96,44 @@ def from_text(spec: SettingKey, raw: str) -> Any:
     return raw
 
 
+#: How each kind of synced role is named in the form's choices.
+KIND_NAMES = {
+    DiscordRoleKind.SKILL_GROUP: "Skill group",
+    DiscordRoleKind.TEAM: "Team",
+    DiscordRoleKind.FRANCHISE: "Franchise",
+    DiscordRoleKind.RATING_BAND: "Rating band in",
+}
+
+#: Where the role sync form shows a service's error, by its code.
+ROLE_FIELDS = {
+    LeagueCode.INVALID_ROLE_ID: "discord_role_id",
+    LeagueCode.ROLE_ALREADY_SYNCED: "discord_role_id",
+    LeagueCode.INVALID_RATING_BAND: "discord_minimum",
+    LeagueCode.WRONG_ORGANIZATION: "discord_subject",
+    CommonCode.INVALID_STATUS: "discord_subject",
+}
+
+
+def subject_choices(
+    subjects: dict[DiscordRoleKind, list[tuple[int, str]]],
+) -> list[tuple[str, str]]:
+    """The choices of what a synced role stands for: ``kind:id`` and its name."""
+    return [
+        (f"{kind.value}:{ident}", f"{KIND_NAMES[kind]}: {name}")
+        for kind, pairs in subjects.items()
+        for ident, name in pairs
+    ]
+
+
+def chosen_subject(form: Form) -> tuple[str, int]:
+    """The kind and id the field ``discord_subject`` holds (``kind:id``). Raises
+    INVALID_INPUT beside it when it holds no such pair."""
+    kind, _, ident = text(form, "discord_subject").partition(":")
+    if not (kind and ident.isascii() and ident.isdigit() and len(ident) <= 10):
+        raise beside("discord_subject", "Choose what the role stands for.")
+    return kind, int(ident)
+
+
 def configuration_router(runtime: Runtime) -> APIRouter:
     """The configuration page and its two forms."""
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -104,9 +148,12 @@ def configuration_router(runtime: Runtime) -> APIRouter:
         form: Form | None = None,
         failed: str | None = None,
     ) -> Response:
+        who = viewer(request)
         async with runtime.reading() as session:
-            org = await staff_organization(session, viewer(request), org_id)
+            org = await staff_organization(session, who, org_id)
             config = await league.organization_config(session, org_id)
+            servers = await discord_roles.synced_roles(session, actor=who, organization_id=org_id)
+            subjects = await discord_roles.role_subjects(session, actor=who, organization_id=org_id)
         rows = [setting_row(spec, config[key]) for key, spec in KEYS.items()]
         return render(
             request,
@@ -114,6 +161,9 @@ def configuration_router(runtime: Runtime) -> APIRouter:
             status=status,
             organization=org,
             settings=rows,
+            servers=servers,
+            server_choices=[(server.guild_id, server.guild_id) for server in servers],
+            subjects=subject_choices(subjects),
             error=error,
             field=field,
             form=form or {},
@@ -183,5 +233,79 @@ def configuration_router(runtime: Runtime) -> APIRouter:
             return await show(request, org_id, **state)
 
         return await attempt(runtime, request, org_id, work, again=again, failed="settings")
+
+    @router.post("/staff/{organization_id}/configuration/discord-roles")
+    async def sync_role(request: Request, organization_id: str) -> Response:
+        org_id = path_id(organization_id, "organization")
+
+        async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
+            kind, subject = chosen_subject(form)
+            minimum = whole(form, "discord_minimum", "band's lowest rating")
+            await discord_roles.sync_role(
+                session,
+                actor=who,
+                organization_id=org_id,
+                guild_id=text(form, "discord_guild"),
+                role_id=text(form, "discord_role_id"),
+                kind=kind,
+                subject_id=subject,
+                minimum_rating=minimum,
+            )
+            role = text(form, "discord_role_id").strip()
+            return f"/staff/{org_id}/configuration", f"Role {role} is synced now."
+
+        async def again(**state: Any) -> Response:
+            return await show(request, org_id, **state)
+
+        return await attempt(
+            runtime, request, org_id, work, again=again, failed="discord_roles", fields=ROLE_FIELDS
+        )
+
+    @router.post("/staff/{organization_id}/configuration/discord-roles/stop")
+    async def unsync_role(request: Request, organization_id: str) -> Response:
+        org_id = path_id(organization_id, "organization")
+
+        async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
+            role = text(form, "discord_role_id")
+            await discord_roles.unsync_role(
+                session,
+                actor=who,
+                organization_id=org_id,
+                guild_id=text(form, "discord_guild"),
+                role_id=role,
+            )
+            return (
+                f"/staff/{org_id}/configuration",
+                f"Role {role.strip()} is no longer synced; members keep it as it is.",
+            )
+
+        async def again(**state: Any) -> Response:
+            return await show(request, org_id, **state)
+
+        return await attempt(runtime, request, org_id, work, again=again, failed="discord_roles")
+
+    @router.post("/staff/{organization_id}/configuration/discord-nicknames")
+    async def nickname_prefix(request: Request, organization_id: str) -> Response:
+        org_id = path_id(organization_id, "organization")
+
+        async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
+            enabled = text(form, "nickname_prefix") == "true"
+            link = await discord_roles.set_nickname_prefix(
+                session,
+                actor=who,
+                organization_id=org_id,
+                guild_id=text(form, "discord_guild"),
+                enabled=enabled,
+            )
+            state = "on" if enabled else "off"
+            return (
+                f"/staff/{org_id}/configuration",
+                f"Franchise tags in nicknames are {state} in server {link.guild_id}.",
+            )
+
+        async def again(**state: Any) -> Response:
+            return await show(request, org_id, **state)
+
+        return await attempt(runtime, request, org_id, work, again=again, failed="discord_roles")
 
     return router

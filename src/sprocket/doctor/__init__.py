@@ -1,0 +1,1 @@
+"""The morning checklist as one command (`sprocket doctor`): :mod:`sprocket.doctor.service`."""
