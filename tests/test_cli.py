@@ -26,7 +26,17 @@ from sprocket.jobs import build_runtime
 from sprocket.migrate import alembic_config
 from tests.api.support import alias_bomb
 
-COMMANDS = ("serve", "worker", "migrate", "demo", "token", "schema", "doctor", "backup")
+COMMANDS = (
+    "serve",
+    "worker",
+    "periodic",
+    "migrate",
+    "demo",
+    "token",
+    "schema",
+    "doctor",
+    "backup",
+)
 runner = CliRunner()
 
 
@@ -63,6 +73,7 @@ def test_no_arguments_shows_the_help():
     [
         ("serve", ["--host", "--port", "--demo"]),
         ("worker", ["broker"]),
+        ("periodic", ["--job", "lock"]),
         ("migrate", ["--revision"]),
         ("demo", ["demo"]),
         ("token", ["--discord-id", "--days", "--superuser"]),

@@ -1,5 +1,5 @@
-"""The `sprocket` command: serve, worker, migrate, demo, token, schema, replay, ratings,
-backup, doctor, discord."""
+"""The `sprocket` command: serve, worker, periodic, migrate, demo, token, schema, replay,
+ratings, backup, doctor, discord."""
 
 from __future__ import annotations
 
@@ -142,14 +142,12 @@ def worker() -> None:
     from sprocket.platform.broker import run_worker
 
     settings = _settings()
+    _publish_metrics(settings)
 
     async def main() -> None:
         runtime = build_runtime(settings)
         await runtime.start(relay=False, broker=False)  # the API processes relay
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        stop = _stop_on_signals()
         log.info("worker.started", broker=settings.broker_url.split("@")[-1])
         try:
             await run_worker(runtime.broker, stop=stop)
@@ -157,6 +155,65 @@ def worker() -> None:
             await runtime.stop()
 
     asyncio.run(main())
+
+
+def _publish_metrics(settings: Settings) -> None:
+    """Answer Prometheus on ``metrics_port`` (all paths; none when it is 0), in a thread."""
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port, addr=settings.host)
+        log.info("metrics.published", host=settings.host, port=settings.metrics_port)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+@app.command()
+def periodic(
+    job: Annotated[
+        list[str],
+        typer.Option(
+            "--job",
+            help="NAME=EVERY:ARGUMENTS: run `sprocket ARGUMENTS` every EVERY (seconds, or 30m, "
+            "1h, 1d), e.g. 'backup=1h:backup create'. Repeat for more jobs.",
+        ),
+    ],
+    standby: Annotated[
+        float, typer.Option(help="Seconds between tries to take the lock while standing by.")
+    ] = 5.0,
+) -> None:
+    """Run periodic jobs (Swarm has no cron): one process of the deployment at a time leads,
+    under a lock; the others stand by and take over when it stops."""
+    from sprocket.platform.periodic import PeriodicRunner, lock_for, parse_job
+
+    try:
+        jobs = [parse_job(spec) for spec in job]
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--job") from None
+    settings = _settings()
+    _publish_metrics(settings)
+
+    async def main() -> None:
+        lock = lock_for(settings.resolved_database_url, settings.data_dir)
+        runner = PeriodicRunner(
+            jobs, lock=lock, program=[sys.executable, "-m", "sprocket"], standby=standby
+        )
+        log.info("periodic.started", jobs=[j.name for j in jobs])
+        try:
+            await runner.run(_stop_on_signals())
+        finally:
+            await lock.dispose()
+
+    try:
+        asyncio.run(main())
+    except ValueError as error:  # two jobs of one name
+        raise typer.BadParameter(str(error), param_hint="--job") from None
 
 
 @app.command()

@@ -82,8 +82,18 @@ class Settings(BaseSettings):
         description="Folder of pg_dump and pg_restore (default: Debian's folder of the "
         "server's major version, else the PATH).",
     )
-    host: str = Field("127.0.0.1", description="Address `serve` listens on.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Address `serve` (and the metrics of `worker`, `periodic`) listens on.",
+    )
     port: int = Field(8000, description="Port `serve` listens on.")
+    metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port where `worker` and `periodic` publish their Prometheus metrics "
+        "(0: not published; `serve` answers /metrics on its own port).",
+    )
     public_url: str | None = Field(None, description="URL users reach, behind a reverse proxy.")
     log_format: Literal["auto", "console", "json"] = Field(
         "auto", description="auto: readable on a terminal, JSON otherwise."

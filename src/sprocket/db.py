@@ -206,14 +206,20 @@ class StatementCounter:
         event.remove(self.engine, "before_cursor_execute", self._on_execute)
 
 
+def advisory_key(name: str) -> int:
+    """The PostgreSQL advisory lock key (a signed 64-bit integer) of the lock called ``name``:
+    the same in every process, so processes agree on a lock by its name."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 async def advisory_lock(session: AsyncSession, name: str, *, wait: bool = True) -> bool:
     """Hold the lock ``name`` until the transaction ends (a PostgreSQL transaction-scoped
     advisory lock); without ``wait``, only if it is free. SQLite serializes writers anyway,
     so there is nothing to take there."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
-    key = int.from_bytes(digest, "big", signed=True)
+    key = advisory_key(name)
     if wait:
         await session.execute(select(func.pg_advisory_xact_lock(key)))
         return True

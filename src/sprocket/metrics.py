@@ -1,4 +1,8 @@
-"""Prometheus metrics shared by the doors and the workers.
+"""Prometheus metrics shared by the doors, the workers and the periodic jobs.
+
+The API answers them at /metrics (the gauges read from the database refreshed at each scrape:
+:mod:`sprocket.ops.gauges`); ``sprocket worker`` and ``sprocket periodic`` publish theirs on
+``metrics_port``. The alert rules and dashboards under deploy/ name only these (a test checks).
 
 With several API processes (``sprocket serve --workers N``) each process writes its values
 to files under ``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess mode, set by
@@ -38,6 +42,11 @@ JOBS = Counter(
     "Background jobs run, by job name and outcome (ok, error).",
     ["job", "outcome"],
 )
+JOBS_FAILED = Counter(
+    "sprocket_jobs_failed_total",
+    "Background jobs given up: failed on their last retry, by job name.",
+    ["job"],
+)
 JOB_DURATION = Histogram(
     "sprocket_job_duration_seconds",
     "Time a background job took, by job name.",
@@ -47,6 +56,54 @@ OUTBOX_BACKLOG = Gauge(
     "sprocket_outbox_backlog",
     "Outbox messages committed but not yet handed to the broker.",
     multiprocess_mode="mostrecent",  # every process reads the same table: the latest wins
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "sprocket_outbox_oldest_age_seconds",
+    "Seconds the oldest outbox message not yet handed to the broker has waited (0: none waits).",
+    multiprocess_mode="mostrecent",  # read from the shared database, like the backlog
+)
+SUBMISSIONS = Gauge(
+    "sprocket_submissions",
+    "Submissions by status (processing, validating, awaiting_ratification, accepted, rejected).",
+    ["status"],
+    multiprocess_mode="mostrecent",
+)
+SUBMISSIONS_OLDEST_AGE = Gauge(
+    "sprocket_submissions_oldest_age_seconds",
+    "Seconds since the least recently changed submission in an in-flight status (processing, "
+    "validating) last changed (0: none is in it).",
+    ["status"],
+    multiprocess_mode="mostrecent",
+)
+STORAGE_FREE = Gauge(
+    "sprocket_storage_free_bytes",
+    "Free bytes on the volume of the local object storage, by store (its file:// URL; no "
+    "sample with S3).",
+    ["store"],
+    multiprocess_mode="mostrecent",
+)
+STORAGE_SIZE = Gauge(
+    "sprocket_storage_size_bytes",
+    "Size in bytes of the volume of the local object storage, by store (no sample with S3).",
+    ["store"],
+    multiprocess_mode="mostrecent",
+)
+PERIODIC_RUNS = Counter(
+    "sprocket_periodic_runs_total",
+    "Runs of a periodic job (sprocket periodic), by job name and outcome (ok, error).",
+    ["job", "outcome"],
+)
+PERIODIC_LAST_SUCCESS = Gauge(
+    "sprocket_periodic_last_success_timestamp_seconds",
+    "Unix time at which a periodic job (sprocket periodic) last ended well, by job name "
+    "(absent until it first has, since this process started).",
+    ["job"],
+    multiprocess_mode="max",
+)
+PERIODIC_LEADER = Gauge(
+    "sprocket_periodic_leader",
+    "1 while this periodic process holds the lock and runs the jobs; 0 on standby.",
+    multiprocess_mode="max",
 )
 NOTIFICATION_DELIVERIES = Counter(
     "sprocket_notification_deliveries_total",

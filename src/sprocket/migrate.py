@@ -1,4 +1,7 @@
-"""Alembic, driven from code: `sprocket migrate`, `serve` on start, and the tests."""
+"""Alembic, driven from code: `sprocket migrate`, `serve` on start, and the tests.
+
+On PostgreSQL a migration runs under an advisory lock, so processes starting together migrate
+once: the first upgrades, the others wait and then find nothing left to do."""
 
 from __future__ import annotations
 
@@ -7,6 +10,11 @@ import asyncio
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+
+#: The advisory lock every migrating process takes first (PostgreSQL; see migrations/env.py):
+#: when several start at once (the API replicas of a rollout), one migrates and the others
+#: then find the newest revision already there.
+MIGRATION_LOCK = "sprocket:migrate"
 
 
 def alembic_config(database_url: str) -> Config:

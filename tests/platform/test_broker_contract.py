@@ -109,6 +109,10 @@ def jobs_counted(job: str, outcome: str) -> float:
     return value or 0.0
 
 
+def jobs_failed(job: str) -> float:
+    return REGISTRY.get_sample_value("sprocket_jobs_failed_total", {"job": job}) or 0.0
+
+
 def durations_counted(job: str) -> float:
     value = REGISTRY.get_sample_value("sprocket_job_duration_seconds_count", {"job": job})
     return value or 0.0
@@ -176,6 +180,9 @@ async def test_job_metrics_count_outcomes_and_durations(broker_case: BrokerCase)
     assert jobs_counted(bad, "ok") == 0
     assert durations_counted(good) == 2
     assert durations_counted(bad) == RETRIES + 1
+    # given up once, after its last retry; the one that succeeded never
+    assert jobs_failed(bad) == 1
+    assert jobs_failed(good) == 0
 
 
 async def test_a_job_cut_short_is_delivered_again(broker_case: BrokerCase) -> None:

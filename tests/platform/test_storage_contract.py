@@ -221,6 +221,20 @@ async def test_describe_names_the_store_without_secrets(storage: ObjectStorage) 
     assert "testing" not in text
 
 
+async def test_disk_space_is_the_volume_of_a_folder_and_none_for_a_bucket(
+    storage: ObjectStorage,
+) -> None:
+    space = await storage.disk_space()
+    if storage.describe().startswith("s3://"):
+        assert space is None  # nothing of ours to fill
+        return
+    assert space is not None
+    # the folder may not exist before the first object: its parent is on the same volume
+    usage = os.statvfs(Path(storage.describe().removeprefix("file://")).parent)
+    assert space.total == usage.f_blocks * usage.f_frsize
+    assert 0 < space.free <= space.total
+
+
 async def test_local_writes_leave_no_temp_files(tmp_path: Path) -> None:
     store = LocalStorage(tmp_path / "store")
     await store.put("x/y.bin", b"1")

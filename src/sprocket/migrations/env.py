@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from sprocket.db import create_engine
+from sprocket.db import advisory_key, create_engine
+from sprocket.migrate import MIGRATION_LOCK
 from sprocket.models import Base
 
 config = context.config
@@ -15,6 +17,10 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Held until the migration's one transaction commits (or rolls back). Alembic reads
+        # the current revision after this, inside the same transaction.
+        connection.execute(select(func.pg_advisory_xact_lock(advisory_key(MIGRATION_LOCK))))
     if connection.dialect.name == "sqlite":
         # SQLite alters a table by copying it and dropping the old one ("batch" mode); with
         # foreign keys enforced, that drop would cascade to every child row (dropping

@@ -32,7 +32,7 @@ from taskiq.receiver import Receiver
 from taskiq.result import TaskiqResult
 from taskiq_aio_pika import AioPikaBroker, Exchange, Queue
 
-from sprocket.metrics import JOB_DURATION, JOBS
+from sprocket.metrics import JOB_DURATION, JOBS, JOBS_FAILED
 
 __all__ = [
     "JobMetricsMiddleware",
@@ -51,21 +51,31 @@ PING_TIMEOUT = 5.0
 
 
 class JobMetricsMiddleware(TaskiqMiddleware):
-    """Counts jobs by name and outcome (``JOBS``) and times them (``JOB_DURATION``)."""
+    """Counts jobs by name and outcome (``JOBS``), times them (``JOB_DURATION``), and counts
+    those given up (``JOBS_FAILED``): failed on their last try, ``attempts`` being how many
+    tries a job gets (taskiq's ``_retries`` label numbers the retries, from 0)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, attempts: int = 1) -> None:
         super().__init__()
-        self._started: dict[str, float] = {}
+        self.attempts = attempts
+        # By message (the object the receiver hands to post_execute): when it started, and
+        # which retry it is, read now, since the retry middleware's on_error later bumps the
+        # ``_retries`` label of this very message when it sends the next try.
+        self._started: dict[int, tuple[float, int]] = {}
 
     def pre_execute(self, message: TaskiqMessage) -> TaskiqMessage:
-        self._started[message.task_id] = time.perf_counter()
+        retry = int(message.labels.get("_retries", 0))
+        self._started[id(message)] = (time.perf_counter(), retry)
         return message
 
     def post_execute(self, message: TaskiqMessage, result: TaskiqResult[Any]) -> None:
-        started = self._started.pop(message.task_id, None)
+        started = self._started.pop(id(message), None)
         JOBS.labels(job=message.task_name, outcome="error" if result.is_err else "ok").inc()
-        if started is not None:
-            JOB_DURATION.labels(job=message.task_name).observe(time.perf_counter() - started)
+        if started is None:
+            return
+        if result.is_err and started[1] + 1 >= self.attempts:
+            JOBS_FAILED.labels(job=message.task_name).inc()
+        JOB_DURATION.labels(job=message.task_name).observe(time.perf_counter() - started[0])
 
 
 def create_broker(
@@ -101,7 +111,7 @@ def create_broker(
     # Every job is idempotent (see platform.outbox.first_delivery), so a failed one is
     # simply run again, with growing delays, instead of being acknowledged and forgotten.
     # A failed job is retried ``retries`` times, the n-th after about n * retry_delay seconds.
-    broker.add_middlewares(JobMetricsMiddleware())
+    broker.add_middlewares(JobMetricsMiddleware(attempts=retries + 1 if retries > 0 else 1))
     if retries > 0:
         broker.add_middlewares(
             SmartRetryMiddleware(

@@ -21,7 +21,7 @@ from taskiq import AsyncBroker
 
 from sprocket.db import Base, UTCDateTime, after_commit, utcnow
 from sprocket.logs import log
-from sprocket.metrics import OUTBOX_BACKLOG
+from sprocket.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 
 
 class OutboxMessage(Base):
@@ -94,11 +94,23 @@ async def first_delivery(session: AsyncSession, *, consumer: str, message_id: in
 
 
 async def backlog(session: AsyncSession) -> int:
-    count = await session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
-    )
-    OUTBOX_BACKLOG.set(count or 0)
-    return count or 0
+    """How many committed messages wait for the relay; sets the gauges ``OUTBOX_BACKLOG`` and
+    ``OUTBOX_OLDEST_AGE`` (seconds the oldest has waited, 0 when none waits). One statement."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(
+                OutboxMessage.dispatched_at.is_(None)
+            )
+        )
+    ).one()
+    count, oldest = row[0] or 0, row[1]
+    OUTBOX_BACKLOG.set(count)
+    OUTBOX_OLDEST_AGE.set(0 if oldest is None else _age_seconds(oldest))
+    return count
+
+
+def _age_seconds(moment: dt.datetime) -> float:
+    return max(0.0, (utcnow() - moment).total_seconds())
 
 
 class OutboxRelay:

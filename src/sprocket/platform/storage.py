@@ -40,6 +40,14 @@ _MAX_KEY_LENGTH = 1024
 _MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
 
 
+@dataclass(frozen=True)
+class DiskSpace:
+    """A volume's room, in bytes: ``free`` to an unprivileged writer, of ``total``."""
+
+    free: int
+    total: int
+
+
 class StorageUnavailable(Exception):
     """The store cannot be used right now (raised by ``check()``)."""
 
@@ -89,6 +97,11 @@ class ObjectStorage(Protocol):
 
     async def check(self) -> None:
         """Readiness probe: raise ``StorageUnavailable`` when the store can't be used."""
+        ...
+
+    async def disk_space(self) -> DiskSpace | None:
+        """Free and total bytes of the volume holding the objects; None when the store has no
+        volume of ours to fill (S3)."""
         ...
 
     async def close(self) -> None:
@@ -238,6 +251,20 @@ class LocalStorage:
         probe.write_bytes(b"ok")
         probe.unlink()
 
+    async def disk_space(self) -> DiskSpace:
+        """The room on the storage folder's volume (the nearest existing folder's, before the
+        first object makes it). Raises OSError when no folder on its way can be read."""
+        return await asyncio.to_thread(self._disk_space)
+
+    def _disk_space(self) -> DiskSpace:
+        folder = self.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        usage = os.statvfs(folder)
+        return DiskSpace(
+            free=usage.f_bavail * usage.f_frsize, total=usage.f_blocks * usage.f_frsize
+        )
+
     async def close(self) -> None:
         return None
 
@@ -383,6 +410,10 @@ class S3Storage:
             raise StorageUnavailable(f"bucket '{self.bucket}' is unusable: {reason}") from exc
         except BotoCoreError as exc:
             raise StorageUnavailable(f"bucket '{self.bucket}' is unreachable: {exc}") from exc
+
+    async def disk_space(self) -> None:
+        """None: a bucket has no volume of ours to fill."""
+        return None
 
     async def close(self) -> None:
         async with self._lock:

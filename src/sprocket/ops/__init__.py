@@ -1,0 +1,1 @@
+"""Operators' work over every domain: the gauges an operator watches."""
