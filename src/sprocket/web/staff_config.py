@@ -30,8 +30,9 @@ _WHOLE = re.compile(r"-?[0-9]{1,12}")
 @dataclass(frozen=True)
 class SettingRow:
     """One setting as the form shows it: its declaration, its value now (and as the field's
-    text), how it is entered (``kind``: yes/no, one of its choices, a list, a number), the
-    choices of a select, and the sentence under the field (its meaning, default, range)."""
+    text), how it is entered (``kind``: yes/no, one of its choices, a list, a colour, a
+    number), the choices of a select, and the sentence under the field (its meaning, default,
+    range)."""
 
     spec: SettingKey
     value: Any
@@ -61,6 +62,9 @@ def setting_row(spec: SettingKey, value: Any) -> SettingRow:
         words.append(f"Names in order, separated by commas, from: {', '.join(spec.choices or ())}.")
     elif spec.choices:
         kind, options = "choice", [(c, c) for c in spec.choices]
+    elif spec.pattern is not None:
+        kind = "colour"
+        words.append(f"Written as {spec.pattern[1]}.")
     else:
         kind = "number"
         if spec.minimum is not None and spec.maximum is not None:
