@@ -11,6 +11,7 @@ from functools import partial
 
 from sprocket.config import Settings
 from sprocket.flows.tasks import JOBS as SUBMISSION_JOBS
+from sprocket.media.tasks import JOBS as MEDIA_JOBS
 from sprocket.platform.broker import Job
 from sprocket.runtime import Loop, Runtime
 from sprocket.schedule.tasks import JOBS as SCHEDULE_JOBS
@@ -19,7 +20,7 @@ from sprocket.scrims.tasks import run_sweeper
 
 def all_jobs() -> dict[str, Job]:
     """Every background job by its task name (``submission.process``, ``event.publish``...)."""
-    return {**SCHEDULE_JOBS, **SUBMISSION_JOBS}
+    return {**SCHEDULE_JOBS, **SUBMISSION_JOBS, **MEDIA_JOBS}
 
 
 def background_loops(settings: Settings) -> list[Loop]:

@@ -195,8 +195,7 @@ KEYS: dict[str, SettingKey] = {
             "secondary_colour",
             str,
             "#e07a1f",
-            "The organization's accent colour: its report cards' highlights (series winner, "
-            "MVPs).",
+            "The organization's accent colour: its report cards' highlights (series winner, MVPs).",
             pattern=COLOUR,
         ),
     )
