@@ -64,6 +64,7 @@ def _noto(script: str, *, shaped: bool = True) -> Face:
     return Face(f"Noto Sans {script}", "manimgx_fonts", f"NotoSans{script}[wght].ttf", 0, shaped)
 
 
+CJK = Face("Noto Sans CJK JP", "manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", index=0)
 #: The chain, first choice first (see the module's table).
 FACES: tuple[Face, ...] = (
     Face("Noto Sans", "manimgx_fonts", "NotoSans[wght].ttf"),
@@ -91,7 +92,7 @@ FACES: tuple[Face, ...] = (
             "Myanmar",
         )
     ),
-    Face("Noto Sans CJK JP", "manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", index=0),
+    CJK,
     _noto("Symbols", shaped=False),
     Face("Noto Emoji", "manimgx_fonts", "NotoEmoji[wght].ttf"),
 )

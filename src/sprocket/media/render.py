@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw
 from sprocket.media import fonts
 from sprocket.media.fonts import BOLD, REGULAR
 from sprocket.media.report_card import AWAY, HOME, GameScore, PlayerLine, ReportCard
+from sprocket.text import plural
 
 WIDTH = 1000
 PAD = 40
@@ -236,8 +237,8 @@ def _series(draw: ImageDraw.ImageDraw, card: ReportCard, top: int, accent: str) 
     middle = WIDTH / 2
     if card.round_robin:
         _text(draw, middle, top + 62, "Round robin", 32, fill=INK, weight=BOLD, align="centre")
-        players = len(card.players)
-        words = f"{len(card.games)} games, {players} players: ranked by record"
+        games, players = plural(len(card.games), "game"), plural(len(card.players), "player")
+        words = f"{games}, {players}: ranked by record"
         _text(draw, middle, top + 98, words, 18, fill=MUTED, align="centre")
         return
     winner = card.winner
@@ -265,28 +266,17 @@ def _chip(draw: ImageDraw.ImageDraw, game: GameScore, x: int, y: int, accent: st
 
 
 def _lineup(draw: ImageDraw.ImageDraw, game: GameScore, y: int, accent: str) -> None:
-    middle = WIDTH / 2
-    _text(draw, PAD, y + 24, f"Game {game.number}", 15, fill=MUTED)
-    home_colour, away_colour = (accent, INK) if game.home_won else (INK, accent)
-    names = 330
-    _text(
-        draw,
-        middle - 50,
-        y + 24,
-        ", ".join(game.home),
-        17,
-        fill=home_colour,
-        align="right",
-        width=names - 80,
-    )
-    _parts(
-        draw,
-        middle,
-        y + 24,
-        ((str(game.home_goals), home_colour), ("–", MUTED), (str(game.away_goals), away_colour)),
-        18,
-    )
-    _text(draw, middle + 50, y + 24, ", ".join(game.away), 17, fill=away_colour, width=names - 80)
+    """A round robin's game on one row: its number, the home line-up (right-aligned to the
+    score), the score and the away line-up; the winning side in the accent colour."""
+    middle, baseline = WIDTH / 2, y + 24
+    _text(draw, PAD, baseline, f"Game {game.number}", 15, fill=MUTED)
+    home, away = (accent, INK) if game.home_won else (INK, accent)
+    room = middle - 45 - (PAD + 75)  # from after "Game n" to before the score
+    left = ", ".join(game.home)
+    _text(draw, middle - 45, baseline, left, 17, fill=home, align="right", width=room)
+    score = ((str(game.home_goals), home), ("–", MUTED), (str(game.away_goals), away))
+    _parts(draw, middle, baseline, score, 18)
+    _text(draw, middle + 45, baseline, ", ".join(game.away), 17, fill=away, width=room)
 
 
 def _games(draw: ImageDraw.ImageDraw, card: ReportCard, top: int, accent: str) -> None:
