@@ -1,11 +1,13 @@
 """A small fake of Discord's REST API, run by the tests on 127.0.0.1 (uvicorn in a thread):
 command registration, interaction follow-ups through the webhook endpoint, channel
-messages. It records every call (method, path, JSON body, headers) and answers with
-objects shaped as Discord's, which hikari reads."""
+messages. It records every call (method, path, JSON body, headers, and the files of a
+multipart body: its JSON is the ``payload_json`` part) and answers with objects shaped as
+Discord's, which hikari reads."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -25,11 +27,22 @@ _ids = itertools.count(800000000000000001)
 
 
 @dataclass(frozen=True)
+class File:
+    """A file of a multipart body: its form field (``files[0]``), name, type and bytes."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Recorded:
     method: str
     path: str
     body: Any
     headers: dict[str, str]
+    files: tuple[File, ...] = ()
 
 
 @dataclass
@@ -79,9 +92,21 @@ def _message(body: dict[str, Any], channel_id: str = "1") -> dict[str, Any]:
 def _app(fake: FakeDiscordApi) -> Starlette:
     async def record(request: Request) -> Any:
         raw = await request.body()
-        is_json = "json" in request.headers.get("content-type", "")
-        body = await request.json() if raw and is_json else None
-        fake.calls.append(Recorded(request.method, request.url.path, body, dict(request.headers)))
+        kind = request.headers.get("content-type", "")
+        body, files = None, []
+        if kind.startswith("multipart/form-data"):
+            form = await request.form()
+            for name, value in form.multi_items():
+                if isinstance(value, str):
+                    body = json.loads(value) if name == "payload_json" else body
+                else:
+                    data = await value.read()
+                    files.append(File(name, value.filename or "", value.content_type or "", data))
+        elif raw and "json" in kind:
+            body = await request.json()
+        fake.calls.append(
+            Recorded(request.method, request.url.path, body, dict(request.headers), tuple(files))
+        )
         return body
 
     async def commands(request: Request) -> JSONResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sprocket.discord import ratings, replays, schedule, scrims, staff
+from sprocket.discord import ratings, replays, report_cards, schedule, scrims, staff
 from sprocket.discord.embeds import Embed, Field
 from sprocket.discord.registry import Call, Command, Registry
 from sprocket.discord.replies import Reply
@@ -11,6 +11,7 @@ from sprocket.discord.replies import Reply
 COMMANDS: tuple[Command, ...] = (
     *schedule.COMMANDS,
     *ratings.COMMANDS,
+    *report_cards.COMMANDS,
     *replays.COMMANDS,
     *scrims.COMMANDS,
     *staff.COMMANDS,

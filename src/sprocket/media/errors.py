@@ -12,3 +12,7 @@ class MediaCode(ErrorCode):
         "NO_REPORT_CARD",
         "A match or scrim whose result is not accepted (yet, or any more): it has no report card.",
     )
+    MATCH_OR_SCRIM = (
+        "MATCH_OR_SCRIM",
+        "Both a match and a scrim named where one card is asked for.",
+    )

@@ -6,7 +6,9 @@ invalidated and accepted again gets a new card), drawn again whenever it is miss
 result: a league match's card to anyone (its page is public), a scrim's to its players and
 the organization's staff (a scrim's line-ups are theirs only, as on its page).
 
-For other domains: :func:`card_png` (a match's card, or None) and :func:`card_key`.
+For the doors: :func:`find_card` (a match's, a scrim's or the caller's latest), the PNGs of
+one match or scrim. For other domains: :func:`card_png` (a match's card, or None) and
+:func:`card_key`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.errors import NotFound, PermissionDenied
+from sprocket.errors import InvalidInput, NotFound, PermissionDenied
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league.models import Member, Player
@@ -244,3 +246,35 @@ async def latest_card(
         return Card("match", match[1], png)
     png = await scrim_card_png(session, storage, actor=actor, scrim_id=scrim[1])
     return Card("scrim", scrim[1], png)
+
+
+async def find_card(
+    session: AsyncSession,
+    storage: ObjectStorage,
+    *,
+    actor: Actor,
+    organization_id: int,
+    match_id: int | None = None,
+    scrim_id: int | None = None,
+) -> Card:
+    """The card a person asks for in an organization: a league match's (by id), a scrim's
+    (by id, for its players and staff) or, naming neither, their latest
+    (:func:`latest_card`). Raises UNAUTHENTICATED, MATCH_OR_SCRIM (both named), NOT_FOUND
+    (not the organization's), PERMISSION_DENIED (a scrim's card), NO_REPORT_CARD."""
+    require_user(actor)
+    if match_id is not None and scrim_id is not None:
+        raise InvalidInput(
+            "Name a match or a scrim, not both: a card is of one of them.",
+            code=MediaCode.MATCH_OR_SCRIM,
+        )
+    if match_id is not None:
+        png = await match_card_png(
+            session, storage, match_id=match_id, organization_id=organization_id
+        )
+        return Card("match", match_id, png)
+    if scrim_id is not None:
+        png = await scrim_card_png(
+            session, storage, actor=actor, scrim_id=scrim_id, organization_id=organization_id
+        )
+        return Card("scrim", scrim_id, png)
+    return await latest_card(session, storage, actor=actor, organization_id=organization_id)

@@ -64,7 +64,8 @@ def setting_row(spec: SettingKey, value: Any) -> SettingRow:
         kind, options = "choice", [(c, c) for c in spec.choices]
     elif spec.pattern is not None:
         kind = "colour"
-        words.append(f"Written as {spec.pattern[1]}.")
+        form = spec.pattern[1]
+        words.append(f"{form[0].upper()}{form[1:]}.")
     else:
         kind = "number"
         if spec.minimum is not None and spec.maximum is not None:
