@@ -30,6 +30,9 @@ from tests.scrims.test_results import (
     submitted,
 )
 
+#: The organization's colours when it chose none (primary, secondary).
+COLOURS = ("#1f3a5f", "#e07a1f")
+
 
 def size_of(png: bytes) -> tuple[int, int]:
     image = Image.open(io.BytesIO(png))
@@ -62,7 +65,9 @@ async def test_a_fixed_teams_scrim_card_shows_both_sides_and_is_for_its_players(
     row = await submitted(platform, game.uploader, game.scrim_id, game.good())
     assert (await ratify(platform, game.opponent, row.id)).status == "accepted"
     await run_jobs(platform)
-    stored = await platform.storage.get(report_cards.card_key("scrim", game.scrim_id, row.id))
+    stored = await platform.storage.get(
+        report_cards.card_key("scrim", game.scrim_id, row.id, COLOURS)
+    )
     async with platform.reading() as s:
         card = await gather.scrim_card(s, scrim_id=game.scrim_id)
     assert size_of(stored) == render.card_size(card)
@@ -118,7 +123,7 @@ async def test_a_round_robin_card_ranks_its_players_by_record(
     row = await submitted(platform, people[0], scrim_id, home_wins(scrim_id, games))
     assert row.status == "accepted"  # accepted by the job itself, which asked for the card
     await run_jobs(platform)
-    stored = await platform.storage.get(report_cards.card_key("scrim", scrim_id, row.id))
+    stored = await platform.storage.get(report_cards.card_key("scrim", scrim_id, row.id, COLOURS))
     async with platform.reading() as s:
         card = await gather.scrim_card(s, scrim_id=scrim_id)
     assert (

@@ -28,6 +28,9 @@ from tests.web.real_match import RealMatch, accept_real_match, build_real_match
 from tests.web.staff_support import beside, client_as, league_rows, post_from, words
 from tests.web.test_pages import foreign_addresses
 
+#: The organization's colours when it chose none (primary, secondary).
+DEFAULT_COLOURS = ("#1f3a5f", "#e07a1f")
+
 
 def decoded(png: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(png))
@@ -46,7 +49,7 @@ async def test_accepting_the_real_match_makes_its_card_with_the_right_scores(
     platform: Runtime, real: RealMatch
 ) -> None:
     submission_id = await accept_real_match(platform, real)
-    key = report_cards.card_key("match", real.match_id, submission_id)
+    key = report_cards.card_key("match", real.match_id, submission_id, DEFAULT_COLOURS)
     stored = await platform.storage.get(key)  # made by the job, after the ratings
     async with platform.reading() as s:
         card = await gather.match_card(s, match_id=real.match_id)
@@ -117,16 +120,18 @@ async def test_the_match_page_shows_the_card_from_this_site_with_alt_text(
 
 
 @pytest.mark.replays
-async def test_a_missing_card_is_drawn_again_and_a_redraw_takes_new_colours(
+async def test_a_missing_card_is_drawn_again_and_new_colours_make_a_new_card(
     web: Web, platform: Runtime, real: RealMatch
 ) -> None:
     submission_id = await accept_real_match(platform, real)
-    key = report_cards.card_key("match", real.match_id, submission_id)
+    key = report_cards.card_key("match", real.match_id, submission_id, DEFAULT_COLOURS)
+    first = await platform.storage.get(key)
     await platform.storage.delete(key)
     async with web() as client:
         image = await client.get(f"/matches/{real.match_id}/report-card.png")
     assert image.status_code == 200
     assert await platform.storage.get(key) == image.content  # drawn, and kept again
+    assert decoded(image.content).tobytes() == decoded(first).tobytes()
 
     async with platform.unit_of_work() as s:
         for colour_key, value in (("primary_colour", "#0B6E4F"), ("secondary_colour", "#FFD23F")):
@@ -138,14 +143,19 @@ async def test_a_missing_card_is_drawn_again_and_a_redraw_takes_new_colours(
                 value=value,
             )
         config = await league.organization_config(s, real.demo.organization_id)
-        assert config["primary_colour"] == "#0b6e4f"  # kept in lower case
-        redrawn = await report_cards.make_card(
+    assert (config["primary_colour"], config["secondary_colour"]) == ("#0b6e4f", "#ffd23f")
+    async with web() as client:
+        image = await client.get(f"/matches/{real.match_id}/report-card.png")
+    new_key = report_cards.card_key("match", real.match_id, submission_id, ("#0b6e4f", "#ffd23f"))
+    assert await platform.storage.get(new_key) == image.content
+    redrawn = decoded(image.content)
+    assert redrawn.getpixel((5, 5)) == (0x0B, 0x6E, 0x4F)
+    assert redrawn.getpixel((5, render.HEADER + 2)) == (0xFF, 0xD2, 0x3F)
+    async with platform.reading() as s:  # asked for again: drawn anew, the same card
+        again = await report_cards.make_card(
             s, platform.storage, subject="match", subject_id=real.match_id
         )
-    image = decoded(await platform.storage.get(key))
-    assert decoded(redrawn).tobytes() == image.tobytes()
-    assert image.getpixel((5, 5)) == (0x0B, 0x6E, 0x4F)
-    assert image.getpixel((5, render.HEADER + 2)) == (0xFF, 0xD2, 0x3F)
+    assert decoded(again).tobytes() == redrawn.tobytes()
 
 
 @pytest.mark.replays

@@ -120,11 +120,15 @@ def _first_face(char: str) -> Face | None:
     return next((face for face in FACES if covers(face, char)), None)
 
 
+#: Unicode general categories (by first letter) of separators, punctuation, symbols, marks.
+_CLINGING = frozenset(("Z", "P", "S", "M"))
+
+
 def _clings(char: str) -> bool:
     """Spaces, punctuation, symbols and combining marks stay in the face of the text around
     them where it has them (so an Arabic name keeps its spaces in the Arabic face and is
     shaped as one run); letters and digits take the first face that has them."""
-    return unicodedata.category(char)[0] in "ZPSM"
+    return unicodedata.category(char)[0] in _CLINGING
 
 
 @functools.lru_cache(maxsize=4096)

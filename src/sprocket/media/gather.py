@@ -41,7 +41,8 @@ from sprocket.stats import service as stats
 
 
 def no_card(noun: str) -> NotFound:
-    """The refusal of a card for ``noun`` ("match 12"), whose result is not accepted."""
+    """The refusal of a card for ``noun`` ("match 12"), whose result is not accepted: a
+    NotFound of code NO_REPORT_CARD (returned, for the caller to raise)."""
     return NotFound(
         f"{noun.capitalize()} has no accepted result, so it has no report card.",
         code=MediaCode.NO_REPORT_CARD,

@@ -1,10 +1,11 @@
 """Report cards as the doors and jobs ask for them: made once per accepted result (the job
 :data:`CARD_JOB`, asked for in the accepting transaction, runs after the ratings it shows
-are committed), kept in object storage under the accepted submission's key (so a result
-invalidated and accepted again gets a new card), drawn again whenever it is missing
-(regenerable: :func:`make_card` redraws it on demand), and shown to whoever may see the
-result: a league match's card to anyone (its page is public), a scrim's to its players and
-the organization's staff (a scrim's line-ups are theirs only, as on its page).
+are committed), kept in object storage under a key of the accepted submission and the
+organization's colours (so a result invalidated and accepted again, or new colours, get a
+new card), drawn again whenever it is missing (regenerable: :func:`make_card` redraws it on
+demand), and shown to whoever may see the result: a league match's card to anyone (its page
+is public), a scrim's to its players and the organization's staff (a scrim's line-ups are
+theirs only, as on its page).
 
 For the doors: :func:`find_card` (a match's, a scrim's or the caller's latest), the PNGs of
 one match or scrim. For other domains: :func:`card_png` (a match's card, or None) and
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.errors import InvalidInput, NotFound, PermissionDenied
 from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
+from sprocket.league import service as league
 from sprocket.league.models import Member, Player
 from sprocket.media.errors import MediaCode
 from sprocket.media.gather import match_card, no_card, scrim_card
@@ -61,10 +63,15 @@ class Card:
         return f"report-card-{self.subject}-{self.subject_id}.png"
 
 
-def card_key(subject: Subject, subject_id: int, submission_id: int) -> str:
+def card_key(
+    subject: Subject, subject_id: int, submission_id: int, colours: tuple[str, str]
+) -> str:
     """The storage key of the card of ``subject`` (a match or a scrim, by id) as its accepted
-    submission ``submission_id`` recorded it."""
-    return f"report-cards/{subject}/{subject_id}/{submission_id}.png"
+    submission ``submission_id`` recorded it, in the organization's ``colours`` (primary,
+    secondary: ``#rrggbb``): new colours make a new key, so each card is drawn again in
+    them when next asked for."""
+    look = "-".join(c.lstrip("#") for c in colours)
+    return f"report-cards/{subject}/{subject_id}/{submission_id}-{look}.png"
 
 
 def request_card(session: AsyncSession, *, subject: Subject, subject_id: int) -> None:
@@ -92,16 +99,23 @@ async def make_card(
     else:
         card = await scrim_card(session, scrim_id=subject_id)
     png = await asyncio.to_thread(render_png, card)
-    await storage.put(card_key(subject, subject_id, submission.id), png, content_type="image/png")
+    key = card_key(subject, subject_id, submission.id, (card.primary, card.secondary))
+    await storage.put(key, png, content_type="image/png")
     return png
 
 
 async def _kept_or_made(
-    session: AsyncSession, storage: ObjectStorage, subject: Subject, subject_id: int
+    session: AsyncSession,
+    storage: ObjectStorage,
+    subject: Subject,
+    subject_id: int,
+    organization_id: int,
 ) -> bytes:
     submission = await _accepted(session, subject, subject_id)
+    config = await league.organization_config(session, organization_id)
+    colours = (config["primary_colour"], config["secondary_colour"])
     try:
-        return await storage.get(card_key(subject, subject_id, submission.id))
+        return await storage.get(card_key(subject, subject_id, submission.id, colours))
     except NotFound:
         return await make_card(session, storage, subject=subject, subject_id=subject_id)
 
@@ -119,12 +133,13 @@ async def match_card_png(
     line = await overview.match_line(session, match_id=match_id)
     if organization_id is not None and line.organization_id != organization_id:
         raise NotFound(f"This organization has no match {match_id}.")
-    return await _kept_or_made(session, storage, "match", match_id)
+    return await _kept_or_made(session, storage, "match", match_id, line.organization_id)
 
 
 async def card_png(session: AsyncSession, storage: ObjectStorage, match_id: int) -> bytes | None:
     """A match's card for a notification of its accepted result: its PNG, None while the
-    match has no accepted result. Raises NOT_FOUND (no such match)."""
+    match has no accepted result (where :func:`match_card_png` raises NO_REPORT_CARD).
+    Raises NOT_FOUND (no such match)."""
     try:
         return await match_card_png(session, storage, match_id=match_id)
     except NotFound as error:
@@ -169,7 +184,7 @@ async def scrim_card_png(
         raise PermissionDenied(
             f"Only the players of scrim {scrim_id} and staff may see its report card."
         )
-    return await _kept_or_made(session, storage, "scrim", scrim_id)
+    return await _kept_or_made(session, storage, "scrim", scrim_id, scrim.organization_id)
 
 
 async def has_card(session: AsyncSession, *, subject: Subject, subject_id: int) -> bool:
