@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import io
 import statistics
+import threading
 import time
 from collections.abc import Sequence
 
@@ -349,7 +350,7 @@ def _players(draw: ImageDraw.ImageDraw, card: ReportCard, top: int, accent: str)
             y += PLAYER_ROW
 
 
-def draw_card(card: ReportCard) -> Image.Image:
+def _draw_card(card: ReportCard) -> Image.Image:
     """The card as an RGB image of :func:`card_size`."""
     size = card_size(card)
     image = Image.new("RGB", size, BODY)
@@ -381,11 +382,18 @@ def draw_card(card: ReportCard) -> Image.Image:
     return image
 
 
+#: One card is drawn at a time: the faces (FreeType's) and the glyph cache are shared, and a
+#: FreeType face is not to be used by two threads at once (cards are drawn in worker threads).
+_DRAWING = threading.Lock()
+
+
 def render_png(card: ReportCard) -> bytes:
     """The card as PNG bytes (zlib level 1: a card's large flat areas pack small enough, and
-    the fastest level keeps a card well under 100 ms)."""
+    the fastest level keeps a card well under 100 ms). Safe to call from several threads."""
+    with _DRAWING:
+        image = _draw_card(card)
     out = io.BytesIO()
-    draw_card(card).save(out, "PNG", compress_level=1)
+    image.save(out, "PNG", compress_level=1)
     return out.getvalue()
 
 
