@@ -395,10 +395,13 @@ class Server:
 
 
 @asynccontextmanager
-async def sprocket_server(url: str, env: dict[str, str] | None = None) -> AsyncIterator[Server]:
-    """`sprocket serve` on database ``url`` (and the ``SPROCKET_*`` settings in ``env``) in a
-    subprocess, yielded once /healthz answers; terminated on exit. Raises RuntimeError (with
-    the end of the server's log) if it exits or does not answer within 30 s."""
+async def sprocket_server(
+    url: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> AsyncIterator[Server]:
+    """`sprocket serve` on database ``url`` (and the ``SPROCKET_*`` settings in ``env``, the
+    extra command-line ``args`` such as ``--workers 2``) in a subprocess, yielded once
+    /healthz answers; terminated on exit. Raises RuntimeError (with the end of the server's
+    log) if it exits or does not answer within 120 s."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="sprocket_bench_") as data_dir:
         log_path = Path(data_dir) / "server.log"
@@ -410,7 +413,13 @@ async def sprocket_server(url: str, env: dict[str, str] | None = None) -> AsyncI
         }
         with log_path.open("wb") as server_log:
             process = subprocess.Popen(  # noqa: ASYNC220 - the server under test
-                [str(Path(sys.executable).with_name("sprocket")), "serve", "--port", str(port)],
+                [
+                    str(Path(sys.executable).with_name("sprocket")),
+                    "serve",
+                    "--port",
+                    str(port),
+                    *args,
+                ],
                 env={**os.environ, **settings},
                 stdout=server_log,
                 stderr=subprocess.STDOUT,
@@ -430,7 +439,7 @@ async def sprocket_server(url: str, env: dict[str, str] | None = None) -> AsyncI
 
 
 async def _answering(process: subprocess.Popen, port: int) -> None:
-    for _ in range(300):
+    for _ in range(1200):
         if process.poll() is not None:
             raise RuntimeError(f"sprocket serve exited with status {process.returncode}")
         connection = Connection("127.0.0.1", port)
@@ -442,7 +451,7 @@ async def _answering(process: subprocess.Popen, port: int) -> None:
         finally:
             connection.close()
         await asyncio.sleep(0.1)
-    raise RuntimeError("sprocket serve did not answer /healthz within 30 s")
+    raise RuntimeError("sprocket serve did not answer /healthz within 120 s")
 
 
 class Answer(NamedTuple):

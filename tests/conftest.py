@@ -20,6 +20,7 @@ import asyncpg
 import httpx
 import pytest
 import structlog
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 from sprocket.app import create_app
@@ -27,6 +28,10 @@ from sprocket.config import Settings
 from sprocket.jobs import build_runtime
 from sprocket.migrate import upgrade
 from sprocket.runtime import Runtime
+
+# No property test has a deadline: CI's machine may be busy (timings belong in bench/).
+hypothesis_settings.register_profile("sprocket", deadline=None)
+hypothesis_settings.load_profile("sprocket")
 
 POSTGRES_URL = os.environ.get("SPROCKET_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("SPROCKET_TEST_REDIS_URL")

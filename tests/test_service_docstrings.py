@@ -23,6 +23,7 @@ DOMAINS = (
     "ratings",
     "scrims",
     "media",
+    "notifications",
     "flows",
     "analytics",
 )

@@ -5,6 +5,7 @@ and the plain HTTP routes of :mod:`sprocket.routes` (downloads, the schema, /hea
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,7 +21,7 @@ from sprocket.api.limits import QueryLimits
 from sprocket.api.response_cache import ResponseCache
 from sprocket.api.router import TRANSPORT_CODES, GraphQLDoor
 from sprocket.api.schema import build_schema, schema_sdl
-from sprocket.config import Settings
+from sprocket.config import Settings, load_settings
 from sprocket.discord.door import PATH as DISCORD_PATH
 from sprocket.discord.door import discord_router
 from sprocket.errors import CommonCode, DomainError
@@ -34,6 +35,8 @@ from sprocket.http.sessions import SessionCookies
 from sprocket.http.timeouts import RequestTimeout
 from sprocket.http.uploads import UploadPreflight
 from sprocket.jobs import build_runtime
+from sprocket.logs import configure_logging
+from sprocket.metrics import forget_process
 from sprocket.platform.ratelimit import RateLimiter
 from sprocket.replays.service import MAX_FILES
 from sprocket.routes.health import health_router
@@ -58,6 +61,14 @@ UNGUARDED = frozenset({"/healthz", "/readyz", "/metrics"})
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
+def app_from_environment() -> FastAPI:
+    """The app of the settings in the environment: what each of ``sprocket serve
+    --workers N``'s processes builds (uvicorn starts them and calls this factory)."""
+    settings = load_settings()
+    configure_logging(fmt=settings.log_format, level=settings.log_level)
+    return create_app(settings)
+
+
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
     """Build the app; it starts (and stops) its own runtime unless one is given."""
     owned = runtime is None
@@ -79,6 +90,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
             if owned:
                 gc.unfreeze()
                 await running.stop()
+            forget_process(os.getpid())
 
     app = FastAPI(title="Sprocket", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = running

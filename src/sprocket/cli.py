@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +17,7 @@ from rich.console import Console
 
 from sprocket.config import Settings, load_settings
 from sprocket.logs import configure_logging, log
+from sprocket.metrics import MULTIPROCESS_DIR
 
 app = typer.Typer(
     help="Sprocket: run competitive Rocket League leagues.",
@@ -44,13 +48,28 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Create the demo organization first, if missing.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="API processes on this port (use the number of cores); more than one needs"
+            " the shared cache (Redis) and broker (RabbitMQ).",
+        ),
+    ] = 1,
 ) -> None:
-    """Run the whole platform in one process (API, jobs, outbox relay)."""
+    """Run the platform: API, jobs (embedded broker) and outbox relay, in one process or
+    ``--workers`` processes sharing the port."""
     import uvicorn
 
-    from sprocket.app import create_app
+    from sprocket.errors import DomainError
+    from sprocket.runtime import require_shared_services
 
     settings = _settings(host=host, port=port)
+    try:
+        require_shared_services(settings, processes=workers)
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/]")
+        raise typer.Exit(2) from None
     _migrate(settings)
     if demo:
         asyncio.run(_load_demo(settings))
@@ -62,8 +81,7 @@ def serve(
     console.print(f"[bold green]Sprocket[/] is starting: open [link={url}]{url}[/link]")
     where = f"{url}/graphql" if settings.graphql_ide else f"{url}/schema.graphql (schema)"
     console.print(f"GraphQL: {where}   (database: {_redact(settings)})")
-    uvicorn.run(
-        create_app(settings),
+    options = dict(
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -75,7 +93,28 @@ def serve(
         # Live pages hold their event streams open: a stop waits this long (seconds) for
         # them, then closes them.
         timeout_graceful_shutdown=5,
+        # With --workers, how long a process may take to start and to answer the supervisor's
+        # ping before it is replaced: starting takes seconds on a busy machine.
+        timeout_worker_healthcheck=60,
     )
+    if workers == 1:
+        from sprocket.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return
+    _share_with_processes(settings)
+    with contextlib.ExitStack() as scope:
+        if not os.environ.get(MULTIPROCESS_DIR):  # an operator's choice (a tmpfs) stays
+            metrics = scope.enter_context(tempfile.TemporaryDirectory(prefix="sprocket-metrics-"))
+            os.environ[MULTIPROCESS_DIR] = metrics  # before any process imports the metrics
+        uvicorn.run("sprocket.app:app_from_environment", factory=True, workers=workers, **options)
+
+
+def _share_with_processes(settings: Settings) -> None:
+    """Hand the command line's choices to the processes uvicorn starts, which read their
+    settings from the environment (where the environment wins over files)."""
+    for name in ("host", "port", "graphql_ide", "dev_sign_in"):
+        os.environ[f"SPROCKET_{name.upper()}"] = str(getattr(settings, name)).lower()
 
 
 @app.command()

@@ -61,6 +61,20 @@ class Settings(BaseSettings):
     scrim_sweep_seconds: float = Field(
         5.0, description="How often `serve` ends expired scrim waits and check-ins (0: never)."
     )
+    notification_retry_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Wait before retrying a Discord delivery that failed on Discord's side "
+        "(a 5xx or no answer), in seconds; doubled after each failure, up to an hour.",
+    )
+    notification_max_attempts: int = Field(
+        8, ge=1, le=30, description="Attempts at a Discord delivery before it is marked failed."
+    )
+    notification_sweep_seconds: float = Field(
+        15.0,
+        ge=0,
+        description="How often `serve` sends the Discord deliveries whose retry is due (0: never).",
+    )
     graphql_max_tokens: int = Field(1000, description="Most lexical tokens in a GraphQL document.")
     graphql_max_aliases: int = Field(
         15, description="Most aliased fields in a GraphQL document, fragments counted as spread."
@@ -140,7 +154,9 @@ class Settings(BaseSettings):
         "sync-commands` registers.",
     )
     discord_bot_token: str | None = Field(
-        None, description="The Discord bot's token (a secret), for `sync-commands`."
+        None,
+        description="The Discord bot's token (a secret), for `sync-commands` and notifications "
+        "(none: Discord is off, and notifications reach the in-app inbox only).",
     )
     discord_interaction_max_age_seconds: float = Field(
         300.0,
@@ -154,6 +170,19 @@ class Settings(BaseSettings):
         lt=3,
         description="How long a command may run before its answer is deferred (Discord waits "
         "3 seconds) and sent as a follow-up once ready.",
+    )
+    discord_attachment_origins: str = Field(
+        "https://cdn.discordapp.com,https://media.discordapp.net",
+        description="Origins (scheme://host[:port], comma-separated) whence `/submit` downloads "
+        "the replays attached to it: Discord's CDN (tests point it at a fake); an attachment "
+        "elsewhere is refused.",
+    )
+    discord_report_wait_seconds: float = Field(
+        120.0,
+        gt=0,
+        le=840,
+        description="How long `/submit` waits for the replays' check before it answers with "
+        "the submission's link instead of its report (Discord takes follow-ups for 15 minutes).",
     )
     trusted_proxies: str = Field(
         "",
@@ -214,6 +243,11 @@ class Settings(BaseSettings):
     def discord_sign_in(self) -> bool:
         """Whether the Discord sign-in is configured (a client id and secret)."""
         return bool(self.discord_client_id and self.discord_client_secret)
+
+    @property
+    def epic_sign_in(self) -> bool:
+        """Whether signing in at Epic (which proves an Epic account) is configured."""
+        return bool(self.epic_client_id and self.epic_client_secret)
 
     @cached_property
     def resolved_secret_key(self) -> str:

@@ -1,8 +1,26 @@
-"""Prometheus metrics shared by the doors and the workers."""
+"""Prometheus metrics shared by the doors and the workers.
+
+With several API processes (``sprocket serve --workers N``) each process writes its values
+to files under ``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess mode, set by
+``serve`` before the processes start) and :func:`exposition` sums them, so any process's
+``/metrics`` answers for all of them.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import os
+
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 HTTP_REQUESTS = Counter(
     "sprocket_http_requests_total",
@@ -28,4 +46,28 @@ JOB_DURATION = Histogram(
 OUTBOX_BACKLOG = Gauge(
     "sprocket_outbox_backlog",
     "Outbox messages committed but not yet handed to the broker.",
+    multiprocess_mode="mostrecent",  # every process reads the same table: the latest wins
 )
+NOTIFICATION_DELIVERIES = Counter(
+    "sprocket_notification_deliveries_total",
+    "Notification delivery attempts to Discord, by target kind (dm, channel, webhook) and "
+    "outcome (sent, retry, failed, dms_closed, skipped).",
+    ["kind", "outcome"],
+)
+
+
+def exposition() -> bytes:
+    """Every metric in Prometheus's text format: this process's, or with
+    ``PROMETHEUS_MULTIPROC_DIR`` set, the sum over every process writing there (gauges by
+    their ``multiprocess_mode``)."""
+    if not os.environ.get(MULTIPROCESS_DIR):
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return generate_latest(registry)
+
+
+def forget_process(pid: int) -> None:
+    """Drop the live gauges of process ``pid``, which is stopping (multiprocess mode only)."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        multiprocess.mark_process_dead(pid)

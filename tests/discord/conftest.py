@@ -108,7 +108,7 @@ class DiscordDoor:
     async def answer(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Post ``payload`` and return the message it is answered with: at once, or (when
         deferred) the follow-up that reached the fake, with the deferral as ``deferred`` and
-        the follow-up's files (:class:`~tests.discord.fake_api.File`) as its ``files``."""
+        the follow-up's files (name and bytes) as its ``files``."""
         response = await self.post(payload)
         assert response.status_code == 200, response.text
         body = response.json()

@@ -41,10 +41,9 @@ def attached_card(answer: dict, match_id: int) -> Image.Image:
     data = answer["data"]
     assert data["content"] == f"Report card of match #{match_id}."
     assert "flags" not in data or not data["flags"] & EPHEMERAL
-    [file] = data["files"]
-    assert file.field == "files[0]" and file.filename == f"report-card-match-{match_id}.png"
-    assert file.content_type == "image/png"
-    image = Image.open(io.BytesIO(file.data))
+    [(filename, png)] = data["files"]
+    assert filename == f"report-card-match-{match_id}.png"
+    image = Image.open(io.BytesIO(png))
     image.load()
     return image
 

@@ -177,8 +177,12 @@ async def test_only_the_players_own_membership_can_be_linked(
 ) -> None:
     bruno = await _member(platform, demo_org.users["Bruno"])
     async with web(dev_sign_in=True, steam_openid_url=steam.url) as client:
+        # A browser not signed in is sent to sign in, then back to this page.
         spectator = await client.get(f"/settings/link/steam?member={bruno}")
-        assert spectator.status_code == 401
+        assert spectator.status_code == 303
+        assert spectator.headers["location"] == (
+            f"/sign-in?next=%2Fsettings%2Flink%2Fsteam%3Fmember%3D{bruno}"
+        )
         await signed_in(client, demo_org.users["Ada"])
         other = await client.get(f"/settings/link/steam?member={bruno}")
         assert other.status_code == 403

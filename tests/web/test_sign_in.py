@@ -317,3 +317,45 @@ async def test_the_player_page_shows_the_avatar_to_whom_it_shows_the_accounts(
         assert picture in (await client.get(f"/players/{member.id}")).text
     async with web() as spectator:  # the member keeps their identity private
         assert picture not in (await spectator.get(f"/players/{member.id}")).text
+
+
+async def test_a_sign_in_returns_to_an_address_of_this_site_only(
+    web: Web, demo_org: Demo, platform: Runtime
+) -> None:
+    ada = str(demo_org.users["Ada"])
+    cases = [
+        ("/settings/link/steam?member=3", "/settings/link/steam?member=3"),
+        ("https://elsewhere.example.org/", "/"),
+        ("//elsewhere.example.org/", "/"),
+        ("/\\elsewhere.example.org/", "/"),
+        ("/settings\r\nSet-Cookie: x=1", "/"),
+    ]
+    for asked, landed in cases:
+        async with web(dev_sign_in=True) as client:
+            page = await client.get("/sign-in", params={"next": asked})
+            assert f'name="next" value="{landed}"' in page.text.replace("&amp;", "&")
+            answer = await client.post(
+                "/sign-in/dev",
+                data={"csrftoken": csrf_of(page.text), "user_id": ada, "next": asked},
+            )
+            assert answer.status_code == 303 and answer.headers["location"] == landed, asked
+    assert await _sessions(platform) == len(cases)
+
+
+async def test_the_discord_sign_in_returns_to_its_next_address(
+    web: Web, fake_discord: FakeDiscord, platform: Runtime
+) -> None:
+    async with web(**fake_discord.settings()) as client:
+        page = await client.get("/sign-in", params={"next": "/me"})
+        assert 'href="/sign-in/discord?next=%2Fme"' in page.text
+        start = await client.get("/sign-in/discord", params={"next": "/me"})
+        async with httpx.AsyncClient() as outside:
+            back = urlsplit((await outside.get(start.headers["location"])).headers["location"])
+        done = await client.get(f"{back.path}?{back.query}")
+        assert done.status_code == 303 and done.headers["location"] == "/me"
+        # Without one, or with another site's, the home page.
+        start = await client.get("/sign-in/discord", params={"next": "https://elsewhere.test"})
+        async with httpx.AsyncClient() as outside:
+            back = urlsplit((await outside.get(start.headers["location"])).headers["location"])
+        done = await client.get(f"{back.path}?{back.query}")
+        assert done.headers["location"] == "/"

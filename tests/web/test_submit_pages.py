@@ -19,10 +19,10 @@ from playwright.async_api import Browser, Page
 from sprocket.identity.access import Actor
 from sprocket.replays.enums import SubmissionStatus
 from sprocket.replays.models import Ratification, Submission
+from sprocket.replays.report_words import report_words
 from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from sprocket.scrims import lifecycle, matchmaking
-from sprocket.web.submission_report import report_words
 from tests.conftest import REPLAYS
 from tests.helpers.database import snapshot
 from tests.replays.test_submissions import count, load, objects, run_jobs

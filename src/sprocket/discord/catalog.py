@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sprocket.discord import ratings, replays, report_cards, schedule, scrims, staff
+from sprocket.discord import link, ratings, replays, report_cards, schedule, scrims, staff, submit
 from sprocket.discord.embeds import Embed, Field
 from sprocket.discord.registry import Call, Command, Registry
 from sprocket.discord.replies import Reply
@@ -12,9 +12,11 @@ COMMANDS: tuple[Command, ...] = (
     *schedule.COMMANDS,
     *ratings.COMMANDS,
     *report_cards.COMMANDS,
+    *submit.COMMANDS,
     *replays.COMMANDS,
     *scrims.COMMANDS,
     *staff.COMMANDS,
+    *link.COMMANDS,
 )
 #: The handlers of buttons and modals, by the prefix of their custom id.
 COMPONENTS = {**replays.COMPONENTS, **scrims.COMPONENTS}

@@ -32,11 +32,12 @@ TOO_SLOW = "That took too long to open; press the button again."
 @dataclass(frozen=True)
 class Work:
     """What an interaction runs: ``handler``, for an organization or not, answered for the
-    caller's eyes only (``private``) or not."""
+    caller's eyes only (``private``) or not, deferred at once (``defer``) or only when slow."""
 
     handler: Handler
     for_organization: bool
     private: bool
+    defer: bool = False
 
 
 def unknown(what: str) -> Reply:
@@ -88,7 +89,7 @@ class Dispatcher:
             command = self.registry.find(interaction.name, interaction.path)
             if command is None or command.run is None:
                 return unknown(f"/{interaction.command}")
-            return Work(command.run, command.for_organization, command.private)
+            return Work(command.run, command.for_organization, command.private, command.defer)
         handler = self.registry.component(interaction.custom_id or "")
         if handler is None:
             return unknown("This button")
@@ -97,16 +98,17 @@ class Dispatcher:
     async def answer(self, interaction: Interaction) -> dict[str, Any]:
         """The interaction response for ``interaction`` (not a PING): within
         ``defer_after`` seconds, the reply itself, else a deferral (its follow-up is sent
-        when the work is done). A reply with files is always deferred (for the caller's eyes
-        only when it is ephemeral) and followed up: the interaction's answer cannot carry
-        them (see :class:`~sprocket.discord.replies.Reply`)."""
+        when the work is done); a command that defers is answered with the deferral at
+        once. A reply with files is always deferred (for the caller's eyes only when it is
+        ephemeral) and followed up: the interaction's answer cannot carry them (see
+        :class:`~sprocket.discord.replies.Reply`)."""
         if interaction.type == InteractionType.AUTOCOMPLETE:
             return response(await self._suggest(interaction))
         work = self.work_of(interaction)
         if isinstance(work, Reply):
             return response(work)
         task = asyncio.create_task(self.run(work, interaction))
-        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        done, _ = await asyncio.wait({task}, timeout=0 if work.defer else self.defer_after)
         private = work.private
         if task in done:
             ready = task.result()

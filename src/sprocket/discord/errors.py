@@ -38,3 +38,21 @@ class DiscordCode(ErrorCode):
         "A command, button or option value the bot does not know (its commands may be out of "
         "date: `sprocket discord sync-commands`).",
     )
+    ATTACHMENT_NOT_ALLOWED = (
+        "ATTACHMENT_NOT_ALLOWED",
+        "`/submit`: an attached file whose address is not on Discord's CDN (an origin not in "
+        "`SPROCKET_DISCORD_ATTACHMENT_ORIGINS`); it is not downloaded.",
+    )
+    ATTACHMENT_UNAVAILABLE = (
+        "ATTACHMENT_UNAVAILABLE",
+        "`/submit`: an attached file Discord's CDN did not serve (an error, a redirect, a "
+        "broken connection or a time-out).",
+    )
+    NOTHING_TO_SUBMIT = (
+        "NOTHING_TO_SUBMIT",
+        "`/submit` without a match, by a player in no scrim of the organization.",
+    )
+    NO_PUBLIC_URL = (
+        "NO_PUBLIC_URL",
+        "A command whose answer links to the web, on a server without `SPROCKET_PUBLIC_URL`.",
+    )

@@ -35,11 +35,24 @@ class DiscordUser:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file attached to a command (an ATTACHMENT option's value names it): Discord's id,
+    the file's name, its size in bytes as Discord declares it, and the URL to download it
+    from (Discord's CDN)."""
+
+    id: str
+    filename: str
+    size: int
+    url: str
+
+
+@dataclass(frozen=True)
 class Interaction:
     """One interaction. ``name`` is the command's (commands and autocomplete), ``path``
     its subcommand group and subcommand names, ``options`` the values given (by option
     name), ``focused`` the option being typed (autocomplete); ``custom_id`` the pressed
-    component's or the submitted modal's, ``fields`` a modal's text inputs by custom id.
+    component's or the submitted modal's, ``fields`` a modal's text inputs by custom id;
+    ``attachments`` the files attached to a command, by id (``resolved.attachments``).
     ``guild_id`` is None in a direct message."""
 
     id: str
@@ -55,6 +68,7 @@ class Interaction:
     focused: str | None = None
     custom_id: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    attachments: dict[str, Attachment] = field(default_factory=dict)
 
     @property
     def command(self) -> str:
@@ -101,6 +115,21 @@ def _options(
     return path, values, focused
 
 
+def _attachments(data: dict[str, Any]) -> dict[str, Attachment]:
+    """The attached files of a command's ``resolved`` data, by id (a file without its id,
+    name, size or URL is left out: an option naming it then names nothing)."""
+    resolved = data.get("resolved")
+    raw = resolved.get("attachments") if isinstance(resolved, dict) else None
+    found = {}
+    for key, item in raw.items() if isinstance(raw, dict) else ():
+        if not isinstance(item, dict):
+            continue
+        size, url, name = item.get("size"), item.get("url"), item.get("filename")
+        if type(size) is int and isinstance(url, str) and isinstance(name, str):
+            found[str(key)] = Attachment(str(key), name, size, url)
+    return found
+
+
 def _modal_fields(rows: Any) -> dict[str, str]:
     fields: dict[str, str] = {}
     for row in rows if isinstance(rows, list) else ():
@@ -139,7 +168,14 @@ def parse(payload: Any) -> Interaction:
     if kind in (InteractionType.APPLICATION_COMMAND, InteractionType.AUTOCOMPLETE):
         path, options, focused = _options(data.get("options"))
         name = _text(data, "name")
-        return Interaction(**common, name=name, path=path, options=options, focused=focused)
+        return Interaction(
+            **common,
+            name=name,
+            path=path,
+            options=options,
+            focused=focused,
+            attachments=_attachments(data),
+        )
     custom_id = _text(data, "custom_id")
     fields = _modal_fields(data.get("components")) if kind == InteractionType.MODAL_SUBMIT else {}
     return Interaction(**common, custom_id=custom_id, fields=fields)

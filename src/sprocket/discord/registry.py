@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from hikari import OptionType
 
-from sprocket.discord.interaction import Interaction
+from sprocket.discord.interaction import Attachment, Interaction
 from sprocket.discord.replies import Answer
+from sprocket.errors import NotFound
 
 if TYPE_CHECKING:
     from sprocket.identity.access import Actor
@@ -27,6 +28,7 @@ class Completion(StrEnum):
     LEAGUE = "league"
     TEAM = "team"
     PLAYER = "player"
+    OPEN_MATCH = "open_match"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,16 @@ class Call:
         value = self.interaction.options.get(name)
         return default if value is None else value
 
+    def attachment(self, name: str) -> Attachment | None:
+        """The file attached as option ``name`` (None when not given)."""
+        value = self.interaction.options.get(name)
+        if value is None:
+            return None
+        attached = self.interaction.attachments.get(str(value))
+        if attached is None:
+            raise NotFound(f"The file of option {name} is not in the interaction.")
+        return attached
+
     @property
     def argument(self) -> str:
         """A component's or modal's custom id after its prefix (``ratify:12`` -> ``12``)."""
@@ -88,7 +100,9 @@ Handler = Callable[[Call], Awaitable[Answer]]
 class Command:
     """A slash command (or subcommand). A command with ``subcommands`` runs none itself.
     ``for_organization``: it acts for an organization (which the door finds first, and it
-    takes the ``organization`` option); ``private``: its answers are for the caller only."""
+    takes the ``organization`` option); ``private``: its answers are for the caller only;
+    ``defer``: its work is slow (downloads, background checks), so it is answered "deferred"
+    at once and its reply follows up."""
 
     name: str
     description: str
@@ -97,6 +111,7 @@ class Command:
     subcommands: tuple[Command, ...] = ()
     for_organization: bool = True
     private: bool = False
+    defer: bool = False
 
     def all_options(self) -> tuple[Option, ...]:
         """Its options, required ones first (Discord's rule), the organization's last."""

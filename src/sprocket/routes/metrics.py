@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from sprocket.logs import log
+from sprocket.metrics import exposition
 from sprocket.platform.outbox import backlog
 from sprocket.runtime import Runtime
 
@@ -30,6 +31,6 @@ def metrics_router(runtime: Runtime) -> APIRouter:
                 error=str(error),
                 exc_info=True,
             )
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router

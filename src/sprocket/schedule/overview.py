@@ -144,6 +144,35 @@ async def upcoming_team_matches(
     return [MatchLine(*row) for row in (await session.execute(query)).all()]
 
 
+async def open_team_matches(
+    session: AsyncSession,
+    *,
+    team_ids: Collection[int],
+    organization_id: int,
+    at: dt.datetime,
+    first: int,
+) -> list[MatchLine]:
+    """The matches of any of ``team_ids`` (home or away) in the organization still waiting
+    for a result whose window has begun at ``at`` (timezone-aware): those a result may be
+    submitted for, the latest window first, at most ``first`` (1 to 100); none without a
+    team. One statement. Raises InvalidInput ``INVALID_PAGE_SIZE``."""
+    check_page_size(first)
+    if not team_ids:
+        return []
+    teams = set(team_ids)
+    query = (
+        _lines(organization_id)
+        .where(
+            Match.status == MatchStatus.SCHEDULED,
+            Match.starts_at <= at,
+            Fixture.home_team_id.in_(teams) | Fixture.away_team_id.in_(teams),
+        )
+        .order_by(Match.starts_at.desc(), Match.id.desc())
+        .limit(first)
+    )
+    return [MatchLine(*row) for row in (await session.execute(query)).all()]
+
+
 async def team_matches(session: AsyncSession, *, team_id: int, season_id: int) -> list[MatchLine]:
     """Every match of a team (home or away) in a season, in the order of their windows, with
     the series score of those played. One statement."""

@@ -3,18 +3,25 @@ Discord's OAuth2 (authorization code with ``state`` and PKCE, scope ``identify``
 Authlib) and sign-out. A sign-in starts a server-side session
 (:mod:`sprocket.identity.sessions`) whose secret the browser keeps in a signed cookie; a
 Discord sign-in also copies the person's avatar into our storage
-(:mod:`sprocket.identity.avatars`)."""
+(:mod:`sprocket.identity.avatars`).
+
+A sign-in started with ``?next=<address on this site>`` (``/sign-in``, ``/sign-in/discord``,
+the development form's ``next`` field) ends there instead of the home page: a page that needs
+a signed-in viewer (a game account link started from Discord's ``/link``) sends a stranger
+through the sign-in and back. Any other ``next`` ends on the home page."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -27,6 +34,7 @@ from sprocket.identity import avatars, sessions
 from sprocket.identity.errors import IdentityCode
 from sprocket.runtime import Runtime
 from sprocket.web.pages import WebRoute, render
+from sprocket.web.params import local_path
 
 #: The cookie tying Discord's answer to the browser that started the sign-in, and how long
 #: a started sign-in may take.
@@ -51,8 +59,8 @@ def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -
     states = URLSafeSerializer(settings.resolved_secret_key, salt="sprocket-oauth-state")
     api = settings.discord_api_url.rstrip("/")
 
-    def signed_in(secret: str) -> Response:
-        response = RedirectResponse("/", status_code=303)
+    def signed_in(secret: str, next_path: str) -> Response:
+        response = RedirectResponse(local_path(next_path), status_code=303)
         cookies.give(response, secret)
         return response
 
@@ -68,7 +76,8 @@ def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -
         )
 
     @router.get("/sign-in")
-    async def sign_in(request: Request) -> Response:
+    async def sign_in(request: Request, next_path: str = Query("/", alias="next")) -> Response:
+        back = local_path(next_path)
         choices: list[tuple[int, str]] = []
         if settings.dev_sign_in_active:
             async with runtime.reading() as session:
@@ -79,10 +88,15 @@ def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -
             discord=settings.discord_sign_in,
             dev=settings.dev_sign_in_active,
             choices=choices,
+            next=back,
+            discord_href="/sign-in/discord"
+            + ("" if back == "/" else "?" + urlencode({"next": back})),
         )
 
     @router.post("/sign-in/dev")
-    async def dev_sign_in(user_id: int = Form()) -> Response:
+    async def dev_sign_in(
+        user_id: int = Form(), next_path: str = Form("/", alias="next")
+    ) -> Response:
         if not settings.dev_sign_in_active:
             raise PermissionDenied(
                 "The development sign-in is off on this server.", code=IdentityCode.SIGN_IN_REFUSED
@@ -91,10 +105,12 @@ def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -
             if user_id not in {uid for uid, _ in await demo.sign_in_choices(session)}:
                 raise InvalidInput("Pick one of the demo organization's users.")
             _, secret = await sessions.start_session(session, user_id=user_id, lifetime=lifetime)
-        return signed_in(secret)
+        return signed_in(secret, next_path)
 
     @router.get("/sign-in/discord")
-    async def discord_start(request: Request) -> Response:
+    async def discord_start(
+        request: Request, next_path: str = Query("/", alias="next")
+    ) -> Response:
         if not settings.discord_sign_in:
             raise _refused("Signing in with Discord is not configured on this server.")
         verifier = generate_token(48)
@@ -102,7 +118,10 @@ def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -
             url, state = client.create_authorization_url(
                 f"{api}/oauth2/authorize", code_verifier=verifier
             )
-        await runtime.cache.set(f"oauth-state:{state}", verifier.encode(), ttl=STATE_SECONDS)
+        started = {"verifier": verifier, "next": local_path(next_path)}
+        await runtime.cache.set(
+            f"oauth-state:{state}", json.dumps(started).encode(), ttl=STATE_SECONDS
+        )
         response = RedirectResponse(url, status_code=303)
         response.set_cookie(
             STATE_COOKIE,
@@ -128,16 +147,17 @@ def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -
                 "nothing was changed. Sign in again."
             )
         key = f"oauth-state:{state}"
-        verifier = await runtime.cache.get(key)
+        remembered = await runtime.cache.get(key)
         await runtime.cache.delete(key)  # an answer counts once
-        if verifier is None:
+        if remembered is None:
             raise _refused(
                 "This sign-in was already used, or took longer than ten minutes; sign in again."
             )
         if not code:
             reason = request.query_params.get("error_description") or "no code was given"
             raise _refused(f"Discord did not sign you in ({reason}).")
-        identity = await _discord_identity(oauth_client(request), api, code, verifier.decode())
+        begun = json.loads(remembered)
+        identity = await _discord_identity(oauth_client(request), api, code, begun["verifier"])
         discord_id = str(identity.get("id", ""))
         avatar = identity.get("avatar")
         image = None
@@ -166,7 +186,7 @@ def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -
                 )
             elif not avatar:  # their Discord account has no avatar (any more)
                 await avatars.remove_avatar(session, runtime.storage, user=user)
-        response = signed_in(secret)
+        response = signed_in(secret, begun["next"])
         response.delete_cookie(STATE_COOKIE, path="/sign-in/discord")
         return response
 

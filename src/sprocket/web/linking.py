@@ -8,6 +8,9 @@ A started link is tied to the browser that started it: a random ``state`` in a s
 HttpOnly cookie, remembered in the cache (whose member, which platform) for ten minutes and
 used once. Epic's answer must carry the same ``state``; Steam's return address is fixed, so
 the cookie alone ties its answer to the browser.
+
+A browser not signed in that opens a start page (the link Discord's ``/link`` answers with)
+is sent to sign in first, with Discord where the server has it, and back to the same page.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from itsdangerous import BadData, URLSafeSerializer
@@ -42,7 +46,7 @@ EPIC_CALLBACK = "/settings/link/epic/callback"
 
 def epic_client(settings: Settings) -> epic_oauth.EpicClient | None:
     """Our Epic application, when the settings configure one (a client id and secret)."""
-    if not (settings.epic_client_id and settings.epic_client_secret):
+    if not settings.epic_sign_in:
         return None
     return epic_oauth.EpicClient(
         client_id=settings.epic_client_id,
@@ -76,6 +80,15 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
             f"link-state:{state}", json.dumps(started).encode(), ttl=STATE_SECONDS
         )
         return state
+
+    def sign_in_first(request: Request) -> Response | None:
+        """For a browser not signed in: the sign-in (Discord's, where set up), which ends
+        back on this page; None for a signed-in viewer."""
+        if viewer(request).authenticated:
+            return None
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        start = "/sign-in/discord" if settings.discord_sign_in else "/sign-in"
+        return RedirectResponse(f"{start}?{urlencode({'next': back})}", status_code=303)
 
     def sent_to(target: str, state: str) -> Response:
         """The browser sent to the platform at ``target``, keeping ``state`` in its cookie."""
@@ -149,6 +162,9 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
 
     @router.get("/settings/link/steam")
     async def steam_start(request: Request) -> Response:
+        stranger = sign_in_first(request)
+        if stranger is not None:
+            return stranger
         state = await begin(request, GamePlatform.STEAM)
         target = steam_openid.login_url(
             endpoint=settings.steam_openid_url,
@@ -177,6 +193,9 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
     @router.get("/settings/link/epic")
     async def epic_start(request: Request) -> Response:
         epic = configured_epic()
+        stranger = sign_in_first(request)
+        if stranger is not None:
+            return stranger
         state = await begin(request, GamePlatform.EPIC)
         target = await epic_oauth.authorization_url(
             epic, redirect_uri=site(request) + EPIC_CALLBACK, state=state

@@ -4,9 +4,25 @@ sentence when malformed (a 404 for an id, a 400 for a form value)."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from sprocket.db import MAX_ID
 from sprocket.errors import CommonCode, InvalidInput, NotFound
+
+#: The longest address a sign-in returns to.
+MAX_NEXT = 2000
+
+
+def local_path(value: str | None) -> str:
+    """``value`` when it is an address on this site (``/settings/link/steam?member=3``),
+    else ``/``: never another site's (``//elsewhere``, ``https://...``, ``/\\elsewhere``), so a
+    link cannot use a sign-in to send people away (an open redirect)."""
+    if not value or len(value) > MAX_NEXT or not value.isascii() or not value.isprintable():
+        return "/"
+    parts = urlsplit(value)
+    if not value.startswith("/") or "\\" in value or parts.scheme or parts.netloc:
+        return "/"
+    return value
 
 
 def path_id(value: str, what: str) -> int:

@@ -16,12 +16,12 @@ from starlette.responses import Response
 
 from sprocket.db import children_of, rows_by_ids
 from sprocket.errors import Conflict, DomainError, InvalidInput
+from sprocket.flows.submission_report import submission_report
 from sprocket.identity.access import Actor
 from sprocket.identity.models import User
-from sprocket.league import service as league
 from sprocket.league.accounts import platform_name
 from sprocket.league.models import Member
-from sprocket.replays import reads, redaction
+from sprocket.replays import redaction
 from sprocket.replays import service as replays
 from sprocket.replays.enums import ClaimStatus, SubmissionStatus
 from sprocket.replays.errors import ReplayCode
@@ -33,12 +33,9 @@ from sprocket.replays.models import (
     SubmissionReplay,
 )
 from sprocket.runtime import Runtime
-from sprocket.schedule import overview
-from sprocket.scrims import service as scrims
 from sprocket.web.forms import read_form, see_other
 from sprocket.web.pages import WebRoute, render, signed_in_viewer, status_of, viewer, when
 from sprocket.web.params import path_id
-from sprocket.web.submission_report import report_words
 
 #: Each state in a sentence.
 STATUS_WORDS = {
@@ -54,19 +51,12 @@ REASON_FIELD = "reason"
 
 async def submission_values(session: AsyncSession, who: Actor, ident: int) -> dict[str, Any]:
     """Everything the submission page shows, as ``who`` may see it. Raises NOT_FOUND."""
-    submission = await reads.submission_by_id(session, submission_id=ident)
+    shown = await submission_report(session, actor=who, submission_id=ident)
+    submission = shown.submission
     if submission.match_id is not None:
-        line = await overview.match_line(session, match_id=submission.match_id)
-        organization_id, home, away = line.organization_id, line.home, line.away
-        subject = (f"/matches/{line.id}", f"{line.home} vs {line.away}", "match")
+        subject = (f"/matches/{submission.match_id}", shown.title, "match")
     else:
-        scrim = await scrims.get_scrim(session, scrim_id=submission.scrim_id or 0, lock=False)
-        organization_id, home, away = scrim.organization_id, "the home line-up", "the away line-up"
-        subject = ("/scrims", f"Scrim {scrim.id}", "scrim")
-    zone = await league.organization_zone(session, organization_id)
-    report = (await redaction.visible_reports(session, actor=who, submission_ids=[ident])).get(
-        ident
-    )
+        subject = ("/scrims", shown.title, "scrim")
     files = (
         await children_of(
             session, SubmissionReplay.submission_id, [ident], SubmissionReplay.game_number
@@ -85,22 +75,18 @@ async def submission_values(session: AsyncSession, who: Actor, ident: int) -> di
     users = await rows_by_ids(
         session, User, [submission.submitted_by_user_id, *[a.user_id for a in answers]]
     )
-    members = await rows_by_ids(
-        session,
-        Member,
-        [*redaction.report_members(report), *[c.member_id for c in claims]],
+    claimants = await rows_by_ids(
+        session, Member, [c.member_id for c in claims if c.member_id not in shown.names]
     )
+    names = {**shown.names, **{m.id: m.name for m in claimants.values()}}
     may = await replays.answers_open(session, actor=who, submission_id=ident)
-    names = {m.id: m.name for m in members.values()}
-    moment = when(zone)
+    moment = when(shown.zone)
     return {
         "submission": submission,
         "status_words": STATUS_WORDS[submission.status],
         "subject": subject,
         "files": [(f.game_number, stored[f.stored_replay_id]) for f in files],
-        "words": report_words(report, home=home, away=away, names=names, when=moment)
-        if report is not None
-        else None,
+        "words": shown.words(moment),
         "answers": answers,
         "users": users,
         "claims": [

@@ -76,6 +76,7 @@ def account_words(player: Mapping[str, Any]) -> str:
 
 
 def colour(index: object) -> str | None:
+    """The replay team ``index`` (0 or 1) as its colour ("blue", "orange"), else None."""
     return COLOURS[index] if index in (0, 1) else None  # type: ignore[index]
 
 
