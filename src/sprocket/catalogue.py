@@ -23,6 +23,7 @@ from sprocket.errors import CommonCode, ErrorCode
 from sprocket.http.errors import HttpCode
 from sprocket.identity.errors import IdentityCode
 from sprocket.league.errors import LeagueCode
+from sprocket.media.errors import MediaCode
 from sprocket.notifications.errors import NotificationCode
 from sprocket.platform.errors import PlatformCode
 from sprocket.ratings.errors import RatingCode
@@ -43,6 +44,7 @@ ENUMS: tuple[type[ErrorCode], ...] = (
     ProblemCode,
     RatingCode,
     ScrimCode,
+    MediaCode,
     NotificationCode,
     DiscordCode,
     BackupCode,

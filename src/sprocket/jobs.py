@@ -12,6 +12,7 @@ from functools import partial
 from sprocket.config import Settings
 from sprocket.discord.sender import open_sender
 from sprocket.flows.tasks import JOBS as SUBMISSION_JOBS
+from sprocket.media.tasks import JOBS as MEDIA_JOBS
 from sprocket.notifications.sending import SENDER
 from sprocket.notifications.tasks import JOBS as NOTIFICATION_JOBS
 from sprocket.notifications.tasks import run_retries
@@ -23,7 +24,7 @@ from sprocket.scrims.tasks import run_sweeper
 
 def all_jobs() -> dict[str, Job]:
     """Every background job by its task name (``submission.process``, ``event.publish``...)."""
-    return {**SCHEDULE_JOBS, **SUBMISSION_JOBS, **NOTIFICATION_JOBS}
+    return {**SCHEDULE_JOBS, **SUBMISSION_JOBS, **NOTIFICATION_JOBS, **MEDIA_JOBS}
 
 
 def background_loops(settings: Settings) -> list[Loop]:

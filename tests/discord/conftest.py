@@ -107,17 +107,17 @@ class DiscordDoor:
 
     async def answer(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Post ``payload`` and return the message it is answered with: at once, or (when
-        deferred) the follow-up that reached the fake."""
+        deferred) the follow-up that reached the fake, with the deferral as ``deferred`` and
+        the follow-up's files (name and bytes) as its ``files``."""
         response = await self.post(payload)
         assert response.status_code == 200, response.text
         body = response.json()
         if body["type"] != DEFERRED:
             return body
         await self.dispatcher.drain()
-        [follow_up] = [
-            c.body for c in self.fake.to("POST", "/webhooks/") if payload["token"] in c.path
-        ]
-        return {"type": MESSAGE, "data": follow_up}
+        [follow_up] = [c for c in self.fake.to("POST", "/webhooks/") if payload["token"] in c.path]
+        data = {**follow_up.body, "files": follow_up.files} if follow_up.files else follow_up.body
+        return {"type": MESSAGE, "data": data, "deferred": body}
 
     async def command(
         self,

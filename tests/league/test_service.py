@@ -158,6 +158,11 @@ BAD_SETTINGS = [
     ("tie_breaks", ["coin_toss"], "INVALID_SETTING"),
     ("tie_breaks", ["goals_for", "goals_for"], "INVALID_SETTING"),
     ("tie_breaks", "goals_for", "INVALID_SETTING"),
+    ("primary_colour", "navy", "INVALID_SETTING"),  # a colour is #RRGGBB
+    ("primary_colour", "#12345", "INVALID_SETTING"),
+    ("secondary_colour", "#12345g", "INVALID_SETTING"),
+    ("secondary_colour", "#1234567", "INVALID_SETTING"),
+    ("secondary_colour", 0xE07A1F, "INVALID_SETTING"),
     ("no_such_key", 1, "UNKNOWN_SETTING"),
 ]
 

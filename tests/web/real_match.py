@@ -16,12 +16,17 @@ from dataclasses import dataclass
 import pytest
 
 from sprocket.db import utcnow
+from sprocket.flows import match_results
 from sprocket.identity import service as identity
+from sprocket.identity.access import Actor
 from sprocket.league import accounts, members, rosters
 from sprocket.league import service as league
+from sprocket.replays import service as replays
+from sprocket.replays.service import Upload
 from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 from tests.conftest import REPLAYS
+from tests.replays.test_submissions import run_jobs
 from tests.web.conftest import Demo
 
 REAL = REPLAYS / "good" / "17A7C1084017DFA7DBE66D9C66D81CBD.replay"
@@ -106,3 +111,26 @@ async def build_real_match(platform: Runtime, demo: Demo, *, unlinked: tuple[str
             s, actor=admin, season_id=season.id, double=True
         )
     return RealMatch(demo, first.id, second.id, users)
+
+
+async def accept_real_match(platform: Runtime, real: RealMatch) -> int:
+    """Ada uploads the real game for the first match through the service, the job checks
+    it, Chioma ratifies it and the jobs after acceptance run (the report card's among them).
+    Returns the accepted submission's id."""
+    async with platform.unit_of_work() as s:
+        submission = await match_results.submit_match_replays(
+            s,
+            actor=Actor(user_id=real.users["Ada"]),
+            storage=platform.storage,
+            match_id=real.match_id,
+            files=[Upload(REAL.name, REAL.read_bytes())],
+            max_size=platform.settings.replay_max_bytes,
+        )
+    await run_jobs(platform)
+    async with platform.unit_of_work() as s:
+        accepted = await replays.ratify(
+            s, actor=Actor(user_id=real.users["Chioma"]), submission_id=submission.id
+        )
+        assert accepted.status == "accepted", accepted.status
+    await run_jobs(platform)
+    return submission.id

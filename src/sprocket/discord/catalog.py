@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sprocket.discord import link, ratings, replays, schedule, scrims, staff, submit
-from sprocket.discord.embeds import Embed, Field
+from sprocket.discord import link, ratings, replays, report_cards, schedule, scrims, staff, submit
+from sprocket.discord.embeds import FIELDS, Embed, Field
 from sprocket.discord.registry import Call, Command, Registry
 from sprocket.discord.replies import Reply
 
@@ -11,6 +11,7 @@ from sprocket.discord.replies import Reply
 COMMANDS: tuple[Command, ...] = (
     *schedule.COMMANDS,
     *ratings.COMMANDS,
+    *report_cards.COMMANDS,
     *submit.COMMANDS,
     *replays.COMMANDS,
     *scrims.COMMANDS,
@@ -22,7 +23,8 @@ COMPONENTS = {**replays.COMPONENTS, **scrims.COMPONENTS}
 
 
 def help_command(registry: Registry) -> Command:
-    """``/help``: every command of ``registry`` with what it does."""
+    """``/help``: every command of ``registry`` with what it does, 25 to an embed (Discord's
+    most fields in one)."""
 
     async def run(_call: Call) -> Reply:
         lines = [
@@ -30,17 +32,18 @@ def help_command(registry: Registry) -> Command:
             for top in registry.commands.values()
             for name, command in top.leaves()
         ]
-        return Reply(
-            embeds=[
-                Embed(
-                    "Sprocket commands",
-                    "In a server, commands act for the organization that linked it; in a "
-                    "direct message, for your organization (name one with the organization "
-                    "option when you are in several).",
-                    fields=lines,
-                )
-            ]
+        first = Embed(
+            "Sprocket commands",
+            "In a server, commands act for the organization that linked it; in a direct "
+            "message, for your organization (name one with the organization option when you "
+            "are in several).",
+            fields=lines[:FIELDS],
         )
+        more = [
+            Embed("More Sprocket commands", fields=lines[start : start + FIELDS])
+            for start in range(FIELDS, len(lines), FIELDS)
+        ]
+        return Reply(embeds=[first, *more])
 
     return Command(
         "help", "What each Sprocket command does.", run, for_organization=False, private=True

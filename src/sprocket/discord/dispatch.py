@@ -65,6 +65,10 @@ async def caller(runtime: Runtime, user: DiscordUser) -> Actor:
     return Actor(user_id=row.id, is_superuser=row.is_superuser, name=row.display_name)
 
 
+def _carries_files(answer: Answer) -> bool:
+    return isinstance(answer, Reply) and bool(answer.attachments)
+
+
 class Dispatcher:
     """Answers interactions with the commands and components of ``registry``; follow-ups go
     through ``rest``; ``defer_after`` seconds is how long an answer may take before it is
@@ -95,7 +99,9 @@ class Dispatcher:
         """The interaction response for ``interaction`` (not a PING): within
         ``defer_after`` seconds, the reply itself, else a deferral (its follow-up is sent
         when the work is done); a command that defers is answered with the deferral at
-        once."""
+        once. A reply with files is always deferred (for the caller's eyes only when it is
+        ephemeral) and followed up: the interaction's answer cannot carry them (see
+        :class:`~sprocket.discord.replies.Reply`)."""
         if interaction.type == InteractionType.AUTOCOMPLETE:
             return response(await self._suggest(interaction))
         work = self.work_of(interaction)
@@ -103,14 +109,18 @@ class Dispatcher:
             return response(work)
         task = asyncio.create_task(self.run(work, interaction))
         done, _ = await asyncio.wait({task}, timeout=0 if work.defer else self.defer_after)
+        private = work.private
         if task in done:
-            return response(task.result())
+            ready = task.result()
+            if not _carries_files(ready):
+                return response(ready)
+            private = private or (isinstance(ready, Reply) and ready.ephemeral)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         follow = asyncio.create_task(self._follow_up(task, interaction))
         self._pending.add(follow)
         follow.add_done_callback(self._pending.discard)
-        return deferred(ephemeral=work.private)
+        return deferred(ephemeral=private)
 
     async def run(self, work: Work, interaction: Interaction) -> Answer:
         """Run ``work`` as the interaction's caller, for the organization it acts for; a

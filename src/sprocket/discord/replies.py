@@ -1,5 +1,5 @@
-"""What the door answers Discord: messages (content, embeds, buttons; ephemeral ones seen
-by the caller only), modals, autocomplete choices, and the times in them as Discord
+"""What the door answers Discord: messages (content, embeds, buttons, files; ephemeral ones
+seen by the caller only), modals, autocomplete choices, and the times in them as Discord
 timestamps (each reader sees their own time zone)."""
 
 from __future__ import annotations
@@ -41,17 +41,33 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: its name as Discord shows it, its bytes and their media
+    type."""
+
+    filename: str
+    data: bytes
+    mimetype: str = "image/png"
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message: ``ephemeral`` ones are shown to the caller only. Nobody is mentioned by
-    it, whatever names it quotes."""
+    it, whatever names it quotes. ``attachments`` go with it as files, which only a
+    follow-up can carry: the HTTP answer to an interaction is JSON, never a multipart body
+    (Discord fails an interaction answered with one, as its API docs discussion #6204
+    reports), so the door defers a reply with files and sends it through the interaction's
+    webhook (:meth:`sprocket.discord.rest.DiscordRest.follow_up`)."""
 
     content: str = ""
     embeds: Sequence[Embed] = ()
     buttons: Sequence[Button] = ()
     ephemeral: bool = False
+    attachments: Sequence[Attachment] = ()
 
     def data(self) -> dict[str, Any]:
-        """The message's JSON (an interaction response's ``data``, or a follow-up's body)."""
+        """The message's JSON (an interaction response's ``data``, or a follow-up's body,
+        whose files :attr:`attachments` holds)."""
         body: dict[str, Any] = {"allowed_mentions": {"parse": []}}
         if self.content:
             body["content"] = cut(self.content, CONTENT)

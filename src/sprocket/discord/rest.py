@@ -1,6 +1,7 @@
 """Calls to Discord's REST API, through hikari's REST client pointed at the setting
 ``discord_api_url`` (tests point it at a fake): interaction follow-ups through the
-interaction's webhook, and the registration of the slash commands."""
+interaction's webhook (with files, as a multipart body), and the registration of the slash
+commands."""
 
 from __future__ import annotations
 
@@ -74,8 +75,9 @@ class DiscordRest:
 
     async def follow_up(self, *, application_id: str, token: str, reply: Reply) -> None:
         """Send ``reply`` as the follow-up of the interaction with ``token`` (through
-        ``/webhooks/{application_id}/{token}``; valid 15 minutes after the interaction).
-        Raises hikari's errors when Discord refuses."""
+        ``/webhooks/{application_id}/{token}``; valid 15 minutes after the interaction); its
+        attachments go as the files of a multipart body (``payload_json`` and
+        ``files[n]``, as hikari sends them). Raises hikari's errors when Discord refuses."""
         data = reply.data()
         async with self.client() as client:
             rows = []
@@ -93,6 +95,11 @@ class DiscordRest:
                 embeds=[_embed(e) for e in data.get("embeds", ())] or hikari.UNDEFINED,
                 components=rows or hikari.UNDEFINED,
                 flags=data.get("flags", hikari.UNDEFINED),
+                attachments=[
+                    hikari.Bytes(file.data, file.filename, mimetype=file.mimetype)
+                    for file in reply.attachments
+                ]
+                or hikari.UNDEFINED,
                 mentions_everyone=False,
                 user_mentions=False,
                 role_mentions=False,

@@ -18,6 +18,7 @@ from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league.models import GameMode, League, Member, Player, RosterSpot, Team
 from sprocket.league.service import organization_config, organization_zone
+from sprocket.media import service as report_cards
 from sprocket.platform.storage import ObjectStorage
 from sprocket.ratings import service as ratings
 from sprocket.replays import service as replays
@@ -203,7 +204,7 @@ class MatchSubject:
 
     async def accept(self, session: AsyncSession, submission: Submission) -> None:
         """Games (each with the date its replay recorded), stat lines, the match result and
-        (through it) standings and ratings."""
+        (through it) standings and ratings; its report card is made once they are committed."""
         games = (submission.report or {}).get("games", [])
         if not games or any(g.get("home_goals") is None for g in games):
             raise Conflict(
@@ -231,6 +232,7 @@ class MatchSubject:
             away_team_id=self.fixture.away_team_id,
         )
         await ratings.rate_match_games(session, match_id=self.match.id)
+        report_cards.request_card(session, subject="match", subject_id=self.match.id)
 
     async def take_back(self, session: AsyncSession, submission: Submission) -> None:
         await schedule.reopen_match(session, match=self.match)

@@ -37,6 +37,7 @@ from sprocket.identity.access import Actor, require_user
 from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.models import GameMode, Member
+from sprocket.media import service as report_cards
 from sprocket.platform.storage import ObjectStorage
 from sprocket.replays import service as replays
 from sprocket.replays.models import Submission
@@ -155,7 +156,8 @@ class ScrimSubject:
     # -- the result ----------------------------------------------------------------------------
 
     async def accept(self, session: AsyncSession, submission: Submission) -> None:
-        """The games' results stand: the scrim is complete, its seats freed, its games rated."""
+        """The games' results stand: the scrim is complete, its seats freed, its games rated;
+        its report card is made once they are committed."""
         self.require_undecided()
         now = utcnow()
         await results.record_results(
@@ -163,6 +165,7 @@ class ScrimSubject:
         )
         if self.scrim.competitive:
             await results.rate_scrim_games(session, scrim_id=self.scrim.id)
+        report_cards.request_card(session, subject="scrim", subject_id=self.scrim.id)
         await service.announce(session, scrim=self.scrim, also=self.players, now=now)
 
     async def take_back(self, session: AsyncSession, submission: Submission) -> None:

@@ -5,6 +5,7 @@ Organizations only store the keys they changed; everything else reads as the def
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ class SettingKey:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[str, ...] | None = None
+    #: A text value's form: a regular expression it matches in full, and its name in words.
+    pattern: tuple[str, str] | None = None
 
     def coerce(self, value: Any) -> Any:
         """Check ``value`` against the key's type and bounds, returning the typed value.
@@ -40,6 +43,11 @@ class SettingKey:
                 raise self._bad(value, f"at most {self.maximum}")
             return value
         if self.type is str:
+            if self.pattern is not None:
+                form, words = self.pattern
+                if not isinstance(value, str) or not re.fullmatch(form, value):
+                    raise self._bad(value, words)
+                return value.lower()
             if not isinstance(value, str) or (self.choices and value not in self.choices):
                 raise self._bad(value, "one of " + ", ".join(self.choices or ()))
             return value
@@ -60,6 +68,8 @@ class SettingKey:
 
 
 _TIE_BREAKS = tuple(t.value for t in TieBreak)
+#: A colour as the web writes it (``#1f3a5f``), in any case; kept in lower case.
+COLOUR = (r"#[0-9A-Fa-f]{6}", "a colour written #RRGGBB (six hexadecimal digits)")
 
 KEYS: dict[str, SettingKey] = {
     k.key: k
@@ -173,6 +183,20 @@ KEYS: dict[str, SettingKey] = {
             bool,
             True,
             "Accepted games of competitive scrims update the players' ratings.",
+        ),
+        SettingKey(
+            "primary_colour",
+            str,
+            "#1f3a5f",
+            "The organization's main colour: the background of its report cards' header.",
+            pattern=COLOUR,
+        ),
+        SettingKey(
+            "secondary_colour",
+            str,
+            "#e07a1f",
+            "The organization's accent colour: its report cards' highlights (series winner, MVPs).",
+            pattern=COLOUR,
         ),
     )
 }

@@ -226,9 +226,9 @@ async def set_organization_setting(
 ) -> OrganizationConfig:
     """An organization admin sets one setting (``key`` of
     :data:`~sprocket.league.configuration.KEYS`; ``value`` of the key's type: bool, int within
-    its bounds, one of its choices, or a list of distinct choices). Returns the organization's
-    whole effective configuration after the change. Raises UNAUTHENTICATED, NOT_FOUND,
-    PERMISSION_DENIED, UNKNOWN_SETTING, INVALID_SETTING."""
+    its bounds, one of its choices, a list of distinct choices, or a colour ``#RRGGBB``, kept in
+    lower case). Returns the organization's whole effective configuration after the change.
+    Raises UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, UNKNOWN_SETTING, INVALID_SETTING."""
     require_user(actor)
     found(await session.get(Organization, organization_id), "organization", organization_id)
     await access.require_organization_admin(session, actor, organization_id, "change settings")

@@ -1,5 +1,6 @@
 """Reads of ratings for the doors: each member's ratings and recent rating history, many
-members at once (one statement each), and how long a history may be asked for."""
+members at once (one statement each), how long a history may be asked for, and what a series
+of games did to its players' ratings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from sqlalchemy.orm import aliased
 
 from sprocket.db import grouped_by
 from sprocket.errors import CommonCode, InvalidInput
+from sprocket.ratings.enums import RatingSource
 from sprocket.ratings.models import Rating, RatingPoint
+from sprocket.ratings.skill import display_rating
 
 #: The most rating points (or games of form) one request reads per member.
 MAX_HISTORY = 100
@@ -58,3 +61,26 @@ async def recent_points(
         select(point).where(ranked.c.n <= limit).order_by(point.member_id, point.id.desc())
     )
     return grouped_by(rows, lambda row: row.member_id)
+
+
+async def rating_spans(
+    session: AsyncSession, *, source: RatingSource, game_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """What the rated games ``game_ids`` of ``source`` (a series' match game ids, or a
+    scrim's game ids) did to each of their players: the displayed rating before the first of
+    them the member played and after the last, by member id (games are taken in the order
+    they were rated). Members with no rated game among them are left out. One statement."""
+    rows = await session.scalars(
+        select(RatingPoint)
+        .where(RatingPoint.source == source, RatingPoint.source_game_id.in_(set(game_ids)))
+        .order_by(RatingPoint.id)
+    )
+    spans: dict[int, tuple[int, int]] = {}
+    for point in rows:
+        earlier = spans.get(point.member_id)
+        if earlier is None:
+            before = display_rating(point.mu_before, point.sigma_before)
+        else:
+            before = earlier[0]
+        spans[point.member_id] = (before, point.displayed_after)
+    return spans

@@ -26,6 +26,21 @@ async def submissions_of_match(session: AsyncSession, *, match_id: int) -> list[
     return list(rows.all())
 
 
+async def accepted_submission(
+    session: AsyncSession, *, match_id: int | None = None, scrim_id: int | None = None
+) -> Submission | None:
+    """The accepted submission of a league match (its id) or of a scrim (its id): the one
+    whose games stand, None while none is. One statement."""
+    column = Submission.match_id if match_id is not None else Submission.scrim_id
+    return await session.scalar(
+        select(Submission)
+        .where(column == (match_id if match_id is not None else scrim_id))
+        .where(Submission.status == SubmissionStatus.ACCEPTED)
+        .order_by(Submission.id.desc())
+        .limit(1)
+    )
+
+
 async def answer_of(
     session: AsyncSession, *, submission_id: int, user_id: int
 ) -> RatificationDecision | None:

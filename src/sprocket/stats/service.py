@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,17 @@ from sprocket.schedule.models import Fixture, Match, MatchGame
 from sprocket.stats.models import PlayerGameStat, TeamGameStat
 
 _COUNTED = ("score", "goals", "assists", "saves", "shots")
+
+T = TypeVar("T")
+
+
+def most_valuable(
+    lines: Iterable[T], *, won: Callable[[T], bool], score: Callable[[T], int]
+) -> T | None:
+    """A game's MVP among its players' ``lines``: the best score of the winning side (the
+    first such line at a tie), None when the winning side has none. ``won`` tells a line of
+    the winning side, ``score`` reads its in-game score."""
+    return max((line for line in lines if won(line)), key=score, default=None)
 
 
 async def record_series(
@@ -49,8 +60,9 @@ async def record_series(
     for game, report in zip(games, reports, strict=True):
         winner = home_team_id if game.home_won else away_team_id
         lines = [p for p in report["found"] if p["team_id"] is not None]
-        winners = [p for p in lines if p["team_id"] == winner]
-        mvp = max(winners, key=lambda p: p["score"], default=None)
+        mvp = most_valuable(
+            lines, won=lambda p, w=winner: p["team_id"] == w, score=lambda p: p["score"]
+        )
         for line in lines:
             session.add(
                 PlayerGameStat(

@@ -17,6 +17,7 @@ from sprocket.web.league import league_router
 from sprocket.web.linking import linking_router
 from sprocket.web.players import players_router
 from sprocket.web.queue import queue_router
+from sprocket.web.report_cards import report_cards_router
 from sprocket.web.scrims import scrims_router
 from sprocket.web.settings import settings_router
 from sprocket.web.staff import staff_router
@@ -38,6 +39,7 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router = APIRouter(include_in_schema=False)
     router.include_router(home_router(runtime))
     router.include_router(league_router(runtime))
+    router.include_router(report_cards_router(runtime))
     router.include_router(auth_router(runtime, settings, cookies))
     router.include_router(leaderboards_router(runtime))
     router.include_router(scrims_router(runtime))

@@ -1,6 +1,7 @@
 """Spectators' league pages: a league (its seasons and skill groups), a season (standings
 per skill group with the tie-break order in words, the schedule by match week) and a match
-(teams, games, stat lines, MVPs, submissions, replay downloads). No sign-in needed."""
+(teams, games, stat lines, MVPs, the report card of an accepted result, submissions, replay
+downloads). No sign-in needed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sprocket.flows import match_results
 from sprocket.league import service as league
 from sprocket.league.enums import TieBreak
 from sprocket.league.models import GameMode, Player, SkillGroup, Team
+from sprocket.media import service as report_cards
 from sprocket.replays import reads as replay_reads
 from sprocket.replays import service as replay_service
 from sprocket.replays.models import StoredReplay
@@ -144,6 +146,7 @@ def league_router(runtime: Runtime) -> APIRouter:
                 [g.stored_replay_id for g in games if g.stored_replay_id is not None],
             )
             submissions = await replay_reads.submissions_of_match(session, match_id=match.id)
+            card = await report_cards.has_card(session, subject="match", subject_id=match.id)
             who = viewer(request)
             may_download = await replay_service.may_download_replays(
                 session, actor=who, organization_id=lg.organization_id
@@ -168,6 +171,7 @@ def league_router(runtime: Runtime) -> APIRouter:
             may_download=may_download,
             submissions=submissions,
             may_submit=may_submit,
+            card=card,
             when=when(zone),
         )
 

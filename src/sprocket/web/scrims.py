@@ -25,6 +25,7 @@ from sprocket.identity.access import Actor, require_user
 from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import Organization
+from sprocket.media import service as report_cards
 from sprocket.runtime import Runtime
 from sprocket.scrims import lifecycle, overview, service
 from sprocket.scrims.errors import ScrimCode
@@ -199,8 +200,12 @@ def scrims_router(runtime: Runtime) -> APIRouter:
             )
             assert org is not None
             state = await overview.player_state(session, actor=actor, organization_id=org.id)
+            card = await report_cards.has_card(
+                session, subject="scrim", subject_id=scrim_id
+            ) and await report_cards.may_see_scrim_card(session, actor=actor, scrim=view.scrim)
         return {
             "view": view,
+            "card": card,
             "organization": org,
             "state": state,
             "when": when(org.time_zone),

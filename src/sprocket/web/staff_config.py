@@ -36,8 +36,9 @@ _WHOLE = re.compile(r"-?[0-9]{1,12}")
 @dataclass(frozen=True)
 class SettingRow:
     """One setting as the form shows it: its declaration, its value now (and as the field's
-    text), how it is entered (``kind``: yes/no, one of its choices, a list, a number), the
-    choices of a select, and the sentence under the field (its meaning, default, range)."""
+    text), how it is entered (``kind``: yes/no, one of its choices, a list, a colour, a
+    number), the choices of a select, and the sentence under the field (its meaning, default,
+    range)."""
 
     spec: SettingKey
     value: Any
@@ -67,6 +68,10 @@ def setting_row(spec: SettingKey, value: Any) -> SettingRow:
         words.append(f"Names in order, separated by commas, from: {', '.join(spec.choices or ())}.")
     elif spec.choices:
         kind, options = "choice", [(c, c) for c in spec.choices]
+    elif spec.pattern is not None:
+        kind = "colour"
+        form = spec.pattern[1]
+        words.append(f"{form[0].upper()}{form[1:]}.")
     else:
         kind = "number"
         if spec.minimum is not None and spec.maximum is not None:

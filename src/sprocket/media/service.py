@@ -1,0 +1,295 @@
+"""Report cards as the doors and jobs ask for them: made once per accepted result (the job
+:data:`CARD_JOB`, asked for in the accepting transaction, runs after the ratings it shows
+are committed), kept in object storage under a key of the accepted submission and the
+organization's colours (so a result invalidated and accepted again, or new colours, get a
+new card), drawn again whenever it is missing (regenerable: :func:`make_card` redraws it on
+demand), and shown to whoever may see the result: a league match's card to anyone (its page
+is public), a scrim's to its players and the organization's staff (a scrim's line-ups are
+theirs only, as on its page).
+
+For the doors: :func:`find_card` (a match's, a scrim's or the caller's latest), the PNGs of
+one match or scrim. For other domains: :func:`card_png` (a match's card, or None) and
+:func:`card_key`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprocket.errors import InvalidInput, NotFound, PermissionDenied
+from sprocket.identity.access import Actor, require_user
+from sprocket.league import access
+from sprocket.league import service as league
+from sprocket.league.models import Member, Player
+from sprocket.media.errors import MediaCode
+from sprocket.media.gather import match_card, no_card, scrim_card
+from sprocket.media.render import render_png
+from sprocket.platform.outbox import enqueue
+from sprocket.platform.storage import ObjectStorage
+from sprocket.replays.enums import SubmissionStatus
+from sprocket.replays.models import Submission
+from sprocket.replays.reads import accepted_submission
+from sprocket.schedule import overview
+from sprocket.schedule.enums import MatchStatus
+from sprocket.schedule.models import Match, MatchGame
+from sprocket.scrims import results as scrim_results
+from sprocket.scrims import service as scrims
+from sprocket.scrims.enums import ScrimStatus
+from sprocket.scrims.models import Scrim, ScrimEntry
+from sprocket.stats.models import PlayerGameStat
+
+#: The job that makes the card of a just-accepted result (payload: subject, subject_id).
+CARD_JOB = "report_card.make"
+
+Subject = Literal["match", "scrim"]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A card as a door sends it: what it is of, and its PNG."""
+
+    subject: Subject
+    subject_id: int
+    png: bytes
+
+    @property
+    def filename(self) -> str:
+        return f"report-card-{self.subject}-{self.subject_id}.png"
+
+
+def card_key(
+    subject: Subject, subject_id: int, submission_id: int, colours: tuple[str, str]
+) -> str:
+    """The storage key of the card of ``subject`` (a match or a scrim, by id) as its accepted
+    submission ``submission_id`` recorded it, in the organization's ``colours`` (primary,
+    secondary: ``#rrggbb``): new colours make a new key, so each card is drawn again in
+    them when next asked for."""
+    look = "-".join(c.lstrip("#") for c in colours)
+    return f"report-cards/{subject}/{subject_id}/{submission_id}-{look}.png"
+
+
+def request_card(session: AsyncSession, *, subject: Subject, subject_id: int) -> None:
+    """Ask for the card of a result accepted in this transaction: the job :data:`CARD_JOB`
+    makes it once the transaction commits (with the ratings it changed)."""
+    enqueue(session, CARD_JOB, subject=subject, subject_id=subject_id)
+
+
+async def _accepted(session: AsyncSession, subject: Subject, subject_id: int) -> Submission:
+    submission = await accepted_submission(session, **{f"{subject}_id": subject_id})
+    if submission is None:
+        raise no_card(f"{subject} {subject_id}")
+    return submission
+
+
+async def make_card(
+    session: AsyncSession, storage: ObjectStorage, *, subject: Subject, subject_id: int
+) -> bytes:
+    """Draw the card of an accepted result (a match or a scrim, by id) from what the
+    database holds now, store it (replacing the one it had) and return its PNG. Rendering
+    runs in a worker thread, off the event loop. Raises NOT_FOUND, NO_REPORT_CARD."""
+    submission = await _accepted(session, subject, subject_id)
+    if subject == "match":
+        card = await match_card(session, match_id=subject_id)
+    else:
+        card = await scrim_card(session, scrim_id=subject_id)
+    png = await asyncio.to_thread(render_png, card)
+    key = card_key(subject, subject_id, submission.id, (card.primary, card.secondary))
+    await storage.put(key, png, content_type="image/png")
+    return png
+
+
+async def _kept_or_made(
+    session: AsyncSession,
+    storage: ObjectStorage,
+    subject: Subject,
+    subject_id: int,
+    organization_id: int,
+) -> bytes:
+    submission = await _accepted(session, subject, subject_id)
+    config = await league.organization_config(session, organization_id)
+    colours = (config["primary_colour"], config["secondary_colour"])
+    try:
+        return await storage.get(card_key(subject, subject_id, submission.id, colours))
+    except NotFound:
+        return await make_card(session, storage, subject=subject, subject_id=subject_id)
+
+
+async def match_card_png(
+    session: AsyncSession,
+    storage: ObjectStorage,
+    *,
+    match_id: int,
+    organization_id: int | None = None,
+) -> bytes:
+    """The PNG of a league match's card (anyone may see it), drawn now if it is missing;
+    ``organization_id``: the organization a door acts for (a match of another is not
+    found). Raises NOT_FOUND (no such match, or not the organization's), NO_REPORT_CARD."""
+    line = await overview.match_line(session, match_id=match_id)
+    if organization_id is not None and line.organization_id != organization_id:
+        raise NotFound(f"This organization has no match {match_id}.")
+    return await _kept_or_made(session, storage, "match", match_id, line.organization_id)
+
+
+async def card_png(session: AsyncSession, storage: ObjectStorage, match_id: int) -> bytes | None:
+    """A match's card for a notification of its accepted result: its PNG, None while the
+    match has no accepted result (where :func:`match_card_png` raises NO_REPORT_CARD).
+    Raises NOT_FOUND (no such match)."""
+    try:
+        return await match_card_png(session, storage, match_id=match_id)
+    except NotFound as error:
+        if error.code == MediaCode.NO_REPORT_CARD:
+            return None
+        raise
+
+
+async def may_see_scrim_card(session: AsyncSession, *, actor: Actor, scrim: Scrim) -> bool:
+    """Whether ``actor`` may see the scrim's card: a player of one of its games, or staff of
+    its organization (anyone else: no; the spectator: no)."""
+    if actor.user_id is None:
+        return False
+    if await access.is_staff_anywhere(session, actor, scrim.organization_id):
+        return True
+    member_id = await session.scalar(
+        select(Member.id).where(
+            Member.organization_id == scrim.organization_id, Member.user_id == actor.user_id
+        )
+    )
+    games = await scrims.game_lineups_of(session, scrim.id)
+    players = {m for lineup in scrim_results.lineups(games) for m in (*lineup.home, *lineup.away)}
+    return member_id in players
+
+
+async def scrim_card_png(
+    session: AsyncSession,
+    storage: ObjectStorage,
+    *,
+    actor: Actor,
+    scrim_id: int,
+    organization_id: int | None = None,
+) -> bytes:
+    """The PNG of a scrim's card for one of its players or the organization's staff, drawn
+    now if it is missing; ``organization_id`` as for :func:`match_card_png`. Raises
+    UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, NO_REPORT_CARD."""
+    require_user(actor)
+    scrim = await scrims.get_scrim(session, scrim_id=scrim_id, lock=False)
+    if organization_id is not None and scrim.organization_id != organization_id:
+        raise NotFound(f"This organization has no scrim {scrim_id}.")
+    if not await may_see_scrim_card(session, actor=actor, scrim=scrim):
+        raise PermissionDenied(
+            f"Only the players of scrim {scrim_id} and staff may see its report card."
+        )
+    return await _kept_or_made(session, storage, "scrim", scrim_id, scrim.organization_id)
+
+
+async def has_card(session: AsyncSession, *, subject: Subject, subject_id: int) -> bool:
+    """Whether the match or scrim has an accepted result, so a card (for a page to show).
+    One statement."""
+    return await accepted_submission(session, **{f"{subject}_id": subject_id}) is not None
+
+
+async def _latest_match(
+    session: AsyncSession, member_ids: list[int]
+) -> tuple[dt.datetime, int] | None:
+    """When the members' newest accepted league match was accepted, and its id."""
+    row = (
+        await session.execute(
+            select(Match.completed_at, Match.id)
+            .join(MatchGame, MatchGame.match_id == Match.id)
+            .join(PlayerGameStat, PlayerGameStat.match_game_id == MatchGame.id)
+            .join(Player, Player.id == PlayerGameStat.player_id)
+            .join(Submission, Submission.match_id == Match.id)
+            .where(Player.member_id.in_(member_ids), Match.status == MatchStatus.COMPLETED)
+            .where(Submission.status == SubmissionStatus.ACCEPTED)
+            .order_by(Match.completed_at.desc(), Match.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if row is None or row[0] is None else (row[0], row[1])
+
+
+async def _latest_scrim(
+    session: AsyncSession, member_ids: list[int]
+) -> tuple[dt.datetime, int] | None:
+    """When the members' newest completed scrim finished, and its id."""
+    row = (
+        await session.execute(
+            select(Scrim.finished_at, Scrim.id)
+            .join(ScrimEntry, ScrimEntry.scrim_id == Scrim.id)
+            .join(Submission, Submission.scrim_id == Scrim.id)
+            .where(ScrimEntry.member_id.in_(member_ids), Scrim.status == ScrimStatus.COMPLETE)
+            .where(Submission.status == SubmissionStatus.ACCEPTED)
+            .order_by(Scrim.finished_at.desc(), Scrim.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if row is None or row[0] is None else (row[0], row[1])
+
+
+async def latest_card(
+    session: AsyncSession, storage: ObjectStorage, *, actor: Actor, organization_id: int
+) -> Card:
+    """The card of the caller's newest accepted result in the organization: a league match
+    they played in or a scrim they sat in, whichever was accepted last. Raises
+    UNAUTHENTICATED, NO_REPORT_CARD (none yet)."""
+    user_id = require_user(actor)
+    member_ids = list(
+        (
+            await session.scalars(
+                select(Member.id).where(
+                    Member.organization_id == organization_id, Member.user_id == user_id
+                )
+            )
+        ).all()
+    )
+    match = await _latest_match(session, member_ids) if member_ids else None
+    scrim = await _latest_scrim(session, member_ids) if member_ids else None
+    if match is None and scrim is None:
+        raise NotFound(
+            "You have played no match or scrim with an accepted result here yet, so you have "
+            "no report card.",
+            code=MediaCode.NO_REPORT_CARD,
+        )
+    if scrim is None or (match is not None and match[0] >= scrim[0]):
+        assert match is not None
+        png = await match_card_png(session, storage, match_id=match[1])
+        return Card("match", match[1], png)
+    png = await scrim_card_png(session, storage, actor=actor, scrim_id=scrim[1])
+    return Card("scrim", scrim[1], png)
+
+
+async def find_card(
+    session: AsyncSession,
+    storage: ObjectStorage,
+    *,
+    actor: Actor,
+    organization_id: int,
+    match_id: int | None = None,
+    scrim_id: int | None = None,
+) -> Card:
+    """The card a person asks for in an organization: a league match's (by id), a scrim's
+    (by id, for its players and staff) or, naming neither, their latest
+    (:func:`latest_card`). Raises UNAUTHENTICATED, MATCH_OR_SCRIM (both named), NOT_FOUND
+    (not the organization's), PERMISSION_DENIED (a scrim's card), NO_REPORT_CARD."""
+    require_user(actor)
+    if match_id is not None and scrim_id is not None:
+        raise InvalidInput(
+            "Name a match or a scrim, not both: a card is of one of them.",
+            code=MediaCode.MATCH_OR_SCRIM,
+        )
+    if match_id is not None:
+        png = await match_card_png(
+            session, storage, match_id=match_id, organization_id=organization_id
+        )
+        return Card("match", match_id, png)
+    if scrim_id is not None:
+        png = await scrim_card_png(
+            session, storage, actor=actor, scrim_id=scrim_id, organization_id=organization_id
+        )
+        return Card("scrim", scrim_id, png)
+    return await latest_card(session, storage, actor=actor, organization_id=organization_id)
