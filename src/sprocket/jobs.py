@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from sprocket.config import Settings
+from sprocket.flows.reminders import run_reminders
 from sprocket.flows.tasks import JOBS as SUBMISSION_JOBS
 from sprocket.platform.broker import Job
 from sprocket.runtime import Loop, Runtime
@@ -24,9 +25,14 @@ def all_jobs() -> dict[str, Job]:
 
 def background_loops(settings: Settings) -> list[Loop]:
     """What a process that relays the outbox also runs: the scrim sweep every
-    ``scrim_sweep_seconds`` (none when that is 0)."""
-    every = settings.scrim_sweep_seconds
-    return [partial(run_sweeper, every=every)] if every > 0 else []
+    ``scrim_sweep_seconds`` and the match reminders every ``match_reminder_seconds`` (each
+    none when its period is 0)."""
+    loops: list[Loop] = []
+    if settings.scrim_sweep_seconds > 0:
+        loops.append(partial(run_sweeper, every=settings.scrim_sweep_seconds))
+    if settings.match_reminder_seconds > 0:
+        loops.append(partial(run_reminders, every=settings.match_reminder_seconds))
+    return loops
 
 
 def build_runtime(settings: Settings) -> Runtime:
