@@ -22,6 +22,7 @@ DOMAINS = (
     "replays",
     "ratings",
     "scrims",
+    "notifications",
     "flows",
     "analytics",
 )

@@ -22,6 +22,7 @@ from sprocket.errors import CommonCode, ErrorCode
 from sprocket.http.errors import HttpCode
 from sprocket.identity.errors import IdentityCode
 from sprocket.league.errors import LeagueCode
+from sprocket.notifications.errors import NotificationCode
 from sprocket.platform.errors import PlatformCode
 from sprocket.ratings.errors import RatingCode
 from sprocket.replays.errors import ProblemCode, ReplayCode
@@ -41,6 +42,7 @@ ENUMS: tuple[type[ErrorCode], ...] = (
     ProblemCode,
     RatingCode,
     ScrimCode,
+    NotificationCode,
     DiscordCode,
 )
 

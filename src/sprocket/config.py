@@ -67,6 +67,20 @@ class Settings(BaseSettings):
         "never); each organization says how long before a window closes "
         "(`match_reminder_minutes`).",
     )
+    notification_retry_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Wait before retrying a Discord delivery that failed on Discord's side "
+        "(a 5xx or no answer), in seconds; doubled after each failure, up to an hour.",
+    )
+    notification_max_attempts: int = Field(
+        8, ge=1, le=30, description="Attempts at a Discord delivery before it is marked failed."
+    )
+    notification_sweep_seconds: float = Field(
+        15.0,
+        ge=0,
+        description="How often `serve` sends the Discord deliveries whose retry is due (0: never).",
+    )
     graphql_max_tokens: int = Field(1000, description="Most lexical tokens in a GraphQL document.")
     graphql_max_aliases: int = Field(
         15, description="Most aliased fields in a GraphQL document, fragments counted as spread."
@@ -146,7 +160,9 @@ class Settings(BaseSettings):
         "sync-commands` registers.",
     )
     discord_bot_token: str | None = Field(
-        None, description="The Discord bot's token (a secret), for `sync-commands`."
+        None,
+        description="The Discord bot's token (a secret), for `sync-commands` and notifications "
+        "(none: Discord is off, and notifications reach the in-app inbox only).",
     )
     discord_interaction_max_age_seconds: float = Field(
         300.0,

@@ -29,3 +29,9 @@ OUTBOX_BACKLOG = Gauge(
     "sprocket_outbox_backlog",
     "Outbox messages committed but not yet handed to the broker.",
 )
+NOTIFICATION_DELIVERIES = Counter(
+    "sprocket_notification_deliveries_total",
+    "Notification delivery attempts to Discord, by target kind (dm, channel, webhook) and "
+    "outcome (sent, retry, failed, dms_closed, skipped).",
+    ["kind", "outcome"],
+)

@@ -4,6 +4,7 @@ from sprocket import audit
 from sprocket.db import Base
 from sprocket.identity import models as identity_models
 from sprocket.league import models as league_models
+from sprocket.notifications import delivery as notification_delivery
 from sprocket.notifications import models as notification_models
 from sprocket.platform import outbox
 from sprocket.ratings import models as rating_models
@@ -17,6 +18,7 @@ __all__ = [
     "audit",
     "identity_models",
     "league_models",
+    "notification_delivery",
     "notification_models",
     "outbox",
     "rating_models",
