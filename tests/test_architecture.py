@@ -15,7 +15,17 @@ DOORS = [
     *sorted((PACKAGE / "discord").glob("*.py")),
     PACKAGE / "cli.py",
 ]
-DOMAINS = ("identity", "league", "schedule", "stats", "replays", "ratings", "scrims", "analytics")
+DOMAINS = (
+    "identity",
+    "league",
+    "notifications",
+    "schedule",
+    "stats",
+    "replays",
+    "ratings",
+    "scrims",
+    "analytics",
+)
 QUERY = re.compile(r"\bselect\(|\bsession\.(execute|scalars?|get)\(")
 
 

@@ -8,5 +8,7 @@ organization's channels (:mod:`.channels`), goes to Discord through the delivery
 Staff announcements (:mod:`.announcements`) go to the announcements channel and the home page.
 """
 
-# The listeners the lower domains call through their registries (roster changes).
+# The listeners called through registries: roster changes (the league's), closed DMs (the
+# delivery's).
+from sprocket.notifications import staff_alerts as _staff_alerts  # noqa: E402, F401
 from sprocket.notifications import transactions as _transactions  # noqa: E402, F401

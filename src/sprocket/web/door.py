@@ -12,6 +12,7 @@ from sprocket.web.auth import auth_router
 from sprocket.web.avatars import avatars_router
 from sprocket.web.dashboard import dashboard_router
 from sprocket.web.home import home_router
+from sprocket.web.inbox import inbox_router
 from sprocket.web.leaderboards import leaderboards_router
 from sprocket.web.league import league_router
 from sprocket.web.linking import linking_router
@@ -46,6 +47,7 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(players_router(runtime))
     router.include_router(staff_router(runtime))
     router.include_router(settings_router(runtime, settings))
+    router.include_router(inbox_router(runtime))
     router.include_router(linking_router(runtime, settings))
     router.include_router(avatars_router(runtime))
     router.include_router(analytics_router(runtime))
