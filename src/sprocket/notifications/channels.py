@@ -259,3 +259,52 @@ async def channel_for(
         if franchise_id is not None:
             row = await _row(session, organization_id, ChannelPurpose.FRANCHISE, franchise_id)
     return row
+
+
+#: The organization-wide purposes, in the order the staff page lists them, with their names.
+ORGANIZATION_WIDE = (
+    (ChannelPurpose.ANNOUNCEMENTS, "Announcements"),
+    (ChannelPurpose.RESULTS, "Results"),
+    (ChannelPurpose.TRANSACTIONS, "Roster transactions"),
+    (ChannelPurpose.STAFF_ALERTS, "Staff alerts"),
+)
+
+
+async def channel_places(
+    session: AsyncSession, *, actor: Actor, organization_id: int
+) -> list[tuple[Place, str]]:
+    """Every place of the organization a channel may be set for, with its name for people
+    ("Scrims: Premier", "Team: Blue Ants"): the organization-wide purposes, casual scrims,
+    each skill group's scrims, each team and each franchise. For its staff. Raises
+    UNAUTHENTICATED, PERMISSION_DENIED."""
+    await access.require_staff_anywhere(
+        session, actor, organization_id, "see the organization's notification channels"
+    )
+    places = [(Place(purpose), name) for purpose, name in ORGANIZATION_WIDE]
+    places.append((Place(ChannelPurpose.SCRIMS), "Scrims: casual"))
+    groups = await session.execute(
+        select(SkillGroup.id, SkillGroup.name, League.name)
+        .join(League, League.id == SkillGroup.league_id)
+        .where(League.organization_id == organization_id)
+        .order_by(League.name, SkillGroup.ordinal)
+    )
+    places += [
+        (Place(ChannelPurpose.SCRIMS, gid), f"Scrims: {league} {group}")
+        for gid, group, league in groups
+    ]
+    teams = await session.execute(
+        select(Team.id, Team.name, League.name)
+        .join(League, League.id == Team.league_id)
+        .where(League.organization_id == organization_id)
+        .order_by(League.name, Team.name)
+    )
+    places += [(Place(ChannelPurpose.TEAM, tid), f"Team: {name} ({lg})") for tid, name, lg in teams]
+    franchises = await session.execute(
+        select(Franchise.id, Franchise.name)
+        .where(Franchise.organization_id == organization_id)
+        .order_by(Franchise.name)
+    )
+    places += [
+        (Place(ChannelPurpose.FRANCHISE, fid), f"Franchise: {name}") for fid, name in franchises
+    ]
+    return places

@@ -24,6 +24,7 @@ from sprocket.web.staff import staff_router
 from sprocket.web.staff_config import configuration_router
 from sprocket.web.staff_league import structure_router
 from sprocket.web.staff_matches import matches_router
+from sprocket.web.staff_notifications import staff_notifications_router
 from sprocket.web.staff_people import staff_people_router
 from sprocket.web.staff_rosters import rosters_router
 from sprocket.web.staff_schedules import schedules_router
@@ -62,4 +63,5 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(rosters_router(runtime))
     router.include_router(schedules_router(runtime))
     router.include_router(matches_router(runtime))
+    router.include_router(staff_notifications_router(runtime))
     return router
