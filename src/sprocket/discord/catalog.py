@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sprocket.discord import ratings, replays, schedule, scrims, staff
+from sprocket.discord import notifications, ratings, replays, schedule, scrims, staff
 from sprocket.discord.embeds import Embed, Field
 from sprocket.discord.registry import Call, Command, Registry
 from sprocket.discord.replies import Reply
@@ -14,6 +14,7 @@ COMMANDS: tuple[Command, ...] = (
     *replays.COMMANDS,
     *scrims.COMMANDS,
     *staff.COMMANDS,
+    *notifications.COMMANDS,
 )
 #: The handlers of buttons and modals, by the prefix of their custom id.
 COMPONENTS = {**replays.COMPONENTS, **scrims.COMPONENTS}
