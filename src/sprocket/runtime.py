@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,16 +33,26 @@ Loop = Callable[["Runtime", asyncio.Event], Awaitable[None]]
 
 _current: Runtime | None = None
 
+#: Opens a resource the jobs of a process share, from the settings (see Runtime.resource).
+Opener = Callable[[Settings], AbstractAsyncContextManager[Any]]
+
 
 class Runtime:
     """The database engines, storage, cache, broker and outbox relay of one process.
 
     ``jobs``: every background job by name, registered with the broker; ``loops``: what
-    :meth:`start` runs beside the outbox relay.
+    :meth:`start` runs beside the outbox relay; ``resources``: what jobs share in a process
+    (the Discord client), by name, each opened from the settings when first asked for
+    (:meth:`resource`).
     """
 
     def __init__(
-        self, settings: Settings, *, jobs: Mapping[str, Job], loops: Sequence[Loop] = ()
+        self,
+        settings: Settings,
+        *,
+        jobs: Mapping[str, Job],
+        loops: Sequence[Loop] = (),
+        resources: Mapping[str, Opener] = {},
     ) -> None:
         self.settings = settings
         self.engine = create_engine(settings.resolved_database_url)
@@ -78,6 +89,10 @@ class Runtime:
         )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._openers = dict(resources)
+        self._resources: dict[str, Any] = {}
+        self._resources_lock = asyncio.Lock()
+        self._closing = contextlib.AsyncExitStack()
 
     async def start(self, *, relay: bool = True, broker: bool = True) -> None:
         """Open connections; ``broker=False`` when a worker owns the broker instead;
@@ -103,12 +118,24 @@ class Runtime:
                 await asyncio.wait_for(wait_all(), timeout=30)
         with contextlib.suppress(Exception):
             await self.broker.shutdown()
+        self._resources.clear()
+        await self._closing.aclose()
         await self.cache.close()
         await self.storage.close()
         await self.engine.dispose()
         await self.background_engine.dispose()
         if _current is self:
             _current = None
+
+    async def resource(self, name: str) -> Any:
+        """The process's one resource ``name`` (a client whose connections and rate-limit
+        state the jobs share), opened from the settings on first use and closed by
+        :meth:`stop`. Raises KeyError when no opener of that name was given."""
+        async with self._resources_lock:
+            if name not in self._resources:
+                opened = self._openers[name](self.settings)
+                self._resources[name] = await self._closing.enter_async_context(opened)
+            return self._resources[name]
 
     def unit_of_work(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
         """A write transaction; committing a change invalidates cached public answers."""

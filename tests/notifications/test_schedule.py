@@ -137,6 +137,13 @@ async def test_a_webhook_takes_link_buttons_only(platform: Runtime) -> None:
             "MESSAGE_TOO_LARGE",
         ),
         (lambda: Message(content="x", mention_role_ids=["@everyone"]), "INVALID_TARGET"),
+        (lambda: Message(embeds=[{"image": {"url": "/etc/passwd"}}]), "INVALID_MESSAGE"),
+        (lambda: Message(embeds=[{"image": {"url": "attachment://x.png"}}]), "INVALID_MESSAGE"),
+        (lambda: Message(embeds=[{"thumbnail": {"url": "x", "w": 1}}]), "INVALID_MESSAGE"),
+        (lambda: Message(embeds=[{"title": "t", "url": "file:///x"}]), "INVALID_MESSAGE"),
+        (lambda: Message(embeds=[{"timestamp": "2026-01-01T10:00"}]), "INVALID_MESSAGE"),
+        (lambda: Message(embeds=[{"title": "t", "color": 0x1000000}]), "INVALID_MESSAGE"),
+        (lambda: Message(embeds=[{"author": {"name": "a", "icon": "x"}}]), "INVALID_MESSAGE"),
         (lambda: Attachment("../card.png", data=b"x"), "INVALID_MESSAGE"),
         (lambda: Attachment("card.png"), "INVALID_MESSAGE"),
         (
@@ -150,6 +157,13 @@ def test_what_discord_would_refuse_is_refused_when_made(make, code: str) -> None
         make()
     assert raised.value.code == code
     assert raised.value.message
+
+
+def test_an_embed_may_show_its_own_file_and_carry_a_timestamp() -> None:
+    card = Attachment("card.png", data=b"png")
+    embed = {"title": "Week 4", "image": {"url": "attachment://card.png"}}
+    embed |= {"timestamp": "2026-01-01T10:00:00+00:00", "color": 0xFF8800}
+    assert Message(embeds=[embed], attachments=[card]).embeds == (embed,)
 
 
 def test_buttons_go_in_rows_of_five_and_silent_sets_discords_flag() -> None:

@@ -3,7 +3,8 @@ autocomplete, buttons and modals), each answered through the same services as th
 GraphQL doors; ``sprocket discord sync-commands`` registers the commands with Discord.
 
 Outgoing calls to Discord (follow-ups, command registration) go through hikari's REST
-client (:mod:`sprocket.discord.rest`); what arrives is read by
+client (:mod:`sprocket.discord.rest`), and notifications through the sender the notification
+job uses (:mod:`sprocket.discord.sender`); what arrives is read by
 :mod:`sprocket.discord.interaction`. No rule lives here: a command translates options,
 calls a service and shapes the reply.
 """

@@ -223,11 +223,18 @@ _dms_closed_hooks: list[DmsClosedHook] = []
 
 def on_dms_closed(hook: DmsClosedHook) -> DmsClosedHook:
     """Register ``hook`` (an async function of the session and the delivery) to run when a
-    delivery ends ``dms_closed``, in the same transaction; returns it (usable as a
-    decorator). Registering the same hook twice keeps one."""
+    delivery ends ``dms_closed``, in the same transaction (the staff notice,
+    :func:`schedule_staff_notice`, hangs here); returns it, so it serves as a decorator.
+    Registering the same hook twice keeps one."""
     if hook not in _dms_closed_hooks:
         _dms_closed_hooks.append(hook)
     return hook
+
+
+def forget_dms_closed(hook: DmsClosedHook) -> None:
+    """Unregister ``hook`` (see :func:`on_dms_closed`); nothing if it is not registered."""
+    if hook in _dms_closed_hooks:
+        _dms_closed_hooks.remove(hook)
 
 
 async def dms_closed(session: AsyncSession, delivery: Delivery) -> None:

@@ -9,6 +9,7 @@ the smallest (what every bot may send) is taken.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -45,6 +46,8 @@ MAX_FILES = 10
 MAX_FILE_BYTES = 10 * 1024 * 1024
 #: Roles or users a message may ping (Discord's allowed mentions: 100 of each).
 MAX_MENTIONS = 100
+#: How an embed points at a file of its message (``attachment://card.png``).
+ATTACHED = "attachment://"
 #: Discord's message flag SUPPRESS_NOTIFICATIONS: shown, but nobody is pinged.
 SUPPRESS_NOTIFICATIONS = 1 << 12
 
@@ -243,17 +246,61 @@ def _embed_size(embed: Any) -> int:
         size += _text(item.get("name"), MAX_FIELD_NAME, "field name")
         size += _text(item.get("value"), MAX_FIELD_VALUE, "field value")
     if "footer" in embed:
-        size += _text((embed["footer"] or {}).get("text"), MAX_FOOTER, "footer")
+        size += _text(_part(embed, "footer", {"text"}).get("text"), MAX_FOOTER, "footer")
     if "author" in embed:
-        size += _text((embed["author"] or {}).get("name"), MAX_AUTHOR, "author")
+        size += _text(_part(embed, "author", {"name", "url"}).get("name"), MAX_AUTHOR, "author")
+    if not isinstance(embed.get("color", 0), int) or not 0 <= embed.get("color", 0) <= 0xFFFFFF:
+        raise _invalid("An embed's colour is a number from 0 to 0xFFFFFF.")
+    if "timestamp" in embed:
+        moment = embed["timestamp"]
+        try:
+            aware = dt.datetime.fromisoformat(moment).tzinfo is not None
+        except (TypeError, ValueError):
+            aware = False
+        if not aware:
+            raise _invalid("An embed's timestamp is an ISO 8601 time with its offset.")
     return size
+
+
+def _part(embed: dict[str, Any], name: str, keys: set[str]) -> dict[str, Any]:
+    part = embed[name]
+    if not isinstance(part, dict) or set(part) - keys:
+        raise _invalid(f"An embed's {name} has only {', '.join(sorted(keys))}.")
+    return part
+
+
+def embed_links(embed: dict[str, Any]) -> list[str]:
+    """The addresses in ``embed`` (its url, the author's, the image's and thumbnail's)."""
+    links = [embed.get("url"), (embed.get("author") or {}).get("url")]
+    links += [(embed.get(k) or {}).get("url") for k in ("image", "thumbnail")]
+    return [link for link in links if link is not None]
+
+
+def attached_name(link: str) -> str | None:
+    """The file name of an ``attachment://<name>`` link (a file of the message), else None."""
+    return link.removeprefix(ATTACHED) if link.startswith(ATTACHED) else None
+
+
+def _check_links(embed: dict[str, Any], files: set[str]) -> None:
+    for name in ("image", "thumbnail"):
+        if name in embed:
+            _part(embed, name, {"url"})
+    for link in embed_links(embed):
+        if not isinstance(link, str) or len(link) > MAX_URL:
+            raise _invalid(f"An embed's links are text of at most {MAX_URL} characters.")
+        attached = attached_name(link)
+        if attached is None and not link.startswith(("https://", "http://")):
+            raise _invalid("An embed links to web addresses or to the message's own files.")
+        if attached is not None and attached not in files:
+            raise _invalid(f"An embed shows the file '{attached}', which the message lacks.")
 
 
 @dataclass(frozen=True)
 class Message:
     """A Discord message: ``content`` (at most 2,000 characters), ``embeds`` (Discord's embed
     objects as dicts: title, description, url, color, timestamp, fields, footer, author,
-    image, thumbnail), ``buttons`` (five to a row), ``silent`` (Discord's
+    image, thumbnail; a link is a web address, or ``attachment://<name>`` for a file of the
+    message), ``buttons`` (five to a row), ``silent`` (Discord's
     SUPPRESS_NOTIFICATIONS flag: shown without a ping), the roles and users its mentions may
     ping (no one else, never @everyone), and ``attachments``.
 
@@ -280,6 +327,8 @@ class Message:
             raise _too_large(f"A message has at most {MAX_EMBEDS} embeds.")
         if sum(_embed_size(embed) for embed in self.embeds) > MAX_EMBED_TOTAL:
             raise _too_large(f"A message's embeds have at most {MAX_EMBED_TOTAL} characters.")
+        for embed in self.embeds:
+            _check_links(embed, {a.name for a in self.attachments})
         if len(self.buttons) > MAX_BUTTONS:
             raise _too_large(f"A message has at most {MAX_BUTTONS} buttons.")
         for ids, what in ((self.mention_role_ids, "role"), (self.mention_user_ids, "user")):
