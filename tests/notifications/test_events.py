@@ -8,7 +8,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from sprocket.flows.match_results import MatchSubject
 from sprocket.flows.reminders import remind_matches
+from sprocket.identity.models import User
 from sprocket.league import rosters
 from sprocket.league import service as league
 from sprocket.league.models import Member, Player
@@ -195,9 +197,19 @@ async def test_a_match_closing_without_a_result_is_reminded_once(
             value=120,
         )
     soon = match.ends_at - dt.timedelta(hours=1)
+    async with platform.reading() as session:
+        subject = await MatchSubject.load(session, match.id)
+        sides = await subject.sides(session)
+    home_team, home_users = sides[0][0].team_id, sides[0][1]
+    await _set(platform, world, "team", home_team)
     async with platform.unit_of_work() as session:
         reminded = await remind_matches(session, now=soon)
+        home_ids = {(await session.get(User, user)).discord_id for user in home_users}
     assert match.id in reminded
+    # The home team's channel mentions its own players (a reminder's default: the channel).
+    [post] = await deliveries(platform, f"match_reminder:{match.id}:channel")
+    assert set(post.message["mention_user_ids"]) == home_ids
+    assert post.message["mention_role_ids"] == [ROLE]
     rows = await inbox_rows(platform, key=f"match_reminder:{match.id}")
     assert len(rows) == 4  # both teams of two
     async with platform.unit_of_work() as session:

@@ -74,13 +74,14 @@ async def remind_matches(session: AsyncSession, *, now: dt.datetime | None = Non
         if not minutes or match.ends_at > now + dt.timedelta(minutes=minutes):
             continue
         subject = await MatchSubject.load(session, match.id)
+        sides = await subject.sides(session)
         zone = await league.organization_zone(session, organization_id)
         closes = for_people(match.ends_at, zone)
         await notify(
             session,
             organization_id=organization_id,
             kind=NotificationKind.MATCH_REMINDER,
-            recipients=[user for _, users in await subject.sides(session) for user in users],
+            recipients=[user for _, users in sides for user in users],
             notice=Notice(
                 f"Match {match.id}: no result yet",
                 f"The window of match {match.id} closes {closes} and no result is submitted. "
@@ -88,7 +89,11 @@ async def remind_matches(session: AsyncSession, *, now: dt.datetime | None = Non
                 link=f"/matches/{match.id}",
             ),
             key=reminder_key(match.id),
-            places=[Place(ChannelPurpose.TEAM, team) for team in subject.teams],
+            places=[
+                Place(ChannelPurpose.TEAM, side.team_id, frozenset(users))
+                for side, users in sides
+                if side.team_id is not None
+            ],
         )
         sent.append(match.id)
     return sent

@@ -9,7 +9,7 @@ channel post is sent once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -239,10 +239,13 @@ async def organization_channels(
 @dataclass(frozen=True)
 class Place:
     """Where a notification's channel copy goes: a purpose, and the skill group, team or
-    franchise of a scoped one (0: none, or casual scrims)."""
+    franchise of a scoped one (0: none, or casual scrims). ``mention``: the recipients (user
+    ids) this copy may mention, such as a team's players in its own channel (None: every
+    recipient)."""
 
     purpose: ChannelPurpose
     scope_id: int = 0
+    mention: frozenset[int] | None = field(default=None, compare=False)
 
 
 async def channel_for(

@@ -12,9 +12,10 @@ notification.
 
 Who gets what, by preference: ``dm``: the inbox and a direct message; ``channel``: the
 inbox and a mention in the channel copy (none where the kind is never posted in a channel,
-such as a scrim's lobby password); ``off``: the inbox only. ``silent`` sends the direct
-message without a push notification and leaves the channel mention without a ping. A user
-who never linked Discord gets the inbox only.
+such as a scrim's lobby password, or where the organization set no channel for it);
+``off``: the inbox only. ``silent`` sends the direct message without a push notification
+and leaves the channel mention without a ping. A user who never linked Discord gets the
+inbox only. A team's channel copy mentions that team's players only (:class:`Place`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket import runtime
 from sprocket.identity.models import User
 from sprocket.notifications import channels
 from sprocket.notifications.channels import Place
@@ -63,8 +65,6 @@ def cut(text: str, limit: int) -> str:
 def site_url(path: str) -> str | None:
     """The absolute address of ``path`` on this site (the setting ``public_url``, else the
     address ``serve`` listens on), or None outside a running platform."""
-    from sprocket import runtime
-
     try:
         settings = runtime.current().settings
     except RuntimeError:
@@ -101,13 +101,13 @@ async def notify(
     )
     users = {u.id: u for u in await _users(session, [row.user_id for row in fresh])}
     choices = await preferences_of(session, user_ids=list(users), kind=kind)
-    in_channel: list[tuple[str, bool]] = []  # (discord id, silent) of those mentioned there
+    in_channel: list[tuple[int, str, bool]] = []  # (user, discord id, silent): for mentions
     for user_id, user in sorted(users.items()):
         choice = choices[user_id]
         if user.discord_id is None or choice.delivery == DeliveryMode.OFF:
             continue
         if choice.delivery == DeliveryMode.CHANNEL:
-            in_channel.append((user.discord_id, choice.silent))
+            in_channel.append((user_id, user.discord_id, choice.silent))
             continue
         await schedule_delivery(
             session,
@@ -134,7 +134,11 @@ async def notify(
                 target_is_webhook=isinstance(target, WebhookTarget),
                 silent=False,
                 roles=roles,
-                mentioned=in_channel,
+                mentioned=[
+                    (ident, quiet)
+                    for user_id, ident, quiet in in_channel
+                    if place.mention is None or user_id in place.mention
+                ],
             ),
             organization_id=organization_id,
         )
@@ -161,9 +165,9 @@ async def _write_inbox(
             )
         )
     )
-    made = []
-    for user_id in sorted(wanted - had):
-        row = Notification(
+
+    def row(user_id: int) -> Notification:
+        return Notification(
             user_id=user_id,
             organization_id=organization_id,
             kind=kind,
@@ -172,13 +176,28 @@ async def _write_inbox(
             body=cut(notice.body, 2000),
             link=notice.link,
         )
+
+    fresh = sorted(wanted - had)
+    if not fresh:
+        return []
+    try:  # all at once: the usual case
+        async with session.begin_nested():
+            made = [row(user_id) for user_id in fresh]
+            session.add_all(made)
+            await session.flush()
+        return made
+    except IntegrityError:  # the same event reported by a concurrent transaction
+        pass
+    made = []
+    for user_id in fresh:  # one by one, leaving out those the other transaction wrote
+        one = row(user_id)
         try:
             async with session.begin_nested():
-                session.add(row)
+                session.add(one)
                 await session.flush()
-        except IntegrityError:  # the same event reported by a concurrent transaction
+        except IntegrityError:
             continue
-        made.append(row)
+        made.append(one)
     return made
 
 

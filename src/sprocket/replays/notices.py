@@ -42,8 +42,13 @@ def _moment(submission: Submission) -> int:
     return int(submission.updated_at.timestamp() * 1000)
 
 
-def _places(sides: Sequence[Side]) -> list[Place]:
-    return [Place(ChannelPurpose.TEAM, s.team_id) for s in sides if s.team_id is not None]
+def _places(sides: Sequence[tuple[Side, list[int]]]) -> list[Place]:
+    """The team channel of each side that is a league team, mentioning its own players."""
+    return [
+        Place(ChannelPurpose.TEAM, side.team_id, frozenset(users))
+        for side, users in sides
+        if side.team_id is not None
+    ]
 
 
 async def submission_waiting(
@@ -70,7 +75,7 @@ async def submission_waiting(
             ),
         ),
         key=f"submission_waiting:{submission.id}:{_moment(submission)}",
-        places=_places([s for s, _ in answering]),
+        places=_places(answering),
     )
 
 
@@ -96,7 +101,7 @@ async def submission_rejected(
             link=f"/submissions/{submission.id}",
         ),
         key=f"submission_rejected:{submission.id}:{_moment(submission)}",
-        places=_places([s for s, _ in mine]),
+        places=_places(mine),
     )
 
 
