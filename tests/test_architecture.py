@@ -18,6 +18,7 @@ DOORS = [
 DOMAINS = (
     "identity",
     "league",
+    "notifications",
     "schedule",
     "stats",
     "replays",

@@ -108,6 +108,12 @@ class Settings(BaseSettings):
     scrim_sweep_seconds: float = Field(
         5.0, description="How often `serve` ends expired scrim waits and check-ins (0: never)."
     )
+    match_reminder_seconds: float = Field(
+        60.0,
+        description="How often `serve` looks for matches to remind of a missing result (0: "
+        "never); each organization says how long before a window closes "
+        "(`match_reminder_minutes`).",
+    )
     notification_retry_seconds: float = Field(
         30.0,
         gt=0,

@@ -11,6 +11,7 @@ from functools import partial
 
 from sprocket.config import Settings
 from sprocket.discord.sender import open_sender
+from sprocket.flows.reminders import run_reminders
 from sprocket.flows.tasks import JOBS as SUBMISSION_JOBS
 from sprocket.media.tasks import JOBS as MEDIA_JOBS
 from sprocket.notifications.sending import SENDER
@@ -29,13 +30,16 @@ def all_jobs() -> dict[str, Job]:
 
 def background_loops(settings: Settings) -> list[Loop]:
     """What a process that relays the outbox also runs: the scrim sweep every
-    ``scrim_sweep_seconds`` and the notification retries every ``notification_sweep_seconds``
-    (either left out when its period is 0)."""
+    ``scrim_sweep_seconds``, the notification retries every ``notification_sweep_seconds``
+    and the match reminders every ``match_reminder_seconds`` (each left out when its period
+    is 0)."""
     loops: list[Loop] = []
     if settings.scrim_sweep_seconds > 0:
         loops.append(partial(run_sweeper, every=settings.scrim_sweep_seconds))
     if settings.notification_sweep_seconds > 0:
         loops.append(partial(run_retries, every=settings.notification_sweep_seconds))
+    if settings.match_reminder_seconds > 0:
+        loops.append(partial(run_reminders, every=settings.match_reminder_seconds))
     return loops
 
 

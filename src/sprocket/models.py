@@ -5,6 +5,7 @@ from sprocket.db import Base
 from sprocket.identity import models as identity_models
 from sprocket.league import models as league_models
 from sprocket.notifications import delivery as notification_delivery
+from sprocket.notifications import models as notification_models
 from sprocket.platform import outbox
 from sprocket.ratings import models as rating_models
 from sprocket.replays import models as replay_models
@@ -18,6 +19,7 @@ __all__ = [
     "identity_models",
     "league_models",
     "notification_delivery",
+    "notification_models",
     "outbox",
     "rating_models",
     "replay_models",

@@ -78,17 +78,26 @@ async def count_rows(session: AsyncSession, query: Select[Any]) -> int:
 
 
 async def page(
-    session: AsyncSession, query: Select[Any], key: Any, *, first: int, after: str | None
+    session: AsyncSession,
+    query: Select[Any],
+    key: Any,
+    *,
+    first: int,
+    after: str | None,
+    descending: bool = False,
 ) -> Page[Any]:
     """The page of ``first`` rows (1 to :data:`MAX_PAGE`) that ``query`` (one entity)
     selects after the cursor ``after`` (None: from the start), ordered by ``key`` (its id
-    column). Raises InvalidInput: ``INVALID_PAGE_SIZE``, ``INVALID_CURSOR``. One statement;
-    the total (:attr:`Page.count`) is another, when asked."""
+    column), highest first when ``descending`` (newest first). Raises InvalidInput:
+    ``INVALID_PAGE_SIZE``, ``INVALID_CURSOR``. One statement; the total
+    (:attr:`Page.count`) is another, when asked."""
     check_page_size(first)
     paged = query
     if after is not None:
-        paged = paged.where(key > decode_cursor(after))
-    rows = list((await session.scalars(paged.order_by(key).limit(first + 1))).all())
+        since = decode_cursor(after)
+        paged = paged.where(key < since if descending else key > since)
+    order = key.desc() if descending else key
+    rows = list((await session.scalars(paged.order_by(order).limit(first + 1))).all())
     shown = rows[:first]
     return Page(
         rows=shown,

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sprocket.discord import link, ratings, replays, report_cards, schedule, scrims, staff, submit
+from sprocket.discord import (
+    link,
+    notifications,
+    ratings,
+    replays,
+    report_cards,
+    schedule,
+    scrims,
+    staff,
+    submit,
+)
 from sprocket.discord.embeds import FIELDS, Embed, Field
 from sprocket.discord.registry import Call, Command, Registry
 from sprocket.discord.replies import Reply
@@ -17,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     *scrims.COMMANDS,
     *staff.COMMANDS,
     *link.COMMANDS,
+    *notifications.COMMANDS,
 )
 #: The handlers of buttons and modals, by the prefix of their custom id.
 COMPONENTS = {**replays.COMPONENTS, **scrims.COMPONENTS}

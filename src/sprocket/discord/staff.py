@@ -1,6 +1,8 @@
-"""``/staff forfeit|reschedule|ban|unban|force-accept|reset``: staff's acts, through the
-services the GraphQL door's ``recordForfeit``, ``rescheduleMatch``, ``forceAcceptSubmission``
-and ``resetSubmission`` call, and the queue bans of :mod:`sprocket.scrims.bans`. Who may act
+"""``/staff forfeit|reschedule|ban|unban|force-accept|reset|announce``: staff's acts, through
+the services the GraphQL door's ``recordForfeit``, ``rescheduleMatch``,
+``forceAcceptSubmission`` and ``resetSubmission`` call, the queue bans of
+:mod:`sprocket.scrims.bans` and the announcements of
+:mod:`sprocket.notifications.announcements` (as the web's staff page makes them). Who may act
 is the services' to say: anyone else hears their refusal."""
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sprocket.discord.replays import SUBMISSION, submission_of
 from sprocket.discord.replies import Reply, timestamp
 from sprocket.league import lookup
 from sprocket.league import service as league
+from sprocket.notifications import announcements
 from sprocket.replays import service as replays
 from sprocket.schedule import service as schedule
 from sprocket.scrims import bans
@@ -105,6 +108,18 @@ async def reset_command(call: Call) -> Reply:
     return Reply(f"Submission {submission_id} is reset: it is checked and answered again.")
 
 
+async def announce_command(call: Call) -> Reply:
+    async with call.runtime.unit_of_work() as session:
+        row = await announcements.announce(
+            session,
+            actor=call.actor,
+            organization_id=call.organization,
+            title=str(call.option("title", "")),
+            body=str(call.option("text", "")),
+        )
+    return Reply(f"Announced: {row.title}. It is on the home page, and posted where set.")
+
+
 def _staff(name: str, description: str, run: Handler, *options: Option) -> Command:
     return Command(name, description, run, options=options, private=True)
 
@@ -145,6 +160,13 @@ STAFF_COMMAND = Command(
             SUBMISSION,
         ),
         _staff("reset", "Check a submission again from scratch.", reset_command, SUBMISSION),
+        _staff(
+            "announce",
+            "Announce to the organization (home page and announcements channel).",
+            announce_command,
+            Option("title", "The announcement's title.", required=True, max_length=200),
+            Option("text", "What it says.", required=True, max_length=2000),
+        ),
     ),
 )
 

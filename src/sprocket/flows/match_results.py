@@ -138,6 +138,25 @@ class MatchSubject:
     async def is_staff(self, session: AsyncSession, actor: Actor) -> bool:
         return await access.is_league_staff(session, actor, self.organization_id, self.league.id)
 
+    async def sides(self, session: AsyncSession) -> list[tuple[Side, list[int]]]:
+        """Each team with the users on its current roster of the match's season."""
+        rows = (
+            await session.execute(
+                select(RosterSpot.team_id, Member.user_id)
+                .join(Player, Player.id == RosterSpot.player_id)
+                .join(Member, Member.id == Player.member_id)
+                .where(
+                    RosterSpot.team_id.in_(self.teams),
+                    RosterSpot.season_id == self.match.season_id,
+                    RosterSpot.left_at.is_(None),
+                )
+            )
+        ).all()
+        return [
+            (Side(team, team), sorted({user for t, user in rows if t == team}))
+            for team in self.teams
+        ]
+
     def require_undecided(self) -> None:
         if self.match.status != MatchStatus.SCHEDULED:
             raise Conflict(

@@ -122,6 +122,22 @@ class ScrimSubject:
     async def ratifiers(self, session: AsyncSession, against: Side | None) -> int:
         return sum(1 for m in self.players if self._side(m) != against)
 
+    async def sides(self, session: AsyncSession) -> list[tuple[Side, list[int]]]:
+        """Each side (a fixed team, or each player of a round robin) with its users."""
+        users = dict(
+            (
+                await session.execute(
+                    select(Member.id, Member.user_id).where(Member.id.in_(self.players))
+                )
+            ).all()
+        )
+        grouped: dict[Side, list[int]] = {}
+        for member_id in sorted(self.players):
+            side = self._side(member_id)
+            if side is not None and member_id in users:
+                grouped.setdefault(side, []).append(users[member_id])
+        return list(grouped.items())
+
     async def is_staff(self, session: AsyncSession, actor: Actor) -> bool:
         return await access.is_staff_anywhere(session, actor, self.organization_id)
 

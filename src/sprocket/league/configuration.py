@@ -127,6 +127,15 @@ KEYS: dict[str, SettingKey] = {
             0,
             24 * 14,
         ),
+        SettingKey(
+            "match_reminder_minutes",
+            int,
+            24 * 60,
+            "Minutes before a match's window closes when its teams are reminded that no "
+            "result is submitted yet (0: no reminders).",
+            0,
+            7 * 24 * 60,
+        ),
         SettingKey("queue_ban_initial_minutes", int, 30, "First queue ban.", 0, 60 * 24 * 30),
         SettingKey(
             "queue_ban_modifier_minutes",

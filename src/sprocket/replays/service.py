@@ -42,7 +42,7 @@ from sprocket.league.service import organization_config
 from sprocket.logs import log
 from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
-from sprocket.replays import validation
+from sprocket.replays import notices, validation
 from sprocket.replays.enums import (
     OPEN_SUBMISSION_STATUSES,
     ClaimStatus,
@@ -415,6 +415,10 @@ async def process_submission(
         submission.status = SubmissionStatus.REJECTED
         submission.rejection_reason = report.summary()[:500]
     _changed(session, submission)
+    if submission.status == SubmissionStatus.REJECTED:
+        await notices.submission_rejected(session, subject=subject, submission=submission)
+    else:
+        await notices.submission_waiting(session, subject=subject, submission=submission)
     return submission
 
 
@@ -595,6 +599,8 @@ async def reject(
     submission.rejection_reason = reason[:500]
     _changed(session, submission)
     await session.flush()
+    subject = await subject_of(session, submission)
+    await notices.submission_rejected(session, subject=subject, submission=submission)
     return submission
 
 
@@ -603,6 +609,7 @@ async def _accept(session: AsyncSession, subject: ResultSubject, submission: Sub
     submission.status = SubmissionStatus.ACCEPTED
     _changed(session, submission)
     await session.flush()
+    await notices.result_accepted(session, subject=subject, submission=submission)
 
 
 # -- staff -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.league.configuration import OrganizationConfig
 from sprocket.league.models import Member
-from sprocket.scrims import service
+from sprocket.scrims import notices, service
 from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueBan
 from sprocket.scrims.staff import staff_reason
@@ -98,6 +98,7 @@ async def ban_member(
     )
     session.add(ban)
     await session.flush()
+    await notices.queue_banned(session, ban=ban)
     return ban
 
 
@@ -166,6 +167,7 @@ async def ban_from_queue(
     session.add(ban)
     await session.flush()
     _audit(session, actor, ban, "queue_ban.add", reason=ban.reason, minutes=minutes)
+    await notices.queue_banned(session, ban=ban)
     return ban
 
 

@@ -29,7 +29,7 @@ from sprocket.league.errors import LeagueCode
 from sprocket.league.models import GameMode, Member, SkillGroup
 from sprocket.ratings import service as ratings
 from sprocket.ratings.balance import Entrant
-from sprocket.scrims import service
+from sprocket.scrims import notices, service
 from sprocket.scrims.admission import (
     member_skill_group_ids,
     queue_skill_group,
@@ -149,6 +149,7 @@ async def create_scrim(
     await session.flush()
     await _seat(session, scrim, member, wait_until=wait_until, group_id=None, now=now)
     await service.announce(session, scrim=scrim, now=now)
+    await notices.scrim_created(session, scrim=scrim)
     return scrim
 
 
@@ -231,6 +232,7 @@ async def join_scrim(
     await _seat(session, scrim, member, wait_until=wait_until, group_id=group_id, now=now)
     if len(entries) + 1 == 2 * team_size:
         pop_scrim(scrim, config, now)
+        await notices.scrim_popped(session, scrim=scrim)
     await service.announce(session, scrim=scrim, now=now)
     return scrim
 
@@ -381,6 +383,7 @@ async def check_in(
     entries = await service.active_entries(session, scrim_id=scrim.id)
     if all(e.checked_in_at is not None for e in entries):
         await _start(session, scrim, entries, now)
+        await notices.scrim_started(session, scrim=scrim)
     await service.announce(session, scrim=scrim, now=now)
     return scrim
 

@@ -69,7 +69,7 @@ from sprocket.league.models import GameMode, Organization, SkillGroup
 from sprocket.platform.outbox import enqueue
 from sprocket.ratings import service as ratings
 from sprocket.ratings.balance import DEFAULT_WINDOW_LOBBIES, Entrant, form_lobbies
-from sprocket.scrims import admission, lifecycle, service
+from sprocket.scrims import admission, lifecycle, notices, service
 from sprocket.scrims.enums import ScrimStatus, ScrimTeamMode, TicketStatus
 from sprocket.scrims.errors import ScrimCode
 from sprocket.scrims.models import QueueTicket, Scrim, ScrimEntry
@@ -424,6 +424,7 @@ async def form_queue_lobbies(
     await session.flush()
     for scrim in formed:
         await service.announce(session, scrim=scrim, now=now)
+        await notices.scrim_popped(session, scrim=scrim)
     return formed
 
 

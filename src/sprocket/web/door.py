@@ -12,6 +12,7 @@ from sprocket.web.auth import auth_router
 from sprocket.web.avatars import avatars_router
 from sprocket.web.dashboard import dashboard_router
 from sprocket.web.home import home_router
+from sprocket.web.inbox import inbox_router
 from sprocket.web.leaderboards import leaderboards_router
 from sprocket.web.league import league_router
 from sprocket.web.linking import linking_router
@@ -24,6 +25,7 @@ from sprocket.web.staff import staff_router
 from sprocket.web.staff_config import configuration_router
 from sprocket.web.staff_league import structure_router
 from sprocket.web.staff_matches import matches_router
+from sprocket.web.staff_notifications import staff_notifications_router
 from sprocket.web.staff_people import staff_people_router
 from sprocket.web.staff_rosters import rosters_router
 from sprocket.web.staff_schedules import schedules_router
@@ -48,6 +50,7 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(players_router(runtime))
     router.include_router(staff_router(runtime))
     router.include_router(settings_router(runtime, settings))
+    router.include_router(inbox_router(runtime))
     router.include_router(linking_router(runtime, settings))
     router.include_router(avatars_router(runtime))
     router.include_router(analytics_router(runtime))
@@ -62,4 +65,5 @@ def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) ->
     router.include_router(rosters_router(runtime))
     router.include_router(schedules_router(runtime))
     router.include_router(matches_router(runtime))
+    router.include_router(staff_notifications_router(runtime))
     return router

@@ -1,5 +1,5 @@
-"""The home page, ``/``: organizations, their current seasons, recent results, upcoming
-matches and top players."""
+"""The home page, ``/``: organizations, their staff's latest announcements, their current
+seasons, recent results, upcoming matches and top players."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.responses import Response
 from sprocket.db import rows_by_ids, utcnow
 from sprocket.league import service as league
 from sprocket.league.models import GameMode, Member, Organization
+from sprocket.notifications.announcements import recent_announcements
 from sprocket.ratings.leaderboards import Filters, PlayerBoard, player_leaderboard
 from sprocket.runtime import Runtime
 from sprocket.schedule import overview
@@ -43,6 +44,7 @@ def home_router(runtime: Runtime) -> APIRouter:
             organizations = (await league.organizations(session, first=ORGANIZATIONS)).rows
             by_id = {org.id: org for org in organizations}
             seasons = await league.current_seasons(session, at=now, organization_ids=list(by_id))
+            announcements = await recent_announcements(session, organization_ids=list(by_id))
             results = await overview.recent_results(session, first=MATCHES)
             upcoming = await overview.upcoming_matches(session, at=now, first=MATCHES)
             modes = await rows_by_ids(session, GameMode, [lg.game_mode_id for _, lg in seasons])
@@ -68,6 +70,9 @@ def home_router(runtime: Runtime) -> APIRouter:
             request,
             "home.html",
             organizations=organizations,
+            announcements=[
+                (by_id[org_id], row) for org_id, rows in announcements.items() for row in rows
+            ],
             seasons=[(by_id[lg.organization_id], lg, season) for season, lg in seasons],
             results=results,
             upcoming=upcoming,

@@ -25,6 +25,7 @@ from sprocket.errors import (
 from sprocket.http.auth import caller_of
 from sprocket.http.sessions import SESSION_ENDED_KEY
 from sprocket.identity.access import Actor
+from sprocket.notifications import inbox
 from sprocket.web.forms import NOTICE_COOKIE, notices_of
 
 #: Paths that are not pages: the API, file downloads, the schema, static files and the
@@ -32,6 +33,8 @@ from sprocket.web.forms import NOTICE_COOKIE, notices_of
 #: web door's.
 NOT_PAGES = frozenset({"/graphql", "/schema.graphql", "/healthz", "/readyz", "/metrics"})
 NOT_PAGES_UNDER = ("/graphql/", "/replays/", "/static/", "/discord/")
+#: Where a page's handler finds the viewer's unread notifications, counted before it runs.
+UNREAD_KEY = "sprocket.unread"
 
 #: The HTTP status each kind of domain error is answered with on a page (else 400).
 ERROR_STATUS: tuple[tuple[type[DomainError], int], ...] = (
@@ -99,6 +102,7 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
         session_ended=request.scope.get(SESSION_ENDED_KEY),
         csrf=lambda: csrf_token(request),
         notice=notice,
+        unread=request.scope.get(UNREAD_KEY, 0),
         **values,
     )
     # A signed-in person's page is theirs alone: no shared cache keeps it.
@@ -128,6 +132,17 @@ def not_found_page(request: Request) -> HTMLResponse:
     )
 
 
+async def count_unread(request: Request) -> None:
+    """Count a signed-in viewer's unread notifications for the header of a page they GET
+    (:data:`UNREAD_KEY`); nothing for the spectator, whose pages are shared."""
+    who = viewer(request)
+    runtime = getattr(request.app.state, "runtime", None)
+    if request.method != "GET" or not who.authenticated or runtime is None:
+        return
+    async with runtime.reading() as session:
+        request.scope[UNREAD_KEY] = await inbox.unread_count(session, actor=who)
+
+
 class WebRoute(APIRoute):
     """A page's route: a typed error its handler raises becomes an error page with the
     error's sentence (never a trace)."""
@@ -137,6 +152,7 @@ class WebRoute(APIRoute):
 
         async def page(request: Request) -> Response:
             try:
+                await count_unread(request)
                 return await handler(request)
             except DomainError as error:
                 return error_page(request, error)

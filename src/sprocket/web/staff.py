@@ -30,6 +30,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("scrims", "Scrims and queue", "Lock, unlock and cancel scrims; queue bans."),
     ("analytics", "League health", "Activity, punctuality and waiting times, as charts."),
     ("people", "People", "Members, their sign-in sessions."),
+    ("notifications", "Notifications", "Discord channels and roles per purpose; announcements."),
 )
 
 

@@ -1,7 +1,7 @@
 """Discord role and nickname sync
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-20 10:00:00
 
 ``discord_roles`` holds the Discord roles Sprocket keeps in step in a linked server, each
@@ -18,7 +18,7 @@ from alembic import op
 from sprocket.db import UTCDateTime
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
