@@ -21,6 +21,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# deploy/.env describes the deployment (SPROCKET_DOMAIN, SPROCKET_IMAGE...; no secret in it):
+# `docker stack deploy` reads no .env of its own. The environment wins over it.
+if [ -f .env ]; then
+  while IFS='=' read -r key value; do
+    [[ $key =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue  # blank lines, comments
+    [ -n "${!key+set}" ] || export "$key=$value"
+  done <.env
+fi
+
 STACK=sprocket  # the stack's networks (sprocket_public) and Prometheus's targets use this name
 
 say() { printf '%s\n' "$*" >&2; }
@@ -98,6 +107,7 @@ pair rabbitmq_conf sprocket_broker_url SPROCKET_BROKER_URL rabbitmq_pair
 create_secret sprocket_secret_key "$(random)"
 for name in sprocket_discord_client_secret sprocket_discord_bot_token \
   sprocket_epic_client_secret sprocket_s3_access_key_id sprocket_s3_secret_access_key \
+  sprocket_backup_s3_access_key_id sprocket_backup_s3_secret_access_key \
   alertmanager_discord_webhook_url; do
   create_secret "$name" "$(from_env "$name")"
 done

@@ -161,7 +161,7 @@ def _secret_settings() -> set[str]:
     marked = {
         name
         for name, field in Settings.model_fields.items()
-        if "(a secret)" in (field.description or "")
+        if re.search(r"\(a secret[;)]", field.description or "")
     }
     assert marked, "config.py marks no setting '(a secret)' any more"
     return marked | URL_SECRETS

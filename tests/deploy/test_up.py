@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,7 +57,8 @@ match args:
     case ["stack", "deploy", *rest]:
         if swarm != "active":
             sys.exit("this node is not a swarm manager")
-        env = {{k: v for k, v in os.environ.items() if k.endswith("_DIGEST")}}
+        kept = ("_DIGEST", "SPROCKET_")
+        env = {{k: v for k, v in os.environ.items() if k.endswith(kept) or k.startswith(kept)}}
         with (state / "deploys.log").open("a") as log:
             log.write(json.dumps({{"args": rest, "env": env}}) + "\\n")
     case _:
@@ -77,13 +79,13 @@ def swarm(tmp_path: Path) -> Path:
     return state
 
 
-def up(swarm: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def up(swarm: Path, folder: Path = DEPLOY, **env: str) -> subprocess.CompletedProcess[str]:
     keep = {"HOME", "LANG", "LC_ALL"}
     base = {k: v for k, v in os.environ.items() if k in keep}
     base["PATH"] = f"{swarm.parent / 'bin'}:/usr/bin:/bin"
     base["FAKE_DOCKER_STATE"] = str(swarm)
     return subprocess.run(
-        ["bash", str(DEPLOY / "up.sh")],
+        ["bash", str(folder / "up.sh")],
         env={**base, **env},
         capture_output=True,
         text=True,
@@ -141,7 +143,8 @@ def test_a_first_run_makes_every_secret_and_deploys(swarm: Path) -> None:
     assert "--prune" in deploy["args"]
     digest = hashlib.sha256((DEPLOY / "prometheus" / "rules" / "alerts.yml").read_bytes())
     assert deploy["env"]["PROMETHEUS_ALERTS_DIGEST"] == digest.hexdigest()[:12]
-    assert len(deploy["env"]) == len(yaml.safe_load((DEPLOY / "stack.yml").read_text())["configs"])
+    digests = [name for name in deploy["env"] if name.endswith("_DIGEST")]
+    assert len(digests) == len(yaml.safe_load((DEPLOY / "stack.yml").read_text())["configs"])
 
 
 def test_a_second_run_changes_no_secret_and_deploys_again(swarm: Path) -> None:
@@ -153,6 +156,26 @@ def test_a_second_run_changes_no_secret_and_deploys_again(swarm: Path) -> None:
     assert "created secret" not in again.stderr and "password" not in again.stderr
     assert len(deploys(swarm)) == 2
     assert deploys(swarm)[0]["env"] == deploys(swarm)[1]["env"]
+
+
+def test_deploy_env_describes_the_deployment_and_the_environment_wins(
+    swarm: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "deploy"
+    shutil.copytree(DEPLOY, folder)
+    (folder / ".env").write_text(
+        "# the deployment\n"
+        "SPROCKET_DOMAIN=league.example.org\n"
+        "SPROCKET_IMAGE=sprocket:1.2.3\n"
+        "\n"
+        "not a setting\n"
+    )
+    done = up(swarm, folder, SPROCKET_IMAGE="sprocket:1.2.4")
+    assert done.returncode == 0, done.stderr
+    (deploy,) = deploys(swarm)
+    assert deploy["env"]["SPROCKET_DOMAIN"] == "league.example.org"
+    assert deploy["env"]["SPROCKET_IMAGE"] == "sprocket:1.2.4"
+    assert "deployed: https://league.example.org" in done.stderr
 
 
 def test_a_managed_database_takes_the_url_given(swarm: Path) -> None:
