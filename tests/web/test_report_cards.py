@@ -10,6 +10,7 @@ import io
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from sprocket.errors import NotFound
 from sprocket.league import members
@@ -18,6 +19,8 @@ from sprocket.media import gather, render
 from sprocket.media import service as report_cards
 from sprocket.media.errors import MediaCode
 from sprocket.media.report_card import AWAY, HOME
+from sprocket.notifications import channels
+from sprocket.notifications.delivery import Delivery, DeliveryAttachment
 from sprocket.replays import service as replays
 from sprocket.runtime import Runtime
 from tests.league_world import World
@@ -244,3 +247,35 @@ async def test_the_colours_are_set_on_the_configuration_page_and_a_bad_one_refus
         assert (
             'name="secondary_colour" type="color" value="#ffd23f"' in (await admin.get(page)).text
         )
+
+
+@pytest.mark.replays
+async def test_an_accepted_matchs_card_is_posted_once_to_the_results_channel(
+    platform: Runtime, real: RealMatch, demo_org: Demo
+) -> None:
+    async with platform.unit_of_work() as s:
+        await channels.set_channel(
+            s,
+            actor=demo_org.admin,
+            organization_id=demo_org.organization_id,
+            purpose="results",
+            channel_id="900000000000000001",
+        )
+    submission_id = await accept_real_match(platform, real)
+    key = report_cards.card_key("match", real.match_id, submission_id, DEFAULT_COLOURS)
+    async with platform.reading() as s:
+        posted = (
+            await s.scalars(select(Delivery).where(Delivery.key == f"report_card:{key}"))
+        ).all()
+        assert [(d.target_kind, d.target) for d in posted] == [("channel", "900000000000000001")]
+        [file] = (
+            await s.scalars(
+                select(DeliveryAttachment).where(DeliveryAttachment.delivery_id == posted[0].id)
+            )
+        ).all()
+    assert (file.filename, file.storage_key) == (f"report-card-match-{real.match_id}.png", key)
+    async with platform.reading() as s:
+        card = await gather.match_card(s, match_id=real.match_id)
+    assert decoded(await platform.storage.get(key)).size == render.card_size(card)
+    async with platform.unit_of_work() as s:  # the job again (a redelivery): no second post
+        assert await report_cards.post_match_card(s, match_id=real.match_id) is None

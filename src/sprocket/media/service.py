@@ -30,6 +30,10 @@ from sprocket.league.models import Member, Player
 from sprocket.media.errors import MediaCode
 from sprocket.media.gather import match_card, no_card, scrim_card
 from sprocket.media.render import render_png
+from sprocket.notifications.channels import Place, channel_for, target_of_channel
+from sprocket.notifications.delivery import Delivery, schedule_delivery
+from sprocket.notifications.enums import ChannelPurpose
+from sprocket.notifications.message import Attachment, Message
 from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
 from sprocket.replays.enums import SubmissionStatus
@@ -60,7 +64,12 @@ class Card:
 
     @property
     def filename(self) -> str:
-        return f"report-card-{self.subject}-{self.subject_id}.png"
+        return card_filename(self.subject, self.subject_id)
+
+
+def card_filename(subject: Subject, subject_id: int) -> str:
+    """The file name a card is sent under (``report-card-match-12.png``)."""
+    return f"report-card-{subject}-{subject_id}.png"
 
 
 def card_key(
@@ -102,6 +111,35 @@ async def make_card(
     key = card_key(subject, subject_id, submission.id, (card.primary, card.secondary))
     await storage.put(key, png, content_type="image/png")
     return png
+
+
+async def post_match_card(session: AsyncSession, *, match_id: int) -> Delivery | None:
+    """Post the stored card of a league match's accepted result (made by :func:`make_card`)
+    to its organization's results channel, once per accepted submission and colours: the
+    card is read from object storage when the delivery is sent. Returns the delivery, or
+    None when the organization set no results channel, or posted this card already. No
+    permission check: the card job's act. Raises NOT_FOUND, NO_REPORT_CARD."""
+    submission = await _accepted(session, "match", match_id)
+    line = await overview.match_line(session, match_id=match_id)
+    channel = await channel_for(
+        session, organization_id=line.organization_id, place=Place(ChannelPurpose.RESULTS)
+    )
+    if channel is None:
+        return None
+    config = await league.organization_config(session, line.organization_id)
+    key = card_key(
+        "match", match_id, submission.id, (config["primary_colour"], config["secondary_colour"])
+    )
+    return await schedule_delivery(
+        session,
+        key=f"report_card:{key}",
+        target=target_of_channel(channel),
+        message=Message(
+            content=f"Report card of match {match_id}.",
+            attachments=(Attachment(card_filename("match", match_id), storage_key=key),),
+        ),
+        organization_id=line.organization_id,
+    )
 
 
 async def _kept_or_made(
