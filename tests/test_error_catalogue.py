@@ -38,6 +38,7 @@ NOT_CODES = {
     "PGUSER",
     "POST",  # HTTP
     "PROMETHEUS_MULTIPROC_DIR",  # prometheus-client's variable
+    "SPROCKET_PORT",  # a setting's variable (the container's health check reads it)
     "SPROCKET_SECRETS_DIR",  # a setting's variable
 }
 

@@ -244,7 +244,9 @@ class PeriodicRunner:
         process = await asyncio.create_subprocess_exec(*self.program, *job.args)
         waiting = asyncio.ensure_future(process.wait())
         stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({waiting, stopping}, timeout=job.every, return_when="FIRST_COMPLETED")
+        await asyncio.wait(
+            {waiting, stopping}, timeout=job.every, return_when=asyncio.FIRST_COMPLETED
+        )
         stopping.cancel()
         reason = None
         if not waiting.done():
