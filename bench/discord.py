@@ -52,11 +52,14 @@ GUILD_ID = "600000000000000001"
 USER = {"id": "300000000000000001", "username": "bench", "global_name": "Bench"}
 #: Discord's interaction and answer types (application command; deferred message).
 COMMAND, DEFERRED = 2, 5
+#: The option naming the demo's 3v3 league (three skill groups, eight teams each).
+LEAGUE = {"name": "league", "type": 3, "value": "Standard League"}
 _ids = itertools.count(500000000000000001)
 
 
 def standings_interaction() -> dict[str, Any]:
-    """A new ``/standings`` interaction (its own id and token) from the bench's server."""
+    """A new ``/standings league: Standard League`` interaction (its own id and token) from
+    the bench's server."""
     n = next(_ids)
     return {
         "id": str(n),
@@ -64,7 +67,7 @@ def standings_interaction() -> dict[str, Any]:
         "type": COMMAND,
         "token": f"token-{n}",
         "version": 1,
-        "data": {"id": "1", "name": "standings", "type": 1, "options": []},
+        "data": {"id": "1", "name": "standings", "type": 1, "options": [LEAGUE]},
         "channel_id": "400000000000000001",
         "guild_id": GUILD_ID,
         "member": {"user": USER, "roles": []},
@@ -180,11 +183,11 @@ def main() -> int:
     arguments.add_argument("--dms", type=int, default=1000)
     options = arguments.parse_args()
 
+    load = asyncio.run(interactions(options.seconds, options.clients))
     card = render_ms(sample_series())
     dm = {"dms": options.dms, "per": 1.0, "via": "jobs", "concurrency": 50}
     dm_baseline = asyncio.run(deliver_dms(limit=None, **dm))
     dm_limited = asyncio.run(deliver_dms(limit=50, **dm))
-    load = asyncio.run(interactions(options.seconds, options.clients))
 
     standings, healthz = load["standings"], load["healthz"]
     print(f"{'case':<34}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'errors':>8}")
