@@ -9,10 +9,11 @@ bench/harness.py) gets the demo organization (`sprocket demo`) and the bench's D
 linked to it (`sprocket discord link-guild`); `sprocket serve` runs on it in a subprocess with
 an Ed25519 key made in this run as Discord's public key and the fake Discord API
 (tests/discord/fake_api.py) as Discord's REST API (where a deferred answer's follow-up
-would go). Each client posts ``/standings`` interactions, each with its own id, signed as
-Discord signs them (the signing is not timed), back to back; the same clients then loop over
-/healthz, the baseline. A deferred answer (the command took longer than Discord waits) counts
-as an error, as does any answer other than a 200.
+would go). After one interaction alone (its answer checked; its caller becomes a user), each
+client posts ``/standings`` interactions for the demo's Standard League, each with its own
+id, signed as Discord signs them (the signing is not timed), back to back; the same clients
+then loop over /healthz, the baseline. A deferred answer (the command took longer than
+Discord waits) counts as an error, as does any answer other than a 200.
 
 ``card_ms``: :func:`sprocket.media.render.render_ms` on
 :func:`sprocket.media.sample.sample_series` (median of 20 warm renders).
