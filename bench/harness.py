@@ -575,11 +575,13 @@ async def drive(
     clients: int,
     sources: list[str] | None = None,
     headers: str = "",
+    sign: Callable[[bytes], str] | None = None,
 ) -> Tally:
     """``clients`` concurrent connections, each sending requests back to back for ``seconds``;
     client ``n`` sends ``next_request(n)`` each time, from local address ``sources[n]`` if
-    given, with the extra ``headers`` (lines ending in CRLF). A request counts as an error
-    unless it is a 200 without GraphQL errors."""
+    given, with the extra ``headers`` (lines ending in CRLF) and, if ``sign`` is given, the
+    header lines ``sign(body)`` makes for each request's JSON body (as Discord signs an
+    interaction). A request counts as an error unless it is a 200 without GraphQL errors."""
     tally = Tally()
     deadline = time.perf_counter() + seconds
 
@@ -589,8 +591,9 @@ async def drive(
             while time.perf_counter() < deadline:
                 label, method, path, body = next_request(n)
                 payload = None if body is None else json.dumps(body).encode()
+                extra = headers + sign(payload or b"") if sign else headers
                 began = time.perf_counter()
-                status, content, hit = await connection.request(method, path, payload, headers)
+                status, content, hit = await connection.request(method, path, payload, extra)
                 tally.latencies[label].append(time.perf_counter() - began)
                 tally.hits[label] += hit
                 if status != 200 or (payload and b'"errors"' in content):
