@@ -115,7 +115,11 @@ class DiscordDoor:
         if body["type"] != DEFERRED:
             return body
         await self.dispatcher.drain()
-        [follow_up] = [c for c in self.fake.to("POST", "/webhooks/") if payload["token"] in c.path]
+        [follow_up] = [
+            c
+            for c in self.fake.to("POST", "/webhooks/")
+            if f"/{payload['token']}/" in c.path + "/"  # token-1 is in token-12's path
+        ]
         data = {**follow_up.body, "files": follow_up.files} if follow_up.files else follow_up.body
         return {"type": MESSAGE, "data": data, "deferred": body}
 

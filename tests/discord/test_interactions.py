@@ -3,14 +3,17 @@ unknown commands, and the caller made a user (never a member)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
 
 from sprocket.app import create_app
 from sprocket.config import Settings
 from sprocket.identity import service as identity
+from sprocket.identity.models import User
 from sprocket.league import members
 from sprocket.runtime import Runtime
 from tests.discord.conftest import EPHEMERAL, DiscordDoor, person
@@ -113,3 +116,18 @@ async def test_help_makes_the_caller_a_user_but_no_member(
         user = await identity.me(session, actor=actor)
         assert user.display_name == "Newcomer"
         assert await members.memberships_of(session, user_id=user.id) == []
+
+
+async def test_many_first_commands_of_a_new_user_at_once_make_one_user(
+    door: DiscordDoor, platform: Runtime
+) -> None:
+    """A Discord user Sprocket never saw sends many commands at the same moment: each
+    request creates the user it does not find yet; one wins, the others use it."""
+    newcomer = person("123456789012345678", "Newcomer")
+    answers = await asyncio.gather(*(door.command("help", user=newcomer) for _ in range(12)))
+    assert all(a["type"] == 4 and a["data"].get("embeds") for a in answers), answers
+    async with platform.reading() as session:
+        made = await session.scalar(
+            select(func.count()).select_from(User).where(User.discord_id == newcomer["id"])
+        )
+    assert made == 1

@@ -6,6 +6,7 @@ import datetime as dt
 import unicodedata
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.db import utcnow
@@ -37,6 +38,21 @@ def person_name(value: str, *, what: str, limit: int) -> str:
     return value
 
 
+async def _create_user(session: AsyncSession, discord_id: str, display_name: str) -> User:
+    """A new user with ``discord_id``, or the one a concurrent request (a user's first
+    commands sent at once) created a moment before this insert."""
+    user = User(discord_id=discord_id, display_name=display_name, is_superuser=False)
+    try:
+        async with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        won = await session.scalar(select(User).where(User.discord_id == discord_id))
+        if won is None:
+            raise
+        return won
+    return user
+
+
 async def ensure_user(
     session: AsyncSession,
     *,
@@ -60,10 +76,7 @@ async def ensure_user(
         )
     user = await session.scalar(select(User).where(User.discord_id == discord_id))
     if user is None:
-        user = User(
-            discord_id=discord_id, display_name=display_name or name_if_new, is_superuser=False
-        )
-        session.add(user)
+        user = await _create_user(session, discord_id, display_name or name_if_new)
     elif (
         display_name is not None
         and user.display_name_changed_at is None
