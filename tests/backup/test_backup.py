@@ -76,7 +76,8 @@ async def test_drop_everything_then_restore_brings_back_every_row_and_byte(
     platform: Runtime, settings: Settings, league: None
 ) -> None:
     before = await state_of(platform)
-    assert len(before.objects) == 4  # the accepted game and the three other replays
+    # the accepted game and the three other replays, and the accepted match's report card
+    assert sorted(key.split("/")[0] for key in before.objects) == ["replays"] * 4 + ["report-cards"]
     created = await service.create_backup(settings)
     assert created is not None
     manifest = created.manifest
@@ -163,7 +164,7 @@ async def test_stored_objects_alone_make_a_target_non_empty(
     with pytest.raises(BackupError) as refused:
         await service.restore_backup(empty, backup_id=created.manifest.id)
     assert refused.value.code == BackupCode.BACKUP_TARGET_NOT_EMPTY
-    assert "0 rows in 0 tables and 4 stored objects" in refused.value.message
+    assert "0 rows in 0 tables and 5 stored objects" in refused.value.message
     assert not (tmp_path / "new.db").exists()
 
 
