@@ -3,8 +3,6 @@ standings and stats — on the demo organization itself, with its players' linke
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
 from sprocket.db import utcnow
@@ -12,24 +10,11 @@ from sprocket.demo import build_demo
 from sprocket.flows import match_results
 from sprocket.identity.access import Actor
 from sprocket.identity.models import User
-from sprocket.league.models import Member, PlatformAccount, Player, RosterSpot
 from sprocket.replays import service as replays
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Fixture, Match, MatchGame
 from sprocket.stats.models import PlayerGameStat
-from tests.helpers.replay_writer import PlayerSpec, build_replay
-
-
-async def _side(session, team_id: int) -> list[tuple[Member, PlatformAccount]]:
-    rows = await session.execute(
-        select(Member, PlatformAccount)
-        .join(Player, Player.member_id == Member.id)
-        .join(RosterSpot, RosterSpot.player_id == Player.id)
-        .join(PlatformAccount, PlatformAccount.member_id == Member.id)
-        .where(RosterSpot.team_id == team_id, RosterSpot.left_at.is_(None))
-        .order_by(Member.id)
-    )
-    return [(member, account) for member, account in rows]
+from tests.helpers.demo_series import home_sweep, roster_side
 
 
 async def test_a_demo_match_goes_from_replays_to_standings_and_stats(platform) -> None:
@@ -45,37 +30,15 @@ async def test_a_demo_match_goes_from_replays_to_standings_and_stats(platform) -
         )
         assert match is not None, "the demo season has a match open this week"
         fixture = await session.get(Fixture, match.fixture_id)
-        home = (await _side(session, fixture.home_team_id))[:2]
-        away = (await _side(session, fixture.away_team_id))[:2]
+        home = (await roster_side(session, fixture.home_team_id))[:2]
+        away = (await roster_side(session, fixture.away_team_id))[:2]
         admin = await session.scalar(select(User).where(User.is_superuser.is_(True)))
         away_user = await session.get(User, away[0][0].user_id)
         before = await schedule.standings(
             session, season_id=match.season_id, skill_group_id=match.skill_group_id
         )
     team_size = len(home)
-    files = []
-    for number in range(1, 4):  # the home side wins a best of five 3-0
-        players = [
-            PlayerSpec(
-                member.name,
-                team=team,
-                platform=account.platform,
-                platform_id=account.account_id,
-                score=300 - 50 * i,
-                goals=1 - team,
-            )
-            for team, side in ((0, home), (1, away))
-            for i, (member, account) in enumerate(side)
-        ]
-        data = build_replay(
-            players=players,
-            team0_score=2,
-            team1_score=1,
-            team_size=team_size,
-            date=(now - dt.timedelta(minutes=30 - number)).replace(tzinfo=None),
-            replay_id=f"{match.id:016X}{number:016X}",
-        )
-        files.append(replays.Upload(f"game{number}.replay", data))
+    files = home_sweep(match.id, home, away, now)  # a best of five 3-0
 
     async with platform.unit_of_work() as session:
         submission = await match_results.submit_match_replays(

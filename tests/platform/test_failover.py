@@ -11,7 +11,6 @@ printed (clients retry, as a player's browser or bot does).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import shutil
 import signal
@@ -32,15 +31,14 @@ from sprocket.demo import build_demo
 from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
 from sprocket.identity.models import User
-from sprocket.league.models import Member, PlatformAccount, Player, RosterSpot
 from sprocket.replays.models import Submission, SubmissionReplay
 from sprocket.replays.service import Upload
 from sprocket.runtime import Runtime
 from sprocket.schedule.models import Fixture, Match, MatchGame
 from tests.api.test_replay_api import RATIFY, SUBMIT, post_multipart
 from tests.conftest import AMQP_URL, POSTGRES_URL, REDIS_URL
+from tests.helpers.demo_series import home_sweep, roster_side
 from tests.helpers.processes import Process, free_port, start, wait_until_answering
-from tests.helpers.replay_writer import PlayerSpec, build_replay
 
 HAPROXY = shutil.which("haproxy")
 pytestmark = pytest.mark.skipif(
@@ -76,18 +74,6 @@ class Tally:
         return self.outcomes["failed"] / total if total else 0.0
 
 
-async def _side(session, team_id: int) -> list[tuple[Member, PlatformAccount]]:
-    rows = await session.execute(
-        select(Member, PlatformAccount)
-        .join(Player, Player.member_id == Member.id)
-        .join(RosterSpot, RosterSpot.player_id == Player.id)
-        .join(PlatformAccount, PlatformAccount.member_id == Member.id)
-        .where(RosterSpot.team_id == team_id, RosterSpot.left_at.is_(None))
-        .order_by(Member.id)
-    )
-    return [(member, account) for member, account in rows]
-
-
 async def _token(session, user_id: int) -> str:
     _, secret = await identity.issue_token(
         session, actor=Actor(user_id=user_id), name="failover load", days=1
@@ -113,31 +99,9 @@ async def _series(platform: Runtime) -> list[Series]:
         assert len(matches) >= 2, "the demo season has open matches this week"
         for match in matches:
             fixture = await session.get(Fixture, match.fixture_id)
-            home = (await _side(session, fixture.home_team_id))[:2]
-            away = (await _side(session, fixture.away_team_id))[:2]
-            files = []
-            for number in range(1, 4):
-                players = [
-                    PlayerSpec(
-                        member.name,
-                        team=team,
-                        platform=account.platform,
-                        platform_id=account.account_id,
-                        score=300 - 50 * i,
-                        goals=1 - team,
-                    )
-                    for team, side in ((0, home), (1, away))
-                    for i, (member, account) in enumerate(side)
-                ]
-                data = build_replay(
-                    players=players,
-                    team0_score=2,
-                    team1_score=1,
-                    team_size=len(home),
-                    date=(now - dt.timedelta(minutes=30 - number)).replace(tzinfo=None),
-                    replay_id=f"{match.id:016X}{number:016X}",
-                )
-                files.append(Upload(f"m{match.id}-game{number}.replay", data))
+            home = (await roster_side(session, fixture.home_team_id))[:2]
+            away = (await roster_side(session, fixture.away_team_id))[:2]
+            files = home_sweep(match.id, home, away, now, prefix=f"m{match.id}-")
             uploader = await session.get(User, home[0][0].user_id)
             ratifier = await session.get(User, away[0][0].user_id)
             prepared.append(
