@@ -113,6 +113,19 @@ async def make_card(
     return png
 
 
+async def _current_key(
+    session: AsyncSession,
+    subject: Subject,
+    subject_id: int,
+    submission_id: int,
+    organization_id: int,
+) -> str:
+    """The storage key of the card in the organization's colours as they are now."""
+    config = await league.organization_config(session, organization_id)
+    colours = (config["primary_colour"], config["secondary_colour"])
+    return card_key(subject, subject_id, submission_id, colours)
+
+
 async def post_match_card(session: AsyncSession, *, match_id: int) -> Delivery | None:
     """Post the stored card of a league match's accepted result (made by :func:`make_card`)
     to its organization's results channel, once per accepted submission and colours: the
@@ -126,10 +139,7 @@ async def post_match_card(session: AsyncSession, *, match_id: int) -> Delivery |
     )
     if channel is None:
         return None
-    config = await league.organization_config(session, line.organization_id)
-    key = card_key(
-        "match", match_id, submission.id, (config["primary_colour"], config["secondary_colour"])
-    )
+    key = await _current_key(session, "match", match_id, submission.id, line.organization_id)
     return await schedule_delivery(
         session,
         key=f"report_card:{key}",
@@ -150,10 +160,9 @@ async def _kept_or_made(
     organization_id: int,
 ) -> bytes:
     submission = await _accepted(session, subject, subject_id)
-    config = await league.organization_config(session, organization_id)
-    colours = (config["primary_colour"], config["secondary_colour"])
+    key = await _current_key(session, subject, subject_id, submission.id, organization_id)
     try:
-        return await storage.get(card_key(subject, subject_id, submission.id, colours))
+        return await storage.get(key)
     except NotFound:
         return await make_card(session, storage, subject=subject, subject_id=subject_id)
 
