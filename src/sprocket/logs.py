@@ -23,7 +23,9 @@ def configure_logging(*, fmt: str = "auto", level: str = "info") -> None:
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
-        cache_logger_on_first_use=True,
+        # Not cached on first use: a cached logger keeps the processors it first saw, so
+        # structlog's capture_logs (the tests') and a later configure would miss its lines.
+        cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
