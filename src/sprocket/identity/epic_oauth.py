@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from sprocket.identity.errors import PlatformSignInRefused
+from sprocket.identity.oauth_client import AsyncOAuth2Client
 
 #: Seconds Epic has to answer each request.
 TIMEOUT_SECONDS = 10.0

@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from fastapi import APIRouter, Form, Query
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
@@ -32,6 +31,7 @@ from sprocket.errors import DomainError, InvalidInput, PermissionDenied
 from sprocket.http.sessions import SESSION_KEY, SessionCookies
 from sprocket.identity import avatars, sessions
 from sprocket.identity.errors import IdentityCode
+from sprocket.identity.oauth_client import AsyncOAuth2Client
 from sprocket.runtime import Runtime
 from sprocket.web.pages import WebRoute, render
 from sprocket.web.params import local_path
