@@ -1,5 +1,6 @@
-"""Real `sprocket` processes for tests: started from the installed command with settings in
-their environment, waited for by polling with generous deadlines, stopped by signal."""
+"""Real processes for tests (`sprocket`, or a program of the machine such as Prometheus):
+started with settings in their environment, waited for by polling with generous deadlines,
+stopped by signal."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def free_port() -> int:
 
 @dataclass
 class Process:
-    """A running command, its output in ``log``."""
+    """A running command (``args``: the program's name and arguments), its output in ``log``."""
 
     args: list[str]
     env: dict[str, str]
@@ -51,16 +52,15 @@ class Process:
         return self.popen.returncode
 
 
-def start(args: list[str], *, env: dict[str, str], log: Path) -> Process:
-    """Start ``sprocket <args>`` with ``env`` over this process's environment."""
+def start(args: list[str], *, env: dict[str, str], log: Path, program: str = SPROCKET) -> Process:
+    """Start ``program <args>`` (``sprocket`` unless told) with ``env`` over this process's
+    environment, its output (both streams) appended to ``log``."""
+    command = [program, *args]
     with log.open("ab") as output:
         popen = subprocess.Popen(
-            [SPROCKET, *args],
-            env={**os.environ, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
+            command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
         )
-    return Process(args, env, log, popen)
+    return Process(command, env, log, popen)
 
 
 def wait_until_answering(process: Process, url: str, deadline: float = 90) -> None:

@@ -11,8 +11,6 @@ printed (clients retry, as a player's browser or bot does).
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import signal
 import subprocess
 import uuid
@@ -39,8 +37,8 @@ from tests.api.test_replay_api import RATIFY, SUBMIT, post_multipart
 from tests.conftest import AMQP_URL, POSTGRES_URL, REDIS_URL
 from tests.helpers.demo_series import home_sweep, roster_side
 from tests.helpers.processes import Process, free_port, start, wait_until_answering
+from tests.helpers.required import installed
 
-HAPROXY = shutil.which("haproxy")
 pytestmark = pytest.mark.skipif(
     not (POSTGRES_URL and REDIS_URL and AMQP_URL),
     reason="the failover runs on the real PostgreSQL, Redis and RabbitMQ (SPROCKET_TEST_*_URL; "
@@ -188,10 +186,10 @@ class Load:
             await asyncio.sleep(0.05)
 
 
-def _haproxy(config: Path, port: int, backends: list[int]) -> subprocess.Popen[bytes]:
-    """HAProxy on ``port`` balancing ``backends`` round robin; a server counts as down after
-    three failed health checks (a refused connection fails at once; a slow answer on a busy
-    machine has 10 s)."""
+def _haproxy(haproxy: str, config: Path, port: int, backends: list[int]) -> subprocess.Popen[bytes]:
+    """HAProxy (the program ``haproxy``) on ``port`` balancing ``backends`` round robin; a
+    server counts as down after three failed health checks (a refused connection fails at
+    once; a slow answer on a busy machine has 10 s)."""
     servers = "\n".join(f"  server api{n} 127.0.0.1:{p} check" for n, p in enumerate(backends))
     config.write_text(
         f"""global
@@ -215,11 +213,10 @@ backend api
 {servers}
 """
     )
-    assert HAPROXY
-    checked = subprocess.run([HAPROXY, "-c", "-f", str(config)], capture_output=True, text=True)
+    checked = subprocess.run([haproxy, "-c", "-f", str(config)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     with config.with_suffix(".log").open("ab") as log:
-        return subprocess.Popen([HAPROXY, "-db", "-f", str(config)], stdout=log, stderr=log)
+        return subprocess.Popen([haproxy, "-db", "-f", str(config)], stdout=log, stderr=log)
 
 
 async def _create_bucket(endpoint: str, bucket: str) -> None:
@@ -233,10 +230,7 @@ async def _create_bucket(endpoint: str, bucket: str) -> None:
 async def test_killing_an_api_process_and_a_worker_loses_and_doubles_nothing(
     platform: Runtime, database_url: str, moto_endpoint: str, tmp_path: Path
 ) -> None:
-    if HAPROXY is None:
-        if os.environ.get("SPROCKET_REQUIRE_HAPROXY"):
-            pytest.fail("SPROCKET_REQUIRE_HAPROXY=1 but haproxy is not installed")
-        pytest.skip("HAProxy is not installed (apt-get install haproxy; CI installs it)")
+    haproxy = installed("haproxy", package="haproxy", required_by="SPROCKET_REQUIRE_HAPROXY")
     series = await _series(platform)
     bucket = f"failover-{uuid.uuid4().hex[:8]}"
     await _create_bucket(moto_endpoint, bucket)
@@ -270,7 +264,7 @@ async def test_killing_an_api_process_and_a_worker_loses_and_doubles_nothing(
     apis = [api(0), api(1)]
     workers = [worker(0), worker(1)]
     balancer_port = free_port()
-    balancer = _haproxy(tmp_path / "haproxy.cfg", balancer_port, ports)
+    balancer = _haproxy(haproxy, tmp_path / "haproxy.cfg", balancer_port, ports)
     tally = Tally()
     load = Load(f"http://127.0.0.1:{balancer_port}", tally)
     tasks: list[asyncio.Task[None]] = []

@@ -19,6 +19,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from sprocket.app import create_app
 from sprocket.config import Settings
 from sprocket.runtime import Runtime
+from tests.helpers.required import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -31,10 +32,10 @@ def browser_or_skip() -> None:
         pytest.skip("SPROCKET_BROWSER_TESTS=off: the browser tests run in CI's other pass")
     if CHROMIUM.exists():
         return
-    reason = f"{CHROMIUM} is absent: install Debian's chromium to run the browser tests"
-    if os.environ.get("SPROCKET_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"SPROCKET_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
+    unavailable(
+        f"{CHROMIUM} is absent: install Debian's chromium to run the browser tests",
+        required_by="SPROCKET_REQUIRE_BROWSER",
+    )
 
 
 async def serve(app: object) -> AsyncIterator[str]:
