@@ -563,7 +563,17 @@ class Tally:
         }
 
 
-#: A request to send: its label, method, path and JSON body (None: no body).
+class Signed(NamedTuple):
+    """A request's body encoded (and signed) before the run, with the header lines that go
+    with it (each ending in CRLF): a driven client then spends nothing on it while others'
+    requests are timed."""
+
+    body: bytes
+    headers: str
+
+
+#: A request to send: its label, method, path and body (JSON-able, :class:`Signed`, or
+#: None: no body).
 Request = tuple[str, str, str, Any]
 
 
@@ -575,13 +585,12 @@ async def drive(
     clients: int,
     sources: list[str] | None = None,
     headers: str = "",
-    sign: Callable[[bytes], str] | None = None,
 ) -> Tally:
     """``clients`` concurrent connections, each sending requests back to back for ``seconds``;
     client ``n`` sends ``next_request(n)`` each time, from local address ``sources[n]`` if
-    given, with the extra ``headers`` (lines ending in CRLF) and, if ``sign`` is given, the
-    header lines ``sign(body)`` makes for each request's JSON body (as Discord signs an
-    interaction). A request counts as an error unless it is a 200 without GraphQL errors."""
+    given, with the extra ``headers`` (lines ending in CRLF) and, for a :class:`Signed` body,
+    its own header lines. A request counts as an error unless it is a 200 without GraphQL
+    errors."""
     tally = Tally()
     deadline = time.perf_counter() + seconds
 
@@ -590,8 +599,11 @@ async def drive(
         try:
             while time.perf_counter() < deadline:
                 label, method, path, body = next_request(n)
-                payload = None if body is None else json.dumps(body).encode()
-                extra = headers + sign(payload or b"") if sign else headers
+                if isinstance(body, Signed):
+                    payload, extra = body.body, headers + body.headers
+                else:
+                    payload = None if body is None else json.dumps(body).encode()
+                    extra = headers
                 began = time.perf_counter()
                 status, content, hit = await connection.request(method, path, payload, extra)
                 tally.latencies[label].append(time.perf_counter() - began)

@@ -6,6 +6,9 @@ The demo has no replays, so its played series get synthetic stat lines: for each
 written by the same ``stats.record_series`` as a validated submission. The players' ratings
 then come from those lines through ``ratings.rate_match_games``, exactly as for a result
 proven by replays, so every demo player who played has a rating, a history and stats.
+Their report cards are not asked for up front (a history of some 160 series would keep the
+first server busy drawing them, and the demo sets no results channel to post them in): each
+is drawn the first time it is shown, as any missing card is (:mod:`sprocket.media.service`).
 
 It is built in one transaction and recognized by its slug, so running it again adds nothing.
 """

@@ -108,6 +108,7 @@ class Runtime:
         self._openers = dict(resources)
         self._resources: dict[str, Any] = {}
         self._resources_lock = asyncio.Lock()
+        self._inflight: dict[str, asyncio.Future[bytes]] = {}
         self._closing = contextlib.AsyncExitStack()
 
     async def start(self, *, relay: bool = True, broker: bool = True) -> None:
@@ -168,6 +169,48 @@ class Runtime:
 
     async def data_changed(self) -> None:
         await self.cache.incr(DATA_VERSION_KEY)
+
+    async def data_version(self) -> str:
+        """The current data version: a counter every committed write moves on (see
+        :meth:`unit_of_work`), "0" before the first."""
+        return (await self.cache.get(DATA_VERSION_KEY) or b"0").decode()
+
+    async def remembered(self, name: str, make: Callable[[], Awaitable[bytes]]) -> bytes:
+        """What ``make`` returns for ``name`` (a key naming everything the answer depends on
+        but the data), kept in the cache under the current data version for
+        ``response_cache_ttl`` seconds at most, as the response cache keeps public answers:
+        a committed write moves to a new version, so a remembered answer never outlives
+        the data it was made from (the TTL bounds what depends on the clock, and memory).
+        Concurrent callers of a ``name`` not yet kept share one ``make``; its error is
+        raised to each of them, and nothing is kept."""
+        key = f"remembered:{await self.data_version()}:{name}"
+        kept = await self.cache.get(key)
+        if kept is not None:
+            return kept
+        flight = self._inflight.get(key)
+        if flight is not None:
+            try:
+                return await asyncio.shield(flight)
+            except asyncio.CancelledError:
+                if not flight.cancelled():
+                    raise  # this caller was cancelled
+                # the caller making it was cancelled: make it here
+        flight = asyncio.get_running_loop().create_future()
+        self._inflight[key] = flight
+        try:
+            made = await make()
+            await self.cache.set(key, made, ttl=self.settings.response_cache_ttl)
+            flight.set_result(made)
+            return made
+        except Exception as error:
+            flight.set_exception(error)
+            flight.exception()  # retrieved here: no warning when nobody else waited
+            raise
+        finally:
+            if not flight.done():
+                flight.cancel()
+            if self._inflight.get(key) is flight:
+                del self._inflight[key]
 
     async def readiness(self) -> dict[str, str | None]:
         """Each backend's problem, or None when it answers."""

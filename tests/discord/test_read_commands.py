@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from sprocket.db import StatementCounter
+from sprocket.identity import service as identity
 from sprocket.league import service as league
 from sprocket.runtime import Runtime
 from tests.discord.conftest import EPHEMERAL, DiscordDoor, person
@@ -50,13 +52,41 @@ async def test_schedule_of_one_team_by_name(door: DiscordDoor, linked: World) ->
 async def test_standings_after_a_result(
     door: DiscordDoor, platform: Runtime, linked: World
 ) -> None:
-    await accept_series(platform, linked, 0, 1, HOME_WINS_3_1)
-    answer = await door.command("standings", user=as_role("outsider"))
+    outsider = as_role("outsider")
+    before = await door.command("standings", user=outsider)  # the caller's user is made
+    assert before == await door.command("standings", user=outsider)
+    with StatementCounter(platform.engine) as counter:  # remembered: no query at all
+        again = await door.command("standings", user=outsider)
+    assert (again, counter.count) == (before, 0)
+    first = before["data"]["embeds"][0]["description"].splitlines()[1]
+    assert first.startswith(" 1. Team 1") and "0-0" in first
+
+    await accept_series(platform, linked, 0, 1, HOME_WINS_3_1)  # a write: answered anew
+    answer = await door.command("standings", user=outsider)
     tables = answer["data"]["embeds"]
     assert [t["title"] for t in tables] == ["Doubles Season 1: Premier", "Doubles Season 1: Master"]
     first = tables[0]["description"].splitlines()[1]
     assert first.startswith(" 1. Team 1") and "1-0" in first
     assert tables[1]["description"] == "No team yet."
+
+
+async def test_a_renamed_caller_is_renamed_and_a_known_one_costs_no_query(
+    door: DiscordDoor, platform: Runtime, linked: World
+) -> None:
+    caller = person("910000000000000077", "Newcomer")
+    await door.command("standings", user=caller)  # made, as the web's sign-in makes one
+    counts = []
+    for _ in range(2):
+        with StatementCounter(platform.engine) as counter:
+            await door.command("standings", user=caller)
+        counts.append(counter.count)
+    # Read once more at the version its making moved to (nothing written), then remembered.
+    assert counts == [1, 0]
+    await door.command("standings", user={**caller, "global_name": "Renamed"})
+    async with platform.reading() as session:
+        actor = await identity.actor_by_discord_id(session, discord_id=caller["id"])
+        user = await identity.me(session, actor=actor)
+    assert user.display_name == "Renamed"
 
 
 async def test_match_shows_its_window_and_the_result_waiting_for_answers(

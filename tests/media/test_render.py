@@ -83,3 +83,15 @@ def test_a_name_too_long_for_its_column_is_cut_with_an_ellipsis() -> None:
 
 def test_the_render_time_is_measured_in_milliseconds() -> None:
     assert render.render_ms(sample_series(), repeat=2) > 0
+
+
+def test_a_card_without_player_lines_says_so_in_one_row() -> None:
+    card = replace(sample_series(), players=())  # scores staff entered without replays
+    table = render.COLUMNS_ROW + 2 * render.SIDE_ROW + 6 * render.PLAYER_ROW
+    size = render.card_size(card)
+    assert size == (1000, 780 - table + render.SIDE_ROW)
+    image = decoded(render.render_png(card))
+    assert image.size == size
+    top = size[1] - render.FOOTER - render.GAP - render.SIDE_ROW  # the row saying so
+    row = image.crop((render.PAD, top, render.WIDTH - render.PAD, top + render.SIDE_ROW))
+    assert len(row.getcolors(maxcolors=4096) or ()) > 1  # written on, not the bare body

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from sprocket.db import rows_by_ids
 from sprocket.errors import DomainError
@@ -16,8 +17,11 @@ from sprocket.league.models import Member
 from sprocket.media import gather, render
 from sprocket.media import service as report_cards
 from sprocket.media.report_card import AWAY, HOME
+from sprocket.notifications import channels, preferences
+from sprocket.notifications.delivery import DeliveryAttachment
 from sprocket.runtime import Runtime
 from tests.league_world import World
+from tests.notifications.support import CHANNEL, deliveries, inbox_rows
 from tests.replays.test_submissions import run_jobs
 from tests.scrims.helpers import premier_people
 from tests.scrims.test_results import (
@@ -139,3 +143,47 @@ async def test_a_round_robin_card_ranks_its_players_by_record(
     assert [p.wins for p in ranked] == sorted(wins.values(), reverse=True)
     assert {p.key: p.wins for p in ranked} == wins
     assert all(p.side is None for p in ranked)
+
+
+async def test_a_scrims_card_goes_to_its_players_only_by_their_choice(
+    platform: Runtime, world: World
+) -> None:
+    game = await played(platform, world)
+    async with platform.unit_of_work() as s:  # a results channel exists: the card skips it
+        await channels.set_channel(
+            s,
+            actor=world.actors["organization_admin"],
+            organization_id=world.organization_id,
+            purpose="results",
+            channel_id=CHANNEL,
+        )
+        await preferences.set_preference(
+            s, actor=game.uploader.actor, kind="result_accepted", delivery="dm"
+        )
+    row = await submitted(platform, game.uploader, game.scrim_id, game.good())
+    assert (await ratify(platform, game.opponent, row.id)).status == "accepted"
+    await run_jobs(platform)
+
+    key = report_cards.card_key("scrim", game.scrim_id, row.id, COLOURS)
+    inbox = await inbox_rows(platform, key=f"report_card:{key}")
+    players = {game.by_member[m].user_id for m in (*game.home, *game.away)}
+    assert {r.user_id for r in inbox} == players and len(inbox) == 4
+    assert {(r.title, r.link) for r in inbox} == {
+        (f"Report card of scrim {game.scrim_id}", f"/scrims/{game.scrim_id}")
+    }
+    # By DM to the one who takes results so (Discord is off here: recorded, not sent);
+    # never in a channel.
+    sent = await deliveries(platform, f"report_card:{key}")
+    assert [(d.key, d.target_kind) for d in sent] == [
+        (f"report_card:{key}:dm:{game.uploader.user_id}", "dm")
+    ]
+    async with platform.reading() as s:
+        [file] = (
+            await s.scalars(
+                select(DeliveryAttachment).where(DeliveryAttachment.delivery_id == sent[0].id)
+            )
+        ).all()
+    assert (file.filename, file.storage_key) == (f"report-card-scrim-{game.scrim_id}.png", key)
+    async with platform.unit_of_work() as s:  # the job again (a redelivery): nothing more
+        assert await report_cards.post_scrim_card(s, scrim_id=game.scrim_id) == []
+    assert len(await deliveries(platform, "report_card:")) == 1

@@ -13,6 +13,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from sprocket.errors import NotFound
+from sprocket.flows import match_results
 from sprocket.league import members
 from sprocket.league import service as league
 from sprocket.media import gather, render
@@ -23,6 +24,7 @@ from sprocket.notifications import channels
 from sprocket.notifications.delivery import Delivery, DeliveryAttachment
 from sprocket.replays import service as replays
 from sprocket.runtime import Runtime
+from tests.api.test_replay_api import new_match
 from tests.league_world import World
 from tests.replays.test_submissions import run_jobs
 from tests.scrims.test_results import played, ratify, submitted
@@ -279,3 +281,26 @@ async def test_an_accepted_matchs_card_is_posted_once_to_the_results_channel(
     assert decoded(await platform.storage.get(key)).size == render.card_size(card)
     async with platform.unit_of_work() as s:  # the job again (a redelivery): no second post
         assert await report_cards.post_match_card(s, match_id=real.match_id) is None
+
+
+async def test_a_series_staff_entered_shows_its_card_without_player_lines(
+    web: Web, platform: Runtime, world: World
+) -> None:
+    match_id = await new_match(platform, world, 0, 1)
+    async with platform.unit_of_work() as s:
+        await match_results.enter_match_result(
+            s, actor=world.actors["league_staff"], match_id=match_id, games=[(3, 1)] * 3
+        )
+    await run_jobs(platform)
+    async with web() as client:
+        page = await client.get(f"/matches/{match_id}")
+        assert f'<img class="report-card" src="/matches/{match_id}/report-card.png"' in page.text
+        assert (
+            "with each game's score (entered without replays: no player lines) (the same facts "
+            "as below)."
+        ) in page.text
+        image = await client.get(f"/matches/{match_id}/report-card.png")
+    assert image.status_code == 200
+    async with platform.reading() as s:
+        card = await gather.match_card(s, match_id=match_id)
+    assert decoded(image.content).size == render.card_size(card)

@@ -16,6 +16,7 @@ from sprocket.api.league import SkillGroupNode, TeamNode
 from sprocket.api.limits import ListSize
 from sprocket.api.pagination import Connection, connection
 from sprocket.api.stats import PlayerStatLineNode, TeamStatLineNode
+from sprocket.flows import match_results
 from sprocket.league.models import Team
 from sprocket.replays.models import StoredReplay
 from sprocket.schedule import service
@@ -364,7 +365,7 @@ class ScheduleMutation:
         self, info: Info, match_id: strawberry.ID, games: list[GameScoreInput]
     ) -> MatchNode:
         row = await info.context.mutate(
-            service.record_result,
+            match_results.enter_match_result,
             match_id=RawId(match_id),
             games=[(g.home_goals, g.away_goals) for g in games],
         )

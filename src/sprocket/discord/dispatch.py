@@ -7,6 +7,7 @@ interaction's follow-up when ready."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,16 +54,41 @@ def unknown(what: str) -> Reply:
 
 async def caller(runtime: Runtime, user: DiscordUser) -> Actor:
     """The actor of the Discord user ``user``: their user, created on their first
-    interaction or renamed as Discord names them (as the web's Discord sign-in does)."""
+    interaction or renamed as Discord names them (as the web's Discord sign-in does).
+    Remembered under the data version (:meth:`~sprocket.runtime.Runtime.remembered`) for
+    the names Discord gives, so a known user whose names are unchanged costs no query."""
     shown = (user.global_name or user.username).strip()[:100] or "New user"
-    async with runtime.unit_of_work() as session:
-        row = await identity.ensure_user(
-            session,
-            discord_id=user.id,
-            display_name=shown,
-            discord_name=user.username[:100] or None,
-        )
-    return Actor(user_id=row.id, is_superuser=row.is_superuser, name=row.display_name)
+    username = user.username[:100] or None
+
+    async def make() -> bytes:
+        async with runtime.unit_of_work() as session:  # writes only what changed
+            row = await identity.ensure_user(
+                session, discord_id=user.id, display_name=shown, discord_name=username
+            )
+        return json.dumps([row.id, row.is_superuser, row.display_name]).encode()
+
+    name = "discord-user:" + json.dumps([user.id, shown, username])
+    user_id, is_superuser, display_name = json.loads(await runtime.remembered(name, make))
+    return Actor(user_id=user_id, is_superuser=is_superuser, name=display_name)
+
+
+async def acting_organization(runtime: Runtime, actor: Actor, interaction: Interaction) -> int:
+    """The id of the organization the interaction acts for
+    (:func:`sprocket.league.guilds.acting_organization`), remembered under the data version
+    for its server (in a direct message: for the caller and the organization they chose).
+    Raises what that function raises."""
+    chosen = interaction.options.get("organization")
+
+    async def make() -> bytes:
+        async with runtime.reading() as session:
+            organization = await guilds.acting_organization(
+                session, actor=actor, guild_id=interaction.guild_id, chosen=chosen
+            )
+        return str(organization.id).encode()
+
+    whose = [interaction.guild_id] if interaction.guild_id else [None, actor.user_id, chosen]
+    name = "discord-organization:" + json.dumps(whose)
+    return int(await runtime.remembered(name, make))
 
 
 def _carries_files(answer: Answer) -> bool:
@@ -129,14 +155,7 @@ class Dispatcher:
             actor = await caller(self.runtime, interaction.user)
             organization_id = None
             if work.for_organization:
-                async with self.runtime.reading() as session:
-                    organization = await guilds.acting_organization(
-                        session,
-                        actor=actor,
-                        guild_id=interaction.guild_id,
-                        chosen=interaction.options.get("organization"),
-                    )
-                organization_id = organization.id
+                organization_id = await acting_organization(self.runtime, actor, interaction)
             call = Call(self.runtime, interaction, actor, organization_id)
             answer = await work.handler(call)
         except DomainError as error:

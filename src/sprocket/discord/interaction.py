@@ -17,6 +17,8 @@ from hikari import ComponentType, InteractionType, OptionType
 #: Discord's PING, which hikari's enum leaves out (its own server answers it).
 PING = 1
 
+#: The interaction types Discord sends.
+KNOWN_TYPES = frozenset({PING, *InteractionType})
 #: Option types that hold further options instead of a value.
 NESTING = (OptionType.SUB_COMMAND, OptionType.SUB_COMMAND_GROUP)
 
@@ -144,7 +146,7 @@ def parse(payload: Any) -> Interaction:
     if not isinstance(payload, dict):
         raise Malformed("The interaction is not a JSON object.")
     kind = payload.get("type")
-    if type(kind) is not int or (kind != PING and kind not in set(InteractionType)):
+    if type(kind) is not int or kind not in KNOWN_TYPES:
         raise Malformed("The interaction's type is unknown.")
     base = {
         "id": _text(payload, "id"),

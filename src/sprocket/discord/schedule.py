@@ -3,6 +3,8 @@ league pages read (:mod:`sprocket.web.league`)."""
 
 from __future__ import annotations
 
+import json
+
 from hikari import ButtonStyle, OptionType
 
 from sprocket.db import MAX_ID, rows_by_ids, utcnow
@@ -53,8 +55,8 @@ async def schedule_command(call: Call) -> Reply:
     return Reply(embeds=[Embed(title, text, footer="/match <id> shows one match.")])
 
 
-async def standings_command(call: Call) -> Reply:
-    """The season's table, per skill group."""
+async def standings_tables(call: Call) -> list[tuple[str, str]]:
+    """The season's table per skill group, as (title, text) pairs."""
     async with call.runtime.reading() as session:
         season, lg = await season_to_show(session, call, await chosen_league(session, call))
         groups = await league.league_skill_groups(session, league_id=lg.id)
@@ -65,7 +67,7 @@ async def standings_command(call: Call) -> Reply:
             )
             tables.append((group, rows))
         names = await rows_by_ids(session, Team, [r.team for _, rows in tables for r in rows])
-    embeds = []
+    shown = []
     for group, rows in tables:
         title = f"{lg.name} {season.name}" + (f": {group.name}" if group else "")
         table = "\n".join(
@@ -74,8 +76,22 @@ async def standings_command(call: Call) -> Reply:
             f"  {r.points} pts"
             for r in rows
         )
-        embeds.append(Embed(title, f"```\n{table}\n```" if rows else "No team yet."))
-    return Reply(embeds=embeds)
+        shown.append((title, f"```\n{table}\n```" if rows else "No team yet."))
+    return shown
+
+
+async def standings_command(call: Call) -> Reply:
+    """The season's table, per skill group: the same for everyone in the organization, so
+    remembered for the organization and the ``league`` option under the data version
+    (:meth:`~sprocket.runtime.Runtime.remembered`, as the response cache keeps GraphQL's
+    standings), which the season and skill groups shown follow from."""
+
+    async def make() -> bytes:
+        return json.dumps(await standings_tables(call)).encode()
+
+    name = "discord-standings:" + json.dumps([call.organization, call.option("league")])
+    tables = json.loads(await call.runtime.remembered(name, make))
+    return Reply(embeds=[Embed(title, text) for title, text in tables])
 
 
 async def match_command(call: Call) -> Reply:

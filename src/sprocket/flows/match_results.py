@@ -326,3 +326,17 @@ async def submit_match_replays_as_staff(
     return await submit_match_replays(
         session, actor=actor, storage=storage, match_id=match_id, files=files, max_size=max_size
     )
+
+
+async def enter_match_result(
+    session: AsyncSession, *, actor: Actor, match_id: int, games: Sequence[tuple[int, int]]
+) -> Match:
+    """Staff enter a series' game scores by hand (:func:`sprocket.schedule.service.
+    record_result`: (home goals, away goals) per game, in play order), and ask for its
+    report card, made and posted like an accepted submission's once committed (the scores
+    only: no replay, so no player lines). Raises what ``record_result`` raises
+    (UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, MATCH_ALREADY_DECIDED, INVALID_SCORE,
+    WRONG_GAME_COUNT...)."""
+    match = await schedule.record_result(session, actor=actor, match_id=match_id, games=games)
+    report_cards.request_card(session, subject="match", subject_id=match.id)
+    return match

@@ -4,8 +4,9 @@ and players need (:func:`card_size`).
 From the top: a header in the organization's primary colour (its name, the card's title,
 what was played and when), a bar of its secondary colour, the series (both sides and the
 series score; a round robin says so instead), each game's score (a round robin's with its
-line-ups), the players' lines (per side, best score first; a round robin's ranked by record)
-and a footer naming the card. Text is drawn in the faces of :mod:`sprocket.media.fonts`,
+line-ups), the players' lines (per side, best score first; a round robin's ranked by record;
+a result staff entered without replays has none, and the card says so) and a footer naming
+the card. Text is drawn in the faces of :mod:`sprocket.media.fonts`,
 each character in a face that has it. The secondary colour marks the series winner, each
 game's winning side and MVP awards; where it would not stand out from the dark body (a
 contrast ratio under 3, as WCAG 2.1 asks of large text) the body's ink is used instead.
@@ -211,6 +212,8 @@ def _games_height(card: ReportCard) -> int:
 
 
 def _players_height(card: ReportCard) -> int:
+    if not card.players:
+        return CAPTION + SIDE_ROW
     sides = 0 if card.round_robin else 2
     return CAPTION + COLUMNS_ROW + sides * SIDE_ROW + PLAYER_ROW * len(card.players)
 
@@ -218,7 +221,8 @@ def _players_height(card: ReportCard) -> int:
 def card_size(card: ReportCard) -> tuple[int, int]:
     """The card's size in pixels (width, height): :data:`WIDTH` wide, the sections' heights
     added up (two sides' captions for fixed teams, a row per game line-up in a round robin,
-    a row of up to :data:`CHIPS_PER_ROW` game scores otherwise, a row per player)."""
+    a row of up to :data:`CHIPS_PER_ROW` game scores otherwise, a row per player; without
+    players, one row saying so)."""
     height = HEADER + BAR + SERIES + _games_height(card) + GAP + _players_height(card)
     return WIDTH, height + GAP + FOOTER
 
@@ -331,6 +335,10 @@ def _players(draw: ImageDraw.ImageDraw, card: ReportCard, top: int, accent: str)
     caption = "Players by record" if card.round_robin else "Players"
     _text(draw, PAD, top + 28, caption, 18, fill=MUTED, weight=BOLD)
     y = top + CAPTION
+    if not card.players:
+        words = "No player lines: the scores were entered without replays."
+        _text(draw, PAD, y + 24, words, 17, fill=INK, width=WIDTH - 2 * PAD)
+        return
     first = "W-L" if card.round_robin else "GP"
     _text(draw, FIRST_COLUMN, y + 20, first, 14, fill=MUTED, weight=BOLD, align="right")
     for heading, right in COLUMNS:

@@ -1,11 +1,13 @@
 """Report cards as the doors and jobs ask for them: made once per accepted result (the job
 :data:`CARD_JOB`, asked for in the accepting transaction, runs after the ratings it shows
-are committed), kept in object storage under a key of the accepted submission and the
+are committed), kept in object storage under a key of the result (its accepted submission,
+or when staff entered a league match's scores by hand, the moment they did) and the
 organization's colours (so a result invalidated and accepted again, or new colours, get a
 new card), drawn again whenever it is missing (regenerable: :func:`make_card` redraws it on
 demand), and shown to whoever may see the result: a league match's card to anyone (its page
 is public), a scrim's to its players and the organization's staff (a scrim's line-ups are
-theirs only, as on its page).
+theirs only, as on its page). The job posts a match's card in the organization's results
+channel and sends a scrim's to its players (:func:`post_match_card`, :func:`post_scrim_card`).
 
 For the doors: :func:`find_card` (a match's, a scrim's or the caller's latest), the PNGs of
 one match or scrim. For other domains: :func:`card_png` (a match's card, or None) and
@@ -32,8 +34,10 @@ from sprocket.media.gather import match_card, no_card, scrim_card
 from sprocket.media.render import render_png
 from sprocket.notifications.channels import Place, channel_for, target_of_channel
 from sprocket.notifications.delivery import Delivery, schedule_delivery
-from sprocket.notifications.enums import ChannelPurpose
+from sprocket.notifications.enums import ChannelPurpose, NotificationKind
 from sprocket.notifications.message import Attachment, Message
+from sprocket.notifications.models import Notification
+from sprocket.notifications.service import Notice, notify
 from sprocket.platform.outbox import enqueue
 from sprocket.platform.storage import ObjectStorage
 from sprocket.replays.enums import SubmissionStatus
@@ -72,15 +76,14 @@ def card_filename(subject: Subject, subject_id: int) -> str:
     return f"report-card-{subject}-{subject_id}.png"
 
 
-def card_key(
-    subject: Subject, subject_id: int, submission_id: int, colours: tuple[str, str]
-) -> str:
-    """The storage key of the card of ``subject`` (a match or a scrim, by id) as its accepted
-    submission ``submission_id`` recorded it, in the organization's ``colours`` (primary,
-    secondary: ``#rrggbb``): new colours make a new key, so each card is drawn again in
-    them when next asked for."""
+def card_key(subject: Subject, subject_id: int, result: int | str, colours: tuple[str, str]) -> str:
+    """The storage key of the card of ``subject`` (a match or a scrim, by id) as its result
+    ``result`` recorded it (see :func:`result_of`: the accepted submission's id, or the mark
+    of scores staff entered), in the organization's ``colours`` (primary, secondary:
+    ``#rrggbb``): new colours make a new key, so each card is drawn again in them when next
+    asked for."""
     look = "-".join(c.lstrip("#") for c in colours)
-    return f"report-cards/{subject}/{subject_id}/{submission_id}-{look}.png"
+    return f"report-cards/{subject}/{subject_id}/{result}-{look}.png"
 
 
 def request_card(session: AsyncSession, *, subject: Subject, subject_id: int) -> None:
@@ -89,11 +92,28 @@ def request_card(session: AsyncSession, *, subject: Subject, subject_id: int) ->
     enqueue(session, CARD_JOB, subject=subject, subject_id=subject_id)
 
 
-async def _accepted(session: AsyncSession, subject: Subject, subject_id: int) -> Submission:
+async def result_of(session: AsyncSession, *, subject: Subject, subject_id: int) -> str | None:
+    """What a card of ``subject`` (by id) shows, as its key names it: the accepted
+    submission's id; for a league match whose scores staff entered by hand (completed
+    without a submission), ``entered-<unix seconds of its completion>``; None while there is
+    no result to show (none accepted, or a forfeit: no game was played). At most two
+    statements."""
     submission = await accepted_submission(session, **{f"{subject}_id": subject_id})
-    if submission is None:
+    if submission is not None:
+        return str(submission.id)
+    if subject == "scrim":
+        return None
+    match = await session.get(Match, subject_id)
+    if match is None or match.status != MatchStatus.COMPLETED or match.completed_at is None:
+        return None
+    return f"entered-{int(match.completed_at.timestamp())}"
+
+
+async def _result(session: AsyncSession, subject: Subject, subject_id: int) -> str:
+    result = await result_of(session, subject=subject, subject_id=subject_id)
+    if result is None:
         raise no_card(f"{subject} {subject_id}")
-    return submission
+    return result
 
 
 async def make_card(
@@ -102,44 +122,41 @@ async def make_card(
     """Draw the card of an accepted result (a match or a scrim, by id) from what the
     database holds now, store it (replacing the one it had) and return its PNG. Rendering
     runs in a worker thread, off the event loop. Raises NOT_FOUND, NO_REPORT_CARD."""
-    submission = await _accepted(session, subject, subject_id)
+    result = await _result(session, subject, subject_id)
     if subject == "match":
         card = await match_card(session, match_id=subject_id)
     else:
         card = await scrim_card(session, scrim_id=subject_id)
     png = await asyncio.to_thread(render_png, card)
-    key = card_key(subject, subject_id, submission.id, (card.primary, card.secondary))
+    key = card_key(subject, subject_id, result, (card.primary, card.secondary))
     await storage.put(key, png, content_type="image/png")
     return png
 
 
 async def _current_key(
-    session: AsyncSession,
-    subject: Subject,
-    subject_id: int,
-    submission_id: int,
-    organization_id: int,
+    session: AsyncSession, subject: Subject, subject_id: int, organization_id: int
 ) -> str:
-    """The storage key of the card in the organization's colours as they are now."""
+    """The storage key of the card of the subject's result, in the organization's colours
+    as they are now. Raises NO_REPORT_CARD."""
+    result = await _result(session, subject, subject_id)
     config = await league.organization_config(session, organization_id)
     colours = (config["primary_colour"], config["secondary_colour"])
-    return card_key(subject, subject_id, submission_id, colours)
+    return card_key(subject, subject_id, result, colours)
 
 
 async def post_match_card(session: AsyncSession, *, match_id: int) -> Delivery | None:
-    """Post the stored card of a league match's accepted result (made by :func:`make_card`)
-    to its organization's results channel, once per accepted submission and colours: the
-    card is read from object storage when the delivery is sent. Returns the delivery, or
-    None when the organization set no results channel, or posted this card already. No
-    permission check: the card job's act. Raises NOT_FOUND, NO_REPORT_CARD."""
-    submission = await _accepted(session, "match", match_id)
+    """Post the stored card of a league match's result (made by :func:`make_card`) to its
+    organization's results channel, once per result and colours: the card is read from
+    object storage when the delivery is sent. Returns the delivery, or None when the
+    organization set no results channel, or posted this card already. No permission check:
+    the card job's act. Raises NOT_FOUND, NO_REPORT_CARD."""
     line = await overview.match_line(session, match_id=match_id)
+    key = await _current_key(session, "match", match_id, line.organization_id)
     channel = await channel_for(
         session, organization_id=line.organization_id, place=Place(ChannelPurpose.RESULTS)
     )
     if channel is None:
         return None
-    key = await _current_key(session, "match", match_id, submission.id, line.organization_id)
     return await schedule_delivery(
         session,
         key=f"report_card:{key}",
@@ -159,8 +176,7 @@ async def _kept_or_made(
     subject_id: int,
     organization_id: int,
 ) -> bytes:
-    submission = await _accepted(session, subject, subject_id)
-    key = await _current_key(session, subject, subject_id, submission.id, organization_id)
+    key = await _current_key(session, subject, subject_id, organization_id)
     try:
         return await storage.get(key)
     except NotFound:
@@ -195,6 +211,12 @@ async def card_png(session: AsyncSession, storage: ObjectStorage, match_id: int)
         raise
 
 
+async def _scrim_players(session: AsyncSession, scrim_id: int) -> set[int]:
+    """The member ids of everyone who played one of the scrim's games."""
+    games = await scrims.game_lineups_of(session, scrim_id)
+    return {m for lineup in scrim_results.lineups(games) for m in (*lineup.home, *lineup.away)}
+
+
 async def may_see_scrim_card(session: AsyncSession, *, actor: Actor, scrim: Scrim) -> bool:
     """Whether ``actor`` may see the scrim's card: a player of one of its games, or staff of
     its organization (anyone else: no; the spectator: no)."""
@@ -207,9 +229,34 @@ async def may_see_scrim_card(session: AsyncSession, *, actor: Actor, scrim: Scri
             Member.organization_id == scrim.organization_id, Member.user_id == actor.user_id
         )
     )
-    games = await scrims.game_lineups_of(session, scrim.id)
-    players = {m for lineup in scrim_results.lineups(games) for m in (*lineup.home, *lineup.away)}
-    return member_id in players
+    return member_id in await _scrim_players(session, scrim.id)
+
+
+async def post_scrim_card(session: AsyncSession, *, scrim_id: int) -> list[Notification]:
+    """Send the stored card of a scrim's accepted result (made by :func:`make_card`) to its
+    players, as a notification of kind RESULT_ACCEPTED (:func:`~sprocket.notifications.
+    service.notify`): in each one's inbox, and by direct message with the card to those who
+    take results by DM; never in a channel, since a scrim's line-ups are its players' only
+    (as its page shows them). Once per result and colours. Returns the inbox rows made now
+    (none when sent already). No permission check: the card job's act. Raises NOT_FOUND,
+    NO_REPORT_CARD."""
+    scrim = await scrims.get_scrim(session, scrim_id=scrim_id, lock=False)
+    key = await _current_key(session, "scrim", scrim_id, scrim.organization_id)
+    players = await _scrim_players(session, scrim_id)
+    users = await session.scalars(select(Member.user_id).where(Member.id.in_(players)))
+    return await notify(
+        session,
+        organization_id=scrim.organization_id,
+        kind=NotificationKind.RESULT_ACCEPTED,
+        recipients=set(users.all()),
+        notice=Notice(
+            f"Report card of scrim {scrim_id}",
+            f"Scrim {scrim_id}'s result is in: each game's score and your lines.",
+            link=f"/scrims/{scrim_id}",
+            attachments=(Attachment(card_filename("scrim", scrim_id), storage_key=key),),
+        ),
+        key=f"report_card:{key}",
+    )
 
 
 async def scrim_card_png(
@@ -235,24 +282,23 @@ async def scrim_card_png(
 
 
 async def has_card(session: AsyncSession, *, subject: Subject, subject_id: int) -> bool:
-    """Whether the match or scrim has an accepted result, so a card (for a page to show).
-    One statement."""
-    return await accepted_submission(session, **{f"{subject}_id": subject_id}) is not None
+    """Whether the match or scrim has a result to show, so a card (for a page to show; see
+    :func:`result_of`). At most two statements."""
+    return await result_of(session, subject=subject, subject_id=subject_id) is not None
 
 
 async def _latest_match(
     session: AsyncSession, member_ids: list[int]
 ) -> tuple[dt.datetime, int] | None:
-    """When the members' newest accepted league match was accepted, and its id."""
+    """When the members' newest completed league match with a line of theirs was recorded,
+    and its id (completed: its result accepted or entered by staff)."""
     row = (
         await session.execute(
             select(Match.completed_at, Match.id)
             .join(MatchGame, MatchGame.match_id == Match.id)
             .join(PlayerGameStat, PlayerGameStat.match_game_id == MatchGame.id)
             .join(Player, Player.id == PlayerGameStat.player_id)
-            .join(Submission, Submission.match_id == Match.id)
             .where(Player.member_id.in_(member_ids), Match.status == MatchStatus.COMPLETED)
-            .where(Submission.status == SubmissionStatus.ACCEPTED)
             .order_by(Match.completed_at.desc(), Match.id.desc())
             .limit(1)
         )
