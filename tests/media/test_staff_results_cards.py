@@ -1,6 +1,7 @@
 """Report cards of results staff decided: a series whose scores staff entered by hand (the
 GraphQL ``recordResult``) gets a card of its games without player lines, posted once to the
-results channel like any accepted series', and shown on the match page; a submission staff
+results channel like any accepted series', and shown on the match page, and both teams'
+players are told of the result; a submission staff
 force-accepted gets its card and post as a ratified one does. A forfeit has no card."""
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from PIL import Image
 from sqlalchemy import select
 
 from sprocket.errors import DomainError
+from sprocket.flows.match_results import MatchSubject
 from sprocket.media import gather, render
 from sprocket.media import service as report_cards
 from sprocket.notifications import channels
 from sprocket.notifications.delivery import Delivery, DeliveryAttachment
+from sprocket.notifications.enums import NotificationKind
+from sprocket.notifications.models import Notification
 from sprocket.replays import service as replays
 from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
@@ -103,6 +107,22 @@ async def test_scores_staff_entered_get_a_card_without_player_lines_posted_once(
     async with platform.unit_of_work() as s:  # the job again (a redelivery): no second post
         assert await report_cards.post_match_card(s, match_id=match_id) is None
         assert await report_cards.has_card(s, subject="match", subject_id=match_id)
+
+    # every player on the two teams' rosters has the result in their inbox, once
+    async with platform.reading() as s:
+        subject = await MatchSubject.load(s, match_id)
+        players = {user for _, users in await subject.sides(s) for user in users}
+        told = (
+            await s.execute(
+                select(Notification.user_id, Notification.kind, Notification.body)
+                .where(Notification.link == f"/matches/{match_id}")
+                .order_by(Notification.user_id)
+            )
+        ).all()
+    assert players and {user for user, _, _ in told} == players and len(told) == len(players)
+    assert {kind for _, kind, _ in told} == {NotificationKind.RESULT_ACCEPTED}
+    scores = ", ".join(f"{home}-{away}" for home, away in HOME_WINS_3_1)
+    assert all(body.endswith(f": {scores}.") for _, _, body in told), told
 
 
 async def test_a_force_accepted_submission_gets_its_card_and_post(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.db import utcnow
 from sprocket.errors import Conflict, DomainError, PermissionDenied, found
 from sprocket.flows import ratings as rating_flow
 from sprocket.identity.access import Actor, require_user
@@ -21,8 +22,8 @@ from sprocket.league.service import organization_config, organization_zone
 from sprocket.media import service as report_cards
 from sprocket.platform.storage import ObjectStorage
 from sprocket.ratings import service as ratings
+from sprocket.replays import notices, validation
 from sprocket.replays import service as replays
-from sprocket.replays import validation
 from sprocket.replays.errors import ReplayCode
 from sprocket.replays.models import Submission
 from sprocket.replays.subjects import Side, organization_accounts, register_subject, replay_ids
@@ -332,11 +333,17 @@ async def enter_match_result(
     session: AsyncSession, *, actor: Actor, match_id: int, games: Sequence[tuple[int, int]]
 ) -> Match:
     """Staff enter a series' game scores by hand (:func:`sprocket.schedule.service.
-    record_result`: (home goals, away goals) per game, in play order), and ask for its
-    report card, made and posted like an accepted submission's once committed (the scores
-    only: no replay, so no player lines). Raises what ``record_result`` raises
-    (UNAUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, MATCH_ALREADY_DECIDED, INVALID_SCORE,
-    WRONG_GAME_COUNT...)."""
+    record_result`: (home goals, away goals) per game, in play order), tell both teams'
+    players (:func:`sprocket.replays.notices.result_entered`) and ask for its report card,
+    made and posted like an accepted submission's once committed (the scores only: no
+    replay, so no player lines). Raises what ``record_result`` raises (UNAUTHENTICATED,
+    NOT_FOUND, PERMISSION_DENIED, MATCH_ALREADY_DECIDED, INVALID_SCORE, WRONG_GAME_COUNT...)."""
     match = await schedule.record_result(session, actor=actor, match_id=match_id, games=games)
+    await notices.result_entered(
+        session,
+        subject=await MatchSubject.load(session, match.id),
+        games=games,
+        entered_at_ms=int((match.completed_at or utcnow()).timestamp() * 1000),
+    )
     report_cards.request_card(session, subject="match", subject_id=match.id)
     return match

@@ -3,37 +3,21 @@
 waits for their side's answer (in their team's channel with its role, with the Ratify and
 Reject buttons of the Discord door, ``ratify:<id>`` and ``reject:<id>``), their side's
 result was rejected (upload again), and a result they played in was accepted (in the
-results channel).
-
-A result's message may carry files (the report card): whoever renders them registers a
-function with :func:`on_result_files`, asked when a result is accepted, after its games,
-stats and ratings are recorded."""
+results channel; its report card follows there once drawn, see
+:func:`sprocket.media.service.post_match_card`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprocket.notifications.channels import Place
 from sprocket.notifications.enums import ChannelPurpose, NotificationKind
-from sprocket.notifications.message import Attachment, Button, ButtonStyle
+from sprocket.notifications.message import Button, ButtonStyle
 from sprocket.notifications.service import Notice, notify
 from sprocket.replays.models import Submission
 from sprocket.replays.subjects import ResultSubject, Side
-
-#: Renders the files an accepted result's message carries (a report card).
-ResultFiles = Callable[[AsyncSession, Submission], Awaitable[Sequence[Attachment]]]
-_result_files: list[ResultFiles] = []
-
-
-def on_result_files(render: ResultFiles) -> ResultFiles:
-    """Register ``render`` (an async function of the session and the accepted submission,
-    returning files) to attach its files to the result's message; returns it (usable as a
-    decorator). Registering it twice keeps one. Raises nothing."""
-    if render not in _result_files:
-        _result_files.append(render)
-    return render
 
 
 def _moment(submission: Submission) -> int:
@@ -109,11 +93,7 @@ async def result_accepted(
     session: AsyncSession, *, subject: ResultSubject, submission: Submission
 ) -> None:
     """Tell every player of ``subject`` that its result (``submission``) is accepted, and
-    post it in the results channel with the files of :func:`on_result_files`. No
-    permission check: the caller's."""
-    files: list[Attachment] = []
-    for render in _result_files:
-        files.extend(await render(session, submission))
+    post it in the results channel. No permission check: the caller's."""
     await notify(
         session,
         organization_id=subject.organization_id,
@@ -123,8 +103,35 @@ async def result_accepted(
             f"Result of {subject.noun} accepted",
             f"The result of {subject.noun} is accepted (submission {submission.id}).",
             link=f"/submissions/{submission.id}",
-            attachments=tuple(files),
         ),
         key=f"result_accepted:{submission.id}:{_moment(submission)}",
+        places=[Place(ChannelPurpose.RESULTS)],
+    )
+
+
+async def result_entered(
+    session: AsyncSession,
+    *,
+    subject: ResultSubject,
+    games: Sequence[tuple[int, int]],
+    entered_at_ms: int,
+) -> None:
+    """Tell every player of ``subject`` that league staff entered its result by hand
+    (``games``: (home goals, away goals) per game, in play order; ``entered_at_ms``: when,
+    in milliseconds, so a result entered again after a reopening is a new event), and post
+    it in the results channel, as an accepted submission's. No permission check: the
+    caller's."""
+    scores = ", ".join(f"{home}-{away}" for home, away in games)
+    await notify(
+        session,
+        organization_id=subject.organization_id,
+        kind=NotificationKind.RESULT_ACCEPTED,
+        recipients=[user for _, users in await subject.sides(session) for user in users],
+        notice=Notice(
+            f"Result of {subject.noun} entered",
+            f"League staff entered the result of {subject.noun}: {scores}.",
+            link=f"/matches/{subject.id}",
+        ),
+        key=f"result_entered:{subject.id}:{entered_at_ms}",
         places=[Place(ChannelPurpose.RESULTS)],
     )
