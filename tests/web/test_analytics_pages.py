@@ -16,7 +16,7 @@ import pytest
 from sprocket.runtime import Runtime
 from tests.helpers.health import build_fortnight
 from tests.league_world import World
-from tests.web.conftest import Demo, Web, signed_in
+from tests.web.conftest import Demo, Web, sent_to_sign_in, signed_in
 from tests.web.test_pages import foreign_addresses
 
 RANGE = "from=2025-03-03&to=2025-03-16"
@@ -167,8 +167,7 @@ async def test_players_are_refused_and_spectators_must_sign_in(web: Web, world: 
             refused = await client.get(path, headers=bearer(world, "player"))
             assert refused.status_code == 403 and "PERMISSION_DENIED" in refused.text
             assert "<svg" not in refused.text and "is not a time zone" not in refused.text
-            anonymous = await client.get(path)
-            assert anonymous.status_code == 401 and "UNAUTHENTICATED" in anonymous.text
+            assert sent_to_sign_in(await client.get(path), path)
         assert (await client.get("/staff/abc/analytics")).status_code == 404
         missing = await client.get("/staff/99999/analytics", headers=bearer(world, "superuser"))
         assert missing.status_code == 404

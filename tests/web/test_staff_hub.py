@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sprocket.runtime import Runtime
-from tests.web.conftest import Demo, Web, signed_in
+from tests.web.conftest import Demo, Web, sent_to_sign_in, signed_in
 
 
 async def test_staff_lists_only_organizations_the_viewer_runs(
@@ -32,6 +32,5 @@ async def test_a_player_is_refused_the_hub(web: Web, demo_org: Demo) -> None:
 
 async def test_a_spectator_must_sign_in(web: Web, demo_org: Demo) -> None:
     async with web() as client:
-        page = await client.get("/staff")
-        assert page.status_code == 401
+        assert sent_to_sign_in(await client.get("/staff"), "/staff")
         assert (await client.get("/staff/0")).status_code == 404

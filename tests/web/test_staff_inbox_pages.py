@@ -25,7 +25,7 @@ from tests.helpers.database import snapshot
 from tests.league_world import World
 from tests.replays.series import Lineup, actor_of, lineup, sweep
 from tests.replays.test_submissions import act, load, run_jobs, submit
-from tests.web.conftest import Demo, Web
+from tests.web.conftest import Demo, Web, sent_to_sign_in
 from tests.web.staff_support import (
     client_as,
     error_beside,
@@ -362,7 +362,7 @@ async def test_players_spectators_forged_forms_and_unknown_ids_change_nothing(
         )
     async with client_as(web, None) as client:
         for path in pages:
-            assert (await client.get(path)).status_code == 401, path
+            assert sent_to_sign_in(await client.get(path), path), path
         for path, data in posts.items():
             await refused_unchanged(platform, client, path, data, 401)
     async with client_as(web, world.user_ids["league_staff"]) as client:

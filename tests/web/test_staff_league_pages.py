@@ -17,7 +17,7 @@ from sprocket.league import service as league
 from sprocket.league.enums import Role
 from sprocket.league.roles import grant_role
 from sprocket.runtime import Runtime
-from tests.web.conftest import Demo, Web, signed_in
+from tests.web.conftest import Demo, Web, sent_to_sign_in, signed_in
 from tests.web.staff_support import (
     Little,
     beside,
@@ -609,9 +609,9 @@ async def test_a_player_is_refused_every_page_and_every_form(
 async def test_a_spectator_is_asked_to_sign_in(web: Web, demo_org: Demo, little: Little) -> None:
     async with web() as client:
         for page in sorted({page for page, _, _ in every_form(demo_org.organization_id, little)}):
-            opened = await client.get(page)
-            assert opened.status_code == 401, page
-            assert "UNAUTHENTICATED" in opened.text
+            assert sent_to_sign_in(await client.get(page), page), page
+            script = await client.get(page, headers={"accept": "*/*"})  # not a browser's visit
+            assert script.status_code == 401 and "UNAUTHENTICATED" in script.text, page
 
 
 async def test_a_form_without_its_csrf_token_is_refused(

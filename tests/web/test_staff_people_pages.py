@@ -10,7 +10,7 @@ from sprocket.audit import AuditEntry
 from sprocket.league import members
 from sprocket.runtime import Runtime
 from tests.league_world import World
-from tests.web.conftest import Demo, Web
+from tests.web.conftest import Demo, Web, sent_to_sign_in
 from tests.web.staff_support import client_as, let_sign_in, post_from, refused_unchanged
 
 
@@ -42,7 +42,8 @@ async def test_ending_a_member_s_sessions_signs_them_out(
         assert after.status_code == 200
         assert "viewer-name" not in after.text and 'href="/sign-in"' in after.text
         assert "Your session has ended" in after.text
-        assert (await player_browser.get(f"/staff/{org}/people")).status_code == 401
+        people = f"/staff/{org}/people"
+        assert sent_to_sign_in(await player_browser.get(people), people)
     async with platform.reading() as s:
         entry = await s.scalar(select(AuditEntry).where(AuditEntry.action == "member.end_sessions"))
     assert (entry.subject, entry.details, entry.actor_user_id) == (
@@ -75,7 +76,8 @@ async def test_refusals_change_nothing(
         assert (await client.get(f"/staff/{org}/people")).status_code == 403
         await refused_unchanged(platform, client, action, {}, 403)
     async with client_as(web, None) as client:
-        assert (await client.get(f"/staff/{org}/people")).status_code == 401
+        people = f"/staff/{org}/people"
+        assert sent_to_sign_in(await client.get(people), people)
         await refused_unchanged(platform, client, action, {}, 401)
     async with client_as(web, world.user_ids["league_staff"]) as client:
         answer = await client.post(action)  # no CSRF token

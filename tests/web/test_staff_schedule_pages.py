@@ -19,7 +19,7 @@ from sprocket.runtime import Runtime
 from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Match, MatchWeek
-from tests.web.conftest import Demo, Web, csrf_of, signed_in
+from tests.web.conftest import Demo, Web, csrf_of, sent_to_sign_in, signed_in
 from tests.web.staff_support import Little, beside, league_rows, little_league, post_from, words
 
 
@@ -384,7 +384,7 @@ async def test_a_player_is_refused_every_page_and_every_form(
             assert "PERMISSION_DENIED" in refused.text
     async with web() as client:
         for page in pages:
-            assert (await client.get(page)).status_code == 401, page
+            assert sent_to_sign_in(await client.get(page), page), page
     assert await league_rows(platform) == before
 
 

@@ -20,7 +20,7 @@ from sprocket.scrims.models import QueueBan, Scrim
 from tests.helpers.database import snapshot
 from tests.league_world import World
 from tests.scrims.helpers import Person, premier_people
-from tests.web.conftest import Demo, Web
+from tests.web.conftest import Demo, Web, sent_to_sign_in
 from tests.web.staff_support import (
     client_as,
     error_beside,
@@ -223,7 +223,7 @@ async def test_players_spectators_forged_forms_and_unknown_ids_change_nothing(
         # Permission first: a player's empty ban form is a refusal, not a form error.
         await refused_unchanged(platform, client, f"/staff/{org}/queue-bans", {}, 403)
     async with client_as(web, None) as client:
-        assert (await client.get(f"/staff/{org}/scrims")).status_code == 401
+        assert sent_to_sign_in(await client.get(f"/staff/{org}/scrims"), f"/staff/{org}/scrims")
         for path, data in posts.items():
             await refused_unchanged(platform, client, path, data, 401)
     async with client_as(web, world.user_ids["league_staff"]) as client:
