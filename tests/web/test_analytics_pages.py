@@ -13,9 +13,10 @@ import re
 
 import pytest
 
+from sprocket.demo import SLUG
 from sprocket.runtime import Runtime
 from tests.helpers.health import build_fortnight
-from tests.league_world import World
+from tests.league_world import WORLD_SLUG, World
 from tests.web.conftest import Demo, Web, sent_to_sign_in, signed_in
 from tests.web.test_pages import foreign_addresses
 
@@ -48,7 +49,7 @@ async def test_staff_see_every_series_as_an_inline_chart_with_its_numbers(
     world = fortnight_world
     async with web() as client:
         page = await client.get(
-            f"/staff/{world.organization_id}/analytics?{RANGE}",
+            f"/staff/{WORLD_SLUG}/analytics?{RANGE}",
             headers=bearer(world, "league_staff"),
         )
     assert page.status_code == 200, page.text
@@ -81,14 +82,14 @@ async def test_staff_see_every_series_as_an_inline_chart_with_its_numbers(
     assert table(text, "scrims")["2025-03-11"] == ["1", "1"]
     for key in SERIES:
         query = f"{RANGE}&tz=America%2FNew_York".replace("&", "&amp;")
-        assert f'href="/staff/{world.organization_id}/analytics/{key}.csv?{query}"' in text
+        assert f'href="/staff/{WORLD_SLUG}/analytics/{key}.csv?{query}"' in text
 
 
 async def test_the_viewer_chooses_another_time_zone(web: Web, fortnight_world: World) -> None:
     world = fortnight_world
     async with web() as client:
         page = await client.get(
-            f"/staff/{world.organization_id}/analytics?{RANGE}&tz=UTC",
+            f"/staff/{WORLD_SLUG}/analytics?{RANGE}&tz=UTC",
             headers=bearer(world, "organization_admin"),
         )
     assert page.status_code == 200
@@ -102,7 +103,7 @@ async def test_the_viewer_chooses_another_time_zone(web: Web, fortnight_world: W
 
 async def test_each_series_downloads_as_a_csv_file(web: Web, fortnight_world: World) -> None:
     world = fortnight_world
-    base = f"/staff/{world.organization_id}/analytics"
+    base = f"/staff/{WORLD_SLUG}/analytics"
     async with web() as client:
         matches = await client.get(
             f"{base}/matches.csv?{RANGE}", headers=bearer(world, "league_staff")
@@ -148,7 +149,7 @@ async def test_a_bad_range_is_shown_beside_its_field(
 ) -> None:
     async with web() as client:
         page = await client.get(
-            f"/staff/{world.organization_id}/analytics?{query}",
+            f"/staff/{WORLD_SLUG}/analytics?{query}",
             headers=bearer(world, "league_staff"),
         )
     assert page.status_code == 400
@@ -161,7 +162,7 @@ async def test_a_bad_range_is_shown_beside_its_field(
 
 
 async def test_players_are_refused_and_spectators_must_sign_in(web: Web, world: World) -> None:
-    base = f"/staff/{world.organization_id}/analytics"
+    base = f"/staff/{WORLD_SLUG}/analytics"
     async with web() as client:
         for path in (base, f"{base}/matches.csv", f"{base}?tz=Mars%2FOlympus"):
             refused = await client.get(path, headers=bearer(world, "player"))
@@ -178,9 +179,9 @@ async def test_signed_in_staff_see_the_last_twelve_weeks_by_default(
 ) -> None:
     async with web(dev_sign_in=True) as client:
         assert (await signed_in(client, demo_org.admin.user_id)).status_code == 303
-        hub = await client.get(f"/staff/{demo_org.organization_id}")
-        assert f'href="/staff/{demo_org.organization_id}/analytics"' in hub.text
-        page = await client.get(f"/staff/{demo_org.organization_id}/analytics")
+        hub = await client.get(f"/staff/{SLUG}")
+        assert f'href="/staff/{SLUG}/analytics"' in hub.text
+        page = await client.get(f"/staff/{SLUG}/analytics")
         assert page.status_code == 200
         assert "<strong>UTC</strong>" in page.text  # the organization's zone
         assert len(SVG.findall(page.text)) == len(SERIES)
@@ -188,7 +189,7 @@ async def test_signed_in_staff_see_the_last_twelve_weeks_by_default(
         assert len(table(page.text, "scrims")) in range(78, 85)  # 11 weeks and 1 to 7 days
     async with web(dev_sign_in=True) as client:
         assert (await signed_in(client, demo_org.users["Ada"])).status_code == 303
-        refused = await client.get(f"/staff/{demo_org.organization_id}/analytics")
+        refused = await client.get(f"/staff/{SLUG}/analytics")
         assert refused.status_code == 403
 
 
@@ -197,7 +198,7 @@ async def test_charts_without_data_reference_no_other_host(web: Web, world: Worl
     point at all among them): still nothing from elsewhere, nothing run."""
     async with web() as client:
         page = await client.get(
-            f"/staff/{world.organization_id}/analytics", headers=bearer(world, "superuser")
+            f"/staff/{WORLD_SLUG}/analytics", headers=bearer(world, "superuser")
         )
     assert page.status_code == 200
     assert foreign_addresses(page.text) == []

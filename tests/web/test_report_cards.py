@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from sprocket.demo import SLUG
 from sprocket.errors import NotFound
 from sprocket.league import members
 from sprocket.league import service as league
@@ -227,8 +228,7 @@ async def test_a_finished_scrims_page_shows_its_card_to_its_players_only(
 async def test_the_colours_are_set_on_the_configuration_page_and_a_bad_one_refused(
     web: Web, platform: Runtime, demo_org: Demo
 ) -> None:
-    org = demo_org.organization_id
-    page = f"/staff/{org}/configuration"
+    page = f"/staff/{SLUG}/configuration"
     async with client_as(web, demo_org.admin.user_id) as admin:
         shown = await admin.get(page)
         assert 'id="f-primary_colour" name="primary_colour" type="color" value="#1f3a5f"' in (

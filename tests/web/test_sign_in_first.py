@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from sprocket.config import Settings
+from sprocket.demo import SLUG
 from sprocket.http.sessions import SessionCookies
 from sprocket.runtime import Runtime
 from sprocket.web.door import area_routers
@@ -19,7 +20,7 @@ from tests.web.staff_support import refused_unchanged
 #: What each path parameter of a page stands for when every page is opened: an id names
 #: the first row (which may not exist: its page may answer 404, never 401).
 PLACEHOLDERS = {
-    "organization_id": "1",
+    "slug": SLUG,
     "raw_id": "1",
     "member_id": "1",
     "team_id": "1",
@@ -128,5 +129,5 @@ async def test_posts_scripts_streams_and_images_keep_their_refusal(
         assert (await client.get("/avatars/me", headers={"accept": "image/*"})).status_code == 401
     async with web(dev_sign_in=True) as client:
         assert (await signed_in(client, demo_org.users["Ada"])).status_code == 303
-        refused = await client.get(f"/staff/{demo_org.organization_id}")
+        refused = await client.get(f"/staff/{SLUG}")
         assert refused.status_code == 403 and "PERMISSION_DENIED" in refused.text

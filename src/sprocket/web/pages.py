@@ -145,6 +145,15 @@ async def count_unread(request: Request) -> None:
         request.scope[UNREAD_KEY] = await inbox.unread_count(session, actor=who)
 
 
+class Moved(Exception):
+    """A page asked for at an old address: its route answers 308 to ``location`` (moved for
+    good, the method kept, so an old form's post arrives too)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
 def sends_to_sign_in(request: Request, error: DomainError) -> bool:
     """Whether ``error`` is better answered by the sign-in page than by an error page: a
     spectator's browser opening (GET) a page that needs a signed-in viewer. A form's post,
@@ -175,7 +184,8 @@ def sign_in_first(request: Request) -> RedirectResponse:
 class WebRoute(APIRoute):
     """A page's route: a typed error its handler raises becomes an error page with the
     error's sentence (never a trace), or, for a spectator opening a page that needs a
-    signed-in viewer, a redirect through the sign-in and back (:func:`sends_to_sign_in`)."""
+    signed-in viewer, a redirect through the sign-in and back (:func:`sends_to_sign_in`);
+    a page asked for at an old address (:class:`Moved`) moves for good."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -184,6 +194,8 @@ class WebRoute(APIRoute):
             try:
                 await count_unread(request)
                 return await handler(request)
+            except Moved as moved:
+                return RedirectResponse(moved.location, status_code=308)
             except DomainError as error:
                 if sends_to_sign_in(request, error):
                     return sign_in_first(request)
