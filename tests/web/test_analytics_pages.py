@@ -39,7 +39,11 @@ def table(page: str, key: str) -> dict[str, list[str]]:
     """The numbers of one series' table, by the first day of each row."""
     section = re.search(rf'<section id="{key}".*?</section>', page, re.S)
     assert section, key
-    rows = re.findall(r'<tr><th scope="row">([\d-]+)</th>(.*?)</tr>', section.group(0), re.S)
+    rows = re.findall(
+        r'<tr><th scope="row"><time datetime="([\d-]+)">[^<]+</time></th>(.*?)</tr>',
+        section.group(0),
+        re.S,
+    )
     return {day: re.findall(r'<td class="num">([^<]*)</td>', cells) for day, cells in rows}
 
 

@@ -15,6 +15,7 @@ from sprocket.errors import InvalidInput
 from sprocket.league import service as league
 from sprocket.runtime import Runtime
 from sprocket.web.charts import series_chart
+from sprocket.web.clocks import when
 from sprocket.web.forms import field_of
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.staff_forms import organization_in_path
@@ -64,6 +65,7 @@ def analytics_router(runtime: Runtime) -> APIRouter:
             charts=[(series, series_chart(series)) for series in report.series],
             form=chosen,
             query=urlencode(chosen),
+            when=when(window.zone),
             error=None,
             field=None,
         )

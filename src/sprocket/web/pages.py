@@ -3,7 +3,6 @@ door answers (everything but the API's and the operators' routes)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlencode
@@ -13,7 +12,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from sprocket.dates import for_people
 from sprocket.errors import (
     CommonCode,
     Conflict,
@@ -53,12 +51,6 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-def when(zone: str) -> Callable[[dt.datetime], str]:
-    """Moments as people in the time zone ``zone`` (an IANA name) read them, for templates
-    (:func:`sprocket.dates.for_people`)."""
-    return lambda moment: for_people(moment, zone)
 
 
 def is_page(path: str) -> bool:
@@ -162,7 +154,7 @@ def sends_to_sign_in(request: Request, error: DomainError) -> bool:
     error's status."""
     return (
         isinstance(error, Unauthenticated)
-        and request.method in ("GET", "HEAD")
+        and request.method == "GET"
         and not viewer(request).authenticated
         and wants_html(request)
     )

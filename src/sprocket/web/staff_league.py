@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.db import children_of, rows_by_ids
 from sprocket.errors import CommonCode, DomainError, NotFound
 from sprocket.identity.access import Actor
@@ -27,6 +26,7 @@ from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import Franchise, League, Member, Team
 from sprocket.runtime import Runtime
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import (
@@ -206,7 +206,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
             players=[(p, names[p.member_id].name) for p in players],
             member_options=[(m.id, m.name) for m in people],
             listed=LISTED,
-            when=lambda value: for_people(value, org.time_zone),
+            when=when(org.time_zone),
             error=error,
             field=field,
             form=form or {},

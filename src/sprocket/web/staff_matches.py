@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.errors import DomainError, NotFound
 from sprocket.identity.access import Actor
 from sprocket.league import audit_trail
@@ -23,6 +22,7 @@ from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.schedule.errors import ScheduleCode
 from sprocket.schedule.models import Fixture, Match
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import (
@@ -90,7 +90,7 @@ def matches_router(runtime: Runtime) -> APIRouter:
                 local_input(match.starts_at, org.time_zone),
                 local_input(match.ends_at, org.time_zone),
             ),
-            when=lambda value: for_people(value, org.time_zone),
+            when=when(org.time_zone),
             trail=entries,
             error=error,
             field=field,
@@ -125,8 +125,8 @@ def matches_router(runtime: Runtime) -> APIRouter:
             )
             return (
                 f"/staff/{slug}/matches/{match.id}",
-                f"Match {match.id} now runs from {for_people(moved.starts_at, zone)} "
-                f"to {for_people(moved.ends_at, zone)}.",
+                f"Match {match.id} now runs from {when(zone)(moved.starts_at)} "
+                f"to {when(zone)(moved.ends_at)}.",
             )
 
         return await attempt(

@@ -16,7 +16,8 @@ from starlette.responses import Response
 
 from sprocket.notifications import announcements, channels
 from sprocket.runtime import Runtime
-from sprocket.web.pages import WebRoute, render, viewer, when
+from sprocket.web.clocks import when
+from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.staff_forms import (
     NO_FAILURE,
     Action,

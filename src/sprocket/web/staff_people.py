@@ -15,7 +15,8 @@ from starlette.responses import Response
 from sprocket.league import people
 from sprocket.runtime import Runtime
 from sprocket.text import plural
-from sprocket.web.pages import WebRoute, render, viewer, when
+from sprocket.web.clocks import when
+from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import NO_FAILURE, organization_in_path, organization_of, staff_form
 

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.db import rows_by_ids
 from sprocket.errors import DomainError, NotFound
 from sprocket.identity.access import Actor
@@ -21,6 +20,7 @@ from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import League, Member, Player, Season, Team
 from sprocket.runtime import Runtime
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import form_int, path_id
 from sprocket.web.staff_forms import (
@@ -117,7 +117,7 @@ def rosters_router(runtime: Runtime) -> APIRouter:
             candidates=candidates,
             more=found.has_next,
             search=search,
-            when=lambda value: for_people(value, org.time_zone),
+            when=when(org.time_zone),
             error=error,
             field=field,
             form=posted,
@@ -155,7 +155,7 @@ def rosters_router(runtime: Runtime) -> APIRouter:
             name = await player_name(session, spot.player_id)
             return (
                 f"/staff/{slug}/teams/{team.id}?season={season.id}",
-                f"{name} joined {team.name} on {for_people(spot.joined_at, zone)}.",
+                f"{name} joined {team.name} on {when(zone)(spot.joined_at)}.",
             )
 
         return await attempt(
@@ -197,7 +197,7 @@ def rosters_router(runtime: Runtime) -> APIRouter:
                 at=moment(form, "release_at", "release date", zone),
             )
             name = await player_name(session, spot.player_id)
-            left = for_people(spot.left_at, zone) if spot.left_at else "now"
+            left = when(zone)(spot.left_at) if spot.left_at else "now"
             return (
                 f"/staff/{slug}/teams/{team.id}?season={season.id}",
                 f"{name} left {team.name} on {left}.",

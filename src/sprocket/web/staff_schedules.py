@@ -22,7 +22,6 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.db import children_of
 from sprocket.errors import DomainError, NotFound
 from sprocket.identity.access import Actor
@@ -35,6 +34,7 @@ from sprocket.schedule import service as schedule
 from sprocket.schedule.csv_io import ScheduleImportError
 from sprocket.schedule.errors import ScheduleCode
 from sprocket.text import plural
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import (
@@ -109,7 +109,7 @@ def schedules_router(runtime: Runtime) -> APIRouter:
             "staff/schedules.html",
             organization=org,
             leagues=[(lg, seasons.get(lg.id, [])) for lg in leagues],
-            when=lambda value: for_people(value, org.time_zone, time=False),
+            when=when(org.time_zone),
         )
 
     async def show_season(
@@ -140,7 +140,7 @@ def schedules_router(runtime: Runtime) -> APIRouter:
             group_options=[(g.id, g.name) for g in groups],
             schedule=[(week, list(matches)) for week, matches in groupby(lines, lambda m: m.week)],
             problems=error.problems if isinstance(error, ScheduleImportError) else [],
-            when=lambda value: for_people(value, org.time_zone),
+            when=when(org.time_zone),
             error=error,
             field=field,
             form=form or {},

@@ -21,7 +21,8 @@ from sprocket.league.audit_trail import trail
 from sprocket.league.enums import GamePlatform
 from sprocket.replays import service as replays
 from sprocket.runtime import Runtime
-from sprocket.web.pages import WebRoute, render, viewer, when
+from sprocket.web.clocks import when
+from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import (
     NO_FAILURE,
