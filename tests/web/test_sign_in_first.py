@@ -90,7 +90,9 @@ async def test_a_stranger_signs_in_and_lands_on_the_page_asked_for(
             assert page.status_code == 200
             shown = page.text.replace("&amp;", "&")
             assert f'name="next" value="{path}"' in shown, path
+            assert "sign in, and you go on to it" in shown, path
     async with web(dev_sign_in=True) as client:
+        assert "go on to it" not in (await client.get("/sign-in")).text  # asked for nothing
         asked = "/inbox?unread=1"
         page = await client.get((await client.get(asked)).headers["location"])
         signed = await client.post(

@@ -3,8 +3,9 @@ one way people read them anywhere (:mod:`sprocket.dates`: pages, Discord, error 
 
 Two forms only. A moment (a match window, a season's start, a submission, a notification, a
 token's expiry: anything stored as a moment) is written with its time and zone, "24 Nov 2025
-19:00 CET" (``when(moment)``); a day (the league health's days, which are no moments) is
-written "24 Nov 2025" (``when.date(day)``; a moment's day is its day in the clock's zone).
+19:00 CET" (``when(moment)``); a day is written "24 Nov 2025" (``when.date(day)``): the
+league health's days, which are no moments, and the day of a moment where a list wants the
+day alone (a player's latest games), which is its day in the clock's zone.
 Templates call the clock a page hands them (``when``, or one per organization) and never
 format a moment themselves; a ``<time datetime>`` attribute keeps the ISO form, for machines.
 
