@@ -14,6 +14,9 @@ from sprocket.league.enums import Role
 from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
 
+#: The slug of the world's organization (its staff pages' addresses hold it).
+WORLD_SLUG = "test-org"
+
 ROLES = (
     "superuser",
     "organization_admin",
@@ -65,7 +68,7 @@ async def build_world(platform: Runtime, *, teams: int = 4, with_schedule: bool 
         for role, actor in actors.items():
             if actor.user_id is not None:
                 tokens[role] = (await identity.issue_token(s, actor=actor, name="t", days=30))[1]
-        org = await league.create_organization(s, actor=root, slug="test-org", name="Test Org")
+        org = await league.create_organization(s, actor=root, slug=WORLD_SLUG, name="Test Org")
         await roles.grant_role(
             s,
             actor=root,

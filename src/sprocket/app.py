@@ -44,6 +44,7 @@ from sprocket.routes.metrics import metrics_router
 from sprocket.routes.replays import replays_router
 from sprocket.routes.site import site_router
 from sprocket.runtime import Runtime
+from sprocket.web.auth import sign_in_start
 from sprocket.web.csrf import CsrfGuard
 from sprocket.web.door import web_router
 from sprocket.web.forms import Notices
@@ -142,6 +143,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         max_age=int(settings.session_hours * 3600),
     )
     app.state.notices = Notices(settings.resolved_secret_key, secure=settings.https)
+    app.state.sign_in = sign_in_start(settings)  # where a stranger's page sends them
     app.include_router(web_router(running, settings, cookies))
 
     # Added innermost first: a request meets them in the opposite order.

@@ -842,7 +842,8 @@ def backup_list(
 
     from sprocket.backup.service import list_backups
 
-    found = _or_exit(list_backups(_settings(), where=where))
+    listing = _or_exit(list_backups(_settings(), where=where))
+    found = listing.backups
     if as_json:
         rows = [
             {
@@ -861,7 +862,7 @@ def backup_list(
         table.add_row(
             entry.id, f"{entry.created_at:%Y-%m-%d %H:%M}", _megabytes(entry.size), verified
         )
-    console.print(table if found else "No backup yet.")
+    console.print(table if found else f"No backup yet in {listing.location}.")
 
 
 @backup_app.command("verify")

@@ -52,6 +52,13 @@ def zone_name(name: str) -> str:
     return name
 
 
+def day_for_people(day: dt.date, *, year: bool = True) -> str:
+    """The day ``day`` as people read it: "24 Nov 2025" (``year=False``: "24 Nov"). A day is
+    no moment, so no zone applies: :func:`for_people` writes a moment's day in its zone."""
+    text = f"{day.day} {MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if year else text
+
+
 def for_people(moment: dt.datetime, zone: str, *, time: bool = True, year: bool = True) -> str:
     """``moment`` (timezone-aware) as people of an organization in ``zone`` read it.
 
@@ -61,5 +68,5 @@ def for_people(moment: dt.datetime, zone: str, *, time: bool = True, year: bool 
     """
     local = moment.astimezone(time_zone(zone))
     # Not strftime: it costs several times the rest (a page writes a thousand moments).
-    text = f"{local.day} {MONTHS[local.month - 1]}" + (f" {local.year}" if year else "")
+    text = day_for_people(local, year=year)
     return f"{text} {local.hour:02d}:{local.minute:02d} {local.tzname()}" if time else text

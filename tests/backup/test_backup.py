@@ -106,12 +106,12 @@ async def test_verify_restores_into_scratch_and_records_it_beside_the_backup(
     before = await state_of(platform)
     created = await service.create_backup(settings)
     assert created is not None
-    (entry,) = await service.list_backups(settings)
+    (entry,) = (await service.list_backups(settings)).backups
     assert entry.id == created.manifest.id and entry.verified_at is None
 
     verified = await service.verify_backup(settings)  # the newest
     assert verified.manifest == created.manifest
-    (entry,) = await service.list_backups(settings)
+    (entry,) = (await service.list_backups(settings)).backups
     assert entry.verified_at is not None
     assert (backups_folder(settings) / entry.id / VERIFIED).is_file()
     assert await state_of(platform) == before  # the deployment was only read
@@ -236,7 +236,7 @@ async def test_a_failed_backup_keeps_the_last_good_one(
     assert refused.value.code == BackupCode.BACKUP_DUMP_FAILED
     assert files_under(backups_folder(settings)) == kept
 
-    (entry,) = await service.list_backups(settings)
+    (entry,) = (await service.list_backups(settings)).backups
     assert entry.id == good.manifest.id
     await service.verify_backup(settings, backup_id=entry.id)
 
@@ -255,7 +255,7 @@ async def test_retention_prunes_after_a_good_backup_only(
 
     second = await service.create_backup(one_each)  # the same hour, day and week
     assert second is not None and second.pruned == [first.manifest.id]
-    assert [e.id for e in await service.list_backups(settings)] == [second.manifest.id]
+    assert [e.id for e in (await service.list_backups(settings)).backups] == [second.manifest.id]
     assert not (folder / first.manifest.id / ARCHIVE).exists()
 
     # An unusable location: nothing made, nothing pruned.
@@ -264,7 +264,7 @@ async def test_retention_prunes_after_a_good_backup_only(
     with pytest.raises(BackupError) as refused:
         await service.create_backup(one_each, to=str(blocker / "backups"))
     assert refused.value.code == BackupCode.BACKUP_LOCATION_UNAVAILABLE
-    assert [e.id for e in await service.list_backups(settings)] == [second.manifest.id]
+    assert [e.id for e in (await service.list_backups(settings)).backups] == [second.manifest.id]
 
     # Due only when the newest is older than the interval.
     assert await service.create_backup(one_each, if_due=True) is None

@@ -17,7 +17,9 @@ runner = CliRunner()
 
 @pytest.mark.usefixtures("environment")
 def test_create_list_verify_and_a_refused_restore(settings: Settings) -> None:
-    assert "No backup yet." in runner.invoke(app, ["backup", "list"]).output
+    empty = runner.invoke(app, ["backup", "list"]).output
+    where = f"file://{(settings.data_dir / 'backups').resolve()}"
+    assert "".join(empty.split()) == f"Nobackupyetin{where}."  # (a long path may wrap)
 
     created = runner.invoke(app, ["backup", "create"])
     assert created.exit_code == 0, created.output

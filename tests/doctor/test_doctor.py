@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aioboto3
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -33,8 +34,16 @@ from sprocket.replays.models import Submission
 from sprocket.runtime import Runtime
 from tests.helpers.environment import environment  # noqa: F401 (a fixture)
 from tests.league_world import World
+from tests.platform.conftest import moto_endpoint, unique_name  # noqa: F401 (a fixture)
 from tests.replays.series import lineup, sweep
 from tests.replays.test_submissions import submit
+
+#: The fake S3's credentials (moto takes any).
+S3 = {
+    "aws_access_key_id": "testing",
+    "aws_secret_access_key": "testing-secret",
+    "region_name": "us-east-1",
+}
 
 NAMES = [
     "database",
@@ -123,7 +132,10 @@ async def test_no_backup_is_red_and_an_unverified_one_warns(
 ) -> None:
     report = await run_doctor(settings)
     assert statuses(report)["backup"] == Status.FAIL
-    assert summary(report, "backup") == "No backup yet: run `sprocket backup create`."
+    where = f"file://{(settings.data_dir / 'backups').resolve()}"
+    assert summary(report, "backup") == (
+        f"No backup yet in {where} (SPROCKET_BACKUP_URL): run `sprocket backup create`."
+    )
     created = await create_backup(settings)
     assert created is not None
     report = await run_doctor(settings)
@@ -135,6 +147,44 @@ async def test_no_backup_is_red_and_an_unverified_one_warns(
     report = await run_doctor(settings)
     assert statuses(report)["backup"] == Status.FAIL
     assert "older than its schedule" in summary(report, "backup")
+
+
+async def test_no_backup_names_the_location_it_looked_in(
+    platform: Runtime,
+    settings: Settings,
+    tmp_path: Path,
+    moto_endpoint: str,  # noqa: F811
+) -> None:
+    folder = tmp_path / "backups-elsewhere"
+    report = await run_doctor(changed(settings, backup_url=str(folder)))
+    assert statuses(report)["backup"] == Status.FAIL
+    assert summary(report, "backup") == (
+        f"No backup yet in file://{folder.resolve()} (SPROCKET_BACKUP_URL): "
+        "run `sprocket backup create`."
+    )
+    bucket = unique_name("backups")
+    async with aioboto3.Session(**S3).client("s3", endpoint_url=moto_endpoint) as admin:
+        await admin.create_bucket(Bucket=bucket)
+        try:
+            in_s3 = changed(
+                settings,
+                backup_url=f"s3://{bucket}/sprocket",
+                backup_s3_endpoint_url=moto_endpoint,
+                backup_s3_region=S3["region_name"],
+                backup_s3_access_key_id=S3["aws_access_key_id"],
+                backup_s3_secret_access_key=S3["aws_secret_access_key"],
+            )
+            report = await run_doctor(in_s3)
+        finally:
+            await admin.delete_bucket(Bucket=bucket)
+    (check,) = [c for c in report.checks if c.name == "backup"]
+    assert check.status == Status.FAIL
+    assert check.summary == (
+        f"No backup yet in s3://{bucket}/sprocket at {moto_endpoint} (SPROCKET_BACKUP_URL): "
+        "run `sprocket backup create`."
+    )
+    assert check.data == {"location": f"s3://{bucket}/sprocket at {moto_endpoint}"}
+    assert S3["aws_secret_access_key"] not in json.dumps(report.as_json())
 
 
 async def test_storage_that_cannot_be_written_is_red(

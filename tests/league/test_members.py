@@ -312,6 +312,39 @@ async def test_an_organization_reads_dates_in_its_time_zone(platform, world):
     assert changed.time_zone == "Asia/Tokyo"
 
 
+async def test_a_persons_own_times_read_in_the_zone_of_the_organization_they_joined_first(
+    platform, world
+):
+    admin = world.actors["superuser"]
+    async with platform.unit_of_work() as s:
+        user = await identity.ensure_user(s, discord_id="555000000000000001", display_name="Zed")
+        assert await league.person_zone(s, user_id=user.id) == "UTC"  # a member of none
+        zones = {}
+        for slug, zone, days_ago in (
+            ("tokyo-org", "Asia/Tokyo", 20),
+            ("berlin", "Europe/Berlin", 10),
+        ):
+            org = await league.create_organization(
+                s, actor=admin, slug=slug, name=slug, time_zone=zone
+            )
+            zones[org.id] = zone
+            joined = await members.add_member(
+                s, actor=admin, organization_id=org.id, user_id=user.id
+            )
+            joined.joined_at = utcnow() - dt.timedelta(days=days_ago)
+        assert await league.person_zone(s, user_id=user.id) == "Asia/Tokyo"  # joined first
+        assert await league.organization_zones(s, [*zones, 999999]) == zones  # unknown: left out
+        assert await league.organization_zones(s, []) == {}
+        tokyo = next(org for org, zone in zones.items() if zone == "Asia/Tokyo")
+        (membership,) = [
+            m
+            for m in await members.memberships_of(s, user_id=user.id)
+            if m.organization_id == tokyo
+        ]
+        await members.remove_member(s, actor=admin, organization_id=tokyo, member_id=membership.id)
+        assert await league.person_zone(s, user_id=user.id) == "Europe/Berlin"  # left Tokyo
+
+
 @pytest.mark.parametrize(
     "zone", ["Mars/Olympus", "+02:00", "../etc/passwd", "", "Europe/", "localtime", "posix/UTC"]
 )

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -103,6 +104,12 @@ def csrf_of(page: str) -> str:
     marker = 'name="csrftoken" value="'
     start = page.index(marker) + len(marker)
     return page[start : page.index('"', start)]
+
+
+def sent_to_sign_in(answer: httpx.Response, path: str, start: str = "/sign-in") -> bool:
+    """Whether ``answer`` sends a browser to sign in (at ``start``) and back to ``path``."""
+    location = answer.headers.get("location")
+    return answer.status_code == 303 and location == f"{start}?{urlencode({'next': path})}"
 
 
 async def signed_in(client: httpx.AsyncClient, user_id: int) -> httpx.Response:

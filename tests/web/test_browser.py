@@ -42,6 +42,23 @@ async def test_a_visitor_signs_in_with_the_development_sign_in_and_out(
     assert requests.hosts() == {"127.0.0.1"}, requests.urls
 
 
+async def test_a_visitor_opening_the_inbox_signs_in_and_lands_on_it(
+    chromium: Browser, site: str, demo_org: Demo, tmp_path: Path
+) -> None:
+    context = await chromium.new_context()
+    page = await context.new_page()
+    await page.goto(site + "/inbox?unread=1")
+    await page.wait_for_url(site + "/sign-in?next=%2Finbox%3Funread%3D1")
+    assert await page.title() == "Sign in · Sprocket"
+    await page.get_by_label("User").select_option(label="Ada")
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(site + "/inbox?unread=1")
+    assert await page.get_by_role("heading", level=1).inner_text() == "Inbox"
+    assert await page.locator(".viewer-name").inner_text() == "Ada"
+    await shoot(page, tmp_path, "inbox-after-sign-in")
+    await context.close()
+
+
 def test_without_chromium_the_browser_tests_skip_unless_required(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

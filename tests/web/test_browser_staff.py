@@ -12,6 +12,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
+from sprocket.demo import SLUG
 from sprocket.identity import service as identity
 from sprocket.league import members, roles, rosters
 from sprocket.league.enums import Role
@@ -100,14 +101,13 @@ async def awaiting_submission(platform: Runtime, demo: Demo, little: Little) -> 
 async def generate_and_import(page: Page, site: str, little: Little, tmp_path: Path) -> None:
     """On the season's staff page: three match weeks, a round robin, then a CSV file whose
     third line names an unknown team: refused with that line, nothing imported."""
-    org = little.organization_id
-    await page.goto(f"{site}/staff/{org}")
+    await page.goto(f"{site}/staff/{SLUG}")
     await page.get_by_role("link", name="Schedules").click()
     await page.get_by_role("link", name="Season 1").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(
         "Doubles, Season 1", timeout=PATIENCE
     )
-    assert page.url == f"{site}/staff/{org}/seasons/{little.season_id}"
+    assert page.url == f"{site}/staff/{SLUG}/seasons/{little.season_id}"
     await expect(page.get_by_text("No match scheduled yet.")).to_be_visible()
 
     await page.get_by_label("Number of weeks").fill("3")
@@ -166,7 +166,7 @@ async def test_staff_generate_a_schedule_import_a_bad_file_and_force_accept(
     assert len(scheduled) == 6
 
     submission_id = await awaiting_submission(platform, demo_org, little)
-    await page.goto(f"{site}/staff/{little.organization_id}")
+    await page.goto(f"{site}/staff/{SLUG}")
     await page.get_by_role("link", name="Submissions").click()
     waiting = page.get_by_role("region", name="Waiting for ratification")
     await waiting.get_by_role("link", name=f"Submission {submission_id}").click()

@@ -12,7 +12,7 @@ from sprocket.runtime import Runtime
 from tests.helpers.database import snapshot
 from tests.league_world import World
 from tests.notifications.support import inbox_rows
-from tests.web.conftest import Demo, Web
+from tests.web.conftest import Demo, Web, sent_to_sign_in
 from tests.web.staff_support import client_as, let_sign_in, post_from
 
 CACHE = "x-sprocket-cache"
@@ -71,10 +71,11 @@ async def test_the_inbox_lists_counts_and_marks_read(
 
 async def test_a_spectator_has_no_inbox(web: Web, platform: Runtime, world: World) -> None:
     async with client_as(web, None) as client:
-        answer = await client.get("/inbox")
+        assert sent_to_sign_in(await client.get("/inbox"), "/inbox")
+        answer = await client.get("/inbox", headers={"accept": "application/json"})
         assert answer.status_code == 401 and "Sign in to read your notifications." in answer.text
         settings = await client.get("/settings/notifications")
-        assert settings.status_code == 401
+        assert sent_to_sign_in(settings, "/settings/notifications")
 
 
 async def test_notification_settings_are_saved_and_a_bad_value_changes_nothing(

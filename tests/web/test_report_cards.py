@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from sprocket.demo import SLUG
 from sprocket.errors import NotFound
 from sprocket.flows import match_results
 from sprocket.league import members
@@ -28,7 +29,7 @@ from tests.api.test_replay_api import new_match
 from tests.league_world import World
 from tests.replays.test_submissions import run_jobs
 from tests.scrims.test_results import played, ratify, submitted
-from tests.web.conftest import HTML, Demo, Web, signed_in
+from tests.web.conftest import HTML, Demo, Web, sent_to_sign_in, signed_in
 from tests.web.real_match import RealMatch, accept_real_match, build_real_match
 from tests.web.staff_support import beside, client_as, league_rows, post_from, words
 from tests.web.test_pages import foreign_addresses
@@ -221,14 +222,15 @@ async def test_a_finished_scrims_page_shows_its_card_to_its_players_only(
         assert (await outsider.get(src)).status_code == 403
     async with web() as spectator:
         assert "report-card" not in (await spectator.get(f"/scrims/{game.scrim_id}")).text
-        assert (await spectator.get(src, headers=HTML)).status_code == 401
+        image = await spectator.get(src, headers={"accept": "image/avif,image/*,*/*;q=0.8"})
+        assert image.status_code == 401  # as an <img> asks for it: refused
+        assert sent_to_sign_in(await spectator.get(src, headers=HTML), src)  # opened
 
 
 async def test_the_colours_are_set_on_the_configuration_page_and_a_bad_one_refused(
     web: Web, platform: Runtime, demo_org: Demo
 ) -> None:
-    org = demo_org.organization_id
-    page = f"/staff/{org}/configuration"
+    page = f"/staff/{SLUG}/configuration"
     async with client_as(web, demo_org.admin.user_id) as admin:
         shown = await admin.get(page)
         assert 'id="f-primary_colour" name="primary_colour" type="color" value="#1f3a5f"' in (

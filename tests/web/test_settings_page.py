@@ -14,7 +14,7 @@ from sprocket.identity.models import ApiToken, User, WebSession
 from sprocket.league import members
 from sprocket.league.models import PlatformAccount
 from sprocket.runtime import Runtime
-from tests.web.conftest import Demo, Web, csrf_of, signed_in
+from tests.web.conftest import Demo, Web, csrf_of, sent_to_sign_in, signed_in
 
 ME = {"query": "{ me { user { displayName } } }"}
 SECRET = re.compile(r'value="(spk_[A-Za-z0-9_-]+)"')
@@ -40,7 +40,8 @@ async def _post(client: httpx.AsyncClient, path: str, **fields: str) -> httpx.Re
 
 async def test_the_settings_page_needs_a_signed_in_user(web: Web, demo_org: Demo) -> None:
     async with web(dev_sign_in=True) as client:
-        page = await client.get("/settings")
+        assert sent_to_sign_in(await client.get("/settings"), "/settings")
+        page = await client.get("/settings", headers={"accept": "application/json"})
         assert page.status_code == 401 and "Sign in first" in page.text
         await signed_in(client, demo_org.users["Ada"])
         page = await client.get("/settings")

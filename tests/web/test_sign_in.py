@@ -15,7 +15,7 @@ from sprocket.db import utcnow
 from sprocket.identity.models import User, WebSession
 from sprocket.league import members
 from sprocket.runtime import Runtime
-from tests.web.conftest import Demo, Web, csrf_of, signed_in
+from tests.web.conftest import Demo, Web, csrf_of, sent_to_sign_in, signed_in
 from tests.web.fake_discord import FakeDiscord
 
 ME = {"query": "{ me { user { displayName } } }"}
@@ -250,8 +250,10 @@ async def test_the_discord_avatar_is_copied_and_served_from_our_own_routes(
         other = f"/avatars/{user.id}/{'0' * 64}"
         for address in (other, f"/avatars/{user.id}/not-a-digest", "/avatars/x/y"):
             assert (await spectator.get(address)).status_code == 404, address
-        # A spectator has no picture of their own.
-        assert (await spectator.get("/avatars/me")).status_code == 401
+        # A spectator has no picture of their own: refused to an <img>; opened, a sign-in.
+        mine = await spectator.get("/avatars/me", headers={"accept": "image/*"})
+        assert mine.status_code == 401
+        assert sent_to_sign_in(await spectator.get("/avatars/me"), "/avatars/me")
 
 
 async def test_a_later_sign_in_replaces_the_avatar_or_removes_it(

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from sprocket.demo import SLUG
 from sprocket.league import guilds
 from sprocket.league.enums import Role
 from sprocket.league.roles import grant_role
@@ -40,7 +41,7 @@ async def admin(web: Web, demo_org: Demo, little: Little) -> AsyncIterator[httpx
 async def test_an_admin_syncs_a_role_switches_tags_and_stops_syncing(
     admin: httpx.AsyncClient, demo_org: Demo, little: Little
 ) -> None:
-    page = f"/staff/{demo_org.organization_id}/configuration"
+    page = f"/staff/{SLUG}/configuration"
     shown = await admin.get(page)
     assert shown.status_code == 200
     assert "Server 600000000000000077" in words(shown.text)
@@ -99,7 +100,7 @@ async def test_an_admin_syncs_a_role_switches_tags_and_stops_syncing(
 async def test_a_bad_value_is_shown_beside_its_field_and_changes_nothing(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
-    page = f"/staff/{demo_org.organization_id}/configuration"
+    page = f"/staff/{SLUG}/configuration"
     team = little.team_ids["Blue Ants"]
     before = await league_rows(platform)
     cases = [
@@ -132,7 +133,7 @@ async def test_other_staff_see_it_but_only_an_admin_changes_it(
             user_id=demo_org.users["Chioma"],
             role=Role.LEAGUE_STAFF,
         )
-    page = f"/staff/{org}/configuration"
+    page = f"/staff/{SLUG}/configuration"
     data = {
         "discord_guild": GUILD,
         "discord_role_id": ROLE,

@@ -22,10 +22,10 @@ from sprocket.replays import service as replays
 from sprocket.replays.models import AccountClaim, Submission
 from sprocket.runtime import Runtime
 from tests.helpers.database import snapshot
-from tests.league_world import World
+from tests.league_world import WORLD_SLUG, World
 from tests.replays.series import Lineup, actor_of, lineup, sweep
 from tests.replays.test_submissions import act, load, run_jobs, submit
-from tests.web.conftest import Demo, Web
+from tests.web.conftest import Demo, Web, sent_to_sign_in
 from tests.web.staff_support import (
     client_as,
     error_beside,
@@ -143,9 +143,9 @@ def section(page: str, name: str) -> str:
     return page[start : page.index("</section>", start)]
 
 
-def linked(page: str, org_id: int) -> set[int]:
+def linked(page: str) -> set[int]:
     """The submissions a part of a page links to."""
-    return {int(n) for n in re.findall(rf'href="/staff/{org_id}/submissions/(\d+)"', page)}
+    return {int(n) for n in re.findall(rf'href="/staff/{WORLD_SLUG}/submissions/(\d+)"', page)}
 
 
 async def trail_of(platform: Runtime, submission_id: int) -> list[tuple[str, dict]]:
@@ -165,22 +165,21 @@ async def status(platform: Runtime, submission_id: int) -> str:
 async def test_the_inbox_sorts_submissions_by_what_they_wait_for(
     web: Web, platform: Runtime, world: World, inbox: Inbox
 ) -> None:
-    org = world.organization_id
     async with client_as(web, world.user_ids["league_staff"]) as client:
-        page = await client.get(f"/staff/{org}/submissions")
+        page = await client.get(f"/staff/{WORLD_SLUG}/submissions")
     assert page.status_code == 200, page.text
     text = page.text
-    assert linked(section(text, "awaiting"), org) == {inbox.awaiting}
-    assert linked(section(text, "disputed"), org) == {inbox.disputed}
+    assert linked(section(text, "awaiting")) == {inbox.awaiting}
+    assert linked(section(text, "disputed")) == {inbox.disputed}
     assert "Game 2 was played on another server." in section(text, "disputed")
-    assert linked(section(text, "rejected"), org) == {inbox.rejected}
+    assert linked(section(text, "rejected")) == {inbox.rejected}
     assert "linked to nobody" in section(text, "rejected")
-    assert linked(section(text, "stuck"), org) == {inbox.stuck}
+    assert linked(section(text, "stuck")) == {inbox.stuck}
     claims = section(text, "claims")
-    assert linked(claims, org) == {inbox.rejected}
-    assert f"/staff/{org}/claims/{inbox.claim}/confirm" in claims
-    assert f"/staff/{org}/claims/{inbox.claim}/refuse" in claims
-    assert f"/staff/{org}/account-links/{inbox.link}/confirm" in claims
+    assert linked(claims) == {inbox.rejected}
+    assert f"/staff/{WORLD_SLUG}/claims/{inbox.claim}/confirm" in claims
+    assert f"/staff/{WORLD_SLUG}/claims/{inbox.claim}/refuse" in claims
+    assert f"/staff/{WORLD_SLUG}/account-links/{inbox.link}/confirm" in claims
     assert EPIC_ID in claims
     assert page.headers["cache-control"] == "private, no-store"
     assert "<strong>Player</strong> linked the Epic account" in claims
@@ -190,9 +189,8 @@ async def test_the_inbox_sorts_submissions_by_what_they_wait_for(
 async def test_overrides_ask_a_reason_and_the_audit_trail_shows_it(
     web: Web, platform: Runtime, world: World, inbox: Inbox
 ) -> None:
-    org = world.organization_id
     async with client_as(web, world.user_ids["league_staff"]) as client:
-        detail = f"/staff/{org}/submissions/{inbox.disputed}"
+        detail = f"/staff/{WORLD_SLUG}/submissions/{inbox.disputed}"
         shown = await client.get(detail)
         assert shown.status_code == 200
         assert "Game 2 was played on another server." in shown.text
@@ -223,7 +221,7 @@ async def test_overrides_ask_a_reason_and_the_audit_trail_shows_it(
         ]
 
         # Reset the stuck one: processed again.
-        stuck = f"/staff/{org}/submissions/{inbox.stuck}"
+        stuck = f"/staff/{WORLD_SLUG}/submissions/{inbox.stuck}"
         assert "stuck" in (await client.get(stuck)).text
         answer = await post_from(client, stuck, f"{stuck}/reset", {"reason": "The job was lost."})
         assert answer.status_code == 303
@@ -231,13 +229,13 @@ async def test_overrides_ask_a_reason_and_the_audit_trail_shows_it(
         await run_jobs(platform)
         # Processed at last: rejected for the account linked to nobody in its match.
         assert await status(platform, inbox.stuck) == "rejected"
-        inbox_page = (await client.get(f"/staff/{org}/submissions")).text
-        assert inbox.stuck not in linked(section(inbox_page, "stuck"), org)
-        assert inbox.stuck in linked(section(inbox_page, "rejected"), org)
+        inbox_page = (await client.get(f"/staff/{WORLD_SLUG}/submissions")).text
+        assert inbox.stuck not in linked(section(inbox_page, "stuck"))
+        assert inbox.stuck in linked(section(inbox_page, "rejected"))
         assert "The job was lost." in section(inbox_page, "trail")
 
         # Invalidate the accepted one.
-        done = f"/staff/{org}/submissions/{inbox.accepted}"
+        done = f"/staff/{WORLD_SLUG}/submissions/{inbox.accepted}"
         answer = await post_from(client, done, f"{done}/invalidate", {"reason": ""})
         assert answer.status_code == 400
         assert error_beside(answer.text, "f-invalidate-reason") == (
@@ -272,10 +270,9 @@ def shown_match(page: str) -> int:
 async def test_claims_and_own_links_are_confirmed_or_refused(
     web: Web, platform: Runtime, world: World, inbox: Inbox
 ) -> None:
-    org = world.organization_id
-    home = f"/staff/{org}/submissions"
+    home = f"/staff/{WORLD_SLUG}/submissions"
     async with client_as(web, world.user_ids["league_staff"]) as client:
-        answer = await post_from(client, home, f"/staff/{org}/claims/{inbox.claim}/confirm")
+        answer = await post_from(client, home, f"/staff/{WORLD_SLUG}/claims/{inbox.claim}/confirm")
         assert answer.status_code == 303
         async with platform.reading() as s:
             claim = await s.get(AccountClaim, inbox.claim)
@@ -294,11 +291,13 @@ async def test_claims_and_own_links_are_confirmed_or_refused(
 
         # Answering it twice: refusing a confirmed claim is refused, and nothing changes.
         before = await snapshot(platform)
-        answer = await post_from(client, home, f"/staff/{org}/claims/{inbox.claim}/refuse")
+        answer = await post_from(client, home, f"/staff/{WORLD_SLUG}/claims/{inbox.claim}/refuse")
         assert answer.status_code == 409 and "confirmed already" in answer.text
         assert await snapshot(platform) == before
 
-        answer = await post_from(client, home, f"/staff/{org}/account-links/{inbox.link}/refuse")
+        answer = await post_from(
+            client, home, f"/staff/{WORLD_SLUG}/account-links/{inbox.link}/refuse"
+        )
         assert answer.status_code == 303
         async with platform.reading() as s:
             assert await s.get(PlatformAccount, inbox.link) is None
@@ -321,12 +320,11 @@ async def test_a_member_s_own_link_is_confirmed_by_staff(
         platform="epic",
         account_id=EPIC_ID,
     )
-    org = world.organization_id
-    action = f"/staff/{org}/account-links/{link.id}/confirm"
+    action = f"/staff/{WORLD_SLUG}/account-links/{link.id}/confirm"
     async with client_as(web, world.user_ids["player"]) as client:  # not their own to vouch for
         await refused_unchanged(platform, client, action, {}, 403)
     async with client_as(web, world.user_ids["organization_admin"]) as client:
-        answer = await post_from(client, f"/staff/{org}/submissions", action)
+        answer = await post_from(client, f"/staff/{WORLD_SLUG}/submissions", action)
         assert answer.status_code == 303
     async with platform.reading() as s:
         row = await s.get(PlatformAccount, link.id)
@@ -338,17 +336,19 @@ async def test_a_member_s_own_link_is_confirmed_by_staff(
 async def test_players_spectators_forged_forms_and_unknown_ids_change_nothing(
     web: Web, platform: Runtime, world: World, inbox: Inbox
 ) -> None:
-    org = world.organization_id
     posts = {
-        f"/staff/{org}/submissions/{inbox.disputed}/force-accept": {"reason": "Because."},
-        f"/staff/{org}/submissions/{inbox.stuck}/reset": {"reason": "Because."},
-        f"/staff/{org}/submissions/{inbox.accepted}/invalidate": {"reason": "Because."},
-        f"/staff/{org}/claims/{inbox.claim}/confirm": {},
-        f"/staff/{org}/claims/{inbox.claim}/refuse": {},
-        f"/staff/{org}/account-links/{inbox.link}/confirm": {},
-        f"/staff/{org}/account-links/{inbox.link}/refuse": {},
+        f"/staff/{WORLD_SLUG}/submissions/{inbox.disputed}/force-accept": {"reason": "Because."},
+        f"/staff/{WORLD_SLUG}/submissions/{inbox.stuck}/reset": {"reason": "Because."},
+        f"/staff/{WORLD_SLUG}/submissions/{inbox.accepted}/invalidate": {"reason": "Because."},
+        f"/staff/{WORLD_SLUG}/claims/{inbox.claim}/confirm": {},
+        f"/staff/{WORLD_SLUG}/claims/{inbox.claim}/refuse": {},
+        f"/staff/{WORLD_SLUG}/account-links/{inbox.link}/confirm": {},
+        f"/staff/{WORLD_SLUG}/account-links/{inbox.link}/refuse": {},
     }
-    pages = [f"/staff/{org}/submissions", f"/staff/{org}/submissions/{inbox.disputed}"]
+    pages = [
+        f"/staff/{WORLD_SLUG}/submissions",
+        f"/staff/{WORLD_SLUG}/submissions/{inbox.disputed}",
+    ]
     # A player of the disputed match (and captain of a team) is no staff.
     async with client_as(web, world.user_ids["team_captain"]) as client:
         for path in pages:
@@ -358,11 +358,11 @@ async def test_players_spectators_forged_forms_and_unknown_ids_change_nothing(
             await refused_unchanged(platform, client, path, data, 403)
         # A player's missing reason is still a refusal: permission comes first.
         await refused_unchanged(
-            platform, client, f"/staff/{org}/submissions/{inbox.disputed}/reset", {}, 403
+            platform, client, f"/staff/{WORLD_SLUG}/submissions/{inbox.disputed}/reset", {}, 403
         )
     async with client_as(web, None) as client:
         for path in pages:
-            assert (await client.get(path)).status_code == 401, path
+            assert sent_to_sign_in(await client.get(path), path), path
         for path, data in posts.items():
             await refused_unchanged(platform, client, path, data, 401)
     async with client_as(web, world.user_ids["league_staff"]) as client:
@@ -374,17 +374,17 @@ async def test_players_spectators_forged_forms_and_unknown_ids_change_nothing(
         assert await snapshot(platform) == before
         # Unknown or foreign ids: the 404 page.
         for path in (
-            f"/staff/{org}/submissions/999999",
-            f"/staff/{org}/submissions/abc",
-            f"/staff/{org + 1000}/submissions/{inbox.disputed}",
+            f"/staff/{WORLD_SLUG}/submissions/999999",
+            f"/staff/{WORLD_SLUG}/submissions/abc",
+            f"/staff/no-such-org/submissions/{inbox.disputed}",
         ):
             answer = await client.get(path)
             assert answer.status_code in (403, 404) and "Traceback" not in answer.text, path
-        assert (await client.get(f"/staff/{org}/submissions/999999")).status_code == 404
+        assert (await client.get(f"/staff/{WORLD_SLUG}/submissions/999999")).status_code == 404
         for path in (
-            f"/staff/{org}/submissions/999999/reset",
-            f"/staff/{org}/submissions/{inbox.disputed}/approve",
-            f"/staff/{org}/claims/999999/confirm",
-            f"/staff/{org}/claims/{inbox.claim}/maybe",
+            f"/staff/{WORLD_SLUG}/submissions/999999/reset",
+            f"/staff/{WORLD_SLUG}/submissions/{inbox.disputed}/approve",
+            f"/staff/{WORLD_SLUG}/claims/999999/confirm",
+            f"/staff/{WORLD_SLUG}/claims/{inbox.claim}/maybe",
         ):
             await refused_unchanged(platform, client, path, {"reason": "x"}, 404)

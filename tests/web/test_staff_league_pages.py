@@ -12,12 +12,13 @@ import httpx
 import pytest
 
 from sprocket.dates import for_people
+from sprocket.demo import SLUG
 from sprocket.league import rosters
 from sprocket.league import service as league
 from sprocket.league.enums import Role
 from sprocket.league.roles import grant_role
 from sprocket.runtime import Runtime
-from tests.web.conftest import Demo, Web, signed_in
+from tests.web.conftest import Demo, Web, sent_to_sign_in, signed_in
 from tests.web.staff_support import (
     Little,
     beside,
@@ -53,7 +54,7 @@ def local(moment: dt.datetime) -> str:
 async def test_the_configuration_shows_every_setting_with_its_value_and_meaning(
     admin: httpx.AsyncClient, demo_org: Demo
 ) -> None:
-    page = await admin.get(f"/staff/{demo_org.organization_id}/configuration")
+    page = await admin.get(f"/staff/{SLUG}/configuration")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "private, no-store"
     assert 'id="f-points_win" name="points_win" type="number" value="1"' in page.text
@@ -68,7 +69,7 @@ async def test_settings_are_saved_and_shown(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime
 ) -> None:
     org = demo_org.organization_id
-    page = f"/staff/{org}/configuration"
+    page = f"/staff/{SLUG}/configuration"
     done = await post_from(
         admin,
         page,
@@ -99,8 +100,7 @@ async def test_settings_are_saved_and_shown(
 async def test_an_invalid_setting_is_shown_beside_its_field_and_nothing_is_saved(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime
 ) -> None:
-    org = demo_org.organization_id
-    page = f"/staff/{org}/configuration"
+    page = f"/staff/{SLUG}/configuration"
     before = await league_rows(platform)
     refused = await post_from(
         admin, page, f"{page}/settings", {"points_draw": "2", "points_win": "99"}
@@ -123,8 +123,7 @@ async def test_an_invalid_setting_is_shown_beside_its_field_and_nothing_is_saved
 async def test_the_time_zone_is_set_and_a_wrong_one_refused_beside_its_field(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime
 ) -> None:
-    org = demo_org.organization_id
-    page = f"/staff/{org}/configuration"
+    page = f"/staff/{SLUG}/configuration"
     before = await league_rows(platform)
     refused = await post_from(admin, page, f"{page}/time-zone", {"time_zone": "Mars/Olympus"})
     assert refused.status_code == 400
@@ -152,7 +151,7 @@ async def test_league_staff_who_are_not_admins_see_the_settings_but_cannot_chang
     before = await league_rows(platform)
     async with web(dev_sign_in=True) as client:
         assert (await signed_in(client, demo_org.users["Chioma"])).status_code == 303
-        page = f"/staff/{org}/configuration"
+        page = f"/staff/{SLUG}/configuration"
         assert (await client.get(page)).status_code == 200
         refused = await post_from(client, page, f"{page}/settings", {"points_win": "3"})
         assert refused.status_code == 403
@@ -160,8 +159,8 @@ async def test_league_staff_who_are_not_admins_see_the_settings_but_cannot_chang
         # Staff of every league run its structure: a season can be created.
         done = await post_from(
             client,
-            f"/staff/{org}/leagues/{little.league_id}",
-            f"/staff/{org}/leagues/{little.league_id}/skill-groups",
+            f"/staff/{SLUG}/leagues/{little.league_id}",
+            f"/staff/{SLUG}/leagues/{little.league_id}/skill-groups",
             {"group_name": "Master", "group_code": "ml", "group_ordinal": "2"},
         )
         assert done.status_code == 303
@@ -174,8 +173,7 @@ async def test_league_staff_who_are_not_admins_see_the_settings_but_cannot_chang
 
 
 async def test_a_league_is_created_and_listed(admin: httpx.AsyncClient, demo_org: Demo) -> None:
-    org = demo_org.organization_id
-    page = f"/staff/{org}/league"
+    page = f"/staff/{SLUG}/league"
     done = await post_from(
         admin,
         page,
@@ -188,7 +186,7 @@ async def test_a_league_is_created_and_listed(admin: httpx.AsyncClient, demo_org
         },
     )
     assert done.status_code == 303
-    assert done.headers["location"].startswith(f"/staff/{org}/leagues/")
+    assert done.headers["location"].startswith(f"/staff/{SLUG}/leagues/")
     opened = await admin.get(done.headers["location"])
     assert "League Threes created." in words(opened.text)
     assert "Rosters of 3 to 5 players; matches are bo7." in words(opened.text)
@@ -199,8 +197,7 @@ async def test_a_league_is_created_and_listed(admin: httpx.AsyncClient, demo_org
 async def test_invalid_league_values_are_shown_beside_their_fields(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
-    org = demo_org.organization_id
-    page = f"/staff/{org}/league"
+    page = f"/staff/{SLUG}/league"
     before = await league_rows(platform)
     cases = [
         (
@@ -229,8 +226,7 @@ async def test_invalid_league_values_are_shown_beside_their_fields(
 async def test_a_franchise_is_created_and_a_too_long_code_refused_beside_the_code(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime
 ) -> None:
-    org = demo_org.organization_id
-    page = f"/staff/{org}/league"
+    page = f"/staff/{SLUG}/league"
     before = await league_rows(platform)
     refused = await post_from(
         admin,
@@ -258,7 +254,7 @@ async def test_seasons_skill_groups_teams_and_players_are_created_and_listed(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
     org = demo_org.organization_id
-    page = f"/staff/{org}/leagues/{little.league_id}"
+    page = f"/staff/{SLUG}/leagues/{little.league_id}"
     starts = little.season_start + dt.timedelta(days=100)
     forms = [
         (
@@ -311,7 +307,7 @@ async def test_invalid_league_page_values_are_shown_beside_their_fields(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
     org = demo_org.organization_id
-    page = f"/staff/{org}/leagues/{little.league_id}"
+    page = f"/staff/{SLUG}/leagues/{little.league_id}"
     start = little.season_start + dt.timedelta(days=100)
     cases = [
         (
@@ -387,9 +383,8 @@ async def test_invalid_league_page_values_are_shown_beside_their_fields(
 async def test_rosters_sign_and_release_with_their_dates(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
-    org = demo_org.organization_id
     team = little.team_ids["Blue Ants"]
-    page = f"/staff/{org}/teams/{team}"
+    page = f"/staff/{SLUG}/teams/{team}"
     shown = await admin.get(page)
     joined = little.season_start + dt.timedelta(days=5)
     assert f"Ada {for_people(joined, 'UTC')} on the roster" in words(shown.text)
@@ -436,10 +431,9 @@ async def test_rosters_sign_and_release_with_their_dates(
 async def test_invalid_roster_changes_are_shown_beside_their_fields(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
-    org = demo_org.organization_id
     season = str(little.season_id)
-    foxes = f"/staff/{org}/teams/{little.team_ids['Red Foxes']}"
-    ants = f"/staff/{org}/teams/{little.team_ids['Blue Ants']}"
+    foxes = f"/staff/{SLUG}/teams/{little.team_ids['Red Foxes']}"
+    ants = f"/staff/{SLUG}/teams/{little.team_ids['Blue Ants']}"
     cases = [
         (
             foxes,
@@ -508,7 +502,6 @@ async def test_invalid_roster_changes_are_shown_beside_their_fields(
 async def test_ids_of_nothing_or_of_another_organization_are_404_pages(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
-    org = demo_org.organization_id
     async with platform.unit_of_work() as s:
         other = await league.create_organization(
             s, actor=demo_org.admin, slug="other-org", name="Other"
@@ -517,11 +510,11 @@ async def test_ids_of_nothing_or_of_another_organization_are_404_pages(
             s, actor=demo_org.admin, organization_id=other.id, name="Elsewhere", game_mode="duel"
         )
     for url in (
-        f"/staff/{org}/leagues/{elsewhere.id}",
-        f"/staff/{org}/leagues/99999",
-        f"/staff/{org}/leagues/abc",
-        f"/staff/{org}/teams/99999",
-        f"/staff/{org}/teams/{little.team_ids['Blue Ants']}?season=99999",
+        f"/staff/{SLUG}/leagues/{elsewhere.id}",
+        f"/staff/{SLUG}/leagues/99999",
+        f"/staff/{SLUG}/leagues/abc",
+        f"/staff/{SLUG}/teams/99999",
+        f"/staff/{SLUG}/teams/{little.team_ids['Blue Ants']}?season=99999",
         "/staff/99999/configuration",
     ):
         page = await admin.get(url)
@@ -532,30 +525,30 @@ async def test_ids_of_nothing_or_of_another_organization_are_404_pages(
 # -- who may -----------------------------------------------------------------------------------
 
 
-def every_form(org: int, little: Little) -> list[tuple[str, str, dict[str, str]]]:
+def every_form(little: Little) -> list[tuple[str, str, dict[str, str]]]:
     """(page, action, valid values) of every form of these pages."""
-    league_page = f"/staff/{org}/leagues/{little.league_id}"
-    team_page = f"/staff/{org}/teams/{little.team_ids['Red Foxes']}"
+    league_page = f"/staff/{SLUG}/leagues/{little.league_id}"
+    team_page = f"/staff/{SLUG}/teams/{little.team_ids['Red Foxes']}"
     start = little.season_start + dt.timedelta(days=100)
     return [
         (
-            f"/staff/{org}/configuration",
-            f"/staff/{org}/configuration/settings",
+            f"/staff/{SLUG}/configuration",
+            f"/staff/{SLUG}/configuration/settings",
             {"points_win": "3"},
         ),
         (
-            f"/staff/{org}/configuration",
-            f"/staff/{org}/configuration/time-zone",
+            f"/staff/{SLUG}/configuration",
+            f"/staff/{SLUG}/configuration/time-zone",
             {"time_zone": "Europe/Berlin"},
         ),
         (
-            f"/staff/{org}/league",
-            f"/staff/{org}/league/new-league",
+            f"/staff/{SLUG}/league",
+            f"/staff/{SLUG}/league/new-league",
             {"league_name": "Ones", "game_mode": "duel"},
         ),
         (
-            f"/staff/{org}/league",
-            f"/staff/{org}/league/new-franchise",
+            f"/staff/{SLUG}/league",
+            f"/staff/{SLUG}/league/new-franchise",
             {"franchise_name": "Aces", "franchise_code": "ACE"},
         ),
         (
@@ -590,12 +583,11 @@ def every_form(org: int, little: Little) -> list[tuple[str, str, dict[str, str]]
 async def test_a_player_is_refused_every_page_and_every_form(
     web: Web, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
-    org = demo_org.organization_id
-    forms = every_form(org, little)
+    forms = every_form(little)
     before = await league_rows(platform)
     async with web(dev_sign_in=True) as client:
         assert (await signed_in(client, demo_org.users["Ada"])).status_code == 303
-        for page in sorted({page for page, _, _ in forms}) + [f"/staff/{org}/league"]:
+        for page in sorted({page for page, _, _ in forms}) + [f"/staff/{SLUG}/league"]:
             opened = await client.get(page)
             assert opened.status_code == 403, page
             assert "PERMISSION_DENIED" in opened.text
@@ -608,17 +600,17 @@ async def test_a_player_is_refused_every_page_and_every_form(
 
 async def test_a_spectator_is_asked_to_sign_in(web: Web, demo_org: Demo, little: Little) -> None:
     async with web() as client:
-        for page in sorted({page for page, _, _ in every_form(demo_org.organization_id, little)}):
-            opened = await client.get(page)
-            assert opened.status_code == 401, page
-            assert "UNAUTHENTICATED" in opened.text
+        for page in sorted({page for page, _, _ in every_form(little)}):
+            assert sent_to_sign_in(await client.get(page), page), page
+            script = await client.get(page, headers={"accept": "*/*"})  # not a browser's visit
+            assert script.status_code == 401 and "UNAUTHENTICATED" in script.text, page
 
 
 async def test_a_form_without_its_csrf_token_is_refused(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
     before = await league_rows(platform)
-    for page, action, data in every_form(demo_org.organization_id, little):
+    for page, action, data in every_form(little):
         await admin.get(page)  # the CSRF cookie is set; the form leaves the token out
         refused = await admin.post(action, data=data)
         assert refused.status_code == 403, action

@@ -1,4 +1,4 @@
-"""/staff/{org}/notifications: league staff set the Discord channels per purpose and make
+"""/staff/{WORLD_SLUG}/notifications: league staff set the Discord channels per purpose and make
 announcements (audited); anyone else is refused and nothing changes."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sprocket.audit import AuditEntry
 from sprocket.runtime import Runtime
 from tests.helpers.database import snapshot
-from tests.league_world import World
+from tests.league_world import WORLD_SLUG, World
 from tests.notifications.support import CHANNEL, ROLE, deliveries
 from tests.web.conftest import Demo, Web
 from tests.web.staff_support import client_as, error_beside, let_sign_in, post_from
@@ -18,7 +18,7 @@ async def test_only_staff_open_or_change_the_page(
     web: Web, platform: Runtime, world: World, demo_org: Demo
 ) -> None:
     await let_sign_in(platform, world, demo_org)
-    page = f"/staff/{world.organization_id}/notifications"
+    page = f"/staff/{WORLD_SLUG}/notifications"
     async with client_as(web, world.user_ids["player"]) as client:
         assert (await client.get(page)).status_code == 403
         before = await snapshot(platform)
@@ -39,7 +39,7 @@ async def test_staff_set_a_channel_then_announce_to_it(
     web: Web, platform: Runtime, world: World, demo_org: Demo
 ) -> None:
     await let_sign_in(platform, world, demo_org)
-    page = f"/staff/{world.organization_id}/notifications"
+    page = f"/staff/{WORLD_SLUG}/notifications"
     async with client_as(web, world.user_ids["league_staff"]) as client:
         shown = await client.get(page)
         assert shown.status_code == 200

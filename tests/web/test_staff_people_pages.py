@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sprocket.audit import AuditEntry
 from sprocket.league import members
 from sprocket.runtime import Runtime
-from tests.league_world import World
-from tests.web.conftest import Demo, Web
+from tests.league_world import WORLD_SLUG, World
+from tests.web.conftest import Demo, Web, sent_to_sign_in
 from tests.web.staff_support import client_as, let_sign_in, post_from, refused_unchanged
 
 
@@ -18,9 +18,8 @@ async def test_ending_a_member_s_sessions_signs_them_out(
     web: Web, platform: Runtime, world: World, demo_org: Demo
 ) -> None:
     await let_sign_in(platform, world, demo_org)
-    org = world.organization_id
     player = world.member_ids["player"]
-    page_url = f"/staff/{org}/people"
+    page_url = f"/staff/{WORLD_SLUG}/people"
     async with (
         client_as(web, world.user_ids["player"]) as player_browser,
         client_as(web, world.user_ids["league_staff"]) as staff,
@@ -42,7 +41,8 @@ async def test_ending_a_member_s_sessions_signs_them_out(
         assert after.status_code == 200
         assert "viewer-name" not in after.text and 'href="/sign-in"' in after.text
         assert "Your session has ended" in after.text
-        assert (await player_browser.get(f"/staff/{org}/people")).status_code == 401
+        people = f"/staff/{WORLD_SLUG}/people"
+        assert sent_to_sign_in(await player_browser.get(people), people)
     async with platform.reading() as s:
         entry = await s.scalar(select(AuditEntry).where(AuditEntry.action == "member.end_sessions"))
     assert (entry.subject, entry.details, entry.actor_user_id) == (
@@ -70,23 +70,24 @@ async def test_refusals_change_nothing(
             if m.organization_id == demo_org.organization_id
         )
     staff_member = world.member_ids["team_captain"]
-    action = f"/staff/{org}/people/{staff_member}/end-sessions"
+    action = f"/staff/{WORLD_SLUG}/people/{staff_member}/end-sessions"
     async with client_as(web, world.user_ids["player"]) as client:
-        assert (await client.get(f"/staff/{org}/people")).status_code == 403
+        assert (await client.get(f"/staff/{WORLD_SLUG}/people")).status_code == 403
         await refused_unchanged(platform, client, action, {}, 403)
     async with client_as(web, None) as client:
-        assert (await client.get(f"/staff/{org}/people")).status_code == 401
+        people = f"/staff/{WORLD_SLUG}/people"
+        assert sent_to_sign_in(await client.get(people), people)
         await refused_unchanged(platform, client, action, {}, 401)
     async with client_as(web, world.user_ids["league_staff"]) as client:
         answer = await client.post(action)  # no CSRF token
         assert answer.status_code == 403 and "nothing was changed" in answer.text
         # League staff do not sign a platform administrator out.
         answer = await refused_unchanged(
-            platform, client, f"/staff/{org}/people/{admin.id}/end-sessions", {}, 403
+            platform, client, f"/staff/{WORLD_SLUG}/people/{admin.id}/end-sessions", {}, 403
         )
         assert "Only a platform administrator" in answer.text
         for path in (
-            f"/staff/{org}/people/999999/end-sessions",
-            f"/staff/{org}/people/{elsewhere}/end-sessions",
+            f"/staff/{WORLD_SLUG}/people/999999/end-sessions",
+            f"/staff/{WORLD_SLUG}/people/{elsewhere}/end-sessions",
         ):
             await refused_unchanged(platform, client, path, {}, 404)

@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from sprocket.audit import AuditEntry
 from sprocket.dates import for_people
+from sprocket.demo import SLUG
 from sprocket.runtime import Runtime
 from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.schedule.models import Match, MatchWeek
-from tests.web.conftest import Demo, Web, csrf_of, signed_in
+from tests.web.conftest import Demo, Web, csrf_of, sent_to_sign_in, signed_in
 from tests.web.staff_support import Little, beside, league_rows, little_league, post_from, words
 
 
@@ -77,8 +78,7 @@ async def match_and_week(platform: Runtime, match_id: int) -> tuple[Match, Match
 async def test_weeks_are_added_and_a_round_robin_generated(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
-    org = demo_org.organization_id
-    page = f"/staff/{org}/seasons/{little.season_id}"
+    page = f"/staff/{SLUG}/seasons/{little.season_id}"
     refused = await post_from(admin, page, f"{page}/generate", {})
     assert refused.status_code == 400  # no week yet: said above the form
     assert "Season 1 has no match weeks yet; create them first." in words(refused.text)
@@ -111,13 +111,13 @@ async def test_weeks_are_added_and_a_round_robin_generated(
     for line in lines:
         assert f"Week {line.week} Home Away Starts State" in text
         assert f"{line.home} {line.away} {for_people(line.starts_at, 'UTC')} scheduled" in text
-        assert f'href="/staff/{org}/matches/{line.id}"' in shown.text
+        assert f'href="/staff/{SLUG}/matches/{line.id}"' in shown.text
 
 
 async def test_invalid_weeks_and_generation_are_refused_and_change_nothing(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, scheduled: Little
 ) -> None:
-    page = f"/staff/{demo_org.organization_id}/seasons/{scheduled.season_id}"
+    page = f"/staff/{SLUG}/seasons/{scheduled.season_id}"
     before = await league_rows(platform)
     refused = await post_from(admin, page, f"{page}/weeks", {"weeks_count": "0"})
     assert refused.status_code == 400
@@ -139,7 +139,7 @@ async def test_invalid_weeks_and_generation_are_refused_and_change_nothing(
 async def test_a_csv_file_is_imported_and_its_matches_listed(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
-    page = f"/staff/{demo_org.organization_id}/seasons/{little.season_id}"
+    page = f"/staff/{SLUG}/seasons/{little.season_id}"
     day = little.season_start + dt.timedelta(days=2)
     csv = (
         "week,home,away,start,end\r\n"
@@ -164,7 +164,7 @@ async def test_a_csv_file_is_imported_and_its_matches_listed(
 async def test_a_csv_file_with_errors_lists_them_by_line_and_imports_nothing(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
 ) -> None:
-    page = f"/staff/{demo_org.organization_id}/seasons/{little.season_id}"
+    page = f"/staff/{SLUG}/seasons/{little.season_id}"
     day = little.season_start + dt.timedelta(days=2)
     window = f"{iso(day)},{iso(day + dt.timedelta(hours=2))}"
     csv = (
@@ -207,7 +207,7 @@ async def test_a_csv_file_with_errors_lists_them_by_line_and_imports_nothing(
 async def test_the_export_is_a_csv_download_of_the_schedule(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, scheduled: Little
 ) -> None:
-    page = f"/staff/{demo_org.organization_id}/seasons/{scheduled.season_id}"
+    page = f"/staff/{SLUG}/seasons/{scheduled.season_id}"
     assert f'href="{page}/schedule.csv"' in (await admin.get(page)).text
     download = await admin.get(f"{page}/schedule.csv")
     assert download.status_code == 200
@@ -231,7 +231,7 @@ async def test_a_match_is_rescheduled_within_its_week(
 ) -> None:
     match_id = scheduled.extra["match_ids"][0]
     match, week, _, _ = await match_and_week(platform, match_id)
-    page = f"/staff/{demo_org.organization_id}/matches/{match_id}"
+    page = f"/staff/{SLUG}/matches/{match_id}"
     shown = await admin.get(page)
     assert f'value="{local(match.starts_at)}"' in shown.text  # the window now, to edit
 
@@ -277,7 +277,7 @@ async def test_a_forfeit_asks_for_the_side_and_a_reason_and_shows_on_the_match_p
     _, _, home, away = await match_and_week(platform, match_id)
     names = {team_id: name for name, team_id in scheduled.team_ids.items()}
     outsider = next(t for t in scheduled.team_ids.values() if t not in (home, away))
-    page = f"/staff/{demo_org.organization_id}/matches/{match_id}"
+    page = f"/staff/{SLUG}/matches/{match_id}"
 
     before = await league_rows(platform)
     cases = [
@@ -329,11 +329,11 @@ async def test_a_forfeit_asks_for_the_side_and_a_reason_and_shows_on_the_match_p
 # -- who may -----------------------------------------------------------------------------------
 
 
-def every_form(org: int, little: Little) -> list[tuple[str, str, dict[str, str]]]:
+def every_form(little: Little) -> list[tuple[str, str, dict[str, str]]]:
     """(page, action, valid values) of every form of the schedule pages."""
-    season = f"/staff/{org}/seasons/{little.season_id}"
+    season = f"/staff/{SLUG}/seasons/{little.season_id}"
     match_id = little.extra["match_ids"][0]
-    match = f"/staff/{org}/matches/{match_id}"
+    match = f"/staff/{SLUG}/matches/{match_id}"
     start = little.season_start + dt.timedelta(hours=1)
     return [
         (season, f"{season}/weeks", {"weeks_count": "1"}),
@@ -362,13 +362,12 @@ def csv_file(little: Little) -> dict[str, tuple[str, bytes, str]]:
 async def test_a_player_is_refused_every_page_and_every_form(
     web: Web, demo_org: Demo, platform: Runtime, scheduled: Little
 ) -> None:
-    org = demo_org.organization_id
-    forms = every_form(org, scheduled)
+    forms = every_form(scheduled)
     pages = [
-        f"/staff/{org}/schedules",
-        f"/staff/{org}/seasons/{scheduled.season_id}",
-        f"/staff/{org}/seasons/{scheduled.season_id}/schedule.csv",
-        f"/staff/{org}/matches/{scheduled.extra['match_ids'][0]}",
+        f"/staff/{SLUG}/schedules",
+        f"/staff/{SLUG}/seasons/{scheduled.season_id}",
+        f"/staff/{SLUG}/seasons/{scheduled.season_id}/schedule.csv",
+        f"/staff/{SLUG}/matches/{scheduled.extra['match_ids'][0]}",
     ]
     before = await league_rows(platform)
     async with web(dev_sign_in=True) as client:
@@ -384,7 +383,7 @@ async def test_a_player_is_refused_every_page_and_every_form(
             assert "PERMISSION_DENIED" in refused.text
     async with web() as client:
         for page in pages:
-            assert (await client.get(page)).status_code == 401, page
+            assert sent_to_sign_in(await client.get(page), page), page
     assert await league_rows(platform) == before
 
 
@@ -392,7 +391,7 @@ async def test_a_form_without_its_csrf_token_is_refused(
     admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, scheduled: Little
 ) -> None:
     before = await league_rows(platform)
-    for page, action, data in every_form(demo_org.organization_id, scheduled):
+    for page, action, data in every_form(scheduled):
         await admin.get(page)
         files = csv_file(scheduled) if action.endswith("/import") else None
         refused = await admin.post(action, data=data, files=files)
@@ -409,7 +408,7 @@ async def test_an_upload_form_whose_token_follows_the_file_is_refused(
     """The token of a file-upload form is read by our guard before the files (our forms put
     it first, as browsers send fields in page order): one that follows a file is not looked
     for, so the form is refused and nothing is imported."""
-    page = f"/staff/{demo_org.organization_id}/seasons/{little.season_id}"
+    page = f"/staff/{SLUG}/seasons/{little.season_id}"
     token = csrf_of((await admin.get(page)).text)
     body, boundary = b"", "sprocket-test-boundary"
     for name, value, filename in (
@@ -432,12 +431,11 @@ async def test_an_upload_form_whose_token_follows_the_file_is_refused(
 async def test_ids_of_nothing_are_404_pages(
     admin: httpx.AsyncClient, demo_org: Demo, scheduled: Little
 ) -> None:
-    org = demo_org.organization_id
     for url in (
-        f"/staff/{org}/seasons/99999",
-        f"/staff/{org}/seasons/99999/schedule.csv",
-        f"/staff/{org}/matches/99999",
-        f"/staff/{org}/matches/x1",
+        f"/staff/{SLUG}/seasons/99999",
+        f"/staff/{SLUG}/seasons/99999/schedule.csv",
+        f"/staff/{SLUG}/matches/99999",
+        f"/staff/{SLUG}/matches/x1",
     ):
         page = await admin.get(url)
         assert page.status_code == 404, url

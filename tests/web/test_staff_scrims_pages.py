@@ -18,9 +18,9 @@ from sprocket.runtime import Runtime
 from sprocket.scrims import bans, lifecycle
 from sprocket.scrims.models import QueueBan, Scrim
 from tests.helpers.database import snapshot
-from tests.league_world import World
+from tests.league_world import WORLD_SLUG, World
 from tests.scrims.helpers import Person, premier_people
-from tests.web.conftest import Demo, Web
+from tests.web.conftest import Demo, Web, sent_to_sign_in
 from tests.web.staff_support import (
     client_as,
     error_beside,
@@ -84,8 +84,7 @@ async def test_staff_lock_unlock_and_cancel_a_scrim_with_a_reason(
 ) -> None:
     a, b = people[:2]
     scrim = await open_scrim(platform, world, a, b)
-    org = world.organization_id
-    page_url = f"/staff/{org}/scrims"
+    page_url = f"/staff/{WORLD_SLUG}/scrims"
     async with client_as(web, world.user_ids["league_staff"]) as client:
         page = await client.get(page_url)
         assert page.status_code == 200
@@ -143,7 +142,7 @@ async def test_staff_ban_a_member_from_the_queue_then_lift_it(
 ) -> None:
     a = people[0]
     org = world.organization_id
-    page_url = f"/staff/{org}/scrims"
+    page_url = f"/staff/{WORLD_SLUG}/scrims"
     form = {"member": str(a.member_id), "minutes": "90", "reason": "Missed three check-ins."}
     async with client_as(web, world.user_ids["league_staff"]) as client:
         for changed, field, sentence in (
@@ -154,14 +153,14 @@ async def test_staff_ban_a_member_from_the_queue_then_lift_it(
         ):
             before = await snapshot(platform)
             answer = await post_from(
-                client, page_url, f"/staff/{org}/queue-bans", {**form, **changed}
+                client, page_url, f"/staff/{WORLD_SLUG}/queue-bans", {**form, **changed}
             )
             assert answer.status_code == 400
             assert error_beside(answer.text, f"f-ban-{field}").startswith(sentence)
             assert f'<option value="{a.member_id}" selected>' in answer.text  # kept
             assert await snapshot(platform) == before
 
-        answer = await post_from(client, page_url, f"/staff/{org}/queue-bans", form)
+        answer = await post_from(client, page_url, f"/staff/{WORLD_SLUG}/queue-bans", form)
         assert answer.status_code == 303
         page = await client.get(page_url)
         assert "Banned from the scrim queue for 90 minutes." in page.text
@@ -174,7 +173,7 @@ async def test_staff_ban_a_member_from_the_queue_then_lift_it(
             await open_scrim(platform, world, a)
         assert refused.value.code == "QUEUE_BANNED"
 
-        answer = await post_from(client, page_url, f"/staff/{org}/queue-bans/{ban.id}/lift")
+        answer = await post_from(client, page_url, f"/staff/{WORLD_SLUG}/queue-bans/{ban.id}/lift")
         assert answer.status_code == 303
         page = await client.get(page_url)
         assert "The queue ban is lifted." in page.text
@@ -184,7 +183,7 @@ async def test_staff_ban_a_member_from_the_queue_then_lift_it(
 
         # Lifting it twice: refused, at the top of the page, nothing changed.
         before = await snapshot(platform)
-        answer = await post_from(client, page_url, f"/staff/{org}/queue-bans/{ban.id}/lift")
+        answer = await post_from(client, page_url, f"/staff/{WORLD_SLUG}/queue-bans/{ban.id}/lift")
         assert answer.status_code == 400 and "no longer in force" in answer.text
         assert await snapshot(platform) == before
     assert await audit_entries(platform, "queue_ban.") == [
@@ -209,21 +208,27 @@ async def test_players_spectators_forged_forms_and_unknown_ids_change_nothing(
         )
     assert ban is not None
     posts = {
-        f"/staff/{org}/scrims/{scrim}/lock": {},
-        f"/staff/{org}/scrims/{scrim}/unlock": {},
-        f"/staff/{org}/scrims/{scrim}/cancel": {"reason": "Because."},
-        f"/staff/{org}/queue-bans": {"member": str(a.member_id), "minutes": "5", "reason": "x"},
-        f"/staff/{org}/queue-bans/{ban.id}/lift": {},
+        f"/staff/{WORLD_SLUG}/scrims/{scrim}/lock": {},
+        f"/staff/{WORLD_SLUG}/scrims/{scrim}/unlock": {},
+        f"/staff/{WORLD_SLUG}/scrims/{scrim}/cancel": {"reason": "Because."},
+        f"/staff/{WORLD_SLUG}/queue-bans": {
+            "member": str(a.member_id),
+            "minutes": "5",
+            "reason": "x",
+        },
+        f"/staff/{WORLD_SLUG}/queue-bans/{ban.id}/lift": {},
     }
     async with client_as(web, world.user_ids["player"]) as client:
-        answer = await client.get(f"/staff/{org}/scrims")
+        answer = await client.get(f"/staff/{WORLD_SLUG}/scrims")
         assert answer.status_code == 403 and "PERMISSION_DENIED" in answer.text
         for path, data in posts.items():
             await refused_unchanged(platform, client, path, data, 403)
         # Permission first: a player's empty ban form is a refusal, not a form error.
-        await refused_unchanged(platform, client, f"/staff/{org}/queue-bans", {}, 403)
+        await refused_unchanged(platform, client, f"/staff/{WORLD_SLUG}/queue-bans", {}, 403)
     async with client_as(web, None) as client:
-        assert (await client.get(f"/staff/{org}/scrims")).status_code == 401
+        assert sent_to_sign_in(
+            await client.get(f"/staff/{WORLD_SLUG}/scrims"), f"/staff/{WORLD_SLUG}/scrims"
+        )
         for path, data in posts.items():
             await refused_unchanged(platform, client, path, data, 401)
     async with client_as(web, world.user_ids["league_staff"]) as client:
@@ -233,10 +238,13 @@ async def test_players_spectators_forged_forms_and_unknown_ids_change_nothing(
             assert answer.status_code == 403 and "nothing was changed" in answer.text, path
         assert await snapshot(platform) == before
         for path, data in (
-            (f"/staff/{org}/scrims/999999/lock", {}),
-            (f"/staff/{org}/scrims/{scrim}/explode", {}),
-            (f"/staff/{org}/queue-bans/999999/lift", {}),
-            (f"/staff/{org}/queue-bans", {"member": "999999", "minutes": "5", "reason": "x"}),
+            (f"/staff/{WORLD_SLUG}/scrims/999999/lock", {}),
+            (f"/staff/{WORLD_SLUG}/scrims/{scrim}/explode", {}),
+            (f"/staff/{WORLD_SLUG}/queue-bans/999999/lift", {}),
+            (
+                f"/staff/{WORLD_SLUG}/queue-bans",
+                {"member": "999999", "minutes": "5", "reason": "x"},
+            ),
         ):
             await refused_unchanged(platform, client, path, data, 404)
         assert (await client.get("/staff/abc/scrims")).status_code == 404

@@ -26,7 +26,7 @@ from sprocket.scrims import lifecycle, matchmaking
 from tests.conftest import REPLAYS
 from tests.helpers.database import snapshot
 from tests.replays.test_submissions import count, load, objects, run_jobs
-from tests.web.conftest import Demo, Web, csrf_of, signed_in
+from tests.web.conftest import Demo, Web, csrf_of, sent_to_sign_in, signed_in
 from tests.web.real_match import ACCOUNTS, REAL, RealMatch, build_real_match
 from tests.web.test_league_pages import text_of as page_text
 from tests.web.test_pages import foreign_addresses
@@ -362,9 +362,13 @@ async def test_unknown_ids_are_404_pages(web: Web, real: RealMatch) -> None:
 
 
 async def test_the_player_pages_need_a_sign_in(web: Web, real: RealMatch) -> None:
+    submit = f"/matches/{real.match_id}/submit"
     async with web() as spectator:
-        page = await spectator.get("/me")
-        form = await spectator.get(f"/matches/{real.match_id}/submit")
+        assert sent_to_sign_in(await spectator.get("/me"), "/me")
+        assert sent_to_sign_in(await spectator.get(submit), submit)
+        plain = {"accept": "application/json"}  # not a browser's visit: the refusal itself
+        page = await spectator.get("/me", headers=plain)
+        form = await spectator.get(submit, headers=plain)
         match_page = await spectator.get(f"/matches/{real.match_id}")
     assert page.status_code == 401
     assert "Sign in to see your dashboard." in page.text and "UNAUTHENTICATED" in page.text

@@ -5,11 +5,12 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from sprocket.db import utcnow
+from sprocket.dates import for_people
 from sprocket.demo import build_demo
 from sprocket.identity.access import Actor
 from sprocket.league import rosters
-from sprocket.league.models import Season, Team
+from sprocket.league import service as league
+from sprocket.league.models import League, Season, Team
 from sprocket.ratings.leaderboards import team_records
 from sprocket.runtime import Runtime
 from sprocket.schedule import overview
@@ -61,13 +62,18 @@ async def test_a_released_player_shows_the_date_they_left(
     async with platform.unit_of_work() as s:
         line = (await rosters.roster_history(s, team_id=team.id, season_id=season.id))[1]
         admin = Actor(user_id=1, is_superuser=True, name="Demo Admin")
-        await rosters.remove_from_roster(
+        spot = await rosters.remove_from_roster(
             s, actor=admin, team_id=team.id, player_id=line.player_id, season_id=season.id
+        )
+        zone = await league.organization_zone(
+            s, (await s.get(League, team.league_id)).organization_id
         )
     page = await http.get(f"/teams/{team.id}", params={"season": season.id}, headers=HTML)
     assert page.status_code == 200
     assert page.text.count("still on the team") == 2
-    assert utcnow().strftime("%d %b %Y") in page.text
+    assert spot.left_at is not None
+    left = f'<time datetime="{spot.left_at.isoformat()}">{for_people(spot.left_at, zone)}</time>'
+    assert left in page.text
 
 
 async def test_a_team_that_does_not_exist_is_the_404_page(

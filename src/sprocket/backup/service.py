@@ -63,6 +63,16 @@ class Verified:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """The complete backups of a location, newest first, and the location as an operator
+    reads it (a folder's ``file://`` URL, or ``s3://bucket/prefix`` with its endpoint; no
+    credentials)."""
+
+    location: str
+    backups: list[BackupEntry]
+
+
+@dataclass(frozen=True)
 class Restored:
     """A backup restored into the deployment: its manifest, the revision the database was
     then migrated to (None: it was at the code's newest already), and the seconds taken."""
@@ -210,13 +220,13 @@ async def prune(
     return doomed
 
 
-async def list_backups(settings: Settings, *, where: str | None = None) -> list[BackupEntry]:
+async def list_backups(settings: Settings, *, where: str | None = None) -> Listing:
     """The complete backups in the location ``where`` (default: the setting), newest
-    first. Raises BACKUP_LOCATION_INVALID."""
+    first, and where that location is. Raises BACKUP_LOCATION_INVALID."""
     location = locations.open_location(settings, where)
     try:
         complete, _ = await locations.entries(location)
-        return complete
+        return Listing(location.describe(), complete)
     finally:
         await location.close()
 

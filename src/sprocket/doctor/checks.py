@@ -248,14 +248,23 @@ async def matches(probe: Probe) -> Check:
 
 async def backup(probe: Probe) -> Check:
     """The newest backup's age (fail when there is none or it is older than two backup
-    intervals) and the newest verification (warn when none within a week)."""
-    found = await list_backups(probe.settings)
+    intervals) and the newest verification (warn when none within a week), in the location
+    the settings name (``data["location"]``; none found: the sentence names it, so the
+    operator sees which folder or bucket was looked in)."""
+    listing = await list_backups(probe.settings)
+    found, where = listing.backups, listing.location
     if not found:
-        return Check("backup", Status.FAIL, "No backup yet: run `sprocket backup create`.")
+        return Check(
+            "backup",
+            Status.FAIL,
+            f"No backup yet in {where} (SPROCKET_BACKUP_URL): run `sprocket backup create`.",
+            {"location": where},
+        )
     newest = found[0]
     age = probe.now - newest.created_at
     verified = max((e.verified_at for e in found if e.verified_at), default=None)
     data = {
+        "location": where,
         "newest": newest.id,
         "age_seconds": round(age.total_seconds()),
         "verified": newest.verified_at is not None,

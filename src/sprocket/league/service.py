@@ -26,6 +26,7 @@ from sprocket.league.models import (
     Game,
     GameMode,
     League,
+    Member,
     Organization,
     OrganizationSetting,
     RoleGrant,
@@ -208,6 +209,35 @@ async def organization_zone(session: AsyncSession, organization_id: int) -> str:
     """The IANA name of the organization's time zone (UTC for an unknown organization)."""
     zone = await session.scalar(
         select(Organization.time_zone).where(Organization.id == organization_id)
+    )
+    return zone or DEFAULT_ZONE
+
+
+async def organization_zones(
+    session: AsyncSession, organization_ids: Sequence[int] | set[int]
+) -> dict[int, str]:
+    """The IANA names of the time zones of the organizations ``organization_ids``, by id
+    (an unknown id is left out). One statement."""
+    if not organization_ids:
+        return {}
+    rows = await session.execute(
+        select(Organization.id, Organization.time_zone).where(
+            Organization.id.in_(set(organization_ids))
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+async def person_zone(session: AsyncSession, *, user_id: int) -> str:
+    """The IANA name of the time zone a person reads their own times in (their tokens',
+    their sessions'): people have no zone of their own, so it is that of the organization
+    they joined first among those they are still a member of; UTC when none."""
+    zone = await session.scalar(
+        select(Organization.time_zone)
+        .join(Member, Member.organization_id == Organization.id)
+        .where(Member.user_id == user_id, Member.left_at.is_(None))
+        .order_by(Member.joined_at, Member.id)
+        .limit(1)
     )
     return zone or DEFAULT_ZONE
 

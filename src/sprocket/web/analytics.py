@@ -1,6 +1,6 @@
-"""``/staff/{organization}/analytics``: league health for staff, as charts with their
+"""``/staff/{slug}/analytics``: league health for staff, as charts with their
 numbers, over a range of days chosen by a GET form (first day, last day, time zone), and
-``/staff/{organization}/analytics/{series}.csv``: one series as a CSV file."""
+``/staff/{slug}/analytics/{series}.csv``: one series as a CSV file."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from sprocket.errors import InvalidInput
 from sprocket.league import service as league
 from sprocket.runtime import Runtime
 from sprocket.web.charts import series_chart
+from sprocket.web.clocks import when
 from sprocket.web.forms import field_of
 from sprocket.web.pages import WebRoute, render, viewer
-from sprocket.web.params import path_id
+from sprocket.web.staff_forms import organization_in_path
 
 #: The range form's fields, as the address carries them.
 FORM = ("from", "to", "tz")
@@ -27,9 +28,9 @@ def analytics_router(runtime: Runtime) -> APIRouter:
     """The league health page and its CSV files (staff of the organization only)."""
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-    @router.get("/staff/{organization_id}/analytics")
-    async def health_page(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.get("/staff/{slug}/analytics")
+    async def health_page(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         form = {name: request.query_params.get(name, "").strip() for name in FORM}
         async with runtime.reading() as session:
             try:
@@ -64,13 +65,14 @@ def analytics_router(runtime: Runtime) -> APIRouter:
             charts=[(series, series_chart(series)) for series in report.series],
             form=chosen,
             query=urlencode(chosen),
+            when=when(window.zone),
             error=None,
             field=None,
         )
 
-    @router.get("/staff/{organization_id}/analytics/{series}.csv")
-    async def health_csv(request: Request, organization_id: str, series: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.get("/staff/{slug}/analytics/{series}.csv")
+    async def health_csv(request: Request, slug: str, series: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         query = request.query_params
         async with runtime.reading() as session:
             report = await health.league_health(

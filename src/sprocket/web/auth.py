@@ -6,9 +6,11 @@ Discord sign-in also copies the person's avatar into our storage
 (:mod:`sprocket.identity.avatars`).
 
 A sign-in started with ``?next=<address on this site>`` (``/sign-in``, ``/sign-in/discord``,
-the development form's ``next`` field) ends there instead of the home page: a page that needs
-a signed-in viewer (a game account link started from Discord's ``/link``) sends a stranger
-through the sign-in and back. Any other ``next`` ends on the home page."""
+the development form's ``next`` field) ends there instead of the home page: every page that
+needs a signed-in viewer (``/me``, ``/inbox``, the staff pages, a game account link started
+from Discord's ``/link``...) sends a stranger's browser to :func:`sign_in_start` with
+``next`` set (:func:`sprocket.web.pages.sign_in_first`), and so back. Any other ``next``
+ends on the home page."""
 
 from __future__ import annotations
 
@@ -49,6 +51,15 @@ class SignInRefused(DomainError):
 
 def _refused(message: str) -> SignInRefused:
     return SignInRefused(message)
+
+
+def sign_in_start(settings: Settings) -> str:
+    """Where a stranger opening a page that needs a signed-in viewer is sent (with
+    ``?next=``): Discord's sign-in when it is this server's only way in (configured, and no
+    development sign-in), else ``/sign-in``, the page offering each way."""
+    if settings.discord_sign_in and not settings.dev_sign_in_active:
+        return "/sign-in/discord"
+    return "/sign-in"
 
 
 def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -> APIRouter:

@@ -19,6 +19,7 @@ import pygal
 from markupsafe import Markup
 
 from sprocket.analytics.health import Period, Series
+from sprocket.dates import day_for_people
 
 #: The kind of chart of each series (a bar chart when not named).
 KINDS: dict[str, Callable[..., Any]] = {
@@ -94,7 +95,7 @@ def series_chart(series: Series) -> Markup:
         include_x_axis=True,
         truncate_label=-1,
     )
-    chart.x_labels = [f"{day.day} {day:%b}" for day, _ in series.rows]
+    chart.x_labels = [day_for_people(day, year=False) for day, _ in series.rows]
     for (_, column), column_values in zip(charted, values, strict=True):
         chart.add(column.label, column_values)
     chart.add_xml_filter(lambda root: _trimmed(root, f"chart-{series.key}"))

@@ -5,8 +5,6 @@ Everything is read through the domains' services; a spectator gets the sign-in r
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -18,7 +16,6 @@ from sprocket.db import rows_by_ids, utcnow
 from sprocket.flows import match_results, scrim_results
 from sprocket.identity.access import Actor
 from sprocket.league import members
-from sprocket.league import service as league
 from sprocket.league.models import GameMode, Organization, Team
 from sprocket.ratings import reads as rating_reads
 from sprocket.ratings import service as ratings
@@ -31,7 +28,8 @@ from sprocket.schedule.overview import MatchLine
 from sprocket.scrims import matchmaking
 from sprocket.scrims import service as scrims
 from sprocket.scrims.models import QueueTicket, Scrim
-from sprocket.web.pages import WebRoute, render, signed_in_viewer, when
+from sprocket.web.clocks import clocks
+from sprocket.web.pages import WebRoute, render, signed_in_viewer
 
 #: How many of the next matches and waiting submissions the dashboard lists.
 NEXT_MATCHES = 10
@@ -165,17 +163,14 @@ def dashboard_router(runtime: Runtime) -> APIRouter:
             )
             rated = await _ratings(session, {m.id: m.organization_id for m in memberships})
             titles = await _titles(session, waiting)
-            zones = {
-                org: await league.organization_zone(session, org)
-                for org in {
+            moments = await clocks(
+                session,
+                {
                     *org_ids,
                     *(line.organization_id for line in lines),
                     *(w.organization_id for w in titles),
-                }
-            }
-        moments: dict[int, Callable[[dt.datetime], str]] = {
-            org: when(zone) for org, zone in zones.items()
-        }
+                },
+            )
         return render(
             request,
             "me.html",

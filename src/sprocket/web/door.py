@@ -36,34 +36,42 @@ from sprocket.web.submit import submit_router
 from sprocket.web.teams import teams_router
 
 
+def area_routers(runtime: Runtime, settings: Settings, cookies: SessionCookies) -> list[APIRouter]:
+    """Each area's router (its pages' routes), in the order the web door tries them."""
+    return [
+        home_router(runtime),
+        league_router(runtime),
+        report_cards_router(runtime),
+        auth_router(runtime, settings, cookies),
+        leaderboards_router(runtime),
+        scrims_router(runtime),
+        queue_router(runtime),
+        teams_router(runtime),
+        players_router(runtime),
+        staff_router(runtime),
+        settings_router(runtime, settings),
+        inbox_router(runtime),
+        linking_router(runtime, settings),
+        avatars_router(runtime),
+        analytics_router(runtime),
+        staff_submissions_router(runtime),
+        staff_scrims_router(runtime),
+        staff_people_router(runtime),
+        dashboard_router(runtime),
+        submit_router(runtime),
+        submission_router(runtime),
+        configuration_router(runtime),
+        structure_router(runtime),
+        rosters_router(runtime),
+        schedules_router(runtime),
+        matches_router(runtime),
+        staff_notifications_router(runtime),
+    ]
+
+
 def web_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -> APIRouter:
     """Every page of the web door; ``cookies`` writes the session cookie a sign-in gives."""
     router = APIRouter(include_in_schema=False)
-    router.include_router(home_router(runtime))
-    router.include_router(league_router(runtime))
-    router.include_router(report_cards_router(runtime))
-    router.include_router(auth_router(runtime, settings, cookies))
-    router.include_router(leaderboards_router(runtime))
-    router.include_router(scrims_router(runtime))
-    router.include_router(queue_router(runtime))
-    router.include_router(teams_router(runtime))
-    router.include_router(players_router(runtime))
-    router.include_router(staff_router(runtime))
-    router.include_router(settings_router(runtime, settings))
-    router.include_router(inbox_router(runtime))
-    router.include_router(linking_router(runtime, settings))
-    router.include_router(avatars_router(runtime))
-    router.include_router(analytics_router(runtime))
-    router.include_router(staff_submissions_router(runtime))
-    router.include_router(staff_scrims_router(runtime))
-    router.include_router(staff_people_router(runtime))
-    router.include_router(dashboard_router(runtime))
-    router.include_router(submit_router(runtime))
-    router.include_router(submission_router(runtime))
-    router.include_router(configuration_router(runtime))
-    router.include_router(structure_router(runtime))
-    router.include_router(rosters_router(runtime))
-    router.include_router(schedules_router(runtime))
-    router.include_router(matches_router(runtime))
-    router.include_router(staff_notifications_router(runtime))
+    for area in area_routers(runtime, settings, cookies):
+        router.include_router(area)
     return router

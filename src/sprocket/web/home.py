@@ -16,6 +16,7 @@ from sprocket.notifications.announcements import recent_announcements
 from sprocket.ratings.leaderboards import Filters, PlayerBoard, player_leaderboard
 from sprocket.runtime import Runtime
 from sprocket.schedule import overview
+from sprocket.web.clocks import clocks
 from sprocket.web.pages import WebRoute, render
 
 #: How many organizations, matches and players each part of the page shows.
@@ -66,6 +67,9 @@ def home_router(runtime: Runtime) -> APIRouter:
                 ]
                 if rows:
                     boards.append(Board(by_id[org_id], modes[mode_id].name, rows))
+            moments = await clocks(
+                session, {*by_id, *(line.organization_id for line in (*results, *upcoming))}
+            )
         return render(
             request,
             "home.html",
@@ -77,6 +81,7 @@ def home_router(runtime: Runtime) -> APIRouter:
             results=results,
             upcoming=upcoming,
             boards=boards,
+            moments=moments,
         )
 
     return router

@@ -9,14 +9,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import DEFAULT_ZONE
 from sprocket.errors import InvalidInput
 from sprocket.notifications import inbox, preferences
 from sprocket.notifications.enums import DeliveryMode, NotificationKind
 from sprocket.runtime import Runtime
 from sprocket.text import plural
+from sprocket.web.clocks import clocks
 from sprocket.web.forms import field_of, read_form, see_other
-from sprocket.web.pages import WebRoute, render, signed_in_viewer, status_of, when
+from sprocket.web.pages import WebRoute, render, signed_in_viewer, status_of
 from sprocket.web.params import path_id
 
 #: The deliveries in words, as the preferences form offers them.
@@ -38,12 +38,13 @@ def inbox_router(runtime: Runtime) -> APIRouter:
         unread_only = request.query_params.get("unread") == "1"
         async with runtime.reading() as session:
             shown = await inbox.inbox(session, actor=who, after=after, unread_only=unread_only)
+            moments = await clocks(session, {n.organization_id for n in shown.rows})
         return render(
             request,
             "inbox.html",
             page=shown,
             unread_only=unread_only,
-            when=when(DEFAULT_ZONE),
+            moments=moments,
         )
 
     @router.post("/inbox/{notification_id}/read")

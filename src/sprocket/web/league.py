@@ -27,7 +27,8 @@ from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.schedule.standings import StandingRow
 from sprocket.stats import service as stats
-from sprocket.web.pages import WebRoute, render, viewer, when
+from sprocket.web.clocks import when
+from sprocket.web.pages import WebRoute, render, viewer
 
 #: What each tie-break means, in words, for the standings' explanation.
 TIE_BREAK_WORDS = {

@@ -10,7 +10,8 @@ used once. Epic's answer must carry the same ``state``; Steam's return address i
 the cookie alone ties its answer to the browser.
 
 A browser not signed in that opens a start page (the link Discord's ``/link`` answers with)
-is sent to sign in first, with Discord where the server has it, and back to the same page.
+is sent through the sign-in page and back to the same page, as every page needing a
+signed-in viewer does (:func:`sprocket.web.pages.sends_to_sign_in`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from itsdangerous import BadData, URLSafeSerializer
@@ -34,7 +34,7 @@ from sprocket.league.accounts import platform_name
 from sprocket.league.enums import GamePlatform
 from sprocket.runtime import Runtime
 from sprocket.web.forms import see_other
-from sprocket.web.pages import WebRoute, viewer
+from sprocket.web.pages import WebRoute, signed_in_viewer, viewer
 from sprocket.web.params import path_id
 
 LINK_COOKIE = "sprocket_link_state"
@@ -80,15 +80,6 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
             f"link-state:{state}", json.dumps(started).encode(), ttl=STATE_SECONDS
         )
         return state
-
-    def sign_in_first(request: Request) -> Response | None:
-        """For a browser not signed in: the sign-in (Discord's, where set up), which ends
-        back on this page; None for a signed-in viewer."""
-        if viewer(request).authenticated:
-            return None
-        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        start = "/sign-in/discord" if settings.discord_sign_in else "/sign-in"
-        return RedirectResponse(f"{start}?{urlencode({'next': back})}", status_code=303)
 
     def sent_to(target: str, state: str) -> Response:
         """The browser sent to the platform at ``target``, keeping ``state`` in its cookie."""
@@ -162,9 +153,7 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
 
     @router.get("/settings/link/steam")
     async def steam_start(request: Request) -> Response:
-        stranger = sign_in_first(request)
-        if stranger is not None:
-            return stranger
+        signed_in_viewer(request, "link a game account")  # a stranger: through the sign-in
         state = await begin(request, GamePlatform.STEAM)
         target = steam_openid.login_url(
             endpoint=settings.steam_openid_url,
@@ -193,9 +182,7 @@ def linking_router(runtime: Runtime, settings: Settings) -> APIRouter:
     @router.get("/settings/link/epic")
     async def epic_start(request: Request) -> Response:
         epic = configured_epic()
-        stranger = sign_in_first(request)
-        if stranger is not None:
-            return stranger
+        signed_in_viewer(request, "link a game account")  # a stranger: through the sign-in
         state = await begin(request, GamePlatform.EPIC)
         target = await epic_oauth.authorization_url(
             epic, redirect_uri=site(request) + EPIC_CALLBACK, state=state

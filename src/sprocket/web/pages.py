@@ -3,16 +3,15 @@ door answers (everything but the API's and the operators' routes)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Coroutine
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from sprocket.dates import for_people
 from sprocket.errors import (
     CommonCode,
     Conflict,
@@ -27,6 +26,7 @@ from sprocket.http.sessions import SESSION_ENDED_KEY
 from sprocket.identity.access import Actor
 from sprocket.notifications import inbox
 from sprocket.web.forms import NOTICE_COOKIE, notices_of
+from sprocket.web.params import local_path
 
 #: Paths that are not pages: the API, file downloads, the schema, static files and the
 #: operators' probes. They keep their JSON answers (errors too); every other path is the
@@ -51,12 +51,6 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-def when(zone: str) -> Callable[[dt.datetime], str]:
-    """Moments as people in the time zone ``zone`` (an IANA name) read them, for templates
-    (:func:`sprocket.dates.for_people`)."""
-    return lambda moment: for_people(moment, zone)
 
 
 def is_page(path: str) -> bool:
@@ -143,9 +137,47 @@ async def count_unread(request: Request) -> None:
         request.scope[UNREAD_KEY] = await inbox.unread_count(session, actor=who)
 
 
+class Moved(Exception):
+    """A page asked for at an old address: its route answers 308 to ``location`` (moved for
+    good, the method kept, so an old form's post arrives too)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def sends_to_sign_in(request: Request, error: DomainError) -> bool:
+    """Whether ``error`` is better answered by the sign-in page than by an error page: a
+    spectator's browser opening (GET) a page that needs a signed-in viewer. A form's post,
+    a signed-in viewer without the right (403), and a client that does not read pages (an
+    event stream, an image, a script's request: no ``text/html`` in ``Accept``) keep the
+    error's status."""
+    return (
+        isinstance(error, Unauthenticated)
+        and request.method == "GET"
+        and not viewer(request).authenticated
+        and wants_html(request)
+    )
+
+
+def sign_in_first(request: Request) -> RedirectResponse:
+    """A 303 to the sign-in (the app's ``state.sign_in``:
+    :func:`sprocket.web.auth.sign_in_start`) whose ``next`` is the address asked for (path and
+    query), where the sign-in ends; an address that is not this site's
+    (:func:`~sprocket.web.params.local_path`) ends on the home page."""
+    start = getattr(request.app.state, "sign_in", "/sign-in")
+    asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    back = local_path(asked)
+    return RedirectResponse(
+        start if back == "/" else f"{start}?{urlencode({'next': back})}", status_code=303
+    )
+
+
 class WebRoute(APIRoute):
     """A page's route: a typed error its handler raises becomes an error page with the
-    error's sentence (never a trace)."""
+    error's sentence (never a trace), or, for a spectator opening a page that needs a
+    signed-in viewer, a redirect through the sign-in and back (:func:`sends_to_sign_in`);
+    a page asked for at an old address (:class:`Moved`) moves for good."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -154,7 +186,11 @@ class WebRoute(APIRoute):
             try:
                 await count_unread(request)
                 return await handler(request)
+            except Moved as moved:
+                return RedirectResponse(moved.location, status_code=308)
             except DomainError as error:
+                if sends_to_sign_in(request, error):
+                    return sign_in_first(request)
                 return error_page(request, error)
 
         return page

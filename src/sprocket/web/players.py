@@ -22,6 +22,7 @@ from sprocket.ratings.skill import display_rating
 from sprocket.runtime import Runtime
 from sprocket.stats import service as stats
 from sprocket.web.avatars import avatar_src
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 
@@ -146,6 +147,7 @@ def players_router(runtime: Runtime) -> APIRouter:
             games=games,
             width=WIDTH,
             height=HEIGHT,
+            when=when(organization.time_zone),
         )
 
     return router

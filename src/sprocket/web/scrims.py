@@ -29,9 +29,10 @@ from sprocket.media import service as report_cards
 from sprocket.runtime import Runtime
 from sprocket.scrims import lifecycle, overview, service
 from sprocket.scrims.errors import ScrimCode
+from sprocket.web.clocks import when
 from sprocket.web.forms import beside, field_for, read_form, see_other
 from sprocket.web.live import render_part, stream
-from sprocket.web.pages import WebRoute, render, status_of, viewer, when
+from sprocket.web.pages import WebRoute, render, status_of, viewer
 from sprocket.web.params import form_int, path_id
 
 #: The minutes a form offers to wait when the player says nothing else.

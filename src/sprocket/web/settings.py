@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sprocket.config import Settings
-from sprocket.dates import DEFAULT_ZONE
 from sprocket.db import utcnow
 from sprocket.errors import Conflict, DomainError, InvalidInput
 from sprocket.http.sessions import SESSION_KEY
@@ -23,13 +22,15 @@ from sprocket.identity import service as identity
 from sprocket.identity import sessions
 from sprocket.identity.errors import IdentityCode
 from sprocket.league import accounts, linking
+from sprocket.league import service as league
 from sprocket.league.enums import AccountProof, AccountStatus, GamePlatform
 from sprocket.league.errors import LeagueCode
 from sprocket.runtime import Runtime
 from sprocket.web.avatars import avatar_src
+from sprocket.web.clocks import when
 from sprocket.web.forms import field_of, read_form, see_other
 from sprocket.web.linking import epic_client
-from sprocket.web.pages import WebRoute, render, status_of, viewer, when
+from sprocket.web.pages import WebRoute, render, status_of, viewer
 from sprocket.web.params import form_int, path_id
 
 #: The platforms entered by hand (Steam is proved by signing in there, and so is Epic where
@@ -59,6 +60,7 @@ def settings_router(runtime: Runtime, settings: Settings) -> APIRouter:
             browsers = await sessions.my_sessions(
                 session, actor=who, current_secret=request.scope.get(SESSION_KEY)
             )
+            zone = await league.person_zone(session, user_id=user.id)
         epic = epic_client(settings) is not None
         values.setdefault("error", None)
         values.setdefault("field", None)
@@ -73,7 +75,7 @@ def settings_router(runtime: Runtime, settings: Settings) -> APIRouter:
             tokens=tokens,
             browsers=browsers,
             now=utcnow(),
-            when=when(DEFAULT_ZONE),
+            when=when(zone),
             platform_name=accounts.platform_name,
             proofs=PROOFS,
             others=sum(1 for _, current in browsers if not current),

@@ -1,6 +1,8 @@
 """``/staff``: the league staff's area. ``/staff`` lists the organizations the viewer is
-staff of; ``/staff/{organization}`` is one organization's hub, linking each staff page
-(configuration, league structure, schedules, submissions, scrims, analytics, people).
+staff of; ``/staff/{slug}`` is one organization's hub (named by its slug, as every staff
+page's address is: :func:`~sprocket.web.staff_forms.organization_in_path`), linking each
+staff page (configuration, league structure, schedules, submissions, scrims, analytics,
+people).
 Every staff page checks who may act through the domain's access rules before anything else."""
 
 from __future__ import annotations
@@ -9,15 +11,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.errors import NotFound
 from sprocket.identity.access import require_user
 from sprocket.league import access
 from sprocket.league import service as league
 from sprocket.runtime import Runtime
 from sprocket.web.pages import WebRoute, render, viewer
-from sprocket.web.params import path_id
+from sprocket.web.staff_forms import organization_in_path, staff_organization
 
-#: The staff pages of one organization: (path under /staff/{id}, title, what it is for).
+#: The staff pages of one organization: (path under /staff/{slug}, title, what it is for).
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("configuration", "Configuration", "The organization's settings and time zone."),
     (
@@ -35,7 +36,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 
 
 def staff_router(runtime: Runtime) -> APIRouter:
-    """``/staff`` and ``/staff/{organization id}``."""
+    """``/staff`` and ``/staff/{organization's slug}`` (its old number moves there)."""
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
     @router.get("/staff")
@@ -51,15 +52,11 @@ def staff_router(runtime: Runtime) -> APIRouter:
             organizations=[org for org in organizations if org.id in mine],
         )
 
-    @router.get("/staff/{organization_id}")
-    async def staff_hub(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
-        who = viewer(request)
+    @router.get("/staff/{slug}")
+    async def staff_hub(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         async with runtime.reading() as session:
-            await access.require_staff_anywhere(session, who, org_id, "open the staff pages")
-            org = await league.find_organization(session, organization_id=org_id)
-        if org is None:
-            raise NotFound("There is no such organization.")
+            org = await staff_organization(session, viewer(request), org_id)
         return render(request, "staff/hub.html", organization=org, sections=SECTIONS)
 
     return router

@@ -1,4 +1,4 @@
-"""``/staff/{organization}/configuration``: the organization's settings, each with its current
+"""``/staff/{slug}/configuration``: the organization's settings, each with its current
 value, its default and its meaning, as one form (every changed value is set through
 ``set_organization_setting``, all or nothing), its time zone (``set_organization_time_zone``),
 and its Discord role sync (:mod:`sprocket.league.discord_roles`: the roles each linked
@@ -27,8 +27,14 @@ from sprocket.runtime import Runtime
 from sprocket.text import plural
 from sprocket.web.forms import beside
 from sprocket.web.pages import WebRoute, render, viewer
-from sprocket.web.params import path_id
-from sprocket.web.staff_forms import Form, attempt, staff_organization, text, whole
+from sprocket.web.staff_forms import (
+    Form,
+    attempt,
+    organization_in_path,
+    staff_organization,
+    text,
+    whole,
+)
 
 _WHOLE = re.compile(r"-?[0-9]{1,12}")
 
@@ -175,20 +181,20 @@ def configuration_router(runtime: Runtime) -> APIRouter:
             failed=failed,
         )
 
-    @router.get("/staff/{organization_id}/configuration")
-    async def configuration(request: Request, organization_id: str) -> Response:
-        return await show(request, path_id(organization_id, "organization"))
+    @router.get("/staff/{slug}/configuration")
+    async def configuration(request: Request, slug: str) -> Response:
+        return await show(request, await organization_in_path(runtime, request, slug))
 
-    @router.post("/staff/{organization_id}/configuration/time-zone")
-    async def set_time_zone(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/configuration/time-zone")
+    async def set_time_zone(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             org = await league.set_organization_time_zone(
                 session, actor=who, organization_id=org_id, time_zone=form.get("time_zone", "")
             )
             return (
-                f"/staff/{org_id}/configuration",
+                f"/staff/{slug}/configuration",
                 f"Dates are now shown in {org.time_zone}.",
             )
 
@@ -205,9 +211,9 @@ def configuration_router(runtime: Runtime) -> APIRouter:
             fields={CommonCode.INVALID_TIME_ZONE: "time_zone"},
         )
 
-    @router.post("/staff/{organization_id}/configuration/settings")
-    async def set_settings(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/configuration/settings")
+    async def set_settings(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             config = await league.organization_config(session, org_id)
@@ -232,16 +238,16 @@ def configuration_router(runtime: Runtime) -> APIRouter:
                 if changed
                 else "Nothing changed: every value was already set."
             )
-            return f"/staff/{org_id}/configuration", notice
+            return f"/staff/{slug}/configuration", notice
 
         async def again(**state: Any) -> Response:
             return await show(request, org_id, **state)
 
         return await attempt(runtime, request, org_id, work, again=again, failed="settings")
 
-    @router.post("/staff/{organization_id}/configuration/discord-roles")
-    async def sync_role(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/configuration/discord-roles")
+    async def sync_role(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             kind, subject = chosen_subject(form)
@@ -257,7 +263,7 @@ def configuration_router(runtime: Runtime) -> APIRouter:
                 minimum_rating=minimum,
             )
             role = text(form, "discord_role_id").strip()
-            return f"/staff/{org_id}/configuration", f"Role {role} is synced now."
+            return f"/staff/{slug}/configuration", f"Role {role} is synced now."
 
         async def again(**state: Any) -> Response:
             return await show(request, org_id, **state)
@@ -266,9 +272,9 @@ def configuration_router(runtime: Runtime) -> APIRouter:
             runtime, request, org_id, work, again=again, failed="discord_roles", fields=ROLE_FIELDS
         )
 
-    @router.post("/staff/{organization_id}/configuration/discord-roles/stop")
-    async def unsync_role(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/configuration/discord-roles/stop")
+    async def unsync_role(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             role = text(form, "discord_role_id")
@@ -280,7 +286,7 @@ def configuration_router(runtime: Runtime) -> APIRouter:
                 role_id=role,
             )
             return (
-                f"/staff/{org_id}/configuration",
+                f"/staff/{slug}/configuration",
                 f"Role {role.strip()} is no longer synced; members keep it as it is.",
             )
 
@@ -289,9 +295,9 @@ def configuration_router(runtime: Runtime) -> APIRouter:
 
         return await attempt(runtime, request, org_id, work, again=again, failed="discord_roles")
 
-    @router.post("/staff/{organization_id}/configuration/discord-nicknames")
-    async def nickname_prefix(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/configuration/discord-nicknames")
+    async def nickname_prefix(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             enabled = text(form, "nickname_prefix") == "true"
@@ -304,7 +310,7 @@ def configuration_router(runtime: Runtime) -> APIRouter:
             )
             state = "on" if enabled else "off"
             return (
-                f"/staff/{org_id}/configuration",
+                f"/staff/{slug}/configuration",
                 f"Franchise tags in nicknames are {state} in server {link.guild_id}.",
             )
 

@@ -25,7 +25,7 @@ from sprocket.league import service as league
 from sprocket.league.models import Organization
 from sprocket.runtime import Runtime
 from sprocket.web.forms import Fields, beside, field_for, read_form, see_other
-from sprocket.web.pages import status_of, viewer
+from sprocket.web.pages import Moved, status_of, viewer
 
 #: What a staff page shows when no form failed (a failed post gives its own values).
 NO_FAILURE: dict[str, object] = {"error": None, "field": None, "form": {}, "failed": None}
@@ -38,6 +38,27 @@ def chosen_id(value: str | None) -> int | None:
     if not (text.isascii() and text.isdigit() and len(text) <= 10):
         return None
     return int(text) if int(text) <= MAX_ID else None
+
+
+async def organization_in_path(runtime: Runtime, request: Request, slug: str) -> int:
+    """The id of the organization whose slug a staff page's address holds
+    (``/staff/{slug}/...``). An address naming it otherwise (its old number,
+    ``/staff/1/...``, or its slug in capitals) raises :class:`~sprocket.web.pages.Moved`
+    to the same address with the slug (a 308: bookmarks and old forms keep working); a slug
+    that is also a number is the organization of that slug. Raises NOT_FOUND for an
+    address naming no organization, before asking who may see it."""
+    async with runtime.reading() as session:
+        org = await league.find_organization(session, slug=slug)
+        if org is None and slug.isascii() and slug.isdigit() and 0 < int(slug) <= MAX_ID:
+            org = await league.find_organization(session, organization_id=int(slug))
+    if org is None:
+        raise NotFound(f"There is no organization {slug[:40]!r}.")
+    if slug != org.slug:
+        prefix = f"/staff/{slug}"
+        rest = request.url.path[len(prefix) :]
+        query = f"?{request.url.query}" if request.url.query else ""
+        raise Moved(f"/staff/{org.slug}{rest}{query}")
+    return org.id
 
 
 async def organization_of(session: AsyncSession, organization_id: int) -> Organization:

@@ -1,7 +1,7 @@
 """The league staff's pages of an organization's structure, each with its create forms:
 
-- ``/staff/{organization}/league``: its leagues and franchises;
-- ``/staff/{organization}/leagues/{league}``: a league's seasons, skill groups, teams and
+- ``/staff/{slug}/league``: its leagues and franchises;
+- ``/staff/{slug}/leagues/{league}``: a league's seasons, skill groups, teams and
   players (registering a member to play).
 
 Rosters are :mod:`sprocket.web.staff_rosters`'. Every form acts through the same services as
@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.db import children_of, rows_by_ids
 from sprocket.errors import CommonCode, DomainError, NotFound
 from sprocket.identity.access import Actor
@@ -27,6 +26,7 @@ from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import Franchise, League, Member, Team
 from sprocket.runtime import Runtime
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import (
@@ -38,6 +38,7 @@ from sprocket.web.staff_forms import (
     choice,
     moment,
     name_or_code,
+    organization_in_path,
     staff_organization,
     text,
     whole,
@@ -98,13 +99,13 @@ def structure_router(runtime: Runtime) -> APIRouter:
             failed=failed,
         )
 
-    @router.get("/staff/{organization_id}/league")
-    async def organization_page(request: Request, organization_id: str) -> Response:
-        return await show_organization(request, path_id(organization_id, "organization"))
+    @router.get("/staff/{slug}/league")
+    async def organization_page(request: Request, slug: str) -> Response:
+        return await show_organization(request, await organization_in_path(runtime, request, slug))
 
-    @router.post("/staff/{organization_id}/league/new-league")
-    async def new_league(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/league/new-league")
+    async def new_league(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             lg = await league.create_league(
@@ -117,7 +118,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
                 roster_max=whole(form, "roster_max", "largest roster"),
                 match_format=text(form, "match_format") or "bo5",
             )
-            return f"/staff/{org_id}/leagues/{lg.id}", f"League {lg.name} created."
+            return f"/staff/{slug}/leagues/{lg.id}", f"League {lg.name} created."
 
         return await attempt(
             runtime,
@@ -135,9 +136,9 @@ def structure_router(runtime: Runtime) -> APIRouter:
             },
         )
 
-    @router.post("/staff/{organization_id}/league/new-franchise")
-    async def new_franchise(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/league/new-franchise")
+    async def new_franchise(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             franchise = await league.create_franchise(
@@ -147,7 +148,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
                 name=text(form, "franchise_name"),
                 code=text(form, "franchise_code"),
             )
-            return f"/staff/{org_id}/league", f"Franchise {franchise.name} created."
+            return f"/staff/{slug}/league", f"Franchise {franchise.name} created."
 
         return await attempt(
             runtime,
@@ -205,35 +206,37 @@ def structure_router(runtime: Runtime) -> APIRouter:
             players=[(p, names[p.member_id].name) for p in players],
             member_options=[(m.id, m.name) for m in people],
             listed=LISTED,
-            when=lambda value: for_people(value, org.time_zone),
+            when=when(org.time_zone),
             error=error,
             field=field,
             form=form or {},
             failed=failed,
         )
 
-    @router.get("/staff/{organization_id}/leagues/{league_id}")
-    async def league_page(request: Request, organization_id: str, league_id: str) -> Response:
+    @router.get("/staff/{slug}/leagues/{league_id}")
+    async def league_page(request: Request, slug: str, league_id: str) -> Response:
         return await show_league(
-            request, path_id(organization_id, "organization"), path_id(league_id, "league")
+            request,
+            await organization_in_path(runtime, request, slug),
+            path_id(league_id, "league"),
         )
 
     async def on_league(
         request: Request,
-        organization_id: str,
+        slug: str,
         league_id: str,
         work: LeagueWork,
         failed: str,
         fields: Fields,
     ) -> Response:
         """A form of a league's page: ``work`` acts on the league (of this organization)."""
-        org_id = path_id(organization_id, "organization")
+        org_id = await organization_in_path(runtime, request, slug)
         ident = path_id(league_id, "league")
 
         async def scoped(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             lg = await league_of(session, org_id, ident)
             notice = await work(session, who, form, lg)
-            return f"/staff/{org_id}/leagues/{lg.id}", notice
+            return f"/staff/{slug}/leagues/{lg.id}", notice
 
         return await attempt(
             runtime,
@@ -245,8 +248,8 @@ def structure_router(runtime: Runtime) -> APIRouter:
             fields=fields,
         )
 
-    @router.post("/staff/{organization_id}/leagues/{league_id}/seasons")
-    async def new_season(request: Request, organization_id: str, league_id: str) -> Response:
+    @router.post("/staff/{slug}/leagues/{league_id}/seasons")
+    async def new_season(request: Request, slug: str, league_id: str) -> Response:
         async def work(session: AsyncSession, who: Actor, form: Form, lg: League) -> str:
             zone = await league.organization_zone(session, lg.organization_id)
             number = whole(form, "season_number", "season number")
@@ -271,7 +274,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
 
         return await on_league(
             request,
-            organization_id,
+            slug,
             league_id,
             work,
             "season",
@@ -283,8 +286,8 @@ def structure_router(runtime: Runtime) -> APIRouter:
             },
         )
 
-    @router.post("/staff/{organization_id}/leagues/{league_id}/skill-groups")
-    async def new_skill_group(request: Request, organization_id: str, league_id: str) -> Response:
+    @router.post("/staff/{slug}/leagues/{league_id}/skill-groups")
+    async def new_skill_group(request: Request, slug: str, league_id: str) -> Response:
         async def work(session: AsyncSession, who: Actor, form: Form, lg: League) -> str:
             ordinal = whole(form, "group_ordinal", "tier")
             if ordinal is None:
@@ -302,7 +305,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
 
         return await on_league(
             request,
-            organization_id,
+            slug,
             league_id,
             work,
             "skill_group",
@@ -314,8 +317,8 @@ def structure_router(runtime: Runtime) -> APIRouter:
             },
         )
 
-    @router.post("/staff/{organization_id}/leagues/{league_id}/teams")
-    async def new_team(request: Request, organization_id: str, league_id: str) -> Response:
+    @router.post("/staff/{slug}/leagues/{league_id}/teams")
+    async def new_team(request: Request, slug: str, league_id: str) -> Response:
         async def work(session: AsyncSession, who: Actor, form: Form, lg: League) -> str:
             team = await league.create_team(
                 session,
@@ -329,7 +332,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
 
         return await on_league(
             request,
-            organization_id,
+            slug,
             league_id,
             work,
             "team",
@@ -341,8 +344,8 @@ def structure_router(runtime: Runtime) -> APIRouter:
             },
         )
 
-    @router.post("/staff/{organization_id}/leagues/{league_id}/players")
-    async def new_player(request: Request, organization_id: str, league_id: str) -> Response:
+    @router.post("/staff/{slug}/leagues/{league_id}/players")
+    async def new_player(request: Request, slug: str, league_id: str) -> Response:
         async def work(session: AsyncSession, who: Actor, form: Form, lg: League) -> str:
             member_id = choice(form, "player_member", "member")
             if member_id is None:
@@ -360,7 +363,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
 
         return await on_league(
             request,
-            organization_id,
+            slug,
             league_id,
             work,
             "player",

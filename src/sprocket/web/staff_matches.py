@@ -1,4 +1,4 @@
-"""``/staff/{organization}/matches/{match}``: one match of the schedule, for league staff:
+"""``/staff/{slug}/matches/{match}``: one match of the schedule, for league staff:
 move its window (within its week and season) or record that one side forfeits it, saying
 why (the audit log keeps the reason; the page shows the match's trail), through the
 schedule domain's services."""
@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.errors import DomainError, NotFound
 from sprocket.identity.access import Actor
 from sprocket.league import audit_trail
@@ -23,6 +22,7 @@ from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.schedule.errors import ScheduleCode
 from sprocket.schedule.models import Fixture, Match
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import (
@@ -32,6 +32,7 @@ from sprocket.web.staff_forms import (
     choice,
     local_input,
     moment,
+    organization_in_path,
     staff_organization,
     text,
 )
@@ -89,7 +90,7 @@ def matches_router(runtime: Runtime) -> APIRouter:
                 local_input(match.starts_at, org.time_zone),
                 local_input(match.ends_at, org.time_zone),
             ),
-            when=lambda value: for_people(value, org.time_zone),
+            when=when(org.time_zone),
             trail=entries,
             error=error,
             field=field,
@@ -97,15 +98,18 @@ def matches_router(runtime: Runtime) -> APIRouter:
             failed=failed,
         )
 
-    @router.get("/staff/{organization_id}/matches/{match_id}")
-    async def match_page(request: Request, organization_id: str, match_id: str) -> Response:
+    @router.get("/staff/{slug}/matches/{match_id}")
+    async def match_page(request: Request, slug: str, match_id: str) -> Response:
         return await show(
-            request, path_id(organization_id, "organization"), path_id(match_id, "match")
+            request, await organization_in_path(runtime, request, slug), path_id(match_id, "match")
         )
 
-    @router.post("/staff/{organization_id}/matches/{match_id}/reschedule")
-    async def reschedule(request: Request, organization_id: str, match_id: str) -> Response:
-        org_id, ident = path_id(organization_id, "organization"), path_id(match_id, "match")
+    @router.post("/staff/{slug}/matches/{match_id}/reschedule")
+    async def reschedule(request: Request, slug: str, match_id: str) -> Response:
+        org_id, ident = (
+            await organization_in_path(runtime, request, slug),
+            path_id(match_id, "match"),
+        )
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             match, _ = await match_of(session, org_id, ident)
@@ -120,9 +124,9 @@ def matches_router(runtime: Runtime) -> APIRouter:
                 session, actor=who, match_id=match.id, starts_at=starts, ends_at=ends
             )
             return (
-                f"/staff/{org_id}/matches/{match.id}",
-                f"Match {match.id} now runs from {for_people(moved.starts_at, zone)} "
-                f"to {for_people(moved.ends_at, zone)}.",
+                f"/staff/{slug}/matches/{match.id}",
+                f"Match {match.id} now runs from {when(zone)(moved.starts_at)} "
+                f"to {when(zone)(moved.ends_at)}.",
             )
 
         return await attempt(
@@ -139,9 +143,12 @@ def matches_router(runtime: Runtime) -> APIRouter:
             },
         )
 
-    @router.post("/staff/{organization_id}/matches/{match_id}/forfeit")
-    async def forfeit(request: Request, organization_id: str, match_id: str) -> Response:
-        org_id, ident = path_id(organization_id, "organization"), path_id(match_id, "match")
+    @router.post("/staff/{slug}/matches/{match_id}/forfeit")
+    async def forfeit(request: Request, slug: str, match_id: str) -> Response:
+        org_id, ident = (
+            await organization_in_path(runtime, request, slug),
+            path_id(match_id, "match"),
+        )
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             match, _ = await match_of(session, org_id, ident)
@@ -157,7 +164,7 @@ def matches_router(runtime: Runtime) -> APIRouter:
             )
             line = await overview.match_line(session, match_id=match.id)
             return (
-                f"/staff/{org_id}/matches/{match.id}",
+                f"/staff/{slug}/matches/{match.id}",
                 f"{line.forfeited_by} forfeits match {match.id} against "
                 f"{line.away if line.forfeited_by == line.home else line.home}.",
             )

@@ -1,4 +1,4 @@
-"""``/staff/{organization}/notifications``: where the organization's notifications go on
+"""``/staff/{slug}/notifications``: where the organization's notifications go on
 Discord (a channel or a webhook, and the role mentioned, for each purpose: announcements,
 results, transactions, staff alerts, each skill group's scrims, each team and franchise),
 and the staff's announcements (written once: posted to the announcements channel and shown
@@ -16,9 +16,15 @@ from starlette.responses import Response
 
 from sprocket.notifications import announcements, channels
 from sprocket.runtime import Runtime
-from sprocket.web.pages import WebRoute, render, viewer, when
-from sprocket.web.params import path_id
-from sprocket.web.staff_forms import NO_FAILURE, Action, organization_of, staff_form
+from sprocket.web.clocks import when
+from sprocket.web.pages import WebRoute, render, viewer
+from sprocket.web.staff_forms import (
+    NO_FAILURE,
+    Action,
+    organization_in_path,
+    organization_of,
+    staff_form,
+)
 
 
 def place_of(value: str) -> tuple[str, int | None]:
@@ -63,7 +69,7 @@ def staff_notifications_router(runtime: Runtime) -> APIRouter:
             **(NO_FAILURE | failure),
         )
 
-    async def form(request: Request, org_id: int, act: Action, failed: str) -> Response:
+    async def form(request: Request, slug: str, org_id: int, act: Action, failed: str) -> Response:
         async def show(**failure: Any) -> Response:
             return await page(request, org_id, **failure)
 
@@ -72,18 +78,18 @@ def staff_notifications_router(runtime: Runtime) -> APIRouter:
             runtime,
             org_id,
             act=act,
-            done=f"/staff/{org_id}/notifications#{failed}",
+            done=f"/staff/{slug}/notifications#{failed}",
             show=show,
             failed=failed,
         )
 
-    @router.get("/staff/{organization_id}/notifications")
-    async def notifications(request: Request, organization_id: str) -> Response:
-        return await page(request, path_id(organization_id, "organization"))
+    @router.get("/staff/{slug}/notifications")
+    async def notifications(request: Request, slug: str) -> Response:
+        return await page(request, await organization_in_path(runtime, request, slug))
 
-    @router.post("/staff/{organization_id}/notifications/channels")
-    async def set_channel(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/notifications/channels")
+    async def set_channel(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def act(session: AsyncSession, posted: dict[str, str]) -> str:
             purpose, scope = place_of(posted.get("place", ""))
@@ -99,11 +105,11 @@ def staff_notifications_router(runtime: Runtime) -> APIRouter:
             )
             return "The channel is set."
 
-        return await form(request, org_id, act, "channels")
+        return await form(request, slug, org_id, act, "channels")
 
-    @router.post("/staff/{organization_id}/notifications/channels/remove")
-    async def remove_channel(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/notifications/channels/remove")
+    async def remove_channel(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def act(session: AsyncSession, posted: dict[str, str]) -> str:
             purpose, scope = place_of(posted.get("place", ""))
@@ -116,11 +122,11 @@ def staff_notifications_router(runtime: Runtime) -> APIRouter:
             )
             return "The channel is removed: those notifications stay in the inboxes."
 
-        return await form(request, org_id, act, "channels")
+        return await form(request, slug, org_id, act, "channels")
 
-    @router.post("/staff/{organization_id}/notifications/announcements")
-    async def announce(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/notifications/announcements")
+    async def announce(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def act(session: AsyncSession, posted: dict[str, str]) -> str:
             row = await announcements.announce(
@@ -132,6 +138,6 @@ def staff_notifications_router(runtime: Runtime) -> APIRouter:
             )
             return f"Announced: {row.title}."
 
-        return await form(request, org_id, act, "announcements")
+        return await form(request, slug, org_id, act, "announcements")
 
     return router

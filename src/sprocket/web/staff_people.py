@@ -1,4 +1,4 @@
-"""``/staff/{organization}/people``: the organization's members as staff see them, with
+"""``/staff/{slug}/people``: the organization's members as staff see them, with
 their running sign-in sessions and a button to end them (signing the member out of every
 browser), through :mod:`sprocket.league.people`, which checks who may act first and writes
 the audit trail the page shows."""
@@ -15,9 +15,10 @@ from starlette.responses import Response
 from sprocket.league import people
 from sprocket.runtime import Runtime
 from sprocket.text import plural
-from sprocket.web.pages import WebRoute, render, viewer, when
+from sprocket.web.clocks import when
+from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
-from sprocket.web.staff_forms import NO_FAILURE, organization_of, staff_form
+from sprocket.web.staff_forms import NO_FAILURE, organization_in_path, organization_of, staff_form
 
 
 def staff_people_router(runtime: Runtime) -> APIRouter:
@@ -42,13 +43,13 @@ def staff_people_router(runtime: Runtime) -> APIRouter:
             **(NO_FAILURE | failure),
         )
 
-    @router.get("/staff/{organization_id}/people")
-    async def people_list(request: Request, organization_id: str) -> Response:
-        return await people_page(request, path_id(organization_id, "organization"))
+    @router.get("/staff/{slug}/people")
+    async def people_list(request: Request, slug: str) -> Response:
+        return await people_page(request, await organization_in_path(runtime, request, slug))
 
-    @router.post("/staff/{organization_id}/people/{member_id}/end-sessions")
-    async def end_sessions(request: Request, organization_id: str, member_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/people/{member_id}/end-sessions")
+    async def end_sessions(request: Request, slug: str, member_id: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         ident = path_id(member_id, "member")
 
         async def act(session: AsyncSession, _form: dict[str, str]) -> str:
@@ -60,7 +61,7 @@ def staff_people_router(runtime: Runtime) -> APIRouter:
         async def show(**failure: Any) -> Response:
             return await people_page(request, org_id, **failure)
 
-        url = f"/staff/{org_id}/people"
+        url = f"/staff/{slug}/people"
         return await staff_form(
             request, runtime, org_id, act=act, done=url, show=show, failed=f"end-{ident}"
         )

@@ -1,4 +1,4 @@
-"""``/staff/{organization}/teams/{team}``: a team's roster in a season (``?season=``, the
+"""``/staff/{slug}/teams/{team}``: a team's roster in a season (``?season=``, the
 league's latest by default) with every signing's dates, current and ended, and two forms:
 sign a player and release one, each now or dated in the past (within the season; the audit
 log keeps dated changes), through :mod:`sprocket.league.rosters` as the GraphQL door does."""
@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.db import rows_by_ids
 from sprocket.errors import DomainError, NotFound
 from sprocket.identity.access import Actor
@@ -21,6 +20,7 @@ from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import League, Member, Player, Season, Team
 from sprocket.runtime import Runtime
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import form_int, path_id
 from sprocket.web.staff_forms import (
@@ -29,6 +29,7 @@ from sprocket.web.staff_forms import (
     beside,
     choice,
     moment,
+    organization_in_path,
     staff_organization,
     text,
 )
@@ -116,22 +117,22 @@ def rosters_router(runtime: Runtime) -> APIRouter:
             candidates=candidates,
             more=found.has_next,
             search=search,
-            when=lambda value: for_people(value, org.time_zone),
+            when=when(org.time_zone),
             error=error,
             field=field,
             form=posted,
             failed=failed,
         )
 
-    @router.get("/staff/{organization_id}/teams/{team_id}")
-    async def roster_page(request: Request, organization_id: str, team_id: str) -> Response:
+    @router.get("/staff/{slug}/teams/{team_id}")
+    async def roster_page(request: Request, slug: str, team_id: str) -> Response:
         return await show(
-            request, path_id(organization_id, "organization"), path_id(team_id, "team")
+            request, await organization_in_path(runtime, request, slug), path_id(team_id, "team")
         )
 
-    @router.post("/staff/{organization_id}/teams/{team_id}/roster/add")
-    async def sign(request: Request, organization_id: str, team_id: str) -> Response:
-        org_id, ident = path_id(organization_id, "organization"), path_id(team_id, "team")
+    @router.post("/staff/{slug}/teams/{team_id}/roster/add")
+    async def sign(request: Request, slug: str, team_id: str) -> Response:
+        org_id, ident = await organization_in_path(runtime, request, slug), path_id(team_id, "team")
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             team, lg = await team_of(session, org_id, ident)
@@ -153,8 +154,8 @@ def rosters_router(runtime: Runtime) -> APIRouter:
             )
             name = await player_name(session, spot.player_id)
             return (
-                f"/staff/{org_id}/teams/{team.id}?season={season.id}",
-                f"{name} joined {team.name} on {for_people(spot.joined_at, zone)}.",
+                f"/staff/{slug}/teams/{team.id}?season={season.id}",
+                f"{name} joined {team.name} on {when(zone)(spot.joined_at)}.",
             )
 
         return await attempt(
@@ -174,9 +175,9 @@ def rosters_router(runtime: Runtime) -> APIRouter:
             },
         )
 
-    @router.post("/staff/{organization_id}/teams/{team_id}/roster/release")
-    async def release(request: Request, organization_id: str, team_id: str) -> Response:
-        org_id, ident = path_id(organization_id, "organization"), path_id(team_id, "team")
+    @router.post("/staff/{slug}/teams/{team_id}/roster/release")
+    async def release(request: Request, slug: str, team_id: str) -> Response:
+        org_id, ident = await organization_in_path(runtime, request, slug), path_id(team_id, "team")
 
         async def work(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             team, lg = await team_of(session, org_id, ident)
@@ -196,9 +197,9 @@ def rosters_router(runtime: Runtime) -> APIRouter:
                 at=moment(form, "release_at", "release date", zone),
             )
             name = await player_name(session, spot.player_id)
-            left = for_people(spot.left_at, zone) if spot.left_at else "now"
+            left = when(zone)(spot.left_at) if spot.left_at else "now"
             return (
-                f"/staff/{org_id}/teams/{team.id}?season={season.id}",
+                f"/staff/{slug}/teams/{team.id}?season={season.id}",
                 f"{name} left {team.name} on {left}.",
             )
 

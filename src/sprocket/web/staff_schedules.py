@@ -1,8 +1,8 @@
 """The league staff's schedule pages, through the schedule domain's services (as the GraphQL
 door uses them):
 
-- ``/staff/{organization}/schedules``: every league's seasons;
-- ``/staff/{organization}/seasons/{season}``: a season's match weeks (add more), a round
+- ``/staff/{slug}/schedules``: every league's seasons;
+- ``/staff/{slug}/seasons/{season}``: a season's match weeks (add more), a round
   robin to generate, a CSV file to import (all or nothing; every problem listed with its
   line number), the schedule as a CSV download, and its matches by week;
 
@@ -22,7 +22,6 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sprocket.dates import for_people
 from sprocket.db import children_of
 from sprocket.errors import DomainError, NotFound
 from sprocket.identity.access import Actor
@@ -35,6 +34,7 @@ from sprocket.schedule import service as schedule
 from sprocket.schedule.csv_io import ScheduleImportError
 from sprocket.schedule.errors import ScheduleCode
 from sprocket.text import plural
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
 from sprocket.web.staff_forms import (
@@ -44,6 +44,7 @@ from sprocket.web.staff_forms import (
     beside,
     choice,
     moment,
+    organization_in_path,
     staff_organization,
     text,
     whole,
@@ -92,9 +93,9 @@ def schedules_router(runtime: Runtime) -> APIRouter:
     """The schedules' index, a season's schedule page, a match's page and their forms."""
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-    @router.get("/staff/{organization_id}/schedules")
-    async def schedules_page(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.get("/staff/{slug}/schedules")
+    async def schedules_page(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         async with runtime.reading() as session:
             org = await staff_organization(session, viewer(request), org_id)
             leagues = (
@@ -108,7 +109,7 @@ def schedules_router(runtime: Runtime) -> APIRouter:
             "staff/schedules.html",
             organization=org,
             leagues=[(lg, seasons.get(lg.id, [])) for lg in leagues],
-            when=lambda value: for_people(value, org.time_zone, time=False),
+            when=when(org.time_zone),
         )
 
     async def show_season(
@@ -139,22 +140,27 @@ def schedules_router(runtime: Runtime) -> APIRouter:
             group_options=[(g.id, g.name) for g in groups],
             schedule=[(week, list(matches)) for week, matches in groupby(lines, lambda m: m.week)],
             problems=error.problems if isinstance(error, ScheduleImportError) else [],
-            when=lambda value: for_people(value, org.time_zone),
+            when=when(org.time_zone),
             error=error,
             field=field,
             form=form or {},
             failed=failed,
         )
 
-    @router.get("/staff/{organization_id}/seasons/{season_id}")
-    async def season_page(request: Request, organization_id: str, season_id: str) -> Response:
+    @router.get("/staff/{slug}/seasons/{season_id}")
+    async def season_page(request: Request, slug: str, season_id: str) -> Response:
         return await show_season(
-            request, path_id(organization_id, "organization"), path_id(season_id, "season")
+            request,
+            await organization_in_path(runtime, request, slug),
+            path_id(season_id, "season"),
         )
 
-    @router.get("/staff/{organization_id}/seasons/{season_id}/schedule.csv")
-    async def export(request: Request, organization_id: str, season_id: str) -> Response:
-        org_id, ident = path_id(organization_id, "organization"), path_id(season_id, "season")
+    @router.get("/staff/{slug}/seasons/{season_id}/schedule.csv")
+    async def export(request: Request, slug: str, season_id: str) -> Response:
+        org_id, ident = (
+            await organization_in_path(runtime, request, slug),
+            path_id(season_id, "season"),
+        )
         async with runtime.reading() as session:
             await staff_organization(session, viewer(request), org_id)
             season, lg = await season_of(session, org_id, ident)
@@ -170,20 +176,23 @@ def schedules_router(runtime: Runtime) -> APIRouter:
 
     async def on_season(
         request: Request,
-        organization_id: str,
+        slug: str,
         season_id: str,
         work: SeasonWork,
         failed: str,
         fields: Fields,
     ) -> Response:
         """A form of a season's page: ``work`` acts on the season (of this organization)."""
-        org_id, ident = path_id(organization_id, "organization"), path_id(season_id, "season")
+        org_id, ident = (
+            await organization_in_path(runtime, request, slug),
+            path_id(season_id, "season"),
+        )
 
         async def scoped(session: AsyncSession, who: Actor, form: Form) -> tuple[str, str]:
             season, lg = await season_of(session, org_id, ident)
             zone = await league.organization_zone(session, org_id)
             notice = await work(session, who, form, season, zone)
-            return f"/staff/{org_id}/seasons/{season.id}", notice
+            return f"/staff/{slug}/seasons/{season.id}", notice
 
         return await attempt(
             runtime,
@@ -195,8 +204,8 @@ def schedules_router(runtime: Runtime) -> APIRouter:
             fields=fields,
         )
 
-    @router.post("/staff/{organization_id}/seasons/{season_id}/weeks")
-    async def add_weeks(request: Request, organization_id: str, season_id: str) -> Response:
+    @router.post("/staff/{slug}/seasons/{season_id}/weeks")
+    async def add_weeks(request: Request, slug: str, season_id: str) -> Response:
         async def work(
             session: AsyncSession, who: Actor, form: Form, season: Season, zone: str
         ) -> str:
@@ -215,15 +224,15 @@ def schedules_router(runtime: Runtime) -> APIRouter:
 
         return await on_season(
             request,
-            organization_id,
+            slug,
             season_id,
             work,
             "weeks",
             {ScheduleCode.INVALID_MATCH_WEEKS: "weeks_count"},
         )
 
-    @router.post("/staff/{organization_id}/seasons/{season_id}/generate")
-    async def generate(request: Request, organization_id: str, season_id: str) -> Response:
+    @router.post("/staff/{slug}/seasons/{season_id}/generate")
+    async def generate(request: Request, slug: str, season_id: str) -> Response:
         async def work(
             session: AsyncSession, who: Actor, form: Form, season: Season, zone: str
         ) -> str:
@@ -239,7 +248,7 @@ def schedules_router(runtime: Runtime) -> APIRouter:
 
         return await on_season(
             request,
-            organization_id,
+            slug,
             season_id,
             work,
             "generate",
@@ -249,8 +258,8 @@ def schedules_router(runtime: Runtime) -> APIRouter:
             },
         )
 
-    @router.post("/staff/{organization_id}/seasons/{season_id}/import")
-    async def import_csv(request: Request, organization_id: str, season_id: str) -> Response:
+    @router.post("/staff/{slug}/seasons/{season_id}/import")
+    async def import_csv(request: Request, slug: str, season_id: str) -> Response:
         async def work(
             session: AsyncSession, who: Actor, form: Form, season: Season, zone: str
         ) -> str:
@@ -265,7 +274,7 @@ def schedules_router(runtime: Runtime) -> APIRouter:
 
         return await on_season(
             request,
-            organization_id,
+            slug,
             season_id,
             work,
             "import",

@@ -1,4 +1,4 @@
-"""``/staff/{organization}/scrims``: scrim administration. The organization's unfinished
+"""``/staff/{slug}/scrims``: scrim administration. The organization's unfinished
 scrims with lock, unlock and cancel (with a reason), the queue bans in force with lifting
 them, and a form to ban a member from the queue (how long, why). Every action goes through
 the scrims' services (:mod:`sprocket.scrims.staff`, :mod:`sprocket.scrims.bans`), which
@@ -16,9 +16,17 @@ from starlette.responses import Response
 from sprocket.errors import NotFound
 from sprocket.runtime import Runtime
 from sprocket.scrims import administration, bans, staff
-from sprocket.web.pages import WebRoute, render, viewer, when
+from sprocket.web.clocks import when
+from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
-from sprocket.web.staff_forms import NO_FAILURE, Action, chosen_id, organization_of, staff_form
+from sprocket.web.staff_forms import (
+    NO_FAILURE,
+    Action,
+    chosen_id,
+    organization_in_path,
+    organization_of,
+    staff_form,
+)
 
 
 def staff_scrims_router(runtime: Runtime) -> APIRouter:
@@ -46,25 +54,23 @@ def staff_scrims_router(runtime: Runtime) -> APIRouter:
         )
 
     async def scrims_form(
-        request: Request, org_id: int, act: Action, failed: str, anchor: str
+        request: Request, slug: str, org_id: int, act: Action, failed: str, anchor: str
     ) -> Response:
         async def show(**failure: Any) -> Response:
             return await scrims_page(request, org_id, **failure)
 
-        url = f"/staff/{org_id}/scrims#{anchor}"
+        url = f"/staff/{slug}/scrims#{anchor}"
         return await staff_form(
             request, runtime, org_id, act=act, done=url, show=show, failed=failed
         )
 
-    @router.get("/staff/{organization_id}/scrims")
-    async def scrims(request: Request, organization_id: str) -> Response:
-        return await scrims_page(request, path_id(organization_id, "organization"))
+    @router.get("/staff/{slug}/scrims")
+    async def scrims(request: Request, slug: str) -> Response:
+        return await scrims_page(request, await organization_in_path(runtime, request, slug))
 
-    @router.post("/staff/{organization_id}/scrims/{scrim_id}/{change}")
-    async def change_scrim(
-        request: Request, organization_id: str, scrim_id: str, change: str
-    ) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/scrims/{scrim_id}/{change}")
+    async def change_scrim(request: Request, slug: str, scrim_id: str, change: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         ident = path_id(scrim_id, "scrim")
         if change not in ("lock", "unlock", "cancel"):
             raise NotFound("There is no such page.")
@@ -82,11 +88,11 @@ def staff_scrims_router(runtime: Runtime) -> APIRouter:
             )
             return f"Scrim {ident} is cancelled; its players are free again."
 
-        return await scrims_form(request, org_id, act, f"{change}-{ident}", "scrims")
+        return await scrims_form(request, slug, org_id, act, f"{change}-{ident}", "scrims")
 
-    @router.post("/staff/{organization_id}/queue-bans")
-    async def ban(request: Request, organization_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/queue-bans")
+    async def ban(request: Request, slug: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
 
         async def act(session: AsyncSession, form: dict[str, str]) -> str:
             row = await bans.ban_from_queue(
@@ -100,17 +106,17 @@ def staff_scrims_router(runtime: Runtime) -> APIRouter:
             minutes = int((row.ends_at - row.starts_at).total_seconds() // 60)
             return f"Banned from the scrim queue for {minutes} minutes."
 
-        return await scrims_form(request, org_id, act, "ban", "bans")
+        return await scrims_form(request, slug, org_id, act, "ban", "bans")
 
-    @router.post("/staff/{organization_id}/queue-bans/{ban_id}/lift")
-    async def lift(request: Request, organization_id: str, ban_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/queue-bans/{ban_id}/lift")
+    async def lift(request: Request, slug: str, ban_id: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         ident = path_id(ban_id, "queue ban")
 
         async def act(session: AsyncSession, _form: dict[str, str]) -> str:
             await bans.lift_ban(session, actor=viewer(request), ban_id=ident)
             return "The queue ban is lifted."
 
-        return await scrims_form(request, org_id, act, f"lift-{ident}", "bans")
+        return await scrims_form(request, slug, org_id, act, f"lift-{ident}", "bans")
 
     return router

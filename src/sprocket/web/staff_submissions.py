@@ -1,4 +1,4 @@
-"""``/staff/{organization}/submissions``: the staff's submissions inbox (waiting for
+"""``/staff/{slug}/submissions``: the staff's submissions inbox (waiting for
 ratification, disputed, rejected, stuck in processing, unconfirmed account claims), one
 submission's staff view with force-accept, reset and invalidate (each with a reason), and
 the answers to account claims and to members' own account links. Every action goes through
@@ -21,9 +21,16 @@ from sprocket.league.audit_trail import trail
 from sprocket.league.enums import GamePlatform
 from sprocket.replays import service as replays
 from sprocket.runtime import Runtime
-from sprocket.web.pages import WebRoute, render, viewer, when
+from sprocket.web.clocks import when
+from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.params import path_id
-from sprocket.web.staff_forms import NO_FAILURE, Action, organization_of, staff_form
+from sprocket.web.staff_forms import (
+    NO_FAILURE,
+    Action,
+    organization_in_path,
+    organization_of,
+    staff_form,
+)
 
 #: The staff overrides of a submission: the path's word -> (service, what the notice says).
 OVERRIDES = {
@@ -82,20 +89,20 @@ def staff_submissions_router(runtime: Runtime) -> APIRouter:
             **(NO_FAILURE | failure),
         )
 
-    @router.get("/staff/{organization_id}/submissions")
-    async def submissions(request: Request, organization_id: str) -> Response:
-        return await inbox_page(request, path_id(organization_id, "organization"))
+    @router.get("/staff/{slug}/submissions")
+    async def submissions(request: Request, slug: str) -> Response:
+        return await inbox_page(request, await organization_in_path(runtime, request, slug))
 
-    @router.get("/staff/{organization_id}/submissions/{submission_id}")
-    async def submission(request: Request, organization_id: str, submission_id: str) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.get("/staff/{slug}/submissions/{submission_id}")
+    async def submission(request: Request, slug: str, submission_id: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         return await submission_page(request, org_id, path_id(submission_id, "submission"))
 
-    @router.post("/staff/{organization_id}/submissions/{submission_id}/{override}")
+    @router.post("/staff/{slug}/submissions/{submission_id}/{override}")
     async def override_submission(
-        request: Request, organization_id: str, submission_id: str, override: str
+        request: Request, slug: str, submission_id: str, override: str
     ) -> Response:
-        org_id = path_id(organization_id, "organization")
+        org_id = await organization_in_path(runtime, request, slug)
         ident = path_id(submission_id, "submission")
         if override not in OVERRIDES:
             raise NotFound("There is no such page.")
@@ -110,16 +117,14 @@ def staff_submissions_router(runtime: Runtime) -> APIRouter:
         async def show(**failure: Any) -> Response:
             return await submission_page(request, org_id, ident, **failure)
 
-        url = f"/staff/{org_id}/submissions/{ident}"
+        url = f"/staff/{slug}/submissions/{ident}"
         return await staff_form(
             request, runtime, org_id, act=act, done=url, show=show, failed=override
         )
 
-    @router.post("/staff/{organization_id}/claims/{claim_id}/{answer}")
-    async def answer_claim(
-        request: Request, organization_id: str, claim_id: str, answer: str
-    ) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/claims/{claim_id}/{answer}")
+    async def answer_claim(request: Request, slug: str, claim_id: str, answer: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         ident = path_id(claim_id, "account claim")
         confirm = _answer(answer)
 
@@ -133,13 +138,11 @@ def staff_submissions_router(runtime: Runtime) -> APIRouter:
             await replays.refuse_claim(session, actor=viewer(request), claim_id=ident)
             return "Claim refused: the account stays unknown."
 
-        return await inbox_form(request, org_id, act, f"claim-{ident}")
+        return await inbox_form(request, slug, org_id, act, f"claim-{ident}")
 
-    @router.post("/staff/{organization_id}/account-links/{account_id}/{answer}")
-    async def answer_link(
-        request: Request, organization_id: str, account_id: str, answer: str
-    ) -> Response:
-        org_id = path_id(organization_id, "organization")
+    @router.post("/staff/{slug}/account-links/{account_id}/{answer}")
+    async def answer_link(request: Request, slug: str, account_id: str, answer: str) -> Response:
+        org_id = await organization_in_path(runtime, request, slug)
         ident = path_id(account_id, "account link")
         confirm = _answer(answer)
 
@@ -150,13 +153,15 @@ def staff_submissions_router(runtime: Runtime) -> APIRouter:
             await accounts.refuse_link(session, actor=viewer(request), account_id=ident)
             return "Account link refused and removed."
 
-        return await inbox_form(request, org_id, act, f"link-{ident}")
+        return await inbox_form(request, slug, org_id, act, f"link-{ident}")
 
-    async def inbox_form(request: Request, org_id: int, act: Action, failed: str) -> Response:
+    async def inbox_form(
+        request: Request, slug: str, org_id: int, act: Action, failed: str
+    ) -> Response:
         async def show(**failure: Any) -> Response:
             return await inbox_page(request, org_id, **failure)
 
-        url = f"/staff/{org_id}/submissions#claims"
+        url = f"/staff/{slug}/submissions#claims"
         return await staff_form(
             request, runtime, org_id, act=act, done=url, show=show, failed=failed
         )

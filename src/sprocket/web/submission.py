@@ -33,8 +33,9 @@ from sprocket.replays.models import (
     SubmissionReplay,
 )
 from sprocket.runtime import Runtime
+from sprocket.web.clocks import when
 from sprocket.web.forms import read_form, see_other
-from sprocket.web.pages import WebRoute, render, signed_in_viewer, status_of, viewer, when
+from sprocket.web.pages import WebRoute, render, signed_in_viewer, status_of, viewer
 from sprocket.web.params import path_id
 
 #: Each state in a sentence.

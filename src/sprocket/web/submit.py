@@ -32,8 +32,9 @@ from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.scrims import service as scrims
 from sprocket.text import size_text
+from sprocket.web.clocks import when
 from sprocket.web.forms import see_other
-from sprocket.web.pages import WebRoute, render, signed_in_viewer, status_of, when
+from sprocket.web.pages import WebRoute, render, signed_in_viewer, status_of
 from sprocket.web.params import path_id
 
 #: The form's file field.

@@ -9,11 +9,13 @@ from starlette.responses import Response
 from sprocket.db import children_of, rows_by_ids
 from sprocket.errors import NotFound, found
 from sprocket.league import rosters
+from sprocket.league import service as league
 from sprocket.league.models import Franchise, League, Season, SkillGroup, Team
 from sprocket.ratings.leaderboards import team_records
 from sprocket.runtime import Runtime
 from sprocket.schedule import overview
 from sprocket.stats import service as stats
+from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render
 from sprocket.web.params import form_int, path_id
 
@@ -58,6 +60,7 @@ def teams_router(runtime: Runtime) -> APIRouter:
                 )
                 matches = await overview.team_matches(session, team_id=team.id, season_id=season.id)
             totals = (await stats.team_totals(session, team_ids=[team.id])).get(team.id)
+            zone = await league.organization_zone(session, lg.organization_id)
         return render(
             request,
             "team.html",
@@ -71,6 +74,7 @@ def teams_router(runtime: Runtime) -> APIRouter:
             record=record,
             matches=matches,
             totals=totals,
+            when=when(zone),
         )
 
     return router

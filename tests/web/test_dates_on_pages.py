@@ -1,0 +1,111 @@
+"""Dates and times on pages: one way to write them (:mod:`sprocket.web.clocks`), so the home
+page, the public pages and the staff pages write the same moment alike, in the zone of the
+organization it belongs to (the viewer's: people have none of their own)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from sqlalchemy import select
+
+from sprocket.dates import for_people
+from sprocket.db import utcnow
+from sprocket.demo import SLUG
+from sprocket.identity.models import WebSession
+from sprocket.league import service as league
+from sprocket.league.models import Season
+from sprocket.runtime import Runtime
+from sprocket.schedule import overview
+from sprocket.schedule import service as schedule
+from sprocket.web.clocks import Clock
+from tests.web.conftest import HTML, Demo, Web
+from tests.web.staff_support import client_as, little_league
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "sprocket" / "web" / "templates"
+ZONE = "America/New_York"
+
+
+def test_a_clock_writes_a_moment_with_its_time_and_a_day_alone() -> None:
+    paris = Clock("Europe/Paris")
+    late = dt.datetime(2025, 11, 24, 23, 30, tzinfo=dt.UTC)
+    assert paris(late) == "25 Nov 2025 00:30 CET"
+    assert paris.date(late) == "25 Nov 2025"  # the moment's day where it is read
+    assert Clock("UTC").date(late) == "24 Nov 2025"
+    assert paris.date(dt.date(2025, 3, 9)) == "9 Mar 2025"  # a day is no moment: no zone
+    assert Clock(ZONE)(dt.datetime(2025, 7, 4, 16, 0, tzinfo=dt.UTC)) == "4 Jul 2025 12:00 EDT"
+
+
+def test_no_template_writes_a_moment_itself() -> None:
+    """Every template goes through its page's clock: no strftime, and an ISO form only in a
+    ``<time datetime>`` (or a form field's value), never in the text people read."""
+    for template in TEMPLATES.rglob("*.html"):
+        text = template.read_text()
+        assert "strftime" not in text, template.name
+        shown = re.sub(r'(datetime|value)="\{\{[^}]*\}\}"', "", text)
+        assert ".isoformat()" not in shown, template.name
+
+
+async def test_the_pages_write_the_same_moment_alike(
+    web: Web, platform: Runtime, demo_org: Demo
+) -> None:
+    little = await little_league(platform, demo_org, teams=4)
+    async with platform.unit_of_work() as s:
+        await league.set_organization_time_zone(
+            s, actor=demo_org.admin, organization_id=demo_org.organization_id, time_zone=ZONE
+        )
+        await schedule.create_match_weeks(
+            s, actor=demo_org.admin, season_id=little.season_id, count=10
+        )
+        await schedule.generate_schedule(s, actor=demo_org.admin, season_id=little.season_id)
+        (line, *_) = await overview.upcoming_matches(s, at=utcnow(), first=1)
+        season = await s.get(Season, little.season_id)
+        assert season is not None
+    match_start = for_people(line.starts_at, ZONE)
+    season_start = for_people(season.starts_at, ZONE)
+    assert match_start.endswith(("EST", "EDT"))  # written where the league plays, not UTC
+    shown_at = f'<time datetime="{line.starts_at.isoformat()}">{match_start}</time>'
+    season_at = f'<time datetime="{season.starts_at.isoformat()}">{season_start}</time>'
+    team = little.team_ids[line.home]
+
+    async with web() as spectator:
+        public = {
+            path: (await spectator.get(path, headers=HTML)).text
+            for path in (
+                "/",
+                f"/leagues/{little.league_id}",
+                f"/seasons/{little.season_id}",
+                f"/matches/{line.id}",
+                f"/teams/{team}",
+            )
+        }
+    for path in ("/", f"/seasons/{little.season_id}", f"/matches/{line.id}", f"/teams/{team}"):
+        assert shown_at in public[path], path
+    for path in ("/", f"/leagues/{little.league_id}", f"/seasons/{little.season_id}"):
+        assert season_at in public[path], path
+    assert "When (UTC)" not in public["/"]
+
+    async with client_as(web, demo_org.admin.user_id) as admin:
+        staff = {
+            path: (await admin.get(path)).text
+            for path in (
+                f"/staff/{SLUG}/schedules",
+                f"/staff/{SLUG}/leagues/{little.league_id}",
+                f"/staff/{SLUG}/seasons/{little.season_id}",
+                f"/staff/{SLUG}/matches/{line.id}",
+            )
+        }
+    for path in (f"/staff/{SLUG}/seasons/{little.season_id}", f"/staff/{SLUG}/matches/{line.id}"):
+        assert match_start in staff[path], path
+    for path in staff:
+        if "matches" not in path:
+            assert season_start in staff[path], path
+
+    async with client_as(web, demo_org.users["Ada"]) as player:  # her own times: her league's
+        settings = (await player.get("/settings")).text
+    async with platform.reading() as s:
+        (browser,) = (
+            await s.scalars(select(WebSession).where(WebSession.user_id == demo_org.users["Ada"]))
+        ).all()
+    assert f"<td>{for_people(browser.created_at, ZONE)}</td>" in settings
