@@ -90,8 +90,17 @@ async def database_url(template_database: str, tmp_path: Path) -> AsyncIterator[
     yield f"sqlite+aiosqlite:///{path}"
 
 
+#: The tests' rate-limit window. Windows are aligned to the clock: a test whose requests
+#: straddled the end of one (every minute with the default) would see its budget refilled
+#: midway. A day's window ends at midnight UTC only.
+RATE_LIMIT_WINDOW = 24 * 3600.0
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The tests' settings: the database at ``database_url``, files under ``tmp_path``, the
+    real cache when configured (its keys under a prefix of the test's own), a day's
+    rate-limit window."""
     cache_prefix = f"sprocket-test-{uuid.uuid4().hex[:12]}:"
     return Settings(
         data_dir=tmp_path / "data",
@@ -102,6 +111,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         broker_url="memory://",
         outbox_poll_seconds=0.05,
         log_format="console",
+        rate_limit_window_seconds=RATE_LIMIT_WINDOW,
     )
 
 

@@ -149,7 +149,8 @@ def _page(n: int) -> dict[str, Any]:
 async def test_uncached_work_is_limited_per_client_and_cached_reads_are_not(
     platform, settings, world: World
 ) -> None:
-    async with _client(platform, settings, rate_limit_points=5) as client:
+    minute = {"rate_limit_points": 5, "rate_limit_window_seconds": 60}  # the default window
+    async with _client(platform, settings, **minute) as client:
         for n in range(1, 6):
             response = await client.post("/graphql", json=_page(n))
             assert response.status_code == 200 and response.headers["x-sprocket-cache"] == "miss"
