@@ -10,6 +10,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from sprocket import cli
 from sprocket.cli import app
 from sprocket.config import load_settings
 from sprocket.db import utcnow
@@ -124,7 +125,9 @@ def test_configure_and_sync_from_the_command_line(
     assert (report["dry_run"], report["planned"], report["done"]) == (True, 3, 0)
     assert fake_api.changes() == []
 
-    monkeypatch.setenv("COLUMNS", "200")  # the report's table on one line per change
+    # The report's table on one line per change. The console reads COLUMNS when the CLI is
+    # imported (pytest-xdist's workers set it to 80), so its width is set here.
+    monkeypatch.setattr(cli.console, "width", 200)
     done = runner.invoke(app, ["discord", "sync"])
     assert done.exit_code == 0, done.output
     assert "1 servers, 2 members looked at: 3 done" in done.output

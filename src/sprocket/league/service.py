@@ -225,7 +225,7 @@ async def organization_zones(
             Organization.id.in_(set(organization_ids))
         )
     )
-    return dict(rows.tuples().all())
+    return {organization_id: zone for organization_id, zone in rows}
 
 
 async def person_zone(session: AsyncSession, *, user_id: int) -> str:
