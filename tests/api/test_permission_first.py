@@ -278,6 +278,13 @@ CASES: dict[str, Case] = {
             "salary": -5.0,
         }
     ),
+    "movePlayer": Case(
+        lambda t: {
+            "playerId": str(t.world.free_player_ids[0]),
+            "skillGroupId": str(t.world.skill_group_ids[1]),
+            "reason": "   ",
+        }
+    ),
     "addToRoster": Case(
         lambda t: {
             "teamId": str(t.world.team_ids[0]),

@@ -123,6 +123,7 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     },
     "removeMember": {"a member of the World's organization": STAFF},
     "registerPlayer": {"a member, in the World's league": STAFF},
+    "movePlayer": {"a player of the World's league, to its other skill group": STAFF},
     "addToRoster": {
         "a team of the franchise": TEAM_MANAGERS,
         "a team outside the franchise": STAFF,
@@ -562,6 +563,17 @@ async def _register_player(fresh: Fresh, role: str) -> Attempt:
             "g": str(fresh.world.skill_group_ids[0]),
         },
         lambda: fresh.count(Player, Player.member_id == member_id),
+    )
+
+
+@scenario("movePlayer", "a player of the World's league, to its other skill group")
+async def _move_player(fresh: Fresh, role: str) -> Attempt:
+    player_id = await fresh.player()
+    return Attempt(
+        "mutation($p: ID!, $g: ID!) {"
+        ' movePlayer(playerId: $p, skillGroupId: $g, reason: "placement") { id } }',
+        {"p": str(player_id), "g": str(fresh.world.skill_group_ids[1])},
+        lambda: fresh.scalar(select(Player.skill_group_id).where(Player.id == player_id)),
     )
 
 

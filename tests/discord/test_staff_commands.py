@@ -1,4 +1,4 @@
-"""/staff forfeit|reschedule|ban|unban|force-accept|reset: staff act; anyone else hears the
+"""/staff forfeit|reschedule|ban|unban|force-accept|reset|move: staff act; anyone else hears the
 refusal and nothing changes."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from sprocket.league.models import Player
 from sprocket.replays import reads
 from sprocket.runtime import Runtime
 from sprocket.schedule import service as schedule
@@ -114,3 +115,24 @@ async def test_reset_and_force_accept_a_submission(
     async with platform.reading() as session:
         row = await reads.submission_by_id(session, submission_id=submission_id)
     assert row.status == "accepted"
+
+
+async def test_move_a_player_to_another_skill_group(
+    door: DiscordDoor, platform: Runtime, linked: World
+) -> None:
+    master = linked.skill_group_ids[1]
+    move = {"player": "Free 1", "skill_group": "ml", "reason": "placement"}
+    refused = await staff(door, "move", move, user=as_role("player"))
+    assert refused["content"] == "Only league staff may move players between skill groups."
+    unknown = await staff(door, "move", {**move, "skill_group": "Champion"})
+    assert unknown["content"] == "This league has no skill group 'Champion'."
+    elsewhere = await staff(door, "move", {**move, "league": "Standard"})
+    assert elsewhere["content"] == "This organization has no league 'Standard'."
+    rostered = await staff(door, "move", {**move, "player": "P10"})
+    assert "plays for Team 2" in rostered["content"]
+    done = await staff(door, "move", move)
+    assert done["content"] == "Free 1 moved to Master."
+    again = await staff(door, "move", {**move, "league": "Doubles"})
+    assert again["content"] == "Free 1 is in Master already."
+    async with platform.reading() as session:
+        assert (await session.get(Player, linked.free_player_ids[1])).skill_group_id == master

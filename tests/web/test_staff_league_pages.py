@@ -16,6 +16,7 @@ from sprocket.demo import SLUG
 from sprocket.league import rosters
 from sprocket.league import service as league
 from sprocket.league.enums import Role
+from sprocket.league.models import Player
 from sprocket.league.roles import grant_role
 from sprocket.runtime import Runtime
 from tests.web.conftest import Demo, Web, sent_to_sign_in, signed_in
@@ -377,6 +378,63 @@ async def test_invalid_league_page_values_are_shown_beside_their_fields(
     assert await league_rows(platform) == before
 
 
+async def test_a_player_is_moved_to_another_skill_group_and_bad_moves_shown_beside_fields(
+    admin: httpx.AsyncClient, demo_org: Demo, platform: Runtime, little: Little
+) -> None:
+    async with platform.unit_of_work() as s:
+        master = await league.create_skill_group(
+            s, actor=demo_org.admin, league_id=little.league_id, name="Master", code="ML", ordinal=2
+        )
+    page = f"/staff/{SLUG}/leagues/{little.league_id}"
+    action = f"{page}/players/move"
+    bruno, ada = little.player_ids["Bruno"], little.player_ids["Ada"]
+    shown = await admin.get(page)
+    assert "Move a player to another skill group" in words(shown.text)
+    before = await league_rows(platform)
+    cases = [
+        ({"move_skill_group": str(master.id), "move_reason": "x"}, "move_player", "Choose"),
+        ({"move_player": str(bruno), "move_reason": "x"}, "move_skill_group", "Choose"),
+        (
+            {"move_player": str(bruno), "move_skill_group": str(master.id), "move_reason": " "},
+            "move_reason",
+            "Say why the player moves",
+        ),
+        (
+            {
+                "move_player": str(bruno),
+                "move_skill_group": str(little.group_id),
+                "move_reason": "x",
+            },
+            "move_skill_group",
+            "Bruno is in Premier already.",
+        ),
+        (
+            {"move_player": str(ada), "move_skill_group": str(master.id), "move_reason": "x"},
+            "move_player",
+            "Ada plays for Blue Ants, a team of another skill group; release them",
+        ),
+    ]
+    for data, name, sentence in cases:
+        refused = await post_from(admin, page, action, data)
+        assert refused.status_code in (400, 409), (data, refused.status_code)
+        error = beside(refused.text, name)
+        assert error is not None and sentence in error, (data, error)
+    assert await league_rows(platform) == before
+
+    done = await post_from(
+        admin,
+        page,
+        action,
+        {"move_player": str(bruno), "move_skill_group": str(master.id), "move_reason": "placed"},
+    )
+    assert done.status_code == 303 and done.headers["location"] == page
+    text = words((await admin.get(page)).text)
+    assert "Bruno moved to Master." in text
+    assert "Bruno Master" in text  # the players' table
+    async with platform.reading() as s:
+        assert (await s.get(Player, bruno)).skill_group_id == master.id
+
+
 # -- rosters -----------------------------------------------------------------------------------
 
 
@@ -567,6 +625,15 @@ def every_form(little: Little) -> list[tuple[str, str, dict[str, str]]]:
         ),
         (league_page, f"{league_page}/teams", {"team_name": "Purple Yaks"}),
         (league_page, f"{league_page}/players", {"player_member": "1"}),
+        (
+            league_page,
+            f"{league_page}/players/move",
+            {
+                "move_player": str(little.player_ids["Bruno"]),
+                "move_skill_group": str(little.group_id),
+                "move_reason": "placement",
+            },
+        ),
         (
             team_page,
             f"{team_page}/roster/add",

@@ -745,6 +745,21 @@ class LeagueMutation:
         return PlayerNode.of(row)
 
     @strawberry.mutation(
+        description="League staff move a player to another skill group of their league, "
+        "saying why (kept in the audit log); the player and the transactions channel are told."
+    )
+    async def move_player(
+        self, info: Info, player_id: strawberry.ID, skill_group_id: strawberry.ID, reason: str
+    ) -> PlayerNode:
+        row = await info.context.mutate(
+            members.move_player,
+            player_id=RawId(player_id),
+            skill_group_id=RawId(skill_group_id),
+            reason=reason,
+        )
+        return PlayerNode.of(row)
+
+    @strawberry.mutation(
         description="Sign a player; staff may date the signing in the past (`at`, within the "
         "season), which the audit log records."
     )

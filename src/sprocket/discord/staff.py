@@ -1,6 +1,6 @@
-"""``/staff forfeit|reschedule|ban|unban|force-accept|reset|announce``: staff's acts, through
-the services the GraphQL door's ``recordForfeit``, ``rescheduleMatch``,
-``forceAcceptSubmission`` and ``resetSubmission`` call, the queue bans of
+"""``/staff forfeit|reschedule|ban|unban|force-accept|reset|move|announce``: staff's acts,
+through the services the GraphQL door's ``recordForfeit``, ``rescheduleMatch``,
+``forceAcceptSubmission``, ``resetSubmission`` and ``movePlayer`` call, the queue bans of
 :mod:`sprocket.scrims.bans` and the announcements of
 :mod:`sprocket.notifications.announcements` (as the web's staff page makes them). Who may act
 is the services' to say: anyone else hears their refusal."""
@@ -10,11 +10,11 @@ from __future__ import annotations
 from hikari import OptionType
 
 from sprocket.db import MAX_ID
-from sprocket.discord.choose import moment_of
+from sprocket.discord.choose import LEAGUE, chosen_league, moment_of
 from sprocket.discord.registry import Call, Command, Completion, Handler, Option
 from sprocket.discord.replays import SUBMISSION, submission_of
 from sprocket.discord.replies import Reply, timestamp
-from sprocket.league import lookup
+from sprocket.league import lookup, members
 from sprocket.league import service as league
 from sprocket.notifications import announcements
 from sprocket.replays import service as replays
@@ -108,6 +108,27 @@ async def reset_command(call: Call) -> Reply:
     return Reply(f"Submission {submission_id} is reset: it is checked and answered again.")
 
 
+async def move_command(call: Call) -> Reply:
+    async with call.runtime.unit_of_work() as session:
+        member = await lookup.member_named(
+            session, organization_id=call.organization, value=str(call.option("player"))
+        )
+        player = await lookup.player_of(
+            session, member=member, league=await chosen_league(session, call)
+        )
+        group = await lookup.skill_group_named(
+            session, league_id=player.league_id, value=str(call.option("skill_group"))
+        )
+        await members.move_player(
+            session,
+            actor=call.actor,
+            player_id=player.id,
+            skill_group_id=group.id,
+            reason=str(call.option("reason", "")),
+        )
+    return Reply(f"{member.name} moved to {group.name}.")
+
+
 async def announce_command(call: Call) -> Reply:
     async with call.runtime.unit_of_work() as session:
         row = await announcements.announce(
@@ -160,6 +181,15 @@ STAFF_COMMAND = Command(
             SUBMISSION,
         ),
         _staff("reset", "Check a submission again from scratch.", reset_command, SUBMISSION),
+        _staff(
+            "move",
+            "Move a player to another skill group of their league.",
+            move_command,
+            MEMBER,
+            Option("skill_group", "The skill group's name or code.", required=True, max_length=64),
+            Option("reason", "Why (kept in the audit log).", required=True, max_length=200),
+            LEAGUE,
+        ),
         _staff(
             "announce",
             "Announce to the organization (home page and announcements channel).",

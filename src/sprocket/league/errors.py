@@ -130,6 +130,14 @@ class LeagueCode(ErrorCode):
         "The player's skill group does not allow this (a roster, a competitive scrim of another "
         "group).",
     )
+    SKILL_GROUP_UNCHANGED = (
+        "SKILL_GROUP_UNCHANGED",
+        "A move of a player to the skill group they are in already.",
+    )
+    MOVE_REASON_REQUIRED = (
+        "MOVE_REASON_REQUIRED",
+        "A move of a player to another skill group without a reason (the audit log keeps it).",
+    )
     INVALID_GUILD_ID = (
         "INVALID_GUILD_ID",
         "Text that is no Discord server (guild) id: a snowflake of up to 20 digits.",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprocket.errors import NotFound
-from sprocket.league.models import League, Member, Organization, Team
+from sprocket.errors import CommonCode, InvalidInput, NotFound
+from sprocket.league.models import League, Member, Organization, Player, SkillGroup, Team
 from sprocket.league.names import member_name_key
 from sprocket.paging import check_page_size
 
@@ -147,3 +147,40 @@ async def current_member(
             Member.left_at.is_(None),
         )
     )
+
+
+async def player_of(session: AsyncSession, *, member: Member, league: League | None) -> Player:
+    """The member's player in ``league``, or, with no league named, in the only league
+    they play in. Raises NOT_FOUND (no player there; none at all), INVALID_INPUT (several
+    leagues and none named)."""
+    query = select(Player).where(Player.member_id == member.id)
+    if league is not None:
+        query = query.where(Player.league_id == league.id)
+    rows = list((await session.scalars(query.order_by(Player.id).limit(2))).all())
+    if not rows:
+        where = f" in {league.name}" if league is not None else ""
+        raise NotFound(f"{member.name} does not play{where}.")
+    if len(rows) > 1:
+        raise InvalidInput(
+            f"{member.name} plays in several leagues: name the league.",
+            code=CommonCode.INVALID_INPUT,
+        )
+    return rows[0]
+
+
+async def skill_group_named(session: AsyncSession, *, league_id: int, value: str) -> SkillGroup:
+    """The league's skill group ``value`` names: its name or its code (any case).
+    Raises NOT_FOUND."""
+    typed = value.strip().lower()
+    row = await session.scalar(
+        select(SkillGroup)
+        .where(
+            SkillGroup.league_id == league_id,
+            (func.lower(SkillGroup.name) == typed) | (func.lower(SkillGroup.code) == typed),
+        )
+        .order_by(SkillGroup.ordinal)
+        .limit(1)
+    )
+    if row is None:
+        raise NotFound(f"This league has no skill group '{value.strip()[:TYPED]}'.")
+    return row

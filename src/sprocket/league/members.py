@@ -19,11 +19,12 @@ from sprocket.identity.access import Actor, require_user
 from sprocket.identity.errors import IdentityCode
 from sprocket.identity.models import User
 from sprocket.identity.service import person_name
-from sprocket.league import access, discord_sync, rosters
+from sprocket.league import access, discord_sync, rosters, transactions
 from sprocket.league.errors import LeagueCode
-from sprocket.league.models import Member, Organization, Player, RosterSpot
+from sprocket.league.models import Member, Organization, Player, RosterSpot, SkillGroup, Team
 from sprocket.league.names import MAX_KEY, member_name_key
 from sprocket.league.service import amount, insert_unique, league_by_id, skill_group_of
+from sprocket.league.transactions import SkillGroupChange
 from sprocket.paging import Page, page
 
 MEMBER_NAME_MAX = 100
@@ -213,6 +214,93 @@ async def register_player(
     )
     await insert_unique(session, player, f"{member.name} already plays in '{league.name}'.")
     await discord_sync.sync_later(session, member_id=member.id)
+    return player
+
+
+#: The longest reason staff keep for a skill-group move, in characters.
+MOVE_REASON_MAX = 200
+
+
+async def move_player(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    player_id: int,
+    skill_group_id: int,
+    reason: str,
+) -> Player:
+    """League staff move a player to another skill group of their league (a promotion, a
+    relegation, a placement after review), for ``reason`` (1 to 200 characters once
+    trimmed; longer is cut). The move is written to the audit log, the player's Discord
+    roles follow it, and the player and the transactions channel are told
+    (:func:`sprocket.league.transactions.tell`).
+
+    A player on a team of another skill group is not moved: staff release them first (a
+    team plays in one skill group). Returns the player.
+    Raises UNAUTHENTICATED, NOT_FOUND (the player, the skill group), PERMISSION_DENIED,
+    MOVE_REASON_REQUIRED, WRONG_LEAGUE (the group is another league's), MEMBER_LEFT,
+    SKILL_GROUP_UNCHANGED, WRONG_SKILL_GROUP (still on a team of another group).
+    """
+    require_user(actor)
+    player = found(await session.get(Player, player_id), "player", player_id)
+    league = await league_by_id(session, player.league_id)
+    await access.require_league_staff(
+        session, actor, league.organization_id, league.id, "move players between skill groups"
+    )
+    reason = reason.strip()[:MOVE_REASON_MAX]
+    if not reason:
+        raise InvalidInput(
+            "Say why the player moves: the audit log keeps it.",
+            code=LeagueCode.MOVE_REASON_REQUIRED,
+        )
+    after = await skill_group_of(session, league=league, skill_group_id=skill_group_id)
+    member = found(await session.get(Member, player.member_id), "member", player.member_id)
+    if member.left_at is not None:
+        raise InvalidInput(
+            f"{member.name} has left the organization; add them as a member again first.",
+            code=LeagueCode.MEMBER_LEFT,
+        )
+    if player.skill_group_id == after.id:
+        raise Conflict(
+            f"{member.name} is in {after.name} already.", code=LeagueCode.SKILL_GROUP_UNCHANGED
+        )
+    team = await session.scalar(
+        select(Team)
+        .join(RosterSpot, RosterSpot.team_id == Team.id)
+        .where(
+            RosterSpot.player_id == player.id,
+            RosterSpot.left_at.is_(None),
+            Team.skill_group_id.is_not(None),
+            Team.skill_group_id != after.id,
+        )
+        .limit(1)
+    )
+    if team is not None:
+        raise Conflict(
+            f"{member.name} plays for {team.name}, a team of another skill group; release "
+            f"them from it first.",
+            code=LeagueCode.WRONG_SKILL_GROUP,
+        )
+    before = await session.get(SkillGroup, player.skill_group_id) if player.skill_group_id else None
+    player.skill_group_id = after.id
+    entry = audit.record(
+        session,
+        organization_id=league.organization_id,
+        actor_user_id=actor.user_id,
+        action="player.skill_group",
+        subject=f"player:{player.id}",
+        details={
+            "member_id": member.id,
+            "from_skill_group_id": before.id if before else None,
+            "to_skill_group_id": after.id,
+            "reason": reason,
+        },
+    )
+    await session.flush()
+    await discord_sync.sync_later(session, member_id=member.id)
+    await transactions.tell(
+        session, SkillGroupChange(player, league, member, before, after, reason, entry.id)
+    )
     return player
 
 

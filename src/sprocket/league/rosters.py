@@ -18,7 +18,7 @@ Rules
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,10 +30,11 @@ from sprocket.dates import for_people
 from sprocket.db import grouped_by, utcnow
 from sprocket.errors import Conflict, InvalidInput, found
 from sprocket.identity.access import Actor, require_user
-from sprocket.league import access, discord_sync
+from sprocket.league import access, discord_sync, transactions
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import League, Member, Player, RosterSpot, Season, SkillGroup, Team
 from sprocket.league.service import insert_unique, league_by_id, organization_zone
+from sprocket.league.transactions import RosterChange
 
 
 @dataclass(frozen=True)
@@ -249,42 +250,6 @@ def _audit(
     )
 
 
-# -- who hears of a roster change --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RosterChange:
-    """A player signed onto (``joined``) or released from a team: the spot, its team and
-    league, and the member."""
-
-    spot: RosterSpot
-    team: Team
-    league: League
-    member: Member
-    joined: bool
-
-
-#: Told of each roster change, in its transaction (the notifications register here: they
-#: live above the league, which cannot call them).
-RosterListener = Callable[[AsyncSession, RosterChange], Awaitable[None]]
-_listeners: list[RosterListener] = []
-
-
-def on_roster_change(listener: RosterListener) -> RosterListener:
-    """Register ``listener`` (an async function of the session and the
-    :class:`RosterChange`) to run after every signing and release, in the same
-    transaction; returns it (usable as a decorator). Registering it twice keeps one.
-    Raises nothing."""
-    if listener not in _listeners:
-        _listeners.append(listener)
-    return listener
-
-
-async def _tell(session: AsyncSession, change: RosterChange) -> None:
-    for listener in _listeners:
-        await listener(session, change)
-
-
 # -- signing and releasing -------------------------------------------------------------------
 
 
@@ -342,7 +307,7 @@ async def add_to_roster(
     if at is not None:
         _audit(session, actor, league, "roster.join", spot)
     await discord_sync.sync_later(session, member_id=member.id)
-    await _tell(session, RosterChange(spot, team, league, member, joined=True))
+    await transactions.tell(session, RosterChange(spot, team, league, member, joined=True))
     return spot
 
 
@@ -464,7 +429,7 @@ async def remove_from_roster(
     await discord_sync.sync_later(session, player_id=player_id)
     player = found(await session.get(Player, player_id), "player", player_id)
     member = found(await session.get(Member, player.member_id), "member", player.member_id)
-    await _tell(session, RosterChange(spot, team, league, member, joined=False))
+    await transactions.tell(session, RosterChange(spot, team, league, member, joined=False))
     return spot
 
 

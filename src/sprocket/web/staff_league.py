@@ -24,7 +24,7 @@ from sprocket.identity.errors import IdentityCode
 from sprocket.league import members
 from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
-from sprocket.league.models import Franchise, League, Member, Team
+from sprocket.league.models import Franchise, League, Member, Player, SkillGroup, Team
 from sprocket.runtime import Runtime
 from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
@@ -204,6 +204,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
             franchise_names=dict(franchise_options),
             franchise_options=franchise_options,
             players=[(p, names[p.member_id].name) for p in players],
+            player_options=[(p.id, names[p.member_id].name) for p in players],
             member_options=[(m.id, m.name) for m in people],
             listed=LISTED,
             when=when(org.time_zone),
@@ -373,6 +374,44 @@ def structure_router(runtime: Runtime) -> APIRouter:
                 LeagueCode.WRONG_ORGANIZATION: "player_member",
                 LeagueCode.WRONG_LEAGUE: "player_skill_group",
                 LeagueCode.INVALID_SALARY: "player_salary",
+            },
+        )
+
+    @router.post("/staff/{slug}/leagues/{league_id}/players/move")
+    async def move_player(request: Request, slug: str, league_id: str) -> Response:
+        async def work(session: AsyncSession, who: Actor, form: Form, lg: League) -> str:
+            player_id = choice(form, "move_player", "player")
+            group_id = choice(form, "move_skill_group", "skill group")
+            if player_id is None:
+                raise beside("move_player", "Choose the player who moves.")
+            if group_id is None:
+                raise beside("move_skill_group", "Choose the skill group they move to.")
+            player = (await rows_by_ids(session, Player, [player_id])).get(player_id)
+            if player is None or player.league_id != lg.id:
+                raise beside("move_player", "That player does not play in this league.")
+            await members.move_player(
+                session,
+                actor=who,
+                player_id=player_id,
+                skill_group_id=group_id,
+                reason=text(form, "move_reason"),
+            )
+            member = (await rows_by_ids(session, Member, [player.member_id]))[player.member_id]
+            group = (await rows_by_ids(session, SkillGroup, [group_id]))[group_id]
+            return f"{member.name} moved to {group.name}."
+
+        return await on_league(
+            request,
+            slug,
+            league_id,
+            work,
+            "move",
+            {
+                LeagueCode.MOVE_REASON_REQUIRED: "move_reason",
+                LeagueCode.WRONG_LEAGUE: "move_skill_group",
+                LeagueCode.SKILL_GROUP_UNCHANGED: "move_skill_group",
+                LeagueCode.WRONG_SKILL_GROUP: "move_player",
+                LeagueCode.MEMBER_LEFT: "move_player",
             },
         )
 
