@@ -61,11 +61,15 @@ async def test_staff_move_a_player_the_audit_keeps_why_and_the_player_and_channe
         [entry] = (
             await s.scalars(select(AuditEntry).where(AuditEntry.action == "player.skill_group"))
         ).all()
-    assert entry.subject == f"player:{player_id}"
+    assert entry.subject == f"member:{moved.member_id}"
     assert entry.actor_user_id == world.user_ids["league_staff"]
-    assert entry.details["from_skill_group_id"] == premier
-    assert entry.details["to_skill_group_id"] == master
-    assert entry.details["reason"] == "won the placement cup"
+    assert entry.details == {
+        "player_id": player_id,
+        "league": "Doubles",
+        "from": "Premier",
+        "to": "Master",
+        "reason": "won the placement cup",
+    }
 
     [told] = await inbox_rows(platform, key=f"skill_group_changed:{entry.id}")
     assert told.user_id == await _user_of(platform, player_id)

@@ -433,6 +433,9 @@ async def test_a_player_is_moved_to_another_skill_group_and_bad_moves_shown_besi
     assert "Bruno Master" in text  # the players' table
     async with platform.reading() as s:
         assert (await s.get(Player, bruno)).skill_group_id == master.id
+    trail = words((await admin.get(f"/staff/{SLUG}/people")).text)
+    assert "Demo Admin moved to another skill group Bruno placed" in trail
+    assert "from: Premier" in trail and "league: Doubles" in trail and "to: Master" in trail
 
 
 # -- rosters -----------------------------------------------------------------------------------

@@ -288,11 +288,12 @@ async def move_player(
         organization_id=league.organization_id,
         actor_user_id=actor.user_id,
         action="player.skill_group",
-        subject=f"player:{player.id}",
+        subject=f"member:{member.id}",
         details={
-            "member_id": member.id,
-            "from_skill_group_id": before.id if before else None,
-            "to_skill_group_id": after.id,
+            "player_id": player.id,
+            "league": league.name,
+            "from": before.name if before else None,
+            "to": after.name,
             "reason": reason,
         },
     )

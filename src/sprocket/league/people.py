@@ -73,7 +73,7 @@ async def organization_people(
             session,
             actor=actor,
             organization_id=organization_id,
-            action_prefixes=("member.", "account.", "queue_ban."),
+            action_prefixes=("member.", "player.", "account.", "queue_ban."),
         ),
     )
 
