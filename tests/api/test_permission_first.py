@@ -193,6 +193,7 @@ class Case:
 CASES: dict[str, Case] = {
     # -- identity
     "setDisplayName": Case(lambda t: {"name": CONTROL_NAME}, allowed="outsider"),
+    "setTimeZone": Case(lambda t: {"zone": "+02:00"}, allowed="outsider"),
     "createApiToken": Case(lambda t: {"name": "  ", "days": -5}, allowed="outsider"),
     "revokeApiToken": Case(lambda t: {"tokenId": str(t.other_token_id)}, allowed=None),
     "grantRole": Case(
@@ -395,6 +396,11 @@ OWN_ACTS: dict[str, tuple[str, str]] = {
         "INVALID_NAME",
         "every signed-in user names themself and only themself: no one else's right is at "
         "stake, so the name's own check answers",
+    ),
+    "setTimeZone": (
+        "INVALID_TIME_ZONE",
+        "every signed-in user sets their own time zone and only theirs: the zone's own check "
+        "answers",
     ),
     "createApiToken": (
         "INVALID_TOKEN_LIFETIME",

@@ -90,6 +90,7 @@ TEAM_MANAGERS = STAFF | {"franchise_manager"}
 MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "createApiToken": {"for yourself": SIGNED_IN},
     "setDisplayName": {"your own": SIGNED_IN},
+    "setTimeZone": {"your own": SIGNED_IN},
     "revokeApiToken": {
         "your own token": SIGNED_IN,
         "another user's token": SUPERUSER,
@@ -298,6 +299,16 @@ async def _set_display_name(fresh: Fresh, role: str) -> Attempt:
         "mutation($n: String!) { setDisplayName(name: $n) { displayName } }",
         {"n": f"Renamed {fresh.n()}"},
         lambda: fresh.scalar(select(User.display_name).where(User.id == user_id)),
+    )
+
+
+@scenario("setTimeZone", "your own")
+async def _set_time_zone(fresh: Fresh, role: str) -> Attempt:
+    user_id = await _user_of(fresh, role)
+    return Attempt(
+        "mutation($z: String) { setTimeZone(zone: $z) { timeZone } }",
+        {"z": "Pacific/Auckland"},
+        lambda: fresh.scalar(select(User.time_zone).where(User.id == user_id)),
     )
 
 

@@ -1,6 +1,6 @@
 """Dates and times on pages: one way to write them (:mod:`sprocket.web.clocks`), so the home
 page, the public pages and the staff pages write the same moment alike, in the zone of the
-organization it belongs to (the viewer's: people have none of their own)."""
+organization it belongs to, or in the zone a signed-in viewer chose on their settings page."""
 
 from __future__ import annotations
 
@@ -13,15 +13,18 @@ from sqlalchemy import select
 from sprocket.dates import for_people
 from sprocket.db import utcnow
 from sprocket.demo import SLUG
-from sprocket.identity.models import WebSession
+from sprocket.identity import service as identity
+from sprocket.identity.access import Actor
+from sprocket.identity.models import User, WebSession
 from sprocket.league import service as league
 from sprocket.league.models import Season
 from sprocket.runtime import Runtime
 from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
 from sprocket.web.clocks import Clock
+from tests.helpers.database import fails_unchanged
 from tests.web.conftest import HTML, Demo, Web
-from tests.web.staff_support import client_as, little_league
+from tests.web.staff_support import beside, client_as, little_league, post_from
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "sprocket" / "web" / "templates"
 ZONE = "America/New_York"
@@ -109,3 +112,72 @@ async def test_the_pages_write_the_same_moment_alike(
             await s.scalars(select(WebSession).where(WebSession.user_id == demo_org.users["Ada"]))
         ).all()
     assert f"<td>{for_people(browser.created_at, ZONE)}</td>" in settings
+
+
+async def test_a_viewer_who_chose_a_zone_reads_every_page_in_it(
+    web: Web, platform: Runtime, demo_org: Demo
+) -> None:
+    little = await little_league(platform, demo_org, teams=4)
+    async with platform.unit_of_work() as s:
+        await league.set_organization_time_zone(
+            s, actor=demo_org.admin, organization_id=demo_org.organization_id, time_zone=ZONE
+        )
+        await schedule.create_match_weeks(
+            s, actor=demo_org.admin, season_id=little.season_id, count=10
+        )
+        await schedule.generate_schedule(s, actor=demo_org.admin, season_id=little.season_id)
+        (line, *_) = await overview.upcoming_matches(s, at=utcnow(), first=1)
+    league_time = for_people(line.starts_at, ZONE)
+    tokyo_time = for_people(line.starts_at, "Asia/Tokyo")
+    assert tokyo_time.endswith("JST") and league_time != tokyo_time
+    pages = ("/", f"/seasons/{little.season_id}", f"/matches/{line.id}")
+
+    async with client_as(web, demo_org.users["Ada"]) as ada:
+        settings = (await ada.get("/settings")).text
+        assert f"yours is <strong>{ZONE}</strong>" in settings
+        wrong = await post_from(ada, "/settings", "/settings/time-zone", {"time_zone": "Mars/Base"})
+        assert wrong.status_code == 400
+        assert "'Mars/Base' is not a time zone" in (beside(wrong.text, "time_zone") or "")
+        chosen = await post_from(
+            ada, "/settings", "/settings/time-zone", {"time_zone": " Asia/Tokyo "}
+        )
+        assert chosen.status_code == 303
+        settings = (await ada.get("/settings")).text
+        assert "Dates and times are now written in Asia/Tokyo." in settings
+        for path in pages:
+            page = (await ada.get(path)).text
+            assert tokyo_time in page and league_time not in page, path
+
+    async with web() as spectator:  # a shared page: the league's zone
+        for path in pages:
+            page = (await spectator.get(path, headers=HTML)).text
+            assert league_time in page and tokyo_time not in page, path
+    async with client_as(web, demo_org.users["Bruno"]) as bruno:  # chose nothing
+        assert league_time in (await bruno.get(f"/matches/{line.id}")).text
+
+    async with client_as(web, demo_org.users["Ada"]) as ada:
+        cleared = await post_from(ada, "/settings", "/settings/time-zone", {"time_zone": ""})
+        assert cleared.status_code == 303
+        assert league_time in (await ada.get(f"/matches/{line.id}")).text
+    async with platform.reading() as s:
+        assert (await s.get(User, demo_org.users["Ada"])).time_zone is None
+
+
+async def test_a_zone_is_chosen_by_its_owner_only_and_a_bad_one_changes_nothing(
+    platform: Runtime, demo_org: Demo
+) -> None:
+    ada = Actor(user_id=demo_org.users["Ada"])
+    await fails_unchanged(
+        platform,
+        lambda s: identity.set_time_zone(s, actor=Actor(), zone="UTC"),
+        code="UNAUTHENTICATED",
+    )
+    for bad in ("+02:00", "localtime", "../../etc/passwd", "Europe/Nowhere"):
+        await fails_unchanged(
+            platform,
+            lambda s, bad=bad: identity.set_time_zone(s, actor=ada, zone=bad),
+            code="INVALID_TIME_ZONE",
+        )
+    async with platform.unit_of_work() as s:
+        user = await identity.set_time_zone(s, actor=ada, zone="Europe/Berlin")
+    assert user.time_zone == "Europe/Berlin"

@@ -63,6 +63,10 @@ class UserNode:
     discord_name: str | None = strawberry.field(
         description="Shown to the user themself, staff, and everyone if they chose so."
     )
+    time_zone: str | None = strawberry.field(
+        description="The IANA time zone the user reads the web pages in (null: each "
+        "organization's own); shown to the user themself, staff and platform admins."
+    )
 
     @classmethod
     def of(cls, row: User, view: IdentityView) -> UserNode:
@@ -72,6 +76,7 @@ class UserNode:
             display_name=row.display_name,
             discord_id=row.discord_id if shown else None,
             discord_name=row.discord_name if shown else None,
+            time_zone=row.time_zone if view is IdentityView.FULL else None,
         )
 
 
@@ -241,6 +246,14 @@ class IdentityMutation:
     )
     async def set_display_name(self, info: Info, name: str) -> UserNode:
         row = await info.context.mutate(service.set_display_name, name=name)
+        return UserNode.of(row, IdentityView.FULL)
+
+    @strawberry.mutation(
+        description="Choose the time zone you read the web pages in: an IANA name such as "
+        "Europe/London; null or empty for each organization's own."
+    )
+    async def set_time_zone(self, info: Info, zone: str | None = None) -> UserNode:
+        row = await info.context.mutate(service.set_time_zone, zone=zone)
         return UserNode.of(row, IdentityView.FULL)
 
     @strawberry.mutation(

@@ -26,6 +26,9 @@ class User(Base):
     display_name_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     is_superuser: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The IANA zone the person reads dates and times in on the web; None: the zone of the
+    # organization each moment belongs to.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApiToken(Base):

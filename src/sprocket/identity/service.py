@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprocket.dates import time_zone
 from sprocket.db import utcnow
 from sprocket.errors import InvalidInput, NotFound, Unauthenticated, found
 from sprocket.identity import access, tokens
@@ -109,6 +110,23 @@ async def set_display_name(session: AsyncSession, *, actor: Actor, name: str) ->
     user = found(await session.get(User, user_id), "user", user_id)
     user.display_name = chosen
     user.display_name_changed_at = utcnow()
+    await session.flush()
+    return user
+
+
+async def set_time_zone(session: AsyncSession, *, actor: Actor, zone: str | None) -> User:
+    """The caller chooses the time zone they read dates and times in on the web: an IANA
+    name ("Europe/Berlin"; surrounding spaces dropped), or None or an empty name for the
+    zone of the organization each moment belongs to (the default). Returns the user.
+
+    Raises UNAUTHENTICATED, INVALID_TIME_ZONE.
+    """
+    user_id = access.require_user(actor)
+    chosen = (zone or "").strip() or None
+    if chosen is not None:
+        time_zone(chosen)
+    user = found(await session.get(User, user_id), "user", user_id)
+    user.time_zone = chosen
     await session.flush()
     return user
 

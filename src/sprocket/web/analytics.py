@@ -1,5 +1,6 @@
 """``/staff/{slug}/analytics``: league health for staff, as charts with their
-numbers, over a range of days chosen by a GET form (first day, last day, time zone), and
+numbers, over a range of days chosen by a GET form (first day, last day, time zone: by default the
+viewer's own when they chose one, else the organization's), and
 ``/staff/{slug}/analytics/{series}.csv``: one series as a CSV file."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sprocket.errors import InvalidInput
 from sprocket.league import service as league
 from sprocket.runtime import Runtime
 from sprocket.web.charts import series_chart
-from sprocket.web.clocks import when
+from sprocket.web.clocks import viewer_zone, when
 from sprocket.web.forms import field_of
 from sprocket.web.pages import WebRoute, render, viewer
 from sprocket.web.staff_forms import organization_in_path
@@ -40,7 +41,7 @@ def analytics_router(runtime: Runtime) -> APIRouter:
                     organization_id=org_id,
                     first=form["from"],
                     last=form["to"],
-                    zone=form["tz"],
+                    zone=form["tz"] or viewer_zone.get(),
                 )
             except InvalidInput as error:  # raised once the viewer is known to be staff
                 organization = await league.find_organization(session, organization_id=org_id)
@@ -81,7 +82,7 @@ def analytics_router(runtime: Runtime) -> APIRouter:
                 organization_id=org_id,
                 first=query.get("from"),
                 last=query.get("to"),
-                zone=query.get("tz"),
+                zone=query.get("tz") or viewer_zone.get(),
                 series=[series],
             )
         one = report.series[0]

@@ -9,16 +9,20 @@ day alone (a player's latest games), which is its day in the clock's zone.
 Templates call the clock a page hands them (``when``, or one per organization) and never
 format a moment themselves; a ``<time datetime>`` attribute keeps the ISO form, for machines.
 
-A moment is written in its viewer's time zone. People have no zone of their own: a moment of
-an organization is written in that organization's zone, a person's own times (their tokens,
-their sessions) in the zone of the organization they belong to
-(:func:`sprocket.league.service.person_zone`).
+A moment is written in its viewer's time zone. A signed-in person may choose a zone of their
+own (on their settings page: ``users.time_zone``); every clock of the pages they are shown
+then writes in it (:data:`viewer_zone`, set for the request by the page route, as a locale
+would be). Otherwise a moment of an organization is written in that organization's zone, a
+person's own times (their tokens, their sessions) in the zone of the organization they
+belong to (:func:`sprocket.league.service.person_zone`). Spectators, whose pages are shared
+(and cached), always read the organization's zone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,22 +30,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprocket.dates import day_for_people, for_people, time_zone
 from sprocket.league import service as league
 
+#: The zone the signed-in viewer of the page being made chose (an IANA name), or None: set
+#: by the page route for each request (:func:`sprocket.web.pages.know_viewer`).
+viewer_zone: ContextVar[str | None] = ContextVar("viewer_zone", default=None)
+
 
 @dataclass(frozen=True)
 class Clock:
-    """Writes moments and days for people in the time zone ``zone`` (an IANA name)."""
+    """Writes moments and days for people in the time zone ``zone`` (an IANA name), or in
+    the zone the page's viewer chose (:data:`viewer_zone`) when they chose one."""
 
     zone: str
 
+    @property
+    def reading_zone(self) -> str:
+        """The zone moments are written in: the viewer's choice, else :attr:`zone`."""
+        return viewer_zone.get() or self.zone
+
     def __call__(self, moment: dt.datetime) -> str:
         """``moment`` (timezone-aware) with its time: "24 Nov 2025 19:00 CET"."""
-        return for_people(moment, self.zone)
+        return for_people(moment, self.reading_zone)
 
     def date(self, day: dt.date) -> str:
         """The day ``day`` ("24 Nov 2025"); for a moment (timezone-aware), its day in the
         clock's zone."""
         if isinstance(day, dt.datetime):
-            day = day.astimezone(time_zone(self.zone))
+            day = day.astimezone(time_zone(self.reading_zone))
         return day_for_people(day)
 
 

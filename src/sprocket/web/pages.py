@@ -24,7 +24,9 @@ from sprocket.errors import (
 from sprocket.http.auth import caller_of
 from sprocket.http.sessions import SESSION_ENDED_KEY
 from sprocket.identity.access import Actor
+from sprocket.identity.models import User
 from sprocket.notifications import inbox
+from sprocket.web.clocks import viewer_zone
 from sprocket.web.forms import NOTICE_COOKIE, notices_of
 from sprocket.web.params import local_path
 
@@ -126,15 +128,20 @@ def not_found_page(request: Request) -> HTMLResponse:
     )
 
 
-async def count_unread(request: Request) -> None:
-    """Count a signed-in viewer's unread notifications for the header of a page they GET
-    (:data:`UNREAD_KEY`); nothing for the spectator, whose pages are shared."""
+async def know_viewer(request: Request) -> None:
+    """What a signed-in viewer's pages need of them, read once per request: the time zone
+    they chose (:data:`sprocket.web.clocks.viewer_zone`, for every clock of the request)
+    and, for a page they GET, their unread notifications for the header
+    (:data:`UNREAD_KEY`). Nothing for the spectator, whose pages are shared."""
     who = viewer(request)
     runtime = getattr(request.app.state, "runtime", None)
-    if request.method != "GET" or not who.authenticated or runtime is None:
+    if not who.authenticated or runtime is None:
         return
     async with runtime.reading() as session:
-        request.scope[UNREAD_KEY] = await inbox.unread_count(session, actor=who)
+        user = await session.get(User, who.user_id)
+        viewer_zone.set(user.time_zone if user is not None else None)
+        if request.method == "GET":
+            request.scope[UNREAD_KEY] = await inbox.unread_count(session, actor=who)
 
 
 class Moved(Exception):
@@ -183,8 +190,9 @@ class WebRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def page(request: Request) -> Response:
+            zone = viewer_zone.set(None)
             try:
-                await count_unread(request)
+                await know_viewer(request)
                 return await handler(request)
             except Moved as moved:
                 return RedirectResponse(moved.location, status_code=308)
@@ -192,5 +200,7 @@ class WebRoute(APIRoute):
                 if sends_to_sign_in(request, error):
                     return sign_in_first(request)
                 return error_page(request, error)
+            finally:
+                viewer_zone.reset(zone)
 
         return page

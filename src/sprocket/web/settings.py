@@ -1,4 +1,5 @@
-"""``/settings``: a signed-in player's own settings: their display name, the game accounts
+"""``/settings``: a signed-in player's own settings: their display name, the time zone they
+read dates and times in (:mod:`sprocket.web.clocks`), the game accounts
 linked to each of their memberships (proved at Steam or Epic: :mod:`sprocket.web.linking`;
 other platforms entered and confirmed later), their personal API tokens (a new token's
 secret is shown once, on the page answering its creation) and their signed-in browsers.
@@ -61,6 +62,7 @@ def settings_router(runtime: Runtime, settings: Settings) -> APIRouter:
                 session, actor=who, current_secret=request.scope.get(SESSION_KEY)
             )
             zone = await league.person_zone(session, user_id=user.id)
+            # (the organization's, which the viewer's own choice overrides on every page)
         epic = epic_client(settings) is not None
         values.setdefault("error", None)
         values.setdefault("field", None)
@@ -76,6 +78,7 @@ def settings_router(runtime: Runtime, settings: Settings) -> APIRouter:
             browsers=browsers,
             now=utcnow(),
             when=when(zone),
+            organization_zone=zone,
             platform_name=accounts.platform_name,
             proofs=PROOFS,
             others=sum(1 for _, current in browsers if not current),
@@ -110,6 +113,22 @@ def settings_router(runtime: Runtime, settings: Settings) -> APIRouter:
         except InvalidInput as error:
             return await again(request, error, form, "display_name")
         return see_other(request, "/settings", f"Your display name is now {user.display_name}.")
+
+    @router.post("/settings/time-zone")
+    async def set_time_zone(request: Request) -> Response:
+        form = await read_form(request)
+        try:
+            async with runtime.unit_of_work() as session:
+                user = await identity.set_time_zone(
+                    session, actor=viewer(request), zone=form.get("time_zone", "")
+                )
+        except InvalidInput as error:
+            return await again(request, error, form, "time_zone")
+        if user.time_zone is None:
+            done = "Dates and times now follow each organization's time zone."
+        else:
+            done = f"Dates and times are now written in {user.time_zone}."
+        return see_other(request, "/settings", done)
 
     @router.post("/settings/tokens")
     async def create_token(request: Request) -> Response:
