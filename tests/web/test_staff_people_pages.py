@@ -4,9 +4,13 @@ spectator's) and is written to the audit trail; refusals change nothing."""
 
 from __future__ import annotations
 
+import html
+import re
+
 from sqlalchemy import select
 
 from sprocket.audit import AuditEntry
+from sprocket.identity import service as identity
 from sprocket.league import members
 from sprocket.runtime import Runtime
 from tests.league_world import WORLD_SLUG, World
@@ -91,3 +95,42 @@ async def test_refusals_change_nothing(
             f"/staff/{WORLD_SLUG}/people/{elsewhere}/end-sessions",
         ):
             await refused_unchanged(platform, client, path, {}, 404)
+
+
+async def test_the_people_page_pages_and_finds_members_by_name(
+    web: Web, platform: Runtime, world: World, demo_org: Demo
+) -> None:
+    await let_sign_in(platform, world, demo_org)
+    async with platform.unit_of_work() as s:
+        for n in range(60):
+            user = await identity.ensure_user(
+                s, discord_id=str(940000000000000000 + n), display_name=f"Recruit {n:02d}"
+            )
+            await members.add_member(
+                s,
+                actor=world.actors["superuser"],
+                organization_id=world.organization_id,
+                user_id=user.id,
+            )
+        total = len(
+            await members.current_members(s, organization_id=world.organization_id, first=500)
+        )
+    url = f"/staff/{WORLD_SLUG}/people"
+    async with client_as(web, world.user_ids["league_staff"]) as staff:
+        first = (await staff.get(url)).text
+        assert f"{total} current members, in the order they joined: 50 on this page" in first
+        assert first.count("End the sessions of") == 50
+        assert "Recruit 59" not in first and "First page" not in first
+        after = re.search(r'href="(/staff/[^"]*\?after=[^"]+)" rel="next"', first)
+        assert after is not None
+        second = (await staff.get(html.unescape(after.group(1)))).text
+        assert second.count("End the sessions of") == total - 50
+        assert "Recruit 59" in second and "First page" in second and 'rel="next"' not in second
+
+        found = (await staff.get(url, params={"q": "recruit 0"})).text
+        assert "10 current members whose name holds “recruit 0”" in found
+        assert "Recruit 07" in found and "Recruit 17" not in found
+        none = (await staff.get(url, params={"q": "Nobody%"})).text
+        assert "No current member's name holds “Nobody%”." in none
+        forged = await staff.get(url, params={"after": "not-a-cursor"})
+        assert forged.status_code == 400 and "INVALID_CURSOR" in forged.text

@@ -321,6 +321,26 @@ async def current_members(
     return list(rows.all())
 
 
+async def search_members(
+    session: AsyncSession,
+    *,
+    organization_id: int,
+    name_contains: str | None = None,
+    first: int,
+    after: str | None = None,
+) -> Page[Member]:
+    """A page of the organization's current members (not left) in the order they were
+    first added (by id), optionally those whose name holds ``name_contains``
+    (case-insensitive, its first 50 characters once trimmed), ``first`` (1 to 100) after
+    the cursor ``after``. Raises InvalidInput: ``INVALID_PAGE_SIZE``, ``INVALID_CURSOR``."""
+    query = select(Member).where(
+        Member.organization_id == organization_id, Member.left_at.is_(None)
+    )
+    if name_contains and name_contains.strip():
+        query = query.where(Member.name.icontains(name_contains.strip()[:50], autoescape=True))
+    return await page(session, query, Member.id, first=first, after=after)
+
+
 async def memberships_of(session: AsyncSession, *, user_id: int) -> list[Member]:
     """The user's memberships, current and left, by organization."""
     rows = await session.scalars(

@@ -19,8 +19,10 @@ from sprocket.league import access, members
 from sprocket.league.audit_trail import TrailEntry, trail
 from sprocket.league.models import Member
 
-#: The most members the people page lists (by name).
-PEOPLE_SHOWN = 200
+#: How many members one page of the people page lists, and how many staff actions its
+#: audit trail shows.
+PEOPLE_PER_PAGE = 50
+TRAIL_SHOWN = 30
 
 
 @dataclass(frozen=True)
@@ -39,21 +41,39 @@ class Person:
 
 @dataclass(frozen=True)
 class People:
+    """One page of the people page: its members, how many match the search over every page
+    (``total``), the cursor of the next page (None: the last), and the audit trail."""
+
     people: list[Person]
+    total: int
+    next_cursor: str | None
     trail: list[TrailEntry]
 
 
 async def organization_people(
-    session: AsyncSession, *, actor: Actor, organization_id: int
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    organization_id: int,
+    name_contains: str | None = None,
+    after: str | None = None,
 ) -> People:
-    """The organization's current members by name (at most :data:`PEOPLE_SHOWN`) with
-    their running sessions, and the latest 50 staff actions on members (accounts linked or
-    unlinked, sessions ended, queue bans). A fixed number of statements. Raises
-    UNAUTHENTICATED, PERMISSION_DENIED (not staff of the organization)."""
+    """A page of the organization's current members (:data:`PEOPLE_PER_PAGE`, in the
+    order they joined, those whose name holds ``name_contains`` when given, after the
+    cursor ``after``: :func:`sprocket.league.members.search_members`) with their running
+    sessions, and the latest :data:`TRAIL_SHOWN` staff actions on members (accounts linked
+    or unlinked, skill-group moves, sessions ended, queue bans). A fixed number of
+    statements. Raises UNAUTHENTICATED, PERMISSION_DENIED (not staff of the organization),
+    INVALID_CURSOR."""
     await access.require_staff_anywhere(session, actor, organization_id, "see its people")
-    rows = await members.current_members(
-        session, organization_id=organization_id, first=PEOPLE_SHOWN
+    found = await members.search_members(
+        session,
+        organization_id=organization_id,
+        name_contains=name_contains,
+        first=PEOPLE_PER_PAGE,
+        after=after,
     )
+    rows = found.rows
     users = await rows_by_ids(session, User, [m.user_id for m in rows])
     running = await sessions.running_sessions(session, user_ids=users)
     return People(
@@ -69,11 +89,14 @@ async def organization_people(
             )
             for m in rows
         ],
+        total=await found.count(session),
+        next_cursor=found.end_cursor if found.has_next else None,
         trail=await trail(
             session,
             actor=actor,
             organization_id=organization_id,
             action_prefixes=("member.", "player.", "account.", "queue_ban."),
+            first=TRAIL_SHOWN,
         ),
     )
 

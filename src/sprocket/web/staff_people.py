@@ -6,6 +6,7 @@ the audit trail the page shows."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,14 @@ from sprocket.web.params import path_id
 from sprocket.web.staff_forms import NO_FAILURE, organization_in_path, organization_of, staff_form
 
 
+def _next_page(search: str, cursor: str | None) -> str | None:
+    """The query string of the people page after ``cursor`` for the same search (None:
+    there is no next page)."""
+    if cursor is None:
+        return None
+    return "?" + urlencode({"q": search, "after": cursor} if search else {"after": cursor})
+
+
 def staff_people_router(runtime: Runtime) -> APIRouter:
     """The people page and its form."""
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -29,8 +38,12 @@ def staff_people_router(runtime: Runtime) -> APIRouter:
         request: Request, org_id: int, *, status: int = 200, **failure: Any
     ) -> Response:
         who = viewer(request)
+        search = request.query_params.get("q", "").strip()[:50]
+        after = request.query_params.get("after") or None
         async with runtime.reading() as session:
-            page = await people.organization_people(session, actor=who, organization_id=org_id)
+            page = await people.organization_people(
+                session, actor=who, organization_id=org_id, name_contains=search, after=after
+            )
             org = await organization_of(session, org_id)
         return render(
             request,
@@ -38,7 +51,9 @@ def staff_people_router(runtime: Runtime) -> APIRouter:
             status=status,
             organization=org,
             page=page,
-            shown=people.PEOPLE_SHOWN,
+            search=search,
+            paged=after is not None,
+            next_page=_next_page(search, page.next_cursor),
             when=when(org.time_zone),
             **(NO_FAILURE | failure),
         )
