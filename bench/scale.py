@@ -70,7 +70,7 @@ def wrk(port: int, bodies: list[str], *, seconds: int, connections: int) -> dict
         run = subprocess.run(
             [
                 "wrk",
-                "-t2",
+                "-t1",  # one client thread: it keeps up, and leaves the cores to the server
                 f"-c{connections}",
                 f"-d{seconds}s",
                 "-s",
