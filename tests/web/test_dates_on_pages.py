@@ -21,10 +21,11 @@ from sprocket.league.models import Season
 from sprocket.runtime import Runtime
 from sprocket.schedule import overview
 from sprocket.schedule import service as schedule
+from sprocket.schedule.overview import MatchLine
 from sprocket.web.clocks import Clock
 from tests.helpers.database import fails_unchanged
 from tests.web.conftest import HTML, Demo, Web
-from tests.web.staff_support import beside, client_as, little_league, post_from
+from tests.web.staff_support import Little, beside, client_as, little_league, post_from
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "sprocket" / "web" / "templates"
 ZONE = "America/New_York"
@@ -50,9 +51,9 @@ def test_no_template_writes_a_moment_itself() -> None:
         assert ".isoformat()" not in shown, template.name
 
 
-async def test_the_pages_write_the_same_moment_alike(
-    web: Web, platform: Runtime, demo_org: Demo
-) -> None:
+async def scheduled_in_new_york(platform: Runtime, demo_org: Demo) -> tuple[Little, MatchLine]:
+    """A four-team league of the demo organization, which plays in :data:`ZONE`, with its
+    round robin scheduled; and its next match."""
     little = await little_league(platform, demo_org, teams=4)
     async with platform.unit_of_work() as s:
         await league.set_organization_time_zone(
@@ -63,6 +64,14 @@ async def test_the_pages_write_the_same_moment_alike(
         )
         await schedule.generate_schedule(s, actor=demo_org.admin, season_id=little.season_id)
         (line, *_) = await overview.upcoming_matches(s, at=utcnow(), first=1)
+    return little, line
+
+
+async def test_the_pages_write_the_same_moment_alike(
+    web: Web, platform: Runtime, demo_org: Demo
+) -> None:
+    little, line = await scheduled_in_new_york(platform, demo_org)
+    async with platform.reading() as s:
         season = await s.get(Season, little.season_id)
         assert season is not None
     match_start = for_people(line.starts_at, ZONE)
@@ -117,16 +126,7 @@ async def test_the_pages_write_the_same_moment_alike(
 async def test_a_viewer_who_chose_a_zone_reads_every_page_in_it(
     web: Web, platform: Runtime, demo_org: Demo
 ) -> None:
-    little = await little_league(platform, demo_org, teams=4)
-    async with platform.unit_of_work() as s:
-        await league.set_organization_time_zone(
-            s, actor=demo_org.admin, organization_id=demo_org.organization_id, time_zone=ZONE
-        )
-        await schedule.create_match_weeks(
-            s, actor=demo_org.admin, season_id=little.season_id, count=10
-        )
-        await schedule.generate_schedule(s, actor=demo_org.admin, season_id=little.season_id)
-        (line, *_) = await overview.upcoming_matches(s, at=utcnow(), first=1)
+    little, line = await scheduled_in_new_york(platform, demo_org)
     league_time = for_people(line.starts_at, ZONE)
     tokyo_time = for_people(line.starts_at, "Asia/Tokyo")
     assert tokyo_time.endswith("JST") and league_time != tokyo_time
