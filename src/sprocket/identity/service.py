@@ -131,6 +131,15 @@ async def set_time_zone(session: AsyncSession, *, actor: Actor, zone: str | None
     return user
 
 
+async def chosen_time_zone(session: AsyncSession, *, actor: Actor) -> str | None:
+    """The time zone the caller chose to read the web in (:func:`set_time_zone`), or None:
+    none chosen, or the spectator. One statement (none for the spectator). Raises nothing."""
+    if actor.user_id is None:
+        return None
+    user = await session.get(User, actor.user_id)
+    return user.time_zone if user is not None else None
+
+
 async def issue_token(
     session: AsyncSession,
     *,

@@ -23,8 +23,8 @@ from sprocket.errors import (
 )
 from sprocket.http.auth import caller_of
 from sprocket.http.sessions import SESSION_ENDED_KEY
+from sprocket.identity import service as identity
 from sprocket.identity.access import Actor
-from sprocket.identity.models import User
 from sprocket.notifications import inbox
 from sprocket.web.clocks import viewer_zone
 from sprocket.web.forms import NOTICE_COOKIE, notices_of
@@ -138,8 +138,7 @@ async def know_viewer(request: Request) -> None:
     if not who.authenticated or runtime is None:
         return
     async with runtime.reading() as session:
-        user = await session.get(User, who.user_id)
-        viewer_zone.set(user.time_zone if user is not None else None)
+        viewer_zone.set(await identity.chosen_time_zone(session, actor=who))
         if request.method == "GET":
             request.scope[UNREAD_KEY] = await inbox.unread_count(session, actor=who)
 
