@@ -414,11 +414,16 @@ async def test_a_player_is_moved_to_another_skill_group_and_bad_moves_shown_besi
             "Ada plays for Blue Ants, a team of another skill group; release them",
         ),
     ]
+    assert 'id="f-move_reason" name="move_reason"' in shown.text
+    assert 'maxlength="200">' in shown.text  # the browser keeps the reason to 200 characters
     for data, name, sentence in cases:
         refused = await post_from(admin, page, action, data)
         assert refused.status_code in (400, 409), (data, refused.status_code)
         error = beside(refused.text, name)
         assert error is not None and sentence in error, (data, error)
+        # The form is far down the page: a summary at the top says so and leads to it.
+        summary = refused.text[refused.text.index("<main") : refused.text.index("<h1")]
+        assert "Not done:" in summary and f'href="#f-{name}"' in summary, data
     assert await league_rows(platform) == before
 
     done = await post_from(

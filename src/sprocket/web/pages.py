@@ -131,16 +131,15 @@ def not_found_page(request: Request) -> HTMLResponse:
 async def know_viewer(request: Request) -> None:
     """What a signed-in viewer's pages need of them, read once per request: the time zone
     they chose (:data:`sprocket.web.clocks.viewer_zone`, for every clock of the request)
-    and, for a page they GET, their unread notifications for the header
-    (:data:`UNREAD_KEY`). Nothing for the spectator, whose pages are shared."""
+    and their unread notifications for the header (:data:`UNREAD_KEY`; a refused form's
+    page shows the header too). Nothing for the spectator, whose pages are shared."""
     who = viewer(request)
     runtime = getattr(request.app.state, "runtime", None)
     if not who.authenticated or runtime is None:
         return
     async with runtime.reading() as session:
         viewer_zone.set(await identity.chosen_time_zone(session, actor=who))
-        if request.method == "GET":
-            request.scope[UNREAD_KEY] = await inbox.unread_count(session, actor=who)
+        request.scope[UNREAD_KEY] = await inbox.unread_count(session, actor=who)
 
 
 class Moved(Exception):
