@@ -92,8 +92,12 @@ async def test_the_pages_write_the_same_moment_alike(
                 f"/teams/{team}",
             )
         }
-    for path in ("/", f"/seasons/{little.season_id}", f"/matches/{line.id}", f"/teams/{team}"):
+    for path in (f"/seasons/{little.season_id}", f"/matches/{line.id}", f"/teams/{team}"):
         assert shown_at in public[path], path
+    # The home page's upcoming matches say when each must be played by: its window's end.
+    play_by = for_people(line.ends_at, ZONE)
+    assert f'<time datetime="{line.ends_at.isoformat()}">{play_by}</time>' in public["/"]
+    assert "Play by" in public["/"]
     for path in ("/", f"/leagues/{little.league_id}", f"/seasons/{little.season_id}"):
         assert season_at in public[path], path
     assert "When (UTC)" not in public["/"]
@@ -130,7 +134,12 @@ async def test_a_viewer_who_chose_a_zone_reads_every_page_in_it(
     league_time = for_people(line.starts_at, ZONE)
     tokyo_time = for_people(line.starts_at, "Asia/Tokyo")
     assert tokyo_time.endswith("JST") and league_time != tokyo_time
-    pages = ("/", f"/seasons/{little.season_id}", f"/matches/{line.id}")
+    # Each page with the moment it shows of the match: the home page, when to play it by.
+    pages = {
+        "/": line.ends_at,
+        f"/seasons/{little.season_id}": line.starts_at,
+        f"/matches/{line.id}": line.starts_at,
+    }
 
     async with client_as(web, demo_org.users["Ada"]) as ada:
         settings = (await ada.get("/settings")).text
@@ -144,14 +153,16 @@ async def test_a_viewer_who_chose_a_zone_reads_every_page_in_it(
         assert chosen.status_code == 303
         settings = (await ada.get("/settings")).text
         assert "Dates and times are now written in Asia/Tokyo." in settings
-        for path in pages:
+        for path, moment in pages.items():
             page = (await ada.get(path)).text
-            assert tokyo_time in page and league_time not in page, path
+            mine, theirs = for_people(moment, "Asia/Tokyo"), for_people(moment, ZONE)
+            assert mine in page and theirs not in page, path
 
     async with web() as spectator:  # a shared page: the league's zone
-        for path in pages:
+        for path, moment in pages.items():
             page = (await spectator.get(path, headers=HTML)).text
-            assert league_time in page and tokyo_time not in page, path
+            mine, theirs = for_people(moment, "Asia/Tokyo"), for_people(moment, ZONE)
+            assert theirs in page and mine not in page, path
     async with client_as(web, demo_org.users["Bruno"]) as bruno:  # chose nothing
         assert league_time in (await bruno.get(f"/matches/{line.id}")).text
 

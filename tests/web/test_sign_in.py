@@ -33,6 +33,7 @@ async def test_the_development_sign_in_signs_in_and_out(
         page = await client.get("/sign-in")
         assert '<label for="user">User</label>' in page.text
         assert ">Ada</option>" in page.text and "Demo Admin" in page.text
+        assert "the first 40 of its members by name" in page.text  # says who is offered
         answer = await signed_in(client, demo_org.users["Bruno"])
         assert answer.status_code == 303 and answer.headers["location"] == "/"
         cookie = next(

@@ -99,6 +99,7 @@ def auth_router(runtime: Runtime, settings: Settings, cookies: SessionCookies) -
             discord=settings.discord_sign_in,
             dev=settings.dev_sign_in_active,
             choices=choices,
+            offered=demo.SIGN_IN_CHOICES,
             next=back,
             discord_href="/sign-in/discord"
             + ("" if back == "/" else "?" + urlencode({"next": back})),
