@@ -301,7 +301,8 @@ async def test_seasons_skill_groups_teams_and_players_are_created_and_listed(
     assert f"2 Season 2 (schedule) {for_people(starts, 'UTC')}" in text
     assert "2 Master ML 1500" in text
     assert "Purple Yaks (roster) Premier" in text
-    assert "Chioma 12.5" in text
+    assert "Chioma free agent 12.5" in text
+    assert "Ada Premier Blue Ants" in text  # the team each player is on now
 
 
 async def test_invalid_league_page_values_are_shown_beside_their_fields(
@@ -435,7 +436,7 @@ async def test_a_player_is_moved_to_another_skill_group_and_bad_moves_shown_besi
     assert done.status_code == 303 and done.headers["location"] == page
     text = words((await admin.get(page)).text)
     assert "Bruno moved to Master." in text
-    assert "Bruno Master" in text  # the players' table
+    assert "Bruno Master free agent" in text  # the players' table
     async with platform.reading() as s:
         assert (await s.get(Player, bruno)).skill_group_id == master.id
     trail = words((await admin.get(f"/staff/{SLUG}/people")).text)

@@ -98,6 +98,21 @@ async def rosters_at(
     return grouped_by(rows, lambda row: row.team_id)
 
 
+async def teams_now(session: AsyncSession, *, player_ids: Sequence[int]) -> dict[int, Team]:
+    """The team each of the players (ids) is on now, in any season, by player id; a player
+    on no team (a free agent) is left out, and one on two seasons' teams at once gets the
+    later signing's. One statement."""
+    if not player_ids:
+        return {}
+    rows = await session.execute(
+        select(RosterSpot.player_id, Team)
+        .join(Team, Team.id == RosterSpot.team_id)
+        .where(RosterSpot.player_id.in_(set(player_ids)), *_active_at(utcnow()))
+        .order_by(RosterSpot.joined_at, RosterSpot.id)
+    )
+    return {player_id: team for player_id, team in rows}
+
+
 @dataclass(frozen=True)
 class RosterLine:
     """One signing of a team's roster, with the player's member (id and name) and dates."""

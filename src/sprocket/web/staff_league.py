@@ -21,7 +21,7 @@ from sprocket.db import children_of, rows_by_ids
 from sprocket.errors import CommonCode, DomainError, NotFound
 from sprocket.identity.access import Actor
 from sprocket.identity.errors import IdentityCode
-from sprocket.league import members
+from sprocket.league import members, rosters
 from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
 from sprocket.league.models import Franchise, League, Member, Player, SkillGroup, Team
@@ -188,6 +188,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
                 session, organization_id=org_id, first=MEMBERS_LISTED
             )
             names = await rows_by_ids(session, Member, [p.member_id for p in players])
+            teams_now = await rosters.teams_now(session, player_ids=[p.id for p in players])
         group_options = [(g.id, g.name) for g in groups]
         franchise_options = [(f.id, f.name) for f in franchises]
         return render(
@@ -203,7 +204,7 @@ def structure_router(runtime: Runtime) -> APIRouter:
             teams=teams,
             franchise_names=dict(franchise_options),
             franchise_options=franchise_options,
-            players=[(p, names[p.member_id].name) for p in players],
+            players=[(p, names[p.member_id].name, teams_now.get(p.id)) for p in players],
             player_options=[(p.id, names[p.member_id].name) for p in players],
             member_options=[(m.id, m.name) for m in people],
             listed=LISTED,
