@@ -55,13 +55,13 @@ async def test_staff_move_a_player_the_audit_keeps_why_and_the_player_and_channe
     player_id = world.free_player_ids[0]
     async with platform.unit_of_work() as s:
         moved = await _move(world, player_id, master, reason="  won the placement cup  ")(s)
-    assert moved.skill_group_id == master
+    assert moved.player.skill_group_id == master and moved.before.name == "Premier"
     async with platform.reading() as s:
         assert (await s.get(Player, player_id)).skill_group_id == master
         [entry] = (
             await s.scalars(select(AuditEntry).where(AuditEntry.action == "player.skill_group"))
         ).all()
-    assert entry.subject == f"member:{moved.member_id}"
+    assert entry.subject == f"member:{moved.member.id}"
     assert entry.actor_user_id == world.user_ids["league_staff"]
     assert entry.details == {
         "player_id": player_id,
@@ -104,7 +104,7 @@ async def test_a_player_on_a_team_of_another_group_is_released_first(
             season_id=world.season_id,
         )
     async with platform.unit_of_work() as s:
-        assert (await _move(world, player_id, master)(s)).skill_group_id == master
+        assert (await _move(world, player_id, master)(s)).player.skill_group_id == master
 
 
 @pytest.mark.parametrize(

@@ -751,13 +751,13 @@ class LeagueMutation:
     async def move_player(
         self, info: Info, player_id: strawberry.ID, skill_group_id: strawberry.ID, reason: str
     ) -> PlayerNode:
-        row = await info.context.mutate(
+        change = await info.context.mutate(
             members.move_player,
             player_id=RawId(player_id),
             skill_group_id=RawId(skill_group_id),
             reason=reason,
         )
-        return PlayerNode.of(row)
+        return PlayerNode.of(change.player)
 
     @strawberry.mutation(
         description="Sign a player; staff may date the signing in the past (`at`, within the "

@@ -228,7 +228,7 @@ async def move_player(
     player_id: int,
     skill_group_id: int,
     reason: str,
-) -> Player:
+) -> SkillGroupChange:
     """League staff move a player to another skill group of their league (a promotion, a
     relegation, a placement after review), for ``reason`` (1 to 200 characters once
     trimmed; longer is cut). The move is written to the audit log, the player's Discord
@@ -236,7 +236,8 @@ async def move_player(
     (:func:`sprocket.league.transactions.tell`).
 
     A player on a team of another skill group is not moved: staff release them first (a
-    team plays in one skill group). Returns the player.
+    team plays in one skill group). Returns the move: the player, their member, the groups
+    before and after.
     Raises UNAUTHENTICATED, NOT_FOUND (the player, the skill group), PERMISSION_DENIED,
     MOVE_REASON_REQUIRED, WRONG_LEAGUE (the group is another league's), MEMBER_LEFT,
     SKILL_GROUP_UNCHANGED, WRONG_SKILL_GROUP (still on a team of another group).
@@ -299,10 +300,9 @@ async def move_player(
     )
     await session.flush()
     await discord_sync.sync_later(session, member_id=member.id)
-    await transactions.tell(
-        session, SkillGroupChange(player, league, member, before, after, reason, entry.id)
-    )
-    return player
+    change = SkillGroupChange(player, league, member, before, after, reason, entry.id)
+    await transactions.tell(session, change)
+    return change
 
 
 # -- what a user is in the organizations ------------------------------------------------------

@@ -24,7 +24,7 @@ from sprocket.identity.errors import IdentityCode
 from sprocket.league import members, rosters
 from sprocket.league import service as league
 from sprocket.league.errors import LeagueCode
-from sprocket.league.models import Franchise, League, Member, Player, SkillGroup, Team
+from sprocket.league.models import Franchise, League, Member, Player, Team
 from sprocket.runtime import Runtime
 from sprocket.web.clocks import when
 from sprocket.web.pages import WebRoute, render, viewer
@@ -390,16 +390,14 @@ def structure_router(runtime: Runtime) -> APIRouter:
             player = (await rows_by_ids(session, Player, [player_id])).get(player_id)
             if player is None or player.league_id != lg.id:
                 raise beside("move_player", "That player does not play in this league.")
-            await members.move_player(
+            change = await members.move_player(
                 session,
                 actor=who,
                 player_id=player_id,
                 skill_group_id=group_id,
                 reason=text(form, "move_reason"),
             )
-            member = (await rows_by_ids(session, Member, [player.member_id]))[player.member_id]
-            group = (await rows_by_ids(session, SkillGroup, [group_id]))[group_id]
-            return f"{member.name} moved to {group.name}."
+            return f"{change.member.name} moved to {change.after.name}."
 
         return await on_league(
             request,
